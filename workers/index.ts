@@ -1,0 +1,3 @@
+export { VideoRoom } from "./durable-objects/video-room";
+export { Transcoder } from "./containers/transcoder";
+export default { fetch: () => new Response("ok") } satisfies ExportedHandler<Env>;
