@@ -23,6 +23,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          silent: "passed-only",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
         },

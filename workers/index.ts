@@ -1,3 +1,14 @@
-export { VideoRoom } from "./durable-objects/video-room";
+import app from "./app";
+import type { Bindings } from "./env";
+import { handleQueue } from "./queues";
+import { runScheduled } from "./scheduled";
+
 export { Transcoder } from "./containers/transcoder";
-export default { fetch: () => new Response("ok") } satisfies ExportedHandler<Env>;
+export { RateLimiter } from "./durable-objects/rate-limiter";
+export { VideoRoom } from "./durable-objects/video-room";
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env, _ctx) => handleQueue(batch, env),
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduled(env)),
+} satisfies ExportedHandler<Bindings>;

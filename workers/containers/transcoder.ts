@@ -5,6 +5,6 @@ import { Container } from "@cloudflare/containers";
  * service runs as a Node process reached through TRANSCODER_URL.
  */
 export class Transcoder extends Container<Env> {
-  defaultPort = 8080;
-  sleepAfter = "10m";
+  override defaultPort = 8080;
+  override sleepAfter = "10m";
 }

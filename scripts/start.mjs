@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// `npm start`: the whole platform on this machine, on embedded defaults.
+//   1. writes .dev.vars with random secrets on first run (never committed);
+//   2. applies the D1 migrations to the local database;
+//   3. starts the API (wrangler dev, with local D1, R2, KV, Queues and Durable Objects) and
+//      the transcoder (a Node process standing in for the Container);
+//   4. prints the URL once both answer; Ctrl-C stops everything.
+// Settings (environment): PORT (8787), TRANSCODER_PORT (8788), PERSIST_DIR
+// (.wrangler/state), and WRANGLER_VARS ("KEY=value,KEY=value") passed to the Worker.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const port = Number(process.env.PORT ?? 8787);
+const transcoderPort = Number(process.env.TRANSCODER_PORT ?? 8788);
+const persistTo = path.resolve(root, process.env.PERSIST_DIR ?? ".wrangler/state");
+const log = (msg) => console.log(`[start] ${msg}`);
+
+const devVars = path.join(root, ".dev.vars");
+if (!existsSync(devVars)) {
+  const secret = () => randomBytes(32).toString("base64url");
+  writeFileSync(devVars, `JWT_SECRET=${secret()}\nSIGNING_SECRET=${secret()}\n`, { mode: 0o600 });
+  log("wrote .dev.vars with fresh local secrets");
+}
+
+log("applying D1 migrations to the local database");
+const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, CI: "true" },
+});
+if (migrate.status !== 0) {
+  console.error("[start] migrations failed");
+  process.exit(1);
+}
+
+const children = [];
+function run(name, command, args, env = {}) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const prefix = (line) => (line ? `[${name}] ${line}` : line);
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = "";
+    stream.on("data", (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) process.stdout.write(`${prefix(line)}\n`);
+    });
+  }
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? code}); stopping the stack`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    process.exit(code);
+  }, 3000).unref();
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null))).then(() =>
+    process.exit(code),
+  );
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+const transcoderEntry = path.join(root, "transcoder", "src", "server.ts");
+const hasTranscoder = existsSync(transcoderEntry);
+const vars = [`TRANSCODER_URL:${hasTranscoder ? `http://127.0.0.1:${transcoderPort}` : ""}`];
+for (const pair of (process.env.WRANGLER_VARS ?? "").split(",").filter(Boolean)) {
+  const [key, ...value] = pair.split("=");
+  vars.push(`${key}:${value.join("=")}`);
+}
+
+if (hasTranscoder) {
+  run("transcoder", bin("node"), ["--experimental-strip-types", "--no-warnings", transcoderEntry], {
+    PORT: String(transcoderPort),
+  });
+}
+run("api", bin("wrangler"), [
+  "dev",
+  "--ip",
+  "127.0.0.1",
+  "--port",
+  String(port),
+  "--persist-to",
+  persistTo,
+  "--show-interactive-dev-session=false",
+  ...vars.flatMap((v) => ["--var", v]),
+]);
+
+async function waitFor(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+const ready = await Promise.all([
+  waitFor(`http://127.0.0.1:${port}/api/v1/health`, 120_000),
+  hasTranscoder ? waitFor(`http://127.0.0.1:${transcoderPort}/health`, 60_000) : true,
+]);
+if (ready.every(Boolean)) {
+  log(`CloudTube is up: http://127.0.0.1:${port}  (API docs: http://127.0.0.1:${port}/api/docs)`);
+  log("ready");
+} else if (!stopping) {
+  console.error("[start] the stack did not come up in time");
+  stop(1);
+}

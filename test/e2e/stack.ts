@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface Stack {
+  url: string;
+  transcoderUrl: string;
+  persistDir: string;
+  /** Everything the stack printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/**
+ * Starts the real local stack exactly as `npm start` does (scripts/start.mjs), on free
+ * ports and a fresh persistence folder, and waits until it says it is ready.
+ */
+export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
+  const port = await freePort();
+  const transcoderPort = await freePort();
+  const persistDir = mkdtempSync(path.join(tmpdir(), "cloudtube-e2e-"));
+  const wranglerVars = Object.entries({ RATE_LIMIT_SCALE: "100", ...vars })
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const child: ChildProcess = spawn(path.join(root, "node_modules/.bin/node"), ["scripts/start.mjs"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      TRANSCODER_PORT: String(transcoderPort),
+      PERSIST_DIR: persistDir,
+      WRANGLER_VARS: wranglerVars,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${output.slice(-4000)}`)), 150_000);
+    const check = () => {
+      if (output.includes("[start] ready")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stack exited (${code}):\n${output.slice(-4000)}`));
+    });
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    transcoderUrl: `http://127.0.0.1:${transcoderPort}`,
+    persistDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        process.kill(-child.pid!, "SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+        if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+      }
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}

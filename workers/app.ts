@@ -1,0 +1,126 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { swaggerUI } from "@hono/swagger-ui";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env";
+import { AppError, problemResponse } from "./lib/errors";
+import { optionalAuth } from "./middleware/auth";
+import { rateLimit, RATE_RULES } from "./middleware/rate-limit";
+import { requestContext } from "./middleware/request-id";
+import { authRoutes } from "./routes/auth";
+import { channelRoutes } from "./routes/channels";
+import { tusRoutes } from "./routes/tus";
+import { uploadRoutes } from "./routes/uploads";
+import { userRoutes } from "./routes/users";
+
+const app = new OpenAPIHono<AppEnv>();
+
+app.use(requestContext);
+app.use(
+  "/api/*",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: [
+      "Authorization",
+      "Content-Type",
+      "X-Request-Id",
+      "Tus-Resumable",
+      "Upload-Length",
+      "Upload-Offset",
+      "Upload-Metadata",
+      "Upload-Defer-Length",
+      "X-HTTP-Method-Override",
+    ],
+    exposeHeaders: [
+      "X-Request-Id",
+      "Retry-After",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+      "Location",
+      "Tus-Resumable",
+      "Tus-Version",
+      "Tus-Extension",
+      "Tus-Max-Size",
+      "Upload-Offset",
+      "Upload-Length",
+      "Upload-Expires",
+      "Video-Id",
+    ],
+    maxAge: 86400,
+  }),
+);
+app.get("/api/v1/health", (c) => c.json({ ok: true }));
+app.use("/api/v1/*", optionalAuth, rateLimit(RATE_RULES.global));
+
+app.route("/api/v1/auth", authRoutes);
+app.route("/api/v1/users", userRoutes);
+app.route("/api/v1/channels", channelRoutes);
+app.route("/api/v1/videos/upload", uploadRoutes);
+app.route("/api/v1/uploads/tus", tusRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+});
+app.doc31("/api/v1/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "CloudTube API",
+    version: "1.0.0",
+    description: "Upload, process, stream, comment, search and recommend videos. Errors are application/problem+json.",
+  },
+});
+app.get("/api/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
+
+/** A path that exists under another method answers 405 with `Allow`, not 404. */
+function allowedMethods(path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue;
+    const pattern = new RegExp(
+      `^${route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+").replace(/\*$/, ".*")}$`,
+    );
+    if (pattern.test(path)) methods.add(route.method);
+  }
+  return [...methods];
+}
+
+app.notFound((c) => {
+  const allowed = allowedMethods(c.req.path);
+  if (allowed.length) {
+    return problemResponse(
+      new AppError(405, "method_not_allowed", "Method not allowed", `${c.req.method} is not allowed here.`, {}, {
+        Allow: allowed.join(", "),
+      }),
+      c.var.requestId,
+    );
+  }
+  return problemResponse(new AppError(404, "not_found", "Not found", `Nothing at ${c.req.path}.`), c.var.requestId);
+});
+
+app.onError((err, c) => {
+  if (err instanceof AppError) return problemResponse(err, c.var.requestId);
+  if (err instanceof HTTPException) {
+    // Hono's own (e.g. malformed JSON from the validator, 415 from the media-type gate).
+    const code = err.status === 415 ? "unsupported_media_type" : err.status === 400 ? "validation_failed" : "http_error";
+    return problemResponse(new AppError(err.status, code, err.message || "Bad request", err.message), c.var.requestId);
+  }
+  // Unknown: log everything with the request id, answer nothing of it.
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled error",
+      request_id: c.var.requestId,
+      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    }),
+  );
+  return problemResponse(
+    new AppError(500, "internal_error", "Internal error", "Something went wrong; quote the request id if you report it."),
+    c.var.requestId,
+  );
+});
+
+export default app;

@@ -1,0 +1,22 @@
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * An opaque, URL-safe id: `length` base62 characters from the platform CSPRNG (16 chars
+ * ~ 95 bits). API.md caps ids at 32 characters.
+ */
+export function newId(length = 16): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = "";
+  // 248 = 4 * 62: rejecting bytes at or above it keeps every character equally likely.
+  for (let i = 0; out.length < length; i++) {
+    if (i >= bytes.length) {
+      crypto.getRandomValues(bytes);
+      i = 0;
+    }
+    const b = bytes[i]!;
+    if (b < 248) out += ALPHABET[b % 62];
+  }
+  return out;
+}
+
+export const ID_PATTERN = /^[0-9A-Za-z_-]{1,32}$/;

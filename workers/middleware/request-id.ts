@@ -1,0 +1,32 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { database } from "../storage/db";
+
+const INCOMING_ID = /^[\w.:-]{8,64}$/;
+
+/**
+ * Gives every request an id (kept from `X-Request-Id` when it looks like one), echoes it,
+ * logs one structured JSON line per request, and opens the drizzle handle.
+ */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const incoming = c.req.header("X-Request-Id");
+  const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
+  c.set("requestId", requestId);
+  c.set("db", database(c.env.DB));
+  c.set("user", undefined);
+  const started = Date.now();
+  await next();
+  c.res.headers.set("X-Request-Id", requestId);
+  console.log(
+    JSON.stringify({
+      level: "info",
+      msg: "request",
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Date.now() - started,
+      user_id: c.get("user")?.id,
+    }),
+  );
+});

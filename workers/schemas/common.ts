@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+
+export const Id = z
+  .string()
+  .regex(/^[0-9A-Za-z_-]{1,32}$/, "must be an id of 1-32 URL-safe characters")
+  .openapi({ example: "V1StGXR8Z5jdHi6B" });
+
+export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-25T10:00:00.000Z" });
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string().openapi({ example: "validation_failed" }),
+    instance: z.string().optional(),
+    invalid_params: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+/** The problem+json answers a route may give, for the OpenAPI document. */
+export function problems(...statuses: number[]) {
+  const out: Record<number, { description: string; content: { "application/problem+json": { schema: typeof Problem } } }> = {};
+  for (const status of statuses) {
+    out[status] = { description: `Problem (${status})`, content: { "application/problem+json": { schema: Problem } } };
+  }
+  return out;
+}
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+export const bearer = [{ bearerAuth: [] }];

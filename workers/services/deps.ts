@@ -1,0 +1,32 @@
+import type { Bindings, Database } from "../env";
+import type { VideoUploadMessage } from "../schemas/uploads";
+import type { TokenConfig } from "./accounts";
+import type { UploadDeps } from "./uploads";
+
+const int = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+export function tokenConfig(env: Bindings): TokenConfig {
+  return { secret: env.JWT_SECRET, ttlSeconds: int(env.JWT_TTL_SECONDS, 7 * 24 * 3600) };
+}
+
+/** What the upload service needs, read from the bindings and settings. */
+export async function uploadDeps(env: Bindings, db: Database): Promise<UploadDeps> {
+  // The AWS SDK is loaded only when S3 credentials exist, keeping it off the common path.
+  const presigner = env.R2_SECRET_ACCESS_KEY && env.R2_S3_ENDPOINT
+    ? (await import("../storage/s3-presign")).presignerFromEnv(env)
+    : undefined;
+  return {
+    db,
+    media: env.MEDIA,
+    queue: env.VIDEO_UPLOAD_QUEUE as Queue<VideoUploadMessage>,
+    config: {
+      maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 10 * 1024 ** 3),
+      defaultPartSize: int(env.DEFAULT_PART_SIZE, 8 * 1024 ** 2),
+      ttlHours: int(env.UPLOAD_TTL_HOURS, 24),
+    },
+    presigner,
+  };
+}

@@ -1,0 +1,47 @@
+import { and, count, eq } from "drizzle-orm";
+import type { Database } from "../env";
+import { channels, users, videos, type Channel, type User } from "./schema";
+
+export async function findUserByEmail(db: Database, email: string): Promise<User | undefined> {
+  return db.select().from(users).where(eq(users.email, email)).get();
+}
+
+export async function findUserByUsername(db: Database, username: string): Promise<User | undefined> {
+  return db.select().from(users).where(eq(users.username, username)).get();
+}
+
+export async function findUserWithChannel(db: Database, userId: string) {
+  return db
+    .select({ user: users, channel: channels })
+    .from(users)
+    .innerJoin(channels, eq(channels.ownerId, users.id))
+    .where(eq(users.id, userId))
+    .get();
+}
+
+export async function findChannel(db: Database, channelId: string): Promise<Channel | undefined> {
+  return db.select().from(channels).where(eq(channels.id, channelId)).get();
+}
+
+export async function findChannelByOwner(db: Database, ownerId: string): Promise<Channel | undefined> {
+  return db.select().from(channels).where(eq(channels.ownerId, ownerId)).get();
+}
+
+/** The user and their channel in one batch: every user owns exactly one channel. */
+export async function insertUserWithChannel(
+  db: Database,
+  user: typeof users.$inferInsert,
+  channel: typeof channels.$inferInsert,
+): Promise<void> {
+  await db.batch([db.insert(users).values(user), db.insert(channels).values(channel)]);
+}
+
+/** Videos anyone can list on the channel page: public and ready. */
+export async function countPublicVideos(db: Database, channelId: string): Promise<number> {
+  const row = await db
+    .select({ n: count() })
+    .from(videos)
+    .where(and(eq(videos.channelId, channelId), eq(videos.visibility, "public"), eq(videos.status, "ready")))
+    .get();
+  return row?.n ?? 0;
+}

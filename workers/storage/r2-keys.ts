@@ -1,0 +1,18 @@
+/**
+ * Every R2 key the platform writes is built here, so that deleting a video can remove its
+ * whole prefix and nothing else knows the layout.
+ *
+ *   videos/{video_id}/source/{filename}   the uploaded original
+ *   videos/{video_id}/hls/...             renditions, master playlist (processing issue)
+ *   videos/{video_id}/thumbnails/...      thumbnails and storyboard
+ *   uploads/{upload_id}/tus-tail          tus bytes past the last whole part
+ */
+export const videoPrefix = (videoId: string) => `videos/${videoId}/`;
+
+export function sourceKey(videoId: string, filename: string): string {
+  // Keep the extension (ffprobe and people both like it); the name itself is untrusted.
+  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase() ?? "bin";
+  return `${videoPrefix(videoId)}source/original.${ext}`;
+}
+
+export const tusTailKey = (uploadId: string) => `uploads/${uploadId}/tus-tail`;

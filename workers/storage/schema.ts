@@ -1,0 +1,136 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Times are integer milliseconds since the epoch; the API renders them as ISO-8601.
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    username: text("username").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    historyPaused: integer("history_paused", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_unique").on(t.email),
+    uniqueIndex("users_username_unique").on(t.username),
+  ],
+);
+
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    verified: integer("verified", { mode: "boolean" }).notNull().default(false),
+    subscriberCount: integer("subscriber_count").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("channels_owner_unique").on(t.ownerId)],
+);
+
+export const VIDEO_STATUSES = ["uploading", "processing", "ready", "failed"] as const;
+export const VISIBILITIES = ["public", "unlisted", "private"] as const;
+
+export const videos = sqliteTable(
+  "videos",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    category: text("category"),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("public"),
+    status: text("status", { enum: VIDEO_STATUSES }).notNull().default("uploading"),
+    progress: integer("progress").notNull().default(0),
+    stage: text("stage"),
+    playable: integer("playable", { mode: "boolean" }).notNull().default(false),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    sourceKey: text("source_key"),
+    duration: integer("duration_ms"),
+    width: integer("width"),
+    height: integer("height"),
+    viewCount: integer("view_count").notNull().default(0),
+    likeCount: integer("like_count").notNull().default(0),
+    dislikeCount: integer("dislike_count").notNull().default(0),
+    commentCount: integer("comment_count").notNull().default(0),
+    createdAt: createdAt(),
+    publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("videos_channel_created").on(t.channelId, t.createdAt),
+    index("videos_status").on(t.status),
+  ],
+);
+
+export const UPLOAD_STATUSES = ["open", "completing", "completed", "aborted"] as const;
+export const UPLOAD_PROTOCOLS = ["chunked", "tus"] as const;
+
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: text("id").primaryKey(),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    protocol: text("protocol", { enum: UPLOAD_PROTOCOLS }).notNull().default("chunked"),
+    r2UploadId: text("r2_upload_id").notNull(),
+    sourceKey: text("source_key").notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    partSize: integer("part_size").notNull(),
+    partCount: integer("part_count").notNull(),
+    status: text("status", { enum: UPLOAD_STATUSES }).notNull().default("open"),
+    /** While `completing`, the time after which another complete may take over. */
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    /** tus only: bytes past the last whole part, kept in R2 until the part fills. */
+    tailSize: integer("tail_size").notNull().default(0),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("uploads_status_expires").on(t.status, t.expiresAt),
+    uniqueIndex("uploads_video_unique").on(t.videoId),
+  ],
+);
+
+export const uploadParts = sqliteTable(
+  "upload_parts",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    part: integer("part").notNull(),
+    size: integer("size").notNull(),
+    etag: text("etag").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.part] })],
+);
+
+export type User = typeof users.$inferSelect;
+export type Channel = typeof channels.$inferSelect;
+export type Video = typeof videos.$inferSelect;
+export type Upload = typeof uploads.$inferSelect;
+export type UploadPart = typeof uploadParts.$inferSelect;

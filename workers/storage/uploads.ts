@@ -1,0 +1,101 @@
+import { and, asc, eq, lt, or } from "drizzle-orm";
+import type { Database } from "../env";
+import { uploadParts, uploads, videos, type Upload, type UploadPart } from "./schema";
+
+export async function findUpload(db: Database, uploadId: string): Promise<Upload | undefined> {
+  return db.select().from(uploads).where(eq(uploads.id, uploadId)).get();
+}
+
+export async function listParts(db: Database, uploadId: string): Promise<UploadPart[]> {
+  return db.select().from(uploadParts).where(eq(uploadParts.uploadId, uploadId)).orderBy(asc(uploadParts.part)).all();
+}
+
+/** The video row (status `uploading`) and its upload row, in one batch. */
+export async function insertVideoAndUpload(
+  db: Database,
+  video: typeof videos.$inferInsert,
+  upload: typeof uploads.$inferInsert,
+): Promise<void> {
+  await db.batch([db.insert(videos).values(video), db.insert(uploads).values(upload)]);
+}
+
+/** Records a stored part; a re-sent part replaces the earlier one. */
+export async function upsertPart(db: Database, part: { uploadId: string; part: number; size: number; etag: string }) {
+  await db
+    .insert(uploadParts)
+    .values(part)
+    .onConflictDoUpdate({
+      target: [uploadParts.uploadId, uploadParts.part],
+      set: { size: part.size, etag: part.etag, createdAt: new Date() },
+    });
+}
+
+export async function setTailSize(db: Database, uploadId: string, tailSize: number) {
+  await db.update(uploads).set({ tailSize }).where(eq(uploads.id, uploadId));
+}
+
+/**
+ * Claims the right to complete an upload: only one caller gets `true` while the lease
+ * holds. D1 has no interactive transactions, so the claim is one conditional UPDATE.
+ */
+export async function claimCompletion(db: Database, uploadId: string, now: Date, leaseMs: number): Promise<boolean> {
+  const result = await db
+    .update(uploads)
+    .set({ status: "completing", leaseUntil: new Date(now.getTime() + leaseMs) })
+    .where(
+      and(
+        eq(uploads.id, uploadId),
+        or(eq(uploads.status, "open"), and(eq(uploads.status, "completing"), lt(uploads.leaseUntil, now))),
+      ),
+    )
+    .run();
+  return result.meta.changes === 1;
+}
+
+/** Marks the upload completed and its video `processing`, together. */
+export async function markCompleted(db: Database, upload: Upload, now: Date) {
+  await db.batch([
+    db.update(uploads).set({ status: "completed", completedAt: now, leaseUntil: null }).where(eq(uploads.id, upload.id)),
+    db
+      .update(videos)
+      .set({ status: "processing", progress: 0, stage: "queued", sourceKey: upload.sourceKey })
+      .where(and(eq(videos.id, upload.videoId), eq(videos.status, "uploading"))),
+  ]);
+}
+
+/** Gives a failed completion's claim back so the client can try again at once. */
+export async function releaseCompletion(db: Database, uploadId: string) {
+  await db
+    .update(uploads)
+    .set({ status: "open", leaseUntil: null })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.status, "completing")));
+}
+
+/** Removes every row of an upload that never completed: its parts, itself, its video. */
+export async function deleteUploadRows(db: Database, upload: Upload) {
+  await db.batch([
+    db.delete(uploadParts).where(eq(uploadParts.uploadId, upload.id)),
+    db.delete(uploads).where(eq(uploads.id, upload.id)),
+    db.delete(videos).where(and(eq(videos.id, upload.videoId), eq(videos.status, "uploading"))),
+  ]);
+}
+
+export async function findExpiredUploads(db: Database, now: Date, limit: number): Promise<Upload[]> {
+  return db
+    .select()
+    .from(uploads)
+    .where(
+      and(
+        lt(uploads.expiresAt, now),
+        // A completion in flight keeps its upload until its lease runs out.
+        or(eq(uploads.status, "open"), and(eq(uploads.status, "completing"), lt(uploads.leaseUntil, now))),
+      ),
+    )
+    .limit(limit)
+    .all();
+}
+
+export async function findVideoTitle(db: Database, videoId: string): Promise<string | undefined> {
+  const row = await db.select({ title: videos.title }).from(videos).where(eq(videos.id, videoId)).get();
+  return row?.title;
+}
