@@ -134,3 +134,24 @@ export type Channel = typeof channels.$inferSelect;
 export type Video = typeof videos.$inferSelect;
 export type Upload = typeof uploads.$inferSelect;
 export type UploadPart = typeof uploadParts.$inferSelect;
+
+export const JOB_STATES = ["queued", "dispatched", "completed", "failed"] as const;
+
+/**
+ * One row per video that reached the `video-upload` queue: what the consumer knows of its
+ * processing job. Keyed by video, so a redelivered message finds the row it made.
+ */
+export const transcodeJobs = sqliteTable("transcode_jobs", {
+  videoId: text("video_id")
+    .primaryKey()
+    .references(() => videos.id, { onDelete: "cascade" }),
+  sourceKey: text("source_key").notNull(),
+  state: text("state", { enum: JOB_STATES }).notNull().default("queued"),
+  /** Deliveries of the message so far (the queue's attempts, summed over redeliveries). */
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export type TranscodeJob = typeof transcodeJobs.$inferSelect;
