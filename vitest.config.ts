@@ -24,6 +24,7 @@ export default defineConfig({
         test: {
           name: "workers",
           silent: "passed-only",
+          testTimeout: 30_000,
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
         },

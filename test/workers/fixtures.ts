@@ -61,7 +61,7 @@ export async function initiate(user: TestUser, overrides: Record<string, unknown
     as: user,
     json: { filename: "clip.mp4", size: 12 * MiB, content_type: "video/mp4", title: "A clip", ...overrides },
   });
-  return { res, body: (await res.json()) as Record<string, any> };
+  return { res, body: (await res.clone().json()) as Record<string, any> };
 }
 
 export function putPart(user: TestUser, uploadId: string, part: number, bytes: Uint8Array) {

@@ -52,6 +52,8 @@ export function rateLimit(rule: RateRule) {
       );
     }
     await next();
+    // An inner, stricter rule (login, upload) has already said its own numbers; keep them.
+    if (c.res.headers.has("RateLimit-Limit")) return;
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   });
 }

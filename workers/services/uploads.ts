@@ -217,16 +217,25 @@ export async function streamPartToR2(
     });
   }
   const fixed = new FixedLengthStream(size);
-  const [uploaded] = await Promise.all([
-    multipart.uploadPart(n, fixed.readable),
-    source.pipeTo(fixed.writable).catch(() => {
+  let bodyFailed = false;
+  const piping = source.pipeTo(fixed.writable).catch((err: unknown) => {
+    bodyFailed = true;
+    throw err;
+  });
+  try {
+    const [uploaded] = await Promise.all([multipart.uploadPart(n, fixed.readable), piping]);
+    return uploaded;
+  } catch (err) {
+    // Too few or too many bytes surface either from the pipe or from R2 reading the
+    // FixedLengthStream; both mean the sender's part was not the size it must be.
+    if (bodyFailed || String(err).includes("FixedLengthStream")) {
       throw new AppError(400, "bad_part_size", "Bad part size", `Part ${n} did not carry exactly ${size} bytes.`, {
         part: n,
         expected_size: size,
       });
-    }),
-  ]);
-  return uploaded;
+    }
+    throw err;
+  }
 }
 
 /** Stores part `n` of an upload from the request body (seed: "Upload chunk to S3"). */

@@ -1,0 +1,126 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../workers/index";
+import { describe, expect, it } from "vitest";
+import { api, freshIp, initiate, MiB, mp4Bytes, putPart, registerUser } from "./fixtures";
+
+describe("rate limits", () => {
+  it("answers 429 with Retry-After and RateLimit-* once a caller passes the login limit", async () => {
+    const ip = freshIp();
+    const attempt = () =>
+      api("/api/v1/auth/login", { method: "POST", as: { ip }, json: { email: "nobody@example.com", password: "wrong" } });
+    const first = await attempt();
+    expect(first.status).toBe(401);
+    expect(first.headers.get("RateLimit-Limit")).toBe("20");
+    expect(first.headers.get("RateLimit-Remaining")).toBe("19");
+    for (let i = 1; i < 20; i++) await attempt();
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(limited.headers.get("RateLimit-Remaining")).toBe("0");
+    expect(await limited.json()).toMatchObject({ status: 429, code: "rate_limited" });
+    // Another address is not affected.
+    expect((await api("/api/v1/auth/login", { method: "POST", json: { email: "nobody@example.com", password: "x" } })).status).toBe(401);
+  });
+});
+
+describe("errors", () => {
+  it("answers 405 with Allow for a known path under another method", async () => {
+    const res = await api("/api/v1/auth/register", { method: "GET" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("Allow")).toBe("POST");
+    expect(await res.json()).toMatchObject({ code: "method_not_allowed" });
+  });
+
+  it("answers 404 problem+json for an unknown path", async () => {
+    const res = await api("/api/v1/nothing-here");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: "not_found", status: 404 });
+  });
+
+  it("answers CORS preflights for players and uploaders on other origins", async () => {
+    const res = await api("/api/v1/videos/upload/initiate", {
+      method: "OPTIONS",
+      headers: { Origin: "https://elsewhere.example", "Access-Control-Request-Method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.headers.get("Access-Control-Allow-Headers")).toContain("Authorization");
+  });
+});
+
+describe("accounts: bad input", () => {
+  it.each([
+    [{ email: "not-an-email", username: "valid_name", password: "longenough" }, "email"],
+    [{ email: "a@example.com", username: "x", password: "longenough" }, "username"],
+    [{ email: "a@example.com", username: "bad name!", password: "longenough" }, "username"],
+    [{ email: "a@example.com", username: "valid_name", password: "short" }, "password"],
+    [{ username: "valid_name", password: "longenough" }, "email"],
+  ])("refuses %j naming %s", async (body, field) => {
+    const res = await api("/api/v1/auth/register", { method: "POST", json: body });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { code: string; invalid_params: { name: string }[] };
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.invalid_params.map((p) => p.name)).toContain(field);
+  });
+
+  it("refuses a taken email or username with 409", async () => {
+    const user = await registerUser();
+    const sameEmail = await api("/api/v1/auth/register", {
+      method: "POST",
+      json: { email: user.email.toUpperCase(), username: `${user.username}x`, password: "longenough" },
+    });
+    expect(sameEmail.status).toBe(409);
+    expect(await sameEmail.json()).toMatchObject({ code: "email_taken" });
+    const sameName = await api("/api/v1/auth/register", {
+      method: "POST",
+      json: { email: `x${user.email}`, username: user.username, password: "longenough" },
+    });
+    expect(sameName.status).toBe(409);
+    expect(await sameName.json()).toMatchObject({ code: "username_taken" });
+  });
+
+  it("refuses a wrong password and an unknown email alike", async () => {
+    const user = await registerUser();
+    for (const body of [{ email: user.email, password: "wrong password" }, { email: "ghost@example.com", password: user.password }]) {
+      const res = await api("/api/v1/auth/login", { method: "POST", json: body });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: "invalid_credentials" });
+    }
+  });
+
+  it("refuses a malformed Authorization header and an expired token", async () => {
+    const bad = await api("/api/v1/users/me", { headers: { Authorization: "Token abc" } });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get("WWW-Authenticate")).toBe("Bearer");
+    const { sign } = await import("hono/jwt");
+    const expired = await sign({ sub: "someone", username: "x", iat: 1, exp: 2 }, env.JWT_SECRET, "HS256");
+    const res = await api("/api/v1/users/me", { as: { token: expired } });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("cron: expired uploads", () => {
+  it("aborts uploads past expires_at and leaves fresh ones", async () => {
+    const user = await registerUser();
+    const stale = await initiate(user, { size: 6 * MiB });
+    const fresh = await initiate(user, { size: 6 * MiB });
+    expect((await putPart(user, stale.body.upload_id, 1, mp4Bytes(6 * MiB))).status).toBe(200);
+    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, stale.body.upload_id).run();
+    const { r2_upload_id } = (await env.DB.prepare("SELECT r2_upload_id FROM uploads WHERE id = ?")
+      .bind(stale.body.upload_id)
+      .first<{ r2_upload_id: string }>())!;
+
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    expect(await env.DB.prepare("SELECT id FROM uploads WHERE id = ?").bind(stale.body.upload_id).first()).toBeNull();
+    expect(await env.DB.prepare("SELECT id FROM videos WHERE id = ?").bind(stale.body.video_id).first()).toBeNull();
+    expect(await env.DB.prepare("SELECT id FROM uploads WHERE id = ?").bind(fresh.body.upload_id).first()).not.toBeNull();
+    // The R2 multipart upload is aborted too: it takes no more parts.
+    const multipart = env.MEDIA.resumeMultipartUpload(`videos/${stale.body.video_id}/source/original.mp4`, r2_upload_id);
+    await expect(multipart.uploadPart(2, mp4Bytes(5 * MiB))).rejects.toThrow();
+  });
+});
