@@ -1,5 +1,4 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type { RateLimiter } from "./durable-objects/rate-limiter";
 import type * as schema from "./storage/schema";
 
 /** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
@@ -12,8 +11,14 @@ export interface Secrets {
   R2_SECRET_ACCESS_KEY?: string;
 }
 
-export type Bindings = Omit<Env, "RATE_LIMITER"> &
-  Secrets & { RATE_LIMITER: DurableObjectNamespace<RateLimiter> };
+declare global {
+  namespace Cloudflare {
+    // So that `env` from "cloudflare:workers" (tests, RPC classes) knows the secrets too.
+    interface Env extends Secrets {}
+  }
+}
+
+export type Bindings = Env & Secrets;
 
 export type Database = DrizzleD1Database<typeof schema>;
 
