@@ -17,6 +17,10 @@ export default defineConfig({
                 TEST_MIGRATIONS: migrations,
                 JWT_SECRET: "test-jwt-secret-not-for-production",
                 SIGNING_SECRET: "test-signing-secret-not-for-production",
+                // The transcoder cannot run inside workerd: tests stub it at this URL.
+                TRANSCODER_URL: "http://transcoder.test",
+                PUBLIC_URL: "http://cloudtube.test",
+                JOB_STALL_SECONDS: "30",
               },
             },
           }),

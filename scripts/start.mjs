@@ -79,7 +79,10 @@ process.on("SIGTERM", () => stop(0));
 
 const transcoderEntry = path.join(root, "transcoder", "src", "server.ts");
 const hasTranscoder = existsSync(transcoderEntry);
-const vars = [`TRANSCODER_URL:${hasTranscoder ? `http://127.0.0.1:${transcoderPort}` : ""}`];
+const vars = [
+  `TRANSCODER_URL:${hasTranscoder ? `http://127.0.0.1:${transcoderPort}` : ""}`,
+  `PUBLIC_URL:http://127.0.0.1:${port}`,
+];
 for (const pair of (process.env.WRANGLER_VARS ?? "").split(",").filter(Boolean)) {
   const [key, ...value] = pair.split("=");
   vars.push(`${key}:${value.join("=")}`);

@@ -9,9 +9,11 @@ import { rateLimit, RATE_RULES } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-id";
 import { authRoutes } from "./routes/auth";
 import { channelRoutes } from "./routes/channels";
+import { internalRoutes } from "./routes/internal";
 import { tusRoutes } from "./routes/tus";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
+import { videoRoutes } from "./routes/videos";
 
 const app = new OpenAPIHono<AppEnv>();
 
@@ -58,7 +60,9 @@ app.route("/api/v1/auth", authRoutes);
 app.route("/api/v1/users", userRoutes);
 app.route("/api/v1/channels", channelRoutes);
 app.route("/api/v1/videos/upload", uploadRoutes);
+app.route("/api/v1/videos", videoRoutes);
 app.route("/api/v1/uploads/tus", tusRoutes);
+app.route("/internal/v1", internalRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -1,4 +1,5 @@
 import type { Bindings } from "../env";
+import { consumeVideoReady } from "./video-ready";
 import { consumeVideoUpload, consumeVideoUploadDeadLetters } from "./video-upload";
 
 /** Routes each batch to its queue's consumer. */
@@ -8,9 +9,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): 
       return consumeVideoUpload(batch, env);
     case "video-upload-dlq":
       return consumeVideoUploadDeadLetters(batch, env);
+    case "video-ready":
+      return consumeVideoReady(batch, env);
     default:
-      // video-ready and watch-events consumers arrive with their issues; until then their
-      // messages wait (and end in their dead-letter queues) rather than vanish.
+      // The watch-events consumer arrives with the streaming issue; until then its
+      // messages wait (and end in the dead-letter queue) rather than vanish.
       for (const message of batch.messages) message.retry({ delaySeconds: 300 });
   }
 }

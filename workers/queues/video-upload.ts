@@ -1,31 +1,35 @@
 import type { Bindings } from "../env";
-import { VideoUploadMessage } from "../schemas/uploads";
+import { VideoJobMessage } from "../schemas/uploads";
+import { processingDeps } from "../services/deps";
+import { checkJob, failProcessing, startProcessing } from "../services/processing";
 import { database } from "../storage/db";
-import { failJob, findVideoStatus, recordDelivery } from "../storage/jobs";
 
 /**
- * `video-upload` consumer (seed: "Video processing worker consumes event"). Idempotent: the
- * job row is keyed by video, so a redelivery only counts another attempt. Starting the
- * transcoder from here is the processing pipeline's part.
+ * `video-upload` consumer (seed: "Video processing worker consumes event"): dispatches the
+ * job to the transcoder, and runs the watchdog that re-dispatches a silent one. Idempotent:
+ * a redelivery for a job that is running or finished does nothing.
  */
 export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
-  const db = database(env.DB);
+  const deps = processingDeps(env, database(env.DB));
   for (const message of batch.messages) {
-    const parsed = VideoUploadMessage.safeParse(message.body);
+    const parsed = VideoJobMessage.safeParse(message.body);
     if (!parsed.success) {
       // A malformed message can never succeed: log it and drop it rather than loop.
       console.error(JSON.stringify({ level: "error", msg: "malformed video-upload message", id: message.id }));
       message.ack();
       continue;
     }
-    const { video_id, source_key } = parsed.data;
+    const body = parsed.data;
     try {
-      const video = await findVideoStatus(db, video_id);
-      // Deleted meanwhile, or already past processing: nothing to do.
-      if (video?.status === "processing") await recordDelivery(db, video_id, source_key, new Date());
-      message.ack();
+      const outcome =
+        "kind" in body ? await checkJob(deps, body.video_id) : await startProcessing(deps, body.video_id, body.source_key);
+      if ("ack" in outcome) message.ack();
+      else {
+        console.warn(JSON.stringify({ level: "warn", msg: "dispatch failed; retrying", video_id: body.video_id, error: outcome.error }));
+        message.retry({ delaySeconds: outcome.retryAfterSeconds });
+      }
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "video-upload consumer failed", video_id, error: String(err) }));
+      console.error(JSON.stringify({ level: "error", msg: "video-upload consumer failed", video_id: body.video_id, error: String(err) }));
       message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
     }
   }
@@ -33,12 +37,13 @@ export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Bind
 
 /** `video-upload-dlq`: a message that exhausted its retries; its video ends `failed`. */
 export async function consumeVideoUploadDeadLetters(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
-  const db = database(env.DB);
+  const deps = processingDeps(env, database(env.DB));
   for (const message of batch.messages) {
-    const parsed = VideoUploadMessage.safeParse(message.body);
+    const parsed = VideoJobMessage.safeParse(message.body);
     if (parsed.success) {
-      await failJob(db, parsed.data.video_id, "transcode_failed", "Processing failed after repeated attempts.", new Date());
+      await failProcessing(deps, parsed.data.video_id, "transcode_failed", "Processing failed after repeated attempts.");
     }
     message.ack();
   }
 }
+

@@ -2,18 +2,37 @@ import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { Me } from "../schemas/accounts";
-import { bearer, json, problems } from "../schemas/common";
+import { bearer, json, PageQuery, problems } from "../schemas/common";
+import { NotificationList } from "../schemas/notifications";
 import * as accounts from "../services/accounts";
+import { notificationsOf } from "../services/notifications";
 
-export const userRoutes = router().openapi(
-  createRoute({
-    method: "get",
-    path: "/me",
-    tags: ["accounts"],
-    summary: "The signed-in user",
-    security: bearer,
-    middleware: [requireAuth] as const,
-    responses: { 200: json(Me, "The account"), ...problems(401, 404) },
-  }),
-  async (c) => c.json(await accounts.me(c.var.db, c.var.user!.id), 200),
-);
+export const userRoutes = router()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me",
+      tags: ["accounts"],
+      summary: "The signed-in user",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      responses: { 200: json(Me, "The account"), ...problems(401, 404) },
+    }),
+    async (c) => c.json(await accounts.me(c.var.db, c.var.user!.id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/notifications",
+      tags: ["accounts"],
+      summary: "The signed-in user's notifications, newest first",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { query: PageQuery },
+      responses: { 200: json(NotificationList, "Notifications"), ...problems(400, 401) },
+    }),
+    async (c) => {
+      const { page, limit } = c.req.valid("query");
+      return c.json(await notificationsOf(c.var.db, c.var.user!.id, page, limit), 200);
+    },
+  );

@@ -71,3 +71,10 @@ export const VideoUploadMessage = z.object({
   }),
 });
 export type VideoUploadMessage = z.infer<typeof VideoUploadMessage>;
+
+/** The watchdog that follows a dispatched job on the same queue. */
+export const WatchdogMessage = z.object({ kind: z.literal("watchdog"), video_id: Id });
+
+/** Everything the `video-upload` queue carries. */
+export const VideoJobMessage = z.union([WatchdogMessage, VideoUploadMessage]);
+export type VideoJobMessage = z.infer<typeof VideoJobMessage>;

@@ -1,5 +1,9 @@
 import type { Bindings, Database } from "../env";
-import type { VideoUploadMessage } from "../schemas/uploads";
+import type { VideoReadyMessage } from "../schemas/processing";
+import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
+import { purgeStatus } from "../storage/status-cache";
+import type { ProcessingDeps } from "./processing";
+import { transcoderFromEnv } from "./transcoder-client";
 import type { TokenConfig } from "./accounts";
 import type { UploadDeps } from "./uploads";
 
@@ -28,5 +32,32 @@ export async function uploadDeps(env: Bindings, db: Database): Promise<UploadDep
       ttlHours: int(env.UPLOAD_TTL_HOURS, 24),
     },
     presigner,
+  };
+}
+
+/** What the processing service needs. */
+export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
+  return {
+    db,
+    media: env.MEDIA,
+    transcoder: transcoderFromEnv(env),
+    readyQueue: env.VIDEO_READY_QUEUE as Queue<VideoReadyMessage>,
+    scheduleWatchdog: async (videoId, delaySeconds) => {
+      await (env.VIDEO_UPLOAD_QUEUE as Queue<VideoJobMessage>).send(
+        { kind: "watchdog", video_id: videoId },
+        { delaySeconds: Math.min(43_200, Math.max(0, Math.round(delaySeconds))) },
+      );
+    },
+    purge: purgeStatus,
+    config: {
+      publicUrl: env.PUBLIC_URL,
+      signingSecret: env.SIGNING_SECRET,
+      stallSeconds: int(env.JOB_STALL_SECONDS, 120),
+      maxAttempts: int(env.JOB_MAX_ATTEMPTS, 5),
+      segmentSeconds: int(env.HLS_SEGMENT_SECONDS, 6),
+      maxDurationSeconds: int(env.MAX_VIDEO_SECONDS, 4 * 3600),
+      codec: env.VIDEO_CODEC === "h265" ? "h265" : "h264",
+      segmentType: env.HLS_SEGMENT_TYPE === "fmp4" ? "fmp4" : "ts",
+    },
   };
 }

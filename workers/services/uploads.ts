@@ -41,6 +41,8 @@ export interface InitiateInput {
   tags?: string[];
   category?: string;
   visibility?: "public" | "unlisted" | "private";
+  /** Which protocol sends the bytes; tus uploads get no presigned part URLs. */
+  protocol?: Upload["protocol"];
 }
 
 /**
@@ -112,6 +114,7 @@ export async function initiateUpload(deps: UploadDeps, ownerId: string, input: I
         id: uploadId,
         videoId,
         ownerId,
+        protocol: input.protocol ?? "chunked",
         r2UploadId: multipart.uploadId,
         sourceKey: key,
         filename: input.filename,
@@ -128,7 +131,7 @@ export async function initiateUpload(deps: UploadDeps, ownerId: string, input: I
     throw err;
   }
 
-  const partUrls = deps.presigner
+  const partUrls = deps.presigner && input.protocol !== "tus"
     ? await deps.presigner.presignParts(key, multipart.uploadId, partCount, deps.config.ttlHours * 3600)
     : undefined;
   return {

@@ -16,3 +16,13 @@ export function sourceKey(videoId: string, filename: string): string {
 }
 
 export const tusTailKey = (uploadId: string) => `uploads/${uploadId}/tus-tail`;
+
+/**
+ * Processed media: `/videos/{id}/{path}` on the public side maps to this prefix, so the
+ * source under `source/` is never reachable through it.
+ */
+export const mediaPrefix = (videoId: string) => `${videoPrefix(videoId)}media/`;
+export const mediaKey = (videoId: string, path: string) => `${mediaPrefix(videoId)}${path}`;
+
+/** A relative media path from the transcoder: no `..`, no absolute paths, no odd bytes. */
+export const MEDIA_PATH = /^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9_./-]{0,199}$/;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Times are integer milliseconds since the epoch; the API renders them as ISO-8601.
 const createdAt = () =>
@@ -66,6 +66,10 @@ export const videos = sqliteTable(
     duration: integer("duration_ms"),
     width: integer("width"),
     height: integer("height"),
+    /** What ffprobe said of the source (codec, bitrate, frame rate, audio, rotation). */
+    sourceInfo: text("source_info", { mode: "json" }).$type<SourceInfo>(),
+    /** Relative media paths of the thumbnails and the storyboard, once made. */
+    thumbnails: text("thumbnails", { mode: "json" }).$type<ThumbnailPaths>(),
     viewCount: integer("view_count").notNull().default(0),
     likeCount: integer("like_count").notNull().default(0),
     dislikeCount: integer("dislike_count").notNull().default(0),
@@ -78,6 +82,23 @@ export const videos = sqliteTable(
     index("videos_status").on(t.status),
   ],
 );
+
+export interface SourceInfo {
+  codec?: string;
+  bitrate?: number;
+  frame_rate?: number;
+  has_audio?: boolean;
+  rotation?: number;
+}
+
+export interface ThumbnailPaths {
+  default?: string;
+  small?: string;
+  medium?: string;
+  large?: string;
+  scrub?: string[];
+  storyboard?: { image: string; vtt: string };
+}
 
 export const UPLOAD_STATUSES = ["open", "completing", "completed", "aborted"] as const;
 export const UPLOAD_PROTOCOLS = ["chunked", "tus"] as const;
@@ -150,8 +171,54 @@ export const transcodeJobs = sqliteTable("transcode_jobs", {
   /** Deliveries of the message so far (the queue's attempts, summed over redeliveries). */
   attempts: integer("attempts").notNull().default(0),
   lastError: text("last_error"),
+  dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
+  /** The last sign of life from the transcoder; a job silent too long is dispatched again. */
+  lastEventAt: integer("last_event_at", { mode: "timestamp_ms" }),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
 
 export type TranscodeJob = typeof transcodeJobs.$inferSelect;
+
+/** A finished rendition of a video: listed in the master playlist and the API. */
+export const renditions = sqliteTable(
+  "renditions",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    bandwidth: integer("bandwidth").notNull(),
+    averageBandwidth: integer("average_bandwidth"),
+    codecs: text("codecs").notNull(),
+    frameRate: real("frame_rate"),
+    playlist: text("playlist").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.name] })],
+);
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    videoId: text("video_id").references(() => videos.id, { onDelete: "cascade" }),
+    message: text("message").notNull(),
+    read: integer("read", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("notifications_user_created").on(t.userId, t.createdAt),
+    // One "video ready" notice per video, however often video-ready is delivered.
+    uniqueIndex("notifications_type_video").on(t.type, t.videoId),
+  ],
+);
+
+export type Rendition = typeof renditions.$inferSelect;
+export type Notification = typeof notifications.$inferSelect;

@@ -30,6 +30,23 @@ export async function upsertPart(db: Database, part: { uploadId: string; part: n
     });
 }
 
+/**
+ * Records a part stored through tus. Parts are written in order from the end of the last
+ * whole part, so a stored part has consumed the tail: the tail is gone in the same batch.
+ */
+export async function recordTusPart(db: Database, part: { uploadId: string; part: number; size: number; etag: string }) {
+  await db.batch([
+    db
+      .insert(uploadParts)
+      .values(part)
+      .onConflictDoUpdate({
+        target: [uploadParts.uploadId, uploadParts.part],
+        set: { size: part.size, etag: part.etag, createdAt: new Date() },
+      }),
+    db.update(uploads).set({ tailSize: 0 }).where(eq(uploads.id, part.uploadId)),
+  ]);
+}
+
 export async function setTailSize(db: Database, uploadId: string, tailSize: number) {
   await db.update(uploads).set({ tailSize }).where(eq(uploads.id, uploadId));
 }

@@ -1,0 +1,56 @@
+/**
+ * Short-lived signed URLs for the transcoder, which holds no storage credentials: an HMAC
+ * over the video id, a scope (what the URL may touch) and an expiry. Checked with
+ * WebCrypto's constant-time verify, so no D1 read is needed per request.
+ */
+const encoder = new TextEncoder();
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function key(secret: string): Promise<CryptoKey> {
+  let found = keys.get(secret);
+  if (!found) {
+    found = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
+    keys.set(secret, found);
+  }
+  return found;
+}
+
+const b64url = (bytes: ArrayBuffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+function unb64url(text: string): Uint8Array | null {
+  try {
+    const padded = text.replaceAll("-", "+").replaceAll("_", "/");
+    return Uint8Array.from(atob(padded + "=".repeat((4 - (padded.length % 4)) % 4)), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+const message = (videoId: string, scope: string, exp: number) => encoder.encode(`${videoId}\n${scope}\n${exp}`);
+
+/** `exp=...&sig=...` granting `scope` on `videoId` for `ttlSeconds`. */
+export async function signScope(secret: string, videoId: string, scope: string, ttlSeconds: number, now = Date.now()) {
+  const exp = Math.floor(now / 1000) + ttlSeconds;
+  const sig = await crypto.subtle.sign("HMAC", await key(secret), message(videoId, scope, exp));
+  return new URLSearchParams({ exp: String(exp), sig: b64url(sig) }).toString();
+}
+
+/** Whether `exp` and `sig` grant `scope` on `videoId` now. */
+export async function verifyScope(
+  secret: string,
+  videoId: string,
+  scope: string,
+  exp: string | undefined,
+  sig: string | undefined,
+  now = Date.now(),
+): Promise<boolean> {
+  if (!exp || !sig || !/^\d{1,12}$/.test(exp)) return false;
+  if (Number(exp) * 1000 < now) return false;
+  const bytes = unb64url(sig);
+  if (!bytes) return false;
+  return crypto.subtle.verify("HMAC", await key(secret), bytes, message(videoId, scope, Number(exp)));
+}

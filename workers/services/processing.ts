@@ -1,0 +1,248 @@
+import type { Database } from "../env";
+import { AppError, notFound } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { signScope } from "../lib/signing";
+import type { TranscodeJobRequest, TranscoderEvent, VideoReadyMessage } from "../schemas/processing";
+import { mediaPrefix } from "../storage/r2-keys";
+import * as store from "../storage/processing";
+import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
+import type { TranscoderClient } from "./transcoder-client";
+
+export interface ProcessingConfig {
+  /** Where the transcoder reaches the Worker: local URL in dev, the deployment's in production. */
+  publicUrl: string;
+  signingSecret: string;
+  /** A dispatched job silent this long is dispatched again. */
+  stallSeconds: number;
+  /** Dispatches before a job is given up as `transcode_failed`. */
+  maxAttempts: number;
+  segmentSeconds: number;
+  maxDurationSeconds: number;
+  codec: "h264" | "h265";
+  segmentType: "ts" | "fmp4";
+}
+
+export interface ProcessingDeps {
+  db: Database;
+  media: R2Bucket;
+  transcoder: TranscoderClient;
+  readyQueue: Queue<VideoReadyMessage>;
+  /** Schedules the watchdog that re-dispatches a silent job. */
+  scheduleWatchdog(videoId: string, delaySeconds: number): Promise<void>;
+  /** Drops cached answers about the video (seed: "Invalidate CDN cache"). */
+  purge(videoId: string): Promise<void>;
+  config: ProcessingConfig;
+}
+
+/** Signed URLs live long enough for the longest job, and no longer. */
+const URL_TTL_SECONDS = 12 * 3600;
+
+export async function jobRequest(config: ProcessingConfig, videoId: string): Promise<TranscodeJobRequest> {
+  if (!config.publicUrl) {
+    throw new Error("PUBLIC_URL is not set: the transcoder has no way to reach the Worker");
+  }
+  const base = `${config.publicUrl.replace(/\/$/, "")}/internal/v1/videos/${videoId}`;
+  const [source, media, events] = await Promise.all(
+    ["source", "media", "events"].map((scope) => signScope(config.signingSecret, videoId, scope, URL_TTL_SECONDS)),
+  );
+  return {
+    video_id: videoId,
+    source_url: `${base}/source?${source}`,
+    output: { base_url: `${base}/media`, query: media! },
+    events_url: `${base}/events?${events}`,
+    settings: {
+      segment_seconds: config.segmentSeconds,
+      max_duration_seconds: config.maxDurationSeconds,
+      codec: config.codec,
+      segment_type: config.segmentType,
+    },
+  };
+}
+
+export type Outcome = { ack: true } | { retryAfterSeconds: number; error: string };
+
+const backoff = (attempts: number) => Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
+
+/**
+ * A `video-upload` delivery: start (or restart) the job unless it is running, finished or
+ * the video is gone. Safe to call for every redelivery.
+ */
+export async function startProcessing(deps: ProcessingDeps, videoId: string, sourceKey: string, now = new Date()): Promise<Outcome> {
+  const video = await store.findVideo(deps.db, videoId);
+  if (video?.status !== "processing") return { ack: true };
+  const existing = await store.findJob(deps.db, videoId);
+  if (existing && (existing.state === "completed" || existing.state === "failed")) return { ack: true };
+  if (existing?.state === "dispatched" && !isStalled(existing, deps.config, now)) return { ack: true };
+  const job = await store.recordDelivery(deps.db, videoId, sourceKey, now);
+  return dispatch(deps, videoId, job.attempts, now);
+}
+
+function isStalled(job: { dispatchedAt: Date | null; lastEventAt: Date | null }, config: ProcessingConfig, now: Date) {
+  const lastSign = Math.max(job.dispatchedAt?.getTime() ?? 0, job.lastEventAt?.getTime() ?? 0);
+  return now.getTime() - lastSign > config.stallSeconds * 1000;
+}
+
+async function dispatch(deps: ProcessingDeps, videoId: string, attempts: number, now: Date): Promise<Outcome> {
+  if (attempts > deps.config.maxAttempts) {
+    await failProcessing(deps, videoId, "transcode_failed", `Processing failed after ${attempts - 1} attempts.`, now);
+    return { ack: true };
+  }
+  try {
+    await deps.transcoder.startJob(await jobRequest(deps.config, videoId));
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    await store.noteJobError(deps.db, videoId, error, now);
+    return { retryAfterSeconds: backoff(attempts), error };
+  }
+  await store.markDispatched(deps.db, videoId, now);
+  await deps.scheduleWatchdog(videoId, deps.config.stallSeconds);
+  return { ack: true };
+}
+
+/**
+ * The watchdog: a dispatched job that has said nothing for `stallSeconds` (its transcoder
+ * died or lost it) is dispatched again; outputs go to the same paths, so one set remains.
+ */
+export async function checkJob(deps: ProcessingDeps, videoId: string, now = new Date()): Promise<Outcome> {
+  const [video, job] = await Promise.all([store.findVideo(deps.db, videoId), store.findJob(deps.db, videoId)]);
+  if (video?.status !== "processing" || !job || job.state === "completed" || job.state === "failed") return { ack: true };
+  if (job.state === "dispatched" && !isStalled(job, deps.config, now)) {
+    const quietFor = now.getTime() - Math.max(job.dispatchedAt?.getTime() ?? 0, job.lastEventAt?.getTime() ?? 0);
+    await deps.scheduleWatchdog(videoId, Math.max(1, deps.config.stallSeconds - Math.floor(quietFor / 1000)));
+    return { ack: true };
+  }
+  const again = await store.recordDelivery(deps.db, videoId, job.sourceKey, now);
+  return dispatch(deps, videoId, again.attempts, now);
+}
+
+/** Ends a job as failed with `code`: the video says why and its partial outputs go. */
+export async function failProcessing(deps: ProcessingDeps, videoId: string, code: string, message: string, now = new Date()) {
+  if (await store.recordFailed(deps.db, videoId, code, message, now)) {
+    await deleteMedia(deps.media, videoId);
+    await deps.purge(videoId);
+  }
+}
+
+/** Deletes every processed object of a video (not its source). */
+export async function deleteMedia(media: R2Bucket, videoId: string) {
+  let cursor: string | undefined;
+  do {
+    const page = await media.list({ prefix: mediaPrefix(videoId), cursor });
+    if (page.objects.length) await media.delete(page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+}
+
+function probeOf(metadata: Extract<TranscoderEvent, { type: "probed" }>["metadata"]) {
+  const info: SourceInfo = {
+    codec: metadata.codec,
+    bitrate: metadata.bitrate,
+    frame_rate: metadata.frame_rate,
+    has_audio: metadata.has_audio,
+    rotation: metadata.rotation,
+  };
+  return { duration: metadata.duration, width: metadata.width, height: metadata.height, info };
+}
+
+function thumbnailsOf(thumbnails?: Record<string, unknown>, storyboard?: Record<string, unknown>): ThumbnailPaths | undefined {
+  if (!thumbnails) return undefined;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const out: ThumbnailPaths = {
+    default: str(thumbnails.default),
+    small: str(thumbnails.small),
+    medium: str(thumbnails.medium),
+    large: str(thumbnails.large),
+    scrub: Array.isArray(thumbnails.scrub) ? thumbnails.scrub.filter((s): s is string => typeof s === "string") : undefined,
+  };
+  if (storyboard && typeof storyboard.image === "string" && typeof storyboard.vtt === "string") {
+    out.storyboard = { image: storyboard.image, vtt: storyboard.vtt };
+  }
+  return out;
+}
+
+/** Applies one event from the transcoder (the seed's steps 7 to 9 on `completed`). */
+export async function applyEvent(deps: ProcessingDeps, videoId: string, event: TranscoderEvent, now = new Date()) {
+  const video = await store.findVideo(deps.db, videoId);
+  if (!video) throw notFound("Video");
+  // Events after the end (a late duplicate from a restarted job) change nothing.
+  if (video.status !== "processing") return;
+  switch (event.type) {
+    case "progress":
+      await store.recordProgress(deps.db, videoId, event.stage, event.progress, now);
+      break;
+    case "probed":
+      await store.recordProbe(deps.db, videoId, probeOf(event.metadata), now);
+      break;
+    case "rendition_ready":
+      await store.recordRendition(deps.db, videoId, event.rendition, now);
+      break;
+    case "thumbnails_ready":
+      await store.recordThumbnails(deps.db, videoId, thumbnailsOf(event.thumbnails, event.storyboard) ?? {}, now);
+      break;
+    case "completed": {
+      const first = await store.recordCompleted(
+        deps.db,
+        videoId,
+        {
+          renditions: event.renditions,
+          thumbnails: thumbnailsOf(event.thumbnails, event.storyboard),
+          probe: event.metadata ? probeOf(event.metadata) : undefined,
+        },
+        now,
+      );
+      if (first) {
+        await deps.purge(videoId);
+        const thumbnail = thumbnailsOf(event.thumbnails)?.default;
+        await deps.readyQueue.send({
+          video_id: videoId,
+          owner_id: video.ownerId,
+          status: "ready",
+          title: video.title,
+          urls: { hls: `/videos/${videoId}/master.m3u8`, ...(thumbnail ? { thumbnail: `/videos/${videoId}/${thumbnail}` } : {}) },
+        });
+      }
+      return;
+    }
+    case "failed":
+      await failProcessing(deps, videoId, event.code, event.message, now);
+      return;
+    default: {
+      const unreachable: never = event;
+      throw new AppError(400, "validation_failed", "Unknown event", String(unreachable));
+    }
+  }
+  await deps.purge(videoId);
+}
+
+/** The processing status a client polls (seed: Processing Status Updates). */
+export async function statusOf(db: Database, videoId: string) {
+  const video = await store.findVideo(db, videoId);
+  if (!video) return undefined;
+  const ready = video.status === "processing" || video.status === "ready" ? await store.listRenditions(db, videoId) : [];
+  return {
+    owner_id: video.ownerId,
+    visibility: video.visibility,
+    body: {
+      video_id: video.id,
+      status: video.status,
+      progress: video.status === "ready" ? 100 : video.progress,
+      ...(video.stage && video.status === "processing" ? { stage: video.stage } : {}),
+      renditions_ready: ready.map((r) => r.name),
+      playable: video.playable && ready.length > 0,
+      ...(video.status === "failed" && video.errorCode
+        ? { error: { code: video.errorCode, message: video.errorMessage ?? "" } }
+        : {}),
+    },
+  };
+}
+
+/** `video-ready` consumer's work: the owner's "Your video is ready!" (seed: Notification Service). */
+export async function notifyReady(db: Database, message: VideoReadyMessage) {
+  await store.insertNotification(db, {
+    id: newId(),
+    userId: message.owner_id,
+    type: "video_ready",
+    videoId: message.video_id,
+    message: "Your video is ready!",
+  });
+}

@@ -1,0 +1,18 @@
+import { count, desc, eq } from "drizzle-orm";
+import type { Database } from "../env";
+import { notifications } from "./schema";
+
+export async function listNotifications(db: Database, userId: string, page: number, limit: number) {
+  const [rows, total] = await Promise.all([
+    db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.userId, userId))
+      .orderBy(desc(notifications.createdAt))
+      .limit(limit)
+      .offset((page - 1) * limit)
+      .all(),
+    db.select({ n: count() }).from(notifications).where(eq(notifications.userId, userId)).get(),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
