@@ -74,6 +74,7 @@ export const videos = sqliteTable(
     likeCount: integer("like_count").notNull().default(0),
     dislikeCount: integer("dislike_count").notNull().default(0),
     commentCount: integer("comment_count").notNull().default(0),
+    shareCount: integer("share_count").notNull().default(0),
     createdAt: createdAt(),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
   },
@@ -222,3 +223,103 @@ export const notifications = sqliteTable(
 
 export type Rendition = typeof renditions.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
+
+/**
+ * Comments keyed by video (top level: parent_id null) and by parent (replies), the seed's
+ * comments_by_video and comment_replies. A deleted comment keeps its row and replies, with
+ * `deleted` set and its content gone, so the thread keeps its shape.
+ */
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: text("id").primaryKey(),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    parentId: text("parent_id"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    content: text("content").notNull(),
+    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+    replyCount: integer("reply_count").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("comments_video_parent_created").on(t.videoId, t.parentId, t.createdAt),
+    index("comments_video_parent_replies").on(t.videoId, t.parentId, t.replyCount),
+    index("comments_parent_created").on(t.parentId, t.createdAt),
+    index("comments_user_created").on(t.userId, t.createdAt),
+  ],
+);
+
+/** One like (1) or dislike (-1) per user per video; 0 deletes the row. */
+export const videoLikes = sqliteTable(
+  "video_likes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    value: integer("value").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.videoId] })],
+);
+
+/** A user's history: one row per video, the resume point (seed: Watch History Flow). */
+export const watchHistory = sqliteTable(
+  "watch_history",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    position: real("position").notNull(),
+    duration: real("duration").notNull(),
+    percent: real("percent").notNull(),
+    watchedAt: integer("watched_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.videoId] }), index("watch_history_user_watched").on(t.userId, t.watchedAt)],
+);
+
+/** A view counted: once per viewer (user or anonymous hash) per video per hour. */
+export const viewMarks = sqliteTable(
+  "view_marks",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    viewer: text("viewer").notNull(),
+    hour: integer("hour").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.viewer, t.hour] })],
+);
+
+/** Watch events rolled up per video per hour (views, watch time) for trending and recommendations. */
+export const videoStatsHourly = sqliteTable(
+  "video_stats_hourly",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    hour: integer("hour").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSeconds: real("watch_seconds").notNull().default(0),
+    likes: integer("likes").notNull().default(0),
+    shares: integer("shares").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.hour] }), index("video_stats_hour").on(t.hour)],
+);
+
+/** Ids of watch events already rolled up, so a redelivered batch adds nothing twice. */
+export const processedEvents = sqliteTable("processed_events", {
+  id: text("id").primaryKey(),
+  createdAt: createdAt(),
+});
+
+export type Comment = typeof comments.$inferSelect;
