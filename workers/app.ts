@@ -9,6 +9,7 @@ import { rateLimit, RATE_RULES } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-id";
 import { authRoutes } from "./routes/auth";
 import { channelRoutes } from "./routes/channels";
+import { commentRoutes } from "./routes/comments";
 import { internalRoutes } from "./routes/internal";
 import { tusRoutes } from "./routes/tus";
 import { uploadRoutes } from "./routes/uploads";
@@ -62,6 +63,7 @@ app.route("/api/v1/channels", channelRoutes);
 app.route("/api/v1/videos/upload", uploadRoutes);
 app.route("/api/v1/videos", videoRoutes);
 app.route("/api/v1/uploads/tus", tusRoutes);
+app.route("/api/v1", commentRoutes);
 app.route("/internal/v1", internalRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
