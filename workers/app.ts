@@ -11,6 +11,7 @@ import { authRoutes } from "./routes/auth";
 import { channelRoutes } from "./routes/channels";
 import { commentRoutes } from "./routes/comments";
 import { internalRoutes } from "./routes/internal";
+import { mediaRoutes } from "./routes/media";
 import { tusRoutes } from "./routes/tus";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
@@ -65,6 +66,7 @@ app.route("/api/v1/videos", videoRoutes);
 app.route("/api/v1/uploads/tus", tusRoutes);
 app.route("/api/v1", commentRoutes);
 app.route("/internal/v1", internalRoutes);
+app.route("/videos", mediaRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

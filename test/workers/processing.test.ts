@@ -1,73 +1,27 @@
 import { env, exports } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { processingDeps } from "../../workers/services/deps";
 import { checkJob, startProcessing } from "../../workers/services/processing";
 import type { TranscodeJobRequest } from "../../workers/schemas/processing";
 import { database } from "../../workers/storage/db";
-import { api, initiate, MiB, mp4Bytes, putPart, registerUser, type TestUser } from "./fixtures";
+import { api, MiB, registerUser, type TestUser } from "./fixtures";
+import { processingVideo, putMedia, rendition, sendEvent, stubTranscoder, transcoder, waitFor } from "./transcoder-stub";
 
-/** Jobs the Worker sent to the transcoder, which is stubbed at its HTTP boundary. */
-let jobs: TranscodeJobRequest[] = [];
-let transcoderUp = true;
+stubTranscoder();
+const jobs = { filter: (f: (j: TranscodeJobRequest) => boolean) => transcoder.jobs.filter(f) };
 
-beforeEach(() => {
-  jobs = [];
-  transcoderUp = true;
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input, init);
-    if (request.url.startsWith("http://transcoder.test/")) {
-      if (!transcoderUp) throw new TypeError("connect ECONNREFUSED");
-      jobs.push((await request.json()) as TranscodeJobRequest);
-      return Response.json({ job_id: "j" }, { status: 202 });
-    }
-    return realFetch(request);
-  });
-});
-afterEach(() => vi.restoreAllMocks());
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** A user's video, uploaded and completed, with the transcoder's job request. */
-async function processingVideo(visibility = "public"): Promise<{ user: TestUser; videoId: string; job: TranscodeJobRequest; source: Uint8Array }> {
+async function processingVideoOf(visibility = "public") {
   const user = await registerUser();
-  const source = mp4Bytes(5 * MiB, 3);
-  const { body } = await initiate(user, { size: source.length, visibility, title: "Processing test" });
-  expect((await putPart(user, body.upload_id, 1, source)).status).toBe(200);
-  expect((await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status).toBe(202);
-  const job = await waitFor(async () => jobs.find((j) => j.video_id === body.video_id), "the job dispatch");
-  return { user, videoId: body.video_id, job, source };
+  return { user, ...(await processingVideo(user, visibility)) };
 }
 
 const call = (url: string, init?: RequestInit) => exports.default.fetch(new Request(url, init));
-const sendEvent = (job: TranscodeJobRequest, event: unknown) =>
-  call(job.events_url, { method: "POST", body: JSON.stringify(event), headers: { "Content-Type": "application/json" } });
-const putMedia = (job: TranscodeJobRequest, path: string, bytes: Uint8Array | string, type = "application/octet-stream") =>
-  call(`${job.output.base_url}/${path}?${job.output.query}`, { method: "PUT", body: bytes, headers: { "Content-Type": type } });
 const status = async (videoId: string, as?: TestUser) =>
   (await (await api(`/api/v1/videos/${videoId}/status`, { as })).json()) as Record<string, any>;
 
-const rendition = (name: string, height: number) => ({
-  name,
-  width: Math.round((height * 16) / 9 / 2) * 2,
-  height,
-  bandwidth: height * 2000,
-  average_bandwidth: height * 1500,
-  codecs: "avc1.64001f,mp4a.40.2",
-  frame_rate: 30,
-  playlist: `${name}/index.m3u8`,
-});
-
 describe("processing: dispatch and the transcoder's signed URLs", () => {
   it("dispatches one job with URLs scoped to the video that read the source and write outputs", async () => {
-    const { videoId, job, source } = await processingVideo();
+    const { videoId, job, source } = await processingVideoOf();
     expect(job.settings).toMatchObject({ segment_seconds: 6, codec: "h264" });
     expect(job.source_url).toMatch(new RegExp(`^http://cloudtube.test/internal/v1/videos/${videoId}/source\\?exp=\\d+&sig=`));
 
@@ -86,8 +40,8 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
   });
 
   it("refuses forged, expired, cross-video and cross-scope URLs", async () => {
-    const a = await processingVideo();
-    const b = await processingVideo();
+    const a = await processingVideoOf();
+    const b = await processingVideoOf();
     const forged = a.job.source_url.replace(/sig=([^&]+)/, (_m, sig: string) => `sig=${sig.slice(0, -2)}AA`);
     expect((await call(forged)).status).toBe(403);
     const expired = a.job.source_url.replace(/exp=\d+/, "exp=1000");
@@ -104,20 +58,20 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
   });
 
   it("does not dispatch twice for a redelivered message, and retries while the transcoder is down", async () => {
-    const { videoId } = await processingVideo();
+    const { videoId } = await processingVideoOf();
     const deps = processingDeps(env, database(env.DB));
     const again = await startProcessing(deps, videoId, `videos/${videoId}/source/original.mp4`);
     expect(again).toEqual({ ack: true });
     expect(jobs.filter((j) => j.video_id === videoId)).toHaveLength(1);
 
-    transcoderUp = false;
+    transcoder.up = false;
     const stalledLater = new Date(Date.now() + 31_000);
     const outcome = await checkJob(deps, videoId, stalledLater);
     expect(outcome).toMatchObject({ retryAfterSeconds: expect.any(Number), error: expect.stringContaining("ECONNREFUSED") });
   });
 
   it("re-dispatches a job whose transcoder went silent, and gives up after the last attempt", async () => {
-    const { videoId } = await processingVideo();
+    const { videoId } = await processingVideoOf();
     const deps = processingDeps(env, database(env.DB));
     // Not yet stalled: nothing happens.
     expect(await checkJob(deps, videoId, new Date(Date.now() + 5_000))).toEqual({ ack: true });
@@ -137,7 +91,7 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
 
 describe("processing: events, status and the video-ready notification", () => {
   it("goes processing -> playable -> ready with progress that never goes down, and notifies the owner once", async () => {
-    const { user, videoId, job } = await processingVideo();
+    const { user, videoId, job } = await processingVideoOf();
     expect(await status(videoId)).toEqual({
       video_id: videoId,
       status: "processing",
@@ -191,7 +145,7 @@ describe("processing: events, status and the video-ready notification", () => {
   });
 
   it("ends failed with the transcoder's code and removes partial outputs", async () => {
-    const { videoId, job } = await processingVideo();
+    const { videoId, job } = await processingVideoOf();
     await putMedia(job, "144p/seg_00001.ts", new Uint8Array(1000));
     await sendEvent(job, { type: "failed", code: "malformed_video", message: "The file could not be decoded." });
     expect(await status(videoId)).toEqual({
@@ -208,7 +162,7 @@ describe("processing: events, status and the video-ready notification", () => {
   });
 
   it("refuses malformed events with validation_failed", async () => {
-    const { job } = await processingVideo();
+    const { job } = await processingVideoOf();
     for (const bad of [{ type: "progress", stage: "probing", progress: 101 }, { type: "nonsense" }, { type: "failed", code: "x", message: "m" }]) {
       const res = await sendEvent(job, bad);
       expect(res.status).toBe(400);
@@ -219,7 +173,7 @@ describe("processing: events, status and the video-ready notification", () => {
   });
 
   it("hides a private video's status from everyone but its owner", async () => {
-    const { user, videoId } = await processingVideo("private");
+    const { user, videoId } = await processingVideoOf("private");
     expect((await api(`/api/v1/videos/${videoId}/status`, { as: user })).status).toBe(200);
     const other = await registerUser();
     expect((await api(`/api/v1/videos/${videoId}/status`, { as: other })).status).toBe(404);

@@ -7,27 +7,11 @@ import { TranscoderEvent } from "../schemas/processing";
 import { processingDeps } from "../services/deps";
 import { applyEvent, deleteMedia } from "../services/processing";
 import { findVideo } from "../storage/processing";
+import { contentTypeOf } from "../storage/media-types";
 import { MEDIA_PATH, mediaKey } from "../storage/r2-keys";
 
 /** The largest single output the transcoder may write (a segment, a sprite, a playlist). */
 const MAX_OBJECT_BYTES = 1024 ** 3;
-
-const CONTENT_TYPES: Record<string, string> = {
-  m3u8: "application/vnd.apple.mpegurl",
-  ts: "video/mp2t",
-  m4s: "video/iso.segment",
-  mp4: "video/mp4",
-  m4a: "audio/mp4",
-  aac: "audio/aac",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  vtt: "text/vtt",
-};
-
-export const contentTypeOf = (path: string) =>
-  CONTENT_TYPES[/\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? ""] ?? "application/octet-stream";
 
 const forbiddenUrl = () => new AppError(403, "invalid_signature", "Forbidden", "The URL is not signed for this, or it has expired.");
 

@@ -1,13 +1,67 @@
 import { createRoute } from "@hono/zod-openapi";
 import { notFound } from "../lib/errors";
 import { router } from "../lib/openapi";
-import { json, problems } from "../schemas/common";
+import { requireAuth } from "../middleware/auth";
+import { bearer, json, jsonBody, problems } from "../schemas/common";
+import { VideoEditBody, VideoOut } from "../schemas/videos";
+import * as videos from "../services/videos";
 import { StatusOut, VideoParams } from "../schemas/processing";
 import { statusOf } from "../services/processing";
-import { readStatus, writeStatus } from "../storage/status-cache";
+import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
 
 /** Mounted at /api/v1/videos (the upload sub-app takes /api/v1/videos/upload first). */
-export const videoRoutes = router().openapi(
+export const videoRoutes = router()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{video_id}",
+      tags: ["videos"],
+      summary: "A video's page data (seed: Video Streaming Flow)",
+      request: { params: VideoParams },
+      responses: { 200: json(VideoOut, "The video"), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const { video_id } = c.req.valid("param");
+      const origin = new URL(c.req.url).origin;
+      const page = await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET);
+      return c.json(page, 200, { "Cache-Control": "private, no-cache" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/{video_id}",
+      tags: ["videos"],
+      summary: "Edit a video's details (owner)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: VideoParams, body: jsonBody(VideoEditBody) },
+      responses: { 200: json(VideoOut, "The edited video"), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { video_id } = c.req.valid("param");
+      await videos.editVideo(c.var.db, c.var.user!.id, video_id, c.req.valid("json"));
+      const origin = new URL(c.req.url).origin;
+      return c.json(await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{video_id}",
+      tags: ["videos"],
+      summary: "Delete a video and everything of it (owner)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: VideoParams },
+      responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      await videos.deleteVideo(c.var.db, c.env.MEDIA, c.var.user!.id, c.req.valid("param").video_id, async () => {});
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
   createRoute({
     method: "get",
     path: "/{video_id}/status",
@@ -18,11 +72,11 @@ export const videoRoutes = router().openapi(
   }),
   async (c) => {
     const { video_id } = c.req.valid("param");
-    let status = await readStatus(video_id);
+    let status = await readCached<NonNullable<Awaited<ReturnType<typeof statusOf>>>>(cacheKeys.status(video_id));
     if (!status) {
       status = await statusOf(c.var.db, video_id);
       if (!status) throw notFound("Video");
-      c.executionCtx.waitUntil(writeStatus(video_id, status));
+      c.executionCtx.waitUntil(writeCached(cacheKeys.status(video_id), status, 60));
     }
     // A private video's status is its owner's alone; others learn nothing, not even that it exists.
     if (status.visibility === "private" && status.owner_id !== c.var.user?.id) throw notFound("Video");

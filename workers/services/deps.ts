@@ -1,7 +1,7 @@
 import type { Bindings, Database } from "../env";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
-import { purgeStatus } from "../storage/status-cache";
+import { purgeVideo } from "../storage/edge-cache";
 import type { ProcessingDeps } from "./processing";
 import { transcoderFromEnv } from "./transcoder-client";
 import type { TokenConfig } from "./accounts";
@@ -48,7 +48,7 @@ export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
         { delaySeconds: Math.min(43_200, Math.max(0, Math.round(delaySeconds))) },
       );
     },
-    purge: purgeStatus,
+    purge: purgeVideo,
     config: {
       publicUrl: env.PUBLIC_URL,
       signingSecret: env.SIGNING_SECRET,

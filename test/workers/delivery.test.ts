@@ -1,0 +1,199 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, registerUser } from "./fixtures";
+import { MASTER, readyVideo, SEGMENT, stubTranscoder } from "./transcoder-stub";
+
+stubTranscoder();
+
+const BASE = "http://cloudtube.test";
+const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+  exports.default.fetch(new Request(`${BASE}${path}`, { method, headers }));
+
+describe("delivery: HLS from R2 through the cache", () => {
+  it("serves the master playlist, segments and thumbnails with their types, CORS and cache policy", async () => {
+    const { videoId } = await readyVideo(await registerUser());
+    const master = await get(`/videos/${videoId}/master.m3u8`);
+    expect(master.status).toBe(200);
+    expect(master.headers.get("Content-Type")).toBe("application/vnd.apple.mpegurl");
+    expect(master.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(master.headers.get("Cache-Control")).toBe("public, max-age=300");
+    expect(await master.text()).toBe(MASTER);
+
+    for (let i = 0; i < 2; i++) {
+      // The second read comes from the edge cache; both must be the same bytes.
+      const segment = await get(`/videos/${videoId}/144p/seg_00001.ts`);
+      expect(segment.status).toBe(200);
+      expect(segment.headers.get("Content-Type")).toBe("video/mp2t");
+      expect(segment.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+      expect(segment.headers.get("Accept-Ranges")).toBe("bytes");
+      expect(new Uint8Array(await segment.arrayBuffer())).toEqual(SEGMENT);
+    }
+    const thumb = await get(`/videos/${videoId}/thumbnails/0_medium.jpg`);
+    expect(thumb.headers.get("Content-Type")).toBe("image/jpeg");
+  });
+
+  it("honours byte ranges (206), refuses impossible ones (416), and answers HEAD", async () => {
+    const { videoId } = await readyVideo(await registerUser());
+    const path = `/videos/${videoId}/144p/seg_00001.ts`;
+    for (let i = 0; i < 2; i++) {
+      const part = await get(path, { Range: "bytes=100-199" });
+      expect(part.status).toBe(206);
+      expect(part.headers.get("Content-Range")).toBe(`bytes 100-199/${SEGMENT.length}`);
+      expect(new Uint8Array(await part.arrayBuffer())).toEqual(SEGMENT.subarray(100, 200));
+      await get(path); // fills the cache for the second round
+    }
+    const suffix = await get(path, { Range: "bytes=-10" });
+    expect(suffix.status).toBe(206);
+    expect(new Uint8Array(await suffix.arrayBuffer())).toEqual(SEGMENT.subarray(SEGMENT.length - 10));
+    const beyond = await get(`/videos/${videoId}/144p/seg_00002.ts`, { Range: "bytes=5000-6000" });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get("Content-Range")).toBe("bytes */1000");
+    const head = await get(path, {}, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Content-Length")).toBe(String(SEGMENT.length));
+    expect(await head.text()).toBe("");
+  });
+
+  it("answers 304 to If-None-Match with the current ETag", async () => {
+    const { videoId } = await readyVideo(await registerUser());
+    const path = `/videos/${videoId}/144p/seg_00002.ts`;
+    const first = await get(path);
+    const etag = first.headers.get("ETag")!;
+    expect(etag).toMatch(/^"/);
+    await first.arrayBuffer();
+    for (let i = 0; i < 2; i++) {
+      const again = await get(path, { "If-None-Match": etag });
+      expect(again.status).toBe(304);
+    }
+    expect((await get(path, { "If-None-Match": '"other"' })).status).toBe(200);
+  });
+
+  it("answers CORS preflights from players and 404 problems for missing objects", async () => {
+    const { videoId } = await readyVideo(await registerUser());
+    const pre = await get(`/videos/${videoId}/master.m3u8`, { Origin: "https://player.example", "Access-Control-Request-Method": "GET" }, "OPTIONS");
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("Access-Control-Allow-Headers")).toContain("Range");
+    const missing = await get(`/videos/${videoId}/720p/seg_00001.ts`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("Content-Type")).toBe("application/problem+json");
+    expect((await get(`/videos/nosuchvideo/master.m3u8`)).status).toBe(404);
+    // The source is never reachable through the media path.
+    expect((await get(`/videos/${videoId}/source/original.mp4`)).status).toBe(404);
+  });
+});
+
+describe("delivery: private videos", () => {
+  it("plays for the owner through a signed URL carried down the playlists; others get nothing", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as { hls_url: string };
+    expect(page.hls_url).toMatch(new RegExp(`/videos/${videoId}/master.m3u8\\?token=`));
+    const token = new URL(page.hls_url).searchParams.get("token")!;
+
+    const master = await get(new URL(page.hls_url).pathname + new URL(page.hls_url).search);
+    expect(master.status).toBe(200);
+    expect(master.headers.get("Cache-Control")).toMatch(/^private/);
+    const text = await master.text();
+    expect(text).toContain(`144p/index.m3u8?token=${encodeURIComponent(token)}`);
+    const media = await (await get(`/videos/${videoId}/144p/index.m3u8?token=${encodeURIComponent(token)}`)).text();
+    expect(media).toContain(`seg_00001.ts?token=${encodeURIComponent(token)}`);
+    const segment = await get(`/videos/${videoId}/144p/seg_00001.ts?token=${encodeURIComponent(token)}`);
+    expect(new Uint8Array(await segment.arrayBuffer())).toEqual(SEGMENT);
+
+    // No token, a forged one, an expired one, another video's one.
+    expect((await get(`/videos/${videoId}/master.m3u8`)).status).toBe(404);
+    expect((await get(`/videos/${videoId}/144p/seg_00001.ts`)).status).toBe(404);
+    const [exp, sig] = token.split(".");
+    expect((await get(`/videos/${videoId}/master.m3u8?token=${exp}.${sig!.slice(0, -3)}abc`)).status).toBe(403);
+    expect((await get(`/videos/${videoId}/master.m3u8?token=1000.${sig}`)).status).toBe(403);
+    const other = await readyVideo(owner, "private");
+    expect((await get(`/videos/${other.videoId}/master.m3u8?token=${encodeURIComponent(token)}`)).status).toBe(403);
+
+    const stranger = await registerUser();
+    expect((await api(`/api/v1/videos/${videoId}`, { as: stranger })).status).toBe(404);
+    expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(404);
+  });
+
+  it("stops serving tokenless media the moment a public video turns private", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    expect((await get(`/videos/${videoId}/master.m3u8`)).status).toBe(200);
+    const edit = await api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: owner, json: { visibility: "private" } });
+    expect(edit.status).toBe(200);
+    expect((await get(`/videos/${videoId}/master.m3u8`)).status).toBe(404);
+    expect((await get(`/videos/${videoId}/144p/seg_00001.ts`)).status).toBe(404);
+  });
+});
+
+describe("videos: page data, edit and delete", () => {
+  it("answers the page data per API.md, served from cache and purged on edit", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "unlisted");
+    const res = await api(`/api/v1/videos/${videoId}`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as Record<string, any>;
+    expect(page).toMatchObject({
+      id: videoId,
+      title: "A test video",
+      tags: ["test"],
+      visibility: "unlisted",
+      status: "ready",
+      channel: { id: owner.channel_id, name: owner.username, verified: false },
+      duration: 8,
+      width: 256,
+      height: 144,
+      hls_url: `${BASE}/videos/${videoId}/master.m3u8`,
+      renditions: [{ name: "144p", width: 256, height: 144, bandwidth: 288000, codecs: "avc1.64001f,mp4a.40.2" }],
+      view_count: 0,
+      like_count: 0,
+      comment_count: 0,
+      resume_position: null,
+    });
+    expect(page.thumbnails.default).toBe(`${BASE}/videos/${videoId}/thumbnails/0_medium.jpg`);
+    expect(page).not.toHaveProperty("owner_id");
+
+    const edited = await api(`/api/v1/videos/${videoId}`, {
+      method: "PATCH",
+      as: owner,
+      json: { title: "New title", tags: ["a", "b"], description: "About it" },
+    });
+    expect(edited.status).toBe(200);
+    const after = (await (await api(`/api/v1/videos/${videoId}`)).json()) as Record<string, unknown>;
+    expect(after).toMatchObject({ title: "New title", tags: ["a", "b"], description: "About it" });
+  });
+
+  it("lets only the owner edit or delete, and checks the edit", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const other = await registerUser();
+    expect((await api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: other, json: { title: "x" } })).status).toBe(403);
+    expect((await api(`/api/v1/videos/${videoId}`, { method: "DELETE", as: other })).status).toBe(403);
+    expect((await api(`/api/v1/videos/${videoId}`, { method: "PATCH", json: { title: "x" } })).status).toBe(401);
+    for (const bad of [{ title: "" }, { visibility: "secret" }, { tags: "x" }, { status: "ready" }]) {
+      const res = await api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: owner, json: bad });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "validation_failed" });
+    }
+  });
+
+  it("deletes every object, row and cached answer of the video", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    expect((await get(`/videos/${videoId}/144p/seg_00001.ts`)).status).toBe(200);
+    expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(200);
+    expect((await api(`/api/v1/videos/${videoId}/status`)).status).toBe(200);
+
+    expect((await api(`/api/v1/videos/${videoId}`, { method: "DELETE", as: owner })).status).toBe(204);
+
+    expect((await env.MEDIA.list({ prefix: `videos/${videoId}/` })).objects).toHaveLength(0);
+    for (const table of ["videos", "uploads", "transcode_jobs", "renditions"]) {
+      const column = table === "videos" ? "id" : "video_id";
+      const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).bind(videoId).first();
+      expect(row, table).toEqual({ n: 0 });
+    }
+    expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(404);
+    expect((await api(`/api/v1/videos/${videoId}/status`)).status).toBe(404);
+    expect((await get(`/videos/${videoId}/master.m3u8`)).status).toBe(404);
+    expect((await get(`/videos/${videoId}/144p/seg_00001.ts`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,158 @@
+import type { AuthUser, Database } from "../env";
+import { forbidden, notFound } from "../lib/errors";
+import { signScope } from "../lib/signing";
+import { cacheKeys, purgeVideo, readCached, writeCached } from "../storage/edge-cache";
+import { tusTailKey, videoPrefix } from "../storage/r2-keys";
+import type { Rendition, ThumbnailPaths, Video } from "../storage/schema";
+import * as store from "../storage/videos";
+
+/** How long GET /api/v1/videos/{id} may be served from cache; edits purge it at once. */
+export const VIDEO_CACHE_SECONDS = 10;
+/** Playback tokens for private media outlive a long film, not a day. */
+const PLAYBACK_TOKEN_SECONDS = 6 * 3600;
+
+export interface Access {
+  visibility: Video["visibility"];
+  owner_id: string;
+  status: Video["status"];
+}
+
+/** Who may see the video: read through the cache, so media requests rarely touch D1. */
+export async function accessOf(db: Database, videoId: string): Promise<Access | undefined> {
+  const cached = await readCached<Access>(cacheKeys.access(videoId));
+  if (cached) return cached;
+  const found = await store.findAccess(db, videoId);
+  if (found) await writeCached(cacheKeys.access(videoId), found, 60);
+  return found;
+}
+
+/** A private video exists only for its owner; anyone else gets the same 404 as for nothing. */
+export function assertVisible(access: Access | undefined, viewer: AuthUser | undefined): asserts access is Access {
+  if (!access || (access.visibility === "private" && access.owner_id !== viewer?.id)) throw notFound("Video");
+}
+
+const mediaUrl = (origin: string, videoId: string, path: string) => `${origin}/videos/${videoId}/${path}`;
+
+function thumbnailsOut(origin: string, videoId: string, t: ThumbnailPaths | null) {
+  const url = (path?: string) => (path ? mediaUrl(origin, videoId, path) : null);
+  return {
+    default: url(t?.default ?? t?.medium),
+    small: url(t?.small),
+    medium: url(t?.medium),
+    large: url(t?.large),
+    scrub: (t?.scrub ?? []).map((p) => mediaUrl(origin, videoId, p)),
+    storyboard: t?.storyboard ? { image: url(t.storyboard.image), vtt: url(t.storyboard.vtt) } : null,
+  };
+}
+
+function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store.findVideoWithChannel>>>) {
+  const { video, channel } = row;
+  const playable = video.playable && row.renditions.length > 0;
+  return {
+    id: video.id,
+    title: video.title,
+    description: video.description,
+    tags: video.tags,
+    category: video.category,
+    visibility: video.visibility,
+    status: video.status,
+    playable,
+    channel,
+    duration: video.duration === null ? null : video.duration / 1000,
+    width: video.width,
+    height: video.height,
+    hls_url: playable ? mediaUrl(origin, video.id, "master.m3u8") : null,
+    thumbnails: thumbnailsOut(origin, video.id, video.thumbnails),
+    renditions: row.renditions.map((r: Rendition) => ({
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      bandwidth: r.bandwidth,
+      codecs: r.codecs,
+    })),
+    view_count: video.viewCount,
+    like_count: video.likeCount,
+    dislike_count: video.dislikeCount,
+    comment_count: video.commentCount,
+    share_count: video.shareCount,
+    created_at: video.createdAt.toISOString(),
+    published_at: video.publishedAt?.toISOString() ?? null,
+    owner_id: video.ownerId,
+  };
+}
+
+type CachedPage = ReturnType<typeof pageOf>;
+
+/**
+ * The watch page's data (seed: "Get video metadata", cached). The viewer's own parts, the
+ * resume position and, for the owner of a private video, a signed playback URL, are added
+ * after the cache so one entry serves everyone.
+ */
+export async function videoPage(
+  db: Database,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  origin: string,
+  signingSecret: string,
+) {
+  let page = await readCached<CachedPage>(cacheKeys.video(videoId));
+  if (!page) {
+    const row = await store.findVideoWithChannel(db, videoId);
+    if (!row) throw notFound("Video");
+    page = pageOf(origin, row);
+    await writeCached(cacheKeys.video(videoId), page, VIDEO_CACHE_SECONDS);
+  }
+  assertVisible({ visibility: page.visibility, owner_id: page.owner_id, status: page.status }, viewer);
+  const { owner_id: _owner, ...body } = page;
+  let hlsUrl = body.hls_url;
+  if (hlsUrl && body.visibility === "private") {
+    hlsUrl = `${hlsUrl}?${await playbackQuery(signingSecret, videoId)}`;
+  }
+  const resume = viewer ? await store.findResume(db, viewer.id, videoId) : undefined;
+  return { ...body, hls_url: hlsUrl, resume_position: resume?.position ?? null };
+}
+
+/** `token=...` for a private video's media: checked at the edge without a D1 read. */
+export async function playbackQuery(signingSecret: string, videoId: string): Promise<string> {
+  const signed = new URLSearchParams(await signScope(signingSecret, videoId, "play", PLAYBACK_TOKEN_SECONDS));
+  return new URLSearchParams({ token: `${signed.get("exp")}.${signed.get("sig")}` }).toString();
+}
+
+async function ownedVideo(db: Database, userId: string, videoId: string) {
+  const access = await store.findAccess(db, videoId);
+  if (!access) throw notFound("Video");
+  if (access.owner_id !== userId) {
+    // Someone else's private video is not there at all.
+    if (access.visibility === "private") throw notFound("Video");
+    throw forbidden("Only the video's owner may change it.");
+  }
+  return access;
+}
+
+export async function editVideo(db: Database, userId: string, videoId: string, edit: store.VideoEdit) {
+  await ownedVideo(db, userId, videoId);
+  if (Object.keys(edit).length) await store.updateVideo(db, videoId, edit);
+  await purgeVideo(videoId);
+}
+
+/**
+ * Deletes a video and everything of it: R2 objects (source and media), rows (cascading),
+ * cached answers. A transcoder still working on it finds its writes refused (the video is
+ * gone), so in-flight processing stops at its next output.
+ */
+export async function deleteVideo(db: Database, media: R2Bucket, userId: string, videoId: string, purgeExtra: (id: string) => Promise<void>) {
+  await ownedVideo(db, userId, videoId);
+  const upload = await store.findUploadOf(db, videoId);
+  if (upload && upload.status !== "completed") {
+    await media.resumeMultipartUpload(upload.sourceKey, upload.r2UploadId).abort().catch(() => {});
+    await media.delete(tusTailKey(upload.id));
+  }
+  await store.deleteVideoRow(db, videoId);
+  let cursor: string | undefined;
+  do {
+    const page = await media.list({ prefix: videoPrefix(videoId), cursor });
+    if (page.objects.length) await media.delete(page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  await Promise.all([purgeVideo(videoId), purgeExtra(videoId)]);
+}
