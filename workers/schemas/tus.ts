@@ -11,7 +11,7 @@ const integerHeader = (name: string) =>
 export const TusUploadParams = UploadParams;
 
 export const TusCreationHeaders = z.object({
-  "upload-length": integerHeader("Upload-Length").openapi({
+  "upload-length": integerHeader("Upload-Length").optional().openapi({
     param: { name: "Upload-Length", in: "header" },
     description: "The size of the whole file in bytes (Upload-Defer-Length is not supported).",
   }),
