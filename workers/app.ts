@@ -10,6 +10,7 @@ import { requestContext } from "./middleware/request-id";
 import { authRoutes } from "./routes/auth";
 import { channelRoutes } from "./routes/channels";
 import { commentRoutes } from "./routes/comments";
+import { historyRoutes } from "./routes/history";
 import { internalRoutes } from "./routes/internal";
 import { mediaRoutes } from "./routes/media";
 import { tusRoutes } from "./routes/tus";
@@ -20,9 +21,7 @@ import { videoRoutes } from "./routes/videos";
 const app = new OpenAPIHono<AppEnv>();
 
 app.use(requestContext);
-app.use(
-  "/api/*",
-  cors({
+const corsMiddleware = cors({
     origin: "*",
     allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: [
@@ -53,12 +52,16 @@ app.use(
       "Video-Id",
     ],
     maxAge: 86400,
-  }),
+});
+// Hono's cors answers every OPTIONS; a plain OPTIONS (tus discovery) must reach its route.
+app.use("/api/*", (c, next) =>
+  c.req.method === "OPTIONS" && !c.req.header("Access-Control-Request-Method") ? next() : corsMiddleware(c, next),
 );
 app.get("/api/v1/health", (c) => c.json({ ok: true }));
 app.use("/api/v1/*", optionalAuth, rateLimit(RATE_RULES.global));
 
 app.route("/api/v1/auth", authRoutes);
+app.route("/api/v1/users/me/watch-history", historyRoutes);
 app.route("/api/v1/users", userRoutes);
 app.route("/api/v1/channels", channelRoutes);
 app.route("/api/v1/videos/upload", uploadRoutes);

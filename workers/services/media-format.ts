@@ -68,8 +68,8 @@ export function declaredFormatProblem(filename: string, contentType: string): st
   return null;
 }
 
-/** How many leading bytes `sniffContainer` wants (an MPEG-TS sync byte repeats at 188). */
-export const SNIFF_BYTES = 189;
+/** How many leading bytes `sniffContainer` wants (an MPEG-TS sync byte repeats every 188, M2TS every 192 after a 4-byte prefix). */
+export const SNIFF_BYTES = 197;
 
 const ascii = (bytes: Uint8Array, from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
 
@@ -89,7 +89,7 @@ export function sniffContainer(head: Uint8Array): Container | null {
   }
   if (head.length >= 3 && ascii(head, 0, 3) === "FLV") return "flv";
   // MPEG-TS: sync byte 0x47 every 188 bytes (M2TS adds a 4-byte timestamp first).
-  if (head.length >= SNIFF_BYTES && head[0] === 0x47 && head[188] === 0x47) return "mpegts";
-  if (head.length >= 5 && head[4] === 0x47 && (head.length < 193 || head[192] === 0x47)) return "mpegts";
+  if (head.length >= 189 && head[0] === 0x47 && head[188] === 0x47) return "mpegts";
+  if (head.length >= 197 && head[4] === 0x47 && head[196] === 0x47) return "mpegts";
   return null;
 }
