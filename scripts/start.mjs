@@ -102,6 +102,8 @@ run("api", bin("wrangler"), [
   "--persist-to",
   persistTo,
   "--show-interactive-dev-session=false",
+  // Local dev has no cron: --test-scheduled exposes /__scheduled, which the timer below hits.
+  "--test-scheduled",
   ...vars.flatMap((v) => ["--var", v]),
 ]);
 
@@ -122,6 +124,10 @@ const ready = await Promise.all([
   hasTranscoder ? waitFor(`http://127.0.0.1:${transcoderPort}/health`, 60_000) : true,
 ]);
 if (ready.every(Boolean)) {
+  // The cron of wrangler.toml (every 5 minutes): expired uploads, trending.
+  setInterval(() => {
+    fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`).catch(() => {});
+  }, 5 * 60_000).unref();
   log(`CloudTube is up: http://127.0.0.1:${port}  (API docs: http://127.0.0.1:${port}/api/docs)`);
   log("ready");
 } else if (!stopping) {
