@@ -1,12 +1,12 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "./storage/schema";
 
-/** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
+/**
+ * The optional secret, which `[secrets] required` in wrangler.toml cannot list. JWT_SECRET
+ * (bearer tokens) and SIGNING_SECRET (media URLs, playback tokens) are required there and
+ * so typed by `wrangler types`.
+ */
 export interface Secrets {
-  /** HS256 key for bearer tokens. */
-  JWT_SECRET: string;
-  /** HMAC key for the signed media URLs handed to the transcoder. */
-  SIGNING_SECRET: string;
   /** With R2_S3_ENDPOINT and R2_ACCESS_KEY_ID: presigned part URLs. */
   R2_SECRET_ACCESS_KEY?: string;
 }
