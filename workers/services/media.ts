@@ -114,7 +114,9 @@ export async function serveMedia(req: MediaRequest): Promise<Response> {
     if (value) conditional.set(name, value);
   }
   const cache = caches.default;
-  const hit = await cache.match(new Request(cacheKey, { headers: conditional }));
+  // `Cache-Control: no-cache` from the client asks for the origin's copy (RFC 9111 5.2.1.4).
+  const revalidate = /no-cache/i.test(req.headers.get("Cache-Control") ?? "");
+  const hit = revalidate ? undefined : await cache.match(new Request(cacheKey, { headers: conditional }));
   if (hit) return finish(hit);
 
   const key = mediaKey(req.videoId, req.path);

@@ -1,0 +1,167 @@
+// npm run bench:delivery — HLS delivery and metadata against a bare Worker, side by side.
+//
+// Starts the real local stack (scripts/start.mjs: wrangler dev + the transcoder), uploads a
+// generated 720p clip through the API and waits until it is ready; starts a bare Worker
+// (bench/delivery-bare) in the same runtime holding the same segment bytes and the same
+// JSON body. Then, interleaved, several rounds of:
+//   - segment cache hits: GET /videos/{id}/{segment}            vs bare R2 GET
+//   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET
+//   - GET /api/v1/videos/{id} at 50 connections                  vs bare fixed JSON
+// and prints requests/s, p50 and p99 for each, with ratios. Results go to docs/benchmarks.md.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { startStack } from "../test/e2e/stack.ts";
+
+const require = createRequire(import.meta.url);
+const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
+const root = path.resolve(import.meta.dirname, "..");
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, connections: number, headers: Record<string, string> = {}): Promise<Result> {
+  const r = await autocannon({ url, connections, duration: seconds, headers, pipelining: 1 });
+  const bad = r.errors + r.timeouts + r.non2xx;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: bad };
+}
+
+async function json<T>(res: Response): Promise<T> {
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: string; token: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-delivery-"));
+  const file = path.join(dir, "clip.mp4");
+  const made = spawnSync(ffmpeg, [
+    "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
+    "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", file,
+  ]);
+  if (made.status !== 0) throw new Error(`ffmpeg: ${made.stderr}`);
+  const bytes = readFileSync(file);
+  rmSync(dir, { recursive: true, force: true });
+
+  const email = `bench${Date.now()}@example.com`;
+  const { token } = await json<{ token: string }>(
+    await fetch(`${api}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, username: `bench${Date.now()}`, password: "benchmark password" }),
+    }),
+  );
+  const auth = { Authorization: `Bearer ${token}` };
+  const init = await json<{ upload_id: string; video_id: string; part_size: number }>(
+    await fetch(`${api}/api/v1/videos/upload/initiate`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", title: "Delivery bench" }),
+    }),
+  );
+  for (let part = 1, at = 0; at < bytes.length; part++, at += init.part_size) {
+    await json(await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, {
+      method: "PUT",
+      headers: auth,
+      body: bytes.subarray(at, at + init.part_size),
+    }));
+  }
+  await json(await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", headers: auth }));
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const status = await json<{ status: string; progress: number }>(await fetch(`${api}/api/v1/videos/${init.video_id}/status`));
+    if (status.status === "ready") break;
+    if (status.status === "failed" || Date.now() > deadline) throw new Error(`processing ended ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const master = await (await fetch(`${api}/videos/${init.video_id}/master.m3u8`)).text();
+  const rendition = master.split("\n").find((l) => l.trim() && !l.startsWith("#") && !l.includes("audio"))!.trim();
+  const playlist = await (await fetch(`${api}/videos/${init.video_id}/${rendition}`)).text();
+  const segment = playlist.split("\n").find((l) => l.trim() && !l.startsWith("#"))!.trim();
+  const base = rendition.includes("/") ? rendition.slice(0, rendition.lastIndexOf("/") + 1) : "";
+  return { videoId: init.video_id, segment: `${base}${segment}`, token };
+}
+
+async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const persist = mkdtempSync(path.join(tmpdir(), "bench-bare-"));
+  const child = spawn(
+    path.join(root, "node_modules/.bin/wrangler"),
+    ["dev", "-c", "bench/delivery-bare/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false"],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${url}/json`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    async stop() {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {}
+      rmSync(persist, { recursive: true, force: true });
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const stack = await startStack({ RATE_LIMIT_SCALE: "100000" });
+const bare = await startBare();
+try {
+  console.log("preparing a ready video through the real pipeline ...");
+  const { videoId, segment } = await makeReadyVideo(stack.url);
+  const segmentUrl = `${stack.url}/videos/${videoId}/${segment}`;
+  const segmentBytes = Buffer.from(await (await fetch(segmentUrl)).arrayBuffer());
+  const page = await (await fetch(`${stack.url}/api/v1/videos/${videoId}`)).text();
+  await fetch(`${bare.url}/object/segment.ts`, { method: "PUT", body: segmentBytes });
+  await fetch(`${bare.url}/json`, { method: "PUT", body: page });
+  console.log(`segment ${segment}: ${segmentBytes.length} bytes; page JSON ${page.length} bytes`);
+
+  const cases = {
+    "segment, cache hit": () => load(segmentUrl, 10),
+    "segment, cache miss": () => load(segmentUrl, 10, { "Cache-Control": "no-cache" }),
+    "bare R2 GET": () => load(`${bare.url}/object/segment.ts`, 10),
+    "GET /api/v1/videos/{id}, 50 conns": () => load(`${stack.url}/api/v1/videos/${videoId}`, 50),
+    "bare fixed JSON, 50 conns": () => load(`${bare.url}/json`, 50),
+  };
+  const results: Record<string, Result[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, run] of Object.entries(cases)) {
+      const r = await run();
+      results[name]!.push(r);
+      console.log(`round ${round} ${name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`);
+    }
+  }
+  const m = (name: string, key: keyof Result) => median(results[name]!.map((r) => r[key]));
+  const rows = Object.keys(cases).map(
+    (name) => `| ${name} | ${m(name, "rps").toFixed(0)} | ${m(name, "p50")} | ${m(name, "p99")} | ${results[name]!.reduce((s, r) => s + r.errors, 0)} |`,
+  );
+  const hitRatio = m("segment, cache hit", "rps") / m("bare R2 GET", "rps");
+  const missRatio = m("segment, cache miss", "rps") / m("bare R2 GET", "rps");
+  const p99Ratio = m("GET /api/v1/videos/{id}, 50 conns", "p99") / Math.max(1, m("bare fixed JSON, 50 conns", "p99"));
+  console.log(`
+| case | req/s | p50 ms | p99 ms | errors |
+|---|---|---|---|---|
+${rows.join("\n")}
+
+segment hits / bare: ${hitRatio.toFixed(2)} (goal >= 0.8)
+segment misses / bare: ${missRatio.toFixed(2)}
+metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 2)
+(medians of ${rounds} interleaved rounds of ${seconds} s; segment ${segmentBytes.length} bytes)`);
+} finally {
+  await bare.stop();
+  await stack.stop();
+}
