@@ -54,3 +54,13 @@ export async function verifyScope(
   if (!bytes) return false;
   return crypto.subtle.verify("HMAC", await key(secret), bytes, message(videoId, scope, Number(exp)));
 }
+
+/**
+ * A privacy-preserving id for an anonymous viewer: a keyed hash of address and user agent
+ * that changes every day, so views can be counted once per hour without storing either.
+ */
+export async function anonymousViewerId(secret: string, ip: string, userAgent: string, now = Date.now()): Promise<string> {
+  const day = Math.floor(now / 86_400_000);
+  const mac = await crypto.subtle.sign("HMAC", await key(secret), encoder.encode(`viewer\n${ip}\n${userAgent}\n${day}`));
+  return b64url(mac).slice(0, 22);
+}

@@ -18,6 +18,9 @@ export const RATE_RULES = {
   uploadPart: { name: "upload-part", limit: 2000, windowSeconds: 60 },
 } satisfies Record<string, RateRule>;
 
+/** The client's address as Cloudflare saw it ("local" in tests and dev without one). */
+export const clientIp = (request: Request) => request.headers.get("CF-Connecting-IP") ?? "local";
+
 /** The caller's identity for limits: the user when signed in, else the client address. */
 function callerKey(c: { get(key: "user"): AppEnv["Variables"]["user"]; req: { header(name: string): string | undefined } }) {
   const user = c.get("user");

@@ -1,6 +1,7 @@
 import type { Bindings } from "../env";
 import { consumeVideoReady } from "./video-ready";
 import { consumeVideoUpload, consumeVideoUploadDeadLetters } from "./video-upload";
+import { consumeWatchEvents } from "./watch-events";
 
 /** Routes each batch to its queue's consumer. */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
@@ -11,9 +12,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): 
       return consumeVideoUploadDeadLetters(batch, env);
     case "video-ready":
       return consumeVideoReady(batch, env);
+    case "watch-events":
+      return consumeWatchEvents(batch, env);
     default:
-      // The watch-events consumer arrives with the streaming issue; until then its
-      // messages wait (and end in the dead-letter queue) rather than vanish.
-      for (const message of batch.messages) message.retry({ delaySeconds: 300 });
+      // A queue with no consumer of its own (the other dead-letter queues): keep its
+      // messages for a person to look at rather than drop them.
+      for (const message of batch.messages) message.retry({ delaySeconds: 3600 });
   }
 }

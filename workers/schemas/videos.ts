@@ -51,3 +51,71 @@ export const VideoEditBody = z
   .partial()
   .strict()
   .openapi("VideoEdit");
+
+/** A video in a list (history, channel page, search, trending, recommendations). */
+export const VideoSummary = z
+  .object({
+    id: Id,
+    title: z.string(),
+    duration: z.number().nullable(),
+    thumbnail_url: z.string().nullable(),
+    view_count: z.number().int(),
+    channel: z.object({ id: Id, name: z.string(), verified: z.boolean() }),
+    visibility: z.enum(["public", "unlisted", "private"]),
+    status: z.enum(["uploading", "processing", "ready", "failed"]),
+    created_at: Timestamp,
+    published_at: Timestamp.nullable(),
+  })
+  .openapi("VideoSummary");
+
+export const WatchPositionBody = z
+  .object({
+    position: z.number().min(0).max(86_400 * 2),
+    duration: z.number().positive().max(86_400 * 2),
+  })
+  .refine((b) => b.position <= b.duration + 1, { message: "must not be past the end of the video", path: ["position"] })
+  .openapi("WatchPosition");
+
+export const LikeBody = z.object({ value: z.union([z.literal(1), z.literal(-1), z.literal(0)]) }).openapi("LikeBody");
+
+export const LikeOut = z
+  .object({ like_count: z.number().int(), dislike_count: z.number().int(), value: z.number().int() })
+  .openapi("LikeResult");
+
+export const HistoryItem = z
+  .object({ video: VideoSummary, position: z.number(), duration: z.number(), percent: z.number(), watched_at: Timestamp })
+  .openapi("HistoryItem");
+
+export const HistoryList = z
+  .object({ items: z.array(HistoryItem), limit: z.number().int(), next_cursor: z.string().nullable() })
+  .openapi("HistoryList");
+
+export const HistoryQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { name: "limit", in: "query" } }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" } }),
+});
+
+export const HistoryDeleteQuery = z.object({
+  video_id: Id.optional().openapi({ param: { name: "video_id", in: "query" } }),
+});
+
+export const PausedBody = z.object({ paused: z.boolean() }).openapi("HistoryPaused");
+
+/** The `watch-events` queue message (seed: Kafka watch_events). */
+export const WatchEventMessage = z.object({
+  id: Id,
+  type: z.enum(["watch", "like", "share"]),
+  video_id: Id,
+  viewer: z.string().max(80),
+  /** Seconds watched since the viewer's previous report. */
+  watched_seconds: z.number().min(0).max(3600).default(0),
+  /** This report counted a view. */
+  view: z.boolean().default(false),
+  likes: z.number().int().min(-1).max(1).default(0),
+  at: z.number().int(),
+});
+export type WatchEventMessage = z.infer<typeof WatchEventMessage>;

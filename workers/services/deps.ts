@@ -2,7 +2,10 @@ import type { Bindings, Database } from "../env";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
 import { purgeVideo } from "../storage/edge-cache";
-import type { ProcessingDeps } from "./processing";
+import type { WatchEventMessage } from "../schemas/videos";
+import type { EngagementDeps } from "./engagement";
+import { statusOf, type ProcessingDeps } from "./processing";
+import { roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
 import type { TokenConfig } from "./accounts";
 import type { UploadDeps } from "./uploads";
@@ -48,7 +51,16 @@ export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
         { delaySeconds: Math.min(43_200, Math.max(0, Math.round(delaySeconds))) },
       );
     },
-    purge: purgeVideo,
+    changed: async (videoId) => {
+      await purgeVideo(videoId);
+      const now = await statusOf(db, videoId);
+      if (!now) return;
+      const { status, progress, playable, stage } = now.body;
+      // The room is a courtesy to watchers; a failure there must not fail the pipeline.
+      await roomOf(env, videoId)
+        .publishStatus({ status, progress, playable, ...(stage ? { stage } : {}) })
+        .catch((err: unknown) => console.warn(JSON.stringify({ level: "warn", msg: "room status relay failed", video_id: videoId, error: String(err) })));
+    },
     config: {
       publicUrl: env.PUBLIC_URL,
       signingSecret: env.SIGNING_SECRET,
@@ -59,5 +71,14 @@ export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
       codec: env.VIDEO_CODEC === "h265" ? "h265" : "h264",
       segmentType: env.HLS_SEGMENT_TYPE === "fmp4" ? "fmp4" : "ts",
     },
+  };
+}
+
+/** What likes, views, shares and watch positions need. */
+export function engagementDeps(env: Bindings, db: Database): EngagementDeps {
+  return {
+    db,
+    events: env.WATCH_EVENTS_QUEUE as Queue<WatchEventMessage>,
+    bump: (videoId, delta) => roomOf(env, videoId).bump(delta),
   };
 }

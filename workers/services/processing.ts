@@ -29,8 +29,11 @@ export interface ProcessingDeps {
   readyQueue: Queue<VideoReadyMessage>;
   /** Schedules the watchdog that re-dispatches a silent job. */
   scheduleWatchdog(videoId: string, delaySeconds: number): Promise<void>;
-  /** Drops cached answers about the video (seed: "Invalidate CDN cache"). */
-  purge(videoId: string): Promise<void>;
+  /**
+   * The video changed: drop its cached answers (seed: "Invalidate CDN cache") and tell its
+   * room, so the uploader's page updates without polling.
+   */
+  changed(videoId: string): Promise<void>;
   config: ProcessingConfig;
 }
 
@@ -119,7 +122,7 @@ export async function checkJob(deps: ProcessingDeps, videoId: string, now = new 
 export async function failProcessing(deps: ProcessingDeps, videoId: string, code: string, message: string, now = new Date()) {
   if (await store.recordFailed(deps.db, videoId, code, message, now)) {
     await deleteMedia(deps.media, videoId);
-    await deps.purge(videoId);
+    await deps.changed(videoId);
   }
 }
 
@@ -191,7 +194,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
         now,
       );
       if (first) {
-        await deps.purge(videoId);
+        await deps.changed(videoId);
         const thumbnail = thumbnailsOf(event.thumbnails)?.default;
         await deps.readyQueue.send({
           video_id: videoId,
@@ -211,7 +214,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
       throw new AppError(400, "validation_failed", "Unknown event", String(unreachable));
     }
   }
-  await deps.purge(videoId);
+  await deps.changed(videoId);
 }
 
 /** The processing status a client polls (seed: Processing Status Updates). */

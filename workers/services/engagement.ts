@@ -1,0 +1,133 @@
+import type { AuthUser, Database } from "../env";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { WatchEventMessage } from "../schemas/videos";
+import * as store from "../storage/engagement";
+import { accessOf, assertVisible } from "./videos";
+
+/** A view counts after 10 s of watching, or half of a video shorter than 20 s (API.md). */
+export const VIEW_AFTER_SECONDS = 10;
+/** Players report every 10 s; more than this between reports is a seek, not watching. */
+const MAX_REPORT_GAP_SECONDS = 30;
+
+export interface CounterDelta {
+  views?: number;
+  likes?: number;
+  dislikes?: number;
+  shares?: number;
+}
+
+export interface EngagementDeps {
+  db: Database;
+  events: Queue<WatchEventMessage>;
+  /** The video's room holds the live counters and flushes them to D1 (its alarm). */
+  bump(videoId: string, delta: CounterDelta): Promise<void>;
+}
+
+const hourOf = (now: Date) => Math.floor(now.getTime() / 3600_000);
+
+async function watchable(db: Database, videoId: string, viewer: AuthUser | undefined) {
+  const access = await accessOf(db, videoId);
+  assertVisible(access, viewer);
+  if (access.status !== "ready" && access.status !== "processing") {
+    throw new AppError(409, "not_playable", "Not playable", "The video cannot be played.");
+  }
+  return access;
+}
+
+/**
+ * A player's report (seed: Watch Position Tracking): the resume point in history (unless
+ * paused), a view once per viewer per hour after enough watching, and a `watch-events`
+ * message for the roll-ups. `viewer` is the user, or an anonymous privacy-preserving id.
+ */
+export async function reportPosition(
+  deps: EngagementDeps,
+  videoId: string,
+  viewer: { user?: AuthUser; anonymousId?: string },
+  report: { position: number; duration: number },
+  now = new Date(),
+) {
+  await watchable(deps.db, videoId, viewer.user);
+  let watched = Math.min(report.position, MAX_REPORT_GAP_SECONDS);
+  let writeHistory = false;
+  if (viewer.user) {
+    const context = await store.historyContext(deps.db, viewer.user.id, videoId);
+    writeHistory = !context.paused;
+    if (context.previous) {
+      const elapsed = (now.getTime() - context.previous.watchedAt.getTime()) / 1000;
+      const advanced = report.position - context.previous.position;
+      watched = Math.max(0, Math.min(advanced, elapsed + 2, MAX_REPORT_GAP_SECONDS));
+    }
+  }
+  const viewerKey = viewer.user ? `u:${viewer.user.id}` : `a:${viewer.anonymousId}`;
+  const threshold = Math.min(VIEW_AFTER_SECONDS, report.duration / 2);
+  const eligible = report.position >= threshold;
+  const counted = await store.recordWatch(
+    deps.db,
+    { userId: viewer.user?.id, videoId, position: report.position, duration: report.duration, now, writeHistory },
+    eligible ? { viewer: viewerKey, hour: hourOf(now) } : undefined,
+  );
+  if (counted) await deps.bump(videoId, { views: 1 });
+  await deps.events.send({
+    id: newId(),
+    type: "watch",
+    video_id: videoId,
+    viewer: viewerKey,
+    watched_seconds: Math.round(watched * 10) / 10,
+    view: counted,
+    likes: 0,
+    at: now.getTime(),
+  });
+  return { counted };
+}
+
+/** One like or dislike per user; 0 takes it back. Answers the exact counts. */
+export async function like(deps: EngagementDeps, videoId: string, user: AuthUser, value: 1 | -1 | 0, now = new Date()) {
+  await watchable(deps.db, videoId, user);
+  const previous = await store.findLike(deps.db, user.id, videoId);
+  const counts = await store.setLike(deps.db, user.id, videoId, value);
+  const likes = Number(value === 1) - Number(previous === 1);
+  const dislikes = Number(value === -1) - Number(previous === -1);
+  if (likes || dislikes) {
+    await deps.bump(videoId, { likes, dislikes });
+    await deps.events.send({
+      id: newId(),
+      type: "like",
+      video_id: videoId,
+      viewer: `u:${user.id}`,
+      watched_seconds: 0,
+      view: false,
+      likes,
+      at: now.getTime(),
+    });
+  }
+  return { like_count: counts.likes, dislike_count: counts.dislikes, value };
+}
+
+export async function share(deps: EngagementDeps, videoId: string, viewer: AuthUser | undefined, viewerKey: string, now = new Date()) {
+  await watchable(deps.db, videoId, viewer);
+  await deps.bump(videoId, { shares: 1 });
+  await deps.events.send({
+    id: newId(),
+    type: "share",
+    video_id: videoId,
+    viewer: viewerKey,
+    watched_seconds: 0,
+    view: false,
+    likes: 0,
+    at: now.getTime(),
+  });
+}
+
+/** `watch-events` consumer's work: roll the event into its video's hour, exactly once. */
+export async function rollUpEvent(d1: D1Database, event: WatchEventMessage) {
+  await store.rollUp(d1, {
+    id: event.id,
+    videoId: event.video_id,
+    hour: Math.floor(event.at / 3600_000),
+    views: event.view ? 1 : 0,
+    watchSeconds: event.watched_seconds,
+    likes: event.likes,
+    shares: event.type === "share" ? 1 : 0,
+  });
+}

@@ -1,0 +1,53 @@
+import type { Database } from "../env";
+import { validationFailed } from "../lib/errors";
+import * as store from "../storage/engagement";
+import type { ThumbnailPaths } from "../storage/schema";
+
+const encodeCursor = (c: store.HistoryCursor) => btoa(`${c.at}:${c.videoId}`).replace(/=+$/, "");
+
+function decodeCursor(text: string): store.HistoryCursor {
+  try {
+    const [at, videoId] = atob(text).split(":");
+    if (at && videoId && /^\d+$/.test(at)) return { at: Number(at), videoId };
+  } catch {
+    // fall through to the error below
+  }
+  throw validationFailed([{ name: "cursor", reason: "is not a cursor this API gave out" }]);
+}
+
+const thumbnailUrl = (origin: string, videoId: string, t: ThumbnailPaths | null) => {
+  const path = t?.default ?? t?.medium;
+  return path ? `${origin}/videos/${videoId}/${path}` : null;
+};
+
+/** Seed: Watch History Flow. Newest first, with the resume point of each video. */
+export async function historyOf(db: Database, userId: string, origin: string, limit: number, cursor?: string) {
+  const rows = await store.listHistory(db, userId, limit, cursor ? decodeCursor(cursor) : undefined);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(({ history, video, channel }) => ({
+      video: {
+        id: video.id,
+        title: video.title,
+        duration: video.duration === null ? null : video.duration / 1000,
+        thumbnail_url: thumbnailUrl(origin, video.id, video.thumbnails),
+        view_count: video.viewCount,
+        channel,
+        visibility: video.visibility,
+        status: video.status,
+        created_at: video.createdAt.toISOString(),
+        published_at: video.publishedAt?.toISOString() ?? null,
+      },
+      position: history.position,
+      duration: history.duration,
+      percent: history.percent,
+      watched_at: history.watchedAt.toISOString(),
+    })),
+    limit,
+    next_cursor: rows.length > limit && last ? encodeCursor({ at: last.history.watchedAt.getTime(), videoId: last.video.id }) : null,
+  };
+}
+
+export const clearHistory = store.clearHistory;
+export const setHistoryPaused = store.setHistoryPaused;
