@@ -39,7 +39,7 @@ if (migrate.status !== 0) {
 }
 
 const children = [];
-function run(name, command, args, env = {}) {
+function run(name, command, args, env = {}, { restart = false } = {}) {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const prefix = (line) => (line ? `[${name}] ${line}` : line);
   for (const stream of [child.stdout, child.stderr]) {
@@ -52,12 +52,20 @@ function run(name, command, args, env = {}) {
     });
   }
   child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping the stack`);
-      stop(1);
+    if (stopping) return;
+    if (restart) {
+      // Like a Container that dies: it comes back, and the Worker's watchdog re-dispatches
+      // whatever job it was doing.
+      console.error(`[start] ${name} exited (${signal ?? code}); restarting it`);
+      children.splice(children.indexOf(child), 1);
+      setTimeout(() => !stopping && run(name, command, args, env, { restart }), 1000);
+      return;
     }
+    console.error(`[start] ${name} exited (${signal ?? code}); stopping the stack`);
+    stop(1);
   });
   children.push(child);
+  log(`${name} started (pid ${child.pid})`);
   return child;
 }
 
@@ -89,9 +97,13 @@ for (const pair of (process.env.WRANGLER_VARS ?? "").split(",").filter(Boolean))
 }
 
 if (hasTranscoder) {
-  run("transcoder", bin("node"), ["--experimental-strip-types", "--no-warnings", transcoderEntry], {
-    PORT: String(transcoderPort),
-  });
+  run(
+    "transcoder",
+    bin("node"),
+    ["--experimental-strip-types", "--no-warnings", transcoderEntry],
+    { PORT: String(transcoderPort) },
+    { restart: true },
+  );
 }
 run("api", bin("wrangler"), [
   "dev",
