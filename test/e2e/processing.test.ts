@@ -36,7 +36,7 @@ async function upload(bytes: Buffer, title: string): Promise<string> {
     body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", title }),
   });
   for (let part = 1, at = 0; at < bytes.length; part++, at += init.part_size) {
-    await call(`/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, { method: "PUT", body: bytes.subarray(at, at + init.part_size) });
+    await call(`/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, { method: "PUT", body: new Uint8Array(bytes.subarray(at, at + init.part_size)) });
   }
   await call(`/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", body: "{}" });
   return init.video_id;
