@@ -39,6 +39,7 @@ describe("accounts", () => {
   });
 
   it("serves an OpenAPI 3.1 document with the routes", async () => {
+    // Header names are case-insensitive; the document spells them as Hono sees them.
     const res = await api("/api/v1/openapi.json");
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
@@ -53,6 +54,15 @@ describe("accounts", () => {
         "/api/v1/videos/upload/{upload_id}/chunk",
         "/api/v1/videos/upload/{upload_id}",
         "/api/v1/videos/upload/{upload_id}/complete",
+        "/api/v1/uploads/tus",
+        "/api/v1/videos/{video_id}",
+        "/api/v1/videos/{video_id}/status",
+        "/api/v1/videos/{video_id}/watch-position",
+        "/api/v1/videos/{video_id}/like",
+        "/api/v1/videos/{video_id}/share",
+        "/api/v1/users/me/notifications",
+        "/api/v1/users/me/watch-history",
+        "/api/v1/users/me/watch-history/paused",
       ]),
     );
     const docs = await api("/api/docs");

@@ -66,24 +66,93 @@ export const videoRoutes = router()
     },
   )
   .openapi(
-  createRoute({
-    method: "get",
-    path: "/{video_id}/status",
-    tags: ["processing"],
-    summary: "Processing status and progress (seed: Processing Status Updates)",
-    request: { params: VideoParams },
-    responses: { 200: json(StatusOut, "The status"), ...problems(400, 404) },
-  }),
-  async (c) => {
-    const { video_id } = c.req.valid("param");
-    let status = await readCached<NonNullable<Awaited<ReturnType<typeof statusOf>>>>(cacheKeys.status(video_id));
-    if (!status) {
-      status = await statusOf(c.var.db, video_id);
-      if (!status) throw notFound("Video");
-      c.executionCtx.waitUntil(writeCached(cacheKeys.status(video_id), status, 60));
-    }
-    // A private video's status is its owner's alone; others learn nothing, not even that it exists.
-    if (status.visibility === "private" && status.owner_id !== c.var.user?.id) throw notFound("Video");
-    return c.json(StatusOut.parse(status.body), 200, { "Cache-Control": "no-store" });
-  },
-);
+    createRoute({
+      method: "get",
+      path: "/{video_id}/status",
+      tags: ["processing"],
+      summary: "Processing status and progress (seed: Processing Status Updates)",
+      request: { params: VideoParams },
+      responses: { 200: json(StatusOut, "The status"), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const { video_id } = c.req.valid("param");
+      let status = await readCached<NonNullable<Awaited<ReturnType<typeof statusOf>>>>(cacheKeys.status(video_id));
+      if (!status) {
+        status = await statusOf(c.var.db, video_id);
+        if (!status) throw notFound("Video");
+        c.executionCtx.waitUntil(writeCached(cacheKeys.status(video_id), status, 60));
+      }
+      // A private video's status is its owner's alone; others learn nothing, not even that it exists.
+      if (status.visibility === "private" && status.owner_id !== c.var.user?.id) throw notFound("Video");
+      return c.json(StatusOut.parse(status.body), 200, { "Cache-Control": "no-store" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{video_id}/watch-position",
+      tags: ["engagement"],
+      summary: "Report the playback position (players, every 10 s)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: VideoParams, body: jsonBody(WatchPositionBody) },
+      responses: { 204: { description: "Recorded" }, ...problems(400, 401, 404, 409) },
+    }),
+    async (c) => {
+      const deps = engagementDeps(c.env, c.var.db);
+      await engagement.reportPosition(deps, c.req.valid("param").video_id, { user: c.var.user }, c.req.valid("json"));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{video_id}/heartbeat",
+      tags: ["engagement"],
+      summary: "Report playback without an account (counts views; keeps no history)",
+      description: "Like watch-position, for anonymous players: the viewer is a daily keyed hash of address and user agent.",
+      request: { params: VideoParams, body: jsonBody(WatchPositionBody) },
+      responses: { 204: { description: "Recorded" }, ...problems(400, 404, 409) },
+    }),
+    async (c) => {
+      const deps = engagementDeps(c.env, c.var.db);
+      const viewer = c.var.user ? { user: c.var.user } : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw) };
+      await engagement.reportPosition(deps, c.req.valid("param").video_id, viewer, c.req.valid("json"));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{video_id}/like",
+      tags: ["engagement"],
+      summary: "Like (1), dislike (-1) or neither (0)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: VideoParams, body: jsonBody(LikeBody) },
+      responses: { 200: json(LikeOut, "The counts and your value"), ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      const deps = engagementDeps(c.env, c.var.db);
+      return c.json(await engagement.like(deps, c.req.valid("param").video_id, c.var.user!, c.req.valid("json").value), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{video_id}/share",
+      tags: ["engagement"],
+      summary: "Count a share",
+      request: { params: VideoParams },
+      responses: { 204: { description: "Counted" }, ...problems(400, 404) },
+    }),
+    async (c) => {
+      const deps = engagementDeps(c.env, c.var.db);
+      const viewerKey = c.var.user ? `u:${c.var.user.id}` : `a:${await anonymousOf(c.env.SIGNING_SECRET, c.req.raw)}`;
+      await engagement.share(deps, c.req.valid("param").video_id, c.var.user, viewerKey);
+      return c.body(null, 204);
+    },
+  );
+
+const anonymousOf = (secret: string, request: Request) =>
+  anonymousViewerId(secret, clientIp(request), request.headers.get("User-Agent") ?? "");

@@ -12,7 +12,7 @@ export const TusUploadParams = UploadParams;
 
 export const TusCreationHeaders = z.object({
   "upload-length": integerHeader("Upload-Length").optional().openapi({
-    param: { name: "Upload-Length", in: "header" },
+    param: { name: "upload-length", in: "header" },
     description: "The size of the whole file in bytes (Upload-Defer-Length is not supported).",
   }),
   "upload-metadata": z
@@ -20,14 +20,14 @@ export const TusCreationHeaders = z.object({
     .max(8192)
     .optional()
     .openapi({
-      param: { name: "Upload-Metadata", in: "header" },
+      param: { name: "upload-metadata", in: "header" },
       description: "Comma-separated `key base64(value)` pairs: `filename`, `title`, `content_type` (also `description`, `visibility`).",
     }),
 });
 
 export const TusPatchHeaders = z.object({
   "upload-offset": integerHeader("Upload-Offset").openapi({
-    param: { name: "Upload-Offset", in: "header" },
+    param: { name: "upload-offset", in: "header" },
     description: "Where in the file the body's bytes begin; must equal the upload's current offset.",
   }),
 });
