@@ -3,6 +3,7 @@ import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { signScope } from "../lib/signing";
 import type { TranscodeJobRequest, TranscoderEvent, VideoReadyMessage } from "../schemas/processing";
+import { deletePrefix } from "../storage/r2";
 import { mediaPrefix } from "../storage/r2-keys";
 import * as store from "../storage/processing";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
@@ -128,12 +129,7 @@ export async function failProcessing(deps: ProcessingDeps, videoId: string, code
 
 /** Deletes every processed object of a video (not its source). */
 export async function deleteMedia(media: R2Bucket, videoId: string) {
-  let cursor: string | undefined;
-  do {
-    const page = await media.list({ prefix: mediaPrefix(videoId), cursor });
-    if (page.objects.length) await media.delete(page.objects.map((o) => o.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  await deletePrefix(media, mediaPrefix(videoId));
 }
 
 function probeOf(metadata: Extract<TranscoderEvent, { type: "probed" }>["metadata"]) {

@@ -2,6 +2,7 @@ import type { AuthUser, Database } from "../env";
 import { forbidden, notFound } from "../lib/errors";
 import { signScope } from "../lib/signing";
 import { cacheKeys, purgeVideo, readCached, writeCached } from "../storage/edge-cache";
+import { deletePrefix } from "../storage/r2";
 import { tusTailKey, videoPrefix } from "../storage/r2-keys";
 import type { Rendition, ThumbnailPaths, Video } from "../storage/schema";
 import * as store from "../storage/videos";
@@ -148,11 +149,6 @@ export async function deleteVideo(db: Database, media: R2Bucket, userId: string,
     await media.delete(tusTailKey(upload.id));
   }
   await store.deleteVideoRow(db, videoId);
-  let cursor: string | undefined;
-  do {
-    const page = await media.list({ prefix: videoPrefix(videoId), cursor });
-    if (page.objects.length) await media.delete(page.objects.map((o) => o.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  await deletePrefix(media, videoPrefix(videoId));
   await Promise.all([purgeVideo(videoId), purgeExtra(videoId)]);
 }
