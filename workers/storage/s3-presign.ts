@@ -28,6 +28,10 @@ export function s3Presigner(settings: S3Settings): PartPresigner {
     region: settings.region ?? "auto",
     forcePathStyle: true,
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    // The SDK would otherwise sign a CRC32 of the (empty) body into every presigned URL,
+    // and the client's real part would then fail the store's checksum check.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
   });
   return {
     async presignParts(key, uploadId, partCount, expiresInSeconds) {
