@@ -2,23 +2,23 @@
 //
 // Starts the real local stack (scripts/start.mjs: wrangler dev + the transcoder), uploads a
 // generated 720p clip through the API and waits until it is ready; starts a bare Worker
-// (bench/delivery-bare) in the same runtime holding the same segment bytes and the same
+// (bench/bare) in the same runtime holding the same segment bytes and the same
 // JSON body. Then, interleaved, several rounds of:
 //   - segment cache hits: GET /videos/{id}/{segment}            vs bare R2 GET
 //   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET
 //   - GET /api/v1/videos/{id} at 50 connections                  vs bare fixed JSON
 // and prints requests/s, p50 and p99 for each, with ratios. Results go to docs/benchmarks.md.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { startStack } from "../test/e2e/stack.ts";
+import { median, register, startBare } from "./lib.ts";
 
 const require = createRequire(import.meta.url);
 const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
-const root = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -51,14 +51,7 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
   const bytes = readFileSync(file);
   rmSync(dir, { recursive: true, force: true });
 
-  const email = `bench${Date.now()}@example.com`;
-  const { token } = await json<{ token: string }>(
-    await fetch(`${api}/api/v1/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email, username: `bench${Date.now()}`, password: "benchmark password" }),
-    }),
-  );
+  const token = await register(api);
   const auth = { Authorization: `Bearer ${token}` };
   const init = await json<{ upload_id: string; video_id: string; part_size: number }>(
     await fetch(`${api}/api/v1/videos/upload/initiate`, {
@@ -90,33 +83,6 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
   return { videoId: init.video_id, segment: `${base}${segment}`, token };
 }
 
-async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = 18_000 + Math.floor(Math.random() * 2000);
-  const persist = mkdtempSync(path.join(tmpdir(), "bench-bare-"));
-  const child = spawn(
-    path.join(root, "node_modules/.bin/wrangler"),
-    ["dev", "-c", "bench/delivery-bare/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false"],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${url}/json`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return {
-    url,
-    async stop() {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {}
-      rmSync(persist, { recursive: true, force: true });
-    },
-  };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const stack = await startStack({ RATE_LIMIT_SCALE: "100000" });
 const bare = await startBare();

@@ -1,0 +1,55 @@
+interface BareEnv {
+  MEDIA: R2Bucket;
+}
+
+let fixed = "{}";
+
+/**
+ * GET/PUT /object/{key}        R2 straight through (delivery baseline)
+ * GET/PUT /json                a fixed JSON body (metadata baseline)
+ * POST /mpu/{key}              create a multipart upload -> { upload_id }
+ * PUT /mpu/{key}?upload_id&part=N   the request body straight into part N (upload baseline)
+ * POST /mpu/{key}/complete?upload_id  body: [{ part, etag }]
+ */
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (path.startsWith("/object/")) {
+      const key = path.slice("/object/".length);
+      if (request.method === "PUT") {
+        await env.MEDIA.put(key, request.body);
+        return new Response(null, { status: 201 });
+      }
+      const object = await env.MEDIA.get(key);
+      if (!object) return new Response("not found", { status: 404 });
+      return new Response(object.body, { headers: { "Content-Type": "video/mp2t", "Content-Length": String(object.size) } });
+    }
+    if (path === "/json") {
+      if (request.method === "PUT") {
+        fixed = await request.text();
+        return new Response(null, { status: 204 });
+      }
+      return new Response(fixed, { headers: { "Content-Type": "application/json" } });
+    }
+    if (path.startsWith("/mpu/")) {
+      const complete = path.endsWith("/complete");
+      const key = path.slice("/mpu/".length, complete ? -"/complete".length : undefined);
+      const uploadId = url.searchParams.get("upload_id");
+      if (request.method === "POST" && !complete) {
+        const mpu = await env.MEDIA.createMultipartUpload(key);
+        return Response.json({ upload_id: mpu.uploadId });
+      }
+      if (!uploadId) return new Response("upload_id?", { status: 400 });
+      const mpu = env.MEDIA.resumeMultipartUpload(key, uploadId);
+      if (request.method === "PUT") {
+        const part = await mpu.uploadPart(Number(url.searchParams.get("part")), request.body!);
+        return Response.json({ part: part.partNumber, etag: part.etag });
+      }
+      const parts = (await request.json()) as { part: number; etag: string }[];
+      await mpu.complete(parts.map((p) => ({ partNumber: p.part, etag: p.etag })));
+      return new Response(null, { status: 204 });
+    }
+    return new Response("not found", { status: 404 });
+  },
+} satisfies ExportedHandler<BareEnv>;
