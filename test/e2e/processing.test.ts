@@ -119,7 +119,12 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
       const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
     }
-    const notes = await call<{ items: { type: string; video_id: string; message: string }[] }>("/api/v1/users/me/notifications");
+    // The video-ready queue delivers in batches (up to a second locally).
+    let notes = { items: [] as { type: string; video_id: string; message: string }[] };
+    for (let i = 0; i < 30 && !notes.items.length; i++) {
+      notes = await call<typeof notes>("/api/v1/users/me/notifications");
+      if (!notes.items.length) await new Promise((r) => setTimeout(r, 300));
+    }
     expect(notes.items).toContainEqual(expect.objectContaining({ type: "video_ready", video_id: videoId, message: "Your video is ready!" }));
   });
 

@@ -1,0 +1,217 @@
+// Pure ffmpeg argument builders: what to encode and how. No I/O here; run.ts executes.
+import type { JobSettings, Metadata } from "./protocol.ts";
+
+/** The ladder by the picture's short side (a portrait 1080x1920 video is "1080p"). */
+export const LADDER = [144, 240, 360, 480, 720, 1080, 1440, 2160] as const;
+
+/**
+ * Bits per pixel per frame for H.264 at each rung (smaller pictures need more per pixel);
+ * H.265 takes about 60% of it for the same quality.
+ */
+const BITS_PER_PIXEL: Record<number, number> = {
+  144: 0.2,
+  240: 0.15,
+  360: 0.12,
+  480: 0.1,
+  720: 0.08,
+  1080: 0.07,
+  1440: 0.06,
+  2160: 0.05,
+};
+
+export interface Rung {
+  name: string;
+  width: number;
+  height: number;
+  /** Target video bitrate, bits/s. */
+  videoBitrate: number;
+  /** x264 level for the CODECS string and the encoder. */
+  level: string;
+}
+
+export const AUDIO_BITRATE = 128_000;
+export const AUDIO_ONLY_BITRATE = 64_000;
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/** The output frame rate: the source's, capped at 60, 30 when it cannot be read. */
+export function outputFrameRate(source: Pick<Metadata, "frame_rate">): number {
+  const fps = source.frame_rate > 0 && Number.isFinite(source.frame_rate) ? source.frame_rate : 30;
+  return Math.min(60, Math.round(fps * 1000) / 1000);
+}
+
+function levelFor(width: number, height: number, fps: number): string {
+  // H.264 level by macroblocks per second (Table A-1), the few we reach.
+  const mbps = Math.ceil(width / 16) * Math.ceil(height / 16) * fps;
+  if (mbps <= 40_500) return "3.0";
+  if (mbps <= 108_000) return "3.1";
+  if (mbps <= 216_000) return "3.2";
+  if (mbps <= 245_760) return "4.0";
+  if (mbps <= 522_240) return "4.2";
+  if (mbps <= 983_040) return "5.1";
+  return "5.2";
+}
+
+/**
+ * The renditions for a source: every rung up to the source's short side (never above it),
+ * at least the lowest one, sized to keep the aspect with even dimensions.
+ */
+export function chooseLadder(source: Pick<Metadata, "width" | "height" | "bitrate" | "frame_rate">, codec: JobSettings["codec"] = "h264"): Rung[] {
+  const short = Math.min(source.width, source.height);
+  const landscape = source.width >= source.height;
+  const fps = outputFrameRate(source);
+  const rungs = LADDER.filter((r) => r <= short);
+  if (!rungs.length) rungs.push(LADDER[0]);
+  return rungs.map((rung) => {
+    const scale = Math.min(1, rung / short);
+    const width = landscape ? even(source.width * scale) : even(Math.min(rung, source.width));
+    const height = landscape ? even(Math.min(rung, source.height)) : even(source.height * scale);
+    let bitrate = width * height * fps * BITS_PER_PIXEL[rung]! * (codec === "h265" ? 0.6 : 1);
+    // No point spending more than the source had (plus a little for re-encoding loss).
+    if (source.bitrate > 0) bitrate = Math.min(bitrate, source.bitrate * 1.1);
+    bitrate = Math.max(bitrate, 80_000);
+    return { name: `${rung}p`, width, height, videoBitrate: Math.round(bitrate / 1000) * 1000, level: levelFor(width, height, fps) };
+  });
+}
+
+/** RFC 6381 CODECS for a rendition: avc1.PPCCLL (High profile) or hvc1, plus AAC-LC. */
+export function codecsOf(rung: Pick<Rung, "level">, hasAudio: boolean, codec: JobSettings["codec"] = "h264"): string {
+  const level = Math.round(Number(rung.level) * 10);
+  const video = codec === "h265" ? `hvc1.1.6.L${level * 3}.B0` : `avc1.6400${level.toString(16).padStart(2, "0")}`;
+  return hasAudio ? `${video},mp4a.40.2` : video;
+}
+
+export interface OutputSpec {
+  /** Relative directory of the rendition (its playlist is `${dir}/index.m3u8`). */
+  dir: string;
+  options: string[];
+}
+
+export interface LadderCommand {
+  inputOptions: string[];
+  complexFilter: string;
+  outputs: OutputSpec[];
+}
+
+/**
+ * One ffmpeg process for the whole ladder: one decode, `split` into a scaler per rung, and
+ * an HLS output per rendition plus the audio-only one. Keyframes are forced every 2 s at
+ * the same times in every rendition (closed GOPs, no scene-cut keyframes), so segments line
+ * up across renditions and players can switch at any boundary.
+ */
+export function ladderCommand(source: Metadata, rungs: Rung[], settings: JobSettings, threads = 0): LadderCommand {
+  const fps = outputFrameRate(source);
+  const gop = Math.max(1, Math.round(fps * 2));
+  const split = rungs.map((_, i) => `[v${i}]`).join("");
+  const scalers = rungs.map((r, i) => `[v${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p[o${i}]`);
+  const complexFilter = [`[0:v:0]fps=${fps},split=${rungs.length}${split}`, ...scalers].join(";");
+  const hls = (dir: string) => [
+    "-f", "hls",
+    "-hls_time", String(settings.segment_seconds),
+    "-hls_playlist_type", "vod",
+    "-hls_flags", "independent_segments",
+    "-hls_segment_type", settings.segment_type === "fmp4" ? "fmp4" : "mpegts",
+    ...(settings.segment_type === "fmp4" ? ["-hls_fmp4_init_filename", "init.mp4"] : []),
+    "-hls_segment_filename", `${dir}/seg_%05d.${settings.segment_type === "fmp4" ? "m4s" : "ts"}`,
+  ];
+  const audio = source.has_audio ? ["-map", "0:a:0", "-c:a", "aac", "-b:a", String(AUDIO_BITRATE), "-ac", "2", "-ar", "48000"] : [];
+  const outputs: OutputSpec[] = rungs.map((r, i) => ({
+    dir: r.name,
+    options: [
+      "-map", `[o${i}]`,
+      ...audio,
+      ...(settings.codec === "h265"
+        ? ["-c:v", "libx265", "-tag:v", "hvc1", "-x265-params", `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0:log-level=error`]
+        : ["-c:v", "libx264", "-profile:v", "high", "-level:v", r.level, "-x264-params", `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0`]),
+      "-preset", "veryfast",
+      "-threads", String(threads),
+      "-b:v", String(r.videoBitrate),
+      "-maxrate", String(Math.round(r.videoBitrate * 1.5)),
+      "-bufsize", String(r.videoBitrate * 2),
+      "-force_key_frames", "expr:gte(t,n_forced*2)",
+      "-g", String(gop),
+      ...hls(r.name),
+    ],
+  }));
+  if (source.has_audio) {
+    outputs.push({
+      dir: "audio",
+      options: ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", String(AUDIO_ONLY_BITRATE), "-ac", "2", "-ar", "48000", ...hls("audio")],
+    });
+  }
+  return { inputOptions: ["-vsync", "cfr"], complexFilter, outputs };
+}
+
+/** Thumbnail widths; heights follow the aspect. */
+export const THUMBNAIL_WIDTHS = { small: 320, medium: 640, large: 1280 } as const;
+
+export function thumbnailTimes(duration: number): { label: string; at: number }[] {
+  return [
+    { label: "0", at: 0 },
+    { label: "25", at: duration * 0.25 },
+    { label: "50", at: duration * 0.5 },
+    { label: "75", at: duration * 0.75 },
+  ];
+}
+
+/**
+ * Three sizes of one frame. At 0 s the `thumbnail` filter picks the most representative of
+ * the first frames, which skips a black or faded-in first frame.
+ */
+export function thumbnailFilter(source: Pick<Metadata, "width" | "height">, first: boolean): { filter: string; sizes: { name: keyof typeof THUMBNAIL_WIDTHS; width: number; height: number }[] } {
+  const sizes = (Object.keys(THUMBNAIL_WIDTHS) as (keyof typeof THUMBNAIL_WIDTHS)[]).map((name) => {
+    const width = even(Math.min(THUMBNAIL_WIDTHS[name], source.width));
+    return { name, width, height: even((source.height * width) / source.width) };
+  });
+  const pick = first ? "thumbnail=50," : "";
+  const filter = `[0:v:0]${pick}split=3[t0][t1][t2];${sizes.map((s, i) => `[t${i}]scale=${s.width}:${s.height}[s${i}]`).join(";")}`;
+  return { filter, sizes };
+}
+
+export interface Storyboard {
+  interval: number;
+  columns: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+  filter: string;
+}
+
+/** A sprite of small frames every `interval` s (at most 100 tiles) for scrubbing previews. */
+export function storyboardPlan(source: Pick<Metadata, "duration" | "width" | "height">): Storyboard {
+  const interval = Math.max(1, Math.ceil(source.duration / 100));
+  const count = Math.max(1, Math.ceil(source.duration / interval));
+  const columns = Math.min(10, count);
+  const rows = Math.ceil(count / columns);
+  const tileWidth = 160;
+  const tileHeight = even((source.height * tileWidth) / source.width);
+  return {
+    interval,
+    columns,
+    rows,
+    tileWidth,
+    tileHeight,
+    filter: `fps=1/${interval},scale=${tileWidth}:${tileHeight},tile=${columns}x${rows}`,
+  };
+}
+
+const timestamp = (s: number) => {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = (s % 60).toFixed(3).padStart(6, "0");
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${sec}`;
+};
+
+/** WebVTT cues pointing into the sprite with `#xywh=` fragments. */
+export function storyboardVtt(plan: Storyboard, duration: number, image = "sprite.jpg"): string {
+  const cues = ["WEBVTT", ""];
+  const count = Math.ceil(duration / plan.interval);
+  for (let i = 0; i < count; i++) {
+    const start = i * plan.interval;
+    const end = Math.min(duration, start + plan.interval);
+    const x = (i % plan.columns) * plan.tileWidth;
+    const y = Math.floor(i / plan.columns) * plan.tileHeight;
+    cues.push(`${timestamp(start)} --> ${timestamp(end)}`, `${image}#xywh=${x},${y},${plan.tileWidth},${plan.tileHeight}`, "");
+  }
+  return cues.join("\n");
+}

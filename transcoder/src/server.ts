@@ -1,0 +1,60 @@
+// The transcoder's HTTP face: POST /jobs starts a job (202 at once), GET /jobs/:video_id
+// tells its state, GET /health answers 200. A Cloudflare Container in production, a plain
+// Node process in local dev (npm start); the same code either way.
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { runJob } from "./job.ts";
+import { JobRequest } from "./protocol.ts";
+import { Publisher } from "./publish.ts";
+
+interface Running {
+  job_id: string;
+  video_id: string;
+  started_at: string;
+  done: boolean;
+}
+
+const jobs = new Map<string, Running>();
+const app = new Hono();
+
+const problem = (status: 400 | 404, code: string, detail: string, extra: Record<string, unknown> = {}) =>
+  new Response(JSON.stringify({ type: `https://cloudtube.dev/problems/${code}`, title: code, status, code, detail, ...extra }), {
+    status,
+    headers: { "Content-Type": "application/problem+json" },
+  });
+
+app.get("/health", (c) => c.json({ ok: true, running: [...jobs.values()].filter((j) => !j.done).length }));
+
+app.post("/jobs", async (c) => {
+  const parsed = JobRequest.safeParse(await c.req.json().catch(() => undefined));
+  if (!parsed.success) {
+    return problem(400, "validation_failed", "The job request is not valid.", {
+      invalid_params: parsed.error.issues.map((i) => ({ name: i.path.join("."), reason: i.message })),
+    });
+  }
+  const job = parsed.data;
+  const existing = jobs.get(job.video_id);
+  // A redelivered job for a video being worked on is the same job.
+  if (existing && !existing.done) return c.json({ job_id: existing.job_id }, 202);
+  const running: Running = { job_id: crypto.randomUUID(), video_id: job.video_id, started_at: new Date().toISOString(), done: false };
+  jobs.set(job.video_id, running);
+  const threads = Number(process.env.FFMPEG_THREADS ?? 0);
+  void runJob(job, new Publisher(job), { threads })
+    .catch((err: unknown) => console.error(JSON.stringify({ level: "error", msg: "job crashed", video_id: job.video_id, error: String(err) })))
+    .finally(() => {
+      running.done = true;
+      console.log(JSON.stringify({ level: "info", msg: "job finished", video_id: job.video_id }));
+    });
+  console.log(JSON.stringify({ level: "info", msg: "job started", video_id: job.video_id, job_id: running.job_id }));
+  return c.json({ job_id: running.job_id }, 202);
+});
+
+app.get("/jobs/:video_id", (c) => {
+  const running = jobs.get(c.req.param("video_id"));
+  return running ? c.json(running) : problem(404, "not_found", "No such job.");
+});
+
+const port = Number(process.env.PORT ?? 8080);
+serve({ fetch: app.fetch, port, hostname: process.env.HOST ?? "0.0.0.0" }, () =>
+  console.log(JSON.stringify({ level: "info", msg: "transcoder listening", port })),
+);
