@@ -204,6 +204,12 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
       await publishing;
     }
 
+    // A cut-off file decodes "successfully" up to where its data ends: compare with the probe.
+    const encoded = readMediaPlaylist(await readFile(path.join(work, lowest.dir, "index.m3u8"), "utf8").catch(() => "")).durations.reduce((a, b) => a + b, 0);
+    if (encoded < meta.duration * 0.9 - 0.5) {
+      throw new JobFailure("malformed_video", `Only ${encoded.toFixed(1)} s of the ${meta.duration.toFixed(1)} s video could be decoded; the file may be truncated.`);
+    }
+
     // Final playlists (VOD, with ENDLIST), then the master over every rendition.
     await progress.report("publishing", 85, true);
     const renditions: RenditionOut[] = [];

@@ -23,7 +23,7 @@ export async function probeSource(file: string, maxDurationSeconds: number): Pro
   const video = data.streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
   if (!video || !video.width || !video.height) throw new JobFailure("non_video", "The file has no video stream.");
   const audio = data.streams.find((s) => s.codec_type === "audio");
-  const sideRotation = (video as { side_data_list?: { rotation?: number }[] }).side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
+  const sideRotation = video.side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
   const rotation = ((Number(sideRotation ?? video.tags?.rotate ?? 0) % 360) + 360) % 360;
   const turned = rotation === 90 || rotation === 270;
   const duration = Number(data.format.duration ?? video.duration ?? 0);

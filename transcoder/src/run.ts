@@ -1,6 +1,8 @@
 // The one module that runs ffmpeg and ffprobe, through fluent-ffmpeg. Everything else
 // builds arguments (ffmpeg.ts) or reads results; swapping the runner touches only this file.
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { promisify } from "node:util";
 import ffmpeg from "fluent-ffmpeg";
 import type { LadderCommand } from "./ffmpeg.ts";
 
@@ -12,10 +14,64 @@ ffmpeg.setFfprobePath(ffprobePath);
 
 export { ffmpegPath, ffprobePath };
 
-export type ProbeData = ffmpeg.FfprobeData;
+export interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  bit_rate?: string;
+  duration?: string;
+  disposition?: { attached_pic?: number };
+  tags?: { rotate?: string };
+  side_data_list?: { rotation?: number }[];
+}
+export interface ProbeData {
+  streams: ProbeStream[];
+  format: { duration?: string; bit_rate?: string; format_name?: string };
+}
 
-export function probe(file: string): Promise<ProbeData> {
-  return new Promise((resolve, reject) => ffmpeg.ffprobe(file, (err, data) => (err ? reject(err) : resolve(data))));
+const exec = promisify(execFile);
+
+/**
+ * ffprobe's JSON (fluent-ffmpeg's own parser drops the display matrix that carries a phone
+ * video's rotation). The npm-shipped ffprobe crashes on sources it must read packets of to
+ * describe (MPEG-TS); then ffmpeg's own description of the input stands in.
+ */
+export async function probe(file: string): Promise<ProbeData> {
+  try {
+    const { stdout } = await exec(ffprobePath, ["-v", "error", "-show_streams", "-show_format", "-of", "json", file], { maxBuffer: 16 << 20 });
+    return JSON.parse(stdout) as ProbeData;
+  } catch (err) {
+    if ((err as { signal?: string }).signal !== "SIGSEGV") throw err;
+    return describeWithFfmpeg(file);
+  }
+}
+
+async function describeWithFfmpeg(file: string): Promise<ProbeData> {
+  const text = await exec(ffmpegPath, ["-hide_banner", "-i", file]).then(
+    (r) => r.stderr,
+    (e: { stderr?: string }) => e.stderr ?? "",
+  );
+  if (/Invalid data found/.test(text)) throw new Error(text);
+  const [, h, m, s] = /Duration: (\d+):(\d+):([\d.]+)/.exec(text) ?? [];
+  const video = /Stream #\S+: Video: (\w+)[^\n]*?, (\d+)x(\d+)[^\n]*?(?:, ([\d.]+) fps)?/.exec(text);
+  const rotate = /rotate\s*:\s*(-?\d+)/.exec(text)?.[1];
+  const streams: ProbeStream[] = [];
+  if (video) {
+    streams.push({
+      codec_type: "video",
+      codec_name: video[1],
+      width: Number(video[2]),
+      height: Number(video[3]),
+      avg_frame_rate: `${Number(video[4] ?? 30) * 1000}/1000`,
+      tags: rotate ? { rotate } : undefined,
+    });
+  }
+  if (/Stream #\S+: Audio:/.test(text)) streams.push({ codec_type: "audio" });
+  const duration = h === undefined ? undefined : String(Number(h) * 3600 + Number(m) * 60 + Number(s));
+  return { streams, format: { duration } };
 }
 
 /** Seconds of output written so far, from fluent-ffmpeg's progress `timemark`. */

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { chooseLadder, codecsOf, ladderCommand, storyboardPlan, storyboardVtt } from "../src/ffmpeg.ts";
+import { masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
+
+const source = (width: number, height: number, extra: Partial<{ bitrate: number; frame_rate: number; has_audio: boolean }> = {}) => ({
+  width,
+  height,
+  bitrate: 0,
+  frame_rate: 30,
+  has_audio: true,
+  duration: 60,
+  codec: "h264",
+  rotation: 0,
+  ...extra,
+});
+
+describe("ladder choice", () => {
+  it("never goes above the source, keeps the aspect with even sizes", () => {
+    expect(chooseLadder(source(1920, 1080)).map((r) => r.name)).toEqual(["144p", "240p", "360p", "480p", "720p", "1080p"]);
+    expect(chooseLadder(source(3840, 2160)).map((r) => r.name).at(-1)).toBe("2160p");
+    expect(chooseLadder(source(640, 360)).map((r) => `${r.width}x${r.height}`)).toEqual(["256x144", "426x240", "640x360"]);
+    // Odd source sizes still give even outputs.
+    for (const r of chooseLadder(source(853, 479))) {
+      expect(r.width % 2).toBe(0);
+      expect(r.height % 2).toBe(0);
+    }
+    // A source smaller than the lowest rung still gets one rendition.
+    expect(chooseLadder(source(160, 120)).map((r) => r.name)).toEqual(["144p"]);
+  });
+
+  it("names portrait renditions by their short side and keeps them upright", () => {
+    const ladder = chooseLadder(source(1080, 1920));
+    expect(ladder.map((r) => r.name)).toEqual(["144p", "240p", "360p", "480p", "720p", "1080p"]);
+    expect(ladder.at(-1)).toMatchObject({ width: 1080, height: 1920 });
+    expect(ladder[0]!.width).toBeLessThan(ladder[0]!.height);
+  });
+
+  it("sets bitrates by bits per pixel, capped near the source's", () => {
+    const free = chooseLadder(source(1920, 1080));
+    expect(free.at(-1)!.videoBitrate).toBeGreaterThan(3_000_000);
+    expect(free.map((r) => r.videoBitrate)).toEqual([...free.map((r) => r.videoBitrate)].sort((a, b) => a - b));
+    const starved = chooseLadder(source(1920, 1080, { bitrate: 1_000_000 }));
+    expect(Math.max(...starved.map((r) => r.videoBitrate))).toBeLessThanOrEqual(1_100_000);
+  });
+});
+
+describe("the one-decode command", () => {
+  it("splits one decode into a scaler per rung with aligned 2 s keyframes", () => {
+    const meta = source(1280, 720);
+    const rungs = chooseLadder(meta);
+    const cmd = ladderCommand(meta, rungs, { segment_seconds: 6, max_duration_seconds: 3600, codec: "h264", segment_type: "ts" });
+    expect(cmd.complexFilter).toMatch(/^\[0:v:0\]fps=30,split=5\[v0\]\[v1\]\[v2\]\[v3\]\[v4\];/);
+    expect(cmd.outputs.map((o) => o.dir)).toEqual(["144p", "240p", "360p", "480p", "720p", "audio"]);
+    for (const o of cmd.outputs.slice(0, -1)) {
+      expect(o.options.join(" ")).toContain("keyint=60:min-keyint=60:scenecut=0:open-gop=0");
+      expect(o.options.join(" ")).toContain("-force_key_frames expr:gte(t,n_forced*2)");
+      expect(o.options.join(" ")).toContain("-hls_time 6");
+      expect(o.options.join(" ")).toContain("-profile:v high");
+    }
+  });
+
+  it("leaves audio out for a silent source", () => {
+    const meta = source(640, 360, { has_audio: false });
+    const cmd = ladderCommand(meta, chooseLadder(meta), { segment_seconds: 6, max_duration_seconds: 3600, codec: "h264", segment_type: "fmp4" });
+    expect(cmd.outputs.map((o) => o.dir)).not.toContain("audio");
+    expect(cmd.outputs[0]!.options.join(" ")).not.toContain("0:a:0");
+    expect(cmd.outputs[0]!.options.join(" ")).toContain("-hls_segment_type fmp4");
+  });
+});
+
+describe("playlists", () => {
+  it("writes a master with every attribute players need, lowest first, audio last", () => {
+    const text = masterPlaylist([
+      { name: "360p", width: 640, height: 360, bandwidth: 900_000, average_bandwidth: 700_000, codecs: "avc1.64001e,mp4a.40.2", frame_rate: 30, playlist: "360p/index.m3u8" },
+      { name: "audio", width: 0, height: 0, bandwidth: 70_000, average_bandwidth: 64_000, codecs: "mp4a.40.2", playlist: "audio/index.m3u8" },
+      { name: "144p", width: 256, height: 144, bandwidth: 200_000, average_bandwidth: 150_000, codecs: "avc1.64001e,mp4a.40.2", frame_rate: 30, playlist: "144p/index.m3u8" },
+    ]);
+    const lines = text.trim().split("\n");
+    expect(lines[0]).toBe("#EXTM3U");
+    expect(lines[3]).toBe('#EXT-X-STREAM-INF:BANDWIDTH=200000,AVERAGE-BANDWIDTH=150000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000');
+    expect(lines[4]).toBe("144p/index.m3u8");
+    expect(lines.at(-1)).toBe("audio/index.m3u8");
+  });
+
+  it("reads segments, durations and the end of a media playlist", () => {
+    const facts = readMediaPlaylist("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:6.000,\nseg_00000.m4s\n#EXTINF:2.5,\nseg_00001.m4s\n#EXT-X-ENDLIST\n");
+    expect(facts).toEqual({ segments: ["seg_00000.m4s", "seg_00001.m4s"], durations: [6, 2.5], init: "init.mp4", ended: true });
+  });
+
+  it("spells codecs as RFC 6381 wants them", () => {
+    expect(codecsOf({ level: "3.1" }, true)).toBe("avc1.64001f,mp4a.40.2");
+    expect(codecsOf({ level: "4.0" }, false)).toBe("avc1.640028");
+  });
+
+  it("indexes a storyboard sprite in WebVTT", () => {
+    const plan = storyboardPlan({ duration: 25, width: 1280, height: 720 });
+    expect(plan).toMatchObject({ interval: 1, columns: 10, rows: 3, tileWidth: 160, tileHeight: 90 });
+    const vtt = storyboardVtt(plan, 25);
+    expect(vtt.startsWith("WEBVTT")).toBe(true);
+    expect(vtt).toContain("00:00:11.000 --> 00:00:12.000\nsprite.jpg#xywh=160,90,160,90");
+  });
+});

@@ -1,0 +1,111 @@
+// Plays the Worker's part for transcoder tests: serves a source, keeps every PUT in memory,
+// records every event. Real HTTP on loopback, real ffmpeg, clips generated per test.
+import { spawnSync } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ffmpegPath } from "../src/run.ts";
+import type { JobEvent, JobRequest } from "../src/protocol.ts";
+
+export interface FakeWorker {
+  url: string;
+  objects: Map<string, Buffer>;
+  events: (JobEvent & { at: number })[];
+  cleared: number;
+  job(videoId: string, source: Buffer, settings?: Partial<JobRequest["settings"]>): JobRequest;
+  close(): Promise<void>;
+}
+
+export async function fakeWorker(): Promise<FakeWorker> {
+  const sources = new Map<string, Buffer>();
+  const state = { objects: new Map<string, Buffer>(), events: [] as FakeWorker["events"], cleared: 0 };
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url!, "http://x");
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const [, videoId, kind, ...rest] = url.pathname.split("/");
+      if (url.searchParams.get("sig") !== "ok") return void res.writeHead(403).end();
+      if (kind === "source") return void res.writeHead(200).end(sources.get(videoId!));
+      if (kind === "media" && req.method === "PUT") {
+        state.objects.set(rest.join("/"), Buffer.concat(chunks));
+        return void res.writeHead(201).end();
+      }
+      if (kind === "media" && req.method === "DELETE") {
+        state.cleared++;
+        state.objects.clear();
+        return void res.writeHead(204).end();
+      }
+      if (kind === "events") {
+        state.events.push({ ...(JSON.parse(Buffer.concat(chunks).toString()) as JobEvent), at: Date.now() });
+        return void res.writeHead(204).end();
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    ...state,
+    get cleared() {
+      return state.cleared;
+    },
+    job(videoId, source, settings = {}) {
+      sources.set(videoId, source);
+      return {
+        video_id: videoId,
+        source_url: `${url}/${videoId}/source?sig=ok`,
+        output: { base_url: `${url}/${videoId}/media`, query: "sig=ok" },
+        events_url: `${url}/${videoId}/events?sig=ok`,
+        settings: { segment_seconds: 2, max_duration_seconds: 3600, codec: "h264", segment_type: "ts", ...settings },
+      };
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+const work = mkdtempSync(path.join(tmpdir(), "transcoder-test-"));
+
+/** A clip made by ffmpeg from lavfi sources (`args` go before the output file). */
+export function clip(name: string, args: string[]): Buffer {
+  const file = path.join(work, name);
+  const run = spawnSync(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", ...args, file]);
+  if (run.status !== 0) throw new Error(String(run.stderr));
+  return readFileSync(file);
+}
+
+export const testVideo = (size: string, seconds: number, extra: string[] = []) => [
+  "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+  "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", ...extra,
+];
+
+export const clipPath = (name: string) => path.join(work, name);
+
+/** A clip's copy with rotation metadata (a phone held upright), written without re-encoding. */
+export function rotated(name: string, from: string, degrees: number): Buffer {
+  const file = path.join(work, name);
+  const run = spawnSync(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", "-i", path.join(work, from), "-c", "copy", "-metadata:s:v:0", `rotate=${degrees}`, file]);
+  if (run.status !== 0) throw new Error(String(run.stderr));
+  return readFileSync(file);
+}
+
+/**
+ * What ffmpeg says of media held in memory: its streams, and whether the first video frame
+ * is a keyframe. (The npm-shipped ffprobe crashes reading MPEG-TS packets; ffmpeg does not.)
+ */
+export function describe(bytes: Buffer, ext = "ts") {
+  const file = path.join(work, `probe-${Math.random().toString(36).slice(2)}.${ext}`);
+  writeFileSync(file, bytes);
+  const run = spawnSync(ffmpegPath, ["-hide_banner", "-i", file, "-map", "0:v:0?", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"], { encoding: "utf8" });
+  const text = run.stderr;
+  const video = /Stream #\S+: Video: (\w+)[^\n]*?, (\d+)x(\d+)[^\n]*?, ([\d.]+) fps/.exec(text);
+  const audio = /Stream #\S+: Audio: (\w+)[^\n]*?, (\d+) Hz, ([\w.]+)/.exec(text);
+  return {
+    video: video ? { codec: video[1], width: Number(video[2]), height: Number(video[3]), fps: Number(video[4]) } : undefined,
+    audio: audio ? { codec: audio[1], sampleRate: Number(audio[2]), layout: audio[3] } : undefined,
+    firstFrameIsKey: /iskey:1/.test(text),
+    image: /Video: mjpeg[^\n]*?, (\d+)x(\d+)/.exec(text)?.slice(1).map(Number),
+  };
+}

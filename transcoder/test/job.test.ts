@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runJob } from "../src/job.ts";
+import { readMediaPlaylist } from "../src/playlists.ts";
+import { JobRequest, type JobEvent } from "../src/protocol.ts";
+import { Publisher } from "../src/publish.ts";
+import { clip, describe as describeMedia, fakeWorker, rotated, testVideo, type FakeWorker } from "./harness.ts";
+
+let worker: FakeWorker;
+beforeAll(async () => {
+  worker = await fakeWorker();
+});
+afterAll(() => worker.close());
+
+
+
+
+describe("a full job", () => {
+  let events: JobEvent[];
+  let objects: Map<string, Buffer>;
+  beforeAll(async () => {
+    const source = clip("full.mp4", testVideo("640x360", 7));
+    const job = JobRequest.parse(worker.job("full", source));
+    worker.events.length = 0;
+    worker.objects.clear();
+    await runJob(job, new Publisher(job), { publishEveryMs: 200 });
+    events = [...worker.events];
+    objects = new Map(worker.objects);
+  }, 120_000);
+
+  it("reports probe, early playability, ready renditions and completion, with progress that never goes down", () => {
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("progress");
+    expect(types).toContain("probed");
+    expect(types.at(-1)).toBe("completed");
+    const firstReady = types.indexOf("rendition_ready");
+    expect(firstReady).toBeGreaterThan(types.indexOf("probed"));
+    expect(firstReady).toBeLessThan(types.indexOf("completed"));
+    const progress = events.filter((e) => e.type === "progress").map((e) => (e as { progress: number }).progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const probed = events.find((e) => e.type === "probed") as Extract<JobEvent, { type: "probed" }>;
+    expect(probed.metadata).toMatchObject({ width: 640, height: 360, has_audio: true, codec: "h264" });
+    expect(probed.metadata.duration).toBeCloseTo(7, 0);
+  });
+
+  it("makes the ladder up to the source, an audio rendition, and a master with every attribute", () => {
+    const done = events.at(-1) as Extract<JobEvent, { type: "completed" }>;
+    expect(done.renditions.map((r) => r.name)).toEqual(["144p", "240p", "360p", "audio"]);
+    const master = objects.get("master.m3u8")!.toString();
+    for (const r of done.renditions.filter((r) => r.height > 0)) {
+      expect(master).toContain(`RESOLUTION=${r.width}x${r.height}`);
+    }
+    expect(master).toMatch(/BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2",RESOLUTION=256x144,FRAME-RATE=30\.000/);
+    expect(master).toContain('CODECS="mp4a.40.2"');
+  });
+
+  it("writes VOD playlists whose segments decode and line up across renditions", () => {
+    const durations: number[][] = [];
+    for (const name of ["144p", "240p", "360p"]) {
+      const playlist = objects.get(`${name}/index.m3u8`)!.toString();
+      expect(playlist).toContain("#EXT-X-PLAYLIST-TYPE:VOD");
+      expect(playlist).toContain("#EXT-X-ENDLIST");
+      const facts = readMediaPlaylist(playlist);
+      durations.push(facts.durations.map((d) => Math.round(d * 100) / 100));
+      // Segments of 2 s (the test's setting), the last one shorter.
+      for (const d of facts.durations.slice(0, -1)) expect(d).toBeCloseTo(2, 1);
+      for (const segment of facts.segments) {
+        const bytes = objects.get(`${name}/${segment}`)!;
+        // Every segment starts on a keyframe, so players can switch renditions at any boundary.
+        expect(describeMedia(bytes).firstFrameIsKey, `${name}/${segment}`).toBe(true);
+      }
+    }
+    expect(durations[1]).toEqual(durations[0]);
+    expect(durations[2]).toEqual(durations[0]);
+  });
+
+  it("stores thumbnails of three sizes at four times, and a storyboard", () => {
+    for (const label of ["0", "25", "50", "75"]) {
+      for (const [size, width] of [["small", 320], ["medium", 640], ["large", 640]] as const) {
+        const jpeg = objects.get(`thumbnails/${label}_${size}.jpg`)!;
+        expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+        expect(describeMedia(jpeg, "jpg").image).toEqual([width, (width * 9) / 16]);
+      }
+    }
+    expect(objects.get("storyboard/storyboard.vtt")!.toString()).toMatch(/^WEBVTT/);
+    expect([...objects.get("storyboard/sprite.jpg")!.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+  });
+});
+
+describe("awkward sources", () => {
+  async function run(name: string, source: Buffer) {
+    worker.events.length = 0;
+    worker.objects.clear();
+    const job = JobRequest.parse(worker.job(name, source));
+    await runJob(job, new Publisher(job), { publishEveryMs: 200 });
+    return { events: [...worker.events], objects: new Map(worker.objects), last: worker.events.at(-1)! };
+  }
+
+  it("plays a portrait phone video upright (rotation metadata)", async () => {
+    clip("upright.mp4", testVideo("320x240", 3));
+    const { last, objects } = await run("rotated", rotated("rotated.mp4", "upright.mp4", 90));
+    expect(last.type).toBe("completed");
+    const done = last as Extract<JobEvent, { type: "completed" }>;
+    expect(done.metadata).toMatchObject({ width: 240, height: 320, rotation: 90 });
+    const top = done.renditions.filter((r) => r.height > 0).at(-1)!;
+    expect(top.width).toBeLessThan(top.height);
+    const segment = readMediaPlaylist(objects.get(`${top.name}/index.m3u8`)!.toString()).segments[0]!;
+    const info = describeMedia(objects.get(`${top.name}/${segment}`)!);
+    expect(info.video!.width).toBeLessThan(info.video!.height);
+  }, 60_000);
+
+  it("handles a source with no audio track", async () => {
+    const { last } = await run("silent", clip("silent.mp4", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p"]));
+    const done = last as Extract<JobEvent, { type: "completed" }>;
+    expect(done.type).toBe("completed");
+    expect(done.renditions.map((r) => r.name)).toEqual(["144p", "240p"]);
+    expect(done.renditions[0]!.codecs).not.toContain("mp4a");
+  }, 60_000);
+
+  it("turns variable frame rate and 5.1 audio at an odd rate into constant rate and stereo 48 kHz", async () => {
+    const source = clip("vfr.mkv", [
+      "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=22050",
+      "-t", "4", "-vf", "select='not(mod(n\\,3))+lt(t\\,1)'", "-vsync", "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+      "-ac", "6", "-c:a", "aac", "-shortest",
+    ]);
+    const { last, objects } = await run("vfr", source);
+    expect(last.type).toBe("completed");
+    const done = last as Extract<JobEvent, { type: "completed" }>;
+    const name = done.renditions[0]!.name;
+    const segment = readMediaPlaylist(objects.get(`${name}/index.m3u8`)!.toString()).segments[0]!;
+    const info = describeMedia(objects.get(`${name}/${segment}`)!);
+    expect(info.audio).toMatchObject({ sampleRate: 48000, layout: "stereo" });
+    expect(info.video!.fps).toBe(done.renditions[0]!.frame_rate);
+  }, 60_000);
+
+  it("fails a truncated file as malformed_video and clears its outputs", async () => {
+    const whole = clip("whole.mp4", testVideo("320x240", 3, ["-movflags", "+faststart"]));
+    const { last } = await run("truncated", whole.subarray(0, Math.floor(whole.length / 3)));
+    expect(last).toMatchObject({ type: "failed", code: "malformed_video" });
+    expect(worker.cleared).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("fails a renamed text file as non_video", async () => {
+    const { last } = await run("text", Buffer.from("this is a shopping list, not a film\n".repeat(200)));
+    expect(last).toMatchObject({ type: "failed", code: "non_video" });
+  }, 60_000);
+
+  it("fails a video over the length limit as duration_too_long", async () => {
+    worker.events.length = 0;
+    const job = JobRequest.parse(worker.job("long", clip("long.mp4", testVideo("160x120", 4)), { max_duration_seconds: 2 }));
+    await runJob(job, new Publisher(job));
+    expect(worker.events.at(-1)).toMatchObject({ type: "failed", code: "duration_too_long" });
+  }, 60_000);
+});
+
