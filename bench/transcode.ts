@@ -1,0 +1,107 @@
+// npm run bench:transcode — our pipeline against bare ffmpeg on a generated 60 s 1080p30
+// clip, side by side in one run:
+//   pipeline:      runJob (download, probe, one-decode ladder with segments published as
+//                  they are written, thumbnails, storyboard) against a loopback Worker stand-in
+//   one command:   the same ladder as one bare ffmpeg command (ladderCommand's arguments)
+//   per rendition: one ffmpeg process per rendition, one after another
+// Reports wall time, ratios, time to first playable / total, real-time factor, peak RSS of
+// the ffmpeg processes. BENCH_SECONDS (60) and BENCH_SIZE (1920x1080) change the clip.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chooseLadder, ladderCommand } from "../transcoder/src/ffmpeg.ts";
+import { runJob } from "../transcoder/src/job.ts";
+import { probeSource } from "../transcoder/src/probe.ts";
+import { JobRequest } from "../transcoder/src/protocol.ts";
+import { Publisher } from "../transcoder/src/publish.ts";
+import { ffmpegPath } from "../transcoder/src/run.ts";
+import { clip, clipPath, fakeWorker } from "../transcoder/test/harness.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+const size = process.env.BENCH_SIZE ?? "1920x1080";
+
+/** Peak resident memory of all running ffmpeg processes, sampled every 200 ms. */
+function watchMemory() {
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const out = execFileSync("ps", ["-C", "ffmpeg", "-o", "rss="], { encoding: "utf8" });
+      peak = Math.max(peak, out.split("\n").reduce((s, l) => s + (Number(l.trim()) || 0), 0));
+    } catch {
+      // no ffmpeg running at this instant
+    }
+  }, 200);
+  return () => {
+    clearInterval(timer);
+    return peak / 1024;
+  };
+}
+
+function ffmpeg(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(err))));
+  });
+}
+
+console.log(`generating a ${seconds} s ${size} 30 fps clip ...`);
+const source = clip("bench.mp4", [
+  "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+  "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+]);
+const meta = await probeSource(clipPath("bench.mp4"), 3600);
+const settings = JobRequest.shape.settings.parse({});
+const rungs = chooseLadder(meta, settings.codec);
+const spec = ladderCommand(meta, rungs, settings);
+
+async function timed<T>(fn: () => Promise<T>) {
+  const memory = watchMemory();
+  const started = performance.now();
+  const value = await fn();
+  return { seconds: (performance.now() - started) / 1000, peakMb: memory(), value };
+}
+
+// 1. Our pipeline.
+const worker = await fakeWorker();
+const job = JobRequest.parse(worker.job("bench", source, { segment_seconds: 6 }));
+const started = Date.now();
+const ours = await timed(() => runJob(job, new Publisher(job)));
+const firstPlayable = worker.events.find((e) => e.type === "rendition_ready") as { at: number } | undefined;
+const completed = worker.events.find((e) => e.type === "completed") as { at: number } | undefined;
+await worker.close();
+if (!completed) throw new Error(`the pipeline did not complete: ${JSON.stringify(worker.events.at(-1))}`);
+
+// 2. The same ladder as one bare ffmpeg command.
+const bareDir = mkdtempSync(path.join(tmpdir(), "bench-bare-ladder-"));
+for (const o of spec.outputs) mkdirSync(path.join(bareDir, o.dir), { recursive: true });
+const bare = await timed(() =>
+  ffmpeg([...spec.inputOptions, "-i", clipPath("bench.mp4"), "-filter_complex", spec.complexFilter, ...spec.outputs.flatMap((o) => [...o.options, `${o.dir}/index.m3u8`])], bareDir),
+);
+
+// 3. One process per rendition (the seed's "parallel workers", here one after another).
+const perDir = mkdtempSync(path.join(tmpdir(), "bench-per-rendition-"));
+const per = await timed(async () => {
+  for (const [i, o] of spec.outputs.entries()) {
+    mkdirSync(path.join(perDir, o.dir), { recursive: true });
+    const rung = rungs[i];
+    const filter = rung ? ["-filter_complex", `[0:v:0]fps=30,scale=${rung.width}:${rung.height},setsar=1,format=yuv420p[o${i}]`] : [];
+    await ffmpeg([...spec.inputOptions, "-i", clipPath("bench.mp4"), ...filter, ...o.options, `${o.dir}/index.m3u8`], perDir);
+  }
+});
+rmSync(bareDir, { recursive: true, force: true });
+rmSync(perDir, { recursive: true, force: true });
+
+const playableAfter = firstPlayable ? (firstPlayable.at - started) / 1000 : NaN;
+console.log(`
+| ${seconds} s ${size} 30 fps -> ${rungs.map((r) => r.name).join(", ")}, audio | wall s | real-time factor | peak ffmpeg RSS MB |
+|---|---|---|---|
+| our pipeline (ladder + publishing + thumbnails + storyboard) | ${ours.seconds.toFixed(1)} | ${(seconds / ours.seconds).toFixed(2)} | ${ours.peakMb.toFixed(0)} |
+| bare ffmpeg, the same ladder in one command | ${bare.seconds.toFixed(1)} | ${(seconds / bare.seconds).toFixed(2)} | ${bare.peakMb.toFixed(0)} |
+| one ffmpeg process per rendition | ${per.seconds.toFixed(1)} | ${(seconds / per.seconds).toFixed(2)} | ${per.peakMb.toFixed(0)} |
+
+pipeline / bare one-command: ${(ours.seconds / bare.seconds).toFixed(2)} (goal <= 1.10)
+per-rendition / pipeline:    ${(per.seconds / ours.seconds).toFixed(2)} (goal >= 1.5)
+first playable after ${playableAfter.toFixed(1)} s of ${ours.seconds.toFixed(1)} s: ${((100 * playableAfter) / ours.seconds).toFixed(0)}% (goal <= 35%)`);
