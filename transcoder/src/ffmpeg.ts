@@ -99,16 +99,21 @@ export interface LadderCommand {
  * the same times in every rendition (closed GOPs, no scene-cut keyframes), so segments line
  * up across renditions and players can switch at any boundary.
  */
-export function ladderCommand(source: Metadata, rungs: Rung[], settings: JobSettings, threads = 0): LadderCommand {
+export function ladderCommand(source: Metadata, rungs: Rung[], settings: JobSettings, threads = 0, storyboard?: Storyboard): LadderCommand {
   const fps = outputFrameRate(source);
   const gop = Math.max(1, Math.round(fps * 2));
-  const split = rungs.map((_, i) => `[v${i}]`).join("");
+  const branches = rungs.length + (storyboard ? 1 : 0);
+  const split = Array.from({ length: branches }, (_, i) => `[v${i}]`).join("");
   const scalers = rungs.map((r, i) => `[v${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p[o${i}]`);
-  const complexFilter = [`[0:v:0]fps=${fps},split=${rungs.length}${split}`, ...scalers].join(";");
+  // The storyboard rides on the same decode: one more branch, tiled into a single image.
+  if (storyboard) scalers.push(`[v${rungs.length}]${storyboard.filter}[sb]`);
+  const complexFilter = [`[0:v:0]fps=${fps},split=${branches}${split}`, ...scalers].join(";");
   const hls = (dir: string) => [
     "-f", "hls",
     "-hls_time", String(settings.segment_seconds),
-    "-hls_playlist_type", "vod",
+    // EVENT while encoding: ffmpeg rewrites the playlist after every segment, so finished
+    // segments can be published at once; the job marks the final playlist VOD.
+    "-hls_playlist_type", "event",
     "-hls_flags", "independent_segments",
     "-hls_segment_type", settings.segment_type === "fmp4" ? "fmp4" : "mpegts",
     ...(settings.segment_type === "fmp4" ? ["-hls_fmp4_init_filename", "init.mp4"] : []),
@@ -139,6 +144,7 @@ export function ladderCommand(source: Metadata, rungs: Rung[], settings: JobSett
       options: ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", String(AUDIO_ONLY_BITRATE), "-ac", "2", "-ar", "48000", ...hls("audio")],
     });
   }
+  if (storyboard) outputs.push({ dir: "storyboard", options: ["-map", "[sb]", "-frames:v", "1", "-q:v", "5"] });
   return { inputOptions: ["-vsync", "cfr"], complexFilter, outputs };
 }
 

@@ -134,15 +134,6 @@ async function makeThumbnails(work: string, source: string, meta: Metadata, publ
   return out;
 }
 
-async function makeStoryboard(work: string, source: string, meta: Metadata, publisher: Publisher, options: JobOptions) {
-  const plan = storyboardPlan(meta);
-  await mkdir(path.join(work, "storyboard"), { recursive: true });
-  await runSimple(source, [], [{ path: "storyboard/sprite.jpg", options: ["-vf", plan.filter, "-frames:v", "1", "-q:v", "5"] }], { cwd: work, signal: options.signal });
-  await publisher.put("storyboard/sprite.jpg", { file: path.join(work, "storyboard/sprite.jpg") });
-  await publisher.put("storyboard/storyboard.vtt", storyboardVtt(plan, meta.duration));
-  return { image: "storyboard/sprite.jpg", vtt: "storyboard/storyboard.vtt" };
-}
-
 /**
  * Runs a job to its end and reports it. Every output goes to a fixed path, so a job run
  * again for the same video (its transcoder died) overwrites rather than duplicates.
@@ -161,8 +152,12 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
     await progress.report("transcoding", 5, true);
 
     const rungs = chooseLadder(meta, job.settings.codec);
-    const spec = ladderCommand(meta, rungs, job.settings, options.threads ?? 0);
-    const tracks: Track[] = spec.outputs.map((o) => ({ name: o.dir, dir: o.dir, rung: rungs.find((r) => r.name === o.dir), published: new Set() }));
+    const plan = storyboardPlan(meta);
+    const spec = ladderCommand(meta, rungs, job.settings, options.threads ?? 0, plan);
+    await mkdir(path.join(work, "storyboard"), { recursive: true });
+    const tracks: Track[] = spec.outputs
+      .filter((o) => o.dir !== "storyboard")
+      .map((o) => ({ name: o.dir, dir: o.dir, rung: rungs.find((r) => r.name === o.dir), published: new Set() }));
     for (const t of tracks) await mkdir(path.join(work, t.dir), { recursive: true });
 
     // Publish while encoding: the lowest rendition becomes playable after its first
@@ -177,7 +172,7 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
         if (!playable && lowest.published.size > 0) {
           const { text } = await publishSegments(work, lowest, publisher);
           if (!text || readMediaPlaylist(text).segments.length === 0) continue;
-          await publisher.put(`${lowest.dir}/index.m3u8`, text.replace("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-PLAYLIST-TYPE:EVENT"));
+          await publisher.put(`${lowest.dir}/index.m3u8`, text);
           const estimate = Math.round((lowest.rung!.videoBitrate + (meta.has_audio ? AUDIO_BITRATE : 0)) * 1.1);
           const early = renditionOf(lowest, meta, job.settings.codec, { peak: estimate, average: estimate });
           await publisher.put("master.m3u8", masterPlaylist([early]));
@@ -185,7 +180,7 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
           playable = true;
         } else if (playable) {
           const { text } = await publishSegments(work, lowest, publisher);
-          if (text) await publisher.put(`${lowest.dir}/index.m3u8`, text.replace("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-PLAYLIST-TYPE:EVENT"));
+          if (text) await publisher.put(`${lowest.dir}/index.m3u8`, text);
         }
       }
     })();
@@ -216,7 +211,8 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
     for (const t of tracks) {
       const { text } = await publishSegments(work, t, publisher);
       if (!text) throw new JobFailure("transcode_failed", `Rendition ${t.name} produced no playlist.`);
-      await publisher.put(`${t.dir}/index.m3u8`, text);
+      // Done growing: the final playlist is VOD (ffmpeg has already added #EXT-X-ENDLIST).
+      await publisher.put(`${t.dir}/index.m3u8`, text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD"));
       const rates = await measure(work, t, text);
       const fallback = t.rung ? t.rung.videoBitrate : AUDIO_ONLY_BITRATE;
       renditions.push(renditionOf(t, meta, job.settings.codec, { peak: rates.peak || fallback, average: rates.average || fallback }));
@@ -228,7 +224,9 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
     await progress.report("thumbnails", 90, true);
     const thumbnails = await makeThumbnails(work, source, meta, publisher, options);
     await progress.report("thumbnails", 95);
-    const storyboard = await makeStoryboard(work, source, meta, publisher, options);
+    await publisher.put("storyboard/sprite.jpg", { file: path.join(work, "storyboard/sprite.jpg") });
+    await publisher.put("storyboard/storyboard.vtt", storyboardVtt(plan, meta.duration));
+    const storyboard = { image: "storyboard/sprite.jpg", vtt: "storyboard/storyboard.vtt" };
     await publisher.event({ type: "thumbnails_ready", thumbnails, storyboard });
     await progress.report("publishing", 99, true);
     await publisher.event({ type: "completed", metadata: meta, renditions, thumbnails, storyboard });

@@ -105,7 +105,9 @@ function run(command: ffmpeg.FfmpegCommand, options: RunOptions): Promise<void> 
 export function runLadder(input: string, spec: LadderCommand, options: RunOptions): Promise<void> {
   // Relative output paths resolve against the job's folder.
   const command = ffmpeg({ source: input, cwd: options.cwd }).inputOptions(spec.inputOptions).complexFilter(spec.complexFilter);
-  for (const output of spec.outputs) command.output(`${output.dir}/index.m3u8`).outputOptions(output.options);
+  for (const output of spec.outputs) {
+    command.output(output.dir === "storyboard" ? "storyboard/sprite.jpg" : `${output.dir}/index.m3u8`).outputOptions(output.options);
+  }
   return run(command, options);
 }
 

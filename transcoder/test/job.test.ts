@@ -35,6 +35,9 @@ describe("a full job", () => {
     const firstReady = types.indexOf("rendition_ready");
     expect(firstReady).toBeGreaterThan(types.indexOf("probed"));
     expect(firstReady).toBeLessThan(types.indexOf("completed"));
+    // Playable early: the lowest rendition is announced while the ladder is still encoding.
+    const lastTranscoding = events.map((e) => e.type === "progress" && e.stage === "transcoding").lastIndexOf(true);
+    expect(firstReady).toBeLessThan(lastTranscoding);
     const progress = events.filter((e) => e.type === "progress").map((e) => (e as { progress: number }).progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     const probed = events.find((e) => e.type === "probed") as Extract<JobEvent, { type: "probed" }>;

@@ -1,8 +1,196 @@
 import { DurableObject } from "cloudflare:workers";
+import {
+  ClientMessage,
+  CLOSE_ROOM_FULL,
+  CLOSE_TOO_CHATTY,
+  LIMITS,
+  type CounterDelta,
+  type Counters,
+  type ServerMessage,
+  type StatusUpdate,
+} from "./video-room-protocol";
+
+type Totals = Required<CounterDelta>;
+const ZERO: Totals = { views: 0, likes: 0, dislikes: 0, comments: 0, shares: 0 };
+
+/** Per-socket state lives in the socket's attachment, which survives hibernation. */
+interface Attachment {
+  windowStart: number;
+  messages: number;
+}
 
 /**
- * One room per video (named by the video id): the live comment room and its counters.
- * The comments issue fills it in; it is declared now so that wrangler.toml, the generated
- * Env and the Durable Object migrations hold every class from the start.
+ * One room per video (named by its id): the live side of the video. Watchers hold
+ * WebSockets through the Hibernation API, so an idle room costs nothing and its sockets
+ * survive the object being evicted; counters (views, likes, comments, shares) are bumped
+ * here, broadcast a few times a second at most, and flushed to D1 from the alarm, which
+ * keeps D1's writes to one per room per flush however busy the video is.
  */
-export class VideoRoom extends DurableObject<Env> {}
+export class VideoRoom extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  private get videoId(): string {
+    return this.ctx.storage.kv.get<string>("video_id") ?? "";
+  }
+
+  private remember(videoId: string) {
+    if (!this.ctx.storage.kv.get("video_id")) this.ctx.storage.kv.put("video_id", videoId);
+  }
+
+  private pending(): Totals {
+    return { ...ZERO, ...this.ctx.storage.kv.get<Totals>("pending") };
+  }
+
+  /** The counts D1 had when the room first looked, plus everything flushed since. */
+  private async base(): Promise<Totals> {
+    const known = this.ctx.storage.kv.get<Totals>("base");
+    if (known) return known;
+    const row = await this.env.DB.prepare(
+      "SELECT view_count AS views, like_count AS likes, dislike_count AS dislikes, comment_count AS comments, share_count AS shares FROM videos WHERE id = ?",
+    )
+      .bind(this.videoId)
+      .first<Totals>();
+    const base = row ?? ZERO;
+    this.ctx.storage.kv.put("base", base);
+    return base;
+  }
+
+  private broadcast(message: ServerMessage) {
+    const text = JSON.stringify(message);
+    for (const socket of this.ctx.getWebSockets()) {
+      try {
+        socket.send(text);
+      } catch {
+        // A socket closing under us; its close handler tidies up.
+      }
+    }
+  }
+
+  /** The counts a watcher sees: stored plus not yet flushed. */
+  async counters(videoId: string): Promise<Counters> {
+    this.remember(videoId);
+    const [base, pending] = [await this.base(), this.pending()];
+    return {
+      views: base.views + pending.views,
+      likes: base.likes + pending.likes,
+      comments: base.comments + pending.comments,
+      viewers: this.ctx.getWebSockets().length,
+    };
+  }
+
+  private async sendCounters(force = false) {
+    const now = Date.now();
+    const last = this.ctx.storage.kv.get<number>("broadcast_at") ?? 0;
+    if (!force && now - last < LIMITS.broadcastEveryMs) return;
+    this.ctx.storage.kv.put("broadcast_at", now);
+    this.broadcast({ type: "counters", video_id: this.videoId, ...(await this.counters(this.videoId)) });
+  }
+
+  /** Adds to the video's counters; they reach D1 at the next flush (at most a few seconds). */
+  async bump(videoId: string, delta: CounterDelta): Promise<void> {
+    this.remember(videoId);
+    await this.base();
+    const pending = this.pending();
+    for (const key of Object.keys(ZERO) as (keyof Totals)[]) pending[key] += delta[key] ?? 0;
+    this.ctx.storage.kv.put("pending", pending);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + LIMITS.flushAfterMs);
+    await this.sendCounters();
+  }
+
+  /** Relays processing status to the uploader's open page. */
+  async publishStatus(videoId: string, status: StatusUpdate): Promise<void> {
+    this.remember(videoId);
+    this.broadcast({ type: "status", video_id: videoId, status: status.status, progress: status.progress, playable: status.playable });
+  }
+
+  /** A new comment, to every watcher, in the order the comments were stored. */
+  async commentAdded(videoId: string, comment: unknown): Promise<void> {
+    this.remember(videoId);
+    this.broadcast({ type: "comment_added", video_id: videoId, comment, action: "add" });
+  }
+
+  async commentDeleted(videoId: string, commentId: string): Promise<void> {
+    this.remember(videoId);
+    this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
+  }
+
+  /** Flushes pending deltas to D1 in one statement, then tells watchers the new counts. */
+  override async alarm(): Promise<void> {
+    const pending = this.pending();
+    if (Object.values(pending).some((n) => n !== 0) && this.videoId) {
+      await this.env.DB.prepare(
+        `UPDATE videos SET view_count = view_count + ?, like_count = like_count + ?, dislike_count = dislike_count + ?,
+           comment_count = comment_count + ?, share_count = share_count + ? WHERE id = ?`,
+      )
+        .bind(pending.views, pending.likes, pending.dislikes, pending.comments, pending.shares, this.videoId)
+        .run();
+      const base = await this.base();
+      for (const key of Object.keys(ZERO) as (keyof Totals)[]) base[key] += pending[key];
+      // Both in one synchronous stretch: no bump can land between them.
+      this.ctx.storage.kv.put("base", base);
+      this.ctx.storage.kv.delete("pending");
+    }
+    await this.sendCounters(true);
+  }
+
+  /** `GET /api/v1/videos/{id}/live` with Upgrade: websocket (the route checked who may join). */
+  override async fetch(request: Request): Promise<Response> {
+    const videoId = new URL(request.url).searchParams.get("video_id") ?? "";
+    this.remember(videoId);
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+    if (this.ctx.getWebSockets().length >= LIMITS.maxSockets) {
+      server.accept();
+      server.close(CLOSE_ROOM_FULL, "room full");
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ windowStart: Date.now(), messages: 0 } satisfies Attachment);
+    await this.sendCounters(true);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const size = typeof raw === "string" ? raw.length : raw.byteLength;
+    const state = (socket.deserializeAttachment() as Attachment | null) ?? { windowStart: Date.now(), messages: 0 };
+    const now = Date.now();
+    if (now - state.windowStart >= 1000) Object.assign(state, { windowStart: now, messages: 0 });
+    state.messages++;
+    socket.serializeAttachment(state);
+    if (state.messages > LIMITS.messagesPerSecond) return socket.close(CLOSE_TOO_CHATTY, "too many messages");
+    const send = (m: ServerMessage) => socket.send(JSON.stringify(m));
+    if (size > LIMITS.maxMessageBytes) return send({ type: "error", code: "message_too_large", message: `Messages are at most ${LIMITS.maxMessageBytes} bytes.` });
+    let parsed: ReturnType<typeof ClientMessage.safeParse>;
+    try {
+      parsed = ClientMessage.safeParse(JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)));
+    } catch {
+      return send({ type: "error", code: "malformed_message", message: "Messages are JSON." });
+    }
+    if (!parsed.success) return send({ type: "error", code: "unknown_message", message: 'Send { "type": "ping" }; comments go through the REST API.' });
+    switch (parsed.data.type) {
+      case "ping":
+        return send({ type: "pong" });
+      default: {
+        const unreachable: never = parsed.data.type;
+        return unreachable;
+      }
+    }
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      socket.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+    await this.sendCounters(true);
+  }
+
+  override async webSocketError(): Promise<void> {
+    await this.sendCounters(true);
+  }
+}

@@ -1,3 +1,4 @@
+import type { CounterDelta } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -7,15 +8,11 @@ import { accessOf, assertVisible } from "./videos";
 
 /** A view counts after 10 s of watching, or half of a video shorter than 20 s (API.md). */
 export const VIEW_AFTER_SECONDS = 10;
-/** Players report every 10 s; more than this between reports is a seek, not watching. */
-const MAX_REPORT_GAP_SECONDS = 30;
+/** Players report every 10 s: one report stands for at most this much watching. */
+const REPORT_SECONDS = 10;
+/** Between two reports of one viewer, more progress than this is a seek, not watching. */
+const MAX_ADVANCE_SECONDS = 15;
 
-export interface CounterDelta {
-  views?: number;
-  likes?: number;
-  dislikes?: number;
-  shares?: number;
-}
 
 export interface EngagementDeps {
   db: Database;
@@ -48,15 +45,13 @@ export async function reportPosition(
   now = new Date(),
 ) {
   await watchable(deps.db, videoId, viewer.user);
-  let watched = Math.min(report.position, MAX_REPORT_GAP_SECONDS);
+  let watched = Math.min(report.position, REPORT_SECONDS);
   let writeHistory = false;
   if (viewer.user) {
     const context = await store.historyContext(deps.db, viewer.user.id, videoId);
     writeHistory = !context.paused;
     if (context.previous) {
-      const elapsed = (now.getTime() - context.previous.watchedAt.getTime()) / 1000;
-      const advanced = report.position - context.previous.position;
-      watched = Math.max(0, Math.min(advanced, elapsed + 2, MAX_REPORT_GAP_SECONDS));
+      watched = Math.max(0, Math.min(report.position - context.previous.position, MAX_ADVANCE_SECONDS));
     }
   }
   const viewerKey = viewer.user ? `u:${viewer.user.id}` : `a:${viewer.anonymousId}`;

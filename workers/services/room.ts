@@ -1,20 +1,20 @@
 import type { Bindings } from "../env";
-import type { CounterDelta } from "./engagement";
+import type { CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
 
-export interface StatusUpdate {
-  status: string;
-  progress: number;
-  playable: boolean;
-  stage?: string;
-}
+export type { CounterDelta, StatusUpdate };
 
-/** What the platform asks of a video's room (workers/durable-objects/video-room.ts). */
-export interface RoomRpc {
-  bump(delta: CounterDelta): Promise<void>;
-  publishStatus(status: StatusUpdate): Promise<void>;
-}
-
-/** The room of a video: one Durable Object per video, named by its id. */
-export function roomOf(env: Bindings, videoId: string): RoomRpc {
-  return env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId)) as unknown as RoomRpc;
+/** A video's room (one Durable Object per video, named by its id), called by RPC. */
+export function roomOf(env: Bindings, videoId: string) {
+  const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
+  return {
+    bump: (delta: CounterDelta) => stub.bump(videoId, delta),
+    publishStatus: (status: StatusUpdate) => stub.publishStatus(videoId, status),
+    commentAdded: (comment: unknown) => stub.commentAdded(videoId, comment),
+    commentDeleted: (commentId: string) => stub.commentDeleted(videoId, commentId),
+    join: (request: Request) => {
+      const url = new URL(request.url);
+      url.searchParams.set("video_id", videoId);
+      return stub.fetch(new Request(url, request));
+    },
+  };
 }

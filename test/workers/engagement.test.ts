@@ -1,0 +1,156 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, freshIp, registerUser, type TestUser } from "./fixtures";
+import { readyVideo, stubTranscoder, waitFor } from "./transcoder-stub";
+
+stubTranscoder();
+
+const report = (user: TestUser | undefined, videoId: string, position: number, duration = 120) =>
+  user
+    ? api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: user, json: { position, duration } })
+    : api(`/api/v1/videos/${videoId}/heartbeat`, {
+        method: "POST",
+        as: { ip: "203.0.113.7" },
+        headers: { "User-Agent": "TestPlayer/1" },
+        json: { position, duration },
+      });
+
+/** The room flushes its counters to D1 from its alarm; run it now rather than wait. */
+async function flushRoom(videoId: string) {
+  const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
+  await runDurableObjectAlarm(stub);
+}
+
+async function stats(videoId: string) {
+  return env.DB.prepare("SELECT sum(views) AS views, sum(watch_seconds) AS watch_seconds, sum(likes) AS likes, sum(shares) AS shares FROM video_stats_hourly WHERE video_id = ?")
+    .bind(videoId)
+    .first<{ views: number; watch_seconds: number; likes: number; shares: number }>();
+}
+
+describe("watch position and views", () => {
+  it("keeps the resume point, counts one view per viewer per hour after 10 s, and rolls events up once", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const viewer = await registerUser();
+
+    expect((await report(viewer, videoId, 4)).status).toBe(204);
+    expect((await report(viewer, videoId, 14)).status).toBe(204);
+    expect((await report(viewer, videoId, 24)).status).toBe(204);
+    // Another viewer, and an anonymous one twice.
+    expect((await report(owner, videoId, 11)).status).toBe(204);
+    expect((await report(undefined, videoId, 12)).status).toBe(204);
+    expect((await report(undefined, videoId, 22)).status).toBe(204);
+
+    const marks = await env.DB.prepare("SELECT count(*) AS n FROM view_marks WHERE video_id = ?").bind(videoId).first();
+    expect(marks).toEqual({ n: 3 });
+    await flushRoom(videoId);
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: viewer })).json()) as { view_count: number; resume_position: number };
+    expect(page.view_count).toBe(3);
+    expect(page.resume_position).toBe(24);
+
+    const rolled = await waitFor(async () => {
+      const s = await stats(videoId);
+      return s && s.views === 3 ? s : undefined;
+    }, "the roll-up");
+    // 4 + 10 + 10 by the signed-in viewer; a first report stands for at most 10 s: 10 by
+    // the owner, 10 + 10 anonymously (an anonymous viewer has no previous position).
+    expect(rolled.watch_seconds).toBeCloseTo(54, 1);
+  });
+
+  it("writes no history while paused, still counts the view, and clears one or all entries", async () => {
+    const owner = await registerUser();
+    const a = await readyVideo(owner);
+    const b = await readyVideo(owner);
+    const viewer = await registerUser();
+    const paused = await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: true } });
+    expect(paused.status).toBe(200);
+    expect(((await (await api("/api/v1/users/me", { as: viewer })).json()) as { history_paused: boolean }).history_paused).toBe(true);
+    await report(viewer, a.videoId, 30);
+    type List = { items: { video: { id: string } }[] };
+    let list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
+    expect(list.items).toHaveLength(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM view_marks WHERE video_id = ?").bind(a.videoId).first()).toEqual({ n: 1 });
+
+    await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: false } });
+    await report(viewer, a.videoId, 40);
+    await report(viewer, b.videoId, 50);
+    list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
+    expect(list.items.map((i) => i.video.id)).toEqual([b.videoId, a.videoId]);
+
+    expect((await api(`/api/v1/users/me/watch-history?video_id=${b.videoId}`, { method: "DELETE", as: viewer })).status).toBe(204);
+    list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
+    expect(list.items.map((i) => i.video.id)).toEqual([a.videoId]);
+    expect((await api("/api/v1/users/me/watch-history", { method: "DELETE", as: viewer })).status).toBe(204);
+    list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
+    expect(list.items).toHaveLength(0);
+  });
+
+  it("pages history newest first with a cursor", async () => {
+    const owner = await registerUser();
+    const viewer = await registerUser();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { videoId } = await readyVideo(owner);
+      ids.unshift(videoId);
+      await report(viewer, videoId, 15 + i, 60);
+    }
+    const first = (await (await api("/api/v1/users/me/watch-history?limit=2", { as: viewer })).json()) as {
+      items: { video: { id: string; title: string }; position: number; percent: number; duration: number; watched_at: string }[];
+      next_cursor: string;
+    };
+    expect(first.items.map((i) => i.video.id)).toEqual(ids.slice(0, 2));
+    expect(first.items[0]).toMatchObject({ position: 17, duration: 60, percent: 28.3 });
+    expect(first.next_cursor).toBeTruthy();
+    const second = (await (await api(`/api/v1/users/me/watch-history?limit=2&cursor=${first.next_cursor}`, { as: viewer })).json()) as {
+      items: { video: { id: string } }[];
+      next_cursor: string | null;
+    };
+    expect(second.items.map((i) => i.video.id)).toEqual(ids.slice(2));
+    expect(second.next_cursor).toBeNull();
+  });
+});
+
+describe("likes and shares", () => {
+  it("keeps one like per user, switches, takes back, and answers exact counts", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const [a, b] = [await registerUser(), await registerUser()];
+    const like = (u: TestUser, value: number) => api(`/api/v1/videos/${videoId}/like`, { method: "POST", as: u, json: { value } });
+    expect(await (await like(a, 1)).json()).toEqual({ like_count: 1, dislike_count: 0, value: 1 });
+    expect(await (await like(a, 1)).json()).toEqual({ like_count: 1, dislike_count: 0, value: 1 });
+    expect(await (await like(b, -1)).json()).toEqual({ like_count: 1, dislike_count: 1, value: -1 });
+    expect(await (await like(a, -1)).json()).toEqual({ like_count: 0, dislike_count: 2, value: -1 });
+    expect(await (await like(b, 0)).json()).toEqual({ like_count: 0, dislike_count: 1, value: 0 });
+    expect((await api(`/api/v1/videos/${videoId}/share`, { method: "POST", as: { ip: freshIp() } })).status).toBe(204);
+    await flushRoom(videoId);
+    const page = (await (await api(`/api/v1/videos/${videoId}`)).json()) as Record<string, number>;
+    expect(page).toMatchObject({ like_count: 0, dislike_count: 1, share_count: 1 });
+  });
+});
+
+describe("engagement: bad input", () => {
+  it("checks bodies, auth and visibility", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const viewer = await registerUser();
+    for (const body of [{ position: -1, duration: 10 }, { position: 5, duration: 0 }, { position: 50, duration: 10 }, { position: "x", duration: 10 }, {}]) {
+      const res = await api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: viewer, json: body });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "validation_failed" });
+    }
+    for (const value of [2, "1", null]) {
+      const res = await api(`/api/v1/videos/${videoId}/like`, { method: "POST", as: viewer, json: { value } });
+      expect(res.status).toBe(400);
+    }
+    expect((await api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", json: { position: 1, duration: 2 } })).status).toBe(401);
+    expect((await api(`/api/v1/videos/${videoId}/like`, { method: "POST", json: { value: 1 } })).status).toBe(401);
+    expect((await api("/api/v1/users/me/watch-history?cursor=garbage!", { as: viewer })).status).toBe(400);
+    expect((await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: "yes" } })).status).toBe(400);
+
+    const hidden = await readyVideo(owner, "private");
+    expect((await api(`/api/v1/videos/${hidden.videoId}/watch-position`, { method: "POST", as: viewer, json: { position: 1, duration: 2 } })).status).toBe(404);
+    expect((await api(`/api/v1/videos/${hidden.videoId}/like`, { method: "POST", as: viewer, json: { value: 1 } })).status).toBe(404);
+    expect((await api(`/api/v1/videos/nosuch/share`, { method: "POST" })).status).toBe(404);
+  });
+});

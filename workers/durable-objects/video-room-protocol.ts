@@ -1,0 +1,51 @@
+// The live room's wire messages (API.md, "Live room") and its RPC shapes.
+import { z } from "zod";
+
+/** What a client may send. Anything else is answered with an `error` message. */
+export const ClientMessage = z.discriminatedUnion("type", [z.object({ type: z.literal("ping") })]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export interface Counters {
+  views: number;
+  likes: number;
+  comments: number;
+  viewers: number;
+}
+
+export interface CounterDelta {
+  views?: number;
+  likes?: number;
+  dislikes?: number;
+  comments?: number;
+  shares?: number;
+}
+
+export interface StatusUpdate {
+  status: string;
+  progress: number;
+  playable: boolean;
+  stage?: string;
+}
+
+/** What the server sends. */
+export type ServerMessage =
+  | { type: "comment_added"; video_id: string; comment: unknown; action: "add" }
+  | { type: "comment_deleted"; video_id: string; comment_id: string }
+  | ({ type: "counters"; video_id: string } & Counters)
+  | { type: "status"; video_id: string; status: string; progress: number; playable: boolean }
+  | { type: "pong" }
+  | { type: "error"; code: string; message: string };
+
+/** Bounds: a room past them says so (close code 1013, "try again later") rather than strain. */
+export const LIMITS = {
+  maxSockets: 5000,
+  maxMessageBytes: 4096,
+  messagesPerSecond: 10,
+  /** Counters go to watchers at most this often. */
+  broadcastEveryMs: 250,
+  /** Pending counter deltas are flushed to D1 this long after the first one. */
+  flushAfterMs: 2000,
+} as const;
+
+export const CLOSE_ROOM_FULL = 1013;
+export const CLOSE_TOO_CHATTY = 1008;

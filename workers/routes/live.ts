@@ -1,0 +1,41 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AppError } from "../lib/errors";
+import { router } from "../lib/openapi";
+import { readToken } from "../lib/tokens";
+import { problems } from "../schemas/common";
+import { VideoParams } from "../schemas/processing";
+import { roomOf } from "../services/room";
+import { accessOf, assertVisible } from "../services/videos";
+
+/**
+ * `GET /api/v1/videos/{video_id}/live` with `Upgrade: websocket` joins the video's room.
+ * Browsers cannot set headers on a WebSocket, so the bearer token may come as `access_token`.
+ */
+export const liveRoutes = router().openapi(
+  createRoute({
+    method: "get",
+    path: "/{video_id}/live",
+    tags: ["comments"],
+    summary: "Join the video's live room (WebSocket)",
+    description: "Messages: comment_added, comment_deleted, counters, status; send {\"type\":\"ping\"} for {\"type\":\"pong\"}.",
+    request: {
+      params: VideoParams,
+      query: z.object({ access_token: z.string().max(2000).optional().openapi({ param: { name: "access_token", in: "query" } }) }),
+    },
+    responses: { 101: { description: "Switching protocols" }, ...problems(400, 404, 426) },
+  }),
+  async (c) => {
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new AppError(426, "upgrade_required", "Upgrade required", "Join the room with a WebSocket (Upgrade: websocket).", {}, { Upgrade: "websocket" });
+    }
+    const { video_id } = c.req.valid("param");
+    let viewer = c.var.user;
+    const token = c.req.valid("query").access_token;
+    if (!viewer && token) {
+      const claims = await readToken(token, c.env.JWT_SECRET);
+      if (claims) viewer = { id: claims.sub, username: claims.username };
+    }
+    assertVisible(await accessOf(c.var.db, video_id), viewer);
+    return roomOf(c.env, video_id).join(c.req.raw);
+  },
+);
