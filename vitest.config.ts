@@ -31,6 +31,9 @@ export default defineConfig({
           testTimeout: 30_000,
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
+          // obscenity ships CommonJS behind an ESM shim that workerd's module loader cannot
+          // unwrap; pre-bundled, it loads as wrangler's own bundle would load it.
+          deps: { optimizer: { ssr: { enabled: true, include: ["obscenity"] } } },
         },
       },
       {

@@ -1,5 +1,6 @@
 // The live room's wire messages (API.md, "Live room") and its RPC shapes.
 import { z } from "zod";
+import type { CommentOut } from "../schemas/comments";
 
 /** What a client may send. Anything else is answered with an `error` message. */
 export const ClientMessage = z.discriminatedUnion("type", [z.object({ type: z.literal("ping") })]);
@@ -27,9 +28,20 @@ export interface StatusUpdate {
   stage?: string;
 }
 
+/** A checked comment for the room to store and announce; the room stamps its time. */
+export interface CommentDraft {
+  id: string;
+  parentId: string | null;
+  userId: string;
+  username: string;
+  content: string;
+}
+
+export type AddCommentResult = { ok: true; comment: CommentOut } | { ok: false; reason: "parent_gone" };
+
 /** What the server sends. */
 export type ServerMessage =
-  | { type: "comment_added"; video_id: string; comment: unknown; action: "add" }
+  | { type: "comment_added"; video_id: string; comment: CommentOut; action: "add" }
   | { type: "comment_deleted"; video_id: string; comment_id: string }
   | ({ type: "counters"; video_id: string } & Counters)
   | { type: "status"; video_id: string; status: string; progress: number; playable: boolean }

@@ -16,6 +16,7 @@ export const RATE_RULES = {
   login: { name: "login", limit: 20, windowSeconds: 300 },
   uploadInitiate: { name: "upload-initiate", limit: 30, windowSeconds: 3600 },
   uploadPart: { name: "upload-part", limit: 2000, windowSeconds: 60 },
+  comment: { name: "comment", limit: 10, windowSeconds: 60 },
 } satisfies Record<string, RateRule>;
 
 /** The client's address as Cloudflare saw it ("local" in tests and dev without one). */

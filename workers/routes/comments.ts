@@ -1,7 +1,77 @@
+import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
+import { requireAuth } from "../middleware/auth";
+import { rateLimit, RATE_RULES } from "../middleware/rate-limit";
+import { CommentBody, CommentList, CommentOut, CommentParams, CommentsQuery } from "../schemas/comments";
+import { bearer, json, jsonBody, PageQuery, problems } from "../schemas/common";
+import { VideoParams } from "../schemas/processing";
+import * as comments from "../services/comments";
+import { commentDeps } from "../services/deps";
 
 /**
- * Comments and the live room, mounted at /api/v1: /videos/{video_id}/comments,
- * /comments/{comment_id}/replies, /comments/{comment_id}, /videos/{video_id}/live.
+ * Seed: Comments Flow, Get Comments Flow, Nested Replies. Mounted at /api/v1. The live side
+ * (`/videos/{video_id}/live`) is in live.ts.
  */
-export const commentRoutes = router();
+export const commentRoutes = router()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/videos/{video_id}/comments",
+      tags: ["comments"],
+      summary: "Comment on a video, or reply to a comment",
+      description: "Plain text. Rejected (`comment_rejected`, with `reason`) for profanity, link floods or the same text again.",
+      security: bearer,
+      middleware: [requireAuth, rateLimit(RATE_RULES.comment)] as const,
+      request: { params: VideoParams, body: jsonBody(CommentBody) },
+      responses: { 201: json(CommentOut, "The stored comment"), ...problems(400, 401, 404, 429) },
+    }),
+    async (c) => {
+      const deps = commentDeps(c.env, c.var.db);
+      const comment = await comments.postComment(deps, c.req.valid("param").video_id, c.var.user!, c.req.valid("json"));
+      return c.json(comment, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/videos/{video_id}/comments",
+      tags: ["comments"],
+      summary: "A video's comments, each with its first 3 replies",
+      request: { params: VideoParams, query: CommentsQuery },
+      responses: { 200: json(CommentList, "Top-level comments"), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const list = await comments.listComments(c.var.db, c.req.valid("param").video_id, c.var.user, c.req.valid("query"));
+      return c.json(list, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/comments/{comment_id}/replies",
+      tags: ["comments"],
+      summary: "Direct replies of a comment (any depth), oldest first",
+      request: { params: CommentParams, query: PageQuery },
+      responses: { 200: json(CommentList, "Replies"), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const list = await comments.listReplies(c.var.db, c.req.valid("param").comment_id, c.var.user, c.req.valid("query"));
+      return c.json(list, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/comments/{comment_id}",
+      tags: ["comments"],
+      summary: "Delete a comment (its author or the video's owner)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: CommentParams },
+      responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      await comments.deleteComment(commentDeps(c.env, c.var.db), c.req.valid("param").comment_id, c.var.user!);
+      return c.body(null, 204);
+    },
+  );

@@ -11,7 +11,7 @@ import { clientIp } from "../middleware/rate-limit";
 import * as videos from "../services/videos";
 import { StatusOut, VideoParams } from "../schemas/processing";
 import { statusOf } from "../services/processing";
-import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
+import { cacheKeys, purgeComments, readCached, writeCached } from "../storage/edge-cache";
 
 /** Mounted at /api/v1/videos (the upload sub-app takes /api/v1/videos/upload first). */
 export const videoRoutes = router()
@@ -61,7 +61,7 @@ export const videoRoutes = router()
       responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
     }),
     async (c) => {
-      await videos.deleteVideo(c.var.db, c.env.MEDIA, c.var.user!.id, c.req.valid("param").video_id, async () => {});
+      await videos.deleteVideo(c.var.db, c.env.MEDIA, c.var.user!.id, c.req.valid("param").video_id, purgeComments);
       return c.body(null, 204);
     },
   )

@@ -3,6 +3,7 @@ import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
 import { purgeVideo } from "../storage/edge-cache";
 import type { WatchEventMessage } from "../schemas/videos";
+import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
 import { statusOf, type ProcessingDeps } from "./processing";
 import { roomOf } from "./room";
@@ -81,4 +82,9 @@ export function engagementDeps(env: Bindings, db: Database): EngagementDeps {
     events: env.WATCH_EVENTS_QUEUE as Queue<WatchEventMessage>,
     bump: (videoId, delta) => roomOf(env, videoId).bump(delta),
   };
+}
+
+/** What comments need: the database, and each video's room for ordered writes and the live side. */
+export function commentDeps(env: Bindings, db: Database): CommentDeps {
+  return { db, room: (videoId) => roomOf(env, videoId) };
 }

@@ -1,7 +1,7 @@
 import type { Bindings } from "../env";
-import type { CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
+import type { CommentDraft, CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
 
-export type { CounterDelta, StatusUpdate };
+export type { CommentDraft, CounterDelta, StatusUpdate };
 
 /** A video's room (one Durable Object per video, named by its id), called by RPC. */
 export function roomOf(env: Bindings, videoId: string) {
@@ -9,8 +9,8 @@ export function roomOf(env: Bindings, videoId: string) {
   return {
     bump: (delta: CounterDelta) => stub.bump(videoId, delta),
     publishStatus: (status: StatusUpdate) => stub.publishStatus(videoId, status),
-    commentAdded: (comment: unknown) => stub.commentAdded(videoId, comment),
-    commentDeleted: (commentId: string) => stub.commentDeleted(videoId, commentId),
+    addComment: (draft: CommentDraft) => stub.addComment(videoId, draft),
+    removeComment: (commentId: string) => stub.removeComment(videoId, commentId),
     join: (request: Request) => {
       const url = new URL(request.url);
       url.searchParams.set("video_id", videoId);

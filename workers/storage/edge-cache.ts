@@ -32,3 +32,18 @@ export async function writeCached(key: string, value: unknown, ttlSeconds: numbe
 export async function purgeVideo(videoId: string): Promise<void> {
   await Promise.all(Object.values(cacheKeys).map((key) => caches.default.delete(key(videoId))));
 }
+
+/** First pages of a video's comments are cached for these page sizes (the clients' usual ones). */
+export const CACHED_COMMENT_LIMITS = [10, 20, 50] as const;
+const COMMENT_SORTS = ["newest", "top"] as const;
+
+/** The first page of a video's comments in one sort and size (seed: cached 5 minutes). */
+export const commentPageKey = (videoId: string, sort: string, limit: number) =>
+  `${ORIGIN}/videos/${videoId}/comments?sort=${sort}&limit=${limit}`;
+
+/** Drops every cached first page of the video's comments: on every new or deleted comment. */
+export async function purgeComments(videoId: string): Promise<void> {
+  await Promise.all(
+    COMMENT_SORTS.flatMap((sort) => CACHED_COMMENT_LIMITS.map((limit) => caches.default.delete(commentPageKey(videoId, sort, limit)))),
+  );
+}

@@ -1,0 +1,34 @@
+import { expect } from "vitest";
+import { api, type TestUser } from "./fixtures";
+import { waitFor } from "./transcoder-stub";
+
+export interface Watcher {
+  socket: WebSocket;
+  messages: Record<string, any>[];
+  next(type: string, match?: (m: Record<string, any>) => boolean): Promise<Record<string, any>>;
+}
+
+/** Joins a video's room the way a browser does (token in the query, since it cannot set headers). */
+export async function join(videoId: string, as?: TestUser): Promise<Watcher> {
+  const query = as ? `?access_token=${as.token}` : "";
+  const res = await api(`/api/v1/videos/${videoId}/live${query}`, { headers: { Upgrade: "websocket" } });
+  expect(res.status).toBe(101);
+  const socket = res.webSocket!;
+  socket.accept();
+  const messages: Record<string, any>[] = [];
+  socket.addEventListener("message", (e) => {
+    messages.push(JSON.parse(e.data as string));
+  });
+  let seen = 0;
+  return {
+    socket,
+    messages,
+    async next(type, match = () => true) {
+      return waitFor(async () => {
+        const found = messages.slice(seen).find((m) => m.type === type && match(m));
+        if (found) seen = messages.indexOf(found) + 1;
+        return found;
+      }, `a ${type} message`);
+    },
+  };
+}

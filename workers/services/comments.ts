@@ -1,0 +1,118 @@
+import type { AddCommentResult, CommentDraft } from "../durable-objects/video-room-protocol";
+import type { AuthUser, Database } from "../env";
+import { forbidden, notFound, validationFailed } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { toComment, type CommentBody, type CommentList, type CommentOut, type CommentsQuery } from "../schemas/comments";
+import * as store from "../storage/comments";
+import { CACHED_COMMENT_LIMITS, commentPageKey, purgeComments, readCached, writeCached } from "../storage/edge-cache";
+import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./moderation";
+import { accessOf, assertVisible } from "./videos";
+
+/** Seed: "Cache first page of comments (5 minutes)"; every add and delete purges it. */
+export const COMMENT_PAGE_CACHE_SECONDS = 300;
+
+export interface CommentDeps {
+  db: Database;
+  /** The video's room: it stores comment writes in order and announces them live. */
+  room(videoId: string): {
+    addComment(draft: CommentDraft): Promise<AddCommentResult>;
+    removeComment(commentId: string): Promise<boolean>;
+  };
+}
+
+const badParent = (reason: string) => validationFailed([{ name: "parent_id", reason }], "The reply's parent is not valid.");
+
+/**
+ * Posts a comment or a reply (seed: Comments Flow): visibility, moderation (profanity, link
+ * floods, the same text again), the parent on the same video; then the room stores it and
+ * pushes `comment_added` to every watcher, and the cached first pages go.
+ */
+export async function postComment(
+  deps: CommentDeps,
+  videoId: string,
+  user: AuthUser,
+  body: CommentBody,
+  now = new Date(),
+): Promise<CommentOut> {
+  assertVisible(await accessOf(deps.db, videoId), user);
+  const content = body.content;
+  screenText(content);
+  const parentId = body.parent_id ?? null;
+  const [parent, duplicate] = await Promise.all([
+    parentId ? store.findComment(deps.db, parentId) : undefined,
+    store.hasRecentDuplicate(deps.db, user.id, content, new Date(now.getTime() - DUPLICATE_WINDOW_MS)),
+  ]);
+  if (parentId && (!parent || parent.videoId !== videoId)) throw badParent("must be a comment on this video");
+  if (parent?.deleted) throw badParent("that comment was deleted");
+  if (duplicate) throw rejected("duplicate", "You posted the same comment moments ago.");
+  const result = await deps.room(videoId).addComment({ id: newId(), parentId, userId: user.id, username: user.username, content });
+  if (!result.ok) throw badParent("that comment was deleted");
+  await purgeComments(videoId);
+  return result.comment;
+}
+
+type Level = Awaited<ReturnType<typeof store.topLevelPage>>;
+
+function listOf(level: Level, page: number, limit: number): CommentList {
+  const repliesOf = new Map<string, CommentOut[]>(); // each without replies of its own
+  for (const reply of level.replies) {
+    const list = repliesOf.get(reply.parentId!) ?? [];
+    list.push(toComment(reply));
+    repliesOf.set(reply.parentId!, list);
+  }
+  return {
+    items: level.page.map((row) => toComment(row, repliesOf.get(row.id) ?? [])),
+    page,
+    limit,
+    total: level.total,
+  };
+}
+
+/**
+ * A video's top-level comments (seed: Get Comments Flow), newest or most replied first, each
+ * with its first three replies and its reply count. First pages come from the edge cache.
+ */
+export async function listComments(db: Database, videoId: string, viewer: AuthUser | undefined, query: CommentsQuery) {
+  assertVisible(await accessOf(db, videoId), viewer);
+  const { page, limit, sort } = query;
+  const cacheable = page === 1 && (CACHED_COMMENT_LIMITS as readonly number[]).includes(limit);
+  const key = commentPageKey(videoId, sort, limit);
+  if (cacheable) {
+    const hit = await readCached<CommentList>(key);
+    if (hit) return hit;
+  }
+  const list = listOf(await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }), page, limit);
+  if (cacheable) await writeCached(key, list, COMMENT_PAGE_CACHE_SECONDS);
+  return list;
+}
+
+/** The direct replies of a comment at any depth, oldest first, each with its own first replies. */
+export async function listReplies(db: Database, commentId: string, viewer: AuthUser | undefined, query: { page: number; limit: number }) {
+  const comment = await store.findComment(db, commentId);
+  if (!comment) throw notFound("Comment");
+  // A comment on a video the viewer may not see does not exist for them.
+  try {
+    assertVisible(await accessOf(db, comment.videoId), viewer);
+  } catch {
+    throw notFound("Comment");
+  }
+  const { page, limit } = query;
+  return listOf(await store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }), page, limit);
+}
+
+/** Deletes a comment: its author or the video's owner may (seed: moderation by the owner). */
+export async function deleteComment(deps: CommentDeps, commentId: string, user: AuthUser): Promise<void> {
+  const comment = await store.findComment(deps.db, commentId);
+  if (!comment || comment.deleted) throw notFound("Comment");
+  const access = await accessOf(deps.db, comment.videoId);
+  try {
+    assertVisible(access, user);
+  } catch {
+    throw notFound("Comment");
+  }
+  if (comment.userId !== user.id && access.owner_id !== user.id) {
+    throw forbidden("Only the comment's author or the video's owner may delete it.");
+  }
+  if (!(await deps.room(comment.videoId).removeComment(commentId))) throw notFound("Comment");
+  await purgeComments(comment.videoId);
+}

@@ -1,0 +1,40 @@
+import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
+import { AppError } from "../lib/errors";
+
+/** More links than this in one comment is a link flood. */
+export const MAX_LINKS = 2;
+/** The same text from one user again within this window is spam. */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+// Built once per isolate: compiling the dataset's patterns costs a few milliseconds.
+let matcher: RegExpMatcher | undefined;
+function profanity(): RegExpMatcher {
+  // The recommended transformers undo the usual evasions: leetspeak, look-alike characters,
+  // repeated letters and separators ("f.u.c.k", "sh1t", "fuuuck").
+  matcher ??= new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
+  return matcher;
+}
+
+/** "f.u.c.k", "B I T C H": single letters spelled apart, which the matcher reads letter by letter. */
+const SPELLED_OUT = /\b(?:\p{L}[\s.\-_*|/]+){2,}\p{L}\b/gu;
+const joinSpelledOut = (text: string) => text.replace(SPELLED_OUT, (run) => run.replace(/[\s.\-_*|/]+/g, ""));
+
+const LINK =
+  /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|ru|xyz|info|biz|ly|gg|me|tk|top|link|click|shop|site|online)\b(?:\/\S*)?/gi;
+
+export const countLinks = (text: string) => text.match(LINK)?.length ?? 0;
+
+export type RejectReason = "profanity" | "links" | "duplicate";
+
+export const rejected = (reason: RejectReason, detail: string) =>
+  new AppError(400, "comment_rejected", "Comment rejected", detail, { reason });
+
+/** Checks a comment's text alone (no I/O): profanity and link floods. */
+export function screenText(content: string): void {
+  if (profanity().hasMatch(content) || profanity().hasMatch(joinSpelledOut(content))) {
+    throw rejected("profanity", "The comment contains language that is not allowed here.");
+  }
+  if (countLinks(content) > MAX_LINKS) {
+    throw rejected("links", `A comment may carry at most ${MAX_LINKS} links.`);
+  }
+}
