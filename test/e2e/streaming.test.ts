@@ -1,65 +1,25 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { client, ffmpeg, makeClip, type Account } from "./clients";
 import { startStack, type Stack } from "./stack";
-
-const require = createRequire(import.meta.url);
-const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
 
 let stack: Stack;
 let work: string;
-
-interface Account {
-  token: string;
-}
-
-async function register(): Promise<Account> {
-  const n = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-  const res = await fetch(`${stack.url}/api/v1/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: `s${n}@example.com`, username: `s${n}`, password: "a long password" }),
-  });
-  return { token: ((await res.json()) as { token: string }).token };
-}
-
-async function call<T>(who: Account | undefined, pathname: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${stack.url}${pathname}`, {
-    ...init,
-    headers: { ...(who ? { Authorization: `Bearer ${who.token}` } : {}), ...(typeof init.body === "string" ? { "Content-Type": "application/json" } : {}) },
-  });
-  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
+let api: ReturnType<typeof client>;
+const register = () => api.register();
+const call = <T>(who: Account | undefined, pathname: string, init: RequestInit = {}) => api.call<T>(who, pathname, init);
 
 /** Uploads a generated clip and waits until it is ready. */
 async function readyVideo(owner: Account, visibility: string): Promise<string> {
   const file = path.join(work, `${visibility}.mp4`);
-  const made = spawnSync(ffmpeg, [
-    "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
-    "-t", "24", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", file,
-  ]);
-  expect(made.status).toBe(0);
-  const bytes = readFileSync(file);
-  const init = await call<{ upload_id: string; video_id: string; part_size: number }>(owner, "/api/v1/videos/upload/initiate", {
-    method: "POST",
-    body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", title: `Streaming ${visibility}`, visibility }),
-  });
-  for (let part = 1, at = 0; at < bytes.length; part++, at += init.part_size) {
-    await call(owner, `/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, { method: "PUT", body: new Uint8Array(bytes.subarray(at, at + init.part_size)) });
-  }
-  await call(owner, `/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", body: "{}" });
-  for (let i = 0; i < 600; i++) {
-    const s = await call<{ status: string }>(owner, `/api/v1/videos/${init.video_id}/status`);
-    if (s.status === "ready") return init.video_id;
-    if (s.status === "failed") throw new Error("processing failed");
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("not ready in time");
+  makeClip(file, 24);
+  const videoId = await api.upload(owner, file, { title: `Streaming ${visibility}`, visibility });
+  await api.waitReady(owner, videoId);
+  return videoId;
 }
 
 /** Plays an HLS URL to the end with ffmpeg, as a player would fetch it over HTTP. */
@@ -71,6 +31,7 @@ describe("streaming on the running stack", () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "e2e-streaming-"));
     stack = await startStack();
+    api = client(stack.url);
   });
   afterAll(async () => {
     await stack?.stop();

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { client, makeClip } from "./clients";
+import { startStack, type Stack } from "./stack";
+
+let stack: Stack;
+let work: string;
+let api: ReturnType<typeof client>;
+
+describe("comments and the live room on the running stack", () => {
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), "e2e-comments-"));
+    stack = await startStack();
+    api = client(stack.url);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("shows the uploader processing live, then two watchers see each other's comments and replies in order", async () => {
+    const owner = await api.register();
+    const file = path.join(work, "clip.mp4");
+    makeClip(file, 8);
+    // The uploader's page joins the room before the upload completes and follows it live.
+    const videoId = await api.upload(owner, file, { title: "Comments e2e" });
+    const page = await api.join(videoId, owner);
+    const ready = await page.next("status", (m) => m.status === "ready", 120_000);
+    expect(ready).toMatchObject({ video_id: videoId, progress: 100, playable: true });
+    const progress = page.messages.filter((m) => m.type === "status").map((m) => m.progress as number);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    page.socket.close();
+
+    const [alice, bob] = [await api.register(), await api.register()];
+    const a = await api.join(videoId, alice);
+    const b = await api.join(videoId);
+    await b.next("counters", (m) => m.viewers === 2);
+
+    // Posted at once by both: each watcher receives all of them, in the order they were stored.
+    const posted = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api.call<{ id: string }>(i % 2 ? bob : alice, `/api/v1/videos/${videoId}/comments`, {
+          method: "POST",
+          body: JSON.stringify({ content: `comment ${i} from ${i % 2 ? "bob" : "alice"}` }),
+        }),
+      ),
+    );
+    const listed = await api.call<{ items: { id: string }[]; total: number }>(undefined, `/api/v1/videos/${videoId}/comments`);
+    expect(listed.total).toBe(8);
+    const storedOrder = listed.items.map((c) => c.id).reverse();
+    expect(new Set(storedOrder)).toEqual(new Set(posted.map((c) => c.id)));
+    for (const watcher of [a, b]) {
+      const received = [];
+      for (let i = 0; i < 8; i++) received.push((await watcher.next("comment_added")).comment.id);
+      expect(received).toEqual(storedOrder);
+    }
+
+    const reply = await api.call<{ id: string }>(bob, `/api/v1/videos/${videoId}/comments`, {
+      method: "POST",
+      body: JSON.stringify({ content: "a reply to alice", parent_id: posted[0]!.id }),
+    });
+    for (const watcher of [a, b]) {
+      expect(await watcher.next("comment_added")).toMatchObject({
+        type: "comment_added",
+        video_id: videoId,
+        action: "add",
+        comment: { id: reply.id, parent_id: posted[0]!.id, user: { id: bob.id, username: bob.username }, content: "a reply to alice" },
+      });
+    }
+    await api.call(alice, `/api/v1/comments/${posted[0]!.id}`, { method: "DELETE" });
+    for (const watcher of [a, b]) expect(await watcher.next("comment_deleted")).toMatchObject({ comment_id: posted[0]!.id });
+    await a.next("counters", (m) => m.comments === 8);
+
+    // The count reaches the video's page data once the room flushes it.
+    let count = -1;
+    for (let i = 0; i < 40 && count !== 8; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      count = (await api.call<{ comment_count: number }>(undefined, `/api/v1/videos/${videoId}`)).comment_count;
+    }
+    expect(count).toBe(8);
+    a.socket.close();
+    b.socket.close();
+  });
+});
