@@ -1,5 +1,24 @@
+import { DurableObject } from "cloudflare:workers";
+
 interface BareEnv {
   MEDIA: R2Bucket;
+  ROOM: DurableObjectNamespace<BareRoom>;
+}
+
+/**
+ * The least a live room can do (room baseline): hibernatable WebSockets, and every POSTed
+ * body sent to each of them. No auth, no validation, no storage.
+ */
+export class BareRoom extends DurableObject {
+  async broadcast(text: string): Promise<void> {
+    for (const socket of this.ctx.getWebSockets()) socket.send(text);
+  }
+
+  override async fetch(): Promise<Response> {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
 }
 
 let fixed = "{}";
@@ -10,11 +29,21 @@ let fixed = "{}";
  * POST /mpu/{key}              create a multipart upload -> { upload_id }
  * PUT /mpu/{key}?upload_id&part=N   the request body straight into part N (upload baseline)
  * POST /mpu/{key}/complete?upload_id  body: [{ part, etag }]
+ * GET /room (Upgrade: websocket)       join the one bare room
+ * POST /room                           the body to every socket in it (room baseline)
  */
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const path = url.pathname;
+    if (path === "/room") {
+      const room = env.ROOM.get(env.ROOM.idFromName("bench"));
+      if (request.method === "POST") {
+        await room.broadcast(await request.text());
+        return new Response(null, { status: 201 });
+      }
+      return room.fetch(request);
+    }
     if (path.startsWith("/object/")) {
       const key = path.slice("/object/".length);
       if (request.method === "PUT") {
