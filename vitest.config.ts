@@ -21,6 +21,8 @@ export default defineConfig({
                 TRANSCODER_URL: "http://transcoder.test",
                 PUBLIC_URL: "http://cloudtube.test",
                 JOB_STALL_SECONDS: "30",
+                // Small enough for a test to fill a room.
+                ROOM_MAX_SOCKETS: "12",
               },
             },
           }),

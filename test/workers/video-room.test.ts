@@ -81,4 +81,27 @@ describe("the live room", () => {
     expect(plain.status).toBe(426);
     expect(await plain.json()).toMatchObject({ code: "upgrade_required" });
   });
+
+  it("closes a joiner past the room's bound with 1013, and a socket that floods it with 1008", async () => {
+    const { videoId } = await readyVideo(await registerUser());
+    const limit = Number(env.ROOM_MAX_SOCKETS);
+    const inside = [];
+    for (let i = 0; i < limit; i++) inside.push(await join(videoId));
+    await inside[0]!.next("counters", (m) => m.viewers === limit);
+    const res = await api(`/api/v1/videos/${videoId}/live`, { headers: { Upgrade: "websocket" } });
+    const extra = res.webSocket!;
+    const closed = new Promise<CloseEvent>((resolve) => extra.addEventListener("close", resolve));
+    extra.accept();
+    expect((await closed).code).toBe(1013);
+
+    // Ten messages a second are fine (each answered); the eleventh closes the socket.
+    const chatty = inside[1]!;
+    const gone = new Promise<CloseEvent>((resolve) => chatty.socket.addEventListener("close", resolve));
+    for (let i = 0; i < 11; i++) chatty.socket.send(JSON.stringify({ type: "hello", i }));
+    expect((await gone).code).toBe(1008);
+    expect(chatty.messages.filter((m) => m.type === "error")).toHaveLength(10);
+    // The others stay, and the room counts one watcher fewer.
+    await inside[0]!.next("counters", (m) => m.viewers === limit - 1);
+    for (const w of inside) w.socket.close();
+  });
 });

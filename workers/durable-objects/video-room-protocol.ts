@@ -50,6 +50,7 @@ export type ServerMessage =
 
 /** Bounds: a room past them says so (close code 1013, "try again later") rather than strain. */
 export const LIMITS = {
+  /** Default for the ROOM_MAX_SOCKETS setting. */
   maxSockets: 5000,
   maxMessageBytes: 4096,
   messagesPerSecond: 10,

@@ -188,7 +188,7 @@ export class VideoRoom extends DurableObject<Env> {
     this.remember(videoId);
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
-    if (this.ctx.getWebSockets().length >= LIMITS.maxSockets) {
+    if (this.ctx.getWebSockets().length >= (Number(this.env.ROOM_MAX_SOCKETS) || LIMITS.maxSockets)) {
       server.accept();
       server.close(CLOSE_ROOM_FULL, "room full");
       return new Response(null, { status: 101, webSocket: client });
