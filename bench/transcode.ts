@@ -21,15 +21,24 @@ import { clip, clipPath, fakeWorker } from "../transcoder/test/harness.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const size = process.env.BENCH_SIZE ?? "1920x1080";
 
-/** Peak resident memory of all running ffmpeg processes, sampled every 200 ms. */
+/**
+ * Peak resident memory of the ffmpeg processes this benchmark started (children of this
+ * process, so that ffmpeg runs of anything else on a shared machine are not counted),
+ * sampled every 200 ms.
+ */
 function watchMemory() {
   let peak = 0;
   const timer = setInterval(() => {
     try {
-      const out = execFileSync("ps", ["-C", "ffmpeg", "-o", "rss="], { encoding: "utf8" });
-      peak = Math.max(peak, out.split("\n").reduce((s, l) => s + (Number(l.trim()) || 0), 0));
+      const out = execFileSync("ps", ["--ppid", String(process.pid), "-o", "comm=,rss="], { encoding: "utf8" });
+      const rss = out
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/))
+        .filter(([comm]) => comm === "ffmpeg")
+        .reduce((s, [, kb]) => s + (Number(kb) || 0), 0);
+      peak = Math.max(peak, rss);
     } catch {
-      // no ffmpeg running at this instant
+      // no child running at this instant
     }
   }, 200);
   return () => {
@@ -72,6 +81,7 @@ const ours = await timed(() => runJob(job, new Publisher(job)));
 const firstPlayable = worker.events.find((e) => e.type === "rendition_ready") as { at: number } | undefined;
 const completed = worker.events.find((e) => e.type === "completed") as { at: number } | undefined;
 await worker.close();
+console.log(`our pipeline: ${ours.seconds.toFixed(1)} s`);
 if (!completed) throw new Error(`the pipeline did not complete: ${JSON.stringify(worker.events.at(-1))}`);
 
 // 2. The same ladder as one bare ffmpeg command.
@@ -80,6 +90,8 @@ for (const o of spec.outputs) mkdirSync(path.join(bareDir, o.dir), { recursive: 
 const bare = await timed(() =>
   ffmpeg([...spec.inputOptions, "-i", clipPath("bench.mp4"), "-filter_complex", spec.complexFilter, ...spec.outputs.flatMap((o) => [...o.options, `${o.dir}/index.m3u8`])], bareDir),
 );
+
+console.log(`bare one command: ${bare.seconds.toFixed(1)} s`);
 
 // 3. One process per rendition (the seed's "parallel workers", here one after another).
 const perDir = mkdtempSync(path.join(tmpdir(), "bench-per-rendition-"));
@@ -91,8 +103,11 @@ const per = await timed(async () => {
     await ffmpeg([...spec.inputOptions, "-i", clipPath("bench.mp4"), ...filter, ...o.options, `${o.dir}/index.m3u8`], perDir);
   }
 });
+console.log(`one process per rendition: ${per.seconds.toFixed(1)} s`);
 rmSync(bareDir, { recursive: true, force: true });
 rmSync(perDir, { recursive: true, force: true });
+// The generated clip (the harness's temporary folder).
+rmSync(path.dirname(clipPath("bench.mp4")), { recursive: true, force: true });
 
 const playableAfter = firstPlayable ? (firstPlayable.at - started) / 1000 : NaN;
 console.log(`
