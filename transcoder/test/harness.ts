@@ -100,12 +100,27 @@ export function describe(bytes: Buffer, ext = "ts") {
   writeFileSync(file, bytes);
   const run = spawnSync(ffmpegPath, ["-hide_banner", "-i", file, "-map", "0:v:0?", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"], { encoding: "utf8" });
   const text = run.stderr;
-  const video = /Stream #\S+: Video: (\w+)[^\n]*?, (\d+)x(\d+)[^\n]*?, ([\d.]+) fps/.exec(text);
+  // No "fps" for a segment of a frame or two (the tail of a clip), so it is optional.
+  const video = /Stream #\S+: Video: (\w+)[^\n]*?, (\d+)x(\d+)(?:[^\n]*?, ([\d.]+) fps)?/.exec(text);
   const audio = /Stream #\S+: Audio: (\w+)[^\n]*?, (\d+) Hz, ([\w.]+)/.exec(text);
+  // "Video: h264 (High) (...), yuv420p(progressive), ..." and the decoded frame's "fmt:yuv420p".
+  const detail = /Stream #\S+: Video: \w+(?: \(([^)]+)\))?[^\n]*?, (\w+)(?:\([^)]*\))?, \d+x\d+/.exec(text);
   return {
-    video: video ? { codec: video[1], width: Number(video[2]), height: Number(video[3]), fps: Number(video[4]) } : undefined,
+    video: video
+      ? { codec: video[1], width: Number(video[2]), height: Number(video[3]), fps: video[4] === undefined ? undefined : Number(video[4]), profile: detail?.[1], pixFmt: detail?.[2] }
+      : undefined,
+    /** The pixel format of the first frame actually decoded (absent when nothing decoded). */
+    decodedFmt: /\bfmt:(\w+)/.exec(text)?.[1],
     audio: audio ? { codec: audio[1], sampleRate: Number(audio[2]), layout: audio[3] } : undefined,
     firstFrameIsKey: /iskey:1/.test(text),
     image: /Video: mjpeg[^\n]*?, (\d+)x(\d+)/.exec(text)?.slice(1).map(Number),
   };
+}
+
+/** ffmpeg's errors decoding every frame of media held in memory ("" when it all decodes). */
+export function decodeErrors(bytes: Buffer, ext = "ts"): string {
+  const file = path.join(work, `decode-${Math.random().toString(36).slice(2)}.${ext}`);
+  writeFileSync(file, bytes);
+  const run = spawnSync(ffmpegPath, ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"], { encoding: "utf8" });
+  return run.status === 0 ? run.stderr.trim() : `exit ${run.status}: ${run.stderr.trim()}`;
 }

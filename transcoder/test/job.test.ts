@@ -3,7 +3,7 @@ import { runJob } from "../src/job.ts";
 import { readMediaPlaylist } from "../src/playlists.ts";
 import { JobRequest, type JobEvent } from "../src/protocol.ts";
 import { Publisher } from "../src/publish.ts";
-import { clip, describe as describeMedia, fakeWorker, rotated, testVideo, type FakeWorker } from "./harness.ts";
+import { clip, decodeErrors, describe as describeMedia, fakeWorker, rotated, testVideo, type FakeWorker } from "./harness.ts";
 
 let worker: FakeWorker;
 beforeAll(async () => {
@@ -98,6 +98,48 @@ describe("awkward sources", () => {
     return { events: [...worker.events], objects: new Map(worker.objects), last: worker.events.at(-1)! };
   }
 
+  type Completed = Extract<JobEvent, { type: "completed" }>;
+
+  /**
+   * Every video rendition is what every player plays: H.264 High, 8-bit 4:2:0, even sizes,
+   * each segment starting on a keyframe and decoding to the end; audio, when there is
+   * any, is stereo AAC at 48 kHz.
+   */
+  function expectPlayable(last: JobEvent, objects: Map<string, Buffer>) {
+    expect(last.type, JSON.stringify(last)).toBe("completed");
+    const done = last as Completed;
+    const videos = done.renditions.filter((r) => r.height > 0);
+    expect(videos.length).toBeGreaterThan(0);
+    for (const r of videos) {
+      expect(r.width % 2, r.name).toBe(0);
+      expect(r.height % 2, r.name).toBe(0);
+      expect(r.codecs).toMatch(/^avc1\.6400[0-9a-f]{2}(,mp4a\.40\.2)?$/);
+      const { segments } = readMediaPlaylist(objects.get(r.playlist)!.toString());
+      expect(segments.length, r.name).toBeGreaterThan(0);
+      for (const segment of segments) {
+        const bytes = objects.get(`${r.name}/${segment}`)!;
+        const info = describeMedia(bytes);
+        expect(info.video, `${r.name}/${segment}`).toMatchObject({ codec: "h264", profile: "High", pixFmt: "yuv420p", width: r.width, height: r.height });
+        expect(info.decodedFmt, `${r.name}/${segment}`).toBe("yuv420p");
+        expect(info.firstFrameIsKey, `${r.name}/${segment}`).toBe(true);
+        if (done.metadata.has_audio) expect(info.audio, `${r.name}/${segment}`).toMatchObject({ codec: "aac", sampleRate: 48000, layout: "stereo" });
+        expect(decodeErrors(bytes), `${r.name}/${segment}`).toBe("");
+      }
+    }
+    return { done, videos };
+  }
+
+  it("gives an odd-sized source even renditions that keep its aspect", async () => {
+    // x264 cannot make odd 4:2:0 pictures; 4:4:4 can, and its chroma must come out 4:2:0 too.
+    const source = clip("odd.mp4", testVideo("320x240", 2, ["-vf", "scale=321:241", "-pix_fmt", "yuv444p"]));
+    expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "h264", width: 321, height: 241, pixFmt: "yuv444p" });
+    const { last, objects } = await run("odd", source);
+    const { done, videos } = expectPlayable(last, objects);
+    expect(done.metadata).toMatchObject({ width: 321, height: 241 });
+    expect(videos.map((r) => r.name)).toEqual(["144p", "240p"]);
+    for (const r of videos) expect(Math.abs(r.width - (r.height * 321) / 241), `${r.width}x${r.height}`).toBeLessThanOrEqual(1.5);
+  }, 120_000);
+
   it("plays a portrait phone video upright (rotation metadata)", async () => {
     clip("upright.mp4", testVideo("320x240", 3));
     const { last, objects } = await run("rotated", rotated("rotated.mp4", "upright.mp4", 90));
@@ -134,6 +176,52 @@ describe("awkward sources", () => {
     expect(info.audio).toMatchObject({ sampleRate: 48000, layout: "stereo" });
     expect(info.video!.fps).toBe(done.renditions[0]!.frame_rate);
   }, 60_000);
+
+  it("turns a 10-bit H.264 source (High 10) into 8-bit H.264 High", async () => {
+    const source = clip("h264-10bit.mp4", testVideo("320x240", 2, ["-pix_fmt", "yuv420p10le"]));
+    expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "h264", profile: "High 10", pixFmt: "yuv420p10le" });
+    const { last, objects } = await run("h264-10bit", source);
+    const { done } = expectPlayable(last, objects);
+    expect(done.metadata).toMatchObject({ codec: "h264", width: 320, height: 240, has_audio: true });
+  }, 120_000);
+
+  it("turns a 10-bit HEVC source (Main 10 in Matroska) into 8-bit H.264 High", async () => {
+    const source = clip("hevc-10bit.mkv", testVideo("320x240", 2, ["-c:v", "libx265", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p10le"]));
+    expect(describeMedia(source, "mkv").video).toMatchObject({ codec: "hevc", profile: "Main 10", pixFmt: "yuv420p10le" });
+    const { last, objects } = await run("hevc-10bit", source);
+    const { done } = expectPlayable(last, objects);
+    expect(done.metadata).toMatchObject({ codec: "hevc", width: 320, height: 240, has_audio: true });
+  }, 120_000);
+
+  it("takes HEVC in MP4 tagged hvc1 (as iPhones record)", async () => {
+    const source = clip("hevc.mp4", testVideo("320x240", 2, ["-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1"]));
+    expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "hevc", profile: "Main", pixFmt: "yuv420p" });
+    expect(source.includes("hvc1")).toBe(true);
+    const { last, objects } = await run("hevc", source);
+    const { done } = expectPlayable(last, objects);
+    expect(done.metadata).toMatchObject({ codec: "hevc", width: 320, height: 240, has_audio: true });
+  }, 120_000);
+
+  it("takes VP9 with Opus audio in WebM", async () => {
+    const source = clip("vp9.webm", testVideo("320x240", 2, ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k", "-c:a", "libopus"]));
+    expect(describeMedia(source, "webm")).toMatchObject({ video: { codec: "vp9" }, audio: { codec: "opus" } });
+    const { last, objects } = await run("vp9", source);
+    const { done } = expectPlayable(last, objects);
+    expect(done.metadata).toMatchObject({ codec: "vp9", width: 320, height: 240, has_audio: true });
+  }, 120_000);
+
+  it("takes AV1 in MP4", async () => {
+    // libaom is slow: a tiny, short picture at its fastest setting.
+    const source = clip("av1.mp4", [
+      "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+      "-t", "1", "-c:v", "libaom-av1", "-strict", "experimental", "-cpu-used", "8", "-b:v", "100k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+    ]);
+    expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "av1", width: 160, height: 120 });
+    const { last, objects } = await run("av1", source);
+    const { done, videos } = expectPlayable(last, objects);
+    expect(done.metadata).toMatchObject({ codec: "av1", width: 160, height: 120, has_audio: true });
+    expect(videos.map((r) => `${r.width}x${r.height}`)).toEqual(["160x120"]);
+  }, 120_000);
 
   it("fails a truncated file as malformed_video and clears its outputs", async () => {
     const whole = clip("whole.mp4", testVideo("320x240", 3, ["-movflags", "+faststart"]));

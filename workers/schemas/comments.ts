@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { CommentRow } from "../storage/comments";
 import { Id, PageQuery, Timestamp } from "./common";
 
 /** Content bounds after trimming (API.md). */
@@ -59,17 +60,7 @@ export const CommentParams = z.object({ comment_id: Id.openapi({ param: { name: 
 
 /** A stored row (author joined) as the wire's comment; a deleted one keeps only its place. */
 export function toComment(
-  row: {
-    id: string;
-    videoId: string;
-    parentId: string | null;
-    userId: string;
-    username: string;
-    content: string;
-    deleted: boolean;
-    replyCount: number;
-    createdAt: Date;
-  },
+  row: CommentRow,
   replies?: CommentCore[],
 ): CommentOut {
   return {
