@@ -221,3 +221,14 @@ export function storyboardVtt(plan: Storyboard, duration: number, image = "sprit
   }
   return cues.join("\n");
 }
+
+/**
+ * Whose fault a failed ladder run was, from ffmpeg's stderr: an encoder or filter graph
+ * that would not start is ours (`transcode_failed`); anything else, after a probe that
+ * succeeded, is the source failing to decode (`malformed_video`).
+ */
+export function failureOf(stderr: string): "malformed_video" | "transcode_failed" {
+  return /error (?:while opening encoder|initializing output stream|reinitializing filters)|failed to configure|unknown encoder|encoder not found|cannot allocate memory/i.test(stderr)
+    ? "transcode_failed"
+    : "malformed_video";
+}

@@ -11,6 +11,7 @@ import {
   AUDIO_ONLY_BITRATE,
   chooseLadder,
   codecsOf,
+  failureOf,
   ladderCommand,
   outputFrameRate,
   storyboardPlan,
@@ -193,7 +194,11 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
     } catch (err) {
       if (options.signal?.aborted) throw err;
       const stderr = String((err as { stderr?: string }).stderr ?? "");
-      throw new JobFailure("malformed_video", `The video could not be decoded to the end${stderr ? `: ${stderr.trim().split("\n").pop()}` : "."}`);
+      const last = stderr.trim().split("\n").pop();
+      if (failureOf(stderr) === "transcode_failed") {
+        throw new JobFailure("transcode_failed", `The encoder could not process this video${last ? `: ${last}` : "."}`);
+      }
+      throw new JobFailure("malformed_video", `The video could not be decoded to the end${last ? `: ${last}` : "."}`);
     } finally {
       encoding = false;
       await publishing;

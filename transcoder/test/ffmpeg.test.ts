@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseLadder, codecsOf, ladderCommand, storyboardPlan, storyboardVtt } from "../src/ffmpeg.ts";
+import { chooseLadder, codecsOf, failureOf, ladderCommand, storyboardPlan, storyboardVtt } from "../src/ffmpeg.ts";
 import { masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
 
 const source = (width: number, height: number, extra: Partial<{ bitrate: number; frame_rate: number; has_audio: boolean }> = {}) => ({
@@ -98,5 +98,16 @@ describe("playlists", () => {
     const vtt = storyboardVtt(plan, 25);
     expect(vtt.startsWith("WEBVTT")).toBe(true);
     expect(vtt).toContain("00:00:11.000 --> 00:00:12.000\nsprite.jpg#xywh=160,90,160,90");
+  });
+});
+
+describe("failures", () => {
+  it("blames the source for decode errors and ourselves for an encoder that will not start", () => {
+    // Lines as this ffmpeg prints them.
+    expect(failureOf("[h264 @ 0x55] Invalid NAL unit size (1234 > 567).\n[h264 @ 0x55] Error splitting the input into NAL units.\nsource: Invalid data found when processing input")).toBe("malformed_video");
+    expect(failureOf("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5] stream 0, offset 0x30: partial file\nsource: Invalid data found when processing input")).toBe("malformed_video");
+    expect(failureOf("[libx264 @ 0x5] high profile doesn't support 4:4:4\nError initializing output stream 0:0 -- Error while opening encoder for output stream #0:0 - maybe incorrect parameters such as bit_rate, rate, width or height\nConversion failed!")).toBe("transcode_failed");
+    expect(failureOf("Error reinitializing filters!\nFailed to inject frame into filter network: Invalid argument")).toBe("transcode_failed");
+    expect(failureOf("Unknown encoder 'libx265'")).toBe("transcode_failed");
   });
 });
