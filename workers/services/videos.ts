@@ -18,12 +18,15 @@ export interface Access {
   status: Video["status"];
 }
 
+/** How long an isolate may reuse a video's access answer without asking the cache again. */
+const ACCESS_MEMO_MS = 5_000;
+
 /** Who may see the video: read through the cache, so media requests rarely touch D1. */
 export async function accessOf(db: Database, videoId: string): Promise<Access | undefined> {
-  const cached = await readCached<Access>(cacheKeys.access(videoId));
+  const cached = await readCached<Access>(cacheKeys.access(videoId), ACCESS_MEMO_MS);
   if (cached) return cached;
   const found = await store.findAccess(db, videoId);
-  if (found) await writeCached(cacheKeys.access(videoId), found, 60);
+  if (found) await writeCached(cacheKeys.access(videoId), found, 60, ACCESS_MEMO_MS);
   return found;
 }
 
