@@ -1,5 +1,5 @@
 // npm run bench:transcode — our pipeline against bare ffmpeg on a generated 60 s 1080p30
-// clip, side by side in one run:
+// clip (BENCH_SOURCE=camera: a phone-like encoding of it), side by side in one run:
 //   pipeline:      runJob (download, probe, one-decode ladder with segments published as
 //                  they are written, thumbnails, storyboard) against a loopback Worker stand-in
 //   one command:   the same ladder as one bare ffmpeg command (ladderCommand's arguments)
@@ -57,9 +57,14 @@ function ffmpeg(args: string[], cwd: string): Promise<void> {
 }
 
 console.log(`generating a ${seconds} s ${size} 30 fps clip ...`);
+// BENCH_SOURCE=camera encodes the clip as phones do (High profile, CABAC, B-frames, 16 Mbit/s),
+// which costs more to decode than the default x264 ultrafast (CAVLC, no B-frames).
+const sourceCodec = process.env.BENCH_SOURCE === "camera"
+  ? ["-preset", "veryfast", "-profile:v", "high", "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M"]
+  : ["-preset", "ultrafast", "-crf", "18"];
 const source = clip("bench.mp4", [
   "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-  "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+  "-t", String(seconds), "-c:v", "libx264", ...sourceCodec, "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
 ]);
 const meta = await probeSource(clipPath("bench.mp4"), 3600);
 const settings = JobRequest.shape.settings.parse({});
