@@ -3,7 +3,7 @@
 // Starts the real local stack (scripts/start.mjs) and the bare baseline Worker (bench/bare)
 // in the same runtime. Connects BENCH_WATCHERS WebSockets (default 1,000) to one video's room
 // (`GET /api/v1/videos/{id}/live`) and as many to the bare room, then, alternating rounds:
-//   - posts BENCH_COMMENTS comments (default 200) at BENCH_RATE per second (default 20)
+//   - posts BENCH_COMMENTS comments (default 200) at BENCH_RATE per second (default 10)
 //     through `POST /api/v1/videos/{id}/comments` (auth, rate limit, moderation, D1 write,
 //     broadcast), and the same number of equally sized messages to the bare room (broadcast
 //     only);
@@ -17,9 +17,9 @@ import { median, register, startBare } from "./lib.ts";
 
 const watcherCount = Number(process.env.BENCH_WATCHERS ?? 1000);
 const commentCount = Number(process.env.BENCH_COMMENTS ?? 200);
-const rate = Number(process.env.BENCH_RATE ?? 20);
+const rate = Number(process.env.BENCH_RATE ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const ramp = (process.env.BENCH_RAMP ?? "25,50,100,200,400").split(",").map(Number);
+const ramp = (process.env.BENCH_RAMP ?? "5,10,15,20,25,50,100,200").split(",").map(Number);
 const rampSeconds = Number(process.env.BENCH_RAMP_SECONDS ?? 4);
 
 /** Receipt times per message number, for every socket of one room. */
@@ -142,6 +142,7 @@ try {
 
   // The same size of message on both sides: a stored comment as the room announces it.
   let sample = "";
+  const failures = new Map<string, number>();
   const postComment = async (key: number) => {
     const res = await fetch(`${stack.url}/api/v1/videos/${videoId}/comments`, {
       method: "POST",
@@ -150,6 +151,7 @@ try {
     });
     const text = await res.text();
     if (res.status === 201 && !sample) sample = text;
+    if (res.status !== 201) failures.set(`${res.status} ${text.slice(0, 120)}`, (failures.get(`${res.status} ${text.slice(0, 120)}`) ?? 0) + 1);
     return res.status === 201;
   };
   const postBare = async (key: number) => {
@@ -206,7 +208,8 @@ Ramp (${rampSeconds} s per step, ${watcherCount} watchers):
 
 | room | offered / s | achieved / s | failed | lost | after send p99 ms | steady |
 |---|---|---|---|---|---|---|
-${rampRows.join("\n")}`);
+${rampRows.join("\n")}
+${failures.size ? `\nFailed POSTs: ${JSON.stringify(Object.fromEntries(failures))}` : ""}`);
 } finally {
   ours?.close();
   theirs?.close();

@@ -54,8 +54,9 @@ export const LIMITS = {
   maxSockets: 5000,
   maxMessageBytes: 4096,
   messagesPerSecond: 10,
-  /** Counters go to watchers at most this often. */
+  /** Counters go to watchers at most this often, and in rooms of n watchers at most every n ms up to maxBroadcastEveryMs. */
   broadcastEveryMs: 250,
+  maxBroadcastEveryMs: 1000,
   /** Pending counter deltas are flushed to D1 this long after the first one. */
   flushAfterMs: 2000,
 } as const;

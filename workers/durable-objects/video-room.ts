@@ -87,12 +87,31 @@ export class VideoRoom extends DurableObject<Env> {
     };
   }
 
-  private async sendCounters(force = false) {
-    const now = Date.now();
-    const last = this.ctx.storage.kv.get<number>("broadcast_at") ?? 0;
-    if (!force && now - last < LIMITS.broadcastEveryMs) return;
-    this.ctx.storage.kv.put("broadcast_at", now);
+  /**
+   * Counters go out at most once per interval, which grows with the room (250 ms up to 1 s
+   * at 1,000 watchers): every message is one frame per socket, so a big room's counters
+   * must not crowd out its comments.
+   */
+  private broadcastInterval(): number {
+    return Math.min(LIMITS.maxBroadcastEveryMs, Math.max(LIMITS.broadcastEveryMs, this.ctx.getWebSockets().length));
+  }
+
+  private async sendCounters() {
+    this.ctx.storage.kv.put("broadcast_at", Date.now());
     this.broadcast({ type: "counters", video_id: this.videoId, ...(await this.counters(this.videoId)) });
+  }
+
+  /** The trailing broadcast of a throttled change (lost with an eviction; the next change or the flush alarm sends it). */
+  private trailing: ReturnType<typeof setTimeout> | undefined;
+
+  /** Something the counters show changed: tell watchers now, or once the interval is up. */
+  private async countersChanged() {
+    const wait = (this.ctx.storage.kv.get<number>("broadcast_at") ?? 0) + this.broadcastInterval() - Date.now();
+    if (wait <= 0) return this.sendCounters();
+    this.trailing ??= setTimeout(() => {
+      this.trailing = undefined;
+      void this.sendCounters();
+    }, wait);
   }
 
   /** Adds to the video's counters; they reach D1 at the next flush (at most a few seconds). */
@@ -103,7 +122,7 @@ export class VideoRoom extends DurableObject<Env> {
     for (const key of Object.keys(ZERO) as (keyof Totals)[]) pending[key] += delta[key] ?? 0;
     this.ctx.storage.kv.put("pending", pending);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + LIMITS.flushAfterMs);
-    await this.sendCounters();
+    await this.countersChanged();
   }
 
   /** Relays processing status to the uploader's open page. */
@@ -179,7 +198,7 @@ export class VideoRoom extends DurableObject<Env> {
       this.ctx.storage.kv.put("base", base);
       this.ctx.storage.kv.delete("pending");
     }
-    await this.sendCounters(true);
+    await this.sendCounters();
   }
 
   /** `GET /api/v1/videos/{id}/live` with Upgrade: websocket (the route checked who may join). */
@@ -195,7 +214,10 @@ export class VideoRoom extends DurableObject<Env> {
     }
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ windowStart: Date.now(), messages: 0 } satisfies Attachment);
-    await this.sendCounters(true);
+    // The joiner gets the counts at once; the others learn of one more viewer with the next
+    // broadcast (a forced broadcast per join would cost n frames per joiner, n² in all).
+    server.send(JSON.stringify({ type: "counters", video_id: videoId, ...(await this.counters(videoId)) } satisfies ServerMessage));
+    await this.countersChanged();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -232,10 +254,10 @@ export class VideoRoom extends DurableObject<Env> {
     } catch {
       // already closed
     }
-    await this.sendCounters(true);
+    await this.countersChanged();
   }
 
   override async webSocketError(): Promise<void> {
-    await this.sendCounters(true);
+    await this.countersChanged();
   }
 }

@@ -19,6 +19,12 @@ function profanity(): RegExpMatcher {
 const SPELLED_OUT = /\b(?:\p{L}[\s.\-_*|/]+){2,}\p{L}\b/gu;
 const joinSpelledOut = (text: string) => text.replace(SPELLED_OUT, (run) => run.replace(/[\s.\-_*|/]+/g, ""));
 
+/**
+ * Plain numbers read as leetspeak ("455" is "ass", "717" is "tit"): drop numbers that stand
+ * alone before matching, so "I scored 455" passes while "sh1t" inside a word is still read.
+ */
+const STANDALONE_NUMBER = /(?<![\p{L}\d])\d+(?:[.,:]\d+)*(?![\p{L}\d])/gu;
+
 const LINK =
   /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|ru|xyz|info|biz|ly|gg|me|tk|top|link|click|shop|site|online)\b(?:\/\S*)?/gi;
 
@@ -31,7 +37,8 @@ export const rejected = (reason: RejectReason, detail: string) =>
 
 /** Checks a comment's text alone (no I/O): profanity and link floods. */
 export function screenText(content: string): void {
-  if (profanity().hasMatch(content) || profanity().hasMatch(joinSpelledOut(content))) {
+  const text = content.replace(STANDALONE_NUMBER, " ");
+  if (profanity().hasMatch(text) || profanity().hasMatch(joinSpelledOut(text))) {
     throw rejected("profanity", "The comment contains language that is not allowed here.");
   }
   if (countLinks(content) > MAX_LINKS) {

@@ -56,8 +56,8 @@ export async function purgeVideo(videoId: string): Promise<void> {
   await Promise.all(Object.values(cacheKeys).map((key) => caches.default.delete(key(videoId))));
 }
 
-/** First pages of a video's comments are cached for these page sizes (the clients' usual ones). */
-export const CACHED_COMMENT_LIMITS = [10, 20, 50] as const;
+/** First pages of a video's comments are cached for the default page size only: every comment purges each cached size. */
+export const CACHED_COMMENT_LIMITS = [20] as const;
 const COMMENT_SORTS = ["newest", "top"] as const;
 
 /** The first page of a video's comments in one sort and size (seed: cached 5 minutes). */
