@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { toComment } from "../schemas/comments";
 import { deleteComment, findComment, insertComment } from "../storage/comments";
 import { database } from "../storage/db";
+import { OrderedWrites } from "./ordered-writes";
 import {
   type AddCommentResult,
   ClientMessage,
@@ -131,55 +132,51 @@ export class VideoRoom extends DurableObject<Env> {
     this.broadcast({ type: "status", video_id: videoId, status: status.status, progress: status.progress, playable: status.playable });
   }
 
-  /**
-   * A video's comment writes, one after another. An RPC that awaits D1 lets the next one in
-   * (input gates hold only for storage), so without this chain two comments could be
-   * announced in the opposite order to the one they were stored in. In memory is enough:
-   * the object is not evicted while a call is running.
-   */
-  private writes: Promise<unknown> = Promise.resolve();
+  /** Comment writes: concurrent in D1, announced in the order they were stamped. */
+  private readonly writes = new OrderedWrites();
   private lastCommentAt = 0;
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(work, work);
-    this.writes = run.catch(() => {});
-    return run;
-  }
 
   /**
    * Stores a checked comment (seed: Comments Flow steps 2-4) and announces it to every
-   * watcher as `comment_added`, in the order comments were stored; the comment count
-   * follows through the counters. A reply whose parent was deleted meanwhile is refused.
+   * watcher as `comment_added`, in the order comments were stamped and so listed; the
+   * comment count follows through the counters. A reply whose parent is gone is refused.
    */
   async addComment(videoId: string, draft: CommentDraft): Promise<AddCommentResult> {
     this.remember(videoId);
-    return this.serial(async () => {
-      const db = database(this.env.DB);
-      if (draft.parentId) {
-        const parent = await findComment(db, draft.parentId);
-        if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" } as const;
-      }
-      // Strictly increasing, so "newest first" and arrival order agree even within a millisecond.
-      const createdAt = new Date(Math.max(Date.now(), this.lastCommentAt + 1));
-      this.lastCommentAt = createdAt.getTime();
-      const row = { id: draft.id, videoId, parentId: draft.parentId, userId: draft.userId, content: draft.content, createdAt };
-      await insertComment(db, row);
-      const comment = toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 });
-      this.broadcast({ type: "comment_added", video_id: videoId, comment, action: "add" });
-      await this.bump(videoId, { comments: 1 });
-      return { ok: true, comment } as const;
-    });
+    const result = await this.writes.write(
+      async (): Promise<AddCommentResult> => {
+        // Stamped before the first await: strictly increasing in arrival order, so "newest
+        // first" and the order of announcements agree even within a millisecond.
+        const createdAt = new Date(Math.max(Date.now(), this.lastCommentAt + 1));
+        this.lastCommentAt = createdAt.getTime();
+        const db = database(this.env.DB);
+        if (draft.parentId) {
+          const parent = await findComment(db, draft.parentId);
+          if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" };
+        }
+        const row = { id: draft.id, videoId, parentId: draft.parentId, userId: draft.userId, content: draft.content, createdAt };
+        await insertComment(db, row);
+        return { ok: true, comment: toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 }) };
+      },
+      (stored) => {
+        if (stored.ok) this.broadcast({ type: "comment_added", video_id: videoId, comment: stored.comment, action: "add" });
+      },
+    );
+    if (result.ok) await this.bump(videoId, { comments: 1 });
+    return result;
   }
 
   /** Deletes a comment (the caller checked who may) and tells watchers; false if it was gone. */
   async removeComment(videoId: string, commentId: string): Promise<boolean> {
     this.remember(videoId);
-    return this.serial(async () => {
+    // Alone: a reply being stored to this comment must land first (it turns a delete into a stub).
+    const removed = await this.writes.exclusive(async () => {
       if (!(await deleteComment(database(this.env.DB), commentId))) return false;
       this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
-      await this.bump(videoId, { comments: -1 });
       return true;
     });
+    if (removed) await this.bump(videoId, { comments: -1 });
+    return removed;
   }
 
   /** Flushes pending deltas to D1 in one statement, then tells watchers the new counts. */
