@@ -121,7 +121,9 @@ async function drain(watchers: Watchers, sent: Sent[], timeoutMs = 15_000) {
 }
 type Outcome = Awaited<ReturnType<typeof drain>>;
 
-const stack = await startStack({ RATE_LIMIT_SCALE: "1000" });
+// BENCH_QUIET=1: no request log lines (under wrangler dev each crosses its Node process,
+// which costs the shared CPU more than the request; the bare room logs nothing either).
+const stack = await startStack({ RATE_LIMIT_SCALE: "1000", ...(process.env.BENCH_QUIET ? { LOG_REQUESTS: "false" } : {}) });
 const bare = await startBare();
 let ours: Watchers | undefined;
 let theirs: Watchers | undefined;

@@ -49,14 +49,23 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
+  // The stack's own lines ("[start] ...") are all kept; the rest only as a recent tail, so a
+  // long benchmark does not spend its client's CPU and memory on the server's logs.
+  let notes = "";
+  let tail = "";
+  const take = (d: Buffer) => {
+    const text = String(d);
+    for (const line of text.split("\n")) if (line.startsWith("[start]")) notes += `${line}\n`;
+    tail = (tail + text).slice(-65_536);
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
+  const output = () => notes + tail;
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${output.slice(-4000)}`)), 150_000);
+    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${output().slice(-4000)}`)), 150_000);
     const check = () => {
-      if (output.includes("[start] ready")) {
+      if (notes.includes("[start] ready")) {
         clearTimeout(timer);
         resolve();
       }
@@ -64,7 +73,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
     child.stdout!.on("data", check);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`stack exited (${code}):\n${output.slice(-4000)}`));
+      reject(new Error(`stack exited (${code}):\n${output().slice(-4000)}`));
     });
   });
 
@@ -72,7 +81,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
     url: `http://127.0.0.1:${port}`,
     transcoderUrl: `http://127.0.0.1:${transcoderPort}`,
     persistDir,
-    output: () => output,
+    output,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -21,6 +21,9 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   // line per segment would multiply log volume (and, under wrangler dev, cost a quarter of
   // a cache hit's throughput: bench:delivery). Failures are still logged.
   if (c.req.path.startsWith("/videos/") && c.res.status < 400) return;
+  // LOG_REQUESTS=false keeps only failures (load tests under wrangler dev, where every line
+  // crosses its Node process).
+  if (c.env.LOG_REQUESTS === "false" && c.res.status < 500) return;
   console.log(
     JSON.stringify({
       level: "info",
