@@ -97,22 +97,30 @@ export class VideoRoom extends DurableObject<Env> {
     return Math.min(LIMITS.maxBroadcastEveryMs, Math.max(LIMITS.broadcastEveryMs, this.ctx.getWebSockets().length));
   }
 
+  private async countersMessage(): Promise<ServerMessage> {
+    return { type: "counters", video_id: this.videoId, ...(await this.counters(this.videoId)) };
+  }
+
   private async sendCounters() {
     this.ctx.storage.kv.put("broadcast_at", Date.now());
-    this.broadcast({ type: "counters", video_id: this.videoId, ...(await this.counters(this.videoId)) });
+    this.broadcast(await this.countersMessage());
   }
 
   /** The trailing broadcast of a throttled change (lost with an eviction; the next change or the flush alarm sends it). */
   private trailing: ReturnType<typeof setTimeout> | undefined;
 
-  /** Something the counters show changed: tell watchers now, or once the interval is up. */
-  private async countersChanged() {
+  /** Something the counters show changed: tell watchers now (answers true), or once the interval is up. */
+  private async countersChanged(): Promise<boolean> {
     const wait = (this.ctx.storage.kv.get<number>("broadcast_at") ?? 0) + this.broadcastInterval() - Date.now();
-    if (wait <= 0) return this.sendCounters();
+    if (wait <= 0) {
+      await this.sendCounters();
+      return true;
+    }
     this.trailing ??= setTimeout(() => {
       this.trailing = undefined;
       void this.sendCounters();
     }, wait);
+    return false;
   }
 
   /** Adds to the video's counters; they reach D1 at the next flush (at most a few seconds). */
@@ -213,8 +221,7 @@ export class VideoRoom extends DurableObject<Env> {
     server.serializeAttachment({ windowStart: Date.now(), messages: 0 } satisfies Attachment);
     // The joiner gets the counts at once; the others learn of one more viewer with the next
     // broadcast (a forced broadcast per join would cost n frames per joiner, n² in all).
-    server.send(JSON.stringify({ type: "counters", video_id: videoId, ...(await this.counters(videoId)) } satisfies ServerMessage));
-    await this.countersChanged();
+    if (!(await this.countersChanged())) server.send(JSON.stringify(await this.countersMessage()));
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -4,9 +4,9 @@ import { forbidden, notFound, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { toComment, type CommentBody, type CommentList, type CommentOut, type CommentsQuery } from "../schemas/comments";
 import * as store from "../storage/comments";
-import { CACHED_COMMENT_LIMITS, commentPageKey, purgeComments, readCached, writeCached } from "../storage/edge-cache";
+import { CACHED_COMMENT_LIMIT, commentPageKey, purgeComments, readCached, writeCached } from "../storage/edge-cache";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./moderation";
-import { accessOf, assertVisible } from "./videos";
+import { accessOf, assertVisible, isVisible } from "./videos";
 
 /** Seed: "Cache first page of comments (5 minutes)"; every add and delete purges it. */
 export const COMMENT_PAGE_CACHE_SECONDS = 300;
@@ -75,8 +75,8 @@ function listOf(level: Level, page: number, limit: number): CommentList {
 export async function listComments(db: Database, videoId: string, viewer: AuthUser | undefined, query: CommentsQuery) {
   assertVisible(await accessOf(db, videoId), viewer);
   const { page, limit, sort } = query;
-  const cacheable = page === 1 && (CACHED_COMMENT_LIMITS as readonly number[]).includes(limit);
-  const key = commentPageKey(videoId, sort, limit);
+  const cacheable = page === 1 && limit === CACHED_COMMENT_LIMIT;
+  const key = commentPageKey(videoId, sort);
   if (cacheable) {
     const hit = await readCached<CommentList>(key);
     if (hit) return hit;
@@ -86,30 +86,25 @@ export async function listComments(db: Database, videoId: string, viewer: AuthUs
   return list;
 }
 
+/** A comment and its video's access; one on a video the viewer may not see does not exist for them. */
+async function visibleComment(db: Database, commentId: string, viewer: AuthUser | undefined) {
+  const comment = await store.findComment(db, commentId);
+  const access = comment && (await accessOf(db, comment.videoId));
+  if (!comment || !isVisible(access, viewer)) throw notFound("Comment");
+  return { comment, access };
+}
+
 /** The direct replies of a comment at any depth, oldest first, each with its own first replies. */
 export async function listReplies(db: Database, commentId: string, viewer: AuthUser | undefined, query: { page: number; limit: number }) {
-  const comment = await store.findComment(db, commentId);
-  if (!comment) throw notFound("Comment");
-  // A comment on a video the viewer may not see does not exist for them.
-  try {
-    assertVisible(await accessOf(db, comment.videoId), viewer);
-  } catch {
-    throw notFound("Comment");
-  }
+  await visibleComment(db, commentId, viewer);
   const { page, limit } = query;
   return listOf(await store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }), page, limit);
 }
 
 /** Deletes a comment: its author or the video's owner may (seed: moderation by the owner). */
 export async function deleteComment(deps: CommentDeps, commentId: string, user: AuthUser): Promise<void> {
-  const comment = await store.findComment(deps.db, commentId);
-  if (!comment || comment.deleted) throw notFound("Comment");
-  const access = await accessOf(deps.db, comment.videoId);
-  try {
-    assertVisible(access, user);
-  } catch {
-    throw notFound("Comment");
-  }
+  const { comment, access } = await visibleComment(deps.db, commentId, user);
+  if (comment.deleted) throw notFound("Comment");
   if (comment.userId !== user.id && access.owner_id !== user.id) {
     throw forbidden("Only the comment's author or the video's owner may delete it.");
   }

@@ -30,9 +30,14 @@ export async function accessOf(db: Database, videoId: string): Promise<Access | 
   return found;
 }
 
-/** A private video exists only for its owner; anyone else gets the same 404 as for nothing. */
+/** A private video exists only for its owner. */
+export function isVisible(access: Access | undefined, viewer: AuthUser | undefined): access is Access {
+  return !!access && (access.visibility !== "private" || access.owner_id === viewer?.id);
+}
+
+/** Anyone who may not see the video gets the same 404 as for nothing. */
 export function assertVisible(access: Access | undefined, viewer: AuthUser | undefined): asserts access is Access {
-  if (!access || (access.visibility === "private" && access.owner_id !== viewer?.id)) throw notFound("Video");
+  if (!isVisible(access, viewer)) throw notFound("Video");
 }
 
 const mediaUrl = (origin: string, videoId: string, path: string) => `${origin}/videos/${videoId}/${path}`;

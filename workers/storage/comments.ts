@@ -140,36 +140,40 @@ export async function insertComment(db: Database, row: NewComment): Promise<void
  * Answers whether the comment was there to delete.
  */
 export async function deleteComment(db: Database, commentId: string): Promise<boolean> {
-  const target = await db
-    .select({ parentId: comments.parentId, replyCount: comments.replyCount, deleted: comments.deleted })
-    .from(comments)
-    .where(eq(comments.id, commentId))
-    .get();
+  const target = await threadNode(db, commentId);
   if (!target || target.deleted) return false;
   if (target.replyCount > 0) {
     await db.update(comments).set({ deleted: true, content: "" }).where(eq(comments.id, commentId));
     return true;
   }
-  let id: string | null = commentId;
+  let id = commentId;
   let parentId = target.parentId;
   // Bounded: a thread deeper than this keeps an empty stub, which is harmless.
-  for (let depth = 0; id && depth < 32; depth++) {
+  for (let depth = 0; depth < 32; depth++) {
+    if (!parentId) {
+      await db.delete(comments).where(eq(comments.id, id));
+      break;
+    }
     await db.batch([
       db.delete(comments).where(eq(comments.id, id)),
       db
         .update(comments)
-        .set({ replyCount: sql`max(${comments.replyCount} - 1, 0)` })
-        .where(eq(comments.id, parentId ?? "")),
+        .set({ replyCount: sql`${comments.replyCount} - 1` })
+        .where(eq(comments.id, parentId)),
     ]);
-    if (!parentId) break;
-    const parent: { parentId: string | null; replyCount: number; deleted: boolean } | undefined = await db
-      .select({ parentId: comments.parentId, replyCount: comments.replyCount, deleted: comments.deleted })
-      .from(comments)
-      .where(eq(comments.id, parentId))
-      .get();
-    if (!parent || !parent.deleted || parent.replyCount > 0) break;
+    const parent = await threadNode(db, parentId);
+    if (!parent?.deleted || parent.replyCount > 0) break;
     id = parentId;
     parentId = parent.parentId;
   }
   return true;
+}
+
+/** A comment's place in its thread. */
+function threadNode(db: Database, commentId: string) {
+  return db
+    .select({ parentId: comments.parentId, replyCount: comments.replyCount, deleted: comments.deleted })
+    .from(comments)
+    .where(eq(comments.id, commentId))
+    .get();
 }

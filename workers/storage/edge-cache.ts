@@ -56,17 +56,14 @@ export async function purgeVideo(videoId: string): Promise<void> {
   await Promise.all(Object.values(cacheKeys).map((key) => caches.default.delete(key(videoId))));
 }
 
-/** First pages of a video's comments are cached for the default page size only: every comment purges each cached size. */
-export const CACHED_COMMENT_LIMITS = [20] as const;
+/** Only the default page size of a video's first comment page is cached: every comment purges each cached entry. */
+export const CACHED_COMMENT_LIMIT = 20;
 const COMMENT_SORTS = ["newest", "top"] as const;
 
-/** The first page of a video's comments in one sort and size (seed: cached 5 minutes). */
-export const commentPageKey = (videoId: string, sort: string, limit: number) =>
-  `${ORIGIN}/videos/${videoId}/comments?sort=${sort}&limit=${limit}`;
+/** The first page of a video's comments in one sort (seed: cached 5 minutes). */
+export const commentPageKey = (videoId: string, sort: string) => `${ORIGIN}/videos/${videoId}/comments?sort=${sort}`;
 
 /** Drops every cached first page of the video's comments: on every new or deleted comment. */
 export async function purgeComments(videoId: string): Promise<void> {
-  await Promise.all(
-    COMMENT_SORTS.flatMap((sort) => CACHED_COMMENT_LIMITS.map((limit) => caches.default.delete(commentPageKey(videoId, sort, limit)))),
-  );
+  await Promise.all(COMMENT_SORTS.map((sort) => caches.default.delete(commentPageKey(videoId, sort))));
 }
