@@ -44,8 +44,29 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
   const dir = mkdtempSync(path.join(tmpdir(), "bench-delivery-"));
   const file = path.join(dir, "clip.mp4");
   const made = spawnSync(ffmpeg, [
-    "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
-    "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", file,
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=1280x720:rate=30",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440",
+    "-t",
+    "20",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+    "-shortest",
+    file,
   ]);
   if (made.status !== 0) throw new Error(`ffmpeg: ${made.stderr}`);
   const bytes = readFileSync(file);
@@ -57,32 +78,47 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
     await fetch(`${api}/api/v1/videos/upload/initiate`, {
       method: "POST",
       headers: { ...auth, "Content-Type": "application/json" },
-      body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", title: "Delivery bench" }),
+      body: JSON.stringify({
+        filename: "clip.mp4",
+        size: bytes.length,
+        content_type: "video/mp4",
+        title: "Delivery bench",
+      }),
     }),
   );
   for (let part = 1, at = 0; at < bytes.length; part++, at += init.part_size) {
-    await json(await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, {
-      method: "PUT",
-      headers: auth,
-      body: bytes.subarray(at, at + init.part_size),
-    }));
+    await json(
+      await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, {
+        method: "PUT",
+        headers: auth,
+        body: bytes.subarray(at, at + init.part_size),
+      }),
+    );
   }
   await json(await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", headers: auth }));
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const status = await json<{ status: string; progress: number }>(await fetch(`${api}/api/v1/videos/${init.video_id}/status`));
+    const status = await json<{ status: string; progress: number }>(
+      await fetch(`${api}/api/v1/videos/${init.video_id}/status`),
+    );
     if (status.status === "ready") break;
-    if (status.status === "failed" || Date.now() > deadline) throw new Error(`processing ended ${JSON.stringify(status)}`);
+    if (status.status === "failed" || Date.now() > deadline)
+      throw new Error(`processing ended ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   const master = await (await fetch(`${api}/videos/${init.video_id}/master.m3u8`)).text();
-  const rendition = master.split("\n").find((l) => l.trim() && !l.startsWith("#") && !l.includes("audio"))!.trim();
+  const rendition = master
+    .split("\n")
+    .find((l) => l.trim() && !l.startsWith("#") && !l.includes("audio"))!
+    .trim();
   const playlist = await (await fetch(`${api}/videos/${init.video_id}/${rendition}`)).text();
-  const segment = playlist.split("\n").find((l) => l.trim() && !l.startsWith("#"))!.trim();
+  const segment = playlist
+    .split("\n")
+    .find((l) => l.trim() && !l.startsWith("#"))!
+    .trim();
   const base = rendition.includes("/") ? rendition.slice(0, rendition.lastIndexOf("/") + 1) : "";
   return { videoId: init.video_id, segment: `${base}${segment}`, token };
 }
-
 
 const stack = await startStack({ RATE_LIMIT_SCALE: "100000" });
 const bare = await startBare();
@@ -108,12 +144,15 @@ try {
     for (const [name, run] of Object.entries(cases)) {
       const r = await run();
       results[name]!.push(r);
-      console.log(`round ${round} ${name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`);
+      console.log(
+        `round ${round} ${name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`,
+      );
     }
   }
   const m = (name: string, key: keyof Result) => median(results[name]!.map((r) => r[key]));
   const rows = Object.keys(cases).map(
-    (name) => `| ${name} | ${m(name, "rps").toFixed(0)} | ${m(name, "p50")} | ${m(name, "p99")} | ${results[name]!.reduce((s, r) => s + r.errors, 0)} |`,
+    (name) =>
+      `| ${name} | ${m(name, "rps").toFixed(0)} | ${m(name, "p50")} | ${m(name, "p99")} | ${results[name]!.reduce((s, r) => s + r.errors, 0)} |`,
   );
   const hitRatio = m("segment, cache hit", "rps") / m("bare R2 GET", "rps");
   const missRatio = m("segment, cache miss", "rps") / m("bare R2 GET", "rps");

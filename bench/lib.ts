@@ -25,7 +25,18 @@ export async function startBare(): Promise<{ url: string; stop(): Promise<void> 
   const persist = mkdtempSync(path.join(tmpdir(), "bench-bare-"));
   const child = spawn(
     path.join(root, "node_modules/.bin/wrangler"),
-    ["dev", "-c", "bench/bare/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "-c",
+      "bench/bare/wrangler.toml",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: root, stdio: ["ignore", "ignore", "ignore"], detached: true },
   );
   const url = `http://127.0.0.1:${port}`;

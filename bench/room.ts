@@ -75,7 +75,12 @@ interface Sent {
 }
 
 /** Sends `count` messages at `perSecond`, on schedule whatever the answers' speed. */
-async function sendAtRate(count: number, perSecond: number, firstKey: number, post: (key: number) => Promise<boolean>): Promise<Sent[]> {
+async function sendAtRate(
+  count: number,
+  perSecond: number,
+  firstKey: number,
+  post: (key: number) => Promise<boolean>,
+): Promise<Sent[]> {
   const start = performance.now();
   const pending: Promise<Sent>[] = [];
   for (let i = 0; i < count; i++) {
@@ -84,7 +89,12 @@ async function sendAtRate(count: number, perSecond: number, firstKey: number, po
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const key = firstKey + i;
     const sentAt = performance.now();
-    pending.push(post(key).then((ok) => ({ key, sentAt, answeredAt: performance.now(), ok }), () => ({ key, sentAt, answeredAt: performance.now(), ok: false })));
+    pending.push(
+      post(key).then(
+        (ok) => ({ key, sentAt, answeredAt: performance.now(), ok }),
+        () => ({ key, sentAt, answeredAt: performance.now(), ok: false }),
+      ),
+    );
   }
   return Promise.all(pending);
 }
@@ -105,7 +115,8 @@ async function drain(watchers: Watchers, sent: Sent[], timeoutMs = 15_000) {
   }
   fromSend.sort((a, b) => a - b);
   fromAnswer.sort((a, b) => a - b);
-  const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]! : NaN);
+  const pct = (xs: number[], p: number) =>
+    xs.length ? xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]! : NaN;
   const first = Math.min(...sent.map((s) => s.sentAt));
   const last = Math.max(...sent.map((s) => s.answeredAt));
   return {
@@ -123,7 +134,10 @@ type Outcome = Awaited<ReturnType<typeof drain>>;
 
 // BENCH_QUIET=1: no request log lines (under wrangler dev each crosses its Node process,
 // which costs the shared CPU more than the request; the bare room logs nothing either).
-const stack = await startStack({ RATE_LIMIT_SCALE: "1000", ...(process.env.BENCH_QUIET ? { LOG_REQUESTS: "false" } : {}) });
+const stack = await startStack({
+  RATE_LIMIT_SCALE: "1000",
+  ...(process.env.BENCH_QUIET ? { LOG_REQUESTS: "false" } : {}),
+});
 const bare = await startBare();
 let ours: Watchers | undefined;
 let theirs: Watchers | undefined;
@@ -153,7 +167,11 @@ try {
     });
     const text = await res.text();
     if (res.status === 201 && !sample) sample = text;
-    if (res.status !== 201) failures.set(`${res.status} ${text.slice(0, 120)}`, (failures.get(`${res.status} ${text.slice(0, 120)}`) ?? 0) + 1);
+    if (res.status !== 201)
+      failures.set(
+        `${res.status} ${text.slice(0, 120)}`,
+        (failures.get(`${res.status} ${text.slice(0, 120)}`) ?? 0) + 1,
+      );
     return res.status === 201;
   };
   const postBare = async (key: number) => {
@@ -173,7 +191,9 @@ try {
       key += commentCount;
       const r = await drain(side === "ours" ? ours : theirs, sent);
       results[side].push(r);
-      console.log(`round ${round} ${side}: ${JSON.stringify(r, (_, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v))}`);
+      console.log(
+        `round ${round} ${side}: ${JSON.stringify(r, (_, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v))}`,
+      );
     }
   }
 
@@ -186,7 +206,9 @@ try {
       const r = await drain(side === "ours" ? ours : theirs, sent);
       const steady = r.failed === 0 && r.achievedRate >= 0.95 * offered;
       if (steady) best = offered;
-      rampRows.push(`| ${side} | ${offered} | ${r.achievedRate.toFixed(0)} | ${r.failed} | ${r.lost} | ${r.sendP99.toFixed(0)} | ${steady ? "yes" : "no"} |`);
+      rampRows.push(
+        `| ${side} | ${offered} | ${r.achievedRate.toFixed(0)} | ${r.failed} | ${r.lost} | ${r.sendP99.toFixed(0)} | ${steady ? "yes" : "no"} |`,
+      );
       console.log(rampRows.at(-1));
       if (!steady) break;
     }

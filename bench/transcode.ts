@@ -49,7 +49,10 @@ function watchMemory() {
 
 function ffmpeg(args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", ...args], {
+      cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(err))));
@@ -59,12 +62,29 @@ function ffmpeg(args: string[], cwd: string): Promise<void> {
 console.log(`generating a ${seconds} s ${size} 30 fps clip ...`);
 // BENCH_SOURCE=camera encodes the clip as phones do (High profile, CABAC, B-frames, 16 Mbit/s),
 // which costs more to decode than the default x264 ultrafast (CAVLC, no B-frames).
-const sourceCodec = process.env.BENCH_SOURCE === "camera"
-  ? ["-preset", "veryfast", "-profile:v", "high", "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M"]
-  : ["-preset", "ultrafast", "-crf", "18"];
+const sourceCodec =
+  process.env.BENCH_SOURCE === "camera"
+    ? ["-preset", "veryfast", "-profile:v", "high", "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M"]
+    : ["-preset", "ultrafast", "-crf", "18"];
 const source = clip("bench.mp4", [
-  "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-  "-t", String(seconds), "-c:v", "libx264", ...sourceCodec, "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+  "-f",
+  "lavfi",
+  "-i",
+  `testsrc2=size=${size}:rate=30`,
+  "-f",
+  "lavfi",
+  "-i",
+  "sine=frequency=440:sample_rate=48000",
+  "-t",
+  String(seconds),
+  "-c:v",
+  "libx264",
+  ...sourceCodec,
+  "-pix_fmt",
+  "yuv420p",
+  "-c:a",
+  "aac",
+  "-shortest",
 ]);
 const meta = await probeSource(clipPath("bench.mp4"), 3600);
 const settings = JobRequest.shape.settings.parse({});
@@ -93,7 +113,17 @@ if (!completed) throw new Error(`the pipeline did not complete: ${JSON.stringify
 const bareDir = mkdtempSync(path.join(tmpdir(), "bench-bare-ladder-"));
 for (const o of spec.outputs) mkdirSync(path.join(bareDir, o.dir), { recursive: true });
 const bare = await timed(() =>
-  ffmpeg([...spec.inputOptions, "-i", clipPath("bench.mp4"), "-filter_complex", spec.complexFilter, ...spec.outputs.flatMap((o) => [...o.options, `${o.dir}/index.m3u8`])], bareDir),
+  ffmpeg(
+    [
+      ...spec.inputOptions,
+      "-i",
+      clipPath("bench.mp4"),
+      "-filter_complex",
+      spec.complexFilter,
+      ...spec.outputs.flatMap((o) => [...o.options, `${o.dir}/index.m3u8`]),
+    ],
+    bareDir,
+  ),
 );
 
 console.log(`bare one command: ${bare.seconds.toFixed(1)} s`);
@@ -104,8 +134,13 @@ const per = await timed(async () => {
   for (const [i, o] of spec.outputs.entries()) {
     mkdirSync(path.join(perDir, o.dir), { recursive: true });
     const rung = rungs[i];
-    const filter = rung ? ["-filter_complex", `[0:v:0]fps=30,scale=${rung.width}:${rung.height},setsar=1,format=yuv420p[o${i}]`] : [];
-    await ffmpeg([...spec.inputOptions, "-i", clipPath("bench.mp4"), ...filter, ...o.options, `${o.dir}/index.m3u8`], perDir);
+    const filter = rung
+      ? ["-filter_complex", `[0:v:0]fps=30,scale=${rung.width}:${rung.height},setsar=1,format=yuv420p[o${i}]`]
+      : [];
+    await ffmpeg(
+      [...spec.inputOptions, "-i", clipPath("bench.mp4"), ...filter, ...o.options, `${o.dir}/index.m3u8`],
+      perDir,
+    );
   }
 });
 console.log(`one process per rendition: ${per.seconds.toFixed(1)} s`);

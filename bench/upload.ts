@@ -7,8 +7,9 @@
 // Bare: create multipart -> PUT the body into part N -> complete, nothing else.
 // Rounds alternate API and bare so that both see the same machine; the median ratio is the
 // figure (goal >= 0.8).
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -34,7 +35,9 @@ const file = path.join(dir, "big.mp4");
 const partCount = Math.ceil(size / partSize);
 const partLength = (n: number) => (n < partCount ? partSize : size - partSize * (partCount - 1));
 const partBody = (n: number) =>
-  Readable.toWeb(createReadStream(file, { start: (n - 1) * partSize, end: (n - 1) * partSize + partLength(n) - 1 })) as ReadableStream;
+  Readable.toWeb(
+    createReadStream(file, { start: (n - 1) * partSize, end: (n - 1) * partSize + partLength(n) - 1 }),
+  ) as ReadableStream;
 
 async function ok(res: Response, what: string) {
   if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
@@ -66,14 +69,19 @@ async function throughApi(api: string, token: string): Promise<number> {
       `part ${n}`,
     );
   }
-  await ok(await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", headers: auth }), "complete");
+  await ok(
+    await fetch(`${api}/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", headers: auth }),
+    "complete",
+  );
   return size / MiB / ((performance.now() - started) / 1000);
 }
 
 async function throughBare(bare: string, round: number): Promise<number> {
   const key = `bench/${round}/big.mp4`;
   const started = performance.now();
-  const { upload_id } = (await (await ok(await fetch(`${bare}/mpu/${key}`, { method: "POST" }), "create")).json()) as { upload_id: string };
+  const { upload_id } = (await (await ok(await fetch(`${bare}/mpu/${key}`, { method: "POST" }), "create")).json()) as {
+    upload_id: string;
+  };
   const parts: { part: number; etag: string }[] = [];
   for (let n = 1; n <= partCount; n++) {
     const res = await ok(
@@ -88,7 +96,10 @@ async function throughBare(bare: string, round: number): Promise<number> {
     parts.push((await res.json()) as { part: number; etag: string });
   }
   await ok(
-    await fetch(`${bare}/mpu/${key}/complete?upload_id=${encodeURIComponent(upload_id)}`, { method: "POST", body: JSON.stringify(parts) }),
+    await fetch(`${bare}/mpu/${key}/complete?upload_id=${encodeURIComponent(upload_id)}`, {
+      method: "POST",
+      body: JSON.stringify(parts),
+    }),
     "bare complete",
   );
   return size / MiB / ((performance.now() - started) / 1000);

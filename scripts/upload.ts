@@ -75,14 +75,18 @@ async function call<T>(what: string, url: string, init: RequestInit = {}): Promi
       if (!res.ok) throw await failure(res, what);
       return (res.status === 204 ? undefined : await res.json()) as T;
     },
-    { onRetry: (err, wait, attempt) => console.error(`${what}: ${err.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`) },
+    {
+      onRetry: (err, wait, attempt) =>
+        console.error(`${what}: ${err.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`),
+    },
   );
 }
 
 async function token(): Promise<string> {
   const given = values.token ?? process.env.CLOUDTUBE_TOKEN;
   if (given) return given;
-  if (!values.email || !values.password) fail(`sign in with --token, CLOUDTUBE_TOKEN or --email and --password\n${usage}`);
+  if (!values.email || !values.password)
+    fail(`sign in with --token, CLOUDTUBE_TOKEN or --email and --password\n${usage}`);
   const session = await call<{ token: string }>("login", `${api}/api/v1/auth/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -134,7 +138,14 @@ async function main() {
         content_type: contentType,
         title: values.title,
         ...(values.description ? { description: values.description } : {}),
-        ...(values.tags ? { tags: values.tags.split(",").map((t) => t.trim()).filter(Boolean) } : {}),
+        ...(values.tags
+          ? {
+              tags: values.tags
+                .split(",")
+                .map((t) => t.trim())
+                .filter(Boolean),
+            }
+          : {}),
         ...(values.category ? { category: values.category } : {}),
         ...(values.visibility ? { visibility: values.visibility } : {}),
       }),
@@ -144,11 +155,15 @@ async function main() {
   const { upload_id, part_size, part_count } = upload;
   const partSize = (n: number) => (n < part_count ? part_size : size - part_size * (part_count - 1));
   const todo = missingParts(part_count, received, partSize);
-  if (known && received.length) console.log(`resuming upload ${upload_id}: ${part_count - todo.length} of ${part_count} parts already there`);
+  if (known && received.length)
+    console.log(`resuming upload ${upload_id}: ${part_count - todo.length} of ${part_count} parts already there`);
 
   const tty = process.stdout.isTTY;
   const bar = tty
-    ? new cliProgress.SingleBar({ format: " {bar} {percentage}% | {sent}/{total} MB | {speed} MB/s | part {part}/{parts}", hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: " {bar} {percentage}% | {sent}/{total} MB | {speed} MB/s | part {part}/{parts}", hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   let sent = received.reduce((n, p) => n + p.size, 0);
   const started = Date.now();
@@ -173,11 +188,15 @@ async function main() {
   }
   bar?.stop();
 
-  const done = await call<{ video_id: string; status: string }>("complete", `${api}/api/v1/videos/upload/${upload_id}/complete`, {
-    method: "POST",
-    headers: { ...auth, "Content-Type": "application/json" },
-    body: "{}",
-  });
+  const done = await call<{ video_id: string; status: string }>(
+    "complete",
+    `${api}/api/v1/videos/upload/${upload_id}/complete`,
+    {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: "{}",
+    },
+  );
   state.set(key, undefined);
   console.log(`uploaded: video ${done.video_id} is ${done.status}`);
   console.log(`status:   ${api}/api/v1/videos/${done.video_id}/status`);

@@ -1,11 +1,11 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { AppError, problemResponse } from "./lib/errors";
 import { optionalAuth } from "./middleware/auth";
-import { rateLimit, RATE_RULES } from "./middleware/rate-limit";
+import { RATE_RULES, rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-id";
 import { authRoutes } from "./routes/auth";
 import { channelRoutes } from "./routes/channels";
@@ -23,36 +23,36 @@ const app = new OpenAPIHono<AppEnv>();
 
 app.use(requestContext);
 const corsMiddleware = cors({
-    origin: "*",
-    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    allowHeaders: [
-      "Authorization",
-      "Content-Type",
-      "X-Request-Id",
-      "Tus-Resumable",
-      "Upload-Length",
-      "Upload-Offset",
-      "Upload-Metadata",
-      "Upload-Defer-Length",
-      "X-HTTP-Method-Override",
-    ],
-    exposeHeaders: [
-      "X-Request-Id",
-      "Retry-After",
-      "RateLimit-Limit",
-      "RateLimit-Remaining",
-      "RateLimit-Reset",
-      "Location",
-      "Tus-Resumable",
-      "Tus-Version",
-      "Tus-Extension",
-      "Tus-Max-Size",
-      "Upload-Offset",
-      "Upload-Length",
-      "Upload-Expires",
-      "Video-Id",
-    ],
-    maxAge: 86400,
+  origin: "*",
+  allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+  allowHeaders: [
+    "Authorization",
+    "Content-Type",
+    "X-Request-Id",
+    "Tus-Resumable",
+    "Upload-Length",
+    "Upload-Offset",
+    "Upload-Metadata",
+    "Upload-Defer-Length",
+    "X-HTTP-Method-Override",
+  ],
+  exposeHeaders: [
+    "X-Request-Id",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Location",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Expires",
+    "Video-Id",
+  ],
+  maxAge: 86400,
 });
 // Hono's cors answers every OPTIONS; a plain OPTIONS (tus discovery) must reach its route.
 app.use("/api/*", (c, next) =>
@@ -94,7 +94,10 @@ function allowedMethods(path: string): string[] {
   for (const route of app.routes) {
     if (route.method === "ALL") continue;
     const pattern = new RegExp(
-      `^${route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+").replace(/\*$/, ".*")}$`,
+      `^${route.path
+        .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+        .replace(/\/:[^/]+/g, "/[^/]+")
+        .replace(/\*$/, ".*")}$`,
     );
     if (pattern.test(path)) methods.add(route.method);
   }
@@ -105,9 +108,16 @@ app.notFound((c) => {
   const allowed = allowedMethods(c.req.path);
   if (allowed.length) {
     return problemResponse(
-      new AppError(405, "method_not_allowed", "Method not allowed", `${c.req.method} is not allowed here.`, {}, {
-        Allow: allowed.join(", "),
-      }),
+      new AppError(
+        405,
+        "method_not_allowed",
+        "Method not allowed",
+        `${c.req.method} is not allowed here.`,
+        {},
+        {
+          Allow: allowed.join(", "),
+        },
+      ),
       c.var.requestId,
     );
   }
@@ -118,7 +128,8 @@ app.onError((err, c) => {
   if (err instanceof AppError) return problemResponse(err, c.var.requestId);
   if (err instanceof HTTPException) {
     // Hono's own (e.g. malformed JSON from the validator, 415 from the media-type gate).
-    const code = err.status === 415 ? "unsupported_media_type" : err.status === 400 ? "validation_failed" : "http_error";
+    const code =
+      err.status === 415 ? "unsupported_media_type" : err.status === 400 ? "validation_failed" : "http_error";
     return problemResponse(new AppError(err.status, code, err.message || "Bad request", err.message), c.var.requestId);
   }
   // Unknown: log everything with the request id, answer nothing of it.
@@ -131,7 +142,12 @@ app.onError((err, c) => {
     }),
   );
   return problemResponse(
-    new AppError(500, "internal_error", "Internal error", "Something went wrong; quote the request id if you report it."),
+    new AppError(
+      500,
+      "internal_error",
+      "Internal error",
+      "Something went wrong; quote the request id if you report it.",
+    ),
     c.var.requestId,
   );
 });

@@ -52,7 +52,9 @@ export default {
       }
       const object = await env.MEDIA.get(key);
       if (!object) return new Response("not found", { status: 404 });
-      return new Response(object.body, { headers: { "Content-Type": "video/mp2t", "Content-Length": String(object.size) } });
+      return new Response(object.body, {
+        headers: { "Content-Type": "video/mp2t", "Content-Length": String(object.size) },
+      });
     }
     if (path === "/json") {
       if (request.method === "PUT") {

@@ -34,15 +34,26 @@ export async function failure(res: Response, what: string): Promise<Error> {
   }
   if (res.status === 429 || res.status >= 500) {
     const retryAfter = Number(res.headers.get("Retry-After"));
-    return new RetryableError(`${what}: ${res.status} ${body.code ?? ""}`.trim(), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    return new RetryableError(
+      `${what}: ${res.status} ${body.code ?? ""}`.trim(),
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    );
   }
-  return new ProblemError(res.status, body.code ?? "http_error", body.detail ?? body.title ?? `${what} failed with ${res.status}`);
+  return new ProblemError(
+    res.status,
+    body.code ?? "http_error",
+    body.detail ?? body.title ?? `${what} failed with ${res.status}`,
+  );
 }
 
 /** Runs `task` until it succeeds, retrying RetryableErrors and network errors with backoff. */
 export async function withRetries<T>(
   task: () => Promise<T>,
-  options: { attempts?: number; onRetry?: (error: Error, waitMs: number, attempt: number) => void; sleep?: (ms: number) => Promise<void> } = {},
+  options: {
+    attempts?: number;
+    onRetry?: (error: Error, waitMs: number, attempt: number) => void;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 8;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));

@@ -40,7 +40,11 @@ export class UploadState {
 }
 
 /** The parts still to send, given the part count and what the server already has. */
-export function missingParts(partCount: number, received: { part: number; size: number }[], expectedSize: (n: number) => number): number[] {
+export function missingParts(
+  partCount: number,
+  received: { part: number; size: number }[],
+  expectedSize: (n: number) => number,
+): number[] {
   const have = new Map(received.map((p) => [p.part, p.size]));
   const missing: number[] = [];
   for (let n = 1; n <= partCount; n++) if (have.get(n) !== expectedSize(n)) missing.push(n);

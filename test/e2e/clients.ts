@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import WebSocket from "ws";
 import { expect } from "vitest";
+import WebSocket from "ws";
 
 const require = createRequire(import.meta.url);
 export const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
@@ -30,17 +30,24 @@ export function client(base: string) {
   async function register(): Promise<Account> {
     const n = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
     const body = { email: `e${n}@example.com`, username: `e${n}`, password: "a long password" };
-    const out = await call<{ user: Account; token: string }>(undefined, "/api/v1/auth/register", { method: "POST", body: JSON.stringify(body) });
+    const out = await call<{ user: Account; token: string }>(undefined, "/api/v1/auth/register", {
+      method: "POST",
+      body: JSON.stringify(body),
+    });
     return { id: out.user.id, username: out.user.username, token: out.token };
   }
 
   /** Uploads a file through the chunk protocol and completes it; answers the video id. */
   async function upload(owner: Account, file: string, fields: { title: string; visibility?: string }): Promise<string> {
     const bytes = readFileSync(file);
-    const init = await call<{ upload_id: string; video_id: string; part_size: number }>(owner, "/api/v1/videos/upload/initiate", {
-      method: "POST",
-      body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", ...fields }),
-    });
+    const init = await call<{ upload_id: string; video_id: string; part_size: number }>(
+      owner,
+      "/api/v1/videos/upload/initiate",
+      {
+        method: "POST",
+        body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", ...fields }),
+      },
+    );
     for (let part = 1, at = 0; at < bytes.length; part++, at += init.part_size) {
       const body = new Uint8Array(bytes.subarray(at, at + init.part_size));
       await call(owner, `/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, { method: "PUT", body });
@@ -96,8 +103,30 @@ export function client(base: string) {
 /** A generated test clip (testsrc2 + a tone), H.264/AAC in MP4. */
 export function makeClip(file: string, seconds: number, size = "640x360") {
   const made = spawnSync(ffmpeg, [
-    "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30`, "-f", "lavfi", "-i", "sine",
-    "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", file,
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${size}:rate=30`,
+    "-f",
+    "lavfi",
+    "-i",
+    "sine",
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+    "-shortest",
+    file,
   ]);
   expect(made.status, String(made.stderr)).toBe(0);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { client, makeClip } from "./clients";
-import { startStack, type Stack } from "./stack";
+import { type Stack, startStack } from "./stack";
 
 let stack: Stack;
 let work: string;
@@ -48,7 +48,10 @@ describe("comments and the live room on the running stack", () => {
         }),
       ),
     );
-    const listed = await api.call<{ items: { id: string }[]; total: number }>(undefined, `/api/v1/videos/${videoId}/comments`);
+    const listed = await api.call<{ items: { id: string }[]; total: number }>(
+      undefined,
+      `/api/v1/videos/${videoId}/comments`,
+    );
     expect(listed.total).toBe(8);
     const storedOrder = listed.items.map((c) => c.id).reverse();
     expect(new Set(storedOrder)).toEqual(new Set(posted.map((c) => c.id)));
@@ -67,11 +70,17 @@ describe("comments and the live room on the running stack", () => {
         type: "comment_added",
         video_id: videoId,
         action: "add",
-        comment: { id: reply.id, parent_id: posted[0]!.id, user: { id: bob.id, username: bob.username }, content: "a reply to alice" },
+        comment: {
+          id: reply.id,
+          parent_id: posted[0]!.id,
+          user: { id: bob.id, username: bob.username },
+          content: "a reply to alice",
+        },
       });
     }
     await api.call(alice, `/api/v1/comments/${posted[0]!.id}`, { method: "DELETE" });
-    for (const watcher of [a, b]) expect(await watcher.next("comment_deleted")).toMatchObject({ comment_id: posted[0]!.id });
+    for (const watcher of [a, b])
+      expect(await watcher.next("comment_deleted")).toMatchObject({ comment_id: posted[0]!.id });
     await a.next("counters", (m) => m.comments === 8);
 
     // The count reaches the video's page data once the room flushes it.

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./stack";
+import { type Stack, startStack } from "./stack";
 
 const require = createRequire(import.meta.url);
 const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
@@ -17,7 +17,11 @@ let work: string;
 async function call<T>(pathname: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${stack.url}${pathname}`, {
     ...init,
-    headers: { Authorization: `Bearer ${token}`, ...(init.body && typeof init.body === "string" ? { "Content-Type": "application/json" } : {}), ...init.headers },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(init.body && typeof init.body === "string" ? { "Content-Type": "application/json" } : {}),
+      ...init.headers,
+    },
   });
   if (!res.ok) throw new Error(`${init.method ?? "GET"} ${pathname}: ${res.status} ${await res.text()}`);
   return (res.status === 204 ? undefined : await res.json()) as T;
@@ -31,12 +35,18 @@ function makeClip(name: string, args: string[]): Buffer {
 }
 
 async function upload(bytes: Buffer, title: string): Promise<string> {
-  const init = await call<{ upload_id: string; video_id: string; part_size: number }>("/api/v1/videos/upload/initiate", {
-    method: "POST",
-    body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", title }),
-  });
+  const init = await call<{ upload_id: string; video_id: string; part_size: number }>(
+    "/api/v1/videos/upload/initiate",
+    {
+      method: "POST",
+      body: JSON.stringify({ filename: "clip.mp4", size: bytes.length, content_type: "video/mp4", title }),
+    },
+  );
   for (let part = 1, at = 0; at < bytes.length; part++, at += init.part_size) {
-    await call(`/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, { method: "PUT", body: new Uint8Array(bytes.subarray(at, at + init.part_size)) });
+    await call(`/api/v1/videos/upload/${init.upload_id}/chunk?part=${part}`, {
+      method: "PUT",
+      body: new Uint8Array(bytes.subarray(at, at + init.part_size)),
+    });
   }
   await call(`/api/v1/videos/upload/${init.upload_id}/complete`, { method: "POST", body: "{}" });
   return init.video_id;
@@ -52,7 +62,11 @@ interface Status {
 }
 
 /** Polls the status until it ends, keeping every answer. */
-async function follow(videoId: string, onStatus?: (s: Status) => void | Promise<void>, timeoutMs = 240_000): Promise<Status[]> {
+async function follow(
+  videoId: string,
+  onStatus?: (s: Status) => void | Promise<void>,
+  timeoutMs = 240_000,
+): Promise<Status[]> {
   const seen: Status[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -65,7 +79,11 @@ async function follow(videoId: string, onStatus?: (s: Status) => void | Promise<
   }
 }
 
-const uris = (playlist: string) => playlist.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+const uris = (playlist: string) =>
+  playlist
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
 
 describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
   beforeAll(async () => {
@@ -74,7 +92,11 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
     const res = await fetch(`${stack.url}/api/v1/auth/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email: `p${Date.now()}@example.com`, username: `p${Date.now()}`, password: "a long password" }),
+      body: JSON.stringify({
+        email: `p${Date.now()}@example.com`,
+        username: `p${Date.now()}`,
+        password: "a long password",
+      }),
     });
     token = ((await res.json()) as { token: string }).token;
   });
@@ -85,8 +107,23 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
 
   it("takes an upload to playable and ready; every rendition decodes over HTTP; thumbnails and the notification exist", async () => {
     const clip = makeClip("a.mp4", [
-      "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-      "-t", "8", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=640x360:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=48000",
+      "-t",
+      "8",
+      "-c:v",
+      "libx264",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-shortest",
     ]);
     const videoId = await upload(clip, "E2E processing");
     const seen = await follow(videoId);
@@ -110,7 +147,9 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
       expect(decode.stderr.trim()).toBe("");
     }
 
-    const page = await call<{ thumbnails: Record<string, unknown>; duration: number; width: number; height: number }>(`/api/v1/videos/${videoId}`);
+    const page = await call<{ thumbnails: Record<string, unknown>; duration: number; width: number; height: number }>(
+      `/api/v1/videos/${videoId}`,
+    );
     expect(page.duration).toBeCloseTo(8, 0);
     expect([page.width, page.height]).toEqual([640, 360]);
     for (const size of ["small", "medium", "large"] as const) {
@@ -125,7 +164,9 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
       notes = await call<typeof notes>("/api/v1/users/me/notifications");
       if (!notes.items.length) await new Promise((r) => setTimeout(r, 300));
     }
-    expect(notes.items).toContainEqual(expect.objectContaining({ type: "video_ready", video_id: videoId, message: "Your video is ready!" }));
+    expect(notes.items).toContainEqual(
+      expect.objectContaining({ type: "video_ready", video_id: videoId, message: "Your video is ready!" }),
+    );
   });
 
   it("fails a renamed non-video with a clear code and keeps nothing of its outputs", async () => {
@@ -140,14 +181,33 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
 
   it("finishes a job whose transcoder was killed mid-way, once it is back", async () => {
     const clip = makeClip("b.mp4", [
-      "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=330",
-      "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=1280x720:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=330",
+      "-t",
+      "20",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-shortest",
     ]);
     const videoId = await upload(clip, "Killed mid-job");
     let killed = false;
     const seen = await follow(videoId, (s) => {
       if (!killed && s.status === "processing" && s.progress > 0 && s.stage === "transcoding") {
-        const pids = [...stack.output().matchAll(/\[start\] transcoder started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+        const pids = [...stack.output().matchAll(/\[start\] transcoder started \(pid (\d+)\)/g)].map((m) =>
+          Number(m[1]),
+        );
         process.kill(pids[pids.length - 1]!, "SIGKILL");
         killed = true;
       }
@@ -159,8 +219,11 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
     const variants = uris(master);
     expect(new Set(variants).size).toBe(variants.length);
     const last = variants[variants.length - 1]!;
-    const decode = spawnSync(ffmpeg, ["-v", "error", "-i", `${stack.url}/videos/${videoId}/${last}`, "-f", "null", "-"], { encoding: "utf8" });
+    const decode = spawnSync(
+      ffmpeg,
+      ["-v", "error", "-i", `${stack.url}/videos/${videoId}/${last}`, "-f", "null", "-"],
+      { encoding: "utf8" },
+    );
     expect(decode.status, decode.stderr).toBe(0);
   });
 });
-

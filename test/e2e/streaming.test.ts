@@ -2,16 +2,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, ffmpeg, makeClip, type Account } from "./clients";
-import { startStack, type Stack } from "./stack";
+import WebSocket from "ws";
+import { type Account, client, ffmpeg, makeClip } from "./clients";
+import { type Stack, startStack } from "./stack";
 
 let stack: Stack;
 let work: string;
 let api: ReturnType<typeof client>;
 const register = () => api.register();
-const call = <T>(who: Account | undefined, pathname: string, init: RequestInit = {}) => api.call<T>(who, pathname, init);
+const call = <T>(who: Account | undefined, pathname: string, init: RequestInit = {}) =>
+  api.call<T>(who, pathname, init);
 
 /** Uploads a generated clip and waits until it is ready. */
 async function readyVideo(owner: Account, visibility: string): Promise<string> {
@@ -57,13 +58,19 @@ describe("streaming on the running stack", () => {
     await new Promise((r) => socket.once("open", r));
 
     for (const position of [5, 10, 15, 20]) {
-      await call(viewer, `/api/v1/videos/${videoId}/watch-position`, { method: "POST", body: JSON.stringify({ position, duration: page.duration }) });
+      await call(viewer, `/api/v1/videos/${videoId}/watch-position`, {
+        method: "POST",
+        body: JSON.stringify({ position, duration: page.duration }),
+      });
     }
     for (let i = 0; i < 50 && !counters.some((c) => c.views === 1); i++) await new Promise((r) => setTimeout(r, 100));
     expect(counters.some((c) => c.views === 1)).toBe(true);
     socket.close();
 
-    const history = await call<{ items: { video: { id: string }; position: number; percent: number }[] }>(viewer, "/api/v1/users/me/watch-history");
+    const history = await call<{ items: { video: { id: string }; position: number; percent: number }[] }>(
+      viewer,
+      "/api/v1/users/me/watch-history",
+    );
     expect(history.items[0]).toMatchObject({ video: { id: videoId }, position: 20 });
     const again = await call<{ resume_position: number; view_count: number }>(viewer, `/api/v1/videos/${videoId}`);
     expect(again.resume_position).toBe(20);
@@ -85,7 +92,10 @@ describe("streaming on the running stack", () => {
     const played = play(page.hls_url);
     expect(played.status, played.stderr).toBe(0);
     const stranger = await register();
-    expect((await fetch(`${stack.url}/api/v1/videos/${videoId}`, { headers: { Authorization: `Bearer ${stranger.token}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${stack.url}/api/v1/videos/${videoId}`, { headers: { Authorization: `Bearer ${stranger.token}` } }))
+        .status,
+    ).toBe(404);
     expect(play(`${stack.url}/videos/${videoId}/master.m3u8`).status).not.toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./stack";
+import { type Stack, startStack } from "./stack";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const MiB = 1024 * 1024;
@@ -20,7 +20,11 @@ beforeAll(async () => {
   const res = await fetch(`${stack.url}/api/v1/auth/register`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: `tus_${n}@example.com`, username: `tus_${n}`, password: "correct horse battery staple" }),
+    body: JSON.stringify({
+      email: `tus_${n}@example.com`,
+      username: `tus_${n}`,
+      password: "correct horse battery staple",
+    }),
   });
   expect(res.status).toBe(201);
   token = ((await res.json()) as { token: string }).token;

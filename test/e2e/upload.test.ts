@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./stack";
+import { type Stack, startStack } from "./stack";
 
 const require = createRequire(import.meta.url);
 const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
@@ -19,10 +19,23 @@ let token: string;
 /** Runs the upload CLI; `until` may end it early (SIGKILL) once its output matches. */
 function runCli(file: string, until?: RegExp): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(node, ["--experimental-strip-types", "--no-warnings", "scripts/upload.ts", file, "--title", "E2E upload", "--api", stack.url], {
-      cwd: root,
-      env: { ...process.env, CLOUDTUBE_TOKEN: token, CLOUDTUBE_STATE_DIR: work },
-    });
+    const child = spawn(
+      node,
+      [
+        "--experimental-strip-types",
+        "--no-warnings",
+        "scripts/upload.ts",
+        file,
+        "--title",
+        "E2E upload",
+        "--api",
+        stack.url,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, CLOUDTUBE_TOKEN: token, CLOUDTUBE_STATE_DIR: work },
+      },
+    );
     let out = "";
     const take = (d: Buffer) => {
       out += d;
@@ -41,7 +54,11 @@ describe("upload on the running stack", () => {
     const res = await fetch(`${stack.url}/api/v1/auth/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email: `up${Date.now()}@example.com`, username: `up${Date.now()}`, password: "a long password" }),
+      body: JSON.stringify({
+        email: `up${Date.now()}@example.com`,
+        username: `up${Date.now()}`,
+        password: "a long password",
+      }),
     });
     expect(res.status).toBe(201);
     token = ((await res.json()) as { token: string }).token;
@@ -54,8 +71,34 @@ describe("upload on the running stack", () => {
   it("uploads a 20 MB video with the CLI, survives being killed mid-way, resumes, and stores it byte-identical", async () => {
     const file = path.join(work, "clip.mp4");
     const made = spawnSync(ffmpeg, [
-      "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine",
-      "-t", "14", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "11M", "-maxrate", "11M", "-bufsize", "4M", "-c:a", "aac", "-shortest", file,
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=1280x720:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine",
+      "-t",
+      "14",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-b:v",
+      "11M",
+      "-maxrate",
+      "11M",
+      "-bufsize",
+      "4M",
+      "-c:a",
+      "aac",
+      "-shortest",
+      file,
     ]);
     expect(made.status, String(made.stderr)).toBe(0);
     const size = statSync(file).size;
@@ -87,26 +130,59 @@ describe("upload on the running stack", () => {
     expect(state).toMatchObject({ status: "completed", received_bytes: size });
 
     // Completing again answers the same and starts nothing new.
-    const again = await fetch(`${stack.url}/api/v1/videos/upload/${uploadId}/complete`, { method: "POST", headers: auth });
+    const again = await fetch(`${stack.url}/api/v1/videos/upload/${uploadId}/complete`, {
+      method: "POST",
+      headers: auth,
+    });
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ video_id: videoId, status: "processing" });
 
     // The object in the stack's local R2 is the file, byte for byte.
     const out = path.join(work, "stored.mp4");
-    const get = spawnSync(node, [wrangler, "r2", "object", "get", `cloudtube-media/videos/${videoId}/source/original.mp4`, "--local", "--persist-to", stack.persistDir, "--file", out], {
-      cwd: root,
-      encoding: "utf8",
-    });
+    const get = spawnSync(
+      node,
+      [
+        wrangler,
+        "r2",
+        "object",
+        "get",
+        `cloudtube-media/videos/${videoId}/source/original.mp4`,
+        "--local",
+        "--persist-to",
+        stack.persistDir,
+        "--file",
+        out,
+      ],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
     expect(get.status, get.stderr).toBe(0);
     expect(Buffer.compare(readFileSync(out), readFileSync(file))).toBe(0);
 
     // The video-upload message reached its consumer exactly once.
     let rows: { video_id: string; attempts: number }[] = [];
     for (let i = 0; i < 40 && !rows.length; i++) {
-      const query = spawnSync(node, [wrangler, "d1", "execute", "DB", "--local", "--persist-to", stack.persistDir, "--json", "--command", `SELECT video_id, attempts FROM transcode_jobs WHERE video_id = '${videoId}'`], {
-        cwd: root,
-        encoding: "utf8",
-      });
+      const query = spawnSync(
+        node,
+        [
+          wrangler,
+          "d1",
+          "execute",
+          "DB",
+          "--local",
+          "--persist-to",
+          stack.persistDir,
+          "--json",
+          "--command",
+          `SELECT video_id, attempts FROM transcode_jobs WHERE video_id = '${videoId}'`,
+        ],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
       rows = (JSON.parse(query.stdout) as { results: typeof rows }[])[0]!.results;
       if (!rows.length) await new Promise((r) => setTimeout(r, 500));
     }

@@ -34,13 +34,19 @@ describe("ordered writes (the room's comment pipeline)", () => {
   it("runs exclusive work after every write in flight and before the ones that come after it", async () => {
     const writes = new OrderedWrites();
     const log: string[] = [];
-    const first = writes.write(async () => void (await sleep(30)), () => log.push("a"));
+    const first = writes.write(
+      async () => void (await sleep(30)),
+      () => log.push("a"),
+    );
     const alone = writes.exclusive(async () => {
       log.push("delete");
       await sleep(10);
       log.push("deleted");
     });
-    const later = writes.write(async () => void log.push("b stored"), () => log.push("b"));
+    const later = writes.write(
+      async () => void log.push("b stored"),
+      () => log.push("b"),
+    );
     await Promise.all([first, alone, later]);
     expect(log).toEqual(["a", "delete", "deleted", "b stored", "b"]);
   });

@@ -19,9 +19,9 @@ import {
   GetObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { AwsV4Signer } from "aws4fetch";
 // @ts-expect-error s3rver ships no types
 import S3rver from "s3rver";
-import { AwsV4Signer } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Presigner } from "../../workers/storage/s3-presign";
 
@@ -100,7 +100,9 @@ describe("presigned part URLs", () => {
     /** The signature aws4fetch computes for `target`'s request at the URL's own time. */
     async function reference(target: URL, secretAccessKey = credentials.secretAccessKey) {
       const unsigned = new URL(target);
-      for (const k of [...unsigned.searchParams.keys()]) if (k.startsWith("X-Amz-") && !["X-Amz-Expires", "X-Amz-Content-Sha256"].includes(k)) unsigned.searchParams.delete(k);
+      for (const k of [...unsigned.searchParams.keys()])
+        if (k.startsWith("X-Amz-") && !["X-Amz-Expires", "X-Amz-Content-Sha256"].includes(k))
+          unsigned.searchParams.delete(k);
       const datetime = target.searchParams.get("X-Amz-Date")!;
       const signer = new AwsV4Signer({
         url: unsigned.toString(),

@@ -21,7 +21,8 @@ describe("upload CLI: retries", () => {
         calls++;
         if (calls === 1) throw new TypeError("fetch failed");
         if (calls === 2) throw await failure(new Response("{}", { status: 503 }), "part 1");
-        if (calls === 3) throw await failure(new Response("{}", { status: 429, headers: { "Retry-After": "7" } }), "part 1");
+        if (calls === 3)
+          throw await failure(new Response("{}", { status: 429, headers: { "Retry-After": "7" } }), "part 1");
         return "ok";
       },
       { sleep: async (ms) => void waits.push(ms) },
@@ -35,7 +36,9 @@ describe("upload CLI: retries", () => {
       async () => {
         tries++;
         throw await failure(
-          new Response(JSON.stringify({ code: "bad_part_size", detail: "Part 1 must be exactly 8 bytes" }), { status: 400 }),
+          new Response(JSON.stringify({ code: "bad_part_size", detail: "Part 1 must be exactly 8 bytes" }), {
+            status: 400,
+          }),
           "part 1",
         );
       },
@@ -80,7 +83,27 @@ describe("upload CLI: resume state", () => {
   it("sends only the parts that are missing or of the wrong size", () => {
     const size = (n: number) => (n < 4 ? 10 : 3);
     expect(missingParts(4, [], size)).toEqual([1, 2, 3, 4]);
-    expect(missingParts(4, [{ part: 1, size: 10 }, { part: 3, size: 10 }], size)).toEqual([2, 4]);
-    expect(missingParts(4, [{ part: 1, size: 9 }, { part: 2, size: 10 }, { part: 3, size: 10 }, { part: 4, size: 3 }], size)).toEqual([1]);
+    expect(
+      missingParts(
+        4,
+        [
+          { part: 1, size: 10 },
+          { part: 3, size: 10 },
+        ],
+        size,
+      ),
+    ).toEqual([2, 4]);
+    expect(
+      missingParts(
+        4,
+        [
+          { part: 1, size: 9 },
+          { part: 2, size: 10 },
+          { part: 3, size: 10 },
+          { part: 4, size: 3 },
+        ],
+        size,
+      ),
+    ).toEqual([1]);
   });
 });

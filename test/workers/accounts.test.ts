@@ -23,7 +23,10 @@ describe("accounts", () => {
       video_count: 0,
     });
 
-    const login = await api("/api/v1/auth/login", { method: "POST", json: { email: user.email.toUpperCase(), password: user.password } });
+    const login = await api("/api/v1/auth/login", {
+      method: "POST",
+      json: { email: user.email.toUpperCase(), password: user.password },
+    });
     expect(login.status).toBe(200);
     const session = (await login.json()) as { user: { id: string }; token: string };
     expect(session.user.id).toBe(user.id);

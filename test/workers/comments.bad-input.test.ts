@@ -55,26 +55,49 @@ describe("comments: bad input", () => {
     const { videoId: other } = await readyVideo(owner);
     const elsewhere = (await (await postRaw(owner, other, { content: "on another video" })).json()) as { id: string };
     for (const parent_id of [elsewhere.id, "nosuchcomment"]) {
-      const body = await expectProblem(await postRaw(user, videoId, { content: "reply", parent_id }), 400, "validation_failed");
+      const body = await expectProblem(
+        await postRaw(user, videoId, { content: "reply", parent_id }),
+        400,
+        "validation_failed",
+      );
       expect(body.invalid_params).toEqual([{ name: "parent_id", reason: "must be a comment on this video" }]);
     }
   });
 
   it("rejects profanity, the usual evasions included, with comment_rejected", async () => {
     const { videoId, user } = await setup();
-    for (const content of ["what the fuck", "you are a f.u.c.k.i.n.g idiot", "total sh1t", "fuuuuuck this", "B I T C H", "a$$hole", "Ｆｕｃｋ"]) {
+    for (const content of [
+      "what the fuck",
+      "you are a f.u.c.k.i.n.g idiot",
+      "total sh1t",
+      "fuuuuuck this",
+      "B I T C H",
+      "a$$hole",
+      "Ｆｕｃｋ",
+    ]) {
       const body = await expectProblem(await postRaw(user, videoId, { content }), 400, "comment_rejected");
       expect(body.reason).toBe("profanity");
     }
     // Innocent words that contain a bad one are not caught.
-    expect((await postRaw(user, videoId, { content: "Greetings from Scunthorpe: I assume you passed the class, a b c; I scored 455 and 717 at 4:55" })).status).toBe(201);
+    expect(
+      (
+        await postRaw(user, videoId, {
+          content: "Greetings from Scunthorpe: I assume you passed the class, a b c; I scored 455 and 717 at 4:55",
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it("rejects link floods and the same text again from one user", async () => {
     const { videoId, user } = await setup();
     const flood = "deals: https://a.example/x http://b.example/y www.c.example spam.xyz/buy";
-    expect((await expectProblem(await postRaw(user, videoId, { content: flood }), 400, "comment_rejected")).reason).toBe("links");
-    expect((await postRaw(user, videoId, { content: "the paper: https://arxiv.org/abs/1 and https://example.com/2" })).status).toBe(201);
+    expect(
+      (await expectProblem(await postRaw(user, videoId, { content: flood }), 400, "comment_rejected")).reason,
+    ).toBe("links");
+    expect(
+      (await postRaw(user, videoId, { content: "the paper: https://arxiv.org/abs/1 and https://example.com/2" }))
+        .status,
+    ).toBe(201);
     expect((await postRaw(user, videoId, { content: "First!" })).status).toBe(201);
     const again = await expectProblem(await postRaw(user, videoId, { content: "  First!  " }), 400, "comment_rejected");
     expect(again.reason).toBe("duplicate");
@@ -100,6 +123,10 @@ describe("comments: bad input", () => {
     await expectProblem(await api(`/api/v1/comments/nosuchcomment/replies`), 404, "not_found");
     await expectProblem(await api(`/api/v1/comments/bad!id/replies`), 400, "validation_failed");
     await expectProblem(await api(`/api/v1/comments/nosuchcomment`, { method: "DELETE", as: user }), 404, "not_found");
-    await expectProblem(await api(`/api/v1/comments/nosuchcomment`, { method: "PUT", as: user }), 405, "method_not_allowed");
+    await expectProblem(
+      await api(`/api/v1/comments/nosuchcomment`, { method: "PUT", as: user }),
+      405,
+      "method_not_allowed",
+    );
   });
 });

@@ -19,7 +19,10 @@ async function post(user: TestUser, videoId: string, content: string, parentId?:
   return res.json();
 }
 
-async function list(path: string, as?: TestUser): Promise<{ items: Comment[]; page: number; limit: number; total: number }> {
+async function list(
+  path: string,
+  as?: TestUser,
+): Promise<{ items: Comment[]; page: number; limit: number; total: number }> {
   const res = await api(path, { as });
   expect(res.status, await res.clone().text()).toBe(200);
   return res.json();
@@ -30,7 +33,9 @@ const room = (videoId: string) => env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(v
 async function storedCommentCount(videoId: string) {
   // The room flushes counts from its alarm; run it now rather than wait for it.
   await runDurableObjectAlarm(room(videoId));
-  const row = await env.DB.prepare("SELECT comment_count FROM videos WHERE id = ?").bind(videoId).first<{ comment_count: number }>();
+  const row = await env.DB.prepare("SELECT comment_count FROM videos WHERE id = ?")
+    .bind(videoId)
+    .first<{ comment_count: number }>();
   return row!.comment_count;
 }
 
@@ -73,7 +78,10 @@ describe("comments: posting and reading", () => {
     expect(page1.items[1]!.reply_count).toBe(5);
     // The first three replies, as a conversation reads: oldest first.
     expect(page1.items[1]!.replies.map((r: Comment) => r.content)).toEqual(["reply 1", "reply 2", "reply 3"]);
-    expect(page1.items[1]!.replies[0]).toMatchObject({ parent_id: second.id, user: { id: a.id, username: a.username } });
+    expect(page1.items[1]!.replies[0]).toMatchObject({
+      parent_id: second.id,
+      user: { id: a.id, username: a.username },
+    });
     expect(page1.items[0]!.replies).toEqual([]);
 
     const page2 = await list(`/api/v1/videos/${videoId}/comments?limit=2&page=2`);
@@ -103,7 +111,11 @@ describe("comments: posting and reading", () => {
     for (let depth = 0; depth < 6; depth++) {
       const level = await list(`/api/v1/comments/${chain[depth]!.id}/replies`);
       expect(level.total).toBe(1);
-      expect(level.items[0]).toMatchObject({ id: chain[depth + 1]!.id, content: `depth ${depth + 1}`, reply_count: depth < 5 ? 1 : 0 });
+      expect(level.items[0]).toMatchObject({
+        id: chain[depth + 1]!.id,
+        content: `depth ${depth + 1}`,
+        reply_count: depth < 5 ? 1 : 0,
+      });
       expect(level.items[0]!.replies.map((r: Comment) => r.id)).toEqual(depth < 5 ? [chain[depth + 2]!.id] : []);
     }
     const top = await list(`/api/v1/videos/${videoId}/comments`);
@@ -136,7 +148,9 @@ describe("comments: posting and reading", () => {
     await env.DB.prepare("UPDATE comments SET content = 'edited behind the cache' WHERE id = ?").bind(one.id).run();
     expect((await list(`/api/v1/videos/${videoId}/comments`)).items[0]!.content).toBe("one");
     // ...an uncached size does, and a new comment purges every cached first page.
-    expect((await list(`/api/v1/videos/${videoId}/comments?limit=7`)).items[0]!.content).toBe("edited behind the cache");
+    expect((await list(`/api/v1/videos/${videoId}/comments?limit=7`)).items[0]!.content).toBe(
+      "edited behind the cache",
+    );
     await post(user, videoId, "two");
     const after = await list(`/api/v1/videos/${videoId}/comments`);
     expect(after.items.map((c) => c.content)).toEqual(["two", "edited behind the cache"]);
@@ -152,7 +166,11 @@ describe("comments: posting and reading", () => {
     expect((await api(`/api/v1/videos/${videoId}/comments`)).status).toBe(404);
     expect((await api(`/api/v1/videos/${videoId}/comments`, { as: stranger })).status).toBe(404);
     expect((await api(`/api/v1/comments/${mine.id}/replies`, { as: stranger })).status).toBe(404);
-    const res = await api(`/api/v1/videos/${videoId}/comments`, { method: "POST", as: stranger, json: { content: "hi" } });
+    const res = await api(`/api/v1/videos/${videoId}/comments`, {
+      method: "POST",
+      as: stranger,
+      json: { content: "hi" },
+    });
     expect(res.status).toBe(404);
     expect((await list(`/api/v1/videos/${videoId}/comments`, owner)).total).toBe(1);
   });
@@ -192,7 +210,11 @@ describe("comments: deleting", () => {
     expect(stub!.replies.map((r: Comment) => r.id)).toEqual([r1.id, r2.id]);
     expect(await storedCommentCount(videoId)).toBe(2);
     // A deleted comment takes no new replies.
-    const late = await api(`/api/v1/videos/${videoId}/comments`, { method: "POST", as: owner, json: { content: "late", parent_id: root.id } });
+    const late = await api(`/api/v1/videos/${videoId}/comments`, {
+      method: "POST",
+      as: owner,
+      json: { content: "late", parent_id: root.id },
+    });
     expect(late.status).toBe(400);
 
     // A reply without replies goes entirely; the parent's count follows.
@@ -213,7 +235,9 @@ describe("comments: deleting", () => {
     expect((await api(`/api/v1/videos/${videoId}`, { method: "DELETE", as: owner })).status).toBe(204);
     expect((await api(`/api/v1/videos/${videoId}/comments`)).status).toBe(404);
     expect((await api(`/api/v1/comments/${c.id}/replies`)).status).toBe(404);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE video_id = ?").bind(videoId).first()).toEqual({ n: 0 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE video_id = ?").bind(videoId).first()).toEqual(
+      { n: 0 },
+    );
   });
 });
 
@@ -245,7 +269,11 @@ describe("comments: the live room", () => {
     expect((await b.next("comment_added")).comment).toMatchObject({ id: reply.id, parent_id: sample.id });
     expect((await api(`/api/v1/comments/${reply.id}`, { method: "DELETE", as: owner })).status).toBe(204);
     for (const watcher of [a, b]) {
-      expect(await watcher.next("comment_deleted")).toEqual({ type: "comment_deleted", video_id: videoId, comment_id: reply.id });
+      expect(await watcher.next("comment_deleted")).toEqual({
+        type: "comment_deleted",
+        video_id: videoId,
+        comment_id: reply.id,
+      });
     }
     await b.next("counters", (m) => m.comments === 9);
     expect(await storedCommentCount(videoId)).toBe(9);

@@ -70,7 +70,11 @@ describe("delivery: HLS from R2 through the cache", () => {
 
   it("answers CORS preflights from players and 404 problems for missing objects", async () => {
     const { videoId } = await readyVideo(await registerUser());
-    const pre = await get(`/videos/${videoId}/master.m3u8`, { Origin: "https://player.example", "Access-Control-Request-Method": "GET" }, "OPTIONS");
+    const pre = await get(
+      `/videos/${videoId}/master.m3u8`,
+      { Origin: "https://player.example", "Access-Control-Request-Method": "GET" },
+      "OPTIONS",
+    );
     expect(pre.status).toBe(204);
     expect(pre.headers.get("Access-Control-Allow-Headers")).toContain("Range");
     const missing = await get(`/videos/${videoId}/720p/seg_00001.ts`);
@@ -118,7 +122,11 @@ describe("delivery: private videos", () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
     expect((await get(`/videos/${videoId}/master.m3u8`)).status).toBe(200);
-    const edit = await api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: owner, json: { visibility: "private" } });
+    const edit = await api(`/api/v1/videos/${videoId}`, {
+      method: "PATCH",
+      as: owner,
+      json: { visibility: "private" },
+    });
     expect(edit.status).toBe(200);
     expect((await get(`/videos/${videoId}/master.m3u8`)).status).toBe(404);
     expect((await get(`/videos/${videoId}/144p/seg_00001.ts`)).status).toBe(404);
@@ -166,7 +174,9 @@ describe("videos: page data, edit and delete", () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
     const other = await registerUser();
-    expect((await api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: other, json: { title: "x" } })).status).toBe(403);
+    expect((await api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: other, json: { title: "x" } })).status).toBe(
+      403,
+    );
     expect((await api(`/api/v1/videos/${videoId}`, { method: "DELETE", as: other })).status).toBe(403);
     expect((await api(`/api/v1/videos/${videoId}`, { method: "PATCH", json: { title: "x" } })).status).toBe(401);
     for (const bad of [{ title: "" }, { visibility: "secret" }, { tags: "x" }, { status: "ready" }]) {

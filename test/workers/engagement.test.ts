@@ -23,7 +23,9 @@ async function flushRoom(videoId: string) {
 }
 
 async function stats(videoId: string) {
-  return env.DB.prepare("SELECT sum(views) AS views, sum(watch_seconds) AS watch_seconds, sum(likes) AS likes, sum(shares) AS shares FROM video_stats_hourly WHERE video_id = ?")
+  return env.DB.prepare(
+    "SELECT sum(views) AS views, sum(watch_seconds) AS watch_seconds, sum(likes) AS likes, sum(shares) AS shares FROM video_stats_hourly WHERE video_id = ?",
+  )
     .bind(videoId)
     .first<{ views: number; watch_seconds: number; likes: number; shares: number }>();
 }
@@ -45,7 +47,10 @@ describe("watch position and views", () => {
     const marks = await env.DB.prepare("SELECT count(*) AS n FROM view_marks WHERE video_id = ?").bind(videoId).first();
     expect(marks).toEqual({ n: 3 });
     await flushRoom(videoId);
-    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: viewer })).json()) as { view_count: number; resume_position: number };
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: viewer })).json()) as {
+      view_count: number;
+      resume_position: number;
+    };
     expect(page.view_count).toBe(3);
     expect(page.resume_position).toBe(24);
 
@@ -63,14 +68,22 @@ describe("watch position and views", () => {
     const a = await readyVideo(owner);
     const b = await readyVideo(owner);
     const viewer = await registerUser();
-    const paused = await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: true } });
+    const paused = await api("/api/v1/users/me/watch-history/paused", {
+      method: "PUT",
+      as: viewer,
+      json: { paused: true },
+    });
     expect(paused.status).toBe(200);
-    expect(((await (await api("/api/v1/users/me", { as: viewer })).json()) as { history_paused: boolean }).history_paused).toBe(true);
+    expect(
+      ((await (await api("/api/v1/users/me", { as: viewer })).json()) as { history_paused: boolean }).history_paused,
+    ).toBe(true);
     await report(viewer, a.videoId, 30);
     type List = { items: { video: { id: string } }[] };
     let list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
     expect(list.items).toHaveLength(0);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM view_marks WHERE video_id = ?").bind(a.videoId).first()).toEqual({ n: 1 });
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM view_marks WHERE video_id = ?").bind(a.videoId).first(),
+    ).toEqual({ n: 1 });
 
     await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: false } });
     await report(viewer, a.videoId, 40);
@@ -78,7 +91,9 @@ describe("watch position and views", () => {
     list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
     expect(list.items.map((i) => i.video.id)).toEqual([b.videoId, a.videoId]);
 
-    expect((await api(`/api/v1/users/me/watch-history?video_id=${b.videoId}`, { method: "DELETE", as: viewer })).status).toBe(204);
+    expect(
+      (await api(`/api/v1/users/me/watch-history?video_id=${b.videoId}`, { method: "DELETE", as: viewer })).status,
+    ).toBe(204);
     list = (await (await api("/api/v1/users/me/watch-history", { as: viewer })).json()) as List;
     expect(list.items.map((i) => i.video.id)).toEqual([a.videoId]);
     expect((await api("/api/v1/users/me/watch-history", { method: "DELETE", as: viewer })).status).toBe(204);
@@ -96,13 +111,21 @@ describe("watch position and views", () => {
       await report(viewer, videoId, 15 + i, 60);
     }
     const first = (await (await api("/api/v1/users/me/watch-history?limit=2", { as: viewer })).json()) as {
-      items: { video: { id: string; title: string }; position: number; percent: number; duration: number; watched_at: string }[];
+      items: {
+        video: { id: string; title: string };
+        position: number;
+        percent: number;
+        duration: number;
+        watched_at: string;
+      }[];
       next_cursor: string;
     };
     expect(first.items.map((i) => i.video.id)).toEqual(ids.slice(0, 2));
     expect(first.items[0]).toMatchObject({ position: 17, duration: 60, percent: 28.3 });
     expect(first.next_cursor).toBeTruthy();
-    const second = (await (await api(`/api/v1/users/me/watch-history?limit=2&cursor=${first.next_cursor}`, { as: viewer })).json()) as {
+    const second = (await (
+      await api(`/api/v1/users/me/watch-history?limit=2&cursor=${first.next_cursor}`, { as: viewer })
+    ).json()) as {
       items: { video: { id: string } }[];
       next_cursor: string | null;
     };
@@ -116,7 +139,8 @@ describe("likes and shares", () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
     const [a, b] = [await registerUser(), await registerUser()];
-    const like = (u: TestUser, value: number) => api(`/api/v1/videos/${videoId}/like`, { method: "POST", as: u, json: { value } });
+    const like = (u: TestUser, value: number) =>
+      api(`/api/v1/videos/${videoId}/like`, { method: "POST", as: u, json: { value } });
     expect(await (await like(a, 1)).json()).toEqual({ like_count: 1, dislike_count: 0, value: 1 });
     expect(await (await like(a, 1)).json()).toEqual({ like_count: 1, dislike_count: 0, value: 1 });
     expect(await (await like(b, -1)).json()).toEqual({ like_count: 1, dislike_count: 1, value: -1 });
@@ -134,7 +158,13 @@ describe("engagement: bad input", () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
     const viewer = await registerUser();
-    for (const body of [{ position: -1, duration: 10 }, { position: 5, duration: 0 }, { position: 50, duration: 10 }, { position: "x", duration: 10 }, {}]) {
+    for (const body of [
+      { position: -1, duration: 10 },
+      { position: 5, duration: 0 },
+      { position: 50, duration: 10 },
+      { position: "x", duration: 10 },
+      {},
+    ]) {
       const res = await api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: viewer, json: body });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: "validation_failed" });
@@ -143,14 +173,30 @@ describe("engagement: bad input", () => {
       const res = await api(`/api/v1/videos/${videoId}/like`, { method: "POST", as: viewer, json: { value } });
       expect(res.status).toBe(400);
     }
-    expect((await api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", json: { position: 1, duration: 2 } })).status).toBe(401);
+    expect(
+      (await api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", json: { position: 1, duration: 2 } }))
+        .status,
+    ).toBe(401);
     expect((await api(`/api/v1/videos/${videoId}/like`, { method: "POST", json: { value: 1 } })).status).toBe(401);
     expect((await api("/api/v1/users/me/watch-history?cursor=garbage!", { as: viewer })).status).toBe(400);
-    expect((await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: "yes" } })).status).toBe(400);
+    expect(
+      (await api("/api/v1/users/me/watch-history/paused", { method: "PUT", as: viewer, json: { paused: "yes" } }))
+        .status,
+    ).toBe(400);
 
     const hidden = await readyVideo(owner, "private");
-    expect((await api(`/api/v1/videos/${hidden.videoId}/watch-position`, { method: "POST", as: viewer, json: { position: 1, duration: 2 } })).status).toBe(404);
-    expect((await api(`/api/v1/videos/${hidden.videoId}/like`, { method: "POST", as: viewer, json: { value: 1 } })).status).toBe(404);
+    expect(
+      (
+        await api(`/api/v1/videos/${hidden.videoId}/watch-position`, {
+          method: "POST",
+          as: viewer,
+          json: { position: 1, duration: 2 },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await api(`/api/v1/videos/${hidden.videoId}/like`, { method: "POST", as: viewer, json: { value: 1 } })).status,
+    ).toBe(404);
     expect((await api(`/api/v1/videos/nosuch/share`, { method: "POST" })).status).toBe(404);
   });
 });

@@ -1,14 +1,18 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../workers/index";
 import { describe, expect, it } from "vitest";
+import worker from "../../workers/index";
 import { api, freshIp, initiate, MiB, mp4Bytes, putPart, registerUser } from "./fixtures";
 
 describe("rate limits", () => {
   it("answers 429 with Retry-After and RateLimit-* once a caller passes the login limit", async () => {
     const ip = freshIp();
     const attempt = () =>
-      api("/api/v1/auth/login", { method: "POST", as: { ip }, json: { email: "nobody@example.com", password: "wrong" } });
+      api("/api/v1/auth/login", {
+        method: "POST",
+        as: { ip },
+        json: { email: "nobody@example.com", password: "wrong" },
+      });
     const first = await attempt();
     expect(first.status).toBe(401);
     expect(first.headers.get("RateLimit-Limit")).toBe("20");
@@ -21,7 +25,10 @@ describe("rate limits", () => {
     expect(limited.headers.get("RateLimit-Remaining")).toBe("0");
     expect(await limited.json()).toMatchObject({ status: 429, code: "rate_limited" });
     // Another address is not affected.
-    expect((await api("/api/v1/auth/login", { method: "POST", json: { email: "nobody@example.com", password: "x" } })).status).toBe(401);
+    expect(
+      (await api("/api/v1/auth/login", { method: "POST", json: { email: "nobody@example.com", password: "x" } }))
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -83,7 +90,10 @@ describe("accounts: bad input", () => {
 
   it("refuses a wrong password and an unknown email alike", async () => {
     const user = await registerUser();
-    for (const body of [{ email: user.email, password: "wrong password" }, { email: "ghost@example.com", password: user.password }]) {
+    for (const body of [
+      { email: user.email, password: "wrong password" },
+      { email: "ghost@example.com", password: user.password },
+    ]) {
       const res = await api("/api/v1/auth/login", { method: "POST", json: body });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: "invalid_credentials" });
@@ -107,7 +117,9 @@ describe("cron: expired uploads", () => {
     const stale = await initiate(user, { size: 6 * MiB });
     const fresh = await initiate(user, { size: 6 * MiB });
     expect((await putPart(user, stale.body.upload_id, 1, mp4Bytes(6 * MiB))).status).toBe(200);
-    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, stale.body.upload_id).run();
+    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, stale.body.upload_id)
+      .run();
     const { r2_upload_id } = (await env.DB.prepare("SELECT r2_upload_id FROM uploads WHERE id = ?")
       .bind(stale.body.upload_id)
       .first<{ r2_upload_id: string }>())!;
@@ -118,9 +130,14 @@ describe("cron: expired uploads", () => {
 
     expect(await env.DB.prepare("SELECT id FROM uploads WHERE id = ?").bind(stale.body.upload_id).first()).toBeNull();
     expect(await env.DB.prepare("SELECT id FROM videos WHERE id = ?").bind(stale.body.video_id).first()).toBeNull();
-    expect(await env.DB.prepare("SELECT id FROM uploads WHERE id = ?").bind(fresh.body.upload_id).first()).not.toBeNull();
+    expect(
+      await env.DB.prepare("SELECT id FROM uploads WHERE id = ?").bind(fresh.body.upload_id).first(),
+    ).not.toBeNull();
     // The R2 multipart upload is aborted too: it takes no more parts.
-    const multipart = env.MEDIA.resumeMultipartUpload(`videos/${stale.body.video_id}/source/original.mp4`, r2_upload_id);
+    const multipart = env.MEDIA.resumeMultipartUpload(
+      `videos/${stale.body.video_id}/source/original.mp4`,
+      r2_upload_id,
+    );
     await expect(multipart.uploadPart(2, mp4Bytes(5 * MiB))).rejects.toThrow();
   });
 });

@@ -1,11 +1,19 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { TranscodeJobRequest } from "../../workers/schemas/processing";
 import { processingDeps } from "../../workers/services/deps";
 import { checkJob, startProcessing } from "../../workers/services/processing";
-import type { TranscodeJobRequest } from "../../workers/schemas/processing";
 import { database } from "../../workers/storage/db";
 import { api, MiB, registerUser, type TestUser } from "./fixtures";
-import { processingVideo, putMedia, rendition, sendEvent, stubTranscoder, transcoder, waitFor } from "./transcoder-stub";
+import {
+  processingVideo,
+  putMedia,
+  rendition,
+  sendEvent,
+  stubTranscoder,
+  transcoder,
+  waitFor,
+} from "./transcoder-stub";
 
 stubTranscoder();
 const jobs = { filter: (f: (j: TranscodeJobRequest) => boolean) => transcoder.jobs.filter(f) };
@@ -23,7 +31,9 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
   it("dispatches one job with URLs scoped to the video that read the source and write outputs", async () => {
     const { videoId, job, source } = await processingVideoOf();
     expect(job.settings).toMatchObject({ segment_seconds: 6, codec: "h264" });
-    expect(job.source_url).toMatch(new RegExp(`^http://cloudtube.test/internal/v1/videos/${videoId}/source\\?exp=\\d+&sig=`));
+    expect(job.source_url).toMatch(
+      new RegExp(`^http://cloudtube.test/internal/v1/videos/${videoId}/source\\?exp=\\d+&sig=`),
+    );
 
     const got = await call(job.source_url);
     expect(got.status).toBe(200);
@@ -35,7 +45,9 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
     expect(await stored!.text()).toBe("#EXTM3U\n");
     expect(stored!.httpMetadata?.contentType).toBe("application/vnd.apple.mpegurl");
 
-    const row = await env.DB.prepare("SELECT state, attempts FROM transcode_jobs WHERE video_id = ?").bind(videoId).first();
+    const row = await env.DB.prepare("SELECT state, attempts FROM transcode_jobs WHERE video_id = ?")
+      .bind(videoId)
+      .first();
     expect(row).toEqual({ state: "dispatched", attempts: 1 });
   });
 
@@ -67,7 +79,10 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
     transcoder.up = false;
     const stalledLater = new Date(Date.now() + 31_000);
     const outcome = await checkJob(deps, videoId, stalledLater);
-    expect(outcome).toMatchObject({ retryAfterSeconds: expect.any(Number), error: expect.stringContaining("ECONNREFUSED") });
+    expect(outcome).toMatchObject({
+      retryAfterSeconds: expect.any(Number),
+      error: expect.stringContaining("ECONNREFUSED"),
+    });
   });
 
   it("re-dispatches a job whose transcoder went silent, and gives up after the last attempt", async () => {
@@ -102,7 +117,14 @@ describe("processing: events, status and the video-ready notification", () => {
     });
 
     expect((await sendEvent(job, { type: "progress", stage: "probing", progress: 2 })).status).toBe(204);
-    expect((await sendEvent(job, { type: "probed", metadata: { duration: 12.5, width: 1280, height: 720, codec: "h264", has_audio: true } })).status).toBe(204);
+    expect(
+      (
+        await sendEvent(job, {
+          type: "probed",
+          metadata: { duration: 12.5, width: 1280, height: 720, codec: "h264", has_audio: true },
+        })
+      ).status,
+    ).toBe(204);
     await sendEvent(job, { type: "progress", stage: "transcoding", progress: 40 });
     await sendEvent(job, { type: "progress", stage: "transcoding", progress: 30 });
     let now = await status(videoId);
@@ -116,7 +138,13 @@ describe("processing: events, status and the video-ready notification", () => {
       type: "completed",
       metadata: { duration: 12.5, width: 1280, height: 720 },
       renditions: [rendition("144p", 144), rendition("360p", 360), rendition("720p", 720)],
-      thumbnails: { default: "thumbnails/0_medium.jpg", small: "thumbnails/0_small.jpg", medium: "thumbnails/0_medium.jpg", large: "thumbnails/0_large.jpg", scrub: [] },
+      thumbnails: {
+        default: "thumbnails/0_medium.jpg",
+        small: "thumbnails/0_small.jpg",
+        medium: "thumbnails/0_medium.jpg",
+        large: "thumbnails/0_large.jpg",
+        scrub: [],
+      },
       storyboard: { image: "storyboard/sprite.jpg", vtt: "storyboard/storyboard.vtt" },
     };
     expect((await sendEvent(job, done)).status).toBe(204);
@@ -135,8 +163,16 @@ describe("processing: events, status and the video-ready notification", () => {
       return body.items.length ? body : undefined;
     }, "the notification");
     await new Promise((r) => setTimeout(r, 1500));
-    const again = (await (await api("/api/v1/users/me/notifications", { as: user })).json()) as { items: unknown[]; total: number };
-    expect(notes.items[0]).toMatchObject({ type: "video_ready", video_id: videoId, message: "Your video is ready!", read: false });
+    const again = (await (await api("/api/v1/users/me/notifications", { as: user })).json()) as {
+      items: unknown[];
+      total: number;
+    };
+    expect(notes.items[0]).toMatchObject({
+      type: "video_ready",
+      video_id: videoId,
+      message: "Your video is ready!",
+      read: false,
+    });
     expect(again.total).toBe(1);
 
     // A late event from a restarted job changes nothing.
@@ -163,12 +199,20 @@ describe("processing: events, status and the video-ready notification", () => {
 
   it("refuses malformed events with validation_failed", async () => {
     const { job } = await processingVideoOf();
-    for (const bad of [{ type: "progress", stage: "probing", progress: 101 }, { type: "nonsense" }, { type: "failed", code: "x", message: "m" }]) {
+    for (const bad of [
+      { type: "progress", stage: "probing", progress: 101 },
+      { type: "nonsense" },
+      { type: "failed", code: "x", message: "m" },
+    ]) {
       const res = await sendEvent(job, bad);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: "validation_failed" });
     }
-    const notJson = await call(job.events_url, { method: "POST", body: "{", headers: { "Content-Type": "application/json" } });
+    const notJson = await call(job.events_url, {
+      method: "POST",
+      body: "{",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(notJson.status).toBe(400);
   });
 

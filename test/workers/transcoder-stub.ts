@@ -42,7 +42,9 @@ export async function processingVideo(user: TestUser, visibility = "public") {
   const source = mp4Bytes(5 * MiB, 3);
   const { body } = await initiate(user, { size: source.length, visibility, title: "A test video", tags: ["test"] });
   expect((await putPart(user, body.upload_id, 1, source)).status).toBe(200);
-  expect((await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status).toBe(202);
+  expect(
+    (await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status,
+  ).toBe(202);
   const job = await waitFor(async () => transcoder.jobs.find((j) => j.video_id === body.video_id), "the job dispatch");
   return { videoId: body.video_id as string, job, source };
 }
@@ -50,7 +52,11 @@ export async function processingVideo(user: TestUser, visibility = "public") {
 const call = (url: string, init?: RequestInit) => exports.default.fetch(new Request(url, init));
 
 export const sendEvent = (job: TranscodeJobRequest, event: unknown) =>
-  call(job.events_url, { method: "POST", body: JSON.stringify(event), headers: { "Content-Type": "application/json" } });
+  call(job.events_url, {
+    method: "POST",
+    body: JSON.stringify(event),
+    headers: { "Content-Type": "application/json" },
+  });
 
 export const putMedia = (job: TranscodeJobRequest, path: string, bytes: Uint8Array | string, type?: string) =>
   call(`${job.output.base_url}/${path}?${job.output.query}`, {
@@ -70,7 +76,8 @@ export const rendition = (name: string, height: number) => ({
   playlist: `${name}/index.m3u8`,
 });
 
-export const MASTER = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=288000,RESOLUTION=256x144,CODECS=\"avc1.64001f,mp4a.40.2\"\n144p/index.m3u8\n";
+export const MASTER =
+  '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=288000,RESOLUTION=256x144,CODECS="avc1.64001f,mp4a.40.2"\n144p/index.m3u8\n';
 export const MEDIA_PLAYLIST =
   "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6.0,\nseg_00001.ts\n#EXTINF:2.0,\nseg_00002.ts\n#EXT-X-ENDLIST\n";
 /** A recognisable segment: byte i is i mod 251. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, MiB, mp4Bytes, registerUser, type Caller, type TestUser } from "./fixtures";
+import { api, type Caller, MiB, mp4Bytes, registerUser, type TestUser } from "./fixtures";
 
 const TUS = "/api/v1/uploads/tus";
 const TUS_HEADERS = { "Tus-Resumable": "1.0.0" };
@@ -11,7 +11,12 @@ const metadata = (fields: Record<string, string>) =>
     .map(([key, value]) => `${key} ${b64(value)}`)
     .join(",");
 
-function create(user: Caller, size: number | undefined, fields: Record<string, string> = { filename: "clip.mp4" }, headers: Record<string, string> = {}) {
+function create(
+  user: Caller,
+  size: number | undefined,
+  fields: Record<string, string> = { filename: "clip.mp4" },
+  headers: Record<string, string> = {},
+) {
   return api(TUS, {
     method: "POST",
     as: user,
@@ -32,7 +37,13 @@ async function created(user: TestUser, size: number, fields?: Record<string, str
   return { path: url.pathname, uploadId: url.pathname.split("/").pop()!, videoId: res.headers.get("Video-Id")! };
 }
 
-function patch(user: Caller, path: string, offset: number, body: Uint8Array | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
+function patch(
+  user: Caller,
+  path: string,
+  offset: number,
+  body: Uint8Array | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+) {
   return api(path, {
     method: "PATCH",
     as: user,
@@ -68,7 +79,9 @@ function cutAfter(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 async function row(sql: string, ...params: unknown[]) {
-  return env.DB.prepare(sql).bind(...params).first<Record<string, unknown>>();
+  return env.DB.prepare(sql)
+    .bind(...params)
+    .first<Record<string, unknown>>();
 }
 
 async function expectProblem(res: Response, status: number, code: string) {
@@ -106,7 +119,11 @@ describe("tus: discovery and creation", () => {
 
   it("creates an upload: Location, Video-Id, Upload-Expires; the video is uploading under the metadata's title", async () => {
     const user = await registerUser();
-    const res = await create(user, 12 * MiB, { filename: "holiday.mov", title: "Sea & sun ☀", content_type: "video/quicktime" });
+    const res = await create(user, 12 * MiB, {
+      filename: "holiday.mov",
+      title: "Sea & sun ☀",
+      content_type: "video/quicktime",
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("Tus-Resumable")).toBe("1.0.0");
     const location = res.headers.get("Location")!;
@@ -117,14 +134,19 @@ describe("tus: discovery and creation", () => {
     expect(expires - Date.now()).toBeGreaterThan(23 * 3600_000);
 
     const uploadId = location.split("/").pop();
-    expect(await row("SELECT protocol, size, part_size, content_type, video_id FROM uploads WHERE id = ?", uploadId)).toEqual({
+    expect(
+      await row("SELECT protocol, size, part_size, content_type, video_id FROM uploads WHERE id = ?", uploadId),
+    ).toEqual({
       protocol: "tus",
       size: 12 * MiB,
       part_size: 8 * MiB,
       content_type: "video/quicktime",
       video_id: videoId,
     });
-    expect(await row("SELECT status, title FROM videos WHERE id = ?", videoId)).toEqual({ status: "uploading", title: "Sea & sun ☀" });
+    expect(await row("SELECT status, title FROM videos WHERE id = ?", videoId)).toEqual({
+      status: "uploading",
+      title: "Sea & sun ☀",
+    });
 
     const state = await head(user, new URL(location).pathname);
     expect(state.status).toBe(200);
@@ -137,7 +159,9 @@ describe("tus: discovery and creation", () => {
   it("takes the title from the filename and the type from its extension when the metadata leaves them out", async () => {
     const user = await registerUser();
     const { uploadId, videoId } = await created(user, MiB, { filename: "Beach day.webm" });
-    expect(await row("SELECT content_type FROM uploads WHERE id = ?", uploadId)).toEqual({ content_type: "video/webm" });
+    expect(await row("SELECT content_type FROM uploads WHERE id = ?", uploadId)).toEqual({
+      content_type: "video/webm",
+    });
     expect(await row("SELECT title FROM videos WHERE id = ?", videoId)).toEqual({ title: "Beach day" });
   });
 
@@ -147,7 +171,11 @@ describe("tus: discovery and creation", () => {
       const res = await api(TUS, {
         method: "POST",
         as: user,
-        headers: { "Upload-Length": "100", "Upload-Metadata": metadata({ filename: "a.mp4" }), ...(version ? { "Tus-Resumable": version } : {}) },
+        headers: {
+          "Upload-Length": "100",
+          "Upload-Metadata": metadata({ filename: "a.mp4" }),
+          ...(version ? { "Tus-Resumable": version } : {}),
+        },
       });
       await expectProblem(res, 412, "tus_version_unsupported");
       expect(res.headers.get("Tus-Version")).toBe("1.0.0");
@@ -158,7 +186,11 @@ describe("tus: discovery and creation", () => {
     const user = await registerUser();
     const missing = await expectProblem(await create(user, undefined), 400, "validation_failed");
     expect(missing.invalid_params).toEqual([{ name: "Upload-Length", reason: "required" }]);
-    const deferred = await expectProblem(await create(user, undefined, undefined, { "Upload-Defer-Length": "1" }), 400, "validation_failed");
+    const deferred = await expectProblem(
+      await create(user, undefined, undefined, { "Upload-Defer-Length": "1" }),
+      400,
+      "validation_failed",
+    );
     expect(JSON.stringify(deferred.invalid_params)).toContain("Upload-Defer-Length is not supported");
     for (const bad of ["-1", "1.5", "abc"]) {
       await expectProblem(await create(user, undefined, undefined, { "Upload-Length": bad }), 400, "validation_failed");
@@ -168,7 +200,12 @@ describe("tus: discovery and creation", () => {
   it("refuses bad metadata: not base64, no filename, a duplicate key", async () => {
     const user = await registerUser();
     const headers = (value: string) => ({ ...TUS_HEADERS, "Upload-Length": "1000", "Upload-Metadata": value });
-    for (const value of ["filename not*base64!", `title ${b64("x")}`, `filename ${b64("a.mp4")},filename ${b64("b.mp4")}`, `filename ${b64("")}`]) {
+    for (const value of [
+      "filename not*base64!",
+      `title ${b64("x")}`,
+      `filename ${b64("a.mp4")},filename ${b64("b.mp4")}`,
+      `filename ${b64("")}`,
+    ]) {
       const res = await api(TUS, { method: "POST", as: user, headers: headers(value) });
       await expectProblem(res, 400, "validation_failed");
     }
@@ -180,7 +217,11 @@ describe("tus: discovery and creation", () => {
     const big = await expectProblem(await create(user, 10 * 1024 ** 3 + 1), 400, "file_too_large");
     expect(big.max_size).toBe(10 * 1024 ** 3);
     await expectProblem(await create(user, 1000, { filename: "notes.txt" }), 400, "unsupported_format");
-    await expectProblem(await create(user, 1000, { filename: "clip.mp4", content_type: "image/png" }), 400, "unsupported_format");
+    await expectProblem(
+      await create(user, 1000, { filename: "clip.mp4", content_type: "image/png" }),
+      400,
+      "unsupported_format",
+    );
     await expectProblem(await create({}, 1000), 401, "unauthorized");
     expect(await row("SELECT count(*) AS n FROM uploads WHERE owner_id = ?", user.id)).toEqual({ n: 0 });
   });
@@ -235,13 +276,17 @@ describe("tus: PATCH", () => {
     expect((await patch(user, path, 0, file.subarray(0, 3 * MiB))).status).toBe(204);
     // Cut before part 1 fills: the tail of the first PATCH still counts, nothing else.
     const short = cutAfter(file.subarray(3 * MiB, 5 * MiB));
-    const cut1 = await patch(user, path, 3 * MiB, short, { "Content-Length": String(file.length - 3 * MiB) }).catch((e: unknown) => e);
+    const cut1 = await patch(user, path, 3 * MiB, short, { "Content-Length": String(file.length - 3 * MiB) }).catch(
+      (e: unknown) => e,
+    );
     expect(cut1 instanceof Response ? cut1.status : 0).not.toBe(204);
     expect(await offsetOf(user, path)).toBe(3 * MiB);
 
     // Cut after part 1 filled and 1 MiB into part 2: back to the end of part 1.
     const longer = cutAfter(file.subarray(3 * MiB, 9 * MiB));
-    const cut2 = await patch(user, path, 3 * MiB, longer, { "Content-Length": String(file.length - 3 * MiB) }).catch((e: unknown) => e);
+    const cut2 = await patch(user, path, 3 * MiB, longer, { "Content-Length": String(file.length - 3 * MiB) }).catch(
+      (e: unknown) => e,
+    );
     expect(cut2 instanceof Response ? cut2.status : 0).not.toBe(204);
     expect(await offsetOf(user, path)).toBe(8 * MiB);
 
@@ -289,8 +334,16 @@ describe("tus: PATCH", () => {
       "unsupported_media_type",
     );
     await expectProblem(await patch(user, path, MiB, mp4Bytes(6 * MiB)), 400, "validation_failed");
-    await expectProblem(await patch(user, path, MiB, file.subarray(MiB), { "Upload-Offset": "x" }), 400, "validation_failed");
-    await expectProblem(await patch(user, path, MiB, file.subarray(MiB), { "Tus-Resumable": "" }), 412, "tus_version_unsupported");
+    await expectProblem(
+      await patch(user, path, MiB, file.subarray(MiB), { "Upload-Offset": "x" }),
+      400,
+      "validation_failed",
+    );
+    await expectProblem(
+      await patch(user, path, MiB, file.subarray(MiB), { "Tus-Resumable": "" }),
+      412,
+      "tus_version_unsupported",
+    );
     expect(await offsetOf(user, path)).toBe(MiB);
   });
 
@@ -370,7 +423,9 @@ describe("tus: ownership, termination, expiration", () => {
   it("answers 410 Gone for an expired upload", async () => {
     const user = await registerUser();
     const { path, uploadId } = await created(user, MiB);
-    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, uploadId).run();
+    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, uploadId)
+      .run();
     expectHeadStatus(await head(user, path), 410);
     await expectProblem(await patch(user, path, 0, mp4Bytes(MiB)), 410, "upload_gone");
   });

@@ -90,7 +90,9 @@ describe("upload parts: bad input", () => {
     expect(problem.expected_size).toBe(8 * MiB);
     const lastTooBig = await putPart(user, body.upload_id, 2, mp4Bytes(4 * MiB + 1));
     await expectProblem(lastTooBig, 400, "bad_part_size");
-    const state = (await (await api(`/api/v1/videos/upload/${body.upload_id}`, { as: user })).json()) as { parts: unknown[] };
+    const state = (await (await api(`/api/v1/videos/upload/${body.upload_id}`, { as: user })).json()) as {
+      parts: unknown[];
+    };
     expect(state.parts).toEqual([]);
   });
 
@@ -105,7 +107,11 @@ describe("upload parts: bad input", () => {
         controller.close();
       },
     });
-    const res = await api(`/api/v1/videos/upload/${body.upload_id}/chunk?part=1`, { method: "PUT", as: user, body: stream });
+    const res = await api(`/api/v1/videos/upload/${body.upload_id}/chunk?part=1`, {
+      method: "PUT",
+      as: user,
+      body: stream,
+    });
     await expectProblem(res, 400, "bad_part_size");
   });
 
@@ -156,8 +162,14 @@ describe("upload parts: bad input", () => {
   it("answers 409 upload_closed for parts after an abort and for an expired upload", async () => {
     const user = await registerUser();
     const { body } = await initiate(user, { size: 6 * MiB });
-    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, body.upload_id).run();
-    const expired = await expectProblem(await putPart(user, body.upload_id, 1, mp4Bytes(6 * MiB)), 409, "upload_closed");
+    await env.DB.prepare("UPDATE uploads SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, body.upload_id)
+      .run();
+    const expired = await expectProblem(
+      await putPart(user, body.upload_id, 1, mp4Bytes(6 * MiB)),
+      409,
+      "upload_closed",
+    );
     expect(expired.upload_status).toBe("expired");
     await expectProblem(
       await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} }),
@@ -170,7 +182,13 @@ describe("upload parts: bad input", () => {
     const user = await registerUser();
     const { body } = await initiate(user, { size: 5 * MiB });
     expect((await putPart(user, body.upload_id, 1, mp4Bytes(5 * MiB))).status).toBe(200);
-    expect((await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status).toBe(202);
-    await expectProblem(await api(`/api/v1/videos/upload/${body.upload_id}`, { method: "DELETE", as: user }), 409, "upload_closed");
+    expect(
+      (await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status,
+    ).toBe(202);
+    await expectProblem(
+      await api(`/api/v1/videos/upload/${body.upload_id}`, { method: "DELETE", as: user }),
+      409,
+      "upload_closed",
+    );
   });
 });

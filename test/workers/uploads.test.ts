@@ -3,14 +3,21 @@ import { describe, expect, it } from "vitest";
 import { api, initiate, MiB, mp4Bytes, putPart, registerUser, sendAll } from "./fixtures";
 
 async function row(sql: string, ...params: unknown[]) {
-  return env.DB.prepare(sql).bind(...params).first<Record<string, unknown>>();
+  return env.DB.prepare(sql)
+    .bind(...params)
+    .first<Record<string, unknown>>();
 }
 
 describe("upload: the seed's chunk protocol", () => {
   it("initiates, takes parts, resumes from the part list, completes into one R2 object and one message", async () => {
     const user = await registerUser();
     const file = mp4Bytes(12 * MiB + 123);
-    const { res, body } = await initiate(user, { size: file.length, title: "Holiday", tags: ["sea"], visibility: "unlisted" });
+    const { res, body } = await initiate(user, {
+      size: file.length,
+      title: "Holiday",
+      tags: ["sea"],
+      visibility: "unlisted",
+    });
     expect(res.status).toBe(201);
     expect(body).toMatchObject({ part_size: 8 * MiB, part_count: 2 });
     expect(body).not.toHaveProperty("part_urls");
@@ -46,7 +53,11 @@ describe("upload: the seed's chunk protocol", () => {
       expect(answer.status).toBe(202);
       expect(await answer.json()).toEqual({ video_id: body.video_id, status: "processing" });
     }
-    const repeat = await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} });
+    const repeat = await api(`/api/v1/videos/upload/${body.upload_id}/complete`, {
+      method: "POST",
+      as: user,
+      json: {},
+    });
     expect(repeat.status).toBe(202);
     expect(await repeat.json()).toEqual({ video_id: body.video_id, status: "processing" });
 
@@ -69,7 +80,9 @@ describe("upload: the seed's chunk protocol", () => {
     expect(body.part_count).toBe(1);
     expect((await putPart(user, body.upload_id, 1, mp4Bytes(6 * MiB, 99))).status).toBe(200);
     expect((await putPart(user, body.upload_id, 1, file)).status).toBe(200);
-    const state = (await (await api(`/api/v1/videos/upload/${body.upload_id}`, { as: user })).json()) as { parts: unknown[] };
+    const state = (await (await api(`/api/v1/videos/upload/${body.upload_id}`, { as: user })).json()) as {
+      parts: unknown[];
+    };
     expect(state.parts).toHaveLength(1);
     const done = await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} });
     expect(done.status).toBe(202);

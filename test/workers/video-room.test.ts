@@ -47,7 +47,9 @@ describe("the live room", () => {
     const after = await env.DB.prepare("SELECT like_count FROM videos WHERE id = ?").bind(videoId).first();
     expect(after).toEqual({ like_count: 1 });
     expect(await runDurableObjectAlarm(room(videoId))).toBe(false);
-    expect(await env.DB.prepare("SELECT like_count FROM videos WHERE id = ?").bind(videoId).first()).toEqual({ like_count: 1 });
+    expect(await env.DB.prepare("SELECT like_count FROM videos WHERE id = ?").bind(videoId).first()).toEqual({
+      like_count: 1,
+    });
     a.socket.close();
     b.socket.close();
   });
@@ -73,7 +75,13 @@ describe("the live room", () => {
     const res = await api(`/api/v1/videos/${videoId}/live`, { headers: { Upgrade: "websocket" } });
     expect(res.status).toBe(404);
     const stranger = await registerUser();
-    expect((await api(`/api/v1/videos/${videoId}/live?access_token=${stranger.token}`, { headers: { Upgrade: "websocket" } })).status).toBe(404);
+    expect(
+      (
+        await api(`/api/v1/videos/${videoId}/live?access_token=${stranger.token}`, {
+          headers: { Upgrade: "websocket" },
+        })
+      ).status,
+    ).toBe(404);
     const mine = await join(videoId, owner);
     await mine.next("counters");
     mine.socket.close();

@@ -56,7 +56,10 @@ function levelFor(width: number, height: number, fps: number): string {
  * The renditions for a source: every rung up to the source's short side (never above it),
  * at least the lowest one, sized to keep the aspect with even dimensions.
  */
-export function chooseLadder(source: Pick<Metadata, "width" | "height" | "bitrate" | "frame_rate">, codec: JobSettings["codec"] = "h264"): Rung[] {
+export function chooseLadder(
+  source: Pick<Metadata, "width" | "height" | "bitrate" | "frame_rate">,
+  codec: JobSettings["codec"] = "h264",
+): Rung[] {
   const short = Math.min(source.width, source.height);
   const landscape = source.width >= source.height;
   const fps = outputFrameRate(source);
@@ -70,7 +73,13 @@ export function chooseLadder(source: Pick<Metadata, "width" | "height" | "bitrat
     // No point spending more than the source had (plus a little for re-encoding loss).
     if (source.bitrate > 0) bitrate = Math.min(bitrate, source.bitrate * 1.1);
     bitrate = Math.max(bitrate, 80_000);
-    return { name: `${rung}p`, width, height, videoBitrate: Math.round(bitrate / 1000) * 1000, level: levelFor(width, height, fps) };
+    return {
+      name: `${rung}p`,
+      width,
+      height,
+      videoBitrate: Math.round(bitrate / 1000) * 1000,
+      level: levelFor(width, height, fps),
+    };
   });
 }
 
@@ -99,49 +108,102 @@ export interface LadderCommand {
  * the same times in every rendition (closed GOPs, no scene-cut keyframes), so segments line
  * up across renditions and players can switch at any boundary.
  */
-export function ladderCommand(source: Metadata, rungs: Rung[], settings: JobSettings, threads = 0, storyboard?: Storyboard): LadderCommand {
+export function ladderCommand(
+  source: Metadata,
+  rungs: Rung[],
+  settings: JobSettings,
+  threads = 0,
+  storyboard?: Storyboard,
+): LadderCommand {
   const fps = outputFrameRate(source);
   const gop = Math.max(1, Math.round(fps * 2));
   const branches = rungs.length + (storyboard ? 1 : 0);
   const split = Array.from({ length: branches }, (_, i) => `[v${i}]`).join("");
-  const scalers = rungs.map((r, i) => `[v${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p[o${i}]`);
+  const scalers = rungs.map(
+    (r, i) => `[v${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p[o${i}]`,
+  );
   // The storyboard rides on the same decode: one more branch, tiled into a single image.
   if (storyboard) scalers.push(`[v${rungs.length}]${storyboard.filter}[sb]`);
   const complexFilter = [`[0:v:0]fps=${fps},split=${branches}${split}`, ...scalers].join(";");
   const hls = (dir: string) => [
-    "-f", "hls",
-    "-hls_time", String(settings.segment_seconds),
+    "-f",
+    "hls",
+    "-hls_time",
+    String(settings.segment_seconds),
     // EVENT while encoding: ffmpeg rewrites the playlist after every segment, so finished
     // segments can be published at once; the job marks the final playlist VOD.
-    "-hls_playlist_type", "event",
-    "-hls_flags", "independent_segments",
-    "-hls_segment_type", settings.segment_type === "fmp4" ? "fmp4" : "mpegts",
+    "-hls_playlist_type",
+    "event",
+    "-hls_flags",
+    "independent_segments",
+    "-hls_segment_type",
+    settings.segment_type === "fmp4" ? "fmp4" : "mpegts",
     ...(settings.segment_type === "fmp4" ? ["-hls_fmp4_init_filename", "init.mp4"] : []),
-    "-hls_segment_filename", `${dir}/seg_%05d.${settings.segment_type === "fmp4" ? "m4s" : "ts"}`,
+    "-hls_segment_filename",
+    `${dir}/seg_%05d.${settings.segment_type === "fmp4" ? "m4s" : "ts"}`,
   ];
-  const audio = source.has_audio ? ["-map", "0:a:0", "-c:a", "aac", "-b:a", String(AUDIO_BITRATE), "-ac", "2", "-ar", "48000"] : [];
+  const audio = source.has_audio
+    ? ["-map", "0:a:0", "-c:a", "aac", "-b:a", String(AUDIO_BITRATE), "-ac", "2", "-ar", "48000"]
+    : [];
   const outputs: OutputSpec[] = rungs.map((r, i) => ({
     dir: r.name,
     options: [
-      "-map", `[o${i}]`,
+      "-map",
+      `[o${i}]`,
       ...audio,
       ...(settings.codec === "h265"
-        ? ["-c:v", "libx265", "-tag:v", "hvc1", "-x265-params", `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0:log-level=error`]
-        : ["-c:v", "libx264", "-profile:v", "high", "-level:v", r.level, "-x264-params", `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0`]),
-      "-preset", "veryfast",
-      "-threads", String(threads),
-      "-b:v", String(r.videoBitrate),
-      "-maxrate", String(Math.round(r.videoBitrate * 1.5)),
-      "-bufsize", String(r.videoBitrate * 2),
-      "-force_key_frames", "expr:gte(t,n_forced*2)",
-      "-g", String(gop),
+        ? [
+            "-c:v",
+            "libx265",
+            "-tag:v",
+            "hvc1",
+            "-x265-params",
+            `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0:log-level=error`,
+          ]
+        : [
+            "-c:v",
+            "libx264",
+            "-profile:v",
+            "high",
+            "-level:v",
+            r.level,
+            "-x264-params",
+            `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0`,
+          ]),
+      "-preset",
+      "veryfast",
+      "-threads",
+      String(threads),
+      "-b:v",
+      String(r.videoBitrate),
+      "-maxrate",
+      String(Math.round(r.videoBitrate * 1.5)),
+      "-bufsize",
+      String(r.videoBitrate * 2),
+      "-force_key_frames",
+      "expr:gte(t,n_forced*2)",
+      "-g",
+      String(gop),
       ...hls(r.name),
     ],
   }));
   if (source.has_audio) {
     outputs.push({
       dir: "audio",
-      options: ["-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", String(AUDIO_ONLY_BITRATE), "-ac", "2", "-ar", "48000", ...hls("audio")],
+      options: [
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-c:a",
+        "aac",
+        "-b:a",
+        String(AUDIO_ONLY_BITRATE),
+        "-ac",
+        "2",
+        "-ar",
+        "48000",
+        ...hls("audio"),
+      ],
     });
   }
   if (storyboard) outputs.push({ dir: "storyboard", options: ["-map", "[sb]", "-frames:v", "1", "-q:v", "5"] });
@@ -164,7 +226,10 @@ export function thumbnailTimes(duration: number): { label: string; at: number }[
  * Three sizes of one frame. At 0 s the `thumbnail` filter picks the most representative of
  * the first frames, which skips a black or faded-in first frame.
  */
-export function thumbnailFilter(source: Pick<Metadata, "width" | "height">, first: boolean): { filter: string; sizes: { name: keyof typeof THUMBNAIL_WIDTHS; width: number; height: number }[] } {
+export function thumbnailFilter(
+  source: Pick<Metadata, "width" | "height">,
+  first: boolean,
+): { filter: string; sizes: { name: keyof typeof THUMBNAIL_WIDTHS; width: number; height: number }[] } {
   const sizes = (Object.keys(THUMBNAIL_WIDTHS) as (keyof typeof THUMBNAIL_WIDTHS)[]).map((name) => {
     const width = even(Math.min(THUMBNAIL_WIDTHS[name], source.width));
     return { name, width, height: even((source.height * width) / source.width) };
@@ -217,7 +282,11 @@ export function storyboardVtt(plan: Storyboard, duration: number, image = "sprit
     const end = Math.min(duration, start + plan.interval);
     const x = (i % plan.columns) * plan.tileWidth;
     const y = Math.floor(i / plan.columns) * plan.tileHeight;
-    cues.push(`${timestamp(start)} --> ${timestamp(end)}`, `${image}#xywh=${x},${y},${plan.tileWidth},${plan.tileHeight}`, "");
+    cues.push(
+      `${timestamp(start)} --> ${timestamp(end)}`,
+      `${image}#xywh=${x},${y},${plan.tileWidth},${plan.tileHeight}`,
+      "",
+    );
   }
   return cues.join("\n");
 }
@@ -228,7 +297,9 @@ export function storyboardVtt(plan: Storyboard, duration: number, image = "sprit
  * succeeded, is the source failing to decode (`malformed_video`).
  */
 export function failureOf(stderr: string): "malformed_video" | "transcode_failed" {
-  return /error (?:while opening encoder|initializing output stream|reinitializing filters)|failed to configure|unknown encoder|encoder not found|cannot allocate memory/i.test(stderr)
+  return /error (?:while opening encoder|initializing output stream|reinitializing filters)|failed to configure|unknown encoder|encoder not found|cannot allocate memory/i.test(
+    stderr,
+  )
     ? "transcode_failed"
     : "malformed_video";
 }

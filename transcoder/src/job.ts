@@ -14,15 +14,22 @@ import {
   failureOf,
   ladderCommand,
   outputFrameRate,
+  type Rung,
   storyboardPlan,
   storyboardVtt,
   thumbnailFilter,
   thumbnailTimes,
-  type Rung,
 } from "./ffmpeg.ts";
 import { masterPlaylist, readMediaPlaylist } from "./playlists.ts";
 import { probeSource } from "./probe.ts";
-import { JobFailure, type JobRequest, type Metadata, type RenditionOut, type Stage, type Thumbnails } from "./protocol.ts";
+import {
+  JobFailure,
+  type JobRequest,
+  type Metadata,
+  type RenditionOut,
+  type Stage,
+  type Thumbnails,
+} from "./protocol.ts";
 import type { Publisher } from "./publish.ts";
 import { runLadder, runSimple } from "./run.ts";
 
@@ -99,9 +106,22 @@ async function measure(work: string, track: Track, text: string) {
   return { peak: Math.round(peak), average: Math.round(bits / total) };
 }
 
-function renditionOf(track: Track, meta: Metadata, codec: JobRequest["settings"]["codec"], rates: { peak: number; average: number }): RenditionOut {
+function renditionOf(
+  track: Track,
+  meta: Metadata,
+  codec: JobRequest["settings"]["codec"],
+  rates: { peak: number; average: number },
+): RenditionOut {
   if (!track.rung) {
-    return { name: "audio", width: 0, height: 0, bandwidth: rates.peak, average_bandwidth: rates.average, codecs: "mp4a.40.2", playlist: "audio/index.m3u8" };
+    return {
+      name: "audio",
+      width: 0,
+      height: 0,
+      bandwidth: rates.peak,
+      average_bandwidth: rates.average,
+      codecs: "mp4a.40.2",
+      playlist: "audio/index.m3u8",
+    };
   }
   return {
     name: track.name,
@@ -115,14 +135,25 @@ function renditionOf(track: Track, meta: Metadata, codec: JobRequest["settings"]
   };
 }
 
-async function makeThumbnails(work: string, source: string, meta: Metadata, publisher: Publisher, options: JobOptions): Promise<Thumbnails> {
+async function makeThumbnails(
+  work: string,
+  source: string,
+  meta: Metadata,
+  publisher: Publisher,
+  options: JobOptions,
+): Promise<Thumbnails> {
   const out: Thumbnails = { default: "", small: "", medium: "", large: "", scrub: [] };
   await mkdir(path.join(work, "thumbnails"), { recursive: true });
   for (const { label, at } of thumbnailTimes(meta.duration)) {
     const first = label === "0";
     const { filter, sizes } = thumbnailFilter(meta, first);
-    const seek = first ? ["-t", String(Math.min(3, meta.duration))] : ["-ss", Math.max(0, Math.min(at, meta.duration - 0.5)).toFixed(3)];
-    const outputs = sizes.map((s, i) => ({ path: `thumbnails/${label}_${s.name}.jpg`, options: ["-map", `[s${i}]`, "-frames:v", "1", "-q:v", "3"] }));
+    const seek = first
+      ? ["-t", String(Math.min(3, meta.duration))]
+      : ["-ss", Math.max(0, Math.min(at, meta.duration - 0.5)).toFixed(3)];
+    const outputs = sizes.map((s, i) => ({
+      path: `thumbnails/${label}_${s.name}.jpg`,
+      options: ["-map", `[s${i}]`, "-frames:v", "1", "-q:v", "3"],
+    }));
     await runSimple(source, seek, outputs, { cwd: work, signal: options.signal }, filter);
     for (const o of outputs) await publisher.put(o.path, { file: path.join(work, o.path) });
     if (first) {
@@ -205,9 +236,14 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
     }
 
     // A cut-off file decodes "successfully" up to where its data ends: compare with the probe.
-    const encoded = readMediaPlaylist(await readFile(path.join(work, lowest.dir, "index.m3u8"), "utf8").catch(() => "")).durations.reduce((a, b) => a + b, 0);
+    const encoded = readMediaPlaylist(
+      await readFile(path.join(work, lowest.dir, "index.m3u8"), "utf8").catch(() => ""),
+    ).durations.reduce((a, b) => a + b, 0);
     if (encoded < meta.duration * 0.9 - 0.5) {
-      throw new JobFailure("malformed_video", `Only ${encoded.toFixed(1)} s of the ${meta.duration.toFixed(1)} s video could be decoded; the file may be truncated.`);
+      throw new JobFailure(
+        "malformed_video",
+        `Only ${encoded.toFixed(1)} s of the ${meta.duration.toFixed(1)} s video could be decoded; the file may be truncated.`,
+      );
     }
 
     // Final playlists (VOD, with ENDLIST), then the master over every rendition.
@@ -217,10 +253,15 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
       const { text } = await publishSegments(work, t, publisher);
       if (!text) throw new JobFailure("transcode_failed", `Rendition ${t.name} produced no playlist.`);
       // Done growing: the final playlist is VOD (ffmpeg has already added #EXT-X-ENDLIST).
-      await publisher.put(`${t.dir}/index.m3u8`, text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD"));
+      await publisher.put(
+        `${t.dir}/index.m3u8`,
+        text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD"),
+      );
       const rates = await measure(work, t, text);
       const fallback = t.rung ? t.rung.videoBitrate : AUDIO_ONLY_BITRATE;
-      renditions.push(renditionOf(t, meta, job.settings.codec, { peak: rates.peak || fallback, average: rates.average || fallback }));
+      renditions.push(
+        renditionOf(t, meta, job.settings.codec, { peak: rates.peak || fallback, average: rates.average || fallback }),
+      );
       await progress.report("publishing", 85 + (5 * renditions.length) / tracks.length);
     }
     await publisher.put("master.m3u8", masterPlaylist(renditions));
@@ -237,7 +278,10 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
     await publisher.event({ type: "completed", metadata: meta, renditions, thumbnails, storyboard });
   } catch (err) {
     if (options.signal?.aborted) return;
-    const failure = err instanceof JobFailure ? err : new JobFailure("transcode_failed", err instanceof Error ? err.message : String(err));
+    const failure =
+      err instanceof JobFailure
+        ? err
+        : new JobFailure("transcode_failed", err instanceof Error ? err.message : String(err));
     await publisher.clear();
     await publisher.event({ type: "failed", code: failure.code, message: failure.message }).catch(() => {});
   } finally {

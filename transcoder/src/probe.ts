@@ -15,10 +15,16 @@ export async function probeSource(file: string, maxDurationSeconds: number): Pro
   } catch (err) {
     const text = String((err as Error).message ?? err);
     // A recognisable container that is cut short is malformed; anything else is not a video.
-    if (/moov atom not found|Invalid data found when processing input/i.test(text) && !/ftyp|matroska|webm/i.test(text)) {
+    if (
+      /moov atom not found|Invalid data found when processing input/i.test(text) &&
+      !/ftyp|matroska|webm/i.test(text)
+    ) {
       throw new JobFailure("non_video", "The file is not a video that can be read.");
     }
-    throw new JobFailure("malformed_video", "The file looks like a video but could not be read; it may be truncated or damaged.");
+    throw new JobFailure(
+      "malformed_video",
+      "The file looks like a video but could not be read; it may be truncated or damaged.",
+    );
   }
   const video = data.streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
   if (!video || !video.width || !video.height) throw new JobFailure("non_video", "The file has no video stream.");
@@ -27,9 +33,13 @@ export async function probeSource(file: string, maxDurationSeconds: number): Pro
   const rotation = ((Number(sideRotation ?? video.tags?.rotate ?? 0) % 360) + 360) % 360;
   const turned = rotation === 90 || rotation === 270;
   const duration = Number(data.format.duration ?? video.duration ?? 0);
-  if (!(duration > 0)) throw new JobFailure("malformed_video", "The video's duration could not be read; it may be truncated.");
+  if (!(duration > 0))
+    throw new JobFailure("malformed_video", "The video's duration could not be read; it may be truncated.");
   if (duration > maxDurationSeconds) {
-    throw new JobFailure("duration_too_long", `The video is ${Math.round(duration)} s long; the limit is ${maxDurationSeconds} s.`);
+    throw new JobFailure(
+      "duration_too_long",
+      `The video is ${Math.round(duration)} s long; the limit is ${maxDurationSeconds} s.`,
+    );
   }
   return {
     duration,

@@ -10,7 +10,11 @@ export const JobRequest = z.object({
   settings: z
     .object({
       segment_seconds: z.number().int().min(2).max(20).default(6),
-      max_duration_seconds: z.number().int().positive().default(4 * 3600),
+      max_duration_seconds: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 3600),
       codec: z.enum(["h264", "h265"]).default("h264"),
       segment_type: z.enum(["ts", "fmp4"]).default("ts"),
     })
@@ -58,7 +62,13 @@ export type JobEvent =
   | { type: "probed"; metadata: Metadata }
   | { type: "rendition_ready"; rendition: RenditionOut; master_updated: true }
   | { type: "thumbnails_ready"; thumbnails: Thumbnails; storyboard: { image: string; vtt: string } }
-  | { type: "completed"; metadata: Metadata; renditions: RenditionOut[]; thumbnails: Thumbnails; storyboard: { image: string; vtt: string } }
+  | {
+      type: "completed";
+      metadata: Metadata;
+      renditions: RenditionOut[];
+      thumbnails: Thumbnails;
+      storyboard: { image: string; vtt: string };
+    }
   | { type: "failed"; code: FailureCode; message: string };
 
 /** A failure with the code the Worker shows to the uploader. */

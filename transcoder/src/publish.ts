@@ -50,12 +50,18 @@ export class Publisher {
 
   /** Asks the Worker to remove every output of the video (after a failure). */
   async clear(): Promise<void> {
-    await withRetries("DELETE media", () => fetch(`${this.job.output.base_url}?${this.job.output.query}`, { method: "DELETE" })).catch(() => {});
+    await withRetries("DELETE media", () =>
+      fetch(`${this.job.output.base_url}?${this.job.output.query}`, { method: "DELETE" }),
+    ).catch(() => {});
   }
 
   async event(event: JobEvent): Promise<void> {
     const res = await withRetries(`event ${event.type}`, () =>
-      fetch(this.job.events_url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(event) }),
+      fetch(this.job.events_url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(event),
+      }),
     );
     if (!res.ok) throw new Error(`event ${event.type}: HTTP ${res.status}`);
   }

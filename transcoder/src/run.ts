@@ -41,7 +41,9 @@ const exec = promisify(execFile);
  */
 export async function probe(file: string): Promise<ProbeData> {
   try {
-    const { stdout } = await exec(ffprobePath, ["-v", "error", "-show_streams", "-show_format", "-of", "json", file], { maxBuffer: 16 << 20 });
+    const { stdout } = await exec(ffprobePath, ["-v", "error", "-show_streams", "-show_format", "-of", "json", file], {
+      maxBuffer: 16 << 20,
+    });
     return JSON.parse(stdout) as ProbeData;
   } catch (err) {
     if ((err as { signal?: string }).signal !== "SIGSEGV") throw err;
@@ -104,15 +106,25 @@ function run(command: ffmpeg.FfmpegCommand, options: RunOptions): Promise<void> 
 /** Runs the whole ladder in one ffmpeg process (ffmpeg.ts: ladderCommand). */
 export function runLadder(input: string, spec: LadderCommand, options: RunOptions): Promise<void> {
   // Relative output paths resolve against the job's folder.
-  const command = ffmpeg({ source: input, cwd: options.cwd }).inputOptions(spec.inputOptions).complexFilter(spec.complexFilter);
+  const command = ffmpeg({ source: input, cwd: options.cwd })
+    .inputOptions(spec.inputOptions)
+    .complexFilter(spec.complexFilter);
   for (const output of spec.outputs) {
-    command.output(output.dir === "storyboard" ? "storyboard/sprite.jpg" : `${output.dir}/index.m3u8`).outputOptions(output.options);
+    command
+      .output(output.dir === "storyboard" ? "storyboard/sprite.jpg" : `${output.dir}/index.m3u8`)
+      .outputOptions(output.options);
   }
   return run(command, options);
 }
 
 /** One ffmpeg run with raw input and output options, for thumbnails and the storyboard. */
-export function runSimple(input: string, inputOptions: string[], outputs: { path: string; options: string[] }[], options: RunOptions, complexFilter?: string) {
+export function runSimple(
+  input: string,
+  inputOptions: string[],
+  outputs: { path: string; options: string[] }[],
+  options: RunOptions,
+  complexFilter?: string,
+) {
   const command = ffmpeg({ source: input, cwd: options.cwd }).inputOptions(inputOptions);
   if (complexFilter) command.complexFilter(complexFilter);
   for (const output of outputs) command.output(output.path).outputOptions(output.options);

@@ -18,10 +18,13 @@ const jobs = new Map<string, Running>();
 const app = new Hono();
 
 const problem = (status: 400 | 404, code: string, detail: string, extra: Record<string, unknown> = {}) =>
-  new Response(JSON.stringify({ type: `https://cloudtube.dev/problems/${code}`, title: code, status, code, detail, ...extra }), {
-    status,
-    headers: { "Content-Type": "application/problem+json" },
-  });
+  new Response(
+    JSON.stringify({ type: `https://cloudtube.dev/problems/${code}`, title: code, status, code, detail, ...extra }),
+    {
+      status,
+      headers: { "Content-Type": "application/problem+json" },
+    },
+  );
 
 app.get("/health", (c) => c.json({ ok: true, running: [...jobs.values()].filter((j) => !j.done).length }));
 
@@ -36,11 +39,18 @@ app.post("/jobs", async (c) => {
   const existing = jobs.get(job.video_id);
   // A redelivered job for a video being worked on is the same job.
   if (existing && !existing.done) return c.json({ job_id: existing.job_id }, 202);
-  const running: Running = { job_id: crypto.randomUUID(), video_id: job.video_id, started_at: new Date().toISOString(), done: false };
+  const running: Running = {
+    job_id: crypto.randomUUID(),
+    video_id: job.video_id,
+    started_at: new Date().toISOString(),
+    done: false,
+  };
   jobs.set(job.video_id, running);
   const threads = Number(process.env.FFMPEG_THREADS ?? 0);
   void runJob(job, new Publisher(job), { threads })
-    .catch((err: unknown) => console.error(JSON.stringify({ level: "error", msg: "job crashed", video_id: job.video_id, error: String(err) })))
+    .catch((err: unknown) =>
+      console.error(JSON.stringify({ level: "error", msg: "job crashed", video_id: job.video_id, error: String(err) })),
+    )
     .finally(() => {
       running.done = true;
       console.log(JSON.stringify({ level: "info", msg: "job finished", video_id: job.video_id }));

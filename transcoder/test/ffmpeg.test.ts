@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { chooseLadder, codecsOf, failureOf, ladderCommand, storyboardPlan, storyboardVtt } from "../src/ffmpeg.ts";
 import { masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
 
-const source = (width: number, height: number, extra: Partial<{ bitrate: number; frame_rate: number; has_audio: boolean }> = {}) => ({
+const source = (
+  width: number,
+  height: number,
+  extra: Partial<{ bitrate: number; frame_rate: number; has_audio: boolean }> = {},
+) => ({
   width,
   height,
   bitrate: 0,
@@ -16,9 +20,24 @@ const source = (width: number, height: number, extra: Partial<{ bitrate: number;
 
 describe("ladder choice", () => {
   it("never goes above the source, keeps the aspect with even sizes", () => {
-    expect(chooseLadder(source(1920, 1080)).map((r) => r.name)).toEqual(["144p", "240p", "360p", "480p", "720p", "1080p"]);
-    expect(chooseLadder(source(3840, 2160)).map((r) => r.name).at(-1)).toBe("2160p");
-    expect(chooseLadder(source(640, 360)).map((r) => `${r.width}x${r.height}`)).toEqual(["256x144", "426x240", "640x360"]);
+    expect(chooseLadder(source(1920, 1080)).map((r) => r.name)).toEqual([
+      "144p",
+      "240p",
+      "360p",
+      "480p",
+      "720p",
+      "1080p",
+    ]);
+    expect(
+      chooseLadder(source(3840, 2160))
+        .map((r) => r.name)
+        .at(-1),
+    ).toBe("2160p");
+    expect(chooseLadder(source(640, 360)).map((r) => `${r.width}x${r.height}`)).toEqual([
+      "256x144",
+      "426x240",
+      "640x360",
+    ]);
     // Odd source sizes still give even outputs.
     for (const r of chooseLadder(source(853, 479))) {
       expect(r.width % 2).toBe(0);
@@ -48,7 +67,12 @@ describe("the one-decode command", () => {
   it("splits one decode into a scaler per rung with aligned 2 s keyframes", () => {
     const meta = source(1280, 720);
     const rungs = chooseLadder(meta);
-    const cmd = ladderCommand(meta, rungs, { segment_seconds: 6, max_duration_seconds: 3600, codec: "h264", segment_type: "ts" });
+    const cmd = ladderCommand(meta, rungs, {
+      segment_seconds: 6,
+      max_duration_seconds: 3600,
+      codec: "h264",
+      segment_type: "ts",
+    });
     expect(cmd.complexFilter).toMatch(/^\[0:v:0\]fps=30,split=5\[v0\]\[v1\]\[v2\]\[v3\]\[v4\];/);
     expect(cmd.outputs.map((o) => o.dir)).toEqual(["144p", "240p", "360p", "480p", "720p", "audio"]);
     for (const o of cmd.outputs.slice(0, -1)) {
@@ -61,7 +85,12 @@ describe("the one-decode command", () => {
 
   it("leaves audio out for a silent source", () => {
     const meta = source(640, 360, { has_audio: false });
-    const cmd = ladderCommand(meta, chooseLadder(meta), { segment_seconds: 6, max_duration_seconds: 3600, codec: "h264", segment_type: "fmp4" });
+    const cmd = ladderCommand(meta, chooseLadder(meta), {
+      segment_seconds: 6,
+      max_duration_seconds: 3600,
+      codec: "h264",
+      segment_type: "fmp4",
+    });
     expect(cmd.outputs.map((o) => o.dir)).not.toContain("audio");
     expect(cmd.outputs[0]!.options.join(" ")).not.toContain("0:a:0");
     expect(cmd.outputs[0]!.options.join(" ")).toContain("-hls_segment_type fmp4");
@@ -71,20 +100,55 @@ describe("the one-decode command", () => {
 describe("playlists", () => {
   it("writes a master with every attribute players need, lowest first, audio last", () => {
     const text = masterPlaylist([
-      { name: "360p", width: 640, height: 360, bandwidth: 900_000, average_bandwidth: 700_000, codecs: "avc1.64001e,mp4a.40.2", frame_rate: 30, playlist: "360p/index.m3u8" },
-      { name: "audio", width: 0, height: 0, bandwidth: 70_000, average_bandwidth: 64_000, codecs: "mp4a.40.2", playlist: "audio/index.m3u8" },
-      { name: "144p", width: 256, height: 144, bandwidth: 200_000, average_bandwidth: 150_000, codecs: "avc1.64001e,mp4a.40.2", frame_rate: 30, playlist: "144p/index.m3u8" },
+      {
+        name: "360p",
+        width: 640,
+        height: 360,
+        bandwidth: 900_000,
+        average_bandwidth: 700_000,
+        codecs: "avc1.64001e,mp4a.40.2",
+        frame_rate: 30,
+        playlist: "360p/index.m3u8",
+      },
+      {
+        name: "audio",
+        width: 0,
+        height: 0,
+        bandwidth: 70_000,
+        average_bandwidth: 64_000,
+        codecs: "mp4a.40.2",
+        playlist: "audio/index.m3u8",
+      },
+      {
+        name: "144p",
+        width: 256,
+        height: 144,
+        bandwidth: 200_000,
+        average_bandwidth: 150_000,
+        codecs: "avc1.64001e,mp4a.40.2",
+        frame_rate: 30,
+        playlist: "144p/index.m3u8",
+      },
     ]);
     const lines = text.trim().split("\n");
     expect(lines[0]).toBe("#EXTM3U");
-    expect(lines[3]).toBe('#EXT-X-STREAM-INF:BANDWIDTH=200000,AVERAGE-BANDWIDTH=150000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000');
+    expect(lines[3]).toBe(
+      '#EXT-X-STREAM-INF:BANDWIDTH=200000,AVERAGE-BANDWIDTH=150000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000',
+    );
     expect(lines[4]).toBe("144p/index.m3u8");
     expect(lines.at(-1)).toBe("audio/index.m3u8");
   });
 
   it("reads segments, durations and the end of a media playlist", () => {
-    const facts = readMediaPlaylist("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:6.000,\nseg_00000.m4s\n#EXTINF:2.5,\nseg_00001.m4s\n#EXT-X-ENDLIST\n");
-    expect(facts).toEqual({ segments: ["seg_00000.m4s", "seg_00001.m4s"], durations: [6, 2.5], init: "init.mp4", ended: true });
+    const facts = readMediaPlaylist(
+      '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:6.000,\nseg_00000.m4s\n#EXTINF:2.5,\nseg_00001.m4s\n#EXT-X-ENDLIST\n',
+    );
+    expect(facts).toEqual({
+      segments: ["seg_00000.m4s", "seg_00001.m4s"],
+      durations: [6, 2.5],
+      init: "init.mp4",
+      ended: true,
+    });
   });
 
   it("spells codecs as RFC 6381 wants them", () => {
@@ -104,10 +168,24 @@ describe("playlists", () => {
 describe("failures", () => {
   it("blames the source for decode errors and ourselves for an encoder that will not start", () => {
     // Lines as this ffmpeg prints them.
-    expect(failureOf("[h264 @ 0x55] Invalid NAL unit size (1234 > 567).\n[h264 @ 0x55] Error splitting the input into NAL units.\nsource: Invalid data found when processing input")).toBe("malformed_video");
-    expect(failureOf("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5] stream 0, offset 0x30: partial file\nsource: Invalid data found when processing input")).toBe("malformed_video");
-    expect(failureOf("[libx264 @ 0x5] high profile doesn't support 4:4:4\nError initializing output stream 0:0 -- Error while opening encoder for output stream #0:0 - maybe incorrect parameters such as bit_rate, rate, width or height\nConversion failed!")).toBe("transcode_failed");
-    expect(failureOf("Error reinitializing filters!\nFailed to inject frame into filter network: Invalid argument")).toBe("transcode_failed");
+    expect(
+      failureOf(
+        "[h264 @ 0x55] Invalid NAL unit size (1234 > 567).\n[h264 @ 0x55] Error splitting the input into NAL units.\nsource: Invalid data found when processing input",
+      ),
+    ).toBe("malformed_video");
+    expect(
+      failureOf(
+        "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5] stream 0, offset 0x30: partial file\nsource: Invalid data found when processing input",
+      ),
+    ).toBe("malformed_video");
+    expect(
+      failureOf(
+        "[libx264 @ 0x5] high profile doesn't support 4:4:4\nError initializing output stream 0:0 -- Error while opening encoder for output stream #0:0 - maybe incorrect parameters such as bit_rate, rate, width or height\nConversion failed!",
+      ),
+    ).toBe("transcode_failed");
+    expect(
+      failureOf("Error reinitializing filters!\nFailed to inject frame into filter network: Invalid argument"),
+    ).toBe("transcode_failed");
     expect(failureOf("Unknown encoder 'libx265'")).toBe("transcode_failed");
   });
 });

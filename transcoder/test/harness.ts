@@ -1,12 +1,12 @@
 // Plays the Worker's part for transcoder tests: serves a source, keeps every PUT in memory,
 // records every event. Real HTTP on loopback, real ffmpeg, clips generated per test.
 import { spawnSync } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ffmpegPath } from "../src/run.ts";
 import type { JobEvent, JobRequest } from "../src/protocol.ts";
+import { ffmpegPath } from "../src/run.ts";
 
 export interface FakeWorker {
   url: string;
@@ -77,8 +77,26 @@ export function clip(name: string, args: string[]): Buffer {
 }
 
 export const testVideo = (size: string, seconds: number, extra: string[] = []) => [
-  "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-  "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", ...extra,
+  "-f",
+  "lavfi",
+  "-i",
+  `testsrc2=size=${size}:rate=30`,
+  "-f",
+  "lavfi",
+  "-i",
+  "sine=frequency=440:sample_rate=44100",
+  "-t",
+  String(seconds),
+  "-c:v",
+  "libx264",
+  "-preset",
+  "ultrafast",
+  "-pix_fmt",
+  "yuv420p",
+  "-c:a",
+  "aac",
+  "-shortest",
+  ...extra,
 ];
 
 export const clipPath = (name: string) => path.join(work, name);
@@ -86,7 +104,19 @@ export const clipPath = (name: string) => path.join(work, name);
 /** A clip's copy with rotation metadata (a phone held upright), written without re-encoding. */
 export function rotated(name: string, from: string, degrees: number): Buffer {
   const file = path.join(work, name);
-  const run = spawnSync(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", "-i", path.join(work, from), "-c", "copy", "-metadata:s:v:0", `rotate=${degrees}`, file]);
+  const run = spawnSync(ffmpegPath, [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-i",
+    path.join(work, from),
+    "-c",
+    "copy",
+    "-metadata:s:v:0",
+    `rotate=${degrees}`,
+    file,
+  ]);
   if (run.status !== 0) throw new Error(String(run.stderr));
   return readFileSync(file);
 }
@@ -98,7 +128,11 @@ export function rotated(name: string, from: string, degrees: number): Buffer {
 export function describe(bytes: Buffer, ext = "ts") {
   const file = path.join(work, `probe-${Math.random().toString(36).slice(2)}.${ext}`);
   writeFileSync(file, bytes);
-  const run = spawnSync(ffmpegPath, ["-hide_banner", "-i", file, "-map", "0:v:0?", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"], { encoding: "utf8" });
+  const run = spawnSync(
+    ffmpegPath,
+    ["-hide_banner", "-i", file, "-map", "0:v:0?", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"],
+    { encoding: "utf8" },
+  );
   const text = run.stderr;
   // No "fps" for a segment of a frame or two (the tail of a clip), so it is optional.
   const video = /Stream #\S+: Video: (\w+)[^\n]*?, (\d+)x(\d+)(?:[^\n]*?, ([\d.]+) fps)?/.exec(text);
@@ -107,7 +141,14 @@ export function describe(bytes: Buffer, ext = "ts") {
   const detail = /Stream #\S+: Video: \w+(?: \(([^)]+)\))?[^\n]*?, (\w+)(?:\([^)]*\))?, \d+x\d+/.exec(text);
   return {
     video: video
-      ? { codec: video[1], width: Number(video[2]), height: Number(video[3]), fps: video[4] === undefined ? undefined : Number(video[4]), profile: detail?.[1], pixFmt: detail?.[2] }
+      ? {
+          codec: video[1],
+          width: Number(video[2]),
+          height: Number(video[3]),
+          fps: video[4] === undefined ? undefined : Number(video[4]),
+          profile: detail?.[1],
+          pixFmt: detail?.[2],
+        }
       : undefined,
     /** The pixel format of the first frame actually decoded (absent when nothing decoded). */
     decodedFmt: /\bfmt:(\w+)/.exec(text)?.[1],
@@ -121,6 +162,8 @@ export function describe(bytes: Buffer, ext = "ts") {
 export function decodeErrors(bytes: Buffer, ext = "ts"): string {
   const file = path.join(work, `decode-${Math.random().toString(36).slice(2)}.${ext}`);
   writeFileSync(file, bytes);
-  const run = spawnSync(ffmpegPath, ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"], { encoding: "utf8" });
+  const run = spawnSync(ffmpegPath, ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"], {
+    encoding: "utf8",
+  });
   return run.status === 0 ? run.stderr.trim() : `exit ${run.status}: ${run.stderr.trim()}`;
 }

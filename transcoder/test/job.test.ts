@@ -1,18 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJob } from "../src/job.ts";
 import { readMediaPlaylist } from "../src/playlists.ts";
-import { JobRequest, type JobEvent } from "../src/protocol.ts";
+import { type JobEvent, JobRequest } from "../src/protocol.ts";
 import { Publisher } from "../src/publish.ts";
-import { clip, decodeErrors, describe as describeMedia, fakeWorker, rotated, testVideo, type FakeWorker } from "./harness.ts";
+import {
+  clip,
+  decodeErrors,
+  describe as describeMedia,
+  type FakeWorker,
+  fakeWorker,
+  rotated,
+  testVideo,
+} from "./harness.ts";
 
 let worker: FakeWorker;
 beforeAll(async () => {
   worker = await fakeWorker();
 });
 afterAll(() => worker.close());
-
-
-
 
 describe("a full job", () => {
   let events: JobEvent[];
@@ -52,7 +57,9 @@ describe("a full job", () => {
     for (const r of done.renditions.filter((r) => r.height > 0)) {
       expect(master).toContain(`RESOLUTION=${r.width}x${r.height}`);
     }
-    expect(master).toMatch(/BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2",RESOLUTION=256x144,FRAME-RATE=30\.000/);
+    expect(master).toMatch(
+      /BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2",RESOLUTION=256x144,FRAME-RATE=30\.000/,
+    );
     expect(master).toContain('CODECS="mp4a.40.2"');
   });
 
@@ -78,7 +85,11 @@ describe("a full job", () => {
 
   it("stores thumbnails of three sizes at four times, and a storyboard", () => {
     for (const label of ["0", "25", "50", "75"]) {
-      for (const [size, width] of [["small", 320], ["medium", 640], ["large", 640]] as const) {
+      for (const [size, width] of [
+        ["small", 320],
+        ["medium", 640],
+        ["large", 640],
+      ] as const) {
         const jpeg = objects.get(`thumbnails/${label}_${size}.jpg`)!;
         expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
         expect(describeMedia(jpeg, "jpg").image).toEqual([width, (width * 9) / 16]);
@@ -119,10 +130,21 @@ describe("awkward sources", () => {
       for (const segment of segments) {
         const bytes = objects.get(`${r.name}/${segment}`)!;
         const info = describeMedia(bytes);
-        expect(info.video, `${r.name}/${segment}`).toMatchObject({ codec: "h264", profile: "High", pixFmt: "yuv420p", width: r.width, height: r.height });
+        expect(info.video, `${r.name}/${segment}`).toMatchObject({
+          codec: "h264",
+          profile: "High",
+          pixFmt: "yuv420p",
+          width: r.width,
+          height: r.height,
+        });
         expect(info.decodedFmt, `${r.name}/${segment}`).toBe("yuv420p");
         expect(info.firstFrameIsKey, `${r.name}/${segment}`).toBe(true);
-        if (done.metadata.has_audio) expect(info.audio, `${r.name}/${segment}`).toMatchObject({ codec: "aac", sampleRate: 48000, layout: "stereo" });
+        if (done.metadata.has_audio)
+          expect(info.audio, `${r.name}/${segment}`).toMatchObject({
+            codec: "aac",
+            sampleRate: 48000,
+            layout: "stereo",
+          });
         expect(decodeErrors(bytes), `${r.name}/${segment}`).toBe("");
       }
     }
@@ -132,12 +154,18 @@ describe("awkward sources", () => {
   it("gives an odd-sized source even renditions that keep its aspect", async () => {
     // x264 cannot make odd 4:2:0 pictures; 4:4:4 can, and its chroma must come out 4:2:0 too.
     const source = clip("odd.mp4", testVideo("320x240", 2, ["-vf", "scale=321:241", "-pix_fmt", "yuv444p"]));
-    expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "h264", width: 321, height: 241, pixFmt: "yuv444p" });
+    expect(describeMedia(source, "mp4").video).toMatchObject({
+      codec: "h264",
+      width: 321,
+      height: 241,
+      pixFmt: "yuv444p",
+    });
     const { last, objects } = await run("odd", source);
     const { done, videos } = expectPlayable(last, objects);
     expect(done.metadata).toMatchObject({ width: 321, height: 241 });
     expect(videos.map((r) => r.name)).toEqual(["144p", "240p"]);
-    for (const r of videos) expect(Math.abs(r.width - (r.height * 321) / 241), `${r.width}x${r.height}`).toBeLessThanOrEqual(1.5);
+    for (const r of videos)
+      expect(Math.abs(r.width - (r.height * 321) / 241), `${r.width}x${r.height}`).toBeLessThanOrEqual(1.5);
   }, 120_000);
 
   it("plays a portrait phone video upright (rotation metadata)", async () => {
@@ -154,7 +182,21 @@ describe("awkward sources", () => {
   }, 60_000);
 
   it("handles a source with no audio track", async () => {
-    const { last } = await run("silent", clip("silent.mp4", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p"]));
+    const { last } = await run(
+      "silent",
+      clip("silent.mp4", [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x240:rate=25",
+        "-t",
+        "3",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+      ]),
+    );
     const done = last as Extract<JobEvent, { type: "completed" }>;
     expect(done.type).toBe("completed");
     expect(done.renditions.map((r) => r.name)).toEqual(["144p", "240p"]);
@@ -163,9 +205,29 @@ describe("awkward sources", () => {
 
   it("turns variable frame rate and 5.1 audio at an odd rate into constant rate and stereo 48 kHz", async () => {
     const source = clip("vfr.mkv", [
-      "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=22050",
-      "-t", "4", "-vf", "select='not(mod(n\\,3))+lt(t\\,1)'", "-vsync", "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-      "-ac", "6", "-c:a", "aac", "-shortest",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=320x240:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=300:sample_rate=22050",
+      "-t",
+      "4",
+      "-vf",
+      "select='not(mod(n\\,3))+lt(t\\,1)'",
+      "-vsync",
+      "vfr",
+      "-c:v",
+      "libx264",
+      "-pix_fmt",
+      "yuv420p",
+      "-ac",
+      "6",
+      "-c:a",
+      "aac",
+      "-shortest",
     ]);
     const { last, objects } = await run("vfr", source);
     expect(last.type).toBe("completed");
@@ -179,22 +241,36 @@ describe("awkward sources", () => {
 
   it("turns a 10-bit H.264 source (High 10) into 8-bit H.264 High", async () => {
     const source = clip("h264-10bit.mp4", testVideo("320x240", 2, ["-pix_fmt", "yuv420p10le"]));
-    expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "h264", profile: "High 10", pixFmt: "yuv420p10le" });
+    expect(describeMedia(source, "mp4").video).toMatchObject({
+      codec: "h264",
+      profile: "High 10",
+      pixFmt: "yuv420p10le",
+    });
     const { last, objects } = await run("h264-10bit", source);
     const { done } = expectPlayable(last, objects);
     expect(done.metadata).toMatchObject({ codec: "h264", width: 320, height: 240, has_audio: true });
   }, 120_000);
 
   it("turns a 10-bit HEVC source (Main 10 in Matroska) into 8-bit H.264 High", async () => {
-    const source = clip("hevc-10bit.mkv", testVideo("320x240", 2, ["-c:v", "libx265", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p10le"]));
-    expect(describeMedia(source, "mkv").video).toMatchObject({ codec: "hevc", profile: "Main 10", pixFmt: "yuv420p10le" });
+    const source = clip(
+      "hevc-10bit.mkv",
+      testVideo("320x240", 2, ["-c:v", "libx265", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p10le"]),
+    );
+    expect(describeMedia(source, "mkv").video).toMatchObject({
+      codec: "hevc",
+      profile: "Main 10",
+      pixFmt: "yuv420p10le",
+    });
     const { last, objects } = await run("hevc-10bit", source);
     const { done } = expectPlayable(last, objects);
     expect(done.metadata).toMatchObject({ codec: "hevc", width: 320, height: 240, has_audio: true });
   }, 120_000);
 
   it("takes HEVC in MP4 tagged hvc1 (as iPhones record)", async () => {
-    const source = clip("hevc.mp4", testVideo("320x240", 2, ["-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1"]));
+    const source = clip(
+      "hevc.mp4",
+      testVideo("320x240", 2, ["-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1"]),
+    );
     expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "hevc", profile: "Main", pixFmt: "yuv420p" });
     expect(source.includes("hvc1")).toBe(true);
     const { last, objects } = await run("hevc", source);
@@ -203,7 +279,21 @@ describe("awkward sources", () => {
   }, 120_000);
 
   it("takes VP9 with Opus audio in WebM", async () => {
-    const source = clip("vp9.webm", testVideo("320x240", 2, ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k", "-c:a", "libopus"]));
+    const source = clip(
+      "vp9.webm",
+      testVideo("320x240", 2, [
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-b:v",
+        "300k",
+        "-c:a",
+        "libopus",
+      ]),
+    );
     expect(describeMedia(source, "webm")).toMatchObject({ video: { codec: "vp9" }, audio: { codec: "opus" } });
     const { last, objects } = await run("vp9", source);
     const { done } = expectPlayable(last, objects);
@@ -213,8 +303,29 @@ describe("awkward sources", () => {
   it("takes AV1 in MP4", async () => {
     // libaom is slow: a tiny, short picture at its fastest setting.
     const source = clip("av1.mp4", [
-      "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-      "-t", "1", "-c:v", "libaom-av1", "-strict", "experimental", "-cpu-used", "8", "-b:v", "100k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=160x120:rate=15",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=44100",
+      "-t",
+      "1",
+      "-c:v",
+      "libaom-av1",
+      "-strict",
+      "experimental",
+      "-cpu-used",
+      "8",
+      "-b:v",
+      "100k",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-shortest",
     ]);
     expect(describeMedia(source, "mp4").video).toMatchObject({ codec: "av1", width: 160, height: 120 });
     const { last, objects } = await run("av1", source);
@@ -237,9 +348,10 @@ describe("awkward sources", () => {
 
   it("fails a video over the length limit as duration_too_long", async () => {
     worker.events.length = 0;
-    const job = JobRequest.parse(worker.job("long", clip("long.mp4", testVideo("160x120", 4)), { max_duration_seconds: 2 }));
+    const job = JobRequest.parse(
+      worker.job("long", clip("long.mp4", testVideo("160x120", 4)), { max_duration_seconds: 2 }),
+    );
     await runJob(job, new Publisher(job));
     expect(worker.events.at(-1)).toMatchObject({ type: "failed", code: "duration_too_long" });
   }, 60_000);
 });
-

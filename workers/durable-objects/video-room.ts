@@ -5,13 +5,13 @@ import { database } from "../storage/db";
 import { OrderedWrites } from "./ordered-writes";
 import {
   type AddCommentResult,
-  ClientMessage,
-  type CommentDraft,
   CLOSE_ROOM_FULL,
   CLOSE_TOO_CHATTY,
-  LIMITS,
+  ClientMessage,
+  type CommentDraft,
   type CounterDelta,
   type Counters,
+  LIMITS,
   type ServerMessage,
   type StatusUpdate,
 } from "./video-room-protocol";
@@ -137,7 +137,13 @@ export class VideoRoom extends DurableObject<Env> {
   /** Relays processing status to the uploader's open page. */
   async publishStatus(videoId: string, status: StatusUpdate): Promise<void> {
     this.remember(videoId);
-    this.broadcast({ type: "status", video_id: videoId, status: status.status, progress: status.progress, playable: status.playable });
+    this.broadcast({
+      type: "status",
+      video_id: videoId,
+      status: status.status,
+      progress: status.progress,
+      playable: status.playable,
+    });
   }
 
   /** Comment writes: concurrent in D1, announced in the order they were stamped. */
@@ -162,12 +168,20 @@ export class VideoRoom extends DurableObject<Env> {
           const parent = await findComment(db, draft.parentId);
           if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" };
         }
-        const row = { id: draft.id, videoId, parentId: draft.parentId, userId: draft.userId, content: draft.content, createdAt };
+        const row = {
+          id: draft.id,
+          videoId,
+          parentId: draft.parentId,
+          userId: draft.userId,
+          content: draft.content,
+          createdAt,
+        };
         await insertComment(db, row);
         return { ok: true, comment: toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 }) };
       },
       (stored) => {
-        if (stored.ok) this.broadcast({ type: "comment_added", video_id: videoId, comment: stored.comment, action: "add" });
+        if (stored.ok)
+          this.broadcast({ type: "comment_added", video_id: videoId, comment: stored.comment, action: "add" });
       },
     );
     if (result.ok) await this.bump(videoId, { comments: 1 });
@@ -234,14 +248,24 @@ export class VideoRoom extends DurableObject<Env> {
     socket.serializeAttachment(state);
     if (state.messages > LIMITS.messagesPerSecond) return socket.close(CLOSE_TOO_CHATTY, "too many messages");
     const send = (m: ServerMessage) => socket.send(JSON.stringify(m));
-    if (size > LIMITS.maxMessageBytes) return send({ type: "error", code: "message_too_large", message: `Messages are at most ${LIMITS.maxMessageBytes} bytes.` });
+    if (size > LIMITS.maxMessageBytes)
+      return send({
+        type: "error",
+        code: "message_too_large",
+        message: `Messages are at most ${LIMITS.maxMessageBytes} bytes.`,
+      });
     let parsed: ReturnType<typeof ClientMessage.safeParse>;
     try {
       parsed = ClientMessage.safeParse(JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)));
     } catch {
       return send({ type: "error", code: "malformed_message", message: "Messages are JSON." });
     }
-    if (!parsed.success) return send({ type: "error", code: "unknown_message", message: 'Send { "type": "ping" }; comments go through the REST API.' });
+    if (!parsed.success)
+      return send({
+        type: "error",
+        code: "unknown_message",
+        message: 'Send { "type": "ping" }; comments go through the REST API.',
+      });
     switch (parsed.data.type) {
       case "ping":
         return send({ type: "pong" });

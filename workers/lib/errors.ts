@@ -23,8 +23,7 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = "Resource") =>
-  new AppError(404, "not_found", "Not found", `${what} not found.`);
+export const notFound = (what = "Resource") => new AppError(404, "not_found", "Not found", `${what} not found.`);
 
 export const unauthorized = (detail = "A valid bearer token is required.") =>
   new AppError(401, "unauthorized", "Unauthorized", detail, {}, { "WWW-Authenticate": "Bearer" });

@@ -19,7 +19,10 @@ function key(secret: string): Promise<CryptoKey> {
 }
 
 const b64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 
 function unb64url(text: string): Uint8Array | null {
   try {
@@ -59,8 +62,17 @@ export async function verifyScope(
  * A privacy-preserving id for an anonymous viewer: a keyed hash of address and user agent
  * that changes every day, so views can be counted once per hour without storing either.
  */
-export async function anonymousViewerId(secret: string, ip: string, userAgent: string, now = Date.now()): Promise<string> {
+export async function anonymousViewerId(
+  secret: string,
+  ip: string,
+  userAgent: string,
+  now = Date.now(),
+): Promise<string> {
   const day = Math.floor(now / 86_400_000);
-  const mac = await crypto.subtle.sign("HMAC", await key(secret), encoder.encode(`viewer\n${ip}\n${userAgent}\n${day}`));
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await key(secret),
+    encoder.encode(`viewer\n${ip}\n${userAgent}\n${day}`),
+  );
   return b64url(mac).slice(0, 22);
 }

@@ -23,7 +23,10 @@ export const RATE_RULES = {
 export const clientIp = (request: Request) => request.headers.get("CF-Connecting-IP") ?? "local";
 
 /** The caller's identity for limits: the user when signed in, else the client address. */
-function callerKey(c: { get(key: "user"): AppEnv["Variables"]["user"]; req: { header(name: string): string | undefined } }) {
+function callerKey(c: {
+  get(key: "user"): AppEnv["Variables"]["user"];
+  req: { header(name: string): string | undefined };
+}) {
   const user = c.get("user");
   if (user) return `u:${user.id}`;
   return `ip:${c.req.header("CF-Connecting-IP") ?? "local"}`;

@@ -22,14 +22,30 @@ export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Bind
     const body = parsed.data;
     try {
       const outcome =
-        "kind" in body ? await checkJob(deps, body.video_id) : await startProcessing(deps, body.video_id, body.source_key);
+        "kind" in body
+          ? await checkJob(deps, body.video_id)
+          : await startProcessing(deps, body.video_id, body.source_key);
       if ("ack" in outcome) message.ack();
       else {
-        console.warn(JSON.stringify({ level: "warn", msg: "dispatch failed; retrying", video_id: body.video_id, error: outcome.error }));
+        console.warn(
+          JSON.stringify({
+            level: "warn",
+            msg: "dispatch failed; retrying",
+            video_id: body.video_id,
+            error: outcome.error,
+          }),
+        );
         message.retry({ delaySeconds: outcome.retryAfterSeconds });
       }
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "video-upload consumer failed", video_id: body.video_id, error: String(err) }));
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "video-upload consumer failed",
+          video_id: body.video_id,
+          error: String(err),
+        }),
+      );
       message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
     }
   }
@@ -41,9 +57,13 @@ export async function consumeVideoUploadDeadLetters(batch: MessageBatch<unknown>
   for (const message of batch.messages) {
     const parsed = VideoJobMessage.safeParse(message.body);
     if (parsed.success) {
-      await failProcessing(deps, parsed.data.video_id, "transcode_failed", "Processing failed after repeated attempts.");
+      await failProcessing(
+        deps,
+        parsed.data.video_id,
+        "transcode_failed",
+        "Processing failed after repeated attempts.",
+      );
     }
     message.ack();
   }
 }
-

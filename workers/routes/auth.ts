@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
-import { rateLimit, RATE_RULES } from "../middleware/rate-limit";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { LoginBody, RegisterBody, Session } from "../schemas/accounts";
 import { json, jsonBody, problems } from "../schemas/common";
 import * as accounts from "../services/accounts";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
-import { rateLimit, RATE_RULES } from "../middleware/rate-limit";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { CommentBody, CommentList, CommentOut, CommentParams, CommentsQuery } from "../schemas/comments";
 import { bearer, json, jsonBody, PageQuery, problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
@@ -19,7 +19,8 @@ export const commentRoutes = router()
       path: "/videos/{video_id}/comments",
       tags: ["comments"],
       summary: "Comment on a video, or reply to a comment",
-      description: "Plain text. Rejected (`comment_rejected`, with `reason`) for profanity, link floods or the same text again.",
+      description:
+        "Plain text. Rejected (`comment_rejected`, with `reason`) for profanity, link floods or the same text again.",
       security: bearer,
       middleware: [requireAuth, rateLimit(RATE_RULES.comment)] as const,
       request: { params: VideoParams, body: jsonBody(CommentBody) },
@@ -41,7 +42,12 @@ export const commentRoutes = router()
       responses: { 200: json(CommentList, "Top-level comments"), ...problems(400, 404) },
     }),
     async (c) => {
-      const list = await comments.listComments(c.var.db, c.req.valid("param").video_id, c.var.user, c.req.valid("query"));
+      const list = await comments.listComments(
+        c.var.db,
+        c.req.valid("param").video_id,
+        c.var.user,
+        c.req.valid("query"),
+      );
       return c.json(list, 200);
     },
   )
@@ -55,7 +61,12 @@ export const commentRoutes = router()
       responses: { 200: json(CommentList, "Replies"), ...problems(400, 404) },
     }),
     async (c) => {
-      const list = await comments.listReplies(c.var.db, c.req.valid("param").comment_id, c.var.user, c.req.valid("query"));
+      const list = await comments.listReplies(
+        c.var.db,
+        c.req.valid("param").comment_id,
+        c.var.user,
+        c.req.valid("query"),
+      );
       return c.json(list, 200);
     },
   )

@@ -6,14 +6,15 @@ import { verifyScope } from "../lib/signing";
 import { TranscoderEvent } from "../schemas/processing";
 import { processingDeps } from "../services/deps";
 import { applyEvent, deleteMedia } from "../services/processing";
-import { findVideo } from "../storage/processing";
 import { contentTypeOf } from "../storage/media-types";
+import { findVideo } from "../storage/processing";
 import { MEDIA_PATH, mediaKey } from "../storage/r2-keys";
 
 /** The largest single output the transcoder may write (a segment, a sprite, a playlist). */
 const MAX_OBJECT_BYTES = 1024 ** 3;
 
-const forbiddenUrl = () => new AppError(403, "invalid_signature", "Forbidden", "The URL is not signed for this, or it has expired.");
+const forbiddenUrl = () =>
+  new AppError(403, "invalid_signature", "Forbidden", "The URL is not signed for this, or it has expired.");
 
 /**
  * The transcoder's side door: signed, short-lived URLs scoped to one video and one of
@@ -27,7 +28,8 @@ internalRoutes.use("/videos/:video_id/*", async (c, next) => {
   // The scope is the path segment after the id: source, media or events.
   const scope = c.req.path.split("/")[5] ?? "";
   if (!ID_PATTERN.test(videoId) || !["source", "media", "events"].includes(scope)) throw forbiddenUrl();
-  if (!(await verifyScope(c.env.SIGNING_SECRET, videoId, scope, c.req.query("exp"), c.req.query("sig")))) throw forbiddenUrl();
+  if (!(await verifyScope(c.env.SIGNING_SECRET, videoId, scope, c.req.query("exp"), c.req.query("sig"))))
+    throw forbiddenUrl();
   await next();
 });
 
@@ -37,7 +39,10 @@ internalRoutes.get("/videos/:video_id/source", async (c) => {
   const object = await c.env.MEDIA.get(video.sourceKey);
   if (!object) throw new AppError(404, "not_found", "Not found", "The source object is missing.");
   return new Response(object.body, {
-    headers: { "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream", "Content-Length": String(object.size) },
+    headers: {
+      "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream",
+      "Content-Length": String(object.size),
+    },
   });
 });
 
@@ -52,7 +57,8 @@ internalRoutes.put("/videos/:video_id/media/*", async (c) => {
   if (length > MAX_OBJECT_BYTES) throw new AppError(413, "object_too_large", "Too large", "The object is over 1 GiB.");
   const video = await findVideo(c.var.db, videoId);
   // Outputs for a video that was deleted or has ended are refused, not stored as orphans.
-  if (video?.status !== "processing") throw new AppError(409, "not_processing", "Not processing", "The video is not processing.");
+  if (video?.status !== "processing")
+    throw new AppError(409, "not_processing", "Not processing", "The video is not processing.");
   await c.env.MEDIA.put(mediaKey(videoId, path), c.req.raw.body ?? new Uint8Array(), {
     httpMetadata: { contentType: c.req.header("Content-Type") ?? contentTypeOf(path) },
   });

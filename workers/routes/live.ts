@@ -17,16 +17,30 @@ export const liveRoutes = router().openapi(
     path: "/{video_id}/live",
     tags: ["comments"],
     summary: "Join the video's live room (WebSocket)",
-    description: "Messages: comment_added, comment_deleted, counters, status; send {\"type\":\"ping\"} for {\"type\":\"pong\"}.",
+    description:
+      'Messages: comment_added, comment_deleted, counters, status; send {"type":"ping"} for {"type":"pong"}.',
     request: {
       params: VideoParams,
-      query: z.object({ access_token: z.string().max(2000).optional().openapi({ param: { name: "access_token", in: "query" } }) }),
+      query: z.object({
+        access_token: z
+          .string()
+          .max(2000)
+          .optional()
+          .openapi({ param: { name: "access_token", in: "query" } }),
+      }),
     },
     responses: { 101: { description: "Switching protocols" }, ...problems(400, 404, 426) },
   }),
   async (c) => {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new AppError(426, "upgrade_required", "Upgrade required", "Join the room with a WebSocket (Upgrade: websocket).", {}, { Upgrade: "websocket" });
+      throw new AppError(
+        426,
+        "upgrade_required",
+        "Upgrade required",
+        "Join the room with a WebSocket (Upgrade: websocket).",
+        {},
+        { Upgrade: "websocket" },
+      );
     }
     const { video_id } = c.req.valid("param");
     let viewer = c.var.user;

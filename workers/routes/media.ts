@@ -25,14 +25,16 @@ mediaRoutes.on(["GET", "HEAD"], "/:video_id/*", async (c) => {
   });
 });
 
-mediaRoutes.options("/:video_id/*", () =>
-  new Response(null, {
-    status: 204,
-    headers: {
-      "Access-Control-Allow-Origin": "*",
-      "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-      "Access-Control-Allow-Headers": "Range, If-None-Match, If-Modified-Since",
-      "Access-Control-Max-Age": "86400",
-    },
-  }),
+mediaRoutes.options(
+  "/:video_id/*",
+  () =>
+    new Response(null, {
+      status: 204,
+      headers: {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+        "Access-Control-Allow-Headers": "Range, If-None-Match, If-Modified-Since",
+        "Access-Control-Max-Age": "86400",
+      },
+    }),
 );

@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { validationFailed } from "../lib/errors";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
-import { rateLimit, RATE_RULES } from "../middleware/rate-limit";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { bearer, problems } from "../schemas/common";
 import { TusCreationHeaders, TusPatchHeaders, TusUploadParams } from "../schemas/tus";
 import { uploadDeps } from "../services/deps";
@@ -13,7 +13,8 @@ import * as tus from "../services/tus";
 
 /** Every request but OPTIONS names the protocol version; every answer says it too. */
 const tusResumable = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method !== "OPTIONS" && c.req.header("Tus-Resumable") !== tus.TUS_VERSION) throw tus.tusVersionUnsupported();
+  if (c.req.method !== "OPTIONS" && c.req.header("Tus-Resumable") !== tus.TUS_VERSION)
+    throw tus.tusVersionUnsupported();
   await next();
   c.res.headers.set("Tus-Resumable", tus.TUS_VERSION);
 });
@@ -94,7 +95,10 @@ tusRoutes
       security: bearer,
       middleware: [requireAuth] as const,
       request: { params: TusUploadParams },
-      responses: { 200: { description: "Upload-Offset, Upload-Length, Upload-Expires" }, ...problems(401, 403, 404, 410, 412) },
+      responses: {
+        200: { description: "Upload-Offset, Upload-Length, Upload-Expires" },
+        ...problems(401, 403, 404, 410, 412),
+      },
     }),
     async (c) => {
       const deps = await uploadDeps(c.env, c.var.db);

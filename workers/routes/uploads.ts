@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
-import { rateLimit, RATE_RULES } from "../middleware/rate-limit";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
 import {
   CompleteResult,
@@ -45,7 +45,10 @@ export const uploadRoutes = router()
       request: {
         params: UploadParams,
         query: PartQuery,
-        body: { required: true, content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+        body: {
+          required: true,
+          content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+        },
       },
       responses: { 200: json(PartOut, "The stored part"), ...problems(400, 401, 403, 404, 409, 429) },
     }),

@@ -1,16 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
 import { notFound } from "../lib/errors";
 import { router } from "../lib/openapi";
+import { anonymousViewerId } from "../lib/signing";
 import { requireAuth } from "../middleware/auth";
+import { clientIp } from "../middleware/rate-limit";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
+import { StatusOut, VideoParams } from "../schemas/processing";
 import { LikeBody, LikeOut, VideoEditBody, VideoOut, WatchPositionBody } from "../schemas/videos";
 import { engagementDeps } from "../services/deps";
 import * as engagement from "../services/engagement";
-import { anonymousViewerId } from "../lib/signing";
-import { clientIp } from "../middleware/rate-limit";
-import * as videos from "../services/videos";
-import { StatusOut, VideoParams } from "../schemas/processing";
 import { statusOf } from "../services/processing";
+import * as videos from "../services/videos";
 import { cacheKeys, purgeComments, readCached, writeCached } from "../storage/edge-cache";
 
 /** Mounted at /api/v1/videos (the upload sub-app takes /api/v1/videos/upload first). */
@@ -110,13 +110,16 @@ export const videoRoutes = router()
       path: "/{video_id}/heartbeat",
       tags: ["engagement"],
       summary: "Report playback without an account (counts views; keeps no history)",
-      description: "Like watch-position, for anonymous players: the viewer is a daily keyed hash of address and user agent.",
+      description:
+        "Like watch-position, for anonymous players: the viewer is a daily keyed hash of address and user agent.",
       request: { params: VideoParams, body: jsonBody(WatchPositionBody) },
       responses: { 204: { description: "Recorded" }, ...problems(400, 404, 409) },
     }),
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
-      const viewer = c.var.user ? { user: c.var.user } : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw) };
+      const viewer = c.var.user
+        ? { user: c.var.user }
+        : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw) };
       await engagement.reportPosition(deps, c.req.valid("param").video_id, viewer, c.req.valid("json"));
       return c.body(null, 204);
     },
@@ -134,7 +137,10 @@ export const videoRoutes = router()
     }),
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
-      return c.json(await engagement.like(deps, c.req.valid("param").video_id, c.var.user!, c.req.valid("json").value), 200);
+      return c.json(
+        await engagement.like(deps, c.req.valid("param").video_id, c.var.user!, c.req.valid("json").value),
+        200,
+      );
     },
   )
   .openapi(

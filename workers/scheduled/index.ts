@@ -1,6 +1,6 @@
 import type { Bindings } from "../env";
-import { database } from "../storage/db";
 import { expireUploads } from "../services/uploads";
+import { database } from "../storage/db";
 
 /** Cron (every 5 minutes): abort uploads past their expiry. Trending joins later. */
 export async function runScheduled(env: Bindings): Promise<void> {

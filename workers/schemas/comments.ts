@@ -59,10 +59,7 @@ export type CommentsQuery = z.infer<typeof CommentsQuery>;
 export const CommentParams = z.object({ comment_id: Id.openapi({ param: { name: "comment_id", in: "path" } }) });
 
 /** A stored row (author joined) as the wire's comment; a deleted one keeps only its place. */
-export function toComment(
-  row: CommentRow,
-  replies?: CommentCore[],
-): CommentOut {
+export function toComment(row: CommentRow, replies?: CommentCore[]): CommentOut {
   return {
     id: row.id,
     video_id: row.videoId,

@@ -21,7 +21,10 @@ export const Problem = z
 
 /** The problem+json answers a route may give, for the OpenAPI document. */
 export function problems(...statuses: number[]) {
-  const out: Record<number, { description: string; content: { "application/problem+json": { schema: typeof Problem } } }> = {};
+  const out: Record<
+    number,
+    { description: string; content: { "application/problem+json": { schema: typeof Problem } } }
+  > = {};
   for (const status of statuses) {
     out[status] = { description: `Problem (${status})`, content: { "application/problem+json": { schema: Problem } } };
   }
@@ -41,12 +44,29 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 export const bearer = [{ bearerAuth: [] }];
 
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).max(10_000).default(1).openapi({ param: { name: "page", in: "query" } }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: "limit", in: "query" } }),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(1)
+    .openapi({ param: { name: "page", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" } }),
 });
 
 /** API.md's list shape. */
 export const listOf = <T extends z.ZodType>(item: T, name: string) =>
   z
-    .object({ items: z.array(item), page: z.number().int(), limit: z.number().int(), total: z.number().int().optional() })
+    .object({
+      items: z.array(item),
+      page: z.number().int(),
+      limit: z.number().int(),
+      total: z.number().int().optional(),
+    })
     .openapi(name);

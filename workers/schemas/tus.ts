@@ -11,17 +11,20 @@ const integerHeader = (name: string) =>
 export const TusUploadParams = UploadParams;
 
 export const TusCreationHeaders = z.object({
-  "upload-length": integerHeader("Upload-Length").optional().openapi({
-    param: { name: "upload-length", in: "header" },
-    description: "The size of the whole file in bytes (Upload-Defer-Length is not supported).",
-  }),
+  "upload-length": integerHeader("Upload-Length")
+    .optional()
+    .openapi({
+      param: { name: "upload-length", in: "header" },
+      description: "The size of the whole file in bytes (Upload-Defer-Length is not supported).",
+    }),
   "upload-metadata": z
     .string()
     .max(8192)
     .optional()
     .openapi({
       param: { name: "upload-metadata", in: "header" },
-      description: "Comma-separated `key base64(value)` pairs: `filename`, `title`, `content_type` (also `description`, `visibility`).",
+      description:
+        "Comma-separated `key base64(value)` pairs: `filename`, `title`, `content_type` (also `description`, `visibility`).",
     }),
 });
 

@@ -27,7 +27,13 @@ export const VideoOut = z
       storyboard: z.object({ image: Url, vtt: Url }).nullable(),
     }),
     renditions: z.array(
-      z.object({ name: z.string(), width: z.number().int(), height: z.number().int(), bandwidth: z.number().int(), codecs: z.string() }),
+      z.object({
+        name: z.string(),
+        width: z.number().int(),
+        height: z.number().int(),
+        bandwidth: z.number().int(),
+        codecs: z.string(),
+      }),
     ),
     view_count: z.number().int(),
     like_count: z.number().int(),
@@ -70,8 +76,14 @@ export const VideoSummary = z
 
 export const WatchPositionBody = z
   .object({
-    position: z.number().min(0).max(86_400 * 2),
-    duration: z.number().positive().max(86_400 * 2),
+    position: z
+      .number()
+      .min(0)
+      .max(86_400 * 2),
+    duration: z
+      .number()
+      .positive()
+      .max(86_400 * 2),
   })
   .refine((b) => b.position <= b.duration + 1, { message: "must not be past the end of the video", path: ["position"] })
   .openapi("WatchPosition");
@@ -83,7 +95,13 @@ export const LikeOut = z
   .openapi("LikeResult");
 
 export const HistoryItem = z
-  .object({ video: VideoSummary, position: z.number(), duration: z.number(), percent: z.number(), watched_at: Timestamp })
+  .object({
+    video: VideoSummary,
+    position: z.number(),
+    duration: z.number(),
+    percent: z.number(),
+    watched_at: Timestamp,
+  })
   .openapi("HistoryItem");
 
 export const HistoryList = z
@@ -91,7 +109,13 @@ export const HistoryList = z
   .openapi("HistoryList");
 
 export const HistoryQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { name: "limit", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: "limit", in: "query" } }),
   cursor: z
     .string()
     .max(200)

@@ -47,8 +47,10 @@ export async function register(
   } catch (err) {
     // Two registrations raced past the checks above; the unique index decided.
     const message = String((err as Error)?.message ?? err);
-    if (message.includes("users.email")) throw new AppError(409, "email_taken", "Email taken", "An account with this email exists.");
-    if (message.includes("users.username")) throw new AppError(409, "username_taken", "Username taken", "This username is taken.");
+    if (message.includes("users.email"))
+      throw new AppError(409, "email_taken", "Email taken", "An account with this email exists.");
+    if (message.includes("users.username"))
+      throw new AppError(409, "username_taken", "Username taken", "This username is taken.");
     throw err;
   }
   return session(db, tokens, user.id);

@@ -2,7 +2,13 @@ import type { AddCommentResult, CommentDraft } from "../durable-objects/video-ro
 import type { AuthUser, Database } from "../env";
 import { forbidden, notFound, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { toComment, type CommentBody, type CommentList, type CommentOut, type CommentsQuery } from "../schemas/comments";
+import {
+  type CommentBody,
+  type CommentList,
+  type CommentOut,
+  type CommentsQuery,
+  toComment,
+} from "../schemas/comments";
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, commentPageKey, purgeComments, readCached, writeCached } from "../storage/edge-cache";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./moderation";
@@ -20,7 +26,8 @@ export interface CommentDeps {
   };
 }
 
-const badParent = (reason: string) => validationFailed([{ name: "parent_id", reason }], "The reply's parent is not valid.");
+const badParent = (reason: string) =>
+  validationFailed([{ name: "parent_id", reason }], "The reply's parent is not valid.");
 
 /**
  * Posts a comment or a reply (seed: Comments Flow): visibility, moderation (profanity, link
@@ -45,7 +52,9 @@ export async function postComment(
   if (parentId && (!parent || parent.videoId !== videoId)) throw badParent("must be a comment on this video");
   if (parent?.deleted) throw badParent("that comment was deleted");
   if (duplicate) throw rejected("duplicate", "You posted the same comment moments ago.");
-  const result = await deps.room(videoId).addComment({ id: newId(), parentId, userId: user.id, username: user.username, content });
+  const result = await deps
+    .room(videoId)
+    .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content });
   if (!result.ok) throw badParent("that comment was deleted");
   await purgeComments(videoId);
   return result.comment;
@@ -81,7 +90,11 @@ export async function listComments(db: Database, videoId: string, viewer: AuthUs
     const hit = await readCached<CommentList>(key);
     if (hit) return hit;
   }
-  const list = listOf(await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }), page, limit);
+  const list = listOf(
+    await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }),
+    page,
+    limit,
+  );
   if (cacheable) await writeCached(key, list, COMMENT_PAGE_CACHE_SECONDS);
   return list;
 }
@@ -95,10 +108,19 @@ async function visibleComment(db: Database, commentId: string, viewer: AuthUser 
 }
 
 /** The direct replies of a comment at any depth, oldest first, each with its own first replies. */
-export async function listReplies(db: Database, commentId: string, viewer: AuthUser | undefined, query: { page: number; limit: number }) {
+export async function listReplies(
+  db: Database,
+  commentId: string,
+  viewer: AuthUser | undefined,
+  query: { page: number; limit: number },
+) {
   await visibleComment(db, commentId, viewer);
   const { page, limit } = query;
-  return listOf(await store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }), page, limit);
+  return listOf(
+    await store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }),
+    page,
+    limit,
+  );
 }
 
 /** Deletes a comment: its author or the video's owner may (seed: moderation by the owner). */

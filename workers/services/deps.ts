@@ -1,14 +1,14 @@
 import type { Bindings, Database } from "../env";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
-import { purgeVideo } from "../storage/edge-cache";
 import type { WatchEventMessage } from "../schemas/videos";
+import { purgeVideo } from "../storage/edge-cache";
+import type { TokenConfig } from "./accounts";
 import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
-import { statusOf, type ProcessingDeps } from "./processing";
+import { type ProcessingDeps, statusOf } from "./processing";
 import { roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
-import type { TokenConfig } from "./accounts";
 import type { UploadDeps } from "./uploads";
 
 const int = (value: string | undefined, fallback: number) => {
@@ -23,9 +23,10 @@ export function tokenConfig(env: Bindings): TokenConfig {
 /** What the upload service needs, read from the bindings and settings. */
 export async function uploadDeps(env: Bindings, db: Database): Promise<UploadDeps> {
   // The AWS SDK is loaded only when S3 credentials exist, keeping it off the common path.
-  const presigner = env.R2_SECRET_ACCESS_KEY && env.R2_S3_ENDPOINT
-    ? (await import("../storage/s3-presign")).presignerFromEnv(env)
-    : undefined;
+  const presigner =
+    env.R2_SECRET_ACCESS_KEY && env.R2_S3_ENDPOINT
+      ? (await import("../storage/s3-presign")).presignerFromEnv(env)
+      : undefined;
   return {
     db,
     media: env.MEDIA,
@@ -60,7 +61,11 @@ export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
       // The room is a courtesy to watchers; a failure there must not fail the pipeline.
       await roomOf(env, videoId)
         .publishStatus({ status, progress, playable, ...(stage ? { stage } : {}) })
-        .catch((err: unknown) => console.warn(JSON.stringify({ level: "warn", msg: "room status relay failed", video_id: videoId, error: String(err) })));
+        .catch((err: unknown) =>
+          console.warn(
+            JSON.stringify({ level: "warn", msg: "room status relay failed", video_id: videoId, error: String(err) }),
+          ),
+        );
     },
     config: {
       publicUrl: env.PUBLIC_URL,

@@ -13,7 +13,6 @@ const REPORT_SECONDS = 10;
 /** Between two reports of one viewer, more progress than this is a seek, not watching. */
 const MAX_ADVANCE_SECONDS = 15;
 
-
 export interface EngagementDeps {
   db: Database;
   events: Queue<WatchEventMessage>;
@@ -99,7 +98,13 @@ export async function like(deps: EngagementDeps, videoId: string, user: AuthUser
   return { like_count: counts.likes, dislike_count: counts.dislikes, value };
 }
 
-export async function share(deps: EngagementDeps, videoId: string, viewer: AuthUser | undefined, viewerKey: string, now = new Date()) {
+export async function share(
+  deps: EngagementDeps,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  viewerKey: string,
+  now = new Date(),
+) {
   await watchable(deps.db, videoId, viewer);
   await deps.bump(videoId, { shares: 1 });
   await deps.events.send({

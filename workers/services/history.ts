@@ -45,7 +45,10 @@ export async function historyOf(db: Database, userId: string, origin: string, li
       watched_at: history.watchedAt.toISOString(),
     })),
     limit,
-    next_cursor: rows.length > limit && last ? encodeCursor({ at: last.history.watchedAt.getTime(), videoId: last.video.id }) : null,
+    next_cursor:
+      rows.length > limit && last
+        ? encodeCursor({ at: last.history.watchedAt.getTime(), videoId: last.video.id })
+        : null,
   };
 }
 

@@ -83,7 +83,8 @@ export function sniffContainer(head: Uint8Array): Container | null {
   }
   if (head.length >= 4) {
     if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return "matroska";
-    if (head[0] === 0x00 && head[1] === 0x00 && head[2] === 0x01 && (head[3] === 0xba || head[3] === 0xb3)) return "mpegps";
+    if (head[0] === 0x00 && head[1] === 0x00 && head[2] === 0x01 && (head[3] === 0xba || head[3] === 0xb3))
+      return "mpegps";
     if (ascii(head, 0, 4) === "OggS") return "ogg";
     if (head[0] === 0x30 && head[1] === 0x26 && head[2] === 0xb2 && head[3] === 0x75) return "asf";
   }

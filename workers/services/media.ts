@@ -32,7 +32,12 @@ const CORS = {
 };
 
 const invalidToken = () =>
-  new AppError(403, "invalid_token", "Forbidden", "The playback token is invalid or has expired; reload the video page.");
+  new AppError(
+    403,
+    "invalid_token",
+    "Forbidden",
+    "The playback token is invalid or has expired; reload the video page.",
+  );
 
 async function tokenGrants(secret: string, videoId: string, token: string): Promise<boolean> {
   const [exp, sig] = token.split(".");

@@ -3,9 +3,9 @@ import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { signScope } from "../lib/signing";
 import type { TranscodeJobRequest, TranscoderEvent, VideoReadyMessage } from "../schemas/processing";
+import * as store from "../storage/processing";
 import { deletePrefix } from "../storage/r2";
 import { mediaPrefix } from "../storage/r2-keys";
-import * as store from "../storage/processing";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
 import type { TranscoderClient } from "./transcoder-client";
 
@@ -71,7 +71,12 @@ const backoff = (attempts: number) => Math.min(600, 10 * 2 ** Math.max(0, attemp
  * A `video-upload` delivery: start (or restart) the job unless it is running, finished or
  * the video is gone. Safe to call for every redelivery.
  */
-export async function startProcessing(deps: ProcessingDeps, videoId: string, sourceKey: string, now = new Date()): Promise<Outcome> {
+export async function startProcessing(
+  deps: ProcessingDeps,
+  videoId: string,
+  sourceKey: string,
+  now = new Date(),
+): Promise<Outcome> {
   const video = await store.findVideo(deps.db, videoId);
   if (video?.status !== "processing") return { ack: true };
   const existing = await store.findJob(deps.db, videoId);
@@ -109,7 +114,8 @@ async function dispatch(deps: ProcessingDeps, videoId: string, attempts: number,
  */
 export async function checkJob(deps: ProcessingDeps, videoId: string, now = new Date()): Promise<Outcome> {
   const [video, job] = await Promise.all([store.findVideo(deps.db, videoId), store.findJob(deps.db, videoId)]);
-  if (video?.status !== "processing" || !job || job.state === "completed" || job.state === "failed") return { ack: true };
+  if (video?.status !== "processing" || !job || job.state === "completed" || job.state === "failed")
+    return { ack: true };
   if (job.state === "dispatched" && !isStalled(job, deps.config, now)) {
     const quietFor = now.getTime() - Math.max(job.dispatchedAt?.getTime() ?? 0, job.lastEventAt?.getTime() ?? 0);
     await deps.scheduleWatchdog(videoId, Math.max(1, deps.config.stallSeconds - Math.floor(quietFor / 1000)));
@@ -120,7 +126,13 @@ export async function checkJob(deps: ProcessingDeps, videoId: string, now = new 
 }
 
 /** Ends a job as failed with `code`: the video says why and its partial outputs go. */
-export async function failProcessing(deps: ProcessingDeps, videoId: string, code: string, message: string, now = new Date()) {
+export async function failProcessing(
+  deps: ProcessingDeps,
+  videoId: string,
+  code: string,
+  message: string,
+  now = new Date(),
+) {
   if (await store.recordFailed(deps.db, videoId, code, message, now)) {
     await deleteMedia(deps.media, videoId);
     await deps.changed(videoId);
@@ -143,7 +155,10 @@ function probeOf(metadata: Extract<TranscoderEvent, { type: "probed" }>["metadat
   return { duration: metadata.duration, width: metadata.width, height: metadata.height, info };
 }
 
-function thumbnailsOf(thumbnails?: Record<string, unknown>, storyboard?: Record<string, unknown>): ThumbnailPaths | undefined {
+function thumbnailsOf(
+  thumbnails?: Record<string, unknown>,
+  storyboard?: Record<string, unknown>,
+): ThumbnailPaths | undefined {
   if (!thumbnails) return undefined;
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   const out: ThumbnailPaths = {
@@ -151,7 +166,9 @@ function thumbnailsOf(thumbnails?: Record<string, unknown>, storyboard?: Record<
     small: str(thumbnails.small),
     medium: str(thumbnails.medium),
     large: str(thumbnails.large),
-    scrub: Array.isArray(thumbnails.scrub) ? thumbnails.scrub.filter((s): s is string => typeof s === "string") : undefined,
+    scrub: Array.isArray(thumbnails.scrub)
+      ? thumbnails.scrub.filter((s): s is string => typeof s === "string")
+      : undefined,
   };
   if (storyboard && typeof storyboard.image === "string" && typeof storyboard.vtt === "string") {
     out.storyboard = { image: storyboard.image, vtt: storyboard.vtt };
@@ -197,7 +214,10 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
           owner_id: video.ownerId,
           status: "ready",
           title: video.title,
-          urls: { hls: `/videos/${videoId}/master.m3u8`, ...(thumbnail ? { thumbnail: `/videos/${videoId}/${thumbnail}` } : {}) },
+          urls: {
+            hls: `/videos/${videoId}/master.m3u8`,
+            ...(thumbnail ? { thumbnail: `/videos/${videoId}/${thumbnail}` } : {}),
+          },
         });
       }
       return;
@@ -217,7 +237,8 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
 export async function statusOf(db: Database, videoId: string) {
   const video = await store.findVideo(db, videoId);
   if (!video) return undefined;
-  const ready = video.status === "processing" || video.status === "ready" ? await store.listRenditions(db, videoId) : [];
+  const ready =
+    video.status === "processing" || video.status === "ready" ? await store.listRenditions(db, videoId) : [];
   return {
     owner_id: video.ownerId,
     visibility: video.visibility,

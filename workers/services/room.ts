@@ -1,5 +1,5 @@
-import type { Bindings } from "../env";
 import type { CommentDraft, CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
+import type { Bindings } from "../env";
 
 export type { CommentDraft, CounterDelta, StatusUpdate };
 

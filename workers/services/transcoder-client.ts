@@ -14,7 +14,11 @@ export interface TranscoderClient {
 
 async function post(fetcher: (req: Request) => Promise<Response>, base: string, job: TranscodeJobRequest) {
   const res = await fetcher(
-    new Request(`${base}/jobs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(job) }),
+    new Request(`${base}/jobs`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(job),
+    }),
   );
   if (res.status !== 202 && res.status !== 200) {
     throw new Error(`transcoder answered ${res.status}: ${(await res.text()).slice(0, 200)}`);

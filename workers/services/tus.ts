@@ -24,8 +24,8 @@ import {
   initiateUpload,
   ownedUpload,
   streamPartToR2,
-  unsupportedFormat,
   type UploadDeps,
+  unsupportedFormat,
 } from "./uploads";
 
 export const TUS_VERSION = "1.0.0";
@@ -54,9 +54,15 @@ export const tusVersionUnsupported = () =>
   );
 
 const offsetMismatch = (expected: number, got: number) =>
-  new AppError(409, "offset_mismatch", "Offset mismatch", `The upload is at offset ${expected}; the PATCH said ${got}.`, {
-    expected_offset: expected,
-  });
+  new AppError(
+    409,
+    "offset_mismatch",
+    "Offset mismatch",
+    `The upload is at offset ${expected}; the PATCH said ${got}.`,
+    {
+      expected_offset: expected,
+    },
+  );
 
 const gone = (why: string) => new AppError(410, "upload_gone", "Upload gone", `This upload ${why}.`);
 
@@ -67,7 +73,8 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
   const bad = (reason: string) => validationFailed([{ name: "Upload-Metadata", reason }]);
   for (const pair of header.split(",")) {
     const [key, value, ...rest] = pair.trim().split(/\s+/);
-    if (!key || rest.length || !/^[\x21-\x7e]+$/.test(key)) throw bad("must be `key base64value` pairs separated by commas");
+    if (!key || rest.length || !/^[\x21-\x7e]+$/.test(key))
+      throw bad("must be `key base64value` pairs separated by commas");
     if (key in out) throw bad(`the key "${key}" appears twice`);
     if (value === undefined) {
       out[key] = "";
@@ -75,7 +82,9 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
     }
     if (value.length % 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw bad(`the value of "${key}" is not base64`);
     try {
-      out[key] = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)));
+      out[key] = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+        Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)),
+      );
     } catch {
       throw bad(`the value of "${key}" is not base64 of UTF-8 text`);
     }
@@ -135,7 +144,8 @@ export async function createTusUpload(
   input: { length?: number; deferLength?: string; metadata?: string },
 ): Promise<TusUploadInfo> {
   if (input.length === undefined) {
-    const reason = input.deferLength !== undefined ? "Upload-Defer-Length is not supported; send Upload-Length" : "required";
+    const reason =
+      input.deferLength !== undefined ? "Upload-Defer-Length is not supported; send Upload-Length" : "required";
     throw validationFailed([{ name: "Upload-Length", reason }]);
   }
   const meta = metadataInput(parseUploadMetadata(input.metadata));
@@ -224,7 +234,13 @@ export interface TusPatchInput {
  * arrive and keeping what is left past the last whole part as the tail. When the last byte
  * is in, completes the upload (video `processing`, one `video-upload` message).
  */
-export async function tusPatch(deps: UploadDeps, userId: string, uploadId: string, input: TusPatchInput, now = new Date()) {
+export async function tusPatch(
+  deps: UploadDeps,
+  userId: string,
+  uploadId: string,
+  input: TusPatchInput,
+  now = new Date(),
+) {
   if (input.contentType?.split(";")[0]!.trim().toLowerCase() !== OFFSET_STREAM) {
     throw new AppError(415, "unsupported_media_type", "Unsupported media type", `A PATCH must be ${OFFSET_STREAM}.`);
   }
@@ -232,7 +248,8 @@ export async function tusPatch(deps: UploadDeps, userId: string, uploadId: strin
   const { wholeParts, offset, tail } = await progress(deps, upload);
   if (input.offset !== offset) throw offsetMismatch(offset, input.offset);
   const length = input.contentLength ?? (input.body ? undefined : 0);
-  if (length === undefined) throw new AppError(411, "length_required", "Length required", "A PATCH needs Content-Length.");
+  if (length === undefined)
+    throw new AppError(411, "length_required", "Length required", "A PATCH needs Content-Length.");
   const end = offset + length;
   if (end > upload.size) {
     throw validationFailed([{ name: "Content-Length", reason: `the body ends past Upload-Length (${upload.size})` }]);
@@ -250,12 +267,22 @@ export async function tusPatch(deps: UploadDeps, userId: string, uploadId: strin
 }
 
 /** The tail on record: the first `tail_size` bytes of the tail object (a longer object is a put D1 never heard of). */
-async function readTail(deps: UploadDeps, upload: Upload, start: number, tailSize: number): Promise<ReadableStream<Uint8Array>> {
+async function readTail(
+  deps: UploadDeps,
+  upload: Upload,
+  start: number,
+  tailSize: number,
+): Promise<ReadableStream<Uint8Array>> {
   const tail = await deps.media.get(tusTailKey(upload.id), { range: { offset: 0, length: tailSize } });
   if (!tailUsable(tail, start, tailSize)) {
     // Lost: forget it, so that the client's next HEAD resumes from the last whole part.
     await store.setTailSize(deps.db, upload.id, 0);
-    throw new AppError(409, "offset_mismatch", "Offset mismatch", "The stored tail was lost; HEAD for the offset to resume from.");
+    throw new AppError(
+      409,
+      "offset_mismatch",
+      "Offset mismatch",
+      "The stored tail was lost; HEAD for the offset to resume from.",
+    );
   }
   return tail!.body;
 }

@@ -2,11 +2,11 @@ import type { Database } from "../env";
 import { AppError, forbidden, notFound, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { VideoUploadMessage } from "../schemas/uploads";
+import { findChannelByOwner } from "../storage/accounts";
 import { sourceKey, tusTailKey } from "../storage/r2-keys";
+import type { PartPresigner } from "../storage/s3-presign";
 import type { Upload, UploadPart } from "../storage/schema";
 import * as store from "../storage/uploads";
-import { findChannelByOwner } from "../storage/accounts";
-import type { PartPresigner } from "../storage/s3-presign";
 import { declaredFormatProblem, SNIFF_BYTES, sniffContainer } from "./media-format";
 
 const MiB = 1024 * 1024;
@@ -131,9 +131,10 @@ export async function initiateUpload(deps: UploadDeps, ownerId: string, input: I
     throw err;
   }
 
-  const partUrls = deps.presigner && input.protocol !== "tus"
-    ? await deps.presigner.presignParts(key, multipart.uploadId, partCount, deps.config.ttlHours * 3600)
-    : undefined;
+  const partUrls =
+    deps.presigner && input.protocol !== "tus"
+      ? await deps.presigner.presignParts(key, multipart.uploadId, partCount, deps.config.ttlHours * 3600)
+      : undefined;
   return {
     upload_id: uploadId,
     video_id: videoId,
@@ -281,7 +282,8 @@ async function receivedParts(deps: UploadDeps, upload: Upload): Promise<Pick<Upl
 /** The upload as the client sees it (seed: "resume from the last part"). */
 export async function uploadState(deps: UploadDeps, userId: string, uploadId: string) {
   const upload = await ownedUpload(deps.db, userId, uploadId);
-  const parts = upload.status === "open" ? await receivedParts(deps, upload) : await store.listParts(deps.db, upload.id);
+  const parts =
+    upload.status === "open" ? await receivedParts(deps, upload) : await store.listParts(deps.db, upload.id);
   return {
     upload_id: upload.id,
     video_id: upload.videoId,

@@ -149,11 +149,20 @@ export async function editVideo(db: Database, userId: string, videoId: string, e
  * cached answers. A transcoder still working on it finds its writes refused (the video is
  * gone), so in-flight processing stops at its next output.
  */
-export async function deleteVideo(db: Database, media: R2Bucket, userId: string, videoId: string, purgeExtra: (id: string) => Promise<void>) {
+export async function deleteVideo(
+  db: Database,
+  media: R2Bucket,
+  userId: string,
+  videoId: string,
+  purgeExtra: (id: string) => Promise<void>,
+) {
   await ownedVideo(db, userId, videoId);
   const upload = await store.findUploadOf(db, videoId);
   if (upload && upload.status !== "completed") {
-    await media.resumeMultipartUpload(upload.sourceKey, upload.r2UploadId).abort().catch(() => {});
+    await media
+      .resumeMultipartUpload(upload.sourceKey, upload.r2UploadId)
+      .abort()
+      .catch(() => {});
     await media.delete(tusTailKey(upload.id));
   }
   await store.deleteVideoRow(db, videoId);

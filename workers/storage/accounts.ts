@@ -1,6 +1,6 @@
 import { and, count, eq } from "drizzle-orm";
 import type { Database } from "../env";
-import { channels, users, videos, type Channel, type User } from "./schema";
+import { type Channel, channels, type User, users, videos } from "./schema";
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | undefined> {
   return db.select().from(users).where(eq(users.email, email)).get();

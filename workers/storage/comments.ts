@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { comments, users } from "./schema";
 
@@ -60,7 +60,9 @@ async function levelPage(db: Database, where: SQL, slice: Slice) {
   const ranked = db
     .select({
       ...columns,
-      rank: sql<number>`row_number() over (partition by ${comments.parentId} order by ${comments.createdAt}, ${comments.id})`.as("rank"),
+      rank: sql<number>`row_number() over (partition by ${comments.parentId} order by ${comments.createdAt}, ${comments.id})`.as(
+        "rank",
+      ),
     })
     .from(comments)
     .innerJoin(users, eq(users.id, comments.userId))
@@ -90,7 +92,12 @@ export function repliesPage(db: Database, parentId: string, slice: Slice) {
 }
 
 export async function findComment(db: Database, commentId: string): Promise<CommentRow | undefined> {
-  return db.select(columns).from(comments).innerJoin(users, eq(users.id, comments.userId)).where(eq(comments.id, commentId)).get();
+  return db
+    .select(columns)
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.userId))
+    .where(eq(comments.id, commentId))
+    .get();
 }
 
 /** Whether the user posted this exact text since `since` (spam: the same text again and again). */

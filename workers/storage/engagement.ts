@@ -29,7 +29,14 @@ export async function recordWatch(
     statements.push(
       db
         .insert(watchHistory)
-        .values({ userId: row.userId, videoId: row.videoId, position: row.position, duration: row.duration, percent, watchedAt: row.now })
+        .values({
+          userId: row.userId,
+          videoId: row.videoId,
+          position: row.position,
+          duration: row.duration,
+          percent,
+          watchedAt: row.now,
+        })
         .onConflictDoUpdate({
           target: [watchHistory.userId, watchHistory.videoId],
           set: { position: row.position, duration: row.duration, percent, watchedAt: row.now },
@@ -130,7 +137,15 @@ export async function setHistoryPaused(db: Database, userId: string, paused: boo
  */
 export async function rollUp(
   d1: D1Database,
-  event: { id: string; videoId: string; hour: number; views: number; watchSeconds: number; likes: number; shares: number },
+  event: {
+    id: string;
+    videoId: string;
+    hour: number;
+    views: number;
+    watchSeconds: number;
+    likes: number;
+    shares: number;
+  },
 ) {
   await d1.batch([
     d1.prepare("INSERT INTO processed_events (id) VALUES (?) ON CONFLICT DO NOTHING").bind(event.id),

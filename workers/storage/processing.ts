@@ -1,14 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import type { RenditionIn } from "../schemas/processing";
-import {
-  notifications,
-  renditions,
-  transcodeJobs,
-  videos,
-  type SourceInfo,
-  type ThumbnailPaths,
-} from "./schema";
+import { notifications, renditions, type SourceInfo, type ThumbnailPaths, transcodeJobs, videos } from "./schema";
 
 const processing = (videoId: string) => and(eq(videos.id, videoId), eq(videos.status, "processing"));
 
@@ -45,7 +38,10 @@ export async function markDispatched(db: Database, videoId: string, now: Date) {
 }
 
 export async function noteJobError(db: Database, videoId: string, error: string, now: Date) {
-  await db.update(transcodeJobs).set({ lastError: error.slice(0, 500), updatedAt: now }).where(eq(transcodeJobs.videoId, videoId));
+  await db
+    .update(transcodeJobs)
+    .set({ lastError: error.slice(0, 500), updatedAt: now })
+    .where(eq(transcodeJobs.videoId, videoId));
 }
 
 const touchJob = (db: Database, videoId: string, now: Date) =>
@@ -71,7 +67,12 @@ export async function recordProbe(
   await db.batch([
     db
       .update(videos)
-      .set({ duration: Math.round(probe.duration * 1000), width: probe.width, height: probe.height, sourceInfo: probe.info })
+      .set({
+        duration: Math.round(probe.duration * 1000),
+        width: probe.width,
+        height: probe.height,
+        sourceInfo: probe.info,
+      })
       .where(processing(videoId)),
     touchJob(db, videoId, now),
   ]);
@@ -118,7 +119,11 @@ export async function recordThumbnails(db: Database, videoId: string, thumbnails
 export async function recordCompleted(
   db: Database,
   videoId: string,
-  done: { renditions: RenditionIn[]; thumbnails?: ThumbnailPaths; probe?: { duration: number; width: number; height: number; info: SourceInfo } },
+  done: {
+    renditions: RenditionIn[];
+    thumbnails?: ThumbnailPaths;
+    probe?: { duration: number; width: number; height: number; info: SourceInfo };
+  },
   now: Date,
 ): Promise<boolean> {
   const ready = db
@@ -144,13 +149,22 @@ export async function recordCompleted(
   const results = await db.batch([
     ready,
     ...done.renditions.map((r) => upsertRendition(db, videoId, r)),
-    db.update(transcodeJobs).set({ state: "completed", lastEventAt: now, updatedAt: now }).where(eq(transcodeJobs.videoId, videoId)),
+    db
+      .update(transcodeJobs)
+      .set({ state: "completed", lastEventAt: now, updatedAt: now })
+      .where(eq(transcodeJobs.videoId, videoId)),
   ]);
   return (results[0] as { id: string }[]).length === 1;
 }
 
 /** Failed with a code: the video says why; its renditions go (their media is deleted too). */
-export async function recordFailed(db: Database, videoId: string, code: string, message: string, now: Date): Promise<boolean> {
+export async function recordFailed(
+  db: Database,
+  videoId: string,
+  code: string,
+  message: string,
+  now: Date,
+): Promise<boolean> {
   const results = await db.batch([
     db
       .update(videos)
@@ -158,7 +172,10 @@ export async function recordFailed(db: Database, videoId: string, code: string, 
       .where(processing(videoId))
       .returning({ id: videos.id }),
     db.delete(renditions).where(eq(renditions.videoId, videoId)),
-    db.update(transcodeJobs).set({ state: "failed", lastError: message, updatedAt: now }).where(eq(transcodeJobs.videoId, videoId)),
+    db
+      .update(transcodeJobs)
+      .set({ state: "failed", lastError: message, updatedAt: now })
+      .where(eq(transcodeJobs.videoId, videoId)),
   ]);
   return (results[0] as { id: string }[]).length === 1;
 }

@@ -38,7 +38,12 @@ export function s3Presigner(settings: S3Settings): PartPresigner {
       const expiresIn = Math.min(MAX_EXPIRY, expiresInSeconds);
       const urls: string[] = [];
       for (let part = 1; part <= partCount; part++) {
-        const command = new UploadPartCommand({ Bucket: settings.bucket, Key: key, UploadId: uploadId, PartNumber: part });
+        const command = new UploadPartCommand({
+          Bucket: settings.bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: part,
+        });
         urls.push(await getSignedUrl(client, command, { expiresIn }));
       }
       return urls;
@@ -69,7 +74,8 @@ export function presignerFromEnv(env: {
   R2_SECRET_ACCESS_KEY?: string;
   R2_BUCKET_NAME?: string;
 }): PartPresigner | undefined {
-  if (!env.R2_S3_ENDPOINT || !env.R2_ACCESS_KEY_ID || !env.R2_SECRET_ACCESS_KEY || !env.R2_BUCKET_NAME) return undefined;
+  if (!env.R2_S3_ENDPOINT || !env.R2_ACCESS_KEY_ID || !env.R2_SECRET_ACCESS_KEY || !env.R2_BUCKET_NAME)
+    return undefined;
   return s3Presigner({
     endpoint: env.R2_S3_ENDPOINT,
     accessKeyId: env.R2_ACCESS_KEY_ID,

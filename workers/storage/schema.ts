@@ -3,9 +3,7 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 
 // Times are integer milliseconds since the epoch; the API renders them as ISO-8601.
 const createdAt = () =>
-  integer("created_at", { mode: "timestamp_ms" })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`);
+  integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
 export const users = sqliteTable(
   "users",
@@ -17,10 +15,7 @@ export const users = sqliteTable(
     historyPaused: integer("history_paused", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("users_email_unique").on(t.email),
-    uniqueIndex("users_username_unique").on(t.username),
-  ],
+  (t) => [uniqueIndex("users_email_unique").on(t.email), uniqueIndex("users_username_unique").on(t.username)],
 );
 
 export const channels = sqliteTable(
@@ -78,10 +73,7 @@ export const videos = sqliteTable(
     createdAt: createdAt(),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
   },
-  (t) => [
-    index("videos_channel_created").on(t.channelId, t.createdAt),
-    index("videos_status").on(t.status),
-  ],
+  (t) => [index("videos_channel_created").on(t.channelId, t.createdAt), index("videos_status").on(t.status)],
 );
 
 export interface SourceInfo {
@@ -131,10 +123,7 @@ export const uploads = sqliteTable(
     createdAt: createdAt(),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
   },
-  (t) => [
-    index("uploads_status_expires").on(t.status, t.expiresAt),
-    uniqueIndex("uploads_video_unique").on(t.videoId),
-  ],
+  (t) => [index("uploads_status_expires").on(t.status, t.expiresAt), uniqueIndex("uploads_video_unique").on(t.videoId)],
 );
 
 export const uploadParts = sqliteTable(
@@ -284,7 +273,10 @@ export const watchHistory = sqliteTable(
     percent: real("percent").notNull(),
     watchedAt: integer("watched_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.videoId] }), index("watch_history_user_watched").on(t.userId, t.watchedAt)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.videoId] }),
+    index("watch_history_user_watched").on(t.userId, t.watchedAt),
+  ],
 );
 
 /** A view counted: once per viewer (user or anonymous hash) per video per hour. */

@@ -1,6 +1,6 @@
 import { and, asc, eq, lt, or } from "drizzle-orm";
 import type { Database } from "../env";
-import { uploadParts, uploads, videos, type Upload, type UploadPart } from "./schema";
+import { type Upload, type UploadPart, uploadParts, uploads, videos } from "./schema";
 
 export async function findUpload(db: Database, uploadId: string): Promise<Upload | undefined> {
   return db.select().from(uploads).where(eq(uploads.id, uploadId)).get();
@@ -34,7 +34,10 @@ export async function upsertPart(db: Database, part: { uploadId: string; part: n
  * Records a part stored through tus. Parts are written in order from the end of the last
  * whole part, so a stored part has consumed the tail: the tail is gone in the same batch.
  */
-export async function recordTusPart(db: Database, part: { uploadId: string; part: number; size: number; etag: string }) {
+export async function recordTusPart(
+  db: Database,
+  part: { uploadId: string; part: number; size: number; etag: string },
+) {
   await db.batch([
     db
       .insert(uploadParts)
@@ -72,7 +75,10 @@ export async function claimCompletion(db: Database, uploadId: string, now: Date,
 /** Marks the upload completed and its video `processing`, together. */
 export async function markCompleted(db: Database, upload: Upload, now: Date) {
   await db.batch([
-    db.update(uploads).set({ status: "completed", completedAt: now, leaseUntil: null }).where(eq(uploads.id, upload.id)),
+    db
+      .update(uploads)
+      .set({ status: "completed", completedAt: now, leaseUntil: null })
+      .where(eq(uploads.id, upload.id)),
     db
       .update(videos)
       .set({ status: "processing", progress: 0, stage: "queued", sourceKey: upload.sourceKey })

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../env";
-import { channels, renditions, uploads, videos, watchHistory, type Video } from "./schema";
+import { channels, renditions, uploads, type Video, videos, watchHistory } from "./schema";
 
 export async function findVideoWithChannel(db: Database, videoId: string) {
   const [row, list] = await Promise.all([
