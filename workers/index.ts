@@ -1,5 +1,4 @@
 import app from "./app";
-import type { Bindings } from "./env";
 import { handleQueue } from "./queues";
 import { runScheduled } from "./scheduled";
 
@@ -11,4 +10,4 @@ export default {
   fetch: app.fetch,
   queue: (batch, env, _ctx) => handleQueue(batch, env),
   scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduled(env)),
-} satisfies ExportedHandler<Bindings>;
+} satisfies ExportedHandler<Env>;

@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv, AuthedEnv, AuthUser } from "../env";
 import { AppError, unauthorized } from "../lib/errors";
 import { readToken } from "../lib/tokens";
 
-function jwtSecret(env: AppEnv["Bindings"]): string {
+export function jwtSecret(env: Env): string {
   // Refuse to run with no key rather than sign tokens with an empty one.
   if (!env.JWT_SECRET) {
     throw new AppError(500, "server_misconfigured", "Server misconfigured", "Authentication is not configured.");
@@ -11,25 +11,38 @@ function jwtSecret(env: AppEnv["Bindings"]): string {
   return env.JWT_SECRET;
 }
 
-export { jwtSecret };
+/**
+ * The one reader of bearer tokens, for REST (`Authorization: Bearer`) and the live room
+ * (`access_token`, as browsers cannot set headers on a WebSocket): the user a valid,
+ * unexpired token names, or undefined.
+ */
+export async function userFromToken(token: string, env: Env): Promise<AuthUser | undefined> {
+  const claims = await readToken(token, jwtSecret(env));
+  return claims ? { id: claims.sub, username: claims.username } : undefined;
+}
+
+/** The user of an `Authorization` header; a header that is there but not valid is a 401. */
+async function userFromHeader(header: string | undefined, env: Env): Promise<AuthUser | undefined> {
+  if (!header) return undefined;
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!token) throw unauthorized("The Authorization header must be `Bearer <token>`.");
+  const user = await userFromToken(token, env);
+  if (!user) throw unauthorized("The token is invalid or has expired.");
+  return user;
+}
 
 /** Reads a bearer token if one is present; a bad token is an error, a missing one is not. */
 export const optionalAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("Authorization");
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw unauthorized("The Authorization header must be `Bearer <token>`.");
-    const claims = await readToken(match[1]!, jwtSecret(c.env));
-    if (!claims) throw unauthorized("The token is invalid or has expired.");
-    c.set("user", { id: claims.sub, username: claims.username });
-  }
+  c.set("user", await userFromHeader(c.req.header("Authorization"), c.env));
   await next();
 });
 
-/** Like optionalAuth, but a request without a valid token is answered 401. */
-export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+/** A request without a valid token is answered 401; past it, handlers read `c.var.user`. */
+export const requireAuth = createMiddleware<AppEnv & AuthedEnv>(async (c, next) => {
   // The app-wide optionalAuth has usually read the token already.
-  if (!c.get("user")) await optionalAuth(c, async () => {});
-  if (!c.get("user")) throw unauthorized();
+  const known: AuthUser | undefined = c.get("user");
+  const user = known ?? (await userFromHeader(c.req.header("Authorization"), c.env));
+  if (!user) throw unauthorized();
+  c.set("user", user);
   await next();
 });

@@ -1,10 +1,9 @@
-import type { Bindings } from "../env";
 import { consumeVideoReady } from "./video-ready";
 import { consumeVideoUpload, consumeVideoUploadDeadLetters } from "./video-upload";
 import { consumeWatchEvents } from "./watch-events";
 
 /** Routes each batch to its queue's consumer. */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   switch (batch.queue) {
     case "video-upload":
       return consumeVideoUpload(batch, env);

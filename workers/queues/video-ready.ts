@@ -1,10 +1,9 @@
-import type { Bindings } from "../env";
 import { VideoReadyMessage } from "../schemas/processing";
 import { notifyReady } from "../services/processing";
 import { database } from "../storage/db";
 
 /** `video-ready` consumer (seed: Notification Service): "Your video is ready!" once per video. */
-export async function consumeVideoReady(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function consumeVideoReady(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = database(env.DB);
   for (const message of batch.messages) {
     const parsed = VideoReadyMessage.safeParse(message.body);

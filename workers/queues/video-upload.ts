@@ -1,4 +1,3 @@
-import type { Bindings } from "../env";
 import { VideoJobMessage } from "../schemas/uploads";
 import { processingDeps } from "../services/deps";
 import { checkJob, failProcessing, startProcessing } from "../services/processing";
@@ -9,7 +8,7 @@ import { database } from "../storage/db";
  * job to the transcoder, and runs the watchdog that re-dispatches a silent one. Idempotent:
  * a redelivery for a job that is running or finished does nothing.
  */
-export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const deps = processingDeps(env, database(env.DB));
   for (const message of batch.messages) {
     const parsed = VideoJobMessage.safeParse(message.body);
@@ -52,7 +51,7 @@ export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Bind
 }
 
 /** `video-upload-dlq`: a message that exhausted its retries; its video ends `failed`. */
-export async function consumeVideoUploadDeadLetters(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function consumeVideoUploadDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const deps = processingDeps(env, database(env.DB));
   for (const message of batch.messages) {
     const parsed = VideoJobMessage.safeParse(message.body);

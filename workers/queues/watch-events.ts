@@ -1,4 +1,3 @@
-import type { Bindings } from "../env";
 import { WatchEventMessage } from "../schemas/videos";
 import { rollUpEvent } from "../services/engagement";
 
@@ -7,7 +6,7 @@ import { rollUpEvent } from "../services/engagement";
  * video's hour for trending and recommendations. Each event's id is recorded with its
  * roll-up in one batch, so a redelivered batch adds nothing twice.
  */
-export async function consumeWatchEvents(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function consumeWatchEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     const parsed = WatchEventMessage.safeParse(message.body);
     if (!parsed.success) {

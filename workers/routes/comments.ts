@@ -28,7 +28,7 @@ export const commentRoutes = router()
     }),
     async (c) => {
       const deps = commentDeps(c.env, c.var.db);
-      const comment = await comments.postComment(deps, c.req.valid("param").video_id, c.var.user!, c.req.valid("json"));
+      const comment = await comments.postComment(deps, c.req.valid("param").video_id, c.var.user, c.req.valid("json"));
       return c.json(comment, 201);
     },
   )
@@ -82,7 +82,7 @@ export const commentRoutes = router()
       responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
     }),
     async (c) => {
-      await comments.deleteComment(commentDeps(c.env, c.var.db), c.req.valid("param").comment_id, c.var.user!);
+      await comments.deleteComment(commentDeps(c.env, c.var.db), c.req.valid("param").comment_id, c.var.user);
       return c.body(null, 204);
     },
   );

@@ -21,7 +21,7 @@ export const historyRoutes = router()
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
       const origin = new URL(c.req.url).origin;
-      return c.json(await history.historyOf(c.var.db, c.var.user!.id, origin, limit, cursor), 200);
+      return c.json(await history.historyOf(c.var.db, c.var.user.id, origin, limit, cursor), 200);
     },
   )
   .openapi(
@@ -36,7 +36,7 @@ export const historyRoutes = router()
       responses: { 204: { description: "Cleared" }, ...problems(400, 401) },
     }),
     async (c) => {
-      await history.clearHistory(c.var.db, c.var.user!.id, c.req.valid("query").video_id);
+      await history.clearHistory(c.var.db, c.var.user.id, c.req.valid("query").video_id);
       return c.body(null, 204);
     },
   )
@@ -53,7 +53,7 @@ export const historyRoutes = router()
     }),
     async (c) => {
       const { paused } = c.req.valid("json");
-      await history.setHistoryPaused(c.var.db, c.var.user!.id, paused);
+      await history.setHistoryPaused(c.var.db, c.var.user.id, paused);
       return c.json({ paused }, 200);
     },
   );

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../lib/errors";
 import { router } from "../lib/openapi";
-import { readToken } from "../lib/tokens";
+import { userFromToken } from "../middleware/auth";
 import { problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
 import { roomOf } from "../services/room";
@@ -43,12 +43,9 @@ export const liveRoutes = router().openapi(
       );
     }
     const { video_id } = c.req.valid("param");
-    let viewer = c.var.user;
     const token = c.req.valid("query").access_token;
-    if (!viewer && token) {
-      const claims = await readToken(token, c.env.JWT_SECRET);
-      if (claims) viewer = { id: claims.sub, username: claims.username };
-    }
+    // An invalid access_token joins as an anonymous watcher, as before (a private room then 404s).
+    const viewer = c.var.user ?? (token ? await userFromToken(token, c.env) : undefined);
     assertVisible(await accessOf(c.var.db, video_id), viewer);
     return roomOf(c.env, video_id).join(c.req.raw);
   },

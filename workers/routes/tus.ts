@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv, AuthedEnv } from "../env";
 import { validationFailed } from "../lib/errors";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
@@ -28,11 +28,11 @@ const uploadHeaders = (info: tus.TusUploadInfo) => ({
 });
 
 /** PATCH, also reached as POST with `X-HTTP-Method-Override: PATCH` (tus-js-client's overridePatchMethod). */
-async function patch(c: Context<AppEnv>, uploadId: string) {
+async function patch(c: Context<AppEnv & AuthedEnv>, uploadId: string) {
   const headers = TusPatchHeaders.safeParse({ "upload-offset": c.req.header("Upload-Offset") });
   if (!headers.success) throw validationFailed([{ name: "Upload-Offset", reason: "must be a non-negative integer" }]);
   const length = c.req.header("Content-Length");
-  const info = await tus.tusPatch(await uploadDeps(c.env, c.var.db), c.var.user!.id, uploadId, {
+  const info = await tus.tusPatch(await uploadDeps(c.env, c.var.db), c.var.user.id, uploadId, {
     offset: headers.data["upload-offset"],
     contentType: c.req.header("Content-Type"),
     contentLength: length === undefined ? undefined : Number(length),
@@ -77,7 +77,7 @@ tusRoutes
     }),
     async (c) => {
       const headers = c.req.valid("header");
-      const info = await tus.createTusUpload(await uploadDeps(c.env, c.var.db), c.var.user!.id, {
+      const info = await tus.createTusUpload(await uploadDeps(c.env, c.var.db), c.var.user.id, {
         length: headers["upload-length"],
         deferLength: c.req.header("Upload-Defer-Length"),
         metadata: headers["upload-metadata"],
@@ -102,7 +102,7 @@ tusRoutes
     }),
     async (c) => {
       const deps = await uploadDeps(c.env, c.var.db);
-      const info = await tus.tusUploadInfo(deps, c.var.user!.id, c.req.valid("param").upload_id);
+      const info = await tus.tusUploadInfo(deps, c.var.user.id, c.req.valid("param").upload_id);
       return c.body(null, 200, uploadHeaders(info));
     },
   )
@@ -136,7 +136,7 @@ tusRoutes
       const method = c.req.header("X-HTTP-Method-Override")?.toUpperCase();
       if (method === "PATCH") return patch(c, uploadId);
       if (method === "DELETE") {
-        await tus.terminateTusUpload(await uploadDeps(c.env, c.var.db), c.var.user!.id, uploadId);
+        await tus.terminateTusUpload(await uploadDeps(c.env, c.var.db), c.var.user.id, uploadId);
         return c.body(null, 204);
       }
       throw validationFailed([{ name: "X-HTTP-Method-Override", reason: "must be PATCH or DELETE" }]);
@@ -154,7 +154,7 @@ tusRoutes
       responses: { 204: { description: "Terminated" }, ...problems(401, 403, 404, 409, 412) },
     }),
     async (c) => {
-      await tus.terminateTusUpload(await uploadDeps(c.env, c.var.db), c.var.user!.id, c.req.valid("param").upload_id);
+      await tus.terminateTusUpload(await uploadDeps(c.env, c.var.db), c.var.user.id, c.req.valid("param").upload_id);
       return c.body(null, 204);
     },
   );

@@ -30,7 +30,7 @@ export const uploadRoutes = router()
     }),
     async (c) => {
       const deps = await uploadDeps(c.env, c.var.db);
-      return c.json(await uploads.initiateUpload(deps, c.var.user!.id, c.req.valid("json")), 201);
+      return c.json(await uploads.initiateUpload(deps, c.var.user.id, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -57,7 +57,7 @@ export const uploadRoutes = router()
       const length = c.req.header("Content-Length");
       const part = await uploads.putPart(
         deps,
-        c.var.user!.id,
+        c.var.user.id,
         c.req.valid("param").upload_id,
         c.req.valid("query").part,
         c.req.raw.body,
@@ -79,7 +79,7 @@ export const uploadRoutes = router()
     }),
     async (c) => {
       const deps = await uploadDeps(c.env, c.var.db);
-      return c.json(await uploads.uploadState(deps, c.var.user!.id, c.req.valid("param").upload_id), 200);
+      return c.json(await uploads.uploadState(deps, c.var.user.id, c.req.valid("param").upload_id), 200);
     },
   )
   .openapi(
@@ -95,7 +95,7 @@ export const uploadRoutes = router()
     }),
     async (c) => {
       const deps = await uploadDeps(c.env, c.var.db);
-      return c.json(await uploads.completeUpload(deps, c.var.user!.id, c.req.valid("param").upload_id), 202);
+      return c.json(await uploads.completeUpload(deps, c.var.user.id, c.req.valid("param").upload_id), 202);
     },
   )
   .openapi(
@@ -111,7 +111,7 @@ export const uploadRoutes = router()
     }),
     async (c) => {
       const deps = await uploadDeps(c.env, c.var.db);
-      await uploads.cancelUpload(deps, c.var.user!.id, c.req.valid("param").upload_id);
+      await uploads.cancelUpload(deps, c.var.user.id, c.req.valid("param").upload_id);
       return c.body(null, 204);
     },
   );

@@ -18,7 +18,7 @@ export const userRoutes = router()
       middleware: [requireAuth] as const,
       responses: { 200: json(Me, "The account"), ...problems(401, 404) },
     }),
-    async (c) => c.json(await accounts.me(c.var.db, c.var.user!.id), 200),
+    async (c) => c.json(await accounts.me(c.var.db, c.var.user.id), 200),
   )
   .openapi(
     createRoute({
@@ -33,6 +33,6 @@ export const userRoutes = router()
     }),
     async (c) => {
       const { page, limit } = c.req.valid("query");
-      return c.json(await notificationsOf(c.var.db, c.var.user!.id, page, limit), 200);
+      return c.json(await notificationsOf(c.var.db, c.var.user.id, page, limit), 200);
     },
   );

@@ -44,7 +44,7 @@ export const videoRoutes = router()
     }),
     async (c) => {
       const { video_id } = c.req.valid("param");
-      await videos.editVideo(c.var.db, c.var.user!.id, video_id, c.req.valid("json"));
+      await videos.editVideo(c.var.db, c.var.user.id, video_id, c.req.valid("json"));
       const origin = new URL(c.req.url).origin;
       return c.json(await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET), 200);
     },
@@ -61,7 +61,7 @@ export const videoRoutes = router()
       responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
     }),
     async (c) => {
-      await videos.deleteVideo(c.var.db, c.env.MEDIA, c.var.user!.id, c.req.valid("param").video_id, purgeComments);
+      await videos.deleteVideo(c.var.db, c.env.MEDIA, c.var.user.id, c.req.valid("param").video_id, purgeComments);
       return c.body(null, 204);
     },
   )
@@ -138,7 +138,7 @@ export const videoRoutes = router()
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
       return c.json(
-        await engagement.like(deps, c.req.valid("param").video_id, c.var.user!, c.req.valid("json").value),
+        await engagement.like(deps, c.req.valid("param").video_id, c.var.user, c.req.valid("json").value),
         200,
       );
     },

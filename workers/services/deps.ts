@@ -1,4 +1,4 @@
-import type { Bindings, Database } from "../env";
+import type { Database } from "../env";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
 import type { WatchEventMessage } from "../schemas/videos";
@@ -16,12 +16,12 @@ const int = (value: string | undefined, fallback: number) => {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 };
 
-export function tokenConfig(env: Bindings): TokenConfig {
+export function tokenConfig(env: Env): TokenConfig {
   return { secret: env.JWT_SECRET, ttlSeconds: int(env.JWT_TTL_SECONDS, 7 * 24 * 3600) };
 }
 
 /** What the upload service needs, read from the bindings and settings. */
-export async function uploadDeps(env: Bindings, db: Database): Promise<UploadDeps> {
+export async function uploadDeps(env: Env, db: Database): Promise<UploadDeps> {
   // The AWS SDK is loaded only when S3 credentials exist, keeping it off the common path.
   const presigner =
     env.R2_SECRET_ACCESS_KEY && env.R2_S3_ENDPOINT
@@ -41,7 +41,7 @@ export async function uploadDeps(env: Bindings, db: Database): Promise<UploadDep
 }
 
 /** What the processing service needs. */
-export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
+export function processingDeps(env: Env, db: Database): ProcessingDeps {
   return {
     db,
     media: env.MEDIA,
@@ -81,7 +81,7 @@ export function processingDeps(env: Bindings, db: Database): ProcessingDeps {
 }
 
 /** What likes, views, shares and watch positions need. */
-export function engagementDeps(env: Bindings, db: Database): EngagementDeps {
+export function engagementDeps(env: Env, db: Database): EngagementDeps {
   return {
     db,
     events: env.WATCH_EVENTS_QUEUE as Queue<WatchEventMessage>,
@@ -90,6 +90,6 @@ export function engagementDeps(env: Bindings, db: Database): EngagementDeps {
 }
 
 /** What comments need: the database, and each video's room for ordered writes and the live side. */
-export function commentDeps(env: Bindings, db: Database): CommentDeps {
+export function commentDeps(env: Env, db: Database): CommentDeps {
   return { db, room: (videoId) => roomOf(env, videoId) };
 }

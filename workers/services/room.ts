@@ -1,10 +1,9 @@
 import type { CommentDraft, CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
-import type { Bindings } from "../env";
 
 export type { CommentDraft, CounterDelta, StatusUpdate };
 
 /** A video's room (one Durable Object per video, named by its id), called by RPC. */
-export function roomOf(env: Bindings, videoId: string) {
+export function roomOf(env: Env, videoId: string) {
   const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
   return {
     bump: (delta: CounterDelta) => stub.bump(videoId, delta),

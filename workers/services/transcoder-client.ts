@@ -1,5 +1,4 @@
 import { getContainer } from "@cloudflare/containers";
-import type { Bindings } from "../env";
 import type { TranscodeJobRequest } from "../schemas/processing";
 
 /**
@@ -25,7 +24,7 @@ async function post(fetcher: (req: Request) => Promise<Response>, base: string, 
   }
 }
 
-export function transcoderFromEnv(env: Bindings): TranscoderClient {
+export function transcoderFromEnv(env: Env): TranscoderClient {
   if (env.TRANSCODER_URL) {
     const base = env.TRANSCODER_URL.replace(/\/$/, "");
     return { startJob: (job) => post((req) => fetch(req), base, job) };

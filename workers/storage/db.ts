@@ -1,7 +1,7 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { Database } from "../env";
-import * as schema from "./schema";
 
-export function database(d1: D1Database): Database {
-  return drizzle(d1, { schema });
+/** The drizzle handle over a D1 binding. */
+export function database(binding: D1Database): Database {
+  return drizzle(binding);
 }
