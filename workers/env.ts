@@ -19,8 +19,11 @@ declare global {
   }
 }
 
-/** The D1 handle storage modules take (drizzle over the `DB` binding; queries use the tables directly). */
-export type Database = DrizzleD1Database;
+/**
+ * The D1 handle storage modules take: drizzle over the `DB` binding (queries name the tables
+ * directly), with the binding itself as `$client` for the odd statement drizzle cannot batch.
+ */
+export type Database = DrizzleD1Database & { $client: D1Database };
 
 /** Who a valid bearer token names. */
 export interface AuthUser {

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { toComment } from "../schemas/comments";
 import { deleteComment, findComment, insertComment } from "../storage/comments";
 import { database } from "../storage/db";
+import { addCounts, readCounts } from "../storage/videos";
 import { OrderedWrites } from "./ordered-writes";
 import {
   type AddCommentResult,
@@ -55,12 +56,7 @@ export class VideoRoom extends DurableObject<Env> {
   private async base(): Promise<Totals> {
     const known = this.ctx.storage.kv.get<Totals>("base");
     if (known) return known;
-    const row = await this.env.DB.prepare(
-      "SELECT view_count AS views, like_count AS likes, dislike_count AS dislikes, comment_count AS comments, share_count AS shares FROM videos WHERE id = ?",
-    )
-      .bind(this.videoId)
-      .first<Totals>();
-    const base = row ?? ZERO;
+    const base = (await readCounts(database(this.env.DB), this.videoId)) ?? ZERO;
     this.ctx.storage.kv.put("base", base);
     return base;
   }
@@ -205,12 +201,7 @@ export class VideoRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const pending = this.pending();
     if (Object.values(pending).some((n) => n !== 0) && this.videoId) {
-      await this.env.DB.prepare(
-        `UPDATE videos SET view_count = view_count + ?, like_count = like_count + ?, dislike_count = dislike_count + ?,
-           comment_count = comment_count + ?, share_count = share_count + ? WHERE id = ?`,
-      )
-        .bind(pending.views, pending.likes, pending.dislikes, pending.comments, pending.shares, this.videoId)
-        .run();
+      await addCounts(database(this.env.DB), this.videoId, pending);
       const base = await this.base();
       for (const key of Object.keys(ZERO) as (keyof Totals)[]) base[key] += pending[key];
       // Both in one synchronous stretch: no bump can land between them.

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { database } from "../storage/db";
+import { databaseOf } from "../services/deps";
 
 const INCOMING_ID = /^[\w.:-]{8,64}$/;
 
@@ -12,7 +12,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header("X-Request-Id");
   const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
   c.set("requestId", requestId);
-  c.set("db", database(c.env.DB));
+  c.set("db", databaseOf(c.env));
   c.set("user", undefined);
   const started = Date.now();
   await next();

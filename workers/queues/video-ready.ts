@@ -1,10 +1,10 @@
 import { VideoReadyMessage } from "../schemas/processing";
+import { databaseOf } from "../services/deps";
 import { notifyReady } from "../services/processing";
-import { database } from "../storage/db";
 
 /** `video-ready` consumer (seed: Notification Service): "Your video is ready!" once per video. */
 export async function consumeVideoReady(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const db = database(env.DB);
+  const db = databaseOf(env);
   for (const message of batch.messages) {
     const parsed = VideoReadyMessage.safeParse(message.body);
     if (!parsed.success) {

@@ -1,7 +1,6 @@
 import { VideoJobMessage } from "../schemas/uploads";
-import { processingDeps } from "../services/deps";
+import { databaseOf, processingDeps } from "../services/deps";
 import { checkJob, failProcessing, startProcessing } from "../services/processing";
-import { database } from "../storage/db";
 
 /**
  * `video-upload` consumer (seed: "Video processing worker consumes event"): dispatches the
@@ -9,7 +8,7 @@ import { database } from "../storage/db";
  * a redelivery for a job that is running or finished does nothing.
  */
 export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deps = processingDeps(env, database(env.DB));
+  const deps = processingDeps(env, databaseOf(env));
   for (const message of batch.messages) {
     const parsed = VideoJobMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -52,7 +51,7 @@ export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Env)
 
 /** `video-upload-dlq`: a message that exhausted its retries; its video ends `failed`. */
 export async function consumeVideoUploadDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deps = processingDeps(env, database(env.DB));
+  const deps = processingDeps(env, databaseOf(env));
   for (const message of batch.messages) {
     const parsed = VideoJobMessage.safeParse(message.body);
     if (parsed.success) {

@@ -1,4 +1,5 @@
 import { WatchEventMessage } from "../schemas/videos";
+import { databaseOf } from "../services/deps";
 import { rollUpEvent } from "../services/engagement";
 
 /**
@@ -14,7 +15,7 @@ export async function consumeWatchEvents(batch: MessageBatch<unknown>, env: Env)
       continue;
     }
     try {
-      await rollUpEvent(env.DB, parsed.data);
+      await rollUpEvent(databaseOf(env), parsed.data);
       message.ack();
     } catch (err) {
       console.error(JSON.stringify({ level: "error", msg: "watch-events roll-up failed", error: String(err) }));

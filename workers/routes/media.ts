@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../lib/errors";
 import { ID_PATTERN } from "../lib/ids";
+import { videoDeps } from "../services/deps";
 import { serveMedia } from "../services/media";
 
 /** `/videos/{video_id}/...`: master and rendition playlists, segments, thumbnails. */
@@ -12,8 +13,7 @@ mediaRoutes.on(["GET", "HEAD"], "/:video_id/*", async (c) => {
   if (!ID_PATTERN.test(videoId)) throw notFound("Video");
   const prefix = `/videos/${videoId}/`;
   return serveMedia({
-    db: c.var.db,
-    media: c.env.MEDIA,
+    ...videoDeps(c.env, c.var.db),
     signingSecret: c.env.SIGNING_SECRET,
     videoId,
     path: c.req.path.slice(prefix.length),

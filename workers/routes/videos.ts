@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import { notFound } from "../lib/errors";
 import { router } from "../lib/openapi";
 import { anonymousViewerId } from "../lib/signing";
 import { requireAuth } from "../middleware/auth";
@@ -7,11 +6,10 @@ import { clientIp } from "../middleware/rate-limit";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { StatusOut, VideoParams } from "../schemas/processing";
 import { LikeBody, LikeOut, VideoEditBody, VideoOut, WatchPositionBody } from "../schemas/videos";
-import { engagementDeps } from "../services/deps";
+import { engagementDeps, videoDeps } from "../services/deps";
 import * as engagement from "../services/engagement";
-import { statusOf } from "../services/processing";
+import * as processing from "../services/processing";
 import * as videos from "../services/videos";
-import { cacheKeys, purgeComments, readCached, writeCached } from "../storage/edge-cache";
 
 /** Mounted at /api/v1/videos (the upload sub-app takes /api/v1/videos/upload first). */
 export const videoRoutes = router()
@@ -61,7 +59,7 @@ export const videoRoutes = router()
       responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404) },
     }),
     async (c) => {
-      await videos.deleteVideo(c.var.db, c.env.MEDIA, c.var.user.id, c.req.valid("param").video_id, purgeComments);
+      await videos.deleteVideo(videoDeps(c.env, c.var.db), c.var.user.id, c.req.valid("param").video_id);
       return c.body(null, 204);
     },
   )
@@ -76,15 +74,8 @@ export const videoRoutes = router()
     }),
     async (c) => {
       const { video_id } = c.req.valid("param");
-      let status = await readCached<NonNullable<Awaited<ReturnType<typeof statusOf>>>>(cacheKeys.status(video_id));
-      if (!status) {
-        status = await statusOf(c.var.db, video_id);
-        if (!status) throw notFound("Video");
-        c.executionCtx.waitUntil(writeCached(cacheKeys.status(video_id), status, 60));
-      }
-      // A private video's status is its owner's alone; others learn nothing, not even that it exists.
-      if (status.visibility === "private" && status.owner_id !== c.var.user?.id) throw notFound("Video");
-      return c.json(StatusOut.parse(status.body), 200, { "Cache-Control": "no-store" });
+      const status = await processing.publicStatus(c.var.db, video_id, c.var.user, (p) => c.executionCtx.waitUntil(p));
+      return c.json(StatusOut.parse(status), 200, { "Cache-Control": "no-store" });
     },
   )
   .openapi(

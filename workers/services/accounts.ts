@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from "../lib/password";
 import { issueToken } from "../lib/tokens";
 import * as store from "../storage/accounts";
 import type { Channel, User } from "../storage/schema";
+import { countPublicVideos } from "../storage/videos";
 
 export interface TokenConfig {
   secret: string;
@@ -89,6 +90,6 @@ export async function channel(db: Database, channelId: string) {
     owner_id: found.ownerId,
     verified: found.verified,
     subscriber_count: found.subscriberCount,
-    video_count: await store.countPublicVideos(db, found.id),
+    video_count: await countPublicVideos(db, found.id),
   };
 }

@@ -2,7 +2,9 @@ import type { Database } from "../env";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
 import type { WatchEventMessage } from "../schemas/videos";
+import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
+import { mediaStore } from "../storage/media";
 import type { TokenConfig } from "./accounts";
 import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
@@ -10,11 +12,20 @@ import { type ProcessingDeps, statusOf } from "./processing";
 import { roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
 import type { UploadDeps } from "./uploads";
+import type { VideoDeps } from "./videos";
 
 const int = (value: string | undefined, fallback: number) => {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : fallback;
 };
+
+/** The D1 handle over this environment's binding (entry points open one per request or batch). */
+export const databaseOf = (env: Env): Database => database(env.DB);
+
+/** The database and the media bucket: what video-wide work (deletes, outputs, the cron) needs. */
+export function videoDeps(env: Env, db: Database): VideoDeps {
+  return { db, media: mediaStore(env.MEDIA) };
+}
 
 export function tokenConfig(env: Env): TokenConfig {
   return { secret: env.JWT_SECRET, ttlSeconds: int(env.JWT_TTL_SECONDS, 7 * 24 * 3600) };
@@ -29,7 +40,7 @@ export async function uploadDeps(env: Env, db: Database): Promise<UploadDeps> {
       : undefined;
   return {
     db,
-    media: env.MEDIA,
+    media: mediaStore(env.MEDIA),
     queue: env.VIDEO_UPLOAD_QUEUE as Queue<VideoUploadMessage>,
     config: {
       maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 10 * 1024 ** 3),
@@ -44,7 +55,7 @@ export async function uploadDeps(env: Env, db: Database): Promise<UploadDeps> {
 export function processingDeps(env: Env, db: Database): ProcessingDeps {
   return {
     db,
-    media: env.MEDIA,
+    media: mediaStore(env.MEDIA),
     transcoder: transcoderFromEnv(env),
     readyQueue: env.VIDEO_READY_QUEUE as Queue<VideoReadyMessage>,
     scheduleWatchdog: async (videoId, delaySeconds) => {

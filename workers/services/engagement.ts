@@ -4,6 +4,7 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
+import { historyContext } from "../storage/history";
 import { accessOf, assertVisible } from "./videos";
 
 /** A view counts after 10 s of watching, or half of a video shorter than 20 s (API.md). */
@@ -47,7 +48,7 @@ export async function reportPosition(
   let watched = Math.min(report.position, REPORT_SECONDS);
   let writeHistory = false;
   if (viewer.user) {
-    const context = await store.historyContext(deps.db, viewer.user.id, videoId);
+    const context = await historyContext(deps.db, viewer.user.id, videoId);
     writeHistory = !context.paused;
     if (context.previous) {
       watched = Math.max(0, Math.min(report.position - context.previous.position, MAX_ADVANCE_SECONDS));
@@ -120,8 +121,8 @@ export async function share(
 }
 
 /** `watch-events` consumer's work: roll the event into its video's hour, exactly once. */
-export async function rollUpEvent(d1: D1Database, event: WatchEventMessage) {
-  await store.rollUp(d1, {
+export async function rollUpEvent(db: Database, event: WatchEventMessage) {
+  await store.rollUp(db, {
     id: event.id,
     videoId: event.video_id,
     hour: Math.floor(event.at / 3600_000),

@@ -1,6 +1,8 @@
 import type { Database } from "../env";
 import { validationFailed } from "../lib/errors";
-import * as store from "../storage/engagement";
+import { setHistoryPaused as storePaused } from "../storage/accounts";
+import * as store from "../storage/history";
+import { mediaUrl } from "../storage/media";
 import type { ThumbnailPaths } from "../storage/schema";
 
 const encodeCursor = (c: store.HistoryCursor) => btoa(`${c.at}:${c.videoId}`).replace(/=+$/, "");
@@ -17,7 +19,7 @@ function decodeCursor(text: string): store.HistoryCursor {
 
 const thumbnailUrl = (origin: string, videoId: string, t: ThumbnailPaths | null) => {
   const path = t?.default ?? t?.medium;
-  return path ? `${origin}/videos/${videoId}/${path}` : null;
+  return path ? mediaUrl(origin, videoId, path) : null;
 };
 
 /** Seed: Watch History Flow. Newest first, with the resume point of each video. */
@@ -53,4 +55,4 @@ export async function historyOf(db: Database, userId: string, origin: string, li
 }
 
 export const clearHistory = store.clearHistory;
-export const setHistoryPaused = store.setHistoryPaused;
+export const setHistoryPaused = storePaused;

@@ -1,8 +1,7 @@
 import type { Database } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { verifyScope } from "../lib/signing";
-import { contentTypeOf, isPlaylist } from "../storage/media-types";
-import { MEDIA_PATH, mediaKey } from "../storage/r2-keys";
+import { contentTypeOf, isPlaylist, MEDIA_PATH, type MediaStore, mediaUrl } from "../storage/media";
 import { accessOf } from "./videos";
 
 /**
@@ -12,7 +11,7 @@ import { accessOf } from "./videos";
  */
 export interface MediaRequest {
   db: Database;
-  media: R2Bucket;
+  media: MediaStore;
   signingSecret: string;
   videoId: string;
   path: string;
@@ -99,7 +98,7 @@ export async function serveMedia(req: MediaRequest): Promise<Response> {
   }
 
   const playlist = isPlaylist(req.path);
-  const cacheKey = `${req.origin}/videos/${req.videoId}/${req.path}`;
+  const cacheKey = mediaUrl(req.origin, req.videoId, req.path);
   const finish = async (res: Response): Promise<Response> => {
     const headers = new Headers(res.headers);
     for (const [k, v] of Object.entries(CORS)) headers.set(k, v);
@@ -124,9 +123,8 @@ export async function serveMedia(req: MediaRequest): Promise<Response> {
   const hit = revalidate ? undefined : await cache.match(new Request(cacheKey, { headers: conditional }));
   if (hit) return finish(hit);
 
-  const key = mediaKey(req.videoId, req.path);
   if (req.method === "HEAD") {
-    const head = await req.media.head(key);
+    const head = await req.media.headMedia(req.videoId, req.path);
     if (!head) throw notFound("Media");
     const headers = headersFor(head, req.path, privateVideo, processing);
     headers.set("Content-Length", String(head.size));
@@ -136,10 +134,13 @@ export async function serveMedia(req: MediaRequest): Promise<Response> {
   const ranged = !playlist && wantsRange(conditional);
   let object: R2ObjectBody | R2Object | null;
   try {
-    object = await req.media.get(key, { onlyIf: conditional, ...(ranged ? { range: conditional } : {}) });
+    object = await req.media.getMedia(req.videoId, req.path, {
+      onlyIf: conditional,
+      ...(ranged ? { range: conditional } : {}),
+    });
   } catch {
     // R2 refuses a range outside the object.
-    const head = await req.media.head(key);
+    const head = await req.media.headMedia(req.videoId, req.path);
     if (!head) throw notFound("Media");
     return new Response(null, { status: 416, headers: { ...CORS, "Content-Range": `bytes */${head.size}` } });
   }

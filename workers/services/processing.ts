@@ -1,12 +1,15 @@
-import type { Database } from "../env";
+import type { AuthUser, Database } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { signScope } from "../lib/signing";
-import type { TranscodeJobRequest, TranscoderEvent, VideoReadyMessage } from "../schemas/processing";
-import * as store from "../storage/processing";
-import { deletePrefix } from "../storage/r2";
-import { mediaPrefix } from "../storage/r2-keys";
+import type { RenditionIn, TranscodeJobRequest, TranscoderEvent, VideoReadyMessage } from "../schemas/processing";
+import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
+import { type MediaStore, mediaUrl } from "../storage/media";
+import { insertNotification } from "../storage/notifications";
+import { listRenditions, type NewRendition } from "../storage/renditions";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
+import * as jobs from "../storage/transcode-jobs";
+import * as store from "../storage/videos";
 import type { TranscoderClient } from "./transcoder-client";
 
 export interface ProcessingConfig {
@@ -25,7 +28,7 @@ export interface ProcessingConfig {
 
 export interface ProcessingDeps {
   db: Database;
-  media: R2Bucket;
+  media: MediaStore;
   transcoder: TranscoderClient;
   readyQueue: Queue<VideoReadyMessage>;
   /** Schedules the watchdog that re-dispatches a silent job. */
@@ -79,10 +82,10 @@ export async function startProcessing(
 ): Promise<Outcome> {
   const video = await store.findVideo(deps.db, videoId);
   if (video?.status !== "processing") return { ack: true };
-  const existing = await store.findJob(deps.db, videoId);
+  const existing = await jobs.findJob(deps.db, videoId);
   if (existing && (existing.state === "completed" || existing.state === "failed")) return { ack: true };
   if (existing?.state === "dispatched" && !isStalled(existing, deps.config, now)) return { ack: true };
-  const job = await store.recordDelivery(deps.db, videoId, sourceKey, now);
+  const job = await jobs.recordDelivery(deps.db, videoId, sourceKey, now);
   return dispatch(deps, videoId, job.attempts, now);
 }
 
@@ -100,10 +103,10 @@ async function dispatch(deps: ProcessingDeps, videoId: string, attempts: number,
     await deps.transcoder.startJob(await jobRequest(deps.config, videoId));
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    await store.noteJobError(deps.db, videoId, error, now);
+    await jobs.noteJobError(deps.db, videoId, error, now);
     return { retryAfterSeconds: backoff(attempts), error };
   }
-  await store.markDispatched(deps.db, videoId, now);
+  await jobs.markDispatched(deps.db, videoId, now);
   await deps.scheduleWatchdog(videoId, deps.config.stallSeconds);
   return { ack: true };
 }
@@ -113,7 +116,7 @@ async function dispatch(deps: ProcessingDeps, videoId: string, attempts: number,
  * died or lost it) is dispatched again; outputs go to the same paths, so one set remains.
  */
 export async function checkJob(deps: ProcessingDeps, videoId: string, now = new Date()): Promise<Outcome> {
-  const [video, job] = await Promise.all([store.findVideo(deps.db, videoId), store.findJob(deps.db, videoId)]);
+  const [video, job] = await Promise.all([store.findVideo(deps.db, videoId), jobs.findJob(deps.db, videoId)]);
   if (video?.status !== "processing" || !job || job.state === "completed" || job.state === "failed")
     return { ack: true };
   if (job.state === "dispatched" && !isStalled(job, deps.config, now)) {
@@ -121,7 +124,7 @@ export async function checkJob(deps: ProcessingDeps, videoId: string, now = new 
     await deps.scheduleWatchdog(videoId, Math.max(1, deps.config.stallSeconds - Math.floor(quietFor / 1000)));
     return { ack: true };
   }
-  const again = await store.recordDelivery(deps.db, videoId, job.sourceKey, now);
+  const again = await jobs.recordDelivery(deps.db, videoId, job.sourceKey, now);
   return dispatch(deps, videoId, again.attempts, now);
 }
 
@@ -134,15 +137,21 @@ export async function failProcessing(
   now = new Date(),
 ) {
   if (await store.recordFailed(deps.db, videoId, code, message, now)) {
-    await deleteMedia(deps.media, videoId);
+    await deps.media.deleteMedia(videoId);
     await deps.changed(videoId);
   }
 }
 
-/** Deletes every processed object of a video (not its source). */
-export async function deleteMedia(media: R2Bucket, videoId: string) {
-  await deletePrefix(media, mediaPrefix(videoId));
-}
+const renditionOf = (r: RenditionIn): NewRendition => ({
+  name: r.name,
+  width: r.width,
+  height: r.height,
+  bandwidth: r.bandwidth,
+  averageBandwidth: r.average_bandwidth ?? null,
+  codecs: r.codecs,
+  frameRate: r.frame_rate ?? null,
+  playlist: r.playlist,
+});
 
 function probeOf(metadata: Extract<TranscoderEvent, { type: "probed" }>["metadata"]) {
   const info: SourceInfo = {
@@ -190,7 +199,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
       await store.recordProbe(deps.db, videoId, probeOf(event.metadata), now);
       break;
     case "rendition_ready":
-      await store.recordRendition(deps.db, videoId, event.rendition, now);
+      await store.recordRendition(deps.db, videoId, renditionOf(event.rendition), now);
       break;
     case "thumbnails_ready":
       await store.recordThumbnails(deps.db, videoId, thumbnailsOf(event.thumbnails, event.storyboard) ?? {}, now);
@@ -200,7 +209,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
         deps.db,
         videoId,
         {
-          renditions: event.renditions,
+          renditions: event.renditions.map(renditionOf),
           thumbnails: thumbnailsOf(event.thumbnails, event.storyboard),
           probe: event.metadata ? probeOf(event.metadata) : undefined,
         },
@@ -215,8 +224,8 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
           status: "ready",
           title: video.title,
           urls: {
-            hls: `/videos/${videoId}/master.m3u8`,
-            ...(thumbnail ? { thumbnail: `/videos/${videoId}/${thumbnail}` } : {}),
+            hls: mediaUrl("", videoId, "master.m3u8"),
+            ...(thumbnail ? { thumbnail: mediaUrl("", videoId, thumbnail) } : {}),
           },
         });
       }
@@ -237,8 +246,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
 export async function statusOf(db: Database, videoId: string) {
   const video = await store.findVideo(db, videoId);
   if (!video) return undefined;
-  const ready =
-    video.status === "processing" || video.status === "ready" ? await store.listRenditions(db, videoId) : [];
+  const ready = video.status === "processing" || video.status === "ready" ? await listRenditions(db, videoId) : [];
   return {
     owner_id: video.ownerId,
     visibility: video.visibility,
@@ -256,9 +264,32 @@ export async function statusOf(db: Database, videoId: string) {
   };
 }
 
+/** How long a status answer may be served from the cache; every change purges it at once. */
+const STATUS_CACHE_SECONDS = 60;
+
+/**
+ * GET /api/v1/videos/{id}/status, read through the edge cache. A private video's status is its
+ * owner's alone; others learn nothing, not even that it exists.
+ */
+export async function publicStatus(
+  db: Database,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  waitUntil: (promise: Promise<unknown>) => void,
+) {
+  let status = await readCached<NonNullable<Awaited<ReturnType<typeof statusOf>>>>(cacheKeys.status(videoId));
+  if (!status) {
+    status = await statusOf(db, videoId);
+    if (!status) throw notFound("Video");
+    waitUntil(writeCached(cacheKeys.status(videoId), status, STATUS_CACHE_SECONDS));
+  }
+  if (status.visibility === "private" && status.owner_id !== viewer?.id) throw notFound("Video");
+  return status.body;
+}
+
 /** `video-ready` consumer's work: the owner's "Your video is ready!" (seed: Notification Service). */
 export async function notifyReady(db: Database, message: VideoReadyMessage) {
-  await store.insertNotification(db, {
+  await insertNotification(db, {
     id: newId(),
     userId: message.owner_id,
     type: "video_ready",

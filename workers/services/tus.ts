@@ -12,7 +12,6 @@
  */
 import { AppError, notFound, validationFailed } from "../lib/errors";
 import { TusMetadata } from "../schemas/tus";
-import { tusTailKey } from "../storage/r2-keys";
 import type { Upload } from "../storage/schema";
 import * as store from "../storage/uploads";
 import { extensionOf, SNIFF_BYTES, sniffContainer } from "./media-format";
@@ -183,7 +182,7 @@ async function progress(deps: UploadDeps, upload: Upload) {
     bytes += part.size;
   }
   let tail = wholeParts < upload.partCount ? upload.tailSize : 0;
-  if (tail > 0 && !tailUsable(await deps.media.head(tusTailKey(upload.id)), bytes, tail)) {
+  if (tail > 0 && !tailUsable(await deps.media.headTail(upload.id), bytes, tail)) {
     await store.setTailSize(deps.db, upload.id, 0);
     tail = 0;
   }
@@ -211,7 +210,7 @@ const infoOf = (upload: Upload, offset: number): TusUploadInfo => ({
 /** Completes the multipart upload (idempotent) and drops the tail object it no longer needs. */
 async function finish(deps: UploadDeps, userId: string, upload: Upload) {
   await completeUpload(deps, userId, upload.id);
-  await deps.media.delete(tusTailKey(upload.id));
+  await deps.media.deleteTail(upload.id);
 }
 
 /** tus HEAD: where the upload stands. All bytes in but not completed (a failed try) completes now. */
@@ -273,7 +272,7 @@ async function readTail(
   start: number,
   tailSize: number,
 ): Promise<ReadableStream<Uint8Array>> {
-  const tail = await deps.media.get(tusTailKey(upload.id), { range: { offset: 0, length: tailSize } });
+  const tail = await deps.media.getTail(upload.id, tailSize);
   if (!tailUsable(tail, start, tailSize)) {
     // Lost: forget it, so that the client's next HEAD resumes from the last whole part.
     await store.setTailSize(deps.db, upload.id, 0);
@@ -305,7 +304,7 @@ async function writeFrom(deps: UploadDeps, upload: Upload, bytes: ByteCutter, wh
         throw unsupportedFormat("The file's first bytes are not those of a video container.");
       }
     }
-    const multipart = deps.media.resumeMultipartUpload(upload.sourceKey, upload.r2UploadId);
+    const multipart = deps.media.sourceUpload(upload.sourceKey, upload.r2UploadId);
     let at = wholeParts * upload.partSize;
     for (let n = wholeParts + 1; n <= upload.partCount && at + expectedPartSize(upload, n) <= end; n++) {
       const size = expectedPartSize(upload, n);
@@ -315,10 +314,7 @@ async function writeFrom(deps: UploadDeps, upload: Upload, bytes: ByteCutter, wh
     }
     if (end > at) {
       const tail = new FixedLengthStream(end - at);
-      await Promise.all([
-        deps.media.put(tusTailKey(upload.id), tail.readable, { customMetadata: { start: String(at) } }),
-        bytes.take(end - at).pipeTo(tail.writable),
-      ]);
+      await Promise.all([deps.media.putTail(upload.id, tail.readable, at), bytes.take(end - at).pipeTo(tail.writable)]);
       await store.setTailSize(deps.db, upload.id, end - at);
     }
   } catch (err) {

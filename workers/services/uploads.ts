@@ -3,10 +3,11 @@ import { AppError, forbidden, notFound, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { VideoUploadMessage } from "../schemas/uploads";
 import { findChannelByOwner } from "../storage/accounts";
-import { sourceKey, tusTailKey } from "../storage/r2-keys";
+import { type MediaStore, sourceKey } from "../storage/media";
 import type { PartPresigner } from "../storage/s3-presign";
 import type { Upload, UploadPart } from "../storage/schema";
 import * as store from "../storage/uploads";
+import { findVideoTitle } from "../storage/videos";
 import { declaredFormatProblem, SNIFF_BYTES, sniffContainer } from "./media-format";
 
 const MiB = 1024 * 1024;
@@ -25,7 +26,7 @@ export interface UploadConfig {
 
 export interface UploadDeps {
   db: Database;
-  media: R2Bucket;
+  media: MediaStore;
   queue: Queue<VideoUploadMessage>;
   config: UploadConfig;
   /** Present when R2 S3 credentials are configured: parts go straight to R2. */
@@ -92,9 +93,9 @@ export async function initiateUpload(deps: UploadDeps, ownerId: string, input: I
   const partCount = partCountOf(input.size, partSize);
   const expiresAt = new Date(now.getTime() + deps.config.ttlHours * 3600_000);
 
-  const multipart = await deps.media.createMultipartUpload(key, {
-    httpMetadata: { contentType: input.content_type },
-    customMetadata: { video_id: videoId, upload_id: uploadId },
+  const multipart = await deps.media.createSourceUpload(key, input.content_type, {
+    video_id: videoId,
+    upload_id: uploadId,
   });
   try {
     await store.insertVideoAndUpload(
@@ -258,7 +259,7 @@ export async function putPart(
   if (contentLength !== undefined && contentLength !== expected) throw badPartSize(n, expected, contentLength);
   if (!body) throw badPartSize(n, expected, 0);
 
-  const multipart = deps.media.resumeMultipartUpload(upload.sourceKey, upload.r2UploadId);
+  const multipart = deps.media.sourceUpload(upload.sourceKey, upload.r2UploadId);
   let uploaded: R2UploadedPart;
   try {
     uploaded = await streamPartToR2(multipart, n, body, expected, n === 1);
@@ -344,7 +345,7 @@ export async function completeUpload(deps: UploadDeps, userId: string, uploadId:
         content_type: upload.contentType,
         size: upload.size,
         owner_id: upload.ownerId,
-        title: (await store.findVideoTitle(deps.db, upload.videoId)) ?? upload.filename,
+        title: (await findVideoTitle(deps.db, upload.videoId)) ?? upload.filename,
       },
     });
     await store.markCompleted(deps.db, upload, now);
@@ -355,13 +356,13 @@ export async function completeUpload(deps: UploadDeps, userId: string, uploadId:
   return accepted;
 }
 
-async function assembleObject(media: R2Bucket, upload: Upload, parts: Pick<UploadPart, "part" | "etag">[]) {
-  const multipart = media.resumeMultipartUpload(upload.sourceKey, upload.r2UploadId);
+async function assembleObject(media: MediaStore, upload: Upload, parts: Pick<UploadPart, "part" | "etag">[]) {
+  const multipart = media.sourceUpload(upload.sourceKey, upload.r2UploadId);
   try {
     await multipart.complete(parts.map((p) => ({ partNumber: p.part, etag: p.etag })));
   } catch (err) {
     // An earlier attempt may have completed it and died before recording so.
-    const existing = await media.head(upload.sourceKey);
+    const existing = await media.headSource(upload.sourceKey);
     if (existing?.size === upload.size) return;
     throw err;
   }
@@ -370,12 +371,12 @@ async function assembleObject(media: R2Bucket, upload: Upload, parts: Pick<Uploa
 /** Aborts an upload that has not completed: nothing of it stays in R2 or D1. */
 export async function abortUpload(deps: Pick<UploadDeps, "db" | "media">, upload: Upload) {
   await deps.media
-    .resumeMultipartUpload(upload.sourceKey, upload.r2UploadId)
+    .sourceUpload(upload.sourceKey, upload.r2UploadId)
     .abort()
     .catch(() => {
       // Already aborted or completed elsewhere: nothing left to abort.
     });
-  await deps.media.delete([upload.sourceKey, tusTailKey(upload.id)]);
+  await deps.media.deleteUploadObjects(upload);
   await store.deleteUploadRows(deps.db, upload);
 }
 

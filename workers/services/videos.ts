@@ -1,16 +1,22 @@
 import type { AuthUser, Database } from "../env";
 import { forbidden, notFound } from "../lib/errors";
 import { signScope } from "../lib/signing";
-import { cacheKeys, purgeVideo, readCached, writeCached } from "../storage/edge-cache";
-import { deletePrefix } from "../storage/r2";
-import { tusTailKey, videoPrefix } from "../storage/r2-keys";
+import { cacheKeys, purgeComments, purgeVideo, readCached, writeCached } from "../storage/edge-cache";
+import { findResume } from "../storage/history";
+import { type MediaStore, mediaUrl } from "../storage/media";
 import type { Rendition, ThumbnailPaths, Video } from "../storage/schema";
+import { findUploadOfVideo } from "../storage/uploads";
 import * as store from "../storage/videos";
 
 /** How long GET /api/v1/videos/{id} may be served from cache; edits purge it at once. */
 export const VIDEO_CACHE_SECONDS = 10;
 /** Playback tokens for private media outlive a long film, not a day. */
 const PLAYBACK_TOKEN_SECONDS = 6 * 3600;
+
+export interface VideoDeps {
+  db: Database;
+  media: MediaStore;
+}
 
 export interface Access {
   visibility: Video["visibility"];
@@ -39,8 +45,6 @@ export function isVisible(access: Access | undefined, viewer: AuthUser | undefin
 export function assertVisible(access: Access | undefined, viewer: AuthUser | undefined): asserts access is Access {
   if (!isVisible(access, viewer)) throw notFound("Video");
 }
-
-const mediaUrl = (origin: string, videoId: string, path: string) => `${origin}/videos/${videoId}/${path}`;
 
 function thumbnailsOut(origin: string, videoId: string, t: ThumbnailPaths | null) {
   const url = (path?: string) => (path ? mediaUrl(origin, videoId, path) : null);
@@ -117,7 +121,7 @@ export async function videoPage(
   if (hlsUrl && body.visibility === "private") {
     hlsUrl = `${hlsUrl}?${await playbackQuery(signingSecret, videoId)}`;
   }
-  const resume = viewer ? await store.findResume(db, viewer.id, videoId) : undefined;
+  const resume = viewer ? await findResume(db, viewer.id, videoId) : undefined;
   return { ...body, hls_url: hlsUrl, resume_position: resume?.position ?? null };
 }
 
@@ -149,23 +153,18 @@ export async function editVideo(db: Database, userId: string, videoId: string, e
  * cached answers. A transcoder still working on it finds its writes refused (the video is
  * gone), so in-flight processing stops at its next output.
  */
-export async function deleteVideo(
-  db: Database,
-  media: R2Bucket,
-  userId: string,
-  videoId: string,
-  purgeExtra: (id: string) => Promise<void>,
-) {
+export async function deleteVideo(deps: VideoDeps, userId: string, videoId: string) {
+  const { db, media } = deps;
   await ownedVideo(db, userId, videoId);
-  const upload = await store.findUploadOf(db, videoId);
+  const upload = await findUploadOfVideo(db, videoId);
   if (upload && upload.status !== "completed") {
     await media
-      .resumeMultipartUpload(upload.sourceKey, upload.r2UploadId)
+      .sourceUpload(upload.sourceKey, upload.r2UploadId)
       .abort()
       .catch(() => {});
-    await media.delete(tusTailKey(upload.id));
+    await media.deleteTail(upload.id);
   }
   await store.deleteVideoRow(db, videoId);
-  await deletePrefix(media, videoPrefix(videoId));
-  await Promise.all([purgeVideo(videoId), purgeExtra(videoId)]);
+  await media.deleteVideo(videoId);
+  await Promise.all([purgeVideo(videoId), purgeComments(videoId)]);
 }

@@ -1,6 +1,6 @@
-import { and, count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Database } from "../env";
-import { type Channel, channels, type User, users, videos } from "./schema";
+import { type Channel, channels, type User, users } from "./schema";
 
 export async function findUserByEmail(db: Database, email: string): Promise<User | undefined> {
   return db.select().from(users).where(eq(users.email, email)).get();
@@ -36,12 +36,6 @@ export async function insertUserWithChannel(
   await db.batch([db.insert(users).values(user), db.insert(channels).values(channel)]);
 }
 
-/** Videos anyone can list on the channel page: public and ready. */
-export async function countPublicVideos(db: Database, channelId: string): Promise<number> {
-  const row = await db
-    .select({ n: count() })
-    .from(videos)
-    .where(and(eq(videos.channelId, channelId), eq(videos.visibility, "public"), eq(videos.status, "ready")))
-    .get();
-  return row?.n ?? 0;
+export async function setHistoryPaused(db: Database, userId: string, paused: boolean) {
+  await db.update(users).set({ historyPaused: paused }).where(eq(users.id, userId));
 }

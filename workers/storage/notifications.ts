@@ -16,3 +16,8 @@ export async function listNotifications(db: Database, userId: string, page: numb
   ]);
   return { rows, total: total?.n ?? 0 };
 }
+
+/** One notification per (type, video): a redelivered video-ready adds nothing. */
+export async function insertNotification(db: Database, row: typeof notifications.$inferInsert) {
+  await db.insert(notifications).values(row).onConflictDoNothing();
+}

@@ -1,6 +1,7 @@
 import { and, asc, eq, lt, or } from "drizzle-orm";
 import type { Database } from "../env";
-import { type Upload, type UploadPart, uploadParts, uploads, videos } from "./schema";
+import { type Upload, type UploadPart, uploadParts, uploads, type videos } from "./schema";
+import { deleteUploadingVideo, insertVideo, startVideoProcessing } from "./videos";
 
 export async function findUpload(db: Database, uploadId: string): Promise<Upload | undefined> {
   return db.select().from(uploads).where(eq(uploads.id, uploadId)).get();
@@ -16,7 +17,7 @@ export async function insertVideoAndUpload(
   video: typeof videos.$inferInsert,
   upload: typeof uploads.$inferInsert,
 ): Promise<void> {
-  await db.batch([db.insert(videos).values(video), db.insert(uploads).values(upload)]);
+  await db.batch([insertVideo(db, video), db.insert(uploads).values(upload)]);
 }
 
 /** Records a stored part; a re-sent part replaces the earlier one. */
@@ -79,10 +80,7 @@ export async function markCompleted(db: Database, upload: Upload, now: Date) {
       .update(uploads)
       .set({ status: "completed", completedAt: now, leaseUntil: null })
       .where(eq(uploads.id, upload.id)),
-    db
-      .update(videos)
-      .set({ status: "processing", progress: 0, stage: "queued", sourceKey: upload.sourceKey })
-      .where(and(eq(videos.id, upload.videoId), eq(videos.status, "uploading"))),
+    startVideoProcessing(db, upload.videoId, upload.sourceKey),
   ]);
 }
 
@@ -99,7 +97,7 @@ export async function deleteUploadRows(db: Database, upload: Upload) {
   await db.batch([
     db.delete(uploadParts).where(eq(uploadParts.uploadId, upload.id)),
     db.delete(uploads).where(eq(uploads.id, upload.id)),
-    db.delete(videos).where(and(eq(videos.id, upload.videoId), eq(videos.status, "uploading"))),
+    deleteUploadingVideo(db, upload.videoId),
   ]);
 }
 
@@ -118,7 +116,7 @@ export async function findExpiredUploads(db: Database, now: Date, limit: number)
     .all();
 }
 
-export async function findVideoTitle(db: Database, videoId: string): Promise<string | undefined> {
-  const row = await db.select({ title: videos.title }).from(videos).where(eq(videos.id, videoId)).get();
-  return row?.title;
+/** The upload of a video, if it has one (an unfinished one's R2 multipart must be aborted with it). */
+export async function findUploadOfVideo(db: Database, videoId: string): Promise<Upload | undefined> {
+  return db.select().from(uploads).where(eq(uploads.videoId, videoId)).get();
 }

@@ -1,6 +1,14 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import type { Database } from "../env";
-import { channels, renditions, uploads, type Video, videos, watchHistory } from "./schema";
+import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
+import { channels, type SourceInfo, type ThumbnailPaths, type Video, videos } from "./schema";
+import { endJob, touchJob } from "./transcode-jobs";
+
+/** Every query on `videos`: reads, edits, the processing transitions and the counters. */
+
+export async function findVideo(db: Database, videoId: string) {
+  return db.select().from(videos).where(eq(videos.id, videoId)).get();
+}
 
 export async function findVideoWithChannel(db: Database, videoId: string) {
   const [row, list] = await Promise.all([
@@ -10,7 +18,7 @@ export async function findVideoWithChannel(db: Database, videoId: string) {
       .innerJoin(channels, eq(channels.id, videos.channelId))
       .where(eq(videos.id, videoId))
       .get(),
-    db.select().from(renditions).where(eq(renditions.videoId, videoId)).orderBy(asc(renditions.height)).all(),
+    listRenditions(db, videoId),
   ]);
   return row ? { ...row, renditions: list } : undefined;
 }
@@ -23,15 +31,25 @@ export async function findAccess(db: Database, videoId: string) {
     .get();
 }
 
+export async function findVideoTitle(db: Database, videoId: string): Promise<string | undefined> {
+  const row = await db.select({ title: videos.title }).from(videos).where(eq(videos.id, videoId)).get();
+  return row?.title;
+}
+
+/** Videos anyone can list on the channel page: public and ready. */
+export async function countPublicVideos(db: Database, channelId: string): Promise<number> {
+  const row = await db
+    .select({ n: count() })
+    .from(videos)
+    .where(and(eq(videos.channelId, channelId), eq(videos.visibility, "public"), eq(videos.status, "ready")))
+    .get();
+  return row?.n ?? 0;
+}
+
 export type VideoEdit = Partial<Pick<Video, "title" | "description" | "tags" | "category" | "visibility">>;
 
 export async function updateVideo(db: Database, videoId: string, edit: VideoEdit) {
   await db.update(videos).set(edit).where(eq(videos.id, videoId));
-}
-
-/** The open upload of a video still uploading, if any (its R2 multipart must be aborted). */
-export async function findUploadOf(db: Database, videoId: string) {
-  return db.select().from(uploads).where(eq(uploads.videoId, videoId)).get();
 }
 
 /**
@@ -42,10 +60,153 @@ export async function deleteVideoRow(db: Database, videoId: string) {
   await db.delete(videos).where(eq(videos.id, videoId));
 }
 
-export async function findResume(db: Database, userId: string, videoId: string) {
+// Upload: statements for the upload's own batches (storage/uploads.ts).
+
+/** Statement: a new video, `uploading`. */
+export const insertVideo = (db: Database, video: typeof videos.$inferInsert) => db.insert(videos).values(video);
+
+/** Statement: the upload completed, the video is `processing` from its source. */
+export const startVideoProcessing = (db: Database, videoId: string, sourceKey: string) =>
+  db
+    .update(videos)
+    .set({ status: "processing", progress: 0, stage: "queued", sourceKey })
+    .where(and(eq(videos.id, videoId), eq(videos.status, "uploading")));
+
+/** Statement: removes a video whose upload never completed. */
+export const deleteUploadingVideo = (db: Database, videoId: string) =>
+  db.delete(videos).where(and(eq(videos.id, videoId), eq(videos.status, "uploading")));
+
+// Processing: what the transcoder's events do to the video, each with its job's sign of life.
+
+const processing = (videoId: string) => and(eq(videos.id, videoId), eq(videos.status, "processing"));
+
+export interface Probe {
+  duration: number;
+  width: number;
+  height: number;
+  info: SourceInfo;
+}
+
+const probeColumns = (probe: Probe) => ({
+  duration: Math.round(probe.duration * 1000),
+  width: probe.width,
+  height: probe.height,
+  sourceInfo: probe.info,
+});
+
+/** Progress never goes down: the stored value is the highest reported. */
+export async function recordProgress(db: Database, videoId: string, stage: string, progress: number, now: Date) {
+  await db.batch([
+    db
+      .update(videos)
+      .set({ progress: sql`max(${videos.progress}, ${Math.floor(progress)})`, stage })
+      .where(processing(videoId)),
+    touchJob(db, videoId, now),
+  ]);
+}
+
+export async function recordProbe(db: Database, videoId: string, probe: Probe, now: Date) {
+  await db.batch([db.update(videos).set(probeColumns(probe)).where(processing(videoId)), touchJob(db, videoId, now)]);
+}
+
+/** A rendition and the master playlist listing it are stored: the video can play. */
+export async function recordRendition(db: Database, videoId: string, rendition: NewRendition, now: Date) {
+  await db.batch([
+    upsertRendition(db, videoId, rendition),
+    db.update(videos).set({ playable: true }).where(processing(videoId)),
+    touchJob(db, videoId, now),
+  ]);
+}
+
+export async function recordThumbnails(db: Database, videoId: string, thumbnails: ThumbnailPaths, now: Date) {
+  await db.batch([db.update(videos).set({ thumbnails }).where(processing(videoId)), touchJob(db, videoId, now)]);
+}
+
+/**
+ * Ready: renditions, thumbnails and metadata in one batch. Returns false when the video was
+ * not processing (a repeated `completed`), so the caller announces it only once.
+ */
+export async function recordCompleted(
+  db: Database,
+  videoId: string,
+  done: { renditions: NewRendition[]; thumbnails?: ThumbnailPaths; probe?: Probe },
+  now: Date,
+): Promise<boolean> {
+  const ready = db
+    .update(videos)
+    .set({
+      status: "ready",
+      progress: 100,
+      stage: null,
+      playable: true,
+      publishedAt: now,
+      ...(done.thumbnails ? { thumbnails: done.thumbnails } : {}),
+      ...(done.probe ? probeColumns(done.probe) : {}),
+    })
+    .where(processing(videoId))
+    .returning({ id: videos.id });
+  const results = await db.batch([
+    ready,
+    ...done.renditions.map((r) => upsertRendition(db, videoId, r)),
+    endJob(db, videoId, now),
+  ]);
+  return results[0].length === 1;
+}
+
+/** Failed with a code: the video says why; its renditions go (their media is deleted too). */
+export async function recordFailed(
+  db: Database,
+  videoId: string,
+  code: string,
+  message: string,
+  now: Date,
+): Promise<boolean> {
+  const results = await db.batch([
+    db
+      .update(videos)
+      .set({ status: "failed", errorCode: code, errorMessage: message, stage: null, playable: false })
+      .where(processing(videoId))
+      .returning({ id: videos.id }),
+    deleteRenditions(db, videoId),
+    endJob(db, videoId, now, message),
+  ]);
+  return results[0].length === 1;
+}
+
+// Counters: held by each video's room (VideoRoom) and flushed here from its alarm.
+
+export interface Counts {
+  views: number;
+  likes: number;
+  dislikes: number;
+  comments: number;
+  shares: number;
+}
+
+export async function readCounts(db: Database, videoId: string): Promise<Counts | undefined> {
   return db
-    .select({ position: watchHistory.position, duration: watchHistory.duration })
-    .from(watchHistory)
-    .where(and(eq(watchHistory.userId, userId), eq(watchHistory.videoId, videoId)))
+    .select({
+      views: videos.viewCount,
+      likes: videos.likeCount,
+      dislikes: videos.dislikeCount,
+      comments: videos.commentCount,
+      shares: videos.shareCount,
+    })
+    .from(videos)
+    .where(eq(videos.id, videoId))
     .get();
+}
+
+/** Adds the deltas to the stored counts in one statement. */
+export async function addCounts(db: Database, videoId: string, delta: Counts) {
+  await db
+    .update(videos)
+    .set({
+      viewCount: sql`${videos.viewCount} + ${delta.views}`,
+      likeCount: sql`${videos.likeCount} + ${delta.likes}`,
+      dislikeCount: sql`${videos.dislikeCount} + ${delta.dislikes}`,
+      commentCount: sql`${videos.commentCount} + ${delta.comments}`,
+      shareCount: sql`${videos.shareCount} + ${delta.shares}`,
+    })
+    .where(eq(videos.id, videoId));
 }

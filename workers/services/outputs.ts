@@ -1,0 +1,59 @@
+import { AppError, validationFailed } from "../lib/errors";
+import { contentTypeOf, MEDIA_PATH } from "../storage/media";
+import { findVideo } from "../storage/videos";
+import type { VideoDeps } from "./videos";
+
+/** The largest single output the transcoder may write (a segment, a sprite, a playlist). */
+const MAX_OBJECT_BYTES = 1024 ** 3;
+
+/**
+ * What the transcoder does through its signed side door (routes/internal.ts): read the
+ * upload, write or clear the video's outputs. Only a video still processing takes outputs.
+ */
+export async function readSource(deps: VideoDeps, videoId: string): Promise<Response> {
+  const video = await findVideo(deps.db, videoId);
+  if (!video?.sourceKey) throw new AppError(404, "not_found", "Not found", "The video has no source.");
+  const object = await deps.media.getSource(video.sourceKey);
+  if (!object) throw new AppError(404, "not_found", "Not found", "The source object is missing.");
+  return new Response(object.body, {
+    headers: {
+      "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream",
+      "Content-Length": String(object.size),
+    },
+  });
+}
+
+export interface Output {
+  path: string;
+  /** The declared Content-Length (required: R2 needs the length of a streamed put). */
+  length: number | undefined;
+  contentType: string | undefined;
+  body: ReadableStream | null;
+}
+
+export async function storeOutput(deps: VideoDeps, videoId: string, output: Output): Promise<void> {
+  if (!MEDIA_PATH.test(output.path)) {
+    throw validationFailed([{ name: "path", reason: "must be a relative media path" }]);
+  }
+  const length = output.length;
+  if (length === undefined || !Number.isInteger(length) || length < 0) {
+    throw new AppError(411, "length_required", "Length required", "Send Content-Length with the object.");
+  }
+  if (length > MAX_OBJECT_BYTES) throw new AppError(413, "object_too_large", "Too large", "The object is over 1 GiB.");
+  const video = await findVideo(deps.db, videoId);
+  // Outputs for a video that was deleted or has ended are refused, not stored as orphans.
+  if (video?.status !== "processing") {
+    throw new AppError(409, "not_processing", "Not processing", "The video is not processing.");
+  }
+  await deps.media.putMedia(
+    videoId,
+    output.path,
+    output.body ?? new Uint8Array(),
+    output.contentType ?? contentTypeOf(output.path),
+  );
+}
+
+/** Deletes every processed object of a video (after a failed job); its source stays. */
+export async function clearOutputs(deps: VideoDeps, videoId: string): Promise<void> {
+  await deps.media.deleteMedia(videoId);
+}
