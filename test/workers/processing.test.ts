@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { TranscodeJobRequest } from "../../workers/schemas/processing";
+import type { JobRequest } from "../../contracts/transcoder";
 import { processingDeps } from "../../workers/services/deps";
 import { checkJob, startProcessing } from "../../workers/services/processing";
 import { database } from "../../workers/storage/db";
@@ -16,7 +16,7 @@ import {
 } from "./transcoder-stub";
 
 stubTranscoder();
-const jobs = { filter: (f: (j: TranscodeJobRequest) => boolean) => transcoder.jobs.filter(f) };
+const jobs = { filter: (f: (j: JobRequest) => boolean) => transcoder.jobs.filter(f) };
 
 async function processingVideoOf(visibility = "public") {
   const user = await registerUser();

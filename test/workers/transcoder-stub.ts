@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, expect, vi } from "vitest";
-import type { TranscodeJobRequest } from "../../workers/schemas/processing";
+import type { JobRequest } from "../../contracts/transcoder";
 import { api, initiate, MiB, mp4Bytes, putPart, type TestUser } from "./fixtures";
 
 /**
@@ -8,7 +8,7 @@ import { api, initiate, MiB, mp4Bytes, putPart, type TestUser } from "./fixtures
  * locally), so Worker tests stub it at its one HTTP boundary: jobs sent to TRANSCODER_URL
  * are recorded, and the tests play the transcoder's part through the signed URLs.
  */
-export const transcoder = { jobs: [] as TranscodeJobRequest[], up: true };
+export const transcoder = { jobs: [] as JobRequest[], up: true };
 
 export function stubTranscoder() {
   beforeEach(() => {
@@ -19,7 +19,7 @@ export function stubTranscoder() {
       const request = new Request(input, init);
       if (request.url.startsWith("http://transcoder.test/")) {
         if (!transcoder.up) throw new TypeError("connect ECONNREFUSED");
-        transcoder.jobs.push((await request.json()) as TranscodeJobRequest);
+        transcoder.jobs.push((await request.json()) as JobRequest);
         return Response.json({ job_id: "j" }, { status: 202 });
       }
       return realFetch(request);
@@ -51,14 +51,14 @@ export async function processingVideo(user: TestUser, visibility = "public") {
 
 const call = (url: string, init?: RequestInit) => exports.default.fetch(new Request(url, init));
 
-export const sendEvent = (job: TranscodeJobRequest, event: unknown) =>
+export const sendEvent = (job: JobRequest, event: unknown) =>
   call(job.events_url, {
     method: "POST",
     body: JSON.stringify(event),
     headers: { "Content-Type": "application/json" },
   });
 
-export const putMedia = (job: TranscodeJobRequest, path: string, bytes: Uint8Array | string, type?: string) =>
+export const putMedia = (job: JobRequest, path: string, bytes: Uint8Array | string, type?: string) =>
   call(`${job.output.base_url}/${path}?${job.output.query}`, {
     method: "PUT",
     body: bytes,

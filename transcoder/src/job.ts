@@ -142,7 +142,8 @@ async function makeThumbnails(
   publisher: Publisher,
   options: JobOptions,
 ): Promise<Thumbnails> {
-  const out: Thumbnails = { default: "", small: "", medium: "", large: "", scrub: [] };
+  const scrub: string[] = [];
+  const out: Thumbnails = { default: "", small: "", medium: "", large: "", scrub };
   await mkdir(path.join(work, "thumbnails"), { recursive: true });
   for (const { label, at } of thumbnailTimes(meta.duration)) {
     const first = label === "0";
@@ -161,7 +162,7 @@ async function makeThumbnails(
       out.medium = "thumbnails/0_medium.jpg";
       out.large = "thumbnails/0_large.jpg";
       out.default = out.medium;
-    } else out.scrub.push(`thumbnails/${label}_medium.jpg`);
+    } else scrub.push(`thumbnails/${label}_medium.jpg`);
   }
   return out;
 }

@@ -139,7 +139,7 @@ describe("awkward sources", () => {
         });
         expect(info.decodedFmt, `${r.name}/${segment}`).toBe("yuv420p");
         expect(info.firstFrameIsKey, `${r.name}/${segment}`).toBe(true);
-        if (done.metadata.has_audio)
+        if (done.metadata?.has_audio)
           expect(info.audio, `${r.name}/${segment}`).toMatchObject({
             codec: "aac",
             sampleRate: 48000,

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
+import { TranscoderEvent } from "../../contracts/transcoder";
 import type { AppEnv } from "../env";
 import { AppError, validationFailed } from "../lib/errors";
 import { ID_PATTERN } from "../lib/ids";
 import { verifyScope } from "../lib/signing";
-import { TranscoderEvent } from "../schemas/processing";
 import { processingDeps, videoDeps } from "../services/deps";
 import { clearOutputs, readSource, storeOutput } from "../services/outputs";
 import { applyEvent } from "../services/processing";

@@ -1,8 +1,9 @@
+import type { JobRequest, Rendition, Storyboard, Thumbnails, TranscoderEvent } from "../../contracts/transcoder";
 import type { AuthUser, Database } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { signScope } from "../lib/signing";
-import type { RenditionIn, TranscodeJobRequest, TranscoderEvent, VideoReadyMessage } from "../schemas/processing";
+import type { VideoReadyMessage } from "../schemas/processing";
 import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
 import { type MediaStore, mediaUrl } from "../storage/media";
 import { insertNotification } from "../storage/notifications";
@@ -44,7 +45,7 @@ export interface ProcessingDeps {
 /** Signed URLs live long enough for the longest job, and no longer. */
 const URL_TTL_SECONDS = 12 * 3600;
 
-export async function jobRequest(config: ProcessingConfig, videoId: string): Promise<TranscodeJobRequest> {
+export async function jobRequest(config: ProcessingConfig, videoId: string): Promise<JobRequest> {
   if (!config.publicUrl) {
     throw new Error("PUBLIC_URL is not set: the transcoder has no way to reach the Worker");
   }
@@ -142,7 +143,7 @@ export async function failProcessing(
   }
 }
 
-const renditionOf = (r: RenditionIn): NewRendition => ({
+const renditionOf = (r: Rendition): NewRendition => ({
   name: r.name,
   width: r.width,
   height: r.height,
@@ -164,25 +165,10 @@ function probeOf(metadata: Extract<TranscoderEvent, { type: "probed" }>["metadat
   return { duration: metadata.duration, width: metadata.width, height: metadata.height, info };
 }
 
-function thumbnailsOf(
-  thumbnails?: Record<string, unknown>,
-  storyboard?: Record<string, unknown>,
-): ThumbnailPaths | undefined {
+function thumbnailsOf(thumbnails?: Thumbnails, storyboard?: Storyboard): ThumbnailPaths | undefined {
   if (!thumbnails) return undefined;
-  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-  const out: ThumbnailPaths = {
-    default: str(thumbnails.default),
-    small: str(thumbnails.small),
-    medium: str(thumbnails.medium),
-    large: str(thumbnails.large),
-    scrub: Array.isArray(thumbnails.scrub)
-      ? thumbnails.scrub.filter((s): s is string => typeof s === "string")
-      : undefined,
-  };
-  if (storyboard && typeof storyboard.image === "string" && typeof storyboard.vtt === "string") {
-    out.storyboard = { image: storyboard.image, vtt: storyboard.vtt };
-  }
-  return out;
+  const { default: first, small, medium, large, scrub } = thumbnails;
+  return { default: first, small, medium, large, scrub, ...(storyboard ? { storyboard } : {}) };
 }
 
 /** Applies one event from the transcoder (the seed's steps 7 to 9 on `completed`). */

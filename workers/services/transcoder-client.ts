@@ -1,5 +1,5 @@
 import { getContainer } from "@cloudflare/containers";
-import type { TranscodeJobRequest } from "../schemas/processing";
+import type { JobRequest } from "../../contracts/transcoder";
 
 /**
  * The one boundary between the Worker and the transcoder. In production the transcoder is
@@ -8,10 +8,10 @@ import type { TranscodeJobRequest } from "../schemas/processing";
  * TRANSCODER_URL. The request and its answers are the same either way.
  */
 export interface TranscoderClient {
-  startJob(job: TranscodeJobRequest): Promise<void>;
+  startJob(job: JobRequest): Promise<void>;
 }
 
-async function post(fetcher: (req: Request) => Promise<Response>, base: string, job: TranscodeJobRequest) {
+async function post(fetcher: (req: Request) => Promise<Response>, base: string, job: JobRequest) {
   const res = await fetcher(
     new Request(`${base}/jobs`, {
       method: "POST",
