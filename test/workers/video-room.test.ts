@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, registerUser } from "./fixtures";
 import { join } from "./room-client";
-import { processingVideo, readyVideo, sendEvent, stubTranscoder, waitFor } from "./transcoder-stub";
+import { processingVideo, readyVideo, sendEvent, stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 

@@ -8,7 +8,7 @@ export const LADDER = [144, 240, 360, 480, 720, 1080, 1440, 2160] as const;
  * Bits per pixel per frame for H.264 at each rung (smaller pictures need more per pixel);
  * H.265 takes about 60% of it for the same quality.
  */
-const BITS_PER_PIXEL: Record<number, number> = {
+const BITS_PER_PIXEL: Record<(typeof LADDER)[number], number> = {
   144: 0.2,
   240: 0.15,
   360: 0.12,
@@ -69,7 +69,7 @@ export function chooseLadder(
     const scale = Math.min(1, rung / short);
     const width = landscape ? even(source.width * scale) : even(Math.min(rung, source.width));
     const height = landscape ? even(Math.min(rung, source.height)) : even(source.height * scale);
-    let bitrate = width * height * fps * BITS_PER_PIXEL[rung]! * (codec === "h265" ? 0.6 : 1);
+    let bitrate = width * height * fps * BITS_PER_PIXEL[rung] * (codec === "h265" ? 0.6 : 1);
     // No point spending more than the source had (plus a little for re-encoding loss).
     if (source.bitrate > 0) bitrate = Math.min(bitrate, source.bitrate * 1.1);
     bitrate = Math.max(bitrate, 80_000);

@@ -195,7 +195,9 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
 
     // Publish while encoding: the lowest rendition becomes playable after its first
     // segments, as a growing EVENT playlist; the rest are published as they are written.
-    const lowest = tracks[0]!;
+    const lowest = tracks[0];
+    if (!lowest?.rung) throw new JobFailure("transcode_failed", "The ladder has no video rendition.");
+    const lowestRung = lowest.rung;
     let playable = false;
     let encoding = true;
     const publishing = (async () => {
@@ -206,7 +208,7 @@ export async function runJob(job: JobRequest, publisher: Publisher, options: Job
           const { text } = await publishSegments(work, lowest, publisher);
           if (!text || readMediaPlaylist(text).segments.length === 0) continue;
           await publisher.put(`${lowest.dir}/index.m3u8`, text);
-          const estimate = Math.round((lowest.rung!.videoBitrate + (meta.has_audio ? AUDIO_BITRATE : 0)) * 1.1);
+          const estimate = Math.round((lowestRung.videoBitrate + (meta.has_audio ? AUDIO_BITRATE : 0)) * 1.1);
           const early = renditionOf(lowest, meta, job.settings.codec, { peak: estimate, average: estimate });
           await publisher.put("master.m3u8", masterPlaylist([early]));
           await publisher.event({ type: "rendition_ready", rendition: early, master_updated: true });

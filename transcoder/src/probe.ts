@@ -1,6 +1,6 @@
 // ffprobe's answer read into the job's metadata, and into a failure code when it is no video.
 import { JobFailure, type Metadata } from "./protocol.ts";
-import { probe } from "./run.ts";
+import { type ProbeData, probe } from "./run.ts";
 
 const rate = (fraction?: string) => {
   const [n, d] = (fraction ?? "0/1").split("/").map(Number);
@@ -9,7 +9,7 @@ const rate = (fraction?: string) => {
 
 /** Reads the source: a file ffprobe cannot parse, or one without a video stream, is `non_video`. */
 export async function probeSource(file: string, maxDurationSeconds: number): Promise<Metadata> {
-  let data;
+  let data: ProbeData;
   try {
     data = await probe(file);
   } catch (err) {
@@ -27,7 +27,7 @@ export async function probeSource(file: string, maxDurationSeconds: number): Pro
     );
   }
   const video = data.streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
-  if (!video || !video.width || !video.height) throw new JobFailure("non_video", "The file has no video stream.");
+  if (!video?.width || !video.height) throw new JobFailure("non_video", "The file has no video stream.");
   const audio = data.streams.find((s) => s.codec_type === "audio");
   const sideRotation = video.side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
   const rotation = ((Number(sideRotation ?? video.tags?.rotate ?? 0) % 360) + 360) % 360;

@@ -5,16 +5,12 @@ const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
  * ~ 95 bits). API.md caps ids at 32 characters.
  */
 export function newId(length = 16): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
   let out = "";
-  // 248 = 4 * 62: rejecting bytes at or above it keeps every character equally likely.
-  for (let i = 0; out.length < length; i++) {
-    if (i >= bytes.length) {
-      crypto.getRandomValues(bytes);
-      i = 0;
+  while (out.length < length) {
+    for (const b of crypto.getRandomValues(new Uint8Array(length))) {
+      // 248 = 4 * 62: rejecting bytes at or above it keeps every character equally likely.
+      if (b < 248 && out.length < length) out += ALPHABET[b % 62];
     }
-    const b = bytes[i]!;
-    if (b < 248) out += ALPHABET[b % 62];
   }
   return out;
 }

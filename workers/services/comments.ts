@@ -65,9 +65,10 @@ type Level = Awaited<ReturnType<typeof store.topLevelPage>>;
 function listOf(level: Level, page: number, limit: number): CommentList {
   const repliesOf = new Map<string, CommentOut[]>(); // each without replies of its own
   for (const reply of level.replies) {
-    const list = repliesOf.get(reply.parentId!) ?? [];
+    if (!reply.parentId) continue;
+    const list = repliesOf.get(reply.parentId) ?? [];
     list.push(toComment(reply));
-    repliesOf.set(reply.parentId!, list);
+    repliesOf.set(reply.parentId, list);
   }
   return {
     items: level.page.map((row) => toComment(row, repliesOf.get(row.id) ?? [])),

@@ -63,7 +63,7 @@ export function declaredFormatProblem(filename: string, contentType: string): st
   if (!ext || !(ext in EXTENSIONS)) {
     return `The file extension ${ext ? `".${ext}"` : "(none)"} is not a supported video format. Supported: ${SUPPORTED_EXTENSIONS.join(", ")}.`;
   }
-  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  const type = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   if (!CONTENT_TYPES.has(type)) return `The content type "${type}" is not a supported video type.`;
   return null;
 }

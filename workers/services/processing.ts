@@ -50,13 +50,12 @@ export async function jobRequest(config: ProcessingConfig, videoId: string): Pro
     throw new Error("PUBLIC_URL is not set: the transcoder has no way to reach the Worker");
   }
   const base = `${config.publicUrl.replace(/\/$/, "")}/internal/v1/videos/${videoId}`;
-  const [source, media, events] = await Promise.all(
-    ["source", "media", "events"].map((scope) => signScope(config.signingSecret, videoId, scope, URL_TTL_SECONDS)),
-  );
+  const sign = (scope: string) => signScope(config.signingSecret, videoId, scope, URL_TTL_SECONDS);
+  const [source, media, events] = await Promise.all([sign("source"), sign("media"), sign("events")]);
   return {
     video_id: videoId,
     source_url: `${base}/source?${source}`,
-    output: { base_url: `${base}/media`, query: media! },
+    output: { base_url: `${base}/media`, query: media },
     events_url: `${base}/events?${events}`,
     settings: {
       segment_seconds: config.segmentSeconds,

@@ -11,6 +11,7 @@
  * last whole part plus the tail still on record, and the client resumes from there.
  */
 import { AppError, notFound, validationFailed } from "../lib/errors";
+import { ByteCutter } from "../lib/streams";
 import { TusMetadata } from "../schemas/tus";
 import type { Upload } from "../storage/schema";
 import * as store from "../storage/uploads";
@@ -195,7 +196,7 @@ async function progress(deps: UploadDeps, upload: Upload) {
  * request is still being worked off) write tails of the same file bytes; one written from
  * an older end of parts would put wrong bytes at the offset, and is refused.
  */
-function tailUsable(object: R2Object | null, start: number, tailSize: number): boolean {
+function tailUsable(object: R2Object | null, start: number, tailSize: number): object is R2Object {
   return !!object && object.customMetadata?.start === String(start) && object.size >= tailSize;
 }
 
@@ -240,7 +241,7 @@ export async function tusPatch(
   input: TusPatchInput,
   now = new Date(),
 ) {
-  if (input.contentType?.split(";")[0]!.trim().toLowerCase() !== OFFSET_STREAM) {
+  if (input.contentType?.split(";")[0]?.trim().toLowerCase() !== OFFSET_STREAM) {
     throw new AppError(415, "unsupported_media_type", "Unsupported media type", `A PATCH must be ${OFFSET_STREAM}.`);
   }
   const upload = await tusUpload(deps, userId, uploadId, now);
@@ -258,7 +259,7 @@ export async function tusPatch(
   if (length > 0) {
     const sources: ReadableStream<Uint8Array>[] = [];
     if (tail > 0) sources.push(await readTail(deps, upload, wholeParts * upload.partSize, tail));
-    sources.push(input.body!);
+    if (input.body) sources.push(input.body);
     await writeFrom(deps, upload, new ByteCutter(sources), wholeParts, end);
   }
   if (end === upload.size) await finish(deps, userId, upload);
@@ -283,7 +284,7 @@ async function readTail(
       "The stored tail was lost; HEAD for the offset to resume from.",
     );
   }
-  return tail!.body;
+  return tail.body;
 }
 
 /**
@@ -328,76 +329,4 @@ export async function terminateTusUpload(deps: UploadDeps, userId: string, uploa
   const upload = await ownedUpload(deps.db, userId, uploadId);
   if (upload.protocol !== "tus") throw notFound("tus upload");
   await cancelUpload(deps, userId, uploadId);
-}
-
-/**
- * Reads several streams as one and hands out consecutive slices of exact lengths, pulling
- * from the source only as a slice is read: at most one incoming chunk is held at a time.
- */
-export class ByteCutter {
-  private readonly readers: ReadableStreamDefaultReader<Uint8Array>[];
-  private pending: Uint8Array = new Uint8Array(0);
-
-  constructor(sources: ReadableStream<Uint8Array>[]) {
-    this.readers = sources.map((s) => s.getReader());
-  }
-
-  private async next(): Promise<Uint8Array | undefined> {
-    if (this.pending.byteLength) {
-      const chunk = this.pending;
-      this.pending = new Uint8Array(0);
-      return chunk;
-    }
-    while (this.readers.length) {
-      const { done, value } = await this.readers[0]!.read();
-      if (!done && value.byteLength) return value;
-      if (done) this.readers.shift();
-    }
-    return undefined;
-  }
-
-  /** The next `n` bytes (fewer if the sources end first), left in place for `take`. */
-  async peek(n: number): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    let have = 0;
-    while (have < n) {
-      const chunk = await this.next();
-      if (!chunk) break;
-      chunks.push(chunk);
-      have += chunk.byteLength;
-    }
-    const joined = new Uint8Array(have);
-    chunks.reduce((at, chunk) => (joined.set(chunk, at), at + chunk.byteLength), 0);
-    this.pending = joined;
-    return joined.subarray(0, n);
-  }
-
-  /** A stream of exactly the next `n` bytes; it errors if the sources end short. */
-  take(n: number): ReadableStream<Uint8Array> {
-    let left = n;
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          if (left === 0) return controller.close();
-          const chunk = await this.next();
-          if (!chunk) return controller.error(new Error(`the body ended ${left} bytes short`));
-          if (chunk.byteLength > left) {
-            // Copied, not a view: the consumer may detach the buffer of what it is given.
-            this.pending = chunk.slice(left);
-            controller.enqueue(chunk.slice(0, left));
-            left = 0;
-          } else {
-            controller.enqueue(chunk);
-            left -= chunk.byteLength;
-          }
-          if (left === 0) controller.close();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-  }
-
-  async cancel(reason: unknown) {
-    for (const reader of this.readers) await reader.cancel(reason).catch(() => {});
-  }
 }

@@ -1,6 +1,7 @@
 import type { Database } from "../env";
 import { AppError, forbidden, notFound, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { readHead } from "../lib/streams";
 import type { VideoUploadMessage } from "../schemas/uploads";
 import { findChannelByOwner } from "../storage/accounts";
 import { type MediaStore, sourceKey } from "../storage/media";
@@ -170,24 +171,6 @@ export const badPartSize = (n: number, expected: number, got: number | string) =
     part: n,
     expected_size: expected,
   });
-
-async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>, want: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let have = 0;
-  while (have < want) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    have += value.byteLength;
-  }
-  const head = new Uint8Array(have);
-  let at = 0;
-  for (const chunk of chunks) {
-    head.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return head;
-}
 
 /**
  * Streams `body` into part `n` of the multipart upload, exactly `size` bytes. The body is

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { comments, users } from "./schema";
 
@@ -84,7 +84,7 @@ async function levelPage(db: Database, where: SQL, slice: Slice) {
 }
 
 export function topLevelPage(db: Database, videoId: string, slice: Slice) {
-  return levelPage(db, and(eq(comments.videoId, videoId), isNull(comments.parentId))!, slice);
+  return levelPage(db, sql`${comments.videoId} = ${videoId} and ${comments.parentId} is null`, slice);
 }
 
 export function repliesPage(db: Database, parentId: string, slice: Slice) {
