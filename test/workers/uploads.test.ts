@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, initiate, MiB, mp4Bytes, putPart, registerUser, sendAll } from "./fixtures";
 
 async function row(sql: string, ...params: unknown[]) {
@@ -7,6 +7,8 @@ async function row(sql: string, ...params: unknown[]) {
     .bind(...params)
     .first<Record<string, unknown>>();
 }
+
+afterEach(() => vi.restoreAllMocks());
 
 describe("upload: the seed's chunk protocol", () => {
   it("initiates, takes parts, resumes from the part list, completes into one R2 object and one message", async () => {
@@ -95,8 +97,20 @@ describe("upload: the seed's chunk protocol", () => {
     const file = mp4Bytes(5 * MiB);
     const { body } = await initiate(user, { size: file.length, title: "Queued" });
     await sendAll(user, body.upload_id, file, body.part_size);
+    const sent = vi.spyOn(env.VIDEO_UPLOAD_QUEUE, "send");
     await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} });
     await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} });
+    // Every message the two completes sent, not just the first one found.
+    expect(sent.mock.calls.filter(([message]) => (message as { video_id: string }).video_id === body.video_id)).toEqual(
+      [
+        [
+          expect.objectContaining({
+            video_id: body.video_id,
+            source_key: `videos/${body.video_id}/source/original.mp4`,
+          }),
+        ],
+      ],
+    );
     // The local queue delivers in batches (max_batch_timeout 1 s).
     let job: Record<string, unknown> | null = null;
     for (let i = 0; i < 50 && !job; i++) {

@@ -1,6 +1,7 @@
 import { WatchEventMessage } from "../schemas/videos";
 import { databaseOf } from "../services/deps";
 import { rollUpEvent } from "../services/engagement";
+import { consume } from "./consume";
 
 /**
  * `watch-events` consumer (seed: watch_events into Cassandra): rolls each event into its
@@ -8,18 +9,6 @@ import { rollUpEvent } from "../services/engagement";
  * roll-up in one batch, so a redelivered batch adds nothing twice.
  */
 export async function consumeWatchEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = WatchEventMessage.safeParse(message.body);
-    if (!parsed.success) {
-      message.ack();
-      continue;
-    }
-    try {
-      await rollUpEvent(databaseOf(env), parsed.data);
-      message.ack();
-    } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "watch-events roll-up failed", error: String(err) }));
-      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
-    }
-  }
+  const db = databaseOf(env);
+  await consume(batch, WatchEventMessage, (event) => rollUpEvent(db, event));
 }

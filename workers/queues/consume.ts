@@ -1,0 +1,45 @@
+import type { z } from "zod";
+
+/** What a handler may answer instead of finishing: try this message again after a while. */
+export interface Retry {
+  retryAfterSeconds: number;
+  error: string;
+}
+
+/** Exponential backoff for a message whose handler threw: 10 s, 20 s, ... at most 5 minutes. */
+export const retryDelay = (attempts: number) => Math.min(300, 5 * 2 ** attempts);
+
+const log = (level: "warn" | "error", msg: string, fields: Record<string, unknown>) =>
+  console[level](JSON.stringify({ level, msg, ...fields }));
+
+/**
+ * The one ack/retry loop of every consumer. Each message is parsed with `schema`: a malformed
+ * one can never succeed, so it is logged and acked rather than retried until it dead-letters.
+ * A valid one goes to `handle`; it is acked when the handler finishes, retried after the
+ * handler's own delay when it answers `Retry`, and retried with backoff when it throws.
+ * Handlers must be idempotent: a queue delivers at least once.
+ */
+export async function consume<T>(
+  batch: MessageBatch<unknown>,
+  schema: z.ZodType<T>,
+  handle: (body: T, message: Message<unknown>) => Promise<Retry | undefined | void>,
+): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = schema.safeParse(message.body);
+    if (!parsed.success) {
+      log("error", "malformed message dropped", { queue: batch.queue, id: message.id });
+      message.ack();
+      continue;
+    }
+    try {
+      const outcome = await handle(parsed.data, message);
+      if (outcome) {
+        log("warn", "message retried", { queue: batch.queue, id: message.id, error: outcome.error });
+        message.retry({ delaySeconds: outcome.retryAfterSeconds });
+      } else message.ack();
+    } catch (err) {
+      log("error", "message failed; retrying", { queue: batch.queue, id: message.id, error: String(err) });
+      message.retry({ delaySeconds: retryDelay(message.attempts) });
+    }
+  }
+}
