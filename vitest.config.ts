@@ -23,6 +23,8 @@ export default defineConfig({
                 JOB_STALL_SECONDS: "30",
                 // Small enough for a test to fill a room.
                 ROOM_MAX_SOCKETS: "12",
+                // A line per request would bury a failure's report; tests that read logs turn them on.
+                LOG_REQUESTS: "false",
               },
             },
           }),

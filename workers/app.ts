@@ -1,5 +1,5 @@
 import { swaggerUI } from "@hono/swagger-ui";
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
@@ -18,6 +18,7 @@ import { tusRoutes } from "./routes/tus";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
 import { videoRoutes } from "./routes/videos";
+import { json } from "./schemas/common";
 
 const app = new OpenAPIHono<AppEnv>();
 
@@ -58,7 +59,16 @@ const corsMiddleware = cors({
 app.use("/api/*", (c, next) =>
   c.req.method === "OPTIONS" && !c.req.header("Access-Control-Request-Method") ? next() : corsMiddleware(c, next),
 );
-app.get("/api/v1/health", (c) => c.json({ ok: true }));
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/v1/health",
+    tags: ["platform"],
+    summary: "Liveness: answers 200 while the Worker runs",
+    responses: { 200: json(z.object({ ok: z.boolean() }).openapi("Health"), "Alive") },
+  }),
+  (c) => c.json({ ok: true }, 200),
+);
 app.use("/api/v1/*", optionalAuth, rateLimit(RATE_RULES.global));
 
 app.route("/api/v1/auth", authRoutes);
@@ -83,7 +93,7 @@ app.doc31("/api/v1/openapi.json", {
   info: {
     title: "CloudTube API",
     version: "1.0.0",
-    description: "Upload, process, stream, comment, search and recommend videos. Errors are application/problem+json.",
+    description: "Upload, process, stream and comment on videos. Errors are application/problem+json.",
   },
 });
 app.get("/api/docs", swaggerUI({ url: "/api/v1/openapi.json" }));

@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { api, registerUser, type TestUser } from "./fixtures";
-import { readyVideo, stubTranscoder } from "./transcoder-stub";
+import { api, expectProblem, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
 const postRaw = (user: TestUser | undefined, videoId: string, json: unknown) =>
   api(`/api/v1/videos/${videoId}/comments`, { method: "POST", as: user, json });
-
-async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-  const body = (await res.json()) as Record<string, any>;
-  expect(body).toMatchObject({ status, code });
-  expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|stack/i);
-  return body;
-}
 
 async function setup() {
   const owner = await registerUser();

@@ -1,9 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, registerUser, type TestUser } from "./fixtures";
+import { api, readyVideo, registerUser, type TestUser } from "./fixtures";
 import { join } from "./room-client";
-import { readyVideo, stubTranscoder } from "./transcoder-stub";
+import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, registerUser } from "./fixtures";
-import { MASTER, readyVideo, SEGMENT, stubTranscoder } from "./transcoder-stub";
+import { api, MASTER, readyVideo, registerUser, SEGMENT } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, freshIp, registerUser, type TestUser } from "./fixtures";
-import { readyVideo, stubTranscoder, waitFor } from "./transcoder-stub";
+import { api, freshIp, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 

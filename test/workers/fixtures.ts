@@ -1,4 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { expect, onTestFinished, vi } from "vitest";
+import { putMedia, sendEvent, transcoder } from "./transcoder-stub";
 
 const BASE = "http://cloudtube.test";
 let counter = 0;
@@ -79,4 +81,105 @@ export async function sendAll(user: TestUser, uploadId: string, file: Uint8Array
     const res = await putPart(user, uploadId, part, file.subarray(at, at + partSize));
     if (res.status !== 200) throw new Error(`part ${part}: ${res.status} ${await res.text()}`);
   }
+}
+
+/**
+ * Turns request logs on for the rest of the test (tests run with LOG_REQUESTS=false, so that
+ * a failure is not buried in JSON lines) and captures every line logged, parsed.
+ */
+export function captureLogs() {
+  const vars = env as { LOG_REQUESTS?: string };
+  const before = vars.LOG_REQUESTS;
+  vars.LOG_REQUESTS = "true";
+  onTestFinished(() => {
+    vars.LOG_REQUESTS = before;
+  });
+  const spies = (["log", "info", "warn", "error"] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation(() => {}),
+  );
+  return {
+    lines: () =>
+      spies.flatMap((spy) => spy.mock.calls.map((args) => JSON.parse(String(args[0])) as Record<string, unknown>)),
+  };
+}
+
+/** A D1 row, for tests that check what was stored. */
+export async function row(sql: string, ...params: unknown[]) {
+  return env.DB.prepare(sql)
+    .bind(...params)
+    .first<Record<string, unknown>>();
+}
+
+/**
+ * A problem+json answer with this status and code, whose body gives nothing of the
+ * server's internals away; answers the body for further checks.
+ */
+export async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+  const body = (await res.json()) as Record<string, any>;
+  expect(body).toMatchObject({ status, code, title: expect.any(String) });
+  expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|at \w+ \(|stack/i);
+  return body;
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A user's video, uploaded and completed, with the job the transcoder was sent. */
+export async function processingVideo(user: TestUser, visibility = "public") {
+  const source = mp4Bytes(5 * MiB, 3);
+  const { body } = await initiate(user, { size: source.length, visibility, title: "A test video", tags: ["test"] });
+  expect((await putPart(user, body.upload_id, 1, source)).status).toBe(200);
+  expect(
+    (await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status,
+  ).toBe(202);
+  const job = await waitFor(async () => transcoder.jobs.find((j) => j.video_id === body.video_id), "the job dispatch");
+  return { videoId: body.video_id as string, job, source };
+}
+
+export const rendition = (name: string, height: number) => ({
+  name,
+  width: Math.round((height * 16) / 9 / 2) * 2,
+  height,
+  bandwidth: height * 2000,
+  average_bandwidth: height * 1500,
+  codecs: "avc1.64001f,mp4a.40.2",
+  frame_rate: 30,
+  playlist: `${name}/index.m3u8`,
+});
+
+export const MASTER =
+  '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=288000,RESOLUTION=256x144,CODECS="avc1.64001f,mp4a.40.2"\n144p/index.m3u8\n';
+export const MEDIA_PLAYLIST =
+  "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6.0,\nseg_00001.ts\n#EXTINF:2.0,\nseg_00002.ts\n#EXT-X-ENDLIST\n";
+/** A recognisable segment: byte i is i mod 251. */
+export const SEGMENT = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
+
+/** A video taken through the whole pipeline to `ready`, with a master, one rendition and thumbnails. */
+export async function readyVideo(user: TestUser, visibility = "public") {
+  const { videoId, job } = await processingVideo(user, visibility);
+  for (const [path, body, type] of [
+    ["master.m3u8", MASTER, "application/vnd.apple.mpegurl"],
+    ["144p/index.m3u8", MEDIA_PLAYLIST, "application/vnd.apple.mpegurl"],
+    ["144p/seg_00001.ts", SEGMENT, "video/mp2t"],
+    ["144p/seg_00002.ts", SEGMENT.subarray(0, 1000), "video/mp2t"],
+    ["thumbnails/0_medium.jpg", new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), "image/jpeg"],
+  ] as const) {
+    expect((await putMedia(job, path, body, type)).status).toBe(201);
+  }
+  const done = await sendEvent(job, {
+    type: "completed",
+    metadata: { duration: 8, width: 256, height: 144 },
+    renditions: [rendition("144p", 144)],
+    thumbnails: { default: "thumbnails/0_medium.jpg", medium: "thumbnails/0_medium.jpg", scrub: [] },
+  });
+  expect(done.status).toBe(204);
+  return { videoId, job };
 }

@@ -4,16 +4,8 @@ import type { JobRequest } from "../../contracts/transcoder";
 import { processingDeps } from "../../workers/services/deps";
 import { checkJob, startProcessing } from "../../workers/services/processing";
 import { database } from "../../workers/storage/db";
-import { api, MiB, registerUser, type TestUser } from "./fixtures";
-import {
-  processingVideo,
-  putMedia,
-  rendition,
-  sendEvent,
-  stubTranscoder,
-  transcoder,
-  waitFor,
-} from "./transcoder-stub";
+import { api, MiB, processingVideo, registerUser, rendition, type TestUser, waitFor } from "./fixtures";
+import { putMedia, sendEvent, stubTranscoder, transcoder } from "./transcoder-stub";
 
 stubTranscoder();
 const jobs = { filter: (f: (j: JobRequest) => boolean) => transcoder.jobs.filter(f) };

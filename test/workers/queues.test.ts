@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index";
 import { retryDelay } from "../../workers/queues/consume";
-import { api, registerUser } from "./fixtures";
-import { processingVideo, stubTranscoder, transcoder } from "./transcoder-stub";
+import { api, processingVideo, registerUser } from "./fixtures";
+import { stubTranscoder, transcoder } from "./transcoder-stub";
 
 stubTranscoder();
 

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import { api, type TestUser } from "./fixtures";
-import { waitFor } from "./transcoder-stub";
+import { api, type TestUser, waitFor } from "./fixtures";
 
 export interface Watcher {
   socket: WebSocket;

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, type Caller, MiB, mp4Bytes, registerUser, type TestUser } from "./fixtures";
+import { api, type Caller, expectProblem, MiB, mp4Bytes, registerUser, row, type TestUser } from "./fixtures";
 
 const TUS = "/api/v1/uploads/tus";
 const TUS_HEADERS = { "Tus-Resumable": "1.0.0" };
@@ -78,19 +78,10 @@ function cutAfter(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
-async function row(sql: string, ...params: unknown[]) {
-  return env.DB.prepare(sql)
-    .bind(...params)
-    .first<Record<string, unknown>>();
-}
-
-async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+/** A tus problem: problem+json like any other, and the protocol version on it too. */
+function expectTusProblem(res: Response, status: number, code: string) {
   expect(res.headers.get("Tus-Resumable")).toBe("1.0.0");
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body.code).toBe(code);
-  return body;
+  return expectProblem(res, status, code);
 }
 
 /** A HEAD answer has no body to read a problem from: its status and tus header say it all. */
@@ -177,23 +168,27 @@ describe("tus: discovery and creation", () => {
           ...(version ? { "Tus-Resumable": version } : {}),
         },
       });
-      await expectProblem(res, 412, "tus_version_unsupported");
+      await expectTusProblem(res, 412, "tus_version_unsupported");
       expect(res.headers.get("Tus-Version")).toBe("1.0.0");
     }
   });
 
   it("refuses a creation without Upload-Length, with Upload-Defer-Length, or with a bad length", async () => {
     const user = await registerUser();
-    const missing = await expectProblem(await create(user, undefined), 400, "validation_failed");
+    const missing = await expectTusProblem(await create(user, undefined), 400, "validation_failed");
     expect(missing.invalid_params).toEqual([{ name: "Upload-Length", reason: "required" }]);
-    const deferred = await expectProblem(
+    const deferred = await expectTusProblem(
       await create(user, undefined, undefined, { "Upload-Defer-Length": "1" }),
       400,
       "validation_failed",
     );
     expect(JSON.stringify(deferred.invalid_params)).toContain("Upload-Defer-Length is not supported");
     for (const bad of ["-1", "1.5", "abc"]) {
-      await expectProblem(await create(user, undefined, undefined, { "Upload-Length": bad }), 400, "validation_failed");
+      await expectTusProblem(
+        await create(user, undefined, undefined, { "Upload-Length": bad }),
+        400,
+        "validation_failed",
+      );
     }
   });
 
@@ -207,22 +202,22 @@ describe("tus: discovery and creation", () => {
       `filename ${b64("")}`,
     ]) {
       const res = await api(TUS, { method: "POST", as: user, headers: headers(value) });
-      await expectProblem(res, 400, "validation_failed");
+      await expectTusProblem(res, 400, "validation_failed");
     }
     expect(await row("SELECT count(*) AS n FROM uploads WHERE owner_id = ?", user.id)).toEqual({ n: 0 });
   });
 
   it("applies initiate's checks: size limit and declared format, and wants a token", async () => {
     const user = await registerUser();
-    const big = await expectProblem(await create(user, 10 * 1024 ** 3 + 1), 400, "file_too_large");
+    const big = await expectTusProblem(await create(user, 10 * 1024 ** 3 + 1), 400, "file_too_large");
     expect(big.max_size).toBe(10 * 1024 ** 3);
-    await expectProblem(await create(user, 1000, { filename: "notes.txt" }), 400, "unsupported_format");
-    await expectProblem(
+    await expectTusProblem(await create(user, 1000, { filename: "notes.txt" }), 400, "unsupported_format");
+    await expectTusProblem(
       await create(user, 1000, { filename: "clip.mp4", content_type: "image/png" }),
       400,
       "unsupported_format",
     );
-    await expectProblem(await create({}, 1000), 401, "unauthorized");
+    await expectTusProblem(await create({}, 1000), 401, "unauthorized");
     expect(await row("SELECT count(*) AS n FROM uploads WHERE owner_id = ?", user.id)).toEqual({ n: 0 });
   });
 });
@@ -291,7 +286,11 @@ describe("tus: PATCH", () => {
     expect(await offsetOf(user, path)).toBe(8 * MiB);
 
     // A PATCH from anywhere else is refused; from the offset it completes.
-    const wrong = await expectProblem(await patch(user, path, 9 * MiB, file.subarray(9 * MiB)), 409, "offset_mismatch");
+    const wrong = await expectTusProblem(
+      await patch(user, path, 9 * MiB, file.subarray(9 * MiB)),
+      409,
+      "offset_mismatch",
+    );
     expect(wrong.expected_offset).toBe(8 * MiB);
     expect((await patch(user, path, 8 * MiB, file.subarray(8 * MiB))).status).toBe(204);
     const stored = await env.MEDIA.get(`videos/${videoId}/source/original.mp4`);
@@ -326,20 +325,20 @@ describe("tus: PATCH", () => {
     const { path } = await created(user, file.length);
     expect((await patch(user, path, 0, file.subarray(0, MiB))).status).toBe(204);
 
-    await expectProblem(await patch(user, path, 0, file.subarray(0, MiB)), 409, "offset_mismatch");
-    await expectProblem(await patch(user, path, 2 * MiB, file.subarray(2 * MiB)), 409, "offset_mismatch");
-    await expectProblem(
+    await expectTusProblem(await patch(user, path, 0, file.subarray(0, MiB)), 409, "offset_mismatch");
+    await expectTusProblem(await patch(user, path, 2 * MiB, file.subarray(2 * MiB)), 409, "offset_mismatch");
+    await expectTusProblem(
       await patch(user, path, MiB, file.subarray(MiB), { "Content-Type": "application/octet-stream" }),
       415,
       "unsupported_media_type",
     );
-    await expectProblem(await patch(user, path, MiB, mp4Bytes(6 * MiB)), 400, "validation_failed");
-    await expectProblem(
+    await expectTusProblem(await patch(user, path, MiB, mp4Bytes(6 * MiB)), 400, "validation_failed");
+    await expectTusProblem(
       await patch(user, path, MiB, file.subarray(MiB), { "Upload-Offset": "x" }),
       400,
       "validation_failed",
     );
-    await expectProblem(
+    await expectTusProblem(
       await patch(user, path, MiB, file.subarray(MiB), { "Tus-Resumable": "" }),
       412,
       "tus_version_unsupported",
@@ -375,7 +374,7 @@ describe("tus: PATCH", () => {
     const { path, uploadId, videoId } = await created(user, bytes.length, { filename: "cat.mp4" });
     // 100 bytes are too few to judge: they wait as the tail.
     expect((await patch(user, path, 0, bytes.subarray(0, 100))).status).toBe(204);
-    await expectProblem(await patch(user, path, 100, bytes.subarray(100, 3 * MiB)), 400, "unsupported_format");
+    await expectTusProblem(await patch(user, path, 100, bytes.subarray(100, 3 * MiB)), 400, "unsupported_format");
     await expectNothingLeft(uploadId, videoId);
     expectHeadStatus(await head(user, path), 404);
   });
@@ -387,8 +386,8 @@ describe("tus: ownership, termination, expiration", () => {
     const other = await registerUser();
     const { path } = await created(owner, MiB);
     expectHeadStatus(await head(other, path), 403);
-    await expectProblem(await patch(other, path, 0, mp4Bytes(MiB)), 403, "forbidden");
-    await expectProblem(await api(path, { method: "DELETE", as: other, headers: TUS_HEADERS }), 403, "forbidden");
+    await expectTusProblem(await patch(other, path, 0, mp4Bytes(MiB)), 403, "forbidden");
+    await expectTusProblem(await api(path, { method: "DELETE", as: other, headers: TUS_HEADERS }), 403, "forbidden");
     expectHeadStatus(await head({}, path), 401);
     expect(await offsetOf(owner, path)).toBe(0);
     expectHeadStatus(await head(owner, `${TUS}/doesnotexist`), 404);
@@ -417,7 +416,7 @@ describe("tus: ownership, termination, expiration", () => {
     expect(res.headers.get("Tus-Resumable")).toBe("1.0.0");
     await expectNothingLeft(uploadId, videoId);
     expectHeadStatus(await head(user, path), 404);
-    await expectProblem(await patch(user, path, 9 * MiB, file.subarray(9 * MiB)), 404, "not_found");
+    await expectTusProblem(await patch(user, path, 9 * MiB, file.subarray(9 * MiB)), 404, "not_found");
   });
 
   it("answers 410 Gone for an expired upload", async () => {
@@ -427,6 +426,6 @@ describe("tus: ownership, termination, expiration", () => {
       .bind(Date.now() - 1000, uploadId)
       .run();
     expectHeadStatus(await head(user, path), 410);
-    await expectProblem(await patch(user, path, 0, mp4Bytes(MiB)), 410, "upload_gone");
+    await expectTusProblem(await patch(user, path, 0, mp4Bytes(MiB)), 410, "upload_gone");
   });
 });

@@ -1,16 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, initiate, MiB, mp4Bytes, putPart, registerUser } from "./fixtures";
-
-async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code });
-  expect(typeof body.title).toBe("string");
-  expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|stack/i);
-  return body;
-}
+import { api, expectProblem, initiate, MiB, mp4Bytes, putPart, registerUser } from "./fixtures";
 
 describe("upload initiate: bad input", () => {
   it("answers 401 without a token and with a forged one", async () => {

@@ -1,12 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, initiate, MiB, mp4Bytes, putPart, registerUser, sendAll } from "./fixtures";
-
-async function row(sql: string, ...params: unknown[]) {
-  return env.DB.prepare(sql)
-    .bind(...params)
-    .first<Record<string, unknown>>();
-}
+import { api, initiate, MiB, mp4Bytes, putPart, registerUser, row, sendAll } from "./fixtures";
 
 afterEach(() => vi.restoreAllMocks());
 

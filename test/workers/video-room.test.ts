@@ -1,9 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, registerUser } from "./fixtures";
+import { api, processingVideo, readyVideo, registerUser } from "./fixtures";
 import { join } from "./room-client";
-import { processingVideo, readyVideo, sendEvent, stubTranscoder } from "./transcoder-stub";
+import { sendEvent, stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 

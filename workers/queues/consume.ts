@@ -1,9 +1,14 @@
 import type { z } from "zod";
 
-/** What a handler may answer instead of finishing: try this message again after a while. */
-export interface Retry {
-  retryAfterSeconds: number;
-  error: string;
+/** Thrown by a handler that knows when its message is worth trying again (a service's own backoff). */
+export class RetryLater extends Error {
+  constructor(
+    readonly delaySeconds: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RetryLater";
+  }
 }
 
 /** Exponential backoff for a message whose handler threw: 10 s, 20 s, ... at most 5 minutes. */
@@ -16,13 +21,14 @@ const log = (level: "warn" | "error", msg: string, fields: Record<string, unknow
  * The one ack/retry loop of every consumer. Each message is parsed with `schema`: a malformed
  * one can never succeed, so it is logged and acked rather than retried until it dead-letters.
  * A valid one goes to `handle`; it is acked when the handler finishes, retried after the
- * handler's own delay when it answers `Retry`, and retried with backoff when it throws.
+ * handler's own delay when it throws `RetryLater`, and retried with backoff when it throws
+ * anything else.
  * Handlers must be idempotent: a queue delivers at least once.
  */
 export async function consume<T>(
   batch: MessageBatch<unknown>,
   schema: z.ZodType<T>,
-  handle: (body: T, message: Message<unknown>) => Promise<Retry | undefined | void>,
+  handle: (body: T, message: Message<unknown>) => Promise<unknown>,
 ): Promise<void> {
   for (const message of batch.messages) {
     const parsed = schema.safeParse(message.body);
@@ -32,14 +38,16 @@ export async function consume<T>(
       continue;
     }
     try {
-      const outcome = await handle(parsed.data, message);
-      if (outcome) {
-        log("warn", "message retried", { queue: batch.queue, id: message.id, error: outcome.error });
-        message.retry({ delaySeconds: outcome.retryAfterSeconds });
-      } else message.ack();
+      await handle(parsed.data, message);
+      message.ack();
     } catch (err) {
-      log("error", "message failed; retrying", { queue: batch.queue, id: message.id, error: String(err) });
-      message.retry({ delaySeconds: retryDelay(message.attempts) });
+      if (err instanceof RetryLater) {
+        log("warn", "message retried", { queue: batch.queue, id: message.id, error: err.message });
+        message.retry({ delaySeconds: err.delaySeconds });
+      } else {
+        log("error", "message failed; retrying", { queue: batch.queue, id: message.id, error: String(err) });
+        message.retry({ delaySeconds: retryDelay(message.attempts) });
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import { VideoJobMessage } from "../schemas/uploads";
 import { databaseOf, processingDeps } from "../services/deps";
 import { checkJob, failProcessing, startProcessing } from "../services/processing";
-import { consume } from "./consume";
+import { consume, RetryLater } from "./consume";
 
 /**
  * `video-upload` consumer (seed: "Video processing worker consumes event"): dispatches the
@@ -15,7 +15,7 @@ export async function consumeVideoUpload(batch: MessageBatch<unknown>, env: Env)
       "kind" in body
         ? await checkJob(deps, body.video_id)
         : await startProcessing(deps, body.video_id, body.source_key);
-    return "ack" in outcome ? undefined : outcome;
+    if ("retryAfterSeconds" in outcome) throw new RetryLater(outcome.retryAfterSeconds, outcome.error);
   });
 }
 
