@@ -118,6 +118,42 @@ describe("delivery: private videos", () => {
     expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(404);
   });
 
+  it("keeps private media in the viewer's cache no longer than the playback token lives", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as { hls_url: string };
+    const token = new URL(page.hls_url).searchParams.get("token")!;
+    const tokenSeconds = Number(token.split(".")[0]) - Math.floor(Date.now() / 1000);
+    for (const path of ["master.m3u8", "144p/seg_00001.ts", "144p/seg_00001.ts"]) {
+      const res = await get(`/videos/${videoId}/${path}?token=${encodeURIComponent(token)}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      const cacheControl = res.headers.get("Cache-Control") ?? "";
+      expect(cacheControl, path).toMatch(/^private, max-age=\d+$/);
+      expect(Number(/max-age=(\d+)/.exec(cacheControl)?.[1]), path).toBeLessThanOrEqual(tokenSeconds);
+    }
+  });
+
+  it("lets a player on another origin read every refusal under /videos/", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as { hls_url: string };
+    const [, sig] = new URL(page.hls_url).searchParams.get("token")!.split(".");
+    for (const [path, status] of [
+      [`/videos/${videoId}/master.m3u8?token=1000.${sig}`, 403], // expired token
+      [`/videos/${videoId}/master.m3u8`, 404], // private, no token
+      [`/videos/nosuchvideo/master.m3u8`, 404], // missing video
+      [`/videos/${videoId}/144p/seg_99999.ts?token=x.y`, 403], // forged token
+      [`/videos/bad!id/master.m3u8`, 404],
+      [`/videos/${videoId}`, 404], // no media path at all
+    ] as const) {
+      const res = await get(path, { Origin: "https://player.example" });
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get("Access-Control-Allow-Origin"), path).toBe("*");
+      expect(res.headers.get("Access-Control-Expose-Headers"), path).toContain("Content-Range");
+    }
+  });
+
   it("stops serving tokenless media the moment a public video turns private", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);

@@ -3,10 +3,17 @@ import type { AppEnv } from "../env";
 import { notFound } from "../lib/errors";
 import { ID_PATTERN } from "../lib/ids";
 import { videoDeps } from "../services/deps";
-import { serveMedia } from "../services/media";
+import { MEDIA_CORS, serveMedia } from "../services/media";
 
 /** `/videos/{video_id}/...`: master and rendition playlists, segments, thumbnails. */
 export const mediaRoutes = new Hono<AppEnv>();
+
+// Refusals too (an expired token, a private or missing video): a player on another origin
+// must be able to read the status to tell the viewer why.
+mediaRoutes.use("*", async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(MEDIA_CORS)) c.res.headers.set(name, value);
+});
 
 mediaRoutes.on(["GET", "HEAD"], "/:video_id/*", async (c) => {
   const videoId = c.req.param("video_id");

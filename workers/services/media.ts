@@ -21,11 +21,17 @@ export interface MediaRequest {
   /** The request's origin: cache keys are per URL, without the token. */
   origin: string;
   waitUntil(promise: Promise<unknown>): void;
+  /** Now, in ms (tests move it). */
+  now?: number;
 }
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
+const YEAR_SECONDS = 31_536_000;
 
-const CORS = {
+/**
+ * Every answer under /videos/, errors included, carries these: a player on another origin
+ * that cannot read the answer sees only a network error and cannot tell the viewer why.
+ */
+export const MEDIA_CORS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Expose-Headers": "Content-Length, Content-Range, Accept-Ranges, ETag",
 };
@@ -37,11 +43,6 @@ const invalidToken = () =>
     "Forbidden",
     "The playback token is invalid or has expired; reload the video page.",
   );
-
-async function tokenGrants(secret: string, videoId: string, token: string): Promise<boolean> {
-  const [exp, sig] = token.split(".");
-  return verifyScope(secret, videoId, "play", exp, sig);
-}
 
 /** Appends the token to every URI in a playlist (segment lines and URI="..." attributes). */
 export function carryToken(playlist: string, token: string): string {
@@ -57,81 +58,79 @@ export function carryToken(playlist: string, token: string): string {
     .join("\n");
 }
 
-function headersFor(object: R2Object, path: string, privateVideo: boolean, processing: boolean): Headers {
-  const headers = new Headers(CORS);
+/** Who asked, as far as caching goes: anyone (public or unlisted), or one viewer until their token expires. */
+interface Audience {
+  /** Seconds until the playback token expires; undefined for media anyone may fetch. */
+  tokenSeconds?: number;
+  /** The video is still processing: its playlists change. */
+  processing: boolean;
+}
+
+/**
+ * Step 1, who may fetch: a playback token (private media), checked without D1, or else the
+ * video's access, which a tokenless request for private media fails like a missing video.
+ */
+async function authorise(req: MediaRequest, now: number): Promise<Audience> {
+  if (req.token !== undefined) {
+    const [exp, sig] = req.token.split(".");
+    if (!(await verifyScope(req.signingSecret, req.videoId, "play", exp, sig, now))) throw invalidToken();
+    return { tokenSeconds: Math.max(0, Number(exp) - Math.floor(now / 1000)), processing: false };
+  }
+  const access = await accessOf(req.db, req.videoId);
+  if (!access || access.visibility === "private") throw notFound("Video");
+  return { processing: access.status === "processing" };
+}
+
+/**
+ * The cache policy: segments never change (a year, immutable); the master playlist gains
+ * renditions while the video processes, so playlists stay short-lived. Private media is
+ * kept only by the viewer's own cache, and no longer than their token lives.
+ */
+function cacheControl(path: string, audience: Audience): string {
+  const maxAge = isPlaylist(path) ? (audience.processing ? 2 : 300) : YEAR_SECONDS;
+  if (audience.tokenSeconds === undefined)
+    return `public, max-age=${maxAge}${maxAge === YEAR_SECONDS ? ", immutable" : ""}`;
+  return `private, max-age=${Math.min(maxAge, audience.tokenSeconds)}`;
+}
+
+function headersFor(object: R2Object, path: string, audience: Audience): Headers {
+  const headers = new Headers(MEDIA_CORS);
   headers.set("Content-Type", object.httpMetadata?.contentType ?? contentTypeOf(path));
   headers.set("ETag", object.httpEtag);
   headers.set("Accept-Ranges", "bytes");
   headers.set("Last-Modified", object.uploaded.toUTCString());
-  // The master playlist gains renditions while the video processes: keep it short-lived then.
-  const shared = isPlaylist(path) ? `public, max-age=${processing ? 2 : 300}` : IMMUTABLE;
-  headers.set("Cache-Control", privateVideo ? shared.replace("public", "private") : shared);
+  headers.set("Cache-Control", cacheControl(path, audience));
   return headers;
 }
 
-/** The edge cache's entry for an object: always the shared policy, whatever the viewer. */
-function cacheEntry(object: R2ObjectBody | R2Object, body: ReadableStream | null, path: string, processing: boolean) {
-  const headers = headersFor(object, path, false, processing);
-  headers.set("Content-Length", String(object.size));
-  return new Response(body, { headers });
-}
-
-/** Parses a single `bytes=` range; undefined (serve the whole object) for anything else. */
+/** Whether the request asks for one `bytes=` range (anything else is served whole). */
 function wantsRange(headers: Headers): boolean {
-  const range = headers.get("Range");
-  return !!range && /^bytes=(\d*)-(\d*)$/.test(range.trim()) && range.trim() !== "bytes=-";
+  const range = headers.get("Range")?.trim();
+  return !!range && /^bytes=(\d*)-(\d*)$/.test(range) && range !== "bytes=-";
 }
 
-export async function serveMedia(req: MediaRequest): Promise<Response> {
-  if (!MEDIA_PATH.test(req.path)) throw notFound("Media");
+const unsatisfiable = (size: number) =>
+  new Response(null, { status: 416, headers: { ...MEDIA_CORS, "Content-Range": `bytes */${size}` } });
 
-  let privateVideo = false;
-  let processing = false;
-  if (req.token !== undefined) {
-    if (!(await tokenGrants(req.signingSecret, req.videoId, req.token))) throw invalidToken();
-    privateVideo = true;
-  } else {
-    const access = await accessOf(req.db, req.videoId);
-    // Private media without a token is not there for this caller.
-    if (!access || access.visibility === "private") throw notFound("Video");
-    processing = access.status === "processing";
-  }
-
-  const playlist = isPlaylist(req.path);
-  const cacheKey = mediaUrl(req.origin, req.videoId, req.path);
-  const finish = async (res: Response): Promise<Response> => {
-    const headers = new Headers(res.headers);
-    for (const [k, v] of Object.entries(CORS)) headers.set(k, v);
-    if (privateVideo) headers.set("Cache-Control", (headers.get("Cache-Control") ?? "").replace("public", "private"));
-    if (playlist && req.token && res.status === 200 && req.method === "GET") {
-      const text = carryToken(await res.text(), req.token);
-      headers.delete("Content-Length");
-      return new Response(text, { status: 200, headers });
-    }
-    return new Response(req.method === "HEAD" ? null : res.body, { status: res.status, headers });
-  };
-
-  // Playlists are served whole (they are small and may be rewritten); media honours ranges.
-  const conditional = new Headers();
-  for (const name of ["If-None-Match", "If-Modified-Since", ...(playlist ? [] : ["Range"])]) {
-    const value = req.headers.get(name);
-    if (value) conditional.set(name, value);
-  }
-  const cache = caches.default;
+/** Step 2, the edge cache: an answer any viewer may get (the policy is applied per viewer in `finish`). */
+async function fromCache(req: MediaRequest, cacheKey: string, conditional: Headers): Promise<Response | undefined> {
   // `Cache-Control: no-cache` from the client asks for the origin's copy (RFC 9111 5.2.1.4).
-  const revalidate = /no-cache/i.test(req.headers.get("Cache-Control") ?? "");
-  const hit = revalidate ? undefined : await cache.match(new Request(cacheKey, { headers: conditional }));
-  if (hit) return finish(hit);
+  if (/no-cache/i.test(req.headers.get("Cache-Control") ?? "")) return undefined;
+  return caches.default.match(new Request(cacheKey, { headers: conditional }));
+}
 
-  if (req.method === "HEAD") {
-    const head = await req.media.headMedia(req.videoId, req.path);
-    if (!head) throw notFound("Media");
-    const headers = headersFor(head, req.path, privateVideo, processing);
-    headers.set("Content-Length", String(head.size));
-    return new Response(null, { headers });
-  }
+/** Step 3a, HEAD from R2: the object's headers, no body. */
+async function headFromR2(req: MediaRequest, audience: Audience): Promise<Response> {
+  const head = await req.media.headMedia(req.videoId, req.path);
+  if (!head) throw notFound("Media");
+  const headers = headersFor(head, req.path, audience);
+  headers.set("Content-Length", String(head.size));
+  return new Response(null, { headers });
+}
 
-  const ranged = !playlist && wantsRange(conditional);
+/** Step 3b, GET from R2: conditional (304), ranged (206, 416), or whole (200, also put in the edge cache). */
+async function getFromR2(req: MediaRequest, audience: Audience, cacheKey: string, conditional: Headers) {
+  const ranged = !isPlaylist(req.path) && wantsRange(conditional);
   let object: R2ObjectBody | R2Object | null;
   try {
     object = await req.media.getMedia(req.videoId, req.path, {
@@ -142,28 +141,58 @@ export async function serveMedia(req: MediaRequest): Promise<Response> {
     // R2 refuses a range outside the object.
     const head = await req.media.headMedia(req.videoId, req.path);
     if (!head) throw notFound("Media");
-    return new Response(null, { status: 416, headers: { ...CORS, "Content-Range": `bytes */${head.size}` } });
+    return unsatisfiable(head.size);
   }
   if (!object) throw notFound("Media");
-  if (!("body" in object)) {
-    return finish(new Response(null, { status: 304, headers: headersFor(object, req.path, privateVideo, processing) }));
-  }
-  const headers = headersFor(object, req.path, privateVideo, processing);
+  const headers = headersFor(object, req.path, audience);
+  if (!("body" in object)) return new Response(null, { status: 304, headers });
   const start = /^bytes=(\d+)-/.exec(conditional.get("Range") ?? "")?.[1];
   if (ranged && start !== undefined && Number(start) >= object.size) {
     await object.body.cancel();
-    return new Response(null, { status: 416, headers: { ...CORS, "Content-Range": `bytes */${object.size}` } });
+    return unsatisfiable(object.size);
   }
   if (ranged && object.range && "offset" in object.range) {
     const offset = object.range.offset ?? 0;
     const length = object.range.length ?? object.size - offset;
     headers.set("Content-Range", `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set("Content-Length", String(length));
-    return finish(new Response(object.body, { status: 206, headers }));
+    return new Response(object.body, { status: 206, headers });
   }
-  // Whole object: one copy to the viewer, one to the edge cache.
+  // Whole object: one copy to the viewer, one to the edge cache (with the policy for anyone).
   const [forViewer, forCache] = object.body.tee();
-  req.waitUntil(cache.put(cacheKey, cacheEntry(object, forCache, req.path, processing)));
+  const shared = headersFor(object, req.path, { processing: audience.processing });
+  shared.set("Content-Length", String(object.size));
+  req.waitUntil(caches.default.put(cacheKey, new Response(forCache, { headers: shared })));
   headers.set("Content-Length", String(object.size));
-  return finish(new Response(forViewer, { status: 200, headers }));
+  return new Response(forViewer, { status: 200, headers });
+}
+
+/** Step 4, this viewer's answer: their cache policy, the token carried down a playlist, no body for HEAD. */
+async function finish(req: MediaRequest, audience: Audience, res: Response): Promise<Response> {
+  const headers = new Headers(res.headers);
+  for (const [name, value] of Object.entries(MEDIA_CORS)) headers.set(name, value);
+  if (res.status === 200 || res.status === 206 || res.status === 304) {
+    headers.set("Cache-Control", cacheControl(req.path, audience));
+  }
+  if (isPlaylist(req.path) && req.token && res.status === 200 && req.method === "GET") {
+    headers.delete("Content-Length");
+    return new Response(carryToken(await res.text(), req.token), { status: 200, headers });
+  }
+  return new Response(req.method === "HEAD" ? null : res.body, { status: res.status, headers });
+}
+
+export async function serveMedia(req: MediaRequest): Promise<Response> {
+  if (!MEDIA_PATH.test(req.path)) throw notFound("Media");
+  const audience = await authorise(req, req.now ?? Date.now());
+  const cacheKey = mediaUrl(req.origin, req.videoId, req.path);
+  // Playlists are served whole (they are small and may be rewritten); media honours ranges.
+  const conditional = new Headers();
+  for (const name of ["If-None-Match", "If-Modified-Since", ...(isPlaylist(req.path) ? [] : ["Range"])]) {
+    const value = req.headers.get(name);
+    if (value) conditional.set(name, value);
+  }
+  const hit = await fromCache(req, cacheKey, conditional);
+  if (hit) return finish(req, audience, hit);
+  if (req.method === "HEAD") return finish(req, audience, await headFromR2(req, audience));
+  return finish(req, audience, await getFromR2(req, audience, cacheKey, conditional));
 }
