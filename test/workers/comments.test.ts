@@ -40,7 +40,7 @@ async function storedCommentCount(videoId: string) {
 }
 
 describe("comments: posting and reading", () => {
-  it("stores a comment as plain text with its author and answers it per API.md", async () => {
+  it("stores a comment as plain text with its author and answers it per the API document", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
     const fan = await registerUser();

@@ -170,7 +170,7 @@ describe("delivery: private videos", () => {
 });
 
 describe("videos: page data, edit and delete", () => {
-  it("answers the page data per API.md, served from cache and purged on edit", async () => {
+  it("answers the page data per the API document, served from cache and purged on edit", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner, "unlisted");
     const res = await api(`/api/v1/videos/${videoId}`);

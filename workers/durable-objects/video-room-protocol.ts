@@ -1,4 +1,4 @@
-// The live room's wire messages (API.md, "Live room") and its RPC shapes.
+// The live room's wire messages (docs/api.md, "Live room") and its RPC shapes.
 import { z } from "zod";
 import type { CommentOut } from "../schemas/comments";
 

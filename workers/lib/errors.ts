@@ -7,7 +7,7 @@ export interface InvalidParam {
 
 /**
  * The one error type services throw. `code` is the stable snake_case word clients switch
- * on (API.md); `extra` adds members to the problem+json body (e.g. `missing_parts`).
+ * on (docs/api.md); `extra` adds members to the problem+json body (e.g. `missing_parts`).
  */
 export class AppError extends Error {
   constructor(

@@ -2,7 +2,7 @@ const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /**
  * An opaque, URL-safe id: `length` base62 characters from the platform CSPRNG (16 chars
- * ~ 95 bits). API.md caps ids at 32 characters.
+ * ~ 95 bits). docs/api.md caps ids at 32 characters.
  */
 export function newId(length = 16): string {
   let out = "";

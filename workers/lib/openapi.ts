@@ -4,7 +4,7 @@ import { validationFailed } from "./errors";
 
 /**
  * A sub-app whose zod failures become 400 `validation_failed` problems naming each bad
- * parameter (API.md: `invalid_params: [{ name, reason }]`).
+ * parameter (docs/api.md: `invalid_params: [{ name, reason }]`).
  */
 export function router() {
   return new OpenAPIHono<AppEnv>({

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { CommentRow } from "../storage/comments";
 import { Id, PageQuery, Timestamp } from "./common";
 
-/** Content bounds after trimming (API.md). */
+/** Content bounds after trimming (docs/api.md). */
 export const COMMENT_MAX_CHARS = 10_000;
 
 export const CommentBody = z

@@ -60,7 +60,7 @@ export const PageQuery = z.object({
     .openapi({ param: { name: "limit", in: "query" } }),
 });
 
-/** API.md's list shape. */
+/** The list shape of docs/api.md. */
 export const listOf = <T extends z.ZodType>(item: T, name: string) =>
   z
     .object({

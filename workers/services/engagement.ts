@@ -7,7 +7,7 @@ import * as store from "../storage/engagement";
 import { historyContext } from "../storage/history";
 import { accessOf, assertVisible } from "./videos";
 
-/** A view counts after 10 s of watching, or half of a video shorter than 20 s (API.md). */
+/** A view counts after 10 s of watching, or half of a video shorter than 20 s (docs/api.md). */
 export const VIEW_AFTER_SECONDS = 10;
 /** Players report every 10 s: one report stands for at most this much watching. */
 const REPORT_SECONDS = 10;
