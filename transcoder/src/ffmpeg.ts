@@ -239,6 +239,23 @@ export function thumbnailFilter(
   return { filter, sizes };
 }
 
+/**
+ * The ffmpeg run for the thumbnails at one time: the first one (label "0") picks from the
+ * first 3 s (`thumbnail`), the others seek to their time (just short of the end at 100%).
+ */
+export function thumbnailCommand(source: Pick<Metadata, "width" | "height" | "duration">, label: string, at: number) {
+  const first = label === "0";
+  const { filter, sizes } = thumbnailFilter(source, first);
+  const inputOptions = first
+    ? ["-t", String(Math.min(3, source.duration))]
+    : ["-ss", Math.max(0, Math.min(at, source.duration - 0.5)).toFixed(3)];
+  const outputs = sizes.map((s, i) => ({
+    path: `thumbnails/${label}_${s.name}.jpg`,
+    options: ["-map", `[s${i}]`, "-frames:v", "1", "-q:v", "3"],
+  }));
+  return { inputOptions, outputs, filter };
+}
+
 export interface Storyboard {
   interval: number;
   columns: number;
