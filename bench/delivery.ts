@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { startStack } from "../test/e2e/stack.ts";
+import { testVideo } from "../transcoder/test/clips.ts";
 import { median, register, startBare } from "./lib.ts";
 
 const require = createRequire(import.meta.url);
@@ -47,25 +48,7 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
     "-hide_banner",
     "-loglevel",
     "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=1280x720:rate=30",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440",
-    "-t",
-    "20",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-shortest",
+    ...testVideo("1280x720", 20, [], ["-preset", "veryfast"]),
     file,
   ]);
   if (made.status !== 0) throw new Error(`ffmpeg: ${made.stderr}`);

@@ -16,6 +16,7 @@ import { probeSource } from "../transcoder/src/probe.ts";
 import { JobRequest } from "../transcoder/src/protocol.ts";
 import { Publisher } from "../transcoder/src/publish.ts";
 import { ffmpegPath } from "../transcoder/src/run.ts";
+import { testVideo } from "../transcoder/test/clips.ts";
 import { clip, clipPath, fakeWorker } from "../transcoder/test/harness.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
@@ -66,26 +67,7 @@ const sourceCodec =
   process.env.BENCH_SOURCE === "camera"
     ? ["-preset", "veryfast", "-profile:v", "high", "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M"]
     : ["-preset", "ultrafast", "-crf", "18"];
-const source = clip("bench.mp4", [
-  "-f",
-  "lavfi",
-  "-i",
-  `testsrc2=size=${size}:rate=30`,
-  "-f",
-  "lavfi",
-  "-i",
-  "sine=frequency=440:sample_rate=48000",
-  "-t",
-  String(seconds),
-  "-c:v",
-  "libx264",
-  ...sourceCodec,
-  "-pix_fmt",
-  "yuv420p",
-  "-c:a",
-  "aac",
-  "-shortest",
-]);
+const source = clip("bench.mp4", testVideo(size, seconds, [], sourceCodec));
 const meta = await probeSource(clipPath("bench.mp4"), 3600);
 const settings = JobRequest.shape.settings.parse({});
 const rungs = chooseLadder(meta, settings.codec);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { expect } from "vitest";
 import WebSocket from "ws";
+import { testVideo } from "../../transcoder/test/clips.ts";
 
 const require = createRequire(import.meta.url);
 export const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
@@ -102,31 +103,6 @@ export function client(base: string) {
 
 /** A generated test clip (testsrc2 + a tone), H.264/AAC in MP4. */
 export function makeClip(file: string, seconds: number, size = "640x360") {
-  const made = spawnSync(ffmpeg, [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=${size}:rate=30`,
-    "-f",
-    "lavfi",
-    "-i",
-    "sine",
-    "-t",
-    String(seconds),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-shortest",
-    file,
-  ]);
+  const made = spawnSync(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", ...testVideo(size, seconds), file]);
   expect(made.status, String(made.stderr)).toBe(0);
 }

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testVideo } from "../../transcoder/test/clips.ts";
 import { type Stack, startStack } from "./stack";
 
 const require = createRequire(import.meta.url);
@@ -106,25 +107,7 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
   });
 
   it("takes an upload to playable and ready; every rendition decodes over HTTP; thumbnails and the notification exist", async () => {
-    const clip = makeClip("a.mp4", [
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=640x360:rate=30",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=frequency=440:sample_rate=48000",
-      "-t",
-      "8",
-      "-c:v",
-      "libx264",
-      "-pix_fmt",
-      "yuv420p",
-      "-c:a",
-      "aac",
-      "-shortest",
-    ]);
+    const clip = makeClip("a.mp4", testVideo("640x360", 8));
     const videoId = await upload(clip, "E2E processing");
     const seen = await follow(videoId);
     const last = seen[seen.length - 1]!;
@@ -180,27 +163,7 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
   });
 
   it("finishes a job whose transcoder was killed mid-way, once it is back", async () => {
-    const clip = makeClip("b.mp4", [
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=1280x720:rate=30",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=frequency=330",
-      "-t",
-      "20",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      "-c:a",
-      "aac",
-      "-shortest",
-    ]);
+    const clip = makeClip("b.mp4", testVideo("1280x720", 20));
     const videoId = await upload(clip, "Killed mid-job");
     let killed = false;
     const seen = await follow(videoId, (s) => {

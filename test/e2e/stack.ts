@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,10 +12,13 @@ export interface Stack {
   persistDir: string;
   /** Everything the stack printed so far. */
   output(): string;
+  /** An object of the stack's local R2 bucket, read with wrangler (e.g. an upload's source). */
+  storedObject(key: string): Buffer;
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing on this machine listens on (for a moment). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -82,6 +85,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
     transcoderUrl: `http://127.0.0.1:${transcoderPort}`,
     persistDir,
     output,
+    storedObject: (key) => readStoredObject(persistDir, key),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
@@ -92,4 +96,31 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
       rmSync(persistDir, { recursive: true, force: true });
     },
   };
+}
+
+function readStoredObject(persistDir: string, key: string): Buffer {
+  const dir = mkdtempSync(path.join(tmpdir(), "cloudtube-r2-"));
+  try {
+    const out = path.join(dir, "object");
+    const run = spawnSync(
+      path.join(root, "node_modules/.bin/node"),
+      [
+        path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+        "r2",
+        "object",
+        "get",
+        `cloudtube-media/${key}`,
+        "--local",
+        "--persist-to",
+        persistDir,
+        "--file",
+        out,
+      ],
+      { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } },
+    );
+    if (run.status !== 0) throw new Error(`wrangler r2 object get failed:\n${run.stdout}\n${run.stderr}`);
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

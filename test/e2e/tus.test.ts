@@ -1,14 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "./stack";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const MiB = 1024 * 1024;
 
 let stack: Stack;
@@ -59,33 +54,8 @@ function runUpload(file: Buffer, options: tus.UploadOptions): Promise<{ url: str
   });
 }
 
-/** The stored source object, read from the stack's local R2 with wrangler. */
-function storedSource(videoId: string): Buffer {
-  const dir = mkdtempSync(path.join(tmpdir(), "tus-e2e-"));
-  try {
-    const out = path.join(dir, "source");
-    const run = spawnSync(
-      path.join(root, "node_modules/.bin/node"),
-      [
-        path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-        "r2",
-        "object",
-        "get",
-        `cloudtube-media/videos/${videoId}/source/original.mp4`,
-        "--local",
-        "--persist-to",
-        stack.persistDir,
-        "--file",
-        out,
-      ],
-      { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } },
-    );
-    if (run.status !== 0) throw new Error(`wrangler r2 object get failed:\n${run.stdout}\n${run.stderr}`);
-    return readFileSync(out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** The stored source object, read from the stack's local R2. */
+const storedSource = (videoId: string) => stack.storedObject(`videos/${videoId}/source/original.mp4`);
 
 async function uploadState(uploadUrl: string) {
   const id = new URL(uploadUrl).pathname.split("/").pop();

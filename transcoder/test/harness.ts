@@ -76,28 +76,7 @@ export function clip(name: string, args: string[]): Buffer {
   return readFileSync(file);
 }
 
-export const testVideo = (size: string, seconds: number, extra: string[] = []) => [
-  "-f",
-  "lavfi",
-  "-i",
-  `testsrc2=size=${size}:rate=30`,
-  "-f",
-  "lavfi",
-  "-i",
-  "sine=frequency=440:sample_rate=44100",
-  "-t",
-  String(seconds),
-  "-c:v",
-  "libx264",
-  "-preset",
-  "ultrafast",
-  "-pix_fmt",
-  "yuv420p",
-  "-c:a",
-  "aac",
-  "-shortest",
-  ...extra,
-];
+export { testVideo } from "./clips.ts";
 
 export const clipPath = (name: string) => path.join(work, name);
 
