@@ -4,8 +4,8 @@ import { router } from "../lib/openapi";
 import { userFromToken } from "../middleware/auth";
 import { problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
-import { roomOf } from "../services/room";
-import { accessOf, assertVisible } from "../services/videos";
+import { commentDeps } from "../services/deps";
+import { joinRoom } from "../services/room";
 
 /**
  * `GET /api/v1/videos/{video_id}/live` with `Upgrade: websocket` joins the video's room.
@@ -46,7 +46,6 @@ export const liveRoutes = router().openapi(
     const token = c.req.valid("query").access_token;
     // An invalid access_token joins as an anonymous watcher, as before (a private room then 404s).
     const viewer = c.var.user ?? (token ? await userFromToken(token, c.env) : undefined);
-    assertVisible(await accessOf(c.var.db, video_id), viewer);
-    return roomOf(c.env, video_id).join(c.req.raw);
+    return joinRoom(commentDeps(c.env, c.var.db), video_id, viewer, c.req.raw);
   },
 );

@@ -9,7 +9,7 @@ import type { TokenConfig } from "./accounts";
 import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
 import { type ProcessingDeps, statusOf } from "./processing";
-import { roomOf } from "./room";
+import { type Room, roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
 import type { UploadDeps } from "./uploads";
 import type { VideoDeps } from "./videos";
@@ -100,7 +100,7 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
   };
 }
 
-/** What comments need: the database, and each video's room for ordered writes and the live side. */
-export function commentDeps(env: Env, db: Database): CommentDeps {
+/** What comments and the live side need: the database, and each video's room (ordered writes, watchers). */
+export function commentDeps(env: Env, db: Database): CommentDeps & { room(videoId: string): Room } {
   return { db, room: (videoId) => roomOf(env, videoId) };
 }

@@ -1,4 +1,6 @@
 import type { CommentDraft, CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
+import type { AuthUser, Database } from "../env";
+import { accessOf, assertVisible } from "./videos";
 
 export type { CommentDraft, CounterDelta, StatusUpdate };
 
@@ -16,4 +18,17 @@ export function roomOf(env: Env, videoId: string) {
       return stub.fetch(new Request(url, request));
     },
   };
+}
+
+export type Room = ReturnType<typeof roomOf>;
+
+/** Joins the video's live room (WebSocket upgrade); a video the viewer may not see has no room for them. */
+export async function joinRoom(
+  deps: { db: Database; room(videoId: string): Pick<Room, "join"> },
+  videoId: string,
+  viewer: AuthUser | undefined,
+  request: Request,
+): Promise<Response> {
+  assertVisible(await accessOf(deps.db, videoId), viewer);
+  return deps.room(videoId).join(request);
 }
