@@ -58,21 +58,34 @@ export const VideoEditBody = z
   .strict()
   .openapi("VideoEdit");
 
-/** A video in a list (history, channel page, search, trending, recommendations). */
+/**
+ * A video in a list (API.md "Video summary"): search, trending, recommendations, related,
+ * channel videos, history. Lists add their own fields (`highlight`, `reason`, ...) beside it.
+ */
 export const VideoSummary = z
   .object({
     id: Id,
     title: z.string(),
-    duration: z.number().nullable(),
-    thumbnail_url: z.string().nullable(),
-    view_count: z.number().int(),
+    description: z.string().openapi({ description: "The first 200 characters at most" }),
+    tags: z.array(z.string()),
+    category: z.string().nullable(),
+    duration: z.number().nullable().openapi({ description: "Seconds" }),
+    thumbnail: z.string().nullable(),
     channel: z.object({ id: Id, name: z.string(), verified: z.boolean() }),
-    visibility: z.enum(["public", "unlisted", "private"]),
-    status: z.enum(["uploading", "processing", "ready", "failed"]),
-    created_at: Timestamp,
+    view_count: z.number().int(),
+    like_count: z.number().int(),
     published_at: Timestamp.nullable(),
   })
   .openapi("VideoSummary");
+export type VideoSummary = z.infer<typeof VideoSummary>;
+
+/** History lists the viewer's own unlisted and private videos too, so it says which they are. */
+export const HistoryVideo = VideoSummary.extend({
+  thumbnail_url: z.string().nullable().openapi({ description: "Same as `thumbnail` (kept for older clients)" }),
+  visibility: z.enum(["public", "unlisted", "private"]),
+  status: z.enum(["uploading", "processing", "ready", "failed"]),
+  created_at: Timestamp,
+}).openapi("HistoryVideo");
 
 export const WatchPositionBody = z
   .object({
@@ -96,7 +109,7 @@ export const LikeOut = z
 
 export const HistoryItem = z
   .object({
-    video: VideoSummary,
+    video: HistoryVideo,
     position: z.number(),
     duration: z.number(),
     percent: z.number(),

@@ -1,9 +1,10 @@
 import type { Database } from "../env";
 import { validationFailed } from "../lib/errors";
+import type { VideoSummary } from "../schemas/videos";
 import { setHistoryPaused as storePaused } from "../storage/accounts";
 import * as store from "../storage/history";
-import { mediaUrl } from "../storage/media";
-import type { ThumbnailPaths } from "../storage/schema";
+import type { Video } from "../storage/schema";
+import { toVideoSummary } from "./videos";
 
 const encodeCursor = (c: store.HistoryCursor) => btoa(`${c.at}:${c.videoId}`).replace(/=+$/, "");
 
@@ -17,10 +18,13 @@ function decodeCursor(text: string): store.HistoryCursor {
   throw validationFailed([{ name: "cursor", reason: "is not a cursor this API gave out" }]);
 }
 
-const thumbnailUrl = (origin: string, videoId: string, t: ThumbnailPaths | null) => {
-  const path = t?.default ?? t?.medium;
-  return path ? mediaUrl(origin, videoId, path) : null;
-};
+const historyVideo = (summary: VideoSummary, video: Video) => ({
+  ...summary,
+  thumbnail_url: summary.thumbnail,
+  visibility: video.visibility,
+  status: video.status,
+  created_at: video.createdAt.toISOString(),
+});
 
 /** Seed: Watch History Flow. Newest first, with the resume point of each video. */
 export async function historyOf(db: Database, userId: string, origin: string, limit: number, cursor?: string) {
@@ -29,18 +33,7 @@ export async function historyOf(db: Database, userId: string, origin: string, li
   const last = page[page.length - 1];
   return {
     items: page.map(({ history, video, channel }) => ({
-      video: {
-        id: video.id,
-        title: video.title,
-        duration: video.duration === null ? null : video.duration / 1000,
-        thumbnail_url: thumbnailUrl(origin, video.id, video.thumbnails),
-        view_count: video.viewCount,
-        channel,
-        visibility: video.visibility,
-        status: video.status,
-        created_at: video.createdAt.toISOString(),
-        published_at: video.publishedAt?.toISOString() ?? null,
-      },
+      video: historyVideo(toVideoSummary({ video, channel }, origin), video),
       position: history.position,
       duration: history.duration,
       percent: history.percent,

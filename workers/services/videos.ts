@@ -1,6 +1,7 @@
 import type { AuthUser, Database } from "../env";
 import { forbidden, notFound } from "../lib/errors";
 import { signScope } from "../lib/signing";
+import type { VideoSummary } from "../schemas/videos";
 import { cacheKeys, purgeComments, purgeVideo, readCached, writeCached } from "../storage/edge-cache";
 import { findResume } from "../storage/history";
 import { type MediaStore, mediaUrl } from "../storage/media";
@@ -46,10 +47,49 @@ export function assertVisible(access: Access | undefined, viewer: AuthUser | und
   if (!isVisible(access, viewer)) throw notFound("Video");
 }
 
+/** API.md caps a summary's description at 200 characters. */
+export const SUMMARY_DESCRIPTION_CHARS = 200;
+
+/** Cuts at a word boundary when one is near, so a summary does not end mid-word. */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** The list thumbnail: the default one, else the medium one, else none yet. */
+export function thumbnailUrl(origin: string, videoId: string, t: ThumbnailPaths | null): string | null {
+  const path = t?.default ?? t?.medium;
+  return path ? mediaUrl(origin, videoId, path) : null;
+}
+
+/** One video of a list (API.md "Video summary"), from `videoSummaries` or any row of that shape. */
+export function toVideoSummary({ video, channel }: store.SummaryRow, origin: string): VideoSummary {
+  return {
+    id: video.id,
+    title: video.title,
+    description: shorten(video.description, SUMMARY_DESCRIPTION_CHARS),
+    tags: video.tags,
+    category: video.category,
+    duration: video.duration === null ? null : video.duration / 1000,
+    thumbnail: thumbnailUrl(origin, video.id, video.thumbnails),
+    channel: { id: channel.id, name: channel.name, verified: channel.verified },
+    view_count: video.viewCount,
+    like_count: video.likeCount,
+    published_at: video.publishedAt?.toISOString() ?? null,
+  };
+}
+
+/** Summaries of the listable videos among `ids`, in that order (private or gone ones left out). */
+export async function videoSummaries(db: Database, ids: readonly string[], origin: string): Promise<VideoSummary[]> {
+  return (await store.videoSummaries(db, ids)).map((row) => toVideoSummary(row, origin));
+}
+
 function thumbnailsOut(origin: string, videoId: string, t: ThumbnailPaths | null) {
   const url = (path?: string) => (path ? mediaUrl(origin, videoId, path) : null);
   return {
-    default: url(t?.default ?? t?.medium),
+    default: thumbnailUrl(origin, videoId, t),
     small: url(t?.small),
     medium: url(t?.medium),
     large: url(t?.large),

@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
 import { channels, type SourceInfo, type ThumbnailPaths, type Video, videos } from "./schema";
@@ -209,4 +209,67 @@ export async function addCounts(db: Database, videoId: string, delta: Counts) {
       shareCount: sql`${videos.shareCount} + ${delta.shares}`,
     })
     .where(eq(videos.id, videoId));
+}
+
+/** What a video summary is made of: the row's listed columns and its channel. */
+export const summaryColumns = {
+  video: {
+    id: videos.id,
+    title: videos.title,
+    description: videos.description,
+    tags: videos.tags,
+    category: videos.category,
+    duration: videos.duration,
+    thumbnails: videos.thumbnails,
+    viewCount: videos.viewCount,
+    likeCount: videos.likeCount,
+    publishedAt: videos.publishedAt,
+  },
+  channel: { id: channels.id, name: channels.name, verified: channels.verified },
+};
+
+export type SummaryRow = {
+  video: Pick<
+    Video,
+    | "id"
+    | "title"
+    | "description"
+    | "tags"
+    | "category"
+    | "duration"
+    | "thumbnails"
+    | "viewCount"
+    | "likeCount"
+    | "publishedAt"
+  >;
+  channel: { id: string; name: string; verified: boolean };
+};
+
+/** D1 binds at most 100 parameters per statement; the listable filter takes two. */
+const MAX_IDS_PER_QUERY = 90;
+
+/** Public and ready: the only videos any list may show (search, trending, recommendations). */
+export const listable = and(eq(videos.visibility, "public"), eq(videos.status, "ready"));
+
+/**
+ * Summary rows of the listable videos among `ids`, in the order of `ids`. An id that is not
+ * listable (private, unlisted, not ready, gone) is left out rather than failing the list,
+ * so a list computed a moment ago never shows a video that has since turned private.
+ */
+export async function videoSummaries(db: Database, ids: readonly string[]): Promise<SummaryRow[]> {
+  const unique = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += MAX_IDS_PER_QUERY) chunks.push(unique.slice(i, i + MAX_IDS_PER_QUERY));
+  const found = await Promise.all(
+    chunks.map((chunk) =>
+      db
+        .select(summaryColumns)
+        .from(videos)
+        .innerJoin(channels, eq(channels.id, videos.channelId))
+        .where(and(inArray(videos.id, chunk), listable))
+        .all(),
+    ),
+  );
+  const byId = new Map(found.flat().map((r) => [r.video.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
