@@ -315,3 +315,45 @@ export const processedEvents = sqliteTable("processed_events", {
 });
 
 export type Comment = typeof comments.$inferSelect;
+
+/**
+ * Search (migrations/0004_search.sql, hand-written): one document per public, ready video,
+ * kept by triggers on `videos` and `channels` and indexed by the FTS5 tables `video_search`
+ * (ranked, stemmed) and `video_words` (plain words). drizzle cannot describe virtual tables
+ * or triggers, so those live in the SQL alone; these ordinary tables are here for typed reads.
+ */
+export const searchDocuments = sqliteTable(
+  "search_documents",
+  {
+    id: integer("id").primaryKey(),
+    videoId: text("video_id").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    tags: text("tags").notNull(),
+    channelName: text("channel_name").notNull(),
+  },
+  (t) => [uniqueIndex("search_documents_video").on(t.videoId)],
+);
+
+/** The indexed words and how many documents hold each: typo candidates and completions. */
+export const searchWords = sqliteTable(
+  "search_words",
+  {
+    word: text("word").primaryKey(),
+    docs: integer("docs").notNull(),
+    grams: integer("grams").notNull().default(0),
+  },
+  (t) => [index("search_words_grams").on(t.grams)],
+);
+
+export const searchWordTrigrams = sqliteTable(
+  "search_word_trigrams",
+  { gram: text("gram").notNull(), word: text("word").notNull() },
+  (t) => [primaryKey({ columns: [t.gram, t.word] })],
+);
+
+/** `version`: bumped by the triggers whenever a video leaves the index or its text changes. */
+export const searchMeta = sqliteTable("search_meta", {
+  key: text("key").primaryKey(),
+  value: integer("value").notNull(),
+});

@@ -1,0 +1,260 @@
+import type { Database } from "../env";
+import type { VideoSummary } from "../schemas/videos";
+import { readCached, writeCached } from "../storage/edge-cache";
+import * as store from "../storage/search";
+import {
+  allowedTypos,
+  containsPhrase,
+  editDistance,
+  MARK_CLOSE,
+  MARK_OPEN,
+  markedHtml,
+  matchAll,
+  matchTitle,
+  termsOf,
+  trigrams,
+} from "./search-text";
+import { videoSummaries } from "./videos";
+
+/**
+ * Seed: Search Flow. Typed text -> terms -> an FTS5 query over the index the triggers keep
+ * -> the best matches ranked by bm25 and the seed's boosts -> summaries with highlights.
+ * Typos are corrected and words dropped only when the words as typed find too little.
+ */
+
+/** Matches ranked per query: enough for five pages of 100, and a bound on the work. */
+export const CANDIDATES = 500;
+/** Fewer results than this, and corrections (then relaxations) are tried. */
+const SCARCE = 3;
+/** Cached answers live this long; a video leaving the index changes the key at once. */
+export const SEARCH_CACHE_SECONDS = 30;
+const SUGGESTIONS = 10;
+const DAY_MS = 86_400_000;
+
+export type SearchSort = "relevance" | "date" | "views";
+
+export interface SearchParams {
+  q: string;
+  filters: store.SearchFilters;
+  sort: SearchSort;
+  page: number;
+  limit: number;
+}
+
+export interface SearchItem extends VideoSummary {
+  highlight: { title: string; description: string };
+}
+
+export interface SearchAnswer {
+  items: SearchItem[];
+  page: number;
+  limit: number;
+  total: number;
+  corrected_query?: string;
+}
+
+/**
+ * The ranking, in the order it applies: bm25 over title 3, description 2, tags 1.5 and
+ * channel name 1 (store.BM25_WEIGHTS); then the words as typed, in order, in the title; then
+ * the seed's boosts (views, recency, a verified channel) as gentle multipliers, so they
+ * order comparable matches without lifting a poor match over a good one.
+ */
+export function relevance(c: store.Candidate, terms: readonly string[], now: number): number {
+  let score = -c.score;
+  const title = termsOf(c.title, 100);
+  if (terms.length > 1 && containsPhrase(title, terms)) score *= 2;
+  if (title.length === terms.length && containsPhrase(title, terms)) score *= 1.5;
+  score *= 1 + 0.1 * Math.log10(1 + c.view_count);
+  const ageDays = c.published_at ? Math.max(0, now - c.published_at) / DAY_MS : 365;
+  score *= 1 + 0.2 * Math.exp(-ageDays / 30);
+  if (c.verified) score *= 1.1;
+  return score;
+}
+
+/** A match and the FTS5 query that found it (highlights mark that query's words). */
+interface Hit {
+  c: store.Candidate;
+  match: string;
+}
+
+async function run(db: Database, terms: readonly string[], p: SearchParams, now: number): Promise<Hit[]> {
+  const match = matchAll(terms);
+  const found = await store.candidates(db, match, p.filters, CANDIDATES, p.sort === "date" ? "newest" : "score");
+  const list =
+    p.sort === "date"
+      ? found.sort((a, b) => (b.published_at ?? 0) - (a.published_at ?? 0))
+      : p.sort === "views"
+        ? found.sort((a, b) => b.view_count - a.view_count)
+        : found
+            .map((c) => ({ c, r: relevance(c, terms, now) }))
+            .sort((a, b) => b.r - a.r)
+            .map((x) => x.c);
+  return list.map((c) => ({ c, match }));
+}
+
+/**
+ * The closest indexed word to each unknown word long enough to have a typo (1 edit from 5
+ * letters, 2 from 9), most common first among the closest. Known words stay as typed.
+ */
+export async function correctTerms(db: Database, terms: readonly string[]): Promise<string[]> {
+  const last = terms.length - 1;
+  const known = await store.knownWords(db, terms);
+  return Promise.all(
+    terms.map(async (term, i) => {
+      const typos = allowedTypos(term);
+      if (known.has(term) || !typos) return term;
+      // The word being typed may be the start of a word, not a typo.
+      if (i === last && (await store.beginsAWord(db, term))) return term;
+      const n = [...term].length;
+      const near = await store.trigramNeighbours(db, trigrams(term), n - typos, n + typos);
+      let best: { word: string; d: number; docs: number } | undefined;
+      for (const { word, docs } of near) {
+        const d = editDistance(term, word, typos);
+        if (d > typos) continue;
+        if (!best || d < best.d || (d === best.d && docs > best.docs)) best = { word, d, docs };
+      }
+      return best?.word ?? term;
+    }),
+  );
+}
+
+/**
+ * The words as typed first. Only when they find too little: the same words with typos
+ * corrected, then fewer words, dropped from the right. What each step finds is added after
+ * what the steps before found, so a precise match is never pushed down by a looser one.
+ */
+async function hitsWithFallbacks(db: Database, terms: string[], p: SearchParams, now: number) {
+  const hits = await run(db, terms, p, now);
+  const seen = new Set(hits.map((h) => h.c.rowid));
+  const add = (more: Hit[]) => {
+    const fresh = more.filter((h) => !seen.has(h.c.rowid));
+    for (const h of fresh) seen.add(h.c.rowid);
+    hits.push(...fresh);
+    return fresh.length;
+  };
+  let words = terms;
+  let corrected: string | undefined;
+  if (hits.length >= SCARCE) return { hits, corrected };
+  const fixed = await correctTerms(db, terms);
+  if (fixed.some((t, i) => t !== terms[i]) && add(await run(db, fixed, p, now))) {
+    words = fixed;
+    corrected = fixed.join(" ");
+  }
+  for (let n = words.length - 1; n >= 1 && hits.length < SCARCE; n--) add(await run(db, words.slice(0, n), p, now));
+  return { hits: hits.slice(0, CANDIDATES), corrected };
+}
+
+/** Title and description of each hit with its query's words marked, as safe HTML. */
+async function highlightsOf(db: Database, hits: Hit[]) {
+  const byMatch = Map.groupBy(hits, (h) => h.match);
+  const found = await Promise.all(
+    [...byMatch].map(([match, group]) =>
+      store.highlights(
+        db,
+        match,
+        group.map((h) => h.c.rowid),
+        MARK_OPEN,
+        MARK_CLOSE,
+      ),
+    ),
+  );
+  return new Map(found.flatMap((m) => [...m]));
+}
+
+/** One page of results for `p`, uncached. */
+export async function search(db: Database, p: SearchParams, origin: string, now = Date.now()): Promise<SearchAnswer> {
+  const terms = termsOf(p.q);
+  const empty = { items: [], page: p.page, limit: p.limit, total: 0 };
+  if (!terms.length) return empty;
+  const { hits, corrected } = await hitsWithFallbacks(db, terms, p, now);
+  const page = hits.slice((p.page - 1) * p.limit, p.page * p.limit);
+  const [summaries, marks] = await Promise.all([
+    videoSummaries(
+      db,
+      page.map((h) => h.c.video_id),
+      origin,
+    ),
+    highlightsOf(db, page),
+  ]);
+  const rowOf = new Map(page.map((h) => [h.c.video_id, h.c.rowid]));
+  const items = summaries.map((s) => {
+    const marked = marks.get(rowOf.get(s.id) ?? -1);
+    return {
+      ...s,
+      highlight: {
+        title: markedHtml(marked?.title ?? s.title),
+        description: markedHtml(marked?.description ?? s.description),
+      },
+    };
+  });
+  return { ...empty, items, total: hits.length, ...(corrected ? { corrected_query: corrected } : {}) };
+}
+
+const CACHE_ORIGIN = "https://cache.cloudtube.internal";
+
+/** The cache key: the query as the index sees it, every filter, and the index version. */
+export function searchCacheKey(p: SearchParams, version: number, origin: string): string {
+  const f = p.filters;
+  const key = new URLSearchParams({
+    v: String(version),
+    o: origin,
+    q: termsOf(p.q).join(" "),
+    sort: p.sort,
+    page: String(p.page),
+    limit: String(p.limit),
+    category: f.category ?? "",
+    dmin: String(f.durationMs?.min ?? ""),
+    dmax: String(f.durationMs?.max ?? ""),
+    after: f.publishedAfter ? String(f.publishedAfter.getTime()) : "",
+    views: String(f.minViews ?? ""),
+    channel: f.channelId ?? "",
+  });
+  return `${CACHE_ORIGIN}/search?${key}`;
+}
+
+/**
+ * Search through the Cache API (seed: "cached search results"). The key holds the index
+ * version, which the triggers bump whenever a video leaves the index or changes its text,
+ * so such a video is gone from every answer at once; new videos appear within the TTL.
+ */
+export async function cachedSearch(db: Database, p: SearchParams, origin: string): Promise<SearchAnswer> {
+  const key = searchCacheKey(p, await store.searchVersion(db), origin);
+  const hit = await readCached<SearchAnswer>(key);
+  if (hit) return hit;
+  const answer = await search(db, p, origin);
+  await writeCached(key, answer, SEARCH_CACHE_SECONDS);
+  return answer;
+}
+
+/**
+ * Completions for search-as-you-type: titles that match the words so far (the last one as a
+ * prefix), then the most common indexed words that complete the last word. Lower case, as
+ * the index sees them; at most 10.
+ */
+export async function suggest(db: Database, q: string): Promise<string[]> {
+  const terms = termsOf(q);
+  if (!terms.length) return [];
+  const last = terms[terms.length - 1] ?? "";
+  const head = terms.slice(0, -1);
+  const [titles, words] = await Promise.all([
+    store.matchingTitles(db, matchTitle(terms), SUGGESTIONS),
+    store.wordsStartingWith(db, last, SUGGESTIONS),
+  ]);
+  const out = new Set<string>();
+  for (const title of titles) out.add(termsOf(title, 12).join(" "));
+  for (const word of words) out.add([...head, word].join(" "));
+  return [...out].slice(0, SUGGESTIONS);
+}
+
+/** Suggestions through the Cache API, keyed like searches by the index version. */
+export async function cachedSuggest(db: Database, q: string): Promise<string[]> {
+  const key = `${CACHE_ORIGIN}/suggest?${new URLSearchParams({ v: String(await store.searchVersion(db)), q: termsOf(q).join(" ") })}`;
+  const hit = await readCached<string[]>(key);
+  if (hit) return hit;
+  const items = await suggest(db, q);
+  await writeCached(key, items, SEARCH_CACHE_SECONDS);
+  return items;
+}
+
+/** Cron: the vocabulary behind typo correction and completions follows the index. */
+export const refreshVocabulary = (db: Database) => store.refreshVocabulary(db, trigrams);
