@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { refreshVocabulary } from "../../workers/services/search";
+import { allowedTypos, editDistance, matchAll, termsOf } from "../../workers/services/search-text";
 import { database } from "../../workers/storage/db";
 import { catalogueVideo } from "./catalogue";
 import { api, registerUser, type TestUser } from "./fixtures";
@@ -265,5 +266,25 @@ describe("suggestions", () => {
     expect(many.length).toBe(10);
     for (const s of many) expect(s.startsWith(w.slice(0, 8))).toBe(true);
     expect(await get("")).toEqual([]);
+  });
+});
+
+describe("search text rules", () => {
+  it("measures Damerau-Levenshtein distance with an early stop", () => {
+    expect(editDistance("bread", "bread")).toBe(0);
+    expect(editDistance("bread", "braed")).toBe(1); // swap
+    expect(editDistance("bread", "bred")).toBe(1); // deletion
+    expect(editDistance("bread", "breads")).toBe(1); // insertion
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(editDistance("kitten", "sitting", 1)).toBe(2); // stopped: more than 1
+    expect(editDistance("crème", "creme")).toBe(1);
+    expect(allowedTypos("bake")).toBe(0);
+    expect(allowedTypos("bread")).toBe(1);
+    expect(allowedTypos("chocolate")).toBe(2);
+  });
+
+  it("keeps nothing of FTS5 syntax in a query", () => {
+    expect(matchAll(termsOf('title:"bread" NEAR(x* -y) OR ^z'))).toBe('"title" "bread" "near" "x" "y" "or" "z"');
+    expect(matchAll(termsOf("Crème Brûlée"))).toBe('"creme" "brulee"*');
   });
 });

@@ -70,23 +70,25 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
   const s = [...a];
   const t = [...b];
   if (Math.abs(s.length - t.length) > max) return max + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  // Three rows of the matrix: i - 2 (for swaps), i - 1 and i.
+  const width = t.length + 1;
+  let before = new Uint32Array(width);
+  let prev = Uint32Array.from({ length: width }, (_, j) => j);
+  let row = new Uint32Array(width);
   for (let i = 1; i <= s.length; i++) {
-    const row = [i];
+    row[0] = i;
     let best = i;
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      row.push(d);
+      let d = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      row[j] = d;
       best = Math.min(best, d);
     }
     if (best > max) return max + 1;
-    prev2 = prev;
-    prev = row;
+    [before, prev, row] = [prev, row, before];
   }
-  return prev[t.length]!;
+  return prev[t.length] ?? 0;
 }
 
 /** Whether `words` holds `phrase` as consecutive words (the last one may be a prefix). */
@@ -96,8 +98,8 @@ export function containsPhrase(words: readonly string[], phrase: readonly string
   for (let start = 0; start + phrase.length <= words.length; start++) {
     let ok = true;
     for (let k = 0; k <= last && ok; k++) {
-      const w = words[start + k]!;
-      ok = k === last ? w.startsWith(phrase[k]!) : w === phrase[k];
+      const w = words[start + k] ?? "";
+      ok = k === last ? w.startsWith(phrase[k] ?? "") : w === phrase[k];
     }
     if (ok) return true;
   }
@@ -112,7 +114,7 @@ const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;"
  * A marker character a person typed into a title cannot open a tag: it is dropped.
  */
 export function markedHtml(text: string): string {
-  const escaped = text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+  const escaped = text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? "");
   return escaped
     .replace(new RegExp(`${MARK_OPEN}([^${MARK_OPEN}${MARK_CLOSE}]*)${MARK_CLOSE}`, "g"), "<mark>$1</mark>")
     .replace(new RegExp(`[${MARK_OPEN}${MARK_CLOSE}]`, "g"), "");
