@@ -284,7 +284,9 @@ describe("search text rules", () => {
   });
 
   it("keeps nothing of FTS5 syntax in a query", () => {
-    expect(matchAll(termsOf('title:"bread" NEAR(x* -y) OR ^z'))).toBe('"title" "bread" "near" "x" "y" "or" "z"');
-    expect(matchAll(termsOf("Crème Brûlée"))).toBe('"creme" "brulee"*');
+    expect(matchAll(termsOf('title:"bread" NEAR(x* -y) OR ^z'))).toBe(
+      '"title" AND "bread" AND "near" AND "x" AND "y" AND "or" AND "z"',
+    );
+    expect(matchAll(termsOf("Crème Brûlée"))).toBe('"creme" AND ("brulee" OR "brulee"*)');
   });
 });

@@ -35,12 +35,16 @@ export function termsOf(text: string, max = MAX_TERMS): string[] {
 }
 
 /**
- * An FTS5 query that requires every term (in any column, any order): each term a quoted
- * string, so `OR`, `NEAR`, `*`, `^`, `-` and column names are plain words; the last one a
- * prefix (search-as-you-type) when it has at least two characters.
+ * An FTS5 query that requires every term (in any column, any order; explicit ANDs, since FTS5
+ * takes no implicit AND next to a parenthesised group): each term a quoted
+ * string, so `OR`, `NEAR`, `*`, `^`, `-` and column names are plain words. The last term
+ * may be a word still being typed: it matches as a prefix, and as itself, so that the word
+ * exactly as typed scores twice ("pho" ranks the soup above "photography").
  */
 export function matchAll(terms: readonly string[], prefixLast = true): string {
-  return terms.map((t, i) => (prefixLast && i === terms.length - 1 && t.length >= 2 ? `"${t}"*` : `"${t}"`)).join(" ");
+  return terms
+    .map((t, i) => (prefixLast && i === terms.length - 1 && t.length >= 2 ? `("${t}" OR "${t}"*)` : `"${t}"`))
+    .join(" AND ");
 }
 
 /** Title-only prefix query for completions. */

@@ -136,11 +136,17 @@ async function hitsWithFallbacks(db: Database, terms: string[], p: SearchParams,
   let corrected: string | undefined;
   if (hits.length >= SCARCE) return { hits, corrected };
   const fixed = await correctTerms(db, terms);
-  if (fixed.some((t, i) => t !== terms[i]) && add(await run(db, fixed, p, now))) {
+  const changed = fixed.some((t, i) => t !== terms[i]);
+  let fromFixed = 0;
+  if (changed) {
+    // Relaxing goes on from the corrected words: "astrophotograpy milky wya" needs both.
     words = fixed;
-    corrected = fixed.join(" ");
+    fromFixed += add(await run(db, fixed, p, now));
   }
-  for (let n = words.length - 1; n >= 1 && hits.length < SCARCE; n--) add(await run(db, words.slice(0, n), p, now));
+  for (let n = words.length - 1; n >= 1 && hits.length < SCARCE; n--) {
+    fromFixed += add(await run(db, words.slice(0, n), p, now)) * (changed ? 1 : 0);
+  }
+  if (fromFixed) corrected = fixed.join(" ");
   return { hits: hits.slice(0, CANDIDATES), corrected };
 }
 
