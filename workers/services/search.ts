@@ -14,7 +14,7 @@ import {
   termsOf,
   trigrams,
 } from "./search-text";
-import { videoSummaries } from "./videos";
+import { toVideoSummary } from "./videos";
 
 /**
  * Seed: Search Flow. Typed text -> terms -> an FTS5 query over the index the triggers keep
@@ -77,9 +77,11 @@ interface Hit {
   match: string;
 }
 
-async function run(db: Database, terms: readonly string[], p: SearchParams, now: number): Promise<Hit[]> {
+const candidatesFor = (db: Database, terms: readonly string[], p: SearchParams) =>
+  store.candidates(db, matchAll(terms), p.filters, CANDIDATES, p.sort === "date" ? "newest" : "score");
+
+function ranked(found: store.Candidate[], terms: readonly string[], p: SearchParams, now: number): Hit[] {
   const match = matchAll(terms);
-  const found = await store.candidates(db, match, p.filters, CANDIDATES, p.sort === "date" ? "newest" : "score");
   const list =
     p.sort === "date"
       ? found.sort((a, b) => (b.published_at ?? 0) - (a.published_at ?? 0))
@@ -94,77 +96,78 @@ async function run(db: Database, terms: readonly string[], p: SearchParams, now:
 
 /**
  * The closest indexed word to each unknown word long enough to have a typo (1 edit from 5
- * letters, 2 from 9), most common first among the closest. Known words stay as typed.
+ * letters, 2 from 9), most common first among the closest. Known words, and a last word
+ * that begins a known word (it may still be being typed), stay as typed.
  */
-export async function correctTerms(db: Database, terms: readonly string[]): Promise<string[]> {
-  const last = terms.length - 1;
-  const known = await store.knownWords(db, terms);
-  return Promise.all(
-    terms.map(async (term, i) => {
-      const typos = allowedTypos(term);
-      if (known.has(term) || !typos) return term;
-      // The word being typed may be the start of a word, not a typo.
-      if (i === last && (await store.beginsAWord(db, term))) return term;
+export async function correctTerms(
+  db: Database,
+  terms: readonly string[],
+  known: ReadonlySet<string>,
+  lastBegins: boolean,
+): Promise<string[]> {
+  const wrong = terms.flatMap((term, i) =>
+    known.has(term) || !allowedTypos(term) || (i === terms.length - 1 && lastBegins) ? [] : [i],
+  );
+  const near = await store.runAll(
+    db,
+    wrong.map((i) => {
+      const term = terms[i] ?? "";
       const n = [...term].length;
-      const near = await store.trigramNeighbours(db, trigrams(term), n - typos, n + typos);
-      let best: { word: string; d: number; docs: number } | undefined;
-      for (const { word, docs } of near) {
-        const d = editDistance(term, word, typos);
-        if (d > typos) continue;
-        if (!best || d < best.d || (d === best.d && docs > best.docs)) best = { word, d, docs };
-      }
-      return best?.word ?? term;
+      const typos = allowedTypos(term);
+      return store.trigramNeighbours(db, trigrams(term), n - typos, n + typos);
     }),
   );
+  const fixed = [...terms];
+  wrong.forEach((i, k) => {
+    const term = terms[i] ?? "";
+    const typos = allowedTypos(term);
+    let best: { word: string; d: number; docs: number } | undefined;
+    for (const { word, docs } of near[k] ?? []) {
+      const d = editDistance(term, word, typos);
+      if (d > typos) continue;
+      if (!best || d < best.d || (d === best.d && docs > best.docs)) best = { word, d, docs };
+    }
+    if (best) fixed[i] = best.word;
+  });
+  return fixed;
 }
 
 /**
  * The words as typed first. Only when they find too little: the same words with typos
- * corrected, then fewer words, dropped from the right. What each step finds is added after
- * what the steps before found, so a precise match is never pushed down by a looser one.
+ * corrected, then fewer words, dropped from the right (from the corrected words, so a typo
+ * and an unknown short word together still find the video). What each step finds is added
+ * after what the steps before found, so a precise match is never pushed down by a looser
+ * one. One D1 round trip per step: the exact query travels with the vocabulary lookups
+ * the fallback would need, and every relaxed variant goes in one batch.
  */
 async function hitsWithFallbacks(db: Database, terms: string[], p: SearchParams, now: number) {
-  const hits = await run(db, terms, p, now);
+  const last = terms[terms.length - 1] ?? "";
+  const [exact, known, begins] = await store.runAll(db, [
+    candidatesFor(db, terms, p),
+    store.knownWords(db, terms),
+    store.wordsStartingWith(db, last, 1),
+  ] as const);
+  const hits = ranked(exact, terms, p, now);
+  if (hits.length >= SCARCE) return { hits, corrected: undefined };
+
+  const fixed = await correctTerms(db, terms, new Set(known.map((r) => r.word)), begins.length > 0);
+  const changed = fixed.some((t, i) => t !== terms[i]);
+  const base = changed ? fixed : terms;
+  const variants = [...(changed ? [fixed] : []), ...base.slice(1).map((_, i) => base.slice(0, base.length - 1 - i))];
+  const found = await store.runAll(
+    db,
+    variants.map((v) => candidatesFor(db, v, p)),
+  );
   const seen = new Set(hits.map((h) => h.c.rowid));
-  const add = (more: Hit[]) => {
-    const fresh = more.filter((h) => !seen.has(h.c.rowid));
+  let fromFixed = 0;
+  variants.forEach((words, i) => {
+    if (hits.length >= SCARCE) return;
+    const fresh = ranked(found[i] ?? [], words, p, now).filter((h) => !seen.has(h.c.rowid));
     for (const h of fresh) seen.add(h.c.rowid);
     hits.push(...fresh);
-    return fresh.length;
-  };
-  let words = terms;
-  let corrected: string | undefined;
-  if (hits.length >= SCARCE) return { hits, corrected };
-  const fixed = await correctTerms(db, terms);
-  const changed = fixed.some((t, i) => t !== terms[i]);
-  let fromFixed = 0;
-  if (changed) {
-    // Relaxing goes on from the corrected words: "astrophotograpy milky wya" needs both.
-    words = fixed;
-    fromFixed += add(await run(db, fixed, p, now));
-  }
-  for (let n = words.length - 1; n >= 1 && hits.length < SCARCE; n--) {
-    fromFixed += add(await run(db, words.slice(0, n), p, now)) * (changed ? 1 : 0);
-  }
-  if (fromFixed) corrected = fixed.join(" ");
-  return { hits: hits.slice(0, CANDIDATES), corrected };
-}
-
-/** Title and description of each hit with its query's words marked, as safe HTML. */
-async function highlightsOf(db: Database, hits: Hit[]) {
-  const byMatch = Map.groupBy(hits, (h) => h.match);
-  const found = await Promise.all(
-    [...byMatch].map(([match, group]) =>
-      store.highlights(
-        db,
-        match,
-        group.map((h) => h.c.rowid),
-        MARK_OPEN,
-        MARK_CLOSE,
-      ),
-    ),
-  );
-  return new Map(found.flatMap((m) => [...m]));
+    if (changed) fromFixed += fresh.length;
+  });
+  return { hits: hits.slice(0, CANDIDATES), corrected: fromFixed ? fixed.join(" ") : undefined };
 }
 
 /** One page of results for `p`, uncached. */
@@ -174,24 +177,30 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
   if (!terms.length) return empty;
   const { hits, corrected } = await hitsWithFallbacks(db, terms, p, now);
   const page = hits.slice((p.page - 1) * p.limit, p.page * p.limit);
-  const [summaries, marks] = await Promise.all([
-    videoSummaries(
-      db,
-      page.map((h) => h.c.video_id),
-      origin,
+  // Summaries and highlights in one statement per query that found a part of the page.
+  const groups = [...Map.groupBy(page, (h) => h.match)];
+  const found = await store.runAll(
+    db,
+    groups.map(([match, group]) =>
+      store.pageRows(
+        db,
+        match,
+        group.map((h) => h.c.rowid),
+        MARK_OPEN,
+        MARK_CLOSE,
+      ),
     ),
-    highlightsOf(db, page),
-  ]);
-  const rowOf = new Map(page.map((h) => [h.c.video_id, h.c.rowid]));
-  const items = summaries.map((s) => {
-    const marked = marks.get(rowOf.get(s.id) ?? -1);
-    return {
-      ...s,
-      highlight: {
-        title: markedHtml(marked?.title ?? s.title),
-        description: markedHtml(marked?.description ?? s.description),
+  );
+  const rows = new Map(found.flat().map((r) => [r.rowid, r]));
+  const items = page.flatMap((h) => {
+    const row = rows.get(h.c.rowid);
+    if (!row) return [];
+    return [
+      {
+        ...toVideoSummary(store.summaryRowOf(row), origin),
+        highlight: { title: markedHtml(row.marked_title), description: markedHtml(row.marked_description) },
       },
-    };
+    ];
   });
   return { ...empty, items, total: hits.length, ...(corrected ? { corrected_query: corrected } : {}) };
 }
@@ -242,13 +251,13 @@ export async function suggest(db: Database, q: string): Promise<string[]> {
   if (!terms.length) return [];
   const last = terms[terms.length - 1] ?? "";
   const head = terms.slice(0, -1);
-  const [titles, words] = await Promise.all([
+  const [titles, words] = await store.runAll(db, [
     store.matchingTitles(db, matchTitle(terms), SUGGESTIONS),
     store.wordsStartingWith(db, last, SUGGESTIONS),
-  ]);
+  ] as const);
   const out = new Set<string>();
-  for (const title of titles) out.add(termsOf(title, 12).join(" "));
-  for (const word of words) out.add([...head, word].join(" "));
+  for (const { title } of titles) out.add(termsOf(title, 12).join(" "));
+  for (const { word } of words) out.add([...head, word].join(" "));
   return [...out].slice(0, SUGGESTIONS);
 }
 

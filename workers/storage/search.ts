@@ -1,15 +1,48 @@
-import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { searchMeta, searchWords } from "./schema";
+import type { SummaryRow } from "./videos";
 
 /**
  * Every query on the search tables (migrations/0004_search.sql). The documents themselves
  * are written by triggers on `videos` and `channels`; nothing here writes them.
+ *
+ * Queries are built as statements and sent together with `runAll`, one D1 round trip per
+ * step of a search, since round trips, not SQLite, are most of a search's time.
  */
+
+/** A statement and the row type it yields. */
+export interface Query<T> {
+  statement: D1PreparedStatement;
+  /** Type only: what a row of the statement looks like. */
+  readonly row?: T;
+}
+
+type Rows<Q> = { [K in keyof Q]: Q[K] extends Query<infer T> ? T[] : never };
+
+/** Runs the statements in one batch (one round trip); the rows of each, in order. */
+export async function runAll<Q extends readonly Query<unknown>[]>(db: Database, queries: Q): Promise<Rows<Q>> {
+  if (!queries.length) return [] as Rows<Q>;
+  const results = await db.$client.batch(queries.map((q) => q.statement));
+  return results.map((r) => r.results) as Rows<Q>;
+}
+
+const query = <T>(db: Database, text: string, ...params: unknown[]): Query<T> => ({
+  statement: db.$client.prepare(text).bind(...params),
+});
 
 /** bm25 column weights, in the FTS table's column order (seed: title 3, description 2, tags 1.5). */
 export const BM25_WEIGHTS = { title: 3, description: 2, tags: 1.5, channel_name: 1 } as const;
-const bm25 = sql.raw(`bm25(video_search, ${Object.values(BM25_WEIGHTS).join(", ")})`);
+const BM25 = `bm25(video_search, ${Object.values(BM25_WEIGHTS).join(", ")})`;
+
+/**
+ * A query matching more documents than this ranks only its newest this-many matches (a word
+ * in most videos would otherwise cost a bm25 pass over all of them). A query this broad has
+ * no meaningful text ranking left, and views and recency order it anyway.
+ */
+export const RANK_WINDOW = 2_000;
+/** The same bound when filters apply after the match (they may keep few of the window). */
+export const FILTERED_WINDOW = 10_000;
 
 /** Filters on the video, mapped to columns here and nowhere else. */
 export interface SearchFilters {
@@ -21,15 +54,19 @@ export interface SearchFilters {
   channelId?: string;
 }
 
-function filterClauses(f: SearchFilters): SQL[] {
-  const out: SQL[] = [];
-  if (f.category !== undefined) out.push(sql`v.category = ${f.category}`);
-  if (f.durationMs?.min !== undefined) out.push(sql`v.duration_ms >= ${f.durationMs.min}`);
-  if (f.durationMs?.max !== undefined) out.push(sql`v.duration_ms < ${f.durationMs.max}`);
-  if (f.publishedAfter) out.push(sql`v.published_at >= ${f.publishedAfter.getTime()}`);
-  if (f.minViews !== undefined) out.push(sql`v.view_count >= ${f.minViews}`);
-  if (f.channelId !== undefined) out.push(sql`v.channel_id = ${f.channelId}`);
-  return out;
+/** The filters as SQL over `v` (videos), their parameters numbered from `first`. */
+function filterClauses(f: SearchFilters, first: number): { text: string; params: unknown[] } {
+  const parts: [string, unknown][] = [];
+  if (f.category !== undefined) parts.push(["v.category =", f.category]);
+  if (f.durationMs?.min !== undefined) parts.push(["v.duration_ms >=", f.durationMs.min]);
+  if (f.durationMs?.max !== undefined) parts.push(["v.duration_ms <", f.durationMs.max]);
+  if (f.publishedAfter) parts.push(["v.published_at >=", f.publishedAfter.getTime()]);
+  if (f.minViews !== undefined) parts.push(["v.view_count >=", f.minViews]);
+  if (f.channelId !== undefined) parts.push(["v.channel_id =", f.channelId]);
+  return {
+    text: parts.map(([t], i) => ` AND ${t} ?${first + i}`).join(""),
+    params: parts.map(([, p]) => p),
+  };
 }
 
 export interface Candidate {
@@ -43,105 +80,170 @@ export interface Candidate {
   verified: number;
 }
 
+const CANDIDATE_COLUMNS = "d.id AS rowid, d.video_id, s.score, d.title, v.view_count, v.published_at, c.verified";
+const LISTABLE = "v.visibility = 'public' AND v.status = 'ready'";
+/** The rowid of the window's oldest match, or 0 when the query matches fewer. */
+const windowFloor = (size: number) =>
+  `coalesce((SELECT rowid FROM video_search WHERE video_search MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ${size - 1}), 0)`;
+
 /**
- * The best `cap` matches of an FTS5 query with what ranking needs. Without filters, FTS5
- * ranks inside a subquery with a LIMIT, so only `cap` rows are joined to videos however
- * many match (a word in most videos costs one bm25 pass, not 100,000 joins). With filters
- * the filter must apply before the LIMIT, or a narrow filter would find nothing among the
- * best matches overall. `newest` takes the highest rowids (documents in insertion order)
- * instead of the best scores, for sort=date.
+ * The best `cap` matches of an FTS5 query, with what ranking needs. bm25 runs inside the
+ * FTS query over at most RANK_WINDOW matches (FTS5 takes the rowid bound natively, so the
+ * rest of a long doclist is never read), and only the best `cap` are joined to videos.
+ * With filters, the join must come before the LIMIT, over a wider window. `newest` takes
+ * the latest documents (rowids grow with indexing) instead of the best scores (sort=date).
  */
-export async function candidates(
+export function candidates(
   db: Database,
   match: string,
   filters: SearchFilters,
   cap: number,
   order: "score" | "newest" = "score",
-): Promise<Candidate[]> {
-  const where = filterClauses(filters);
-  const orderBy = order === "newest" ? sql`s.rowid DESC` : sql`score`;
-  const listable = sql`v.visibility = 'public' AND v.status = 'ready'`;
-  const columns = sql`d.id AS rowid, d.video_id, s.score, d.title, v.view_count, v.published_at, c.verified`;
-  if (!where.length) {
-    return db.all<Candidate>(sql`
-      SELECT ${columns}
-      FROM (SELECT rowid, ${bm25} AS score FROM video_search WHERE video_search MATCH ${match}
-            ORDER BY ${order === "newest" ? sql`rowid DESC` : sql`score`} LIMIT ${cap}) s
-      JOIN search_documents d ON d.id = s.rowid
-      JOIN videos v ON v.id = d.video_id
-      JOIN channels c ON c.id = v.channel_id
-      WHERE ${listable}`);
+): Query<Candidate> {
+  const where = filterClauses(filters, 3);
+  const joins = `JOIN search_documents d ON d.id = s.rowid JOIN videos v ON v.id = d.video_id
+    JOIN channels c ON c.id = v.channel_id`;
+  if (!where.params.length) {
+    const inner =
+      order === "newest"
+        ? `SELECT rowid, ${BM25} AS score FROM video_search WHERE video_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
+        : `SELECT rowid, ${BM25} AS score FROM video_search
+           WHERE video_search MATCH ?1 AND rowid >= ${windowFloor(RANK_WINDOW)} ORDER BY score LIMIT ?2`;
+    return query(db, `SELECT ${CANDIDATE_COLUMNS} FROM (${inner}) s ${joins} WHERE ${LISTABLE}`, match, cap);
   }
-  return db.all<Candidate>(sql`
-    SELECT ${columns}
-    FROM (SELECT rowid, ${bm25} AS score FROM video_search WHERE video_search MATCH ${match}) s
-    JOIN search_documents d ON d.id = s.rowid
-    JOIN videos v ON v.id = d.video_id
-    JOIN channels c ON c.id = v.channel_id
-    WHERE ${listable} AND ${sql.join(where, sql` AND `)}
-    ORDER BY ${orderBy} LIMIT ${cap}`);
+  return query(
+    db,
+    `SELECT ${CANDIDATE_COLUMNS}
+     FROM (SELECT rowid, ${BM25} AS score FROM video_search
+           WHERE video_search MATCH ?1 AND rowid >= ${windowFloor(FILTERED_WINDOW)}) s ${joins}
+     WHERE ${LISTABLE}${where.text}
+     ORDER BY ${order === "newest" ? "s.rowid DESC" : "s.score"} LIMIT ?2`,
+    match,
+    cap,
+    ...where.params,
+  );
 }
 
-/** Title and a description snippet of each document with the query's matches between `open` and `close`. */
-export async function highlights(db: Database, match: string, rowids: readonly number[], open: string, close: string) {
-  if (!rowids.length) return new Map<number, { title: string; description: string }>();
-  const rows = await db.all<{ rowid: number; title: string; description: string }>(sql`
-    SELECT rowid,
-      highlight(video_search, 0, ${open}, ${close}) AS title,
-      snippet(video_search, 1, ${open}, ${close}, '…', 24) AS description
-    FROM video_search
-    WHERE video_search MATCH ${match} AND rowid IN (SELECT value FROM json_each(${JSON.stringify(rowids)}))`);
-  return new Map(rows.map((r) => [r.rowid, { title: r.title, description: r.description }]));
+export interface PageRow {
+  rowid: number;
+  marked_title: string;
+  marked_description: string;
+  id: string;
+  title: string;
+  description: string;
+  tags: string;
+  category: string | null;
+  duration_ms: number | null;
+  thumbnails: string | null;
+  view_count: number;
+  like_count: number;
+  published_at: number | null;
+  channel_id: string;
+  channel_name: string;
+  verified: number;
 }
+
+/**
+ * A page's rows: the summary's columns, and title and a description snippet with the
+ * query's matches between `open` and `close`. Listable videos only, checked again here.
+ */
+export function pageRows(
+  db: Database,
+  match: string,
+  rowids: readonly number[],
+  open: string,
+  close: string,
+): Query<PageRow> {
+  return query(
+    db,
+    `SELECT s.rowid,
+       highlight(video_search, 0, ?2, ?3) AS marked_title,
+       snippet(video_search, 1, ?2, ?3, '…', 24) AS marked_description,
+       v.id, v.title, v.description, v.tags, v.category, v.duration_ms, v.thumbnails, v.view_count, v.like_count,
+       v.published_at, c.id AS channel_id, c.name AS channel_name, c.verified
+     FROM video_search s JOIN search_documents d ON d.id = s.rowid JOIN videos v ON v.id = d.video_id
+       JOIN channels c ON c.id = v.channel_id
+     WHERE video_search MATCH ?1 AND s.rowid IN (SELECT value FROM json_each(?4)) AND ${LISTABLE}`,
+    match,
+    open,
+    close,
+    JSON.stringify(rowids),
+  );
+}
+
+/** A page row as the summary builder takes it. */
+export const summaryRowOf = (r: PageRow): SummaryRow => ({
+  video: {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    tags: JSON.parse(r.tags) as string[],
+    category: r.category,
+    duration: r.duration_ms,
+    thumbnails: r.thumbnails ? JSON.parse(r.thumbnails) : null,
+    viewCount: r.view_count,
+    likeCount: r.like_count,
+    publishedAt: r.published_at === null ? null : new Date(r.published_at),
+  },
+  channel: { id: r.channel_id, name: r.channel_name, verified: !!r.verified },
+});
 
 /** Distinct titles matching a title-only query, best first (completions). */
-export async function matchingTitles(db: Database, match: string, limit: number): Promise<string[]> {
-  const rows = await db.all<{ title: string }>(sql`
-    SELECT d.title FROM (
-      SELECT rowid, ${bm25} AS score FROM video_search WHERE video_search MATCH ${match} ORDER BY score LIMIT ${limit * 3}
-    ) s JOIN search_documents d ON d.id = s.rowid
-    ORDER BY s.score`);
-  return rows.map((r) => r.title);
+export function matchingTitles(db: Database, match: string, limit: number): Query<{ title: string }> {
+  return query(
+    db,
+    `SELECT d.title FROM (
+       SELECT rowid, ${BM25} AS score FROM video_search
+       WHERE video_search MATCH ?1 AND rowid >= ${windowFloor(RANK_WINDOW)} ORDER BY score LIMIT ?2
+     ) s JOIN search_documents d ON d.id = s.rowid ORDER BY s.score`,
+    match,
+    limit * 3,
+  );
 }
 
-/** The most common indexed words beginning with `prefix`. */
-export async function wordsStartingWith(db: Database, prefix: string, limit: number): Promise<string[]> {
-  const rows = await db.all<{ word: string }>(sql`
-    SELECT word FROM (
-      SELECT word, docs FROM search_words WHERE word >= ${prefix} AND word < ${`${prefix}\u{10FFFF}`} LIMIT 2000
-    ) ORDER BY docs DESC, word LIMIT ${limit}`);
-  return rows.map((r) => r.word);
+/** The most common indexed words beginning with `prefix` (a bounded range scan, then a sort). */
+export function wordsStartingWith(db: Database, prefix: string, limit: number): Query<{ word: string }> {
+  return query(
+    db,
+    `SELECT word FROM (SELECT word, docs FROM search_words WHERE word >= ?1 AND word < ?2 LIMIT 2000)
+     ORDER BY docs DESC, word LIMIT ?3`,
+    prefix,
+    `${prefix}\u{10FFFF}`,
+    limit,
+  );
 }
 
-/** Which of `words` are indexed words, and which of `prefixes` begin one. */
-export async function knownWords(db: Database, words: readonly string[]): Promise<Set<string>> {
-  if (!words.length) return new Set();
-  const rows = await db.select({ word: searchWords.word }).from(searchWords).where(inArray(searchWords.word, words));
-  return new Set(rows.map((r) => r.word));
-}
-
-export async function beginsAWord(db: Database, prefix: string): Promise<boolean> {
-  const rows = await wordsStartingWith(db, prefix, 1);
-  return rows.length > 0;
+/** Which of `words` are indexed words. */
+export function knownWords(db: Database, words: readonly string[]): Query<{ word: string }> {
+  return query(
+    db,
+    "SELECT word FROM search_words WHERE word IN (SELECT value FROM json_each(?1))",
+    JSON.stringify(words),
+  );
 }
 
 /**
  * Words sharing the most trigrams with `grams`, of a length within `[minLength, maxLength]`:
  * the typo candidates, to be filtered by edit distance.
  */
-export async function trigramNeighbours(
+export function trigramNeighbours(
   db: Database,
   grams: readonly string[],
   minLength: number,
   maxLength: number,
   limit = 60,
-) {
-  return db.all<{ word: string; docs: number; shared: number }>(sql`
-    SELECT t.word, w.docs, count(*) AS shared
-    FROM search_word_trigrams t JOIN search_words w ON w.word = t.word
-    WHERE t.gram IN (SELECT value FROM json_each(${JSON.stringify(grams)}))
-      AND length(t.word) BETWEEN ${minLength} AND ${maxLength}
-    GROUP BY t.word ORDER BY shared DESC, w.docs DESC LIMIT ${limit}`);
+): Query<{ word: string; docs: number; shared: number }> {
+  return query(
+    db,
+    `SELECT t.word, w.docs, count(*) AS shared
+     FROM search_word_trigrams t JOIN search_words w ON w.word = t.word
+     WHERE t.gram IN (SELECT value FROM json_each(?1)) AND length(t.word) BETWEEN ?2 AND ?3
+     GROUP BY t.word ORDER BY shared DESC, w.docs DESC LIMIT ?4`,
+    JSON.stringify(grams),
+    minLength,
+    maxLength,
+    limit,
+  );
 }
 
 /** The version every cached search answer is keyed by. */
@@ -153,15 +255,15 @@ export async function searchVersion(db: Database): Promise<number> {
 /** Words a typo is corrected to have at least this many letters (the shortest correctable word, less one). */
 const MIN_GRAM_WORD = 4;
 /** Rows per bulk statement (passed as one JSON parameter, clear of D1's 100-parameter limit). */
-const BULK = 500;
+const BULK = 2_000;
 
 /**
  * Brings the vocabulary up to date with the plain-word index (cron, every 5 minutes): new
  * words in, counts refreshed, vanished words out, trigrams for words not yet indexed.
- * Returns how many words gained trigrams.
+ * Each statement is idempotent, so a run cut short is finished by the next. Returns how
+ * many words gained trigrams.
  */
 export async function refreshVocabulary(db: Database, trigramsOf: (word: string) => string[]): Promise<number> {
-  // Statements one by one: each is idempotent, so a run cut short is finished by the next.
   await db.run(sql`DELETE FROM search_word_trigrams WHERE word IN (
     SELECT word FROM search_words WHERE word NOT IN (SELECT term FROM video_words_vocab))`);
   await db.run(sql`DELETE FROM search_words WHERE word NOT IN (SELECT term FROM video_words_vocab)`);
@@ -177,13 +279,25 @@ export async function refreshVocabulary(db: Database, trigramsOf: (word: string)
     if (!fresh.length) return added;
     const words = fresh.map((r) => r.word);
     const pairs = words.filter((w) => [...w].length >= MIN_GRAM_WORD).flatMap((w) => trigramsOf(w).map((g) => [g, w]));
+    const statements = [];
     for (let i = 0; i < pairs.length; i += BULK * 4) {
-      await db.run(sql`INSERT OR IGNORE INTO search_word_trigrams (gram, word)
-        SELECT value ->> 0, value ->> 1 FROM json_each(${JSON.stringify(pairs.slice(i, i + BULK * 4))})`);
+      statements.push(
+        query(
+          db,
+          `INSERT OR IGNORE INTO search_word_trigrams (gram, word)
+           SELECT value ->> 0, value ->> 1 FROM json_each(?1)`,
+          JSON.stringify(pairs.slice(i, i + BULK * 4)),
+        ),
+      );
     }
-    await db.run(
-      sql`UPDATE search_words SET grams = 1 WHERE word IN (SELECT value FROM json_each(${JSON.stringify(words)}))`,
+    statements.push(
+      query(
+        db,
+        "UPDATE search_words SET grams = 1 WHERE word IN (SELECT value FROM json_each(?1))",
+        JSON.stringify(words),
+      ),
     );
+    await runAll(db, statements);
     added += words.length;
   }
 }

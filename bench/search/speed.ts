@@ -1,0 +1,188 @@
+// npm run bench:search — search latency at 100,000 videos, beside a bare lookup by id.
+//
+// Generates a seeded catalogue (BENCH_VIDEOS, default 100,000) whose words follow a Zipf law
+// over a vocabulary of real words (the relevance fixture's) and made-up ones, so the most
+// common word is in most videos, as "video" or "how" are on a real platform; loads it into
+// an in-memory local D1 with the platform's migrations (triggers index every row), refreshes
+// the vocabulary as the cron does, and times, one request at a time, through the Worker's own
+// search service (uncached): each query kind, and `SELECT ... WHERE id = ?` as the floor.
+import { eq } from "drizzle-orm";
+import { refreshVocabulary, search, suggest } from "../../workers/services/search.ts";
+import { termsOf } from "../../workers/services/search-text.ts";
+import { videos as videosTable } from "../../workers/storage/schema.ts";
+import type { SearchFilters } from "../../workers/storage/search.ts";
+import { TOPICS } from "./fixture.ts";
+import { type ChannelRow, load, openLocalD1, percentile, seeded, type VideoRow } from "./harness.ts";
+
+const VIDEOS = Number(process.env.BENCH_VIDEOS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 60);
+const CHANNELS = 2_000;
+const random = seeded(42);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
+
+/** Real words first (so the head of the distribution reads like titles), then made-up ones. */
+function vocabulary(): string[] {
+  const real = new Map<string, number>();
+  const common = "how to the and for with in a of my best easy guide tutorial video beginners explained".split(" ");
+  for (const w of common) real.set(w, 1e9);
+  for (const topic of TOPICS) {
+    for (const v of topic.videos) {
+      for (const w of termsOf(`${v.title} ${v.description} ${v.tags.join(" ")}`, 1000)) {
+        real.set(w, (real.get(w) ?? 0) + 1);
+      }
+    }
+  }
+  const words = [...real].sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  const syllables = "ka lo mi ne ru sa ti vo ze ba de fi go hu ja ko lu ma no pe ri su ta ve wi xa yo zu".split(" ");
+  const made = new Set<string>();
+  while (made.size < 30_000) {
+    const n = 2 + Math.floor(random() * 3);
+    made.add(Array.from({ length: n }, () => pick(syllables)).join(""));
+  }
+  return [...words, ...[...made].filter((w) => !real.has(w))];
+}
+
+/** Zipf sampler over ranks 1..n (exponent 1) by inverting the cumulative sum. */
+function zipf(n: number): () => number {
+  const cumulative = new Float64Array(n);
+  let sum = 0;
+  for (let r = 0; r < n; r++) cumulative[r] = sum += 1 / (r + 1);
+  return () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] ?? 0) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 1);
+const CATEGORIES = TOPICS.map((t) => t.category);
+
+function catalogue(words: string[]) {
+  const rank = zipf(words.length);
+  const text = (n: number) => Array.from({ length: n }, () => words[rank()]).join(" ");
+  const channels: ChannelRow[] = Array.from({ length: CHANNELS }, (_, i) => ({
+    id: `c${i}`,
+    name: `${text(2)} ${i}`,
+    verified: random() < 0.05,
+  }));
+  const videos: VideoRow[] = Array.from({ length: VIDEOS }, (_, i) => ({
+    id: `v${i}`,
+    channel_id: `c${Math.floor(random() * CHANNELS)}`,
+    title: text(4 + Math.floor(random() * 6)),
+    description: text(15 + Math.floor(random() * 30)),
+    tags: Array.from({ length: 3 }, () => words[rank()] ?? ""),
+    category: pick(CATEGORIES),
+    duration_ms: Math.round(30_000 + random() * 3_600_000),
+    view_count: Math.round(10 ** (random() * 6)),
+    published_at: NOW - Math.floor(random() * 1500) * DAY,
+  }));
+  return { channels, videos };
+}
+
+/** One edit: a letter swapped with its neighbour, or one dropped. */
+const typo = (w: string) => {
+  const i = 1 + Math.floor(random() * (w.length - 2));
+  return random() < 0.5 ? `${w.slice(0, i)}${w[i + 1]}${w[i]}${w.slice(i + 2)}` : `${w.slice(0, i)}${w.slice(i + 1)}`;
+};
+
+async function main() {
+  const words = vocabulary();
+  const { channels, videos } = catalogue(words);
+  const local = await openLocalD1();
+  try {
+    let t = performance.now();
+    await load(local.d1, channels, videos);
+    const loadSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    await refreshVocabulary(local.db);
+    const vocabSeconds = (performance.now() - t) / 1000;
+    const docsOf = async (w: string) =>
+      (await local.d1.prepare("SELECT docs FROM search_words WHERE word = ?").bind(w).first<{ docs: number }>())
+        ?.docs ?? 0;
+    const commonest = words[0] ?? "";
+    const share = (await docsOf(commonest)) / VIDEOS;
+
+    // Words by how many videos hold them, for queries of known selectivity.
+    const mid = words.slice(200, 3000).filter((w) => w.length >= 6);
+    const rare = words.slice(20_000);
+    const head = words.slice(0, 30);
+    const title = () => {
+      const v = pick(videos);
+      return termsOf(v.title).slice(0, 3).join(" ");
+    };
+    const plain = (q: string, filters: SearchFilters = {}, sort: "relevance" | "date" | "views" = "relevance") => ({
+      q,
+      filters,
+      sort,
+      page: 1,
+      limit: 20,
+    });
+    const kinds: [string, () => Promise<unknown>][] = [
+      [
+        "floor: video by id",
+        () =>
+          local.db
+            .select()
+            .from(videosTable)
+            .where(eq(videosTable.id, pick(videos).id))
+            .get(),
+      ],
+      ["rare word", () => search(local.db, plain(pick(rare)), "http://b", NOW)],
+      ["mid-frequency word", () => search(local.db, plain(pick(mid)), "http://b", NOW)],
+      [
+        `commonest word ("${commonest}", ${Math.round(share * 100)}% of videos)`,
+        () => search(local.db, plain(commonest), "http://b", NOW),
+      ],
+      ["two common words", () => search(local.db, plain(`${pick(head)} ${pick(head)}`), "http://b", NOW)],
+      ["three words of a title", () => search(local.db, plain(title()), "http://b", NOW)],
+      ["prefix (3 letters)", () => search(local.db, plain(pick(mid).slice(0, 3)), "http://b", NOW)],
+      ["one typo", () => search(local.db, plain(typo(pick(mid))), "http://b", NOW)],
+      [
+        "nonsense (every fallback)",
+        () => search(local.db, plain(`zqx${Math.floor(random() * 1e6)} vvqq`), "http://b", NOW),
+      ],
+      [
+        "commonest word + category",
+        () => search(local.db, plain(commonest, { category: pick(CATEGORIES) }), "http://b", NOW),
+      ],
+      ["commonest word, sort=date", () => search(local.db, plain(commonest, {}, "date"), "http://b", NOW)],
+      ["suggest (2-4 letters)", () => suggest(local.db, pick(mid).slice(0, 2 + Math.floor(random() * 3)))],
+    ];
+
+    const results: { kind: string; p50: number; p95: number; p99: number }[] = [];
+    for (const [kind, run] of kinds) {
+      for (let i = 0; i < 5; i++) await run();
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const start = performance.now();
+        await run();
+        times.push(performance.now() - start);
+      }
+      times.sort((a, b) => a - b);
+      results.push({ kind, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) });
+    }
+    const floor = results[0]?.p50 ?? 1;
+    console.log(
+      `\n${VIDEOS.toLocaleString("en")} videos, ${channels.length.toLocaleString("en")} channels; load ${loadSeconds.toFixed(0)} s, vocabulary refresh ${vocabSeconds.toFixed(1)} s; ${RUNS} timed runs per kind, one at a time\n`,
+    );
+    console.log("| query | p50 ms | p95 ms | p99 ms | p50 / floor |\n|---|---|---|---|---|");
+    for (const r of results) {
+      console.log(
+        `| ${r.kind} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p50 / floor).toFixed(1)}x |`,
+      );
+    }
+    const worst = results.slice(1).reduce((a, b) => (b.p95 > a.p95 ? b : a));
+    console.log(`\ngoal: p95 <= 50 ms for every kind; worst p95 ${worst.p95.toFixed(1)} ms (${worst.kind})`);
+  } finally {
+    await local.dispose();
+  }
+}
+
+await main();
