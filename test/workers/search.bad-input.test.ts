@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalogueVideo } from "./catalogue";
-import { api, registerUser } from "./fixtures";
+import { api, freshIp, registerUser } from "./fixtures";
 
 const get = (path: string, params: Record<string, string>) => api(`${path}?${new URLSearchParams(params)}`);
 
@@ -109,5 +109,14 @@ describe("search: bad input", () => {
       await expectProblem(await get("/api/v1/search", params), 400, "validation_failed", name);
     }
     await expectProblem(await get("/api/v1/search/suggest", { q: "a".repeat(201) }), 400, "validation_failed", "q");
+  });
+
+  it("limits searches per caller with 429 rate_limited and Retry-After", async () => {
+    const ip = freshIp();
+    const once = () => api(`/api/v1/search?q=${encodeURIComponent("limit test")}`, { as: { ip } });
+    for (let i = 0; i < 120; i++) expect((await once()).status).toBe(200);
+    const limited = await once();
+    expect(limited.headers.get("Retry-After")).toMatch(/^\d+$/);
+    await expectProblem(limited, 429, "rate_limited");
   });
 });

@@ -17,6 +17,8 @@ export const RATE_RULES = {
   uploadInitiate: { name: "upload-initiate", limit: 30, windowSeconds: 3600 },
   uploadPart: { name: "upload-part", limit: 2000, windowSeconds: 60 },
   comment: { name: "comment", limit: 10, windowSeconds: 60 },
+  // A search costs a few D1 round trips; suggestions (one per keystroke) ride the global limit.
+  search: { name: "search", limit: 120, windowSeconds: 60 },
 } satisfies Record<string, RateRule>;
 
 /** The client's address as Cloudflare saw it ("local" in tests and dev without one). */

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { json, problems } from "../schemas/common";
 import { DURATIONS, SearchQuery, SearchResults, Suggestions, SuggestQuery } from "../schemas/search";
 import * as search from "../services/search";
@@ -20,6 +21,7 @@ export const searchRoutes = router()
       path: "/",
       tags: ["search"],
       summary: "Search public videos (typos corrected, filters, highlights)",
+      middleware: [rateLimit(RATE_RULES.search)] as const,
       request: { query: SearchQuery },
       responses: { 200: json(SearchResults, "One page of results"), ...problems(400, 429) },
     }),

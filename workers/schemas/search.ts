@@ -46,7 +46,7 @@ export const SearchResults = z
     items: z.array(SearchItem),
     page: z.number().int(),
     limit: z.number().int(),
-    total: z.number().int().openapi({ description: "Matches found, counted up to the 500 best" }),
+    total: z.number().int().openapi({ description: "Matches found, counted up to the 200 best" }),
     corrected_query: z.string().optional().openapi({ description: "Present when typos were corrected" }),
   })
   .openapi("SearchResults");

@@ -22,8 +22,11 @@ import { toVideoSummary } from "./videos";
  * Typos are corrected and words dropped only when the words as typed find too little.
  */
 
-/** Matches ranked per query: enough for five pages of 100, and a bound on the work. */
-export const CANDIDATES = 500;
+/**
+ * Matches ranked per query: ten pages of 20, and a bound on the work (each candidate row
+ * travels from D1 to the Worker, which is most of a broad query's cost).
+ */
+export const CANDIDATES = 200;
 /** Fewer results than this, and corrections (then relaxations) are tried. */
 const SCARCE = 3;
 /** Cached answers live this long; a video leaving the index changes the key at once. */
