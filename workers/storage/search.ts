@@ -80,6 +80,13 @@ export interface Candidate {
   verified: number;
 }
 
+/**
+ * From the FTS matches to their videos. CROSS JOIN fixes that order: left to itself, the
+ * planner starts from videos by the status index and probes the matches for every ready
+ * video (measured: 70 ms instead of 4 for a rare word at 30,000 videos).
+ */
+const JOINS = `CROSS JOIN search_documents d ON d.id = s.rowid CROSS JOIN videos v ON v.id = d.video_id
+  CROSS JOIN channels c ON c.id = v.channel_id`;
 const CANDIDATE_COLUMNS = "d.id AS rowid, d.video_id, s.score, d.title, v.view_count, v.published_at, c.verified";
 const LISTABLE = "v.visibility = 'public' AND v.status = 'ready'";
 /** The rowid of the window's oldest match, or 0 when the query matches fewer. */
@@ -101,8 +108,7 @@ export function candidates(
   order: "score" | "newest" = "score",
 ): Query<Candidate> {
   const where = filterClauses(filters, 3);
-  const joins = `JOIN search_documents d ON d.id = s.rowid JOIN videos v ON v.id = d.video_id
-    JOIN channels c ON c.id = v.channel_id`;
+  const joins = JOINS;
   if (!where.params.length) {
     const inner =
       order === "newest"
@@ -161,8 +167,7 @@ export function pageRows(
        snippet(video_search, 1, ?2, ?3, '…', 24) AS marked_description,
        v.id, v.title, v.description, v.tags, v.category, v.duration_ms, v.thumbnails, v.view_count, v.like_count,
        v.published_at, c.id AS channel_id, c.name AS channel_name, c.verified
-     FROM video_search s JOIN search_documents d ON d.id = s.rowid JOIN videos v ON v.id = d.video_id
-       JOIN channels c ON c.id = v.channel_id
+     FROM video_search s ${JOINS}
      WHERE video_search MATCH ?1 AND s.rowid IN (SELECT value FROM json_each(?4)) AND ${LISTABLE}`,
     match,
     open,
