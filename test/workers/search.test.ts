@@ -3,9 +3,8 @@ import { describe, expect, it } from "vitest";
 import { refreshVocabulary } from "../../workers/services/search";
 import { allowedTypos, editDistance, matchAll, termsOf } from "../../workers/services/search-text";
 import { database } from "../../workers/storage/db";
-import { catalogueVideo } from "./catalogue";
-import { api, registerUser, type TestUser } from "./fixtures";
-import { readyVideo, stubTranscoder } from "./transcoder-stub";
+import { api, catalogueVideo, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 

@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { VideoSummary } from "../../workers/schemas/videos";
 import { videoSummaries } from "../../workers/services/videos";
 import { database } from "../../workers/storage/db";
-import { catalogueVideo } from "./catalogue";
-import { registerUser } from "./fixtures";
+import { catalogueVideo, registerUser } from "./fixtures";
 
 const ORIGIN = "http://cloudtube.test";
 
