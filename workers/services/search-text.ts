@@ -9,6 +9,12 @@ export const MAX_TERMS = 10;
 /** A term longer than any real word is cut (FTS5 tokens this long are noise). */
 const MAX_TERM_CHARS = 40;
 
+/**
+ * The last word is a prefix from 3 letters: "to"* would merge the doclists of every word
+ * beginning with "to" (today, tokyo, tomato...) for a prefix that means nothing yet.
+ */
+const MIN_PREFIX = 3;
+
 /** Private-use characters that mark highlights until the text is HTML-escaped. */
 export const MARK_OPEN = "\uE000";
 export const MARK_CLOSE = "\uE001";
@@ -43,7 +49,7 @@ export function termsOf(text: string, max = MAX_TERMS): string[] {
  */
 export function matchAll(terms: readonly string[], prefixLast = true): string {
   return terms
-    .map((t, i) => (prefixLast && i === terms.length - 1 && t.length >= 2 ? `("${t}" OR "${t}"*)` : `"${t}"`))
+    .map((t, i) => (prefixLast && i === terms.length - 1 && t.length >= MIN_PREFIX ? `("${t}" OR "${t}"*)` : `"${t}"`))
     .join(" AND ");
 }
 
