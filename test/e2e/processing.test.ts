@@ -1,8 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testVideo } from "../../transcoder/test/clips.ts";
 import { type Stack, startStack } from "./stack";
@@ -28,10 +29,13 @@ async function call<T>(pathname: string, init: RequestInit = {}): Promise<T> {
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-function makeClip(name: string, args: string[]): Buffer {
+/**
+ * Generates a clip without blocking the event loop: a blocked loop cannot see the server
+ * close an idle keep-alive socket, and the next request would be written into it.
+ */
+async function makeClip(name: string, args: string[]): Promise<Buffer> {
   const file = path.join(work, name);
-  const run = spawnSync(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", ...args, file]);
-  if (run.status !== 0) throw new Error(String(run.stderr));
+  await promisify(execFile)(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", ...args, file]);
   return readFileSync(file);
 }
 
@@ -107,7 +111,7 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
   });
 
   it("takes an upload to playable and ready; every rendition decodes over HTTP; thumbnails and the notification exist", async () => {
-    const clip = makeClip("a.mp4", testVideo("640x360", 8));
+    const clip = await makeClip("a.mp4", testVideo("640x360", 8));
     const videoId = await upload(clip, "E2E processing");
     const seen = await follow(videoId);
     const last = seen[seen.length - 1]!;
@@ -163,7 +167,7 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
   });
 
   it("finishes a job whose transcoder was killed mid-way, once it is back", async () => {
-    const clip = makeClip("b.mp4", testVideo("1280x720", 20));
+    const clip = await makeClip("b.mp4", testVideo("1280x720", 20));
     const videoId = await upload(clip, "Killed mid-job");
     let killed = false;
     const seen = await follow(videoId, (s) => {
