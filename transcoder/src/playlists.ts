@@ -1,13 +1,34 @@
 // HLS text: the master playlist and the facts read back from media playlists.
 import type { RenditionOut } from "./protocol.ts";
 
+/** Apple's HLS authoring guidance: the first variant listed, where playback starts, near 2 Mbit/s. */
+const START_TARGET = 2_000_000;
+const START_CEILING = 3_000_000;
+
 /**
- * The master playlist over the renditions stored so far (lowest first, so players that take
- * the first variant start fast), with the audio-only rendition last.
+ * The rendition playback starts with (players such as hls.js start with the first listed):
+ * the one whose average bitrate is nearest 2 Mbit/s without passing 3 Mbit/s, so the first
+ * seconds are not 144p on a fast link nor stall on a slow one. The lowest when none fits.
+ */
+export function startRendition(video: RenditionOut[]): RenditionOut | undefined {
+  const fits = video.filter((r) => r.average_bandwidth <= START_CEILING);
+  const distance = (r: RenditionOut) => Math.abs(Math.log(r.average_bandwidth / START_TARGET));
+  return (
+    fits.reduce<RenditionOut | undefined>((best, r) => (!best || distance(r) < distance(best) ? r : best), undefined) ??
+    video[0]
+  );
+}
+
+/**
+ * The master playlist over the renditions stored so far: the start rendition first (while
+ * only the lowest exists, that one), then the other video renditions from the lowest up,
+ * and the audio-only rendition last.
  */
 export function masterPlaylist(renditions: RenditionOut[]): string {
   const lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"];
-  const video = renditions.filter((r) => r.height > 0).sort((a, b) => a.bandwidth - b.bandwidth);
+  const ascending = renditions.filter((r) => r.height > 0).sort((a, b) => a.bandwidth - b.bandwidth);
+  const start = startRendition(ascending);
+  const video = start ? [start, ...ascending.filter((r) => r !== start)] : [];
   const audio = renditions.filter((r) => r.height === 0);
   for (const r of [...video, ...audio]) {
     const attrs = [

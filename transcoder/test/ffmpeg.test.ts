@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chooseLadder, codecsOf, failureOf, ladderCommand, storyboardPlan, storyboardVtt } from "../src/ffmpeg.ts";
 import { masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
+import type { RenditionOut } from "../src/protocol.ts";
 
 const source = (
   width: number,
@@ -98,45 +99,50 @@ describe("the one-decode command", () => {
 });
 
 describe("playlists", () => {
-  it("writes a master with every attribute players need, lowest first, audio last", () => {
-    const text = masterPlaylist([
-      {
-        name: "360p",
-        width: 640,
-        height: 360,
-        bandwidth: 900_000,
-        average_bandwidth: 700_000,
-        codecs: "avc1.64001e,mp4a.40.2",
-        frame_rate: 30,
-        playlist: "360p/index.m3u8",
-      },
-      {
-        name: "audio",
-        width: 0,
-        height: 0,
-        bandwidth: 70_000,
-        average_bandwidth: 64_000,
-        codecs: "mp4a.40.2",
-        playlist: "audio/index.m3u8",
-      },
-      {
-        name: "144p",
-        width: 256,
-        height: 144,
-        bandwidth: 200_000,
-        average_bandwidth: 150_000,
-        codecs: "avc1.64001e,mp4a.40.2",
-        frame_rate: 30,
-        playlist: "144p/index.m3u8",
-      },
-    ]);
+  const rendition = (name: string, width: number, height: number, average: number): RenditionOut => ({
+    name,
+    width,
+    height,
+    bandwidth: Math.round(average * 1.3),
+    average_bandwidth: average,
+    codecs: height ? "avc1.64001e,mp4a.40.2" : "mp4a.40.2",
+    ...(height ? { frame_rate: 30 } : {}),
+    playlist: `${name}/index.m3u8`,
+  });
+  const variants = (text: string) => text.split("\n").filter((l) => l.endsWith("/index.m3u8"));
+
+  it("writes a master with every attribute players need, audio last", () => {
+    const text = masterPlaylist([rendition("144p", 256, 144, 150_000), rendition("audio", 0, 0, 64_000)]);
     const lines = text.trim().split("\n");
-    expect(lines[0]).toBe("#EXTM3U");
+    expect(lines.slice(0, 3)).toEqual(["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]);
     expect(lines[3]).toBe(
-      '#EXT-X-STREAM-INF:BANDWIDTH=200000,AVERAGE-BANDWIDTH=150000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000',
+      '#EXT-X-STREAM-INF:BANDWIDTH=195000,AVERAGE-BANDWIDTH=150000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000',
     );
     expect(lines[4]).toBe("144p/index.m3u8");
+    expect(lines[5]).toBe('#EXT-X-STREAM-INF:BANDWIDTH=83200,AVERAGE-BANDWIDTH=64000,CODECS="mp4a.40.2"');
     expect(lines.at(-1)).toBe("audio/index.m3u8");
+  });
+
+  it("lists first the rendition nearest 2 Mbit/s (playback starts there, not at 144p), the rest from the lowest up", () => {
+    // The 1080p ladder's average rates, shuffled; 1080p (4.5 Mbit/s) is past the 3 Mbit/s ceiling.
+    const full = [
+      rendition("480p", 854, 480, 1_360_000),
+      rendition("144p", 256, 144, 350_000),
+      rendition("1080p", 1920, 1080, 4_480_000),
+      rendition("audio", 0, 0, 64_000),
+      rendition("720p", 1280, 720, 2_340_000),
+      rendition("240p", 426, 240, 590_000),
+      rendition("360p", 640, 360, 960_000),
+    ];
+    expect(variants(masterPlaylist(full))).toEqual(
+      ["720p", "144p", "240p", "360p", "480p", "1080p", "audio"].map((n) => `${n}/index.m3u8`),
+    );
+    // A ladder that stops at 360p starts at its top; one that starts above 3 Mbit/s at its lowest.
+    expect(variants(masterPlaylist(full.filter((r) => r.height <= 360)))[0]).toBe("360p/index.m3u8");
+    const rich = [rendition("720p", 1280, 720, 3_500_000), rendition("1080p", 1920, 1080, 7_000_000)];
+    expect(variants(masterPlaylist(rich))).toEqual(["720p/index.m3u8", "1080p/index.m3u8"]);
+    // While only the lowest exists (the early master), it is the one listed.
+    expect(variants(masterPlaylist([rendition("144p", 256, 144, 350_000)]))).toEqual(["144p/index.m3u8"]);
   });
 
   it("reads segments, durations and the end of a media playlist", () => {

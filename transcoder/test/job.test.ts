@@ -61,6 +61,12 @@ describe("a full job", () => {
       /BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2",RESOLUTION=256x144,FRAME-RATE=30\.000/,
     );
     expect(master).toContain('CODECS="mp4a.40.2"');
+    // The early master named only 144p; the final one starts playback at the top of this
+    // short ladder (nearest 2 Mbit/s), not at 144p.
+    const early = events.find((e) => e.type === "rendition_ready") as Extract<JobEvent, { type: "rendition_ready" }>;
+    expect(early.rendition.name).toBe("144p");
+    const listed = master.split("\n").filter((l) => l.endsWith(".m3u8"));
+    expect(listed).toEqual(["360p/index.m3u8", "144p/index.m3u8", "240p/index.m3u8", "audio/index.m3u8"]);
   });
 
   it("writes VOD playlists whose segments decode and line up across renditions", () => {
