@@ -1,24 +1,37 @@
 // ffprobe's answer read into the job's metadata, and into a failure code when it is no video.
+import { open } from "node:fs/promises";
 import { JobFailure, type Metadata } from "./protocol.ts";
 import { type ProbeData, probe } from "./run.ts";
+import { SNIFF_BYTES, sniffContainer } from "./sniff.ts";
 
 const rate = (fraction?: string) => {
   const [n, d] = (fraction ?? "0/1").split("/").map(Number);
   return d ? (n ?? 0) / d : 0;
 };
 
-/** Reads the source: a file ffprobe cannot parse, or one without a video stream, is `non_video`. */
+/** The first bytes of a file, as many as the container sniff reads. */
+async function head(file: string): Promise<Uint8Array> {
+  const handle = await open(file, "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(new Uint8Array(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the source. When ffprobe cannot parse it, the container's magic bytes decide: a
+ * known video container (an MP4 whose `ftyp` is there but whose `moov` was cut off, as an
+ * interrupted copy leaves it) is `malformed_video`; anything else is `non_video`. A file
+ * without a video stream is `non_video` too.
+ */
 export async function probeSource(file: string, maxDurationSeconds: number): Promise<Metadata> {
   let data: ProbeData;
   try {
     data = await probe(file);
-  } catch (err) {
-    const text = String((err as Error).message ?? err);
-    // A recognisable container that is cut short is malformed; anything else is not a video.
-    if (
-      /moov atom not found|Invalid data found when processing input/i.test(text) &&
-      !/ftyp|matroska|webm/i.test(text)
-    ) {
+  } catch {
+    if (sniffContainer(await head(file)) === null) {
       throw new JobFailure("non_video", "The file is not a video that can be read.");
     }
     throw new JobFailure(

@@ -347,6 +347,17 @@ describe("awkward sources", () => {
     expect(worker.cleared).toBeGreaterThan(0);
   }, 60_000);
 
+  it("fails an MP4 cut off before its index (ftyp there, moov missing) as malformed_video", async () => {
+    // Without faststart the index (moov) is written last: an interrupted copy loses it.
+    const whole = clip("moov-last.mp4", testVideo("320x240", 3));
+    expect(whole.subarray(4, 8).toString("latin1")).toBe("ftyp");
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+    expect(cut.includes("moov")).toBe(false);
+    const { last } = await run("cut-off", cut);
+    expect(last).toMatchObject({ type: "failed", code: "malformed_video" });
+    expect(worker.cleared).toBeGreaterThan(0);
+  }, 60_000);
+
   it("fails a renamed text file as non_video", async () => {
     const { last } = await run("text", Buffer.from("this is a shopping list, not a film\n".repeat(200)));
     expect(last).toMatchObject({ type: "failed", code: "non_video" });
