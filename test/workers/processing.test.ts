@@ -96,6 +96,47 @@ describe("processing: dispatch and the transcoder's signed URLs", () => {
   });
 });
 
+describe("processing: a transcoder that died mid-job", () => {
+  it("dispatches again at once a job the transcoder lost (it restarted), long before the stall timeout", async () => {
+    const { videoId } = await processingVideoOf();
+    const deps = processingDeps(env, database(env.DB));
+    // Still running there: the check changes nothing.
+    expect(await checkJob(deps, videoId, new Date(Date.now() + 10_000))).toEqual({ ack: true });
+    expect(jobs.filter((j) => j.video_id === videoId)).toHaveLength(1);
+    // The process or Container came back without the job: the next check sends it again,
+    // 10 s after dispatch where the stall timeout is 30 s.
+    transcoder.running.clear();
+    expect(await checkJob(deps, videoId, new Date(Date.now() + 10_000))).toEqual({ ack: true });
+    expect(jobs.filter((j) => j.video_id === videoId)).toHaveLength(2);
+    const row = await env.DB.prepare("SELECT state, attempts FROM transcode_jobs WHERE video_id = ?")
+      .bind(videoId)
+      .first();
+    expect(row).toEqual({ state: "dispatched", attempts: 2 });
+  });
+
+  it("waits for a transcoder that does not answer until it is back or the job has stalled", async () => {
+    const { videoId } = await processingVideoOf();
+    const deps = processingDeps(env, database(env.DB));
+    transcoder.up = false;
+    expect(await checkJob(deps, videoId, new Date(Date.now() + 10_000))).toEqual({ ack: true });
+    expect(jobs.filter((j) => j.video_id === videoId)).toHaveLength(1);
+    // Back, restarted and without the job: dispatched again.
+    transcoder.up = true;
+    transcoder.running.clear();
+    expect(await checkJob(deps, videoId, new Date(Date.now() + 13_000))).toEqual({ ack: true });
+    expect(jobs.filter((j) => j.video_id === videoId)).toHaveLength(2);
+  });
+
+  it("does nothing for a finished video whose transcoder has forgotten it", async () => {
+    const { videoId, job } = await processingVideoOf();
+    const deps = processingDeps(env, database(env.DB));
+    await sendEvent(job, { type: "failed", code: "non_video", message: "The file is not a video." });
+    transcoder.running.clear();
+    expect(await checkJob(deps, videoId, new Date(Date.now() + 10_000))).toEqual({ ack: true });
+    expect(jobs.filter((j) => j.video_id === videoId)).toHaveLength(1);
+  });
+});
+
 describe("processing: events, status and the video-ready notification", () => {
   it("goes processing -> playable -> ready with progress that never goes down, and notifies the owner once", async () => {
     const { user, videoId, job } = await processingVideoOf();

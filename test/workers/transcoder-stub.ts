@@ -8,18 +8,28 @@ import type { JobRequest } from "../../contracts/transcoder";
  * are recorded, and the tests play the transcoder's part through the signed URLs
  * (`sendEvent`, `putMedia`). Fixtures built on it (a processing or ready video) are in fixtures.ts.
  */
-export const transcoder = { jobs: [] as JobRequest[], up: true };
+export const transcoder = { jobs: [] as JobRequest[], up: true, running: new Set<string>() };
 
 export function stubTranscoder() {
   beforeEach(() => {
     transcoder.jobs = [];
     transcoder.up = true;
+    transcoder.running = new Set();
     const realFetch = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
       if (request.url.startsWith("http://transcoder.test/")) {
         if (!transcoder.up) throw new TypeError("connect ECONNREFUSED");
-        transcoder.jobs.push((await request.json()) as JobRequest);
+        // GET /jobs/:video_id, as the transcoder answers it: running, or 404 once it lost the job.
+        const asked = /\/jobs\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1];
+        if (request.method === "GET" && asked) {
+          return transcoder.running.has(asked)
+            ? Response.json({ job_id: "j", video_id: asked, started_at: new Date().toISOString(), done: false })
+            : Response.json({ code: "not_found" }, { status: 404 });
+        }
+        const job = (await request.json()) as JobRequest;
+        transcoder.jobs.push(job);
+        transcoder.running.add(job.video_id);
         return Response.json({ job_id: "j" }, { status: 202 });
       }
       return realFetch(request);

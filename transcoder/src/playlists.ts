@@ -11,8 +11,10 @@ const START_CEILING = 3_000_000;
  * seconds are not 144p on a fast link nor stall on a slow one. The lowest when none fits.
  */
 export function startRendition(video: RenditionOut[]): RenditionOut | undefined {
-  const fits = video.filter((r) => r.average_bandwidth <= START_CEILING);
-  const distance = (r: RenditionOut) => Math.abs(Math.log(r.average_bandwidth / START_TARGET));
+  // AVERAGE-BANDWIDTH is what a viewer's link must carry; the peak only when it is missing.
+  const rate = (r: RenditionOut) => r.average_bandwidth ?? r.bandwidth;
+  const fits = video.filter((r) => rate(r) <= START_CEILING);
+  const distance = (r: RenditionOut) => Math.abs(Math.log(rate(r) / START_TARGET));
   return (
     fits.reduce<RenditionOut | undefined>((best, r) => (!best || distance(r) < distance(best) ? r : best), undefined) ??
     video[0]

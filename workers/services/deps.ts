@@ -82,6 +82,7 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
       publicUrl: env.PUBLIC_URL,
       signingSecret: env.SIGNING_SECRET,
       stallSeconds: int(env.JOB_STALL_SECONDS, 120),
+      checkSeconds: int(env.JOB_CHECK_SECONDS, 10),
       maxAttempts: int(env.JOB_MAX_ATTEMPTS, 5),
       segmentSeconds: int(env.HLS_SEGMENT_SECONDS, 6),
       maxDurationSeconds: int(env.MAX_VIDEO_SECONDS, 4 * 3600),

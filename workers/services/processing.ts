@@ -19,6 +19,8 @@ export interface ProcessingConfig {
   signingSecret: string;
   /** A dispatched job silent this long is dispatched again. */
   stallSeconds: number;
+  /** How often the watchdog asks the transcoder about a dispatched job (a lost one goes again at once). */
+  checkSeconds: number;
   /** Dispatches before a job is given up as `transcode_failed`. */
   maxAttempts: number;
   segmentSeconds: number;
@@ -107,22 +109,36 @@ async function dispatch(deps: ProcessingDeps, videoId: string, attempts: number,
     return { retryAfterSeconds: backoff(attempts), error };
   }
   await jobs.markDispatched(deps.db, videoId, now);
-  await deps.scheduleWatchdog(videoId, deps.config.stallSeconds);
+  await deps.scheduleWatchdog(videoId, Math.min(deps.config.checkSeconds, deps.config.stallSeconds));
   return { ack: true };
 }
 
+/** A transcoder that does not answer is asked again this soon (a restarting one is back in seconds). */
+const UNREACHABLE_RECHECK_SECONDS = 3;
+
 /**
- * The watchdog: a dispatched job that has said nothing for `stallSeconds` (its transcoder
- * died or lost it) is dispatched again; outputs go to the same paths, so one set remains.
+ * The watchdog, every `checkSeconds` while a job is dispatched. A job its transcoder has lost
+ * (the process or Container died and came back without it) is dispatched again at once; one
+ * that has said nothing for `stallSeconds` (a transcoder that hangs) likewise. Outputs go to
+ * the same paths, so one set remains.
  */
 export async function checkJob(deps: ProcessingDeps, videoId: string, now = new Date()): Promise<Outcome> {
+  // Asked before the job is read: an event the transcoder sent before answering is then stored.
+  const state = await deps.transcoder.jobState(videoId);
   const [video, job] = await Promise.all([store.findVideo(deps.db, videoId), jobs.findJob(deps.db, videoId)]);
   if (video?.status !== "processing" || !job || job.state === "completed" || job.state === "failed")
     return { ack: true };
-  if (job.state === "dispatched" && !isStalled(job, deps.config, now)) {
+  if (job.state === "dispatched" && state !== "lost" && !isStalled(job, deps.config, now)) {
     const quietFor = now.getTime() - Math.max(job.dispatchedAt?.getTime() ?? 0, job.lastEventAt?.getTime() ?? 0);
-    await deps.scheduleWatchdog(videoId, Math.max(1, deps.config.stallSeconds - Math.floor(quietFor / 1000)));
+    const untilStalled = deps.config.stallSeconds - Math.floor(quietFor / 1000);
+    const next = state === "unreachable" ? UNREACHABLE_RECHECK_SECONDS : deps.config.checkSeconds;
+    await deps.scheduleWatchdog(videoId, Math.max(1, Math.min(next, untilStalled)));
     return { ack: true };
+  }
+  if (state === "lost") {
+    console.warn(
+      JSON.stringify({ level: "warn", msg: "transcoder lost the job; dispatching again", video_id: videoId }),
+    );
   }
   const again = await jobs.recordDelivery(deps.db, videoId, job.sourceKey, now);
   return dispatch(deps, videoId, again.attempts, now);

@@ -2,6 +2,13 @@ import { getContainer } from "@cloudflare/containers";
 import type { JobRequest } from "../../contracts/transcoder";
 
 /**
+ * What the transcoder says of a video's job: working on it; `lost` it (it never had it, or
+ * it ended without the Worker hearing: the process or Container was restarted); or it did
+ * not answer at all.
+ */
+export type JobState = "running" | "lost" | "unreachable";
+
+/**
  * The one boundary between the Worker and the transcoder. In production the transcoder is
  * the `Transcoder` Container (one instance per video, so a redelivered job lands on the
  * instance already doing it); locally it is the same service as a Node process at
@@ -9,9 +16,13 @@ import type { JobRequest } from "../../contracts/transcoder";
  */
 export interface TranscoderClient {
   startJob(job: JobRequest): Promise<void>;
+  /** Asked by the watchdog: a dead transcoder is noticed in seconds, not after the stall timeout. */
+  jobState(videoId: string): Promise<JobState>;
 }
 
-async function post(fetcher: (req: Request) => Promise<Response>, base: string, job: JobRequest) {
+type Fetcher = (req: Request) => Promise<Response>;
+
+async function post(fetcher: Fetcher, base: string, job: JobRequest) {
   const res = await fetcher(
     new Request(`${base}/jobs`, {
       method: "POST",
@@ -24,12 +35,31 @@ async function post(fetcher: (req: Request) => Promise<Response>, base: string, 
   }
 }
 
+async function state(fetcher: Fetcher, base: string, videoId: string): Promise<JobState> {
+  try {
+    const res = await fetcher(new Request(`${base}/jobs/${encodeURIComponent(videoId)}`));
+    if (res.status === 404) return "lost";
+    if (!res.ok) return "unreachable";
+    const body = (await res.json()) as { done?: unknown };
+    return body.done === false ? "running" : "lost";
+  } catch {
+    return "unreachable";
+  }
+}
+
 export function transcoderFromEnv(env: Env): TranscoderClient {
   if (env.TRANSCODER_URL) {
     const base = env.TRANSCODER_URL.replace(/\/$/, "");
-    return { startJob: (job) => post((req) => fetch(req), base, job) };
+    const fetcher: Fetcher = (req) => fetch(req);
+    return { startJob: (job) => post(fetcher, base, job), jobState: (videoId) => state(fetcher, base, videoId) };
   }
+  // Asking a stopped Container starts a fresh one, which answers that it has no such job.
+  const container =
+    (videoId: string): Fetcher =>
+    (req) =>
+      getContainer(env.TRANSCODER, videoId).fetch(req);
   return {
-    startJob: (job) => post((req) => getContainer(env.TRANSCODER, job.video_id).fetch(req), "http://transcoder", job),
+    startJob: (job) => post(container(job.video_id), "http://transcoder", job),
+    jobState: (videoId) => state(container(videoId), "http://transcoder", videoId),
   };
 }
