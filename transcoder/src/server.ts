@@ -1,6 +1,9 @@
 // The transcoder's HTTP face: POST /jobs starts a job (202 at once), GET /jobs/:video_id
 // tells its state, GET /health answers 200. A Cloudflare Container in production, a plain
 // Node process in local dev (npm start); the same code either way.
+import { readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { runJob } from "./job.ts";
@@ -15,6 +18,15 @@ interface Running {
 }
 
 const jobs = new Map<string, Running>();
+// The one folder jobs write to; each job removes its own folder when it ends. A WORK_DIR of
+// its own (the image's /scratch) is emptied at start of what a killed process left behind;
+// the shared default under the system's temporary folder is not (another process may use it).
+const workRoot = process.env.WORK_DIR ?? path.join(tmpdir(), "cloudtube-transcoder");
+if (process.env.WORK_DIR) {
+  for (const entry of await readdir(workRoot).catch(() => [])) {
+    await rm(path.join(workRoot, entry), { recursive: true, force: true });
+  }
+}
 const app = new Hono();
 
 const problem = (status: 400 | 404, code: string, detail: string, extra: Record<string, unknown> = {}) =>
@@ -47,7 +59,7 @@ app.post("/jobs", async (c) => {
   };
   jobs.set(job.video_id, running);
   const threads = Number(process.env.FFMPEG_THREADS ?? 0);
-  void runJob(job, new Publisher(job), { threads })
+  void runJob(job, new Publisher(job), { threads, workRoot })
     .catch((err: unknown) =>
       console.error(JSON.stringify({ level: "error", msg: "job crashed", video_id: job.video_id, error: String(err) })),
     )
