@@ -4,10 +4,14 @@
 //                  they are written, thumbnails, storyboard) against a loopback Worker stand-in
 //   one command:   the same ladder as one bare ffmpeg command (ladderCommand's arguments)
 //   per rendition: one ffmpeg process per rendition, one after another
+//   in the image:  with CONTAINER_IMAGE set (npm run container:bench builds the image and
+//                  sets it), the same job posted to the transcoder running inside its
+//                  Container image (Debian's ffmpeg), against the same loopback stand-in
 // Reports wall time, ratios, time to first playable / total, real-time factor, peak RSS of
 // the ffmpeg processes. BENCH_SECONDS (60) and BENCH_SIZE (1920x1080) change the clip.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chooseLadder, ladderCommand } from "../transcoder/src/ffmpeg.ts";
@@ -91,6 +95,67 @@ await worker.close();
 console.log(`our pipeline: ${ours.seconds.toFixed(1)} s`);
 if (!completed) throw new Error(`the pipeline did not complete: ${JSON.stringify(worker.events.at(-1))}`);
 
+// 1b. The same job inside the Container image, posted to its HTTP face as the Worker does.
+const image = process.env.CONTAINER_IMAGE;
+const inImage = image ? await runInImage(image) : undefined;
+if (inImage)
+  console.log(`in the image: ${inImage.seconds.toFixed(1)} s (started in ${inImage.startSeconds.toFixed(1)} s)`);
+
+async function runInImage(tag: string) {
+  const docker = (...args: string[]) => {
+    const run = spawnSync("docker", args, { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`docker ${args[0]}: ${run.stderr}`);
+    return run.stdout.trim();
+  };
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const startedAt = performance.now();
+  const id = docker(
+    "run",
+    "--detach",
+    "--network",
+    "host",
+    "--read-only",
+    "--mount",
+    "type=volume,dst=/scratch",
+    "--env",
+    `PORT=${port}`,
+    "--env",
+    "HOST=127.0.0.1",
+    tag,
+  );
+  try {
+    while (
+      !(await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    const startSeconds = (performance.now() - startedAt) / 1000;
+    const stand = await fakeWorker();
+    const job = JobRequest.parse(stand.job("bench-image", source, { segment_seconds: 6 }));
+    const posted = Date.now();
+    const res = await fetch(`${url}/jobs`, { method: "POST", body: JSON.stringify(job) });
+    if (res.status !== 202) throw new Error(`POST /jobs: ${res.status} ${await res.text()}`);
+    while (!stand.events.some((e) => e.type === "completed" || e.type === "failed")) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const end = stand.events.find((e) => e.type === "completed" || e.type === "failed")!;
+    await stand.close();
+    if (end.type !== "completed") throw new Error(`the job failed in the image: ${JSON.stringify(end)}`);
+    const first = stand.events.find((e) => e.type === "rendition_ready")!;
+    return { seconds: (end.at - posted) / 1000, firstPlayable: (first.at - posted) / 1000, startSeconds };
+  } finally {
+    docker("rm", "--force", "--volumes", id);
+  }
+}
+
 // 2. The same ladder as one bare ffmpeg command.
 const bareDir = mkdtempSync(path.join(tmpdir(), "bench-bare-ladder-"));
 for (const o of spec.outputs) mkdirSync(path.join(bareDir, o.dir), { recursive: true });
@@ -137,8 +202,16 @@ console.log(`
 |---|---|---|---|
 | our pipeline (ladder + publishing + thumbnails + storyboard) | ${ours.seconds.toFixed(1)} | ${(seconds / ours.seconds).toFixed(2)} | ${ours.peakMb.toFixed(0)} |
 | bare ffmpeg, the same ladder in one command | ${bare.seconds.toFixed(1)} | ${(seconds / bare.seconds).toFixed(2)} | ${bare.peakMb.toFixed(0)} |
-| one ffmpeg process per rendition | ${per.seconds.toFixed(1)} | ${(seconds / per.seconds).toFixed(2)} | ${per.peakMb.toFixed(0)} |
+| one ffmpeg process per rendition | ${per.seconds.toFixed(1)} | ${(seconds / per.seconds).toFixed(2)} | ${per.peakMb.toFixed(0)} |${
+  inImage
+    ? `\n| our pipeline inside the Container image (Debian's ffmpeg) | ${inImage.seconds.toFixed(1)} | ${(seconds / inImage.seconds).toFixed(2)} | n/a |`
+    : ""
+}
 
 pipeline / bare one-command: ${(ours.seconds / bare.seconds).toFixed(2)} (goal <= 1.10)
 per-rendition / pipeline:    ${(per.seconds / ours.seconds).toFixed(2)} (goal >= 1.5)
-first playable after ${playableAfter.toFixed(1)} s of ${ours.seconds.toFixed(1)} s: ${((100 * playableAfter) / ours.seconds).toFixed(0)}% (goal <= 35%)`);
+first playable after ${playableAfter.toFixed(1)} s of ${ours.seconds.toFixed(1)} s: ${((100 * playableAfter) / ours.seconds).toFixed(0)}% (goal <= 35%)${
+  inImage
+    ? `\nimage / Node process:       ${(inImage.seconds / ours.seconds).toFixed(2)} (first playable after ${inImage.firstPlayable.toFixed(1)} s; the container answered ${inImage.startSeconds.toFixed(1)} s after docker run)`
+    : ""
+}`);

@@ -3,10 +3,11 @@
 //   1. writes .dev.vars with random secrets on first run (never committed);
 //   2. applies the D1 migrations to the local database;
 //   3. starts the API (wrangler dev, with local D1, R2, KV, Queues and Durable Objects) and
-//      the transcoder (a Node process standing in for the Container);
+//      the transcoder (a Node process standing in for the Container), unless TRANSCODER_URL
+//      names one already running (the built image: npm run container:test);
 //   4. prints the URL once both answer; Ctrl-C stops everything.
-// Settings (environment): PORT (8787), TRANSCODER_PORT (8788), PERSIST_DIR
-// (.wrangler/state), and WRANGLER_VARS ("KEY=value,KEY=value") passed to the Worker.
+// Settings (environment): PORT (8787), TRANSCODER_PORT (8788), TRANSCODER_URL (unset),
+// PERSIST_DIR (.wrangler/state), and WRANGLER_VARS ("KEY=value,KEY=value") passed to the Worker.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
@@ -86,17 +87,18 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 const transcoderEntry = path.join(root, "transcoder", "src", "server.ts");
-const hasTranscoder = existsSync(transcoderEntry);
-const vars = [
-  `TRANSCODER_URL:${hasTranscoder ? `http://127.0.0.1:${transcoderPort}` : ""}`,
-  `PUBLIC_URL:http://127.0.0.1:${port}`,
-];
+const externalTranscoder = (process.env.TRANSCODER_URL ?? "").replace(/\/$/, "");
+const hasTranscoder = Boolean(externalTranscoder) || existsSync(transcoderEntry);
+const transcoderUrl = externalTranscoder || (hasTranscoder ? `http://127.0.0.1:${transcoderPort}` : "");
+const vars = [`TRANSCODER_URL:${transcoderUrl}`, `PUBLIC_URL:http://127.0.0.1:${port}`];
 for (const pair of (process.env.WRANGLER_VARS ?? "").split(",").filter(Boolean)) {
   const [key, ...value] = pair.split("=");
   vars.push(`${key}:${value.join("=")}`);
 }
 
-if (hasTranscoder) {
+if (externalTranscoder) {
+  log(`using the transcoder at ${externalTranscoder}`);
+} else if (hasTranscoder) {
   run(
     "transcoder",
     bin("node"),
@@ -133,7 +135,7 @@ async function waitFor(url, timeoutMs) {
 
 const ready = await Promise.all([
   waitFor(`http://127.0.0.1:${port}/api/v1/health`, 120_000),
-  hasTranscoder ? waitFor(`http://127.0.0.1:${transcoderPort}/health`, 60_000) : true,
+  hasTranscoder ? waitFor(`${transcoderUrl}/health`, 60_000) : true,
 ]);
 if (ready.every(Boolean)) {
   // The cron of wrangler.toml (every 5 minutes): expired uploads, trending.

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testVideo } from "../../transcoder/test/clips.ts";
 import { type Stack, startStack } from "./stack";
+import { secondsUntilRunning } from "./transcoder";
 
 const require = createRequire(import.meta.url);
 const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
@@ -93,7 +94,8 @@ const uris = (playlist: string) =>
 describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "e2e-processing-"));
-    stack = await startStack({ JOB_STALL_SECONDS: "12" });
+    // The stall timeout stays at its 120 s: a killed transcoder's job must go again sooner.
+    stack = await startStack({ JOB_STALL_SECONDS: "120" });
     const res = await fetch(`${stack.url}/api/v1/auth/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -167,20 +169,25 @@ describe.skipIf(!hasTranscoder)("processing on the running stack", () => {
     expect((await fetch(`${stack.url}/videos/${videoId}/master.m3u8`)).status).toBe(404);
   });
 
-  it("finishes a job whose transcoder was killed mid-way, once it is back", async () => {
+  it("dispatches again within 30 s a job whose transcoder process was killed mid-way, and finishes it", async () => {
     const clip = await makeClip("b.mp4", testVideo("1280x720", 20));
     const videoId = await upload(clip, "Killed mid-job");
     let killed = false;
-    const seen = await follow(videoId, (s) => {
+    let resumedAfter = Number.NaN;
+    const seen = await follow(videoId, async (s) => {
       if (!killed && s.status === "processing" && s.progress > 0 && s.stage === "transcoding") {
         const pids = [...stack.output().matchAll(/\[start\] transcoder started \(pid (\d+)\)/g)].map((m) =>
           Number(m[1]),
         );
         process.kill(pids[pids.length - 1]!, "SIGKILL");
         killed = true;
+        resumedAfter = await secondsUntilRunning(stack.transcoderUrl, videoId, Date.now());
       }
     });
     expect(killed).toBe(true);
+    // The Worker's check notices the restarted transcoder has no such job (JOB_CHECK_SECONDS: 10).
+    console.log(`[e2e] job dispatched again ${resumedAfter.toFixed(1)} s after the transcoder was killed`);
+    expect(resumedAfter).toBeLessThan(30);
     expect(seen[seen.length - 1]).toMatchObject({ status: "ready", playable: true });
     expect(stack.output()).toContain("transcoder exited");
     const master = await (await fetch(`${stack.url}/videos/${videoId}/master.m3u8`)).text();

@@ -31,9 +31,13 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts the real local stack exactly as `npm start` does (scripts/start.mjs), on free
- * ports and a fresh persistence folder, and waits until it says it is ready.
+ * ports and a fresh persistence folder, and waits until it says it is ready. With
+ * `transcoderUrl` the stack uses that transcoder instead of starting its own.
  */
-export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  vars: Record<string, string> = {},
+  options: { transcoderUrl?: string } = {},
+): Promise<Stack> {
   const port = await freePort();
   const transcoderPort = await freePort();
   const persistDir = mkdtempSync(path.join(tmpdir(), "cloudtube-e2e-"));
@@ -48,6 +52,8 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
       TRANSCODER_PORT: String(transcoderPort),
       PERSIST_DIR: persistDir,
       WRANGLER_VARS: wranglerVars,
+      // An already running transcoder (the built image), or one the stack starts.
+      TRANSCODER_URL: options.transcoderUrl ?? "",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -82,7 +88,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
 
   return {
     url: `http://127.0.0.1:${port}`,
-    transcoderUrl: `http://127.0.0.1:${transcoderPort}`,
+    transcoderUrl: options.transcoderUrl ?? `http://127.0.0.1:${transcoderPort}`,
     persistDir,
     output,
     storedObject: (key) => readStoredObject(persistDir, key),
