@@ -34,6 +34,19 @@ export type JobRequest = z.infer<typeof JobRequest>;
 export type JobSettings = JobRequest["settings"];
 
 /**
+ * What the transcoder answers to `GET /jobs/:video_id` (404 when it has no such job, as a
+ * restarted process or a fresh Container instance has none): the Worker's watchdog asks.
+ */
+export const JobStatus = z.object({
+  job_id: z.string(),
+  video_id: VideoId,
+  started_at: z.string(),
+  /** The job ended (its last event was sent). */
+  done: z.boolean(),
+});
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/**
  * Where a job is. `queued` is the Worker's own (set when the upload completes); the
  * transcoder reports the others.
  */

@@ -1,8 +1,8 @@
 // ffprobe's answer read into the job's metadata, and into a failure code when it is no video.
 import { open } from "node:fs/promises";
+import { SNIFF_BYTES, sniffContainer } from "../../contracts/video-containers.ts";
 import { JobFailure, type Metadata } from "./protocol.ts";
 import { type ProbeData, probe } from "./run.ts";
-import { SNIFF_BYTES, sniffContainer } from "./sniff.ts";
 
 const rate = (fraction?: string) => {
   const [n, d] = (fraction ?? "0/1").split("/").map(Number);

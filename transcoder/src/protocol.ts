@@ -6,6 +6,7 @@ export {
   type FailureCode,
   JobRequest,
   type JobSettings,
+  type JobStatus,
   type Metadata,
   type Stage,
   type Storyboard,

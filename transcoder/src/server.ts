@@ -7,17 +7,10 @@ import path from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { runJob } from "./job.ts";
-import { JobRequest } from "./protocol.ts";
+import { JobRequest, type JobStatus } from "./protocol.ts";
 import { Publisher } from "./publish.ts";
 
-interface Running {
-  job_id: string;
-  video_id: string;
-  started_at: string;
-  done: boolean;
-}
-
-const jobs = new Map<string, Running>();
+const jobs = new Map<string, JobStatus>();
 // The one folder jobs write to; each job removes its own folder when it ends. A WORK_DIR of
 // its own (the image's /scratch) is emptied at start of what a killed process left behind;
 // the shared default under the system's temporary folder is not (another process may use it).
@@ -51,7 +44,7 @@ app.post("/jobs", async (c) => {
   const existing = jobs.get(job.video_id);
   // A redelivered job for a video being worked on is the same job.
   if (existing && !existing.done) return c.json({ job_id: existing.job_id }, 202);
-  const running: Running = {
+  const running: JobStatus = {
     job_id: crypto.randomUUID(),
     video_id: job.video_id,
     started_at: new Date().toISOString(),

@@ -4,7 +4,7 @@
  * turned away before the rest is sent). ffprobe has the last word before transcoding.
  */
 
-import type { Container } from "../../transcoder/src/sniff";
+import type { Container } from "../../contracts/video-containers";
 
 /** Extension -> container family. */
 const EXTENSIONS: Record<string, Container> = {
@@ -70,4 +70,4 @@ export function declaredFormatProblem(filename: string, contentType: string): st
 
 // The magic-byte check is shared with the transcoder, which decides by it whether a source
 // that will not parse is a damaged video or no video at all.
-export { type Container, SNIFF_BYTES, sniffContainer } from "../../transcoder/src/sniff";
+export { type Container, SNIFF_BYTES, sniffContainer } from "../../contracts/video-containers";

@@ -1,5 +1,5 @@
 import { getContainer } from "@cloudflare/containers";
-import type { JobRequest } from "../../contracts/transcoder";
+import { type JobRequest, JobStatus } from "../../contracts/transcoder";
 
 /**
  * What the transcoder says of a video's job: working on it; `lost` it (it never had it, or
@@ -40,8 +40,9 @@ async function state(fetcher: Fetcher, base: string, videoId: string): Promise<J
     const res = await fetcher(new Request(`${base}/jobs/${encodeURIComponent(videoId)}`));
     if (res.status === 404) return "lost";
     if (!res.ok) return "unreachable";
-    const body = (await res.json()) as { done?: unknown };
-    return body.done === false ? "running" : "lost";
+    const status = JobStatus.safeParse(await res.json());
+    if (!status.success) return "unreachable";
+    return status.data.done ? "lost" : "running";
   } catch {
     return "unreachable";
   }

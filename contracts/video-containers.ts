@@ -1,6 +1,9 @@
-// Which video container a file's first bytes announce. Free of Node and Workers imports:
-// the Worker checks part 1 of an upload with it, and the transcoder tells a damaged video
-// (a known container that will not parse) from a file that is no video at all.
+/**
+ * Which video container a file's first bytes announce, shared like the transcoder contract
+ * (no Node or Workers imports): the Worker checks part 1 of an upload with it, and the
+ * transcoder tells a damaged video (a known container that will not parse) from a file that
+ * is no video at all.
+ */
 
 export type Container = "mp4" | "matroska" | "avi" | "mpegts" | "mpegps" | "flv" | "ogg" | "asf";
 
