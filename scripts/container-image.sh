@@ -184,6 +184,7 @@ ensure_bases() {
 }
 
 build() {
+  local began=$SECONDS
   ensure_engine
   ensure_bases
   log "building $image from transcoder/Dockerfile (context: the repository root)"
@@ -191,7 +192,8 @@ build() {
   # Host networking only: the build's RUN steps reach apt and npm as this machine does.
   DOCKER_BUILDKIT=0 docker build --network host -f "$root/transcoder/Dockerfile" -t "$image" "$root" >"$state/build.log" 2>&1 ||
     { tail -n 40 "$state/build.log" >&2; exit 5; }
-  log "built $image in $((SECONDS - started)) s: $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
+  log "built $image in $((SECONDS - started)) s ($((SECONDS - began)) s with the engine and base images):" \
+    "$(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 
 mkdir -p "$state"
