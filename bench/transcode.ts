@@ -11,9 +11,9 @@
 // the ffmpeg processes. BENCH_SECONDS (60) and BENCH_SIZE (1920x1080) change the clip.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "../test/e2e/stack.ts";
 import { chooseLadder, ladderCommand } from "../transcoder/src/ffmpeg.ts";
 import { runJob } from "../transcoder/src/job.ts";
 import { probeSource } from "../transcoder/src/probe.ts";
@@ -107,12 +107,7 @@ async function runInImage(tag: string) {
     if (run.status !== 0) throw new Error(`docker ${args[0]}: ${run.stderr}`);
     return run.stdout.trim();
   };
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
   const id = docker(

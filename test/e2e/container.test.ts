@@ -4,12 +4,12 @@
 // started); CI does so. Without CONTAINER_IMAGE the file is skipped, saying why.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testVideo } from "../../transcoder/test/clips.ts";
 import { type Account, client, ffmpeg, makeClip } from "./clients";
-import { type Stack, startStack } from "./stack";
+import { freePort, type Stack, startStack } from "./stack";
 import { secondsUntilRunning } from "./transcoder";
 
 const image = process.env.CONTAINER_IMAGE;
@@ -23,17 +23,6 @@ function docker(...args: string[]): string {
   const run = spawnSync("docker", args, { encoding: "utf8" });
   if (run.status !== 0) throw new Error(`docker ${args.join(" ")}: ${run.stderr || run.error}`);
   return run.stdout.trim();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 /** What the image's own HEALTHCHECK says, polled until it has an answer. */
@@ -136,27 +125,7 @@ describe.skipIf(!image)("the transcoder inside its Container image", () => {
   });
 
   it("takes a rotated phone video with audio to ready with Debian's ffmpeg; every rendition decodes", async () => {
-    const landscape = made(work, "phone.mp4", [
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=640x360:rate=30",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=frequency=440:sample_rate=48000",
-      "-t",
-      "6",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      "-c:a",
-      "aac",
-      "-shortest",
-    ]);
+    const landscape = made(work, "phone.mp4", testVideo("640x360", 6));
     // Held upright: the picture is stored landscape with a 90 degree rotation to display.
     const phone = made(work, "phone-rotated.mp4", ["-i", landscape, "-c", "copy", "-metadata:s:v:0", "rotate=90"]);
     const videoId = await api.upload(owner, phone, { title: "Phone video" });
