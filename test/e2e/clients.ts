@@ -14,10 +14,24 @@ export interface Account {
   token: string;
 }
 
+/**
+ * fetch, sent again once when it fails on a pooled connection that the server closed while
+ * it sat idle (a test spends seconds making a clip): it failed before any answer, so the
+ * request never arrived, and browsers send it again too.
+ */
+export async function send(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw err;
+    return fetch(url, init);
+  }
+}
+
 /** A client of the running stack at `base`, the way an app would call it. */
 export function client(base: string) {
   async function call<T>(who: Account | undefined, pathname: string, init: RequestInit = {}): Promise<T> {
-    const res = await fetch(`${base}${pathname}`, {
+    const res = await send(`${base}${pathname}`, {
       ...init,
       headers: {
         ...(who ? { Authorization: `Bearer ${who.token}` } : {}),

@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testVideo } from "../../transcoder/test/clips.ts";
+import { send } from "./clients";
 import { type Stack, startStack } from "./stack";
 import { secondsUntilRunning } from "./transcoder";
 
@@ -18,20 +19,13 @@ let token: string;
 let work: string;
 
 async function call<T>(pathname: string, init: RequestInit = {}): Promise<T> {
-  const send = () =>
-    fetch(`${stack.url}${pathname}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(init.body && typeof init.body === "string" ? { "Content-Type": "application/json" } : {}),
-        ...init.headers,
-      },
-    });
-  // A pooled connection the server closed while it sat idle (a clip takes seconds to make)
-  // fails before any answer; the request never arrived, so it is sent again, as browsers do.
-  const res = await send().catch((err: { cause?: { code?: string } }) => {
-    if (err.cause?.code === "UND_ERR_SOCKET") return send();
-    throw err;
+  const res = await send(`${stack.url}${pathname}`, {
+    ...init,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(init.body && typeof init.body === "string" ? { "Content-Type": "application/json" } : {}),
+      ...init.headers,
+    },
   });
   if (!res.ok) throw new Error(`${init.method ?? "GET"} ${pathname}: ${res.status} ${await res.text()}`);
   return (res.status === 204 ? undefined : await res.json()) as T;
