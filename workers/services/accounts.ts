@@ -5,7 +5,6 @@ import { hashPassword, verifyPassword } from "../lib/password";
 import { issueToken } from "../lib/tokens";
 import * as store from "../storage/accounts";
 import type { Channel, User } from "../storage/schema";
-import { countPublicVideos } from "../storage/videos";
 
 export interface TokenConfig {
   secret: string;
@@ -81,6 +80,7 @@ export async function me(db: Database, userId: string) {
   return meOf(row.user, row.channel);
 }
 
+/** A channel's public card; both counts are kept exact by triggers, so reading them is one row. */
 export async function channel(db: Database, channelId: string) {
   const found = await store.findChannel(db, channelId);
   if (!found) throw notFound("Channel");
@@ -90,6 +90,6 @@ export async function channel(db: Database, channelId: string) {
     owner_id: found.ownerId,
     verified: found.verified,
     subscriber_count: found.subscriberCount,
-    video_count: await countPublicVideos(db, found.id),
+    video_count: found.videoCount,
   };
 }

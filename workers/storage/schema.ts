@@ -27,7 +27,10 @@ export const channels = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     verified: integer("verified", { mode: "boolean" }).notNull().default(false),
+    /** Kept exact by triggers on `subscriptions` (migration 0005). */
     subscriberCount: integer("subscriber_count").notNull().default(0),
+    /** Public, ready videos; kept exact by triggers on `videos` (migration 0005). */
+    videoCount: integer("video_count").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("channels_owner_unique").on(t.ownerId)],
@@ -73,7 +76,13 @@ export const videos = sqliteTable(
     createdAt: createdAt(),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("videos_channel_created").on(t.channelId, t.createdAt), index("videos_status").on(t.status)],
+  (t) => [
+    index("videos_channel_created").on(t.channelId, t.createdAt),
+    index("videos_status").on(t.status),
+    index("videos_channel_listed")
+      .on(t.channelId, t.publishedAt)
+      .where(sql`${t.visibility} = 'public' AND ${t.status} = 'ready'`),
+  ],
 );
 
 export interface SourceInfo {
@@ -205,8 +214,9 @@ export const notifications = sqliteTable(
   },
   (t) => [
     index("notifications_user_created").on(t.userId, t.createdAt),
-    // One "video ready" notice per video, however often video-ready is delivered.
-    uniqueIndex("notifications_type_video").on(t.type, t.videoId),
+    // One notice of a kind per user and video, however often its message is delivered
+    // (`video_ready` to the owner, `new_video` to each subscriber).
+    uniqueIndex("notifications_user_type_video").on(t.userId, t.type, t.videoId),
   ],
 );
 
@@ -288,6 +298,8 @@ export const viewMarks = sqliteTable(
       .references(() => videos.id, { onDelete: "cascade" }),
     viewer: text("viewer").notNull(),
     hour: integer("hour").notNull(),
+    /** Where the view came from (two letters, `ZZ` when unknown): distinct viewers per region. */
+    region: text("region").notNull().default("ZZ"),
   },
   (t) => [primaryKey({ columns: [t.videoId, t.viewer, t.hour] })],
 );
@@ -357,3 +369,125 @@ export const searchMeta = sqliteTable("search_meta", {
   key: text("key").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/** Who follows which channel; the triggers of migration 0005 keep `channels.subscriber_count`. */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.channelId] }),
+    // The fan-out of `new_video` pages through a channel's subscribers by user id.
+    index("subscriptions_channel_user").on(t.channelId, t.userId),
+    index("subscriptions_user_created").on(t.userId, t.createdAt),
+  ],
+);
+
+/**
+ * Each viewer's (`u:<user>` or `a:<daily anonymous key>`) recent distinct videos: the window
+ * in which two watches make a co-view. Bounded: 24 hours and a few dozen videos per viewer.
+ */
+export const viewerRecentWatches = sqliteTable(
+  "viewer_recent_watches",
+  {
+    viewer: text("viewer").notNull(),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    watchedAt: integer("watched_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.viewer, t.videoId] }),
+    index("viewer_recent_watches_viewer_at").on(t.viewer, t.watchedAt),
+    index("viewer_recent_watches_at").on(t.watchedAt),
+  ],
+);
+
+/**
+ * Co-views: how often `video_b` was watched within 24 hours of `video_a` by one viewer, as a
+ * count that halves every few days (`score` as of `updated_at`). Both directions are stored,
+ * so "what goes with A" is one index range. `region` is two letters or `global`.
+ */
+export const coViews = sqliteTable(
+  "co_views",
+  {
+    videoA: text("video_a")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    videoB: text("video_b")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    score: real("score").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoA, t.region, t.videoB] }),
+    index("co_views_video_b").on(t.videoB),
+    index("co_views_updated").on(t.updatedAt),
+  ],
+);
+
+/** Watch events per video, region (`ZZ` unknown) and hour: what trending is computed from. */
+export const videoRegionHourly = sqliteTable(
+  "video_region_hourly",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    hour: integer("hour").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSeconds: real("watch_seconds").notNull().default(0),
+    likes: integer("likes").notNull().default(0),
+    comments: integer("comments").notNull().default(0),
+    shares: integer("shares").notNull().default(0),
+    /** When an event last landed here: the cron recomputes only videos touched since its last run. */
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.region, t.hour] }),
+    index("video_region_hourly_updated").on(t.updatedAt),
+    index("video_region_hourly_hour").on(t.hour),
+  ],
+);
+
+/**
+ * The last computed trending score of each (video, region); `region` is two letters or
+ * `global`. `rank_key` = log2(score) + computed_at / half-life, so scores computed at
+ * different times rank correctly against each other: activity decays at one rate for all.
+ */
+export const trendingScores = sqliteTable(
+  "trending_scores",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    channelId: text("channel_id").notNull(),
+    category: text("category"),
+    score: real("score").notNull(),
+    rankKey: real("rank_key").notNull(),
+    viewers: integer("viewers").notNull(),
+    lastHour: integer("last_hour").notNull(),
+    computedAt: integer("computed_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.region] }),
+    index("trending_scores_region_rank").on(t.region, t.rankKey),
+    index("trending_scores_region_category_rank").on(t.region, t.category, t.rankKey),
+    index("trending_scores_last_hour").on(t.lastHour),
+  ],
+);
+
+export type Subscription = typeof subscriptions.$inferSelect;
+export type CoView = typeof coViews.$inferSelect;
+export type TrendingScore = typeof trendingScores.$inferSelect;

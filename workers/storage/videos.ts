@@ -36,16 +36,6 @@ export async function findVideoTitle(db: Database, videoId: string): Promise<str
   return row?.title;
 }
 
-/** Videos anyone can list on the channel page: public and ready. */
-export async function countPublicVideos(db: Database, channelId: string): Promise<number> {
-  const row = await db
-    .select({ n: count() })
-    .from(videos)
-    .where(and(eq(videos.channelId, channelId), eq(videos.visibility, "public"), eq(videos.status, "ready")))
-    .get();
-  return row?.n ?? 0;
-}
-
 export type VideoEdit = Partial<Pick<Video, "title" | "description" | "tags" | "category" | "visibility">>;
 
 export async function updateVideo(db: Database, videoId: string, edit: VideoEdit) {
