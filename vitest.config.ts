@@ -25,6 +25,8 @@ export default defineConfig({
                 ROOM_MAX_SOCKETS: "12",
                 // A line per request would bury a failure's report; tests that read logs turn them on.
                 LOG_REQUESTS: "false",
+                // Small pages, so that a handful of subscribers takes several fan-out messages.
+                FANOUT_PAGE_SIZE: "2",
               },
             },
           }),

@@ -1,3 +1,4 @@
+import { consumeFanOut } from "./notification-fanout";
 import { consumeVideoReady } from "./video-ready";
 import { consumeVideoUpload, consumeVideoUploadDeadLetters } from "./video-upload";
 import { consumeWatchEvents } from "./watch-events";
@@ -11,6 +12,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       return consumeVideoUploadDeadLetters(batch, env);
     case "video-ready":
       return consumeVideoReady(batch, env);
+    case "notification-fanout":
+      return consumeFanOut(batch, env);
     case "watch-events":
       return consumeWatchEvents(batch, env);
     default:

@@ -1,10 +1,18 @@
 import { VideoReadyMessage } from "../schemas/processing";
-import { databaseOf } from "../services/deps";
+import { databaseOf, fanOutDeps } from "../services/deps";
+import { startNewVideoFanOut } from "../services/notifications";
 import { notifyReady } from "../services/processing";
 import { consume } from "./consume";
 
-/** `video-ready` consumer (seed: Notification Service): "Your video is ready!" once per video. */
+/**
+ * `video-ready` consumer (seed: Notification Service): "Your video is ready!" once per video,
+ * and, for a public video, the start of the `new_video` fan-out to its channel's subscribers.
+ */
 export async function consumeVideoReady(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = databaseOf(env);
-  await consume(batch, VideoReadyMessage, (message) => notifyReady(db, message));
+  const fanOut = fanOutDeps(env, db);
+  await consume(batch, VideoReadyMessage, async (message) => {
+    await notifyReady(db, message);
+    await startNewVideoFanOut(fanOut, message.video_id);
+  });
 }

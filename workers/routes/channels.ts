@@ -1,19 +1,68 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
+import { requireAuth } from "../middleware/auth";
 import { ChannelOut } from "../schemas/accounts";
-import { Id, json, problems } from "../schemas/common";
+import { ChannelParams, ChannelVideoList } from "../schemas/channels";
+import { bearer, json, PageQuery, problems } from "../schemas/common";
 import * as accounts from "../services/accounts";
+import * as channels from "../services/channels";
 
-const ChannelParams = z.object({ channel_id: Id.openapi({ param: { name: "channel_id", in: "path" } }) });
-
-export const channelRoutes = router().openapi(
-  createRoute({
-    method: "get",
-    path: "/{channel_id}",
-    tags: ["channels"],
-    summary: "A channel",
-    request: { params: ChannelParams },
-    responses: { 200: json(ChannelOut, "The channel"), ...problems(400, 404) },
-  }),
-  async (c) => c.json(await accounts.channel(c.var.db, c.req.valid("param").channel_id), 200),
-);
+export const channelRoutes = router()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{channel_id}",
+      tags: ["channels"],
+      summary: "A channel",
+      request: { params: ChannelParams },
+      responses: { 200: json(ChannelOut, "The channel"), ...problems(400, 404) },
+    }),
+    async (c) => c.json(await accounts.channel(c.var.db, c.req.valid("param").channel_id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{channel_id}/videos",
+      tags: ["channels"],
+      summary: "A channel's public, ready videos, newest first",
+      request: { params: ChannelParams, query: PageQuery },
+      responses: { 200: json(ChannelVideoList, "Video summaries"), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const { page, limit } = c.req.valid("query");
+      const origin = new URL(c.req.url).origin;
+      return c.json(await channels.channelVideos(c.var.db, c.req.valid("param").channel_id, origin, page, limit), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{channel_id}/subscription",
+      tags: ["channels"],
+      summary: "Subscribe to a channel (idempotent)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: ChannelParams },
+      responses: { 204: { description: "Subscribed" }, ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      await channels.subscribe(c.var.db, c.var.user!.id, c.req.valid("param").channel_id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{channel_id}/subscription",
+      tags: ["channels"],
+      summary: "Unsubscribe from a channel (idempotent)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: ChannelParams },
+      responses: { 204: { description: "Not subscribed" }, ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      await channels.unsubscribe(c.var.db, c.var.user!.id, c.req.valid("param").channel_id);
+      return c.body(null, 204);
+    },
+  );

@@ -2,9 +2,11 @@ import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { Me } from "../schemas/accounts";
+import { SubscriptionList } from "../schemas/channels";
 import { bearer, json, PageQuery, problems } from "../schemas/common";
 import { NotificationList } from "../schemas/notifications";
 import * as accounts from "../services/accounts";
+import { subscriptionsOf } from "../services/channels";
 import { notificationsOf } from "../services/notifications";
 
 export const userRoutes = router()
@@ -34,5 +36,21 @@ export const userRoutes = router()
     async (c) => {
       const { page, limit } = c.req.valid("query");
       return c.json(await notificationsOf(c.var.db, c.var.user.id, page, limit), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/subscriptions",
+      tags: ["channels"],
+      summary: "The channels the signed-in user follows, most recent first",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { query: PageQuery },
+      responses: { 200: json(SubscriptionList, "Channels"), ...problems(400, 401) },
+    }),
+    async (c) => {
+      const { page, limit } = c.req.valid("query");
+      return c.json(await subscriptionsOf(c.var.db, c.var.user!.id, page, limit), 200);
     },
   );

@@ -13,3 +13,15 @@ export const NotificationOut = z
   .openapi("Notification");
 
 export const NotificationList = listOf(NotificationOut, "NotificationList");
+
+/**
+ * The `notification-fanout` queue message: one page of a channel's subscribers to notify of
+ * a new video, those with a user id after `after` (null: from the first). Each consumer run
+ * writes one page and sends the message for the next, so no single run writes more than a page.
+ */
+export const FanOutMessage = z.object({
+  kind: z.literal("new_video"),
+  video_id: Id,
+  after: Id.nullable(),
+});
+export type FanOutMessage = z.infer<typeof FanOutMessage>;

@@ -80,10 +80,8 @@ export async function me(db: Database, userId: string) {
   return meOf(row.user, row.channel);
 }
 
-/** A channel's public card; both counts are kept exact by triggers, so reading them is one row. */
-export async function channel(db: Database, channelId: string) {
-  const found = await store.findChannel(db, channelId);
-  if (!found) throw notFound("Channel");
+/** A channel as the API shows it; both counts are kept exact by triggers (migration 0005). */
+export function channelOut(found: Channel) {
   return {
     id: found.id,
     name: found.name,
@@ -92,4 +90,10 @@ export async function channel(db: Database, channelId: string) {
     subscriber_count: found.subscriberCount,
     video_count: found.videoCount,
   };
+}
+
+export async function channel(db: Database, channelId: string) {
+  const found = await store.findChannel(db, channelId);
+  if (!found) throw notFound("Channel");
+  return channelOut(found);
 }

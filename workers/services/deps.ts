@@ -1,4 +1,5 @@
 import type { Database } from "../env";
+import type { FanOutMessage } from "../schemas/notifications";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
 import type { WatchEventMessage } from "../schemas/videos";
@@ -8,6 +9,7 @@ import { mediaStore } from "../storage/media";
 import type { TokenConfig } from "./accounts";
 import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
+import type { FanOutDeps } from "./notifications";
 import { type ProcessingDeps, statusOf } from "./processing";
 import { type Room, roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
@@ -104,4 +106,13 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
 /** What comments and the live side need: the database, and each video's room (ordered writes, watchers). */
 export function commentDeps(env: Env, db: Database): CommentDeps & { room(videoId: string): Room } {
   return { db, room: (videoId) => roomOf(env, videoId) };
+}
+
+/** What the `new_video` fan-out needs: the database, its own queue and the page size. */
+export function fanOutDeps(env: Env, db: Database): FanOutDeps {
+  return {
+    db,
+    queue: env.NOTIFICATION_FANOUT_QUEUE as Queue<FanOutMessage>,
+    pageSize: Math.min(1000, int(env.FANOUT_PAGE_SIZE, 500)),
+  };
 }

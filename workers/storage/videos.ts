@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
 import { channels, type SourceInfo, type ThumbnailPaths, type Video, videos } from "./schema";
@@ -262,4 +262,34 @@ export async function videoSummaries(db: Database, ids: readonly string[]): Prom
   );
   const byId = new Map(found.flat().map((r) => [r.video.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A channel's listable videos, newest first (the partial index `videos_channel_listed`). */
+export async function listChannelVideos(db: Database, channelId: string, page: number, limit: number) {
+  return db
+    .select(summaryColumns)
+    .from(videos)
+    .innerJoin(channels, eq(channels.id, videos.channelId))
+    .where(and(eq(videos.channelId, channelId), listable))
+    .orderBy(desc(videos.publishedAt), desc(videos.id))
+    .limit(limit)
+    .offset((page - 1) * limit)
+    .all();
+}
+
+/** What the `new_video` fan-out and trending need to know of a video. */
+export async function findListing(db: Database, videoId: string) {
+  return db
+    .select({
+      id: videos.id,
+      title: videos.title,
+      channelId: videos.channelId,
+      channelName: channels.name,
+      visibility: videos.visibility,
+      status: videos.status,
+    })
+    .from(videos)
+    .innerJoin(channels, eq(channels.id, videos.channelId))
+    .where(eq(videos.id, videoId))
+    .get();
 }

@@ -1,0 +1,48 @@
+import type { Database } from "../env";
+import { AppError, notFound } from "../lib/errors";
+import { findChannel } from "../storage/accounts";
+import * as subs from "../storage/subscriptions";
+import { listChannelVideos } from "../storage/videos";
+import { channelOut } from "./accounts";
+import { toVideoSummary } from "./videos";
+
+async function existingChannel(db: Database, channelId: string) {
+  const found = await findChannel(db, channelId);
+  if (!found) throw notFound("Channel");
+  return found;
+}
+
+/** A channel's public, ready videos, newest first; `total` is the channel's exact video count. */
+export async function channelVideos(db: Database, channelId: string, origin: string, page: number, limit: number) {
+  const [channel, rows] = await Promise.all([
+    existingChannel(db, channelId),
+    listChannelVideos(db, channelId, page, limit),
+  ]);
+  return { items: rows.map((row) => toVideoSummary(row, origin)), page, limit, total: channel.videoCount };
+}
+
+/** Subscribes the user to a channel; idempotent. Nobody subscribes to their own channel. */
+export async function subscribe(db: Database, userId: string, channelId: string): Promise<void> {
+  const channel = await existingChannel(db, channelId);
+  if (channel.ownerId === userId) {
+    throw new AppError(400, "cannot_subscribe_to_self", "Cannot subscribe to self", "This is your own channel.");
+  }
+  await subs.subscribe(db, userId, channelId);
+}
+
+/** Ends a subscription; idempotent (no subscription is not an error), but the channel must exist. */
+export async function unsubscribe(db: Database, userId: string, channelId: string): Promise<void> {
+  await existingChannel(db, channelId);
+  await subs.unsubscribe(db, userId, channelId);
+}
+
+/** The channels the user follows, most recent first. */
+export async function subscriptionsOf(db: Database, userId: string, page: number, limit: number) {
+  const { rows, total } = await subs.listSubscriptions(db, userId, page, limit);
+  return {
+    items: rows.map((r) => ({ ...channelOut(r.channel), subscribed_at: r.subscribedAt.toISOString() })),
+    page,
+    limit,
+    total,
+  };
+}

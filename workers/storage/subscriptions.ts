@@ -1,0 +1,43 @@
+import { and, count, desc, eq } from "drizzle-orm";
+import type { Database } from "../env";
+import { channels, subscriptions } from "./schema";
+
+/**
+ * Subscribes; a second subscribe is a no-op (the primary key decides). The trigger on
+ * `subscriptions` counts only rows really inserted, so the count stays exact.
+ */
+export async function subscribe(db: Database, userId: string, channelId: string): Promise<void> {
+  await db.insert(subscriptions).values({ userId, channelId }).onConflictDoNothing();
+}
+
+export async function unsubscribe(db: Database, userId: string, channelId: string): Promise<void> {
+  await db.delete(subscriptions).where(and(eq(subscriptions.userId, userId), eq(subscriptions.channelId, channelId)));
+}
+
+/** The channels a user follows, most recently followed first. */
+export async function listSubscriptions(db: Database, userId: string, page: number, limit: number) {
+  const [rows, total] = await Promise.all([
+    db
+      .select({ channel: channels, subscribedAt: subscriptions.createdAt })
+      .from(subscriptions)
+      .innerJoin(channels, eq(channels.id, subscriptions.channelId))
+      .where(eq(subscriptions.userId, userId))
+      .orderBy(desc(subscriptions.createdAt), desc(subscriptions.channelId))
+      .limit(limit)
+      .offset((page - 1) * limit)
+      .all(),
+    db.select({ n: count() }).from(subscriptions).where(eq(subscriptions.userId, userId)).get(),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
+
+/** The ids of the channels a user follows (recommendations: new uploads from subscriptions). */
+export async function subscribedChannelIds(db: Database, userId: string, limit = 500): Promise<string[]> {
+  const rows = await db
+    .select({ id: subscriptions.channelId })
+    .from(subscriptions)
+    .where(eq(subscriptions.userId, userId))
+    .limit(limit)
+    .all();
+  return rows.map((r) => r.id);
+}
