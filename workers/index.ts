@@ -9,5 +9,5 @@ export { VideoRoom } from "./durable-objects/video-room";
 export default {
   fetch: app.fetch,
   queue: (batch, env, _ctx) => handleQueue(batch, env),
-  scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduled(env)),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;

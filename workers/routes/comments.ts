@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
+import { regionOf } from "../lib/region";
 import { requireAuth } from "../middleware/auth";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { CommentBody, CommentList, CommentOut, CommentParams, CommentsQuery } from "../schemas/comments";
@@ -27,7 +28,7 @@ export const commentRoutes = router()
       responses: { 201: json(CommentOut, "The stored comment"), ...problems(400, 401, 404, 429) },
     }),
     async (c) => {
-      const deps = commentDeps(c.env, c.var.db);
+      const deps = commentDeps(c.env, c.var.db, regionOf(c.req.raw));
       const comment = await comments.postComment(deps, c.req.valid("param").video_id, c.var.user, c.req.valid("json"));
       return c.json(comment, 201);
     },

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
+import { regionOf } from "../lib/region";
 import { anonymousViewerId } from "../lib/signing";
 import { requireAuth } from "../middleware/auth";
 import { clientIp } from "../middleware/rate-limit";
@@ -91,7 +92,8 @@ export const videoRoutes = router()
     }),
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
-      await engagement.reportPosition(deps, c.req.valid("param").video_id, { user: c.var.user }, c.req.valid("json"));
+      const viewer = { user: c.var.user, region: regionOf(c.req.raw) };
+      await engagement.reportPosition(deps, c.req.valid("param").video_id, viewer, c.req.valid("json"));
       return c.body(null, 204);
     },
   )
@@ -108,9 +110,10 @@ export const videoRoutes = router()
     }),
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
+      const region = regionOf(c.req.raw);
       const viewer = c.var.user
-        ? { user: c.var.user }
-        : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw) };
+        ? { user: c.var.user, region }
+        : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw), region };
       await engagement.reportPosition(deps, c.req.valid("param").video_id, viewer, c.req.valid("json"));
       return c.body(null, 204);
     },
@@ -129,7 +132,13 @@ export const videoRoutes = router()
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
       return c.json(
-        await engagement.like(deps, c.req.valid("param").video_id, c.var.user, c.req.valid("json").value),
+        await engagement.like(
+          deps,
+          c.req.valid("param").video_id,
+          c.var.user,
+          c.req.valid("json").value,
+          regionOf(c.req.raw),
+        ),
         200,
       );
     },
@@ -146,7 +155,7 @@ export const videoRoutes = router()
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
       const viewerKey = c.var.user ? `u:${c.var.user.id}` : `a:${await anonymousOf(c.env.SIGNING_SECRET, c.req.raw)}`;
-      await engagement.share(deps, c.req.valid("param").video_id, c.var.user, viewerKey);
+      await engagement.share(deps, c.req.valid("param").video_id, c.var.user, viewerKey, regionOf(c.req.raw));
       return c.body(null, 204);
     },
   );

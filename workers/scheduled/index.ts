@@ -1,13 +1,51 @@
-import { databaseOf, videoDeps } from "../services/deps";
+import { databaseOf, trendingDeps, videoDeps } from "../services/deps";
 import { refreshVocabulary } from "../services/search";
+import { refreshTrending } from "../services/trending";
 import { expireUploads } from "../services/uploads";
+import { pruneSignals } from "../storage/signals";
 
-/** Cron (every 5 minutes): abort uploads past their expiry, bring the search vocabulary up to date. */
-export async function runScheduled(env: Env): Promise<void> {
+const log = (msg: string, fields: Record<string, unknown>) =>
+  console.log(JSON.stringify({ level: "info", msg, ...fields }));
+
+/**
+ * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
+ * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
+ * to date; viewing windows and dead co-view pairs trimmed.
+ * Each job runs even if another fails, and a failure is logged rather than lost.
+ */
+export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
   const db = databaseOf(env);
-  // A batch at a time keeps one run well inside the cron's CPU budget; the rest wait 5 min.
-  const aborted = await expireUploads(videoDeps(env, db));
-  if (aborted) console.log(JSON.stringify({ level: "info", msg: "expired uploads aborted", count: aborted }));
-  const words = await refreshVocabulary(db);
-  if (words) console.log(JSON.stringify({ level: "info", msg: "search vocabulary grew", count: words }));
+  const jobs: [string, () => Promise<void>][] = [
+    [
+      "trending",
+      async () => {
+        const done = await refreshTrending(trendingDeps(env, db), now);
+        if (done.videos) log("trending refreshed", done);
+      },
+    ],
+    [
+      "expired uploads",
+      async () => {
+        // A batch at a time keeps one run well inside the cron's CPU budget; the rest wait 5 min.
+        const aborted = await expireUploads(videoDeps(env, db));
+        if (aborted) log("expired uploads aborted", { count: aborted });
+      },
+    ],
+    [
+      "search vocabulary",
+      async () => {
+        const words = await refreshVocabulary(db);
+        if (words) log("search vocabulary grew", { count: words });
+      },
+    ],
+    ["signals", () => pruneSignals(db, now)],
+  ];
+  const results = await Promise.allSettled(jobs.map(([, run]) => run()));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") {
+      console.error(
+        JSON.stringify({ level: "error", msg: `cron job failed: ${jobs[i]![0]}`, error: String(r.reason) }),
+      );
+    }
+  });
 }

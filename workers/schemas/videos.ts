@@ -145,7 +145,7 @@ export const PausedBody = z.object({ paused: z.boolean() }).openapi("HistoryPaus
 /** The `watch-events` queue message (seed: Kafka watch_events). */
 export const WatchEventMessage = z.object({
   id: Id,
-  type: z.enum(["watch", "like", "share"]),
+  type: z.enum(["watch", "like", "share", "comment"]),
   video_id: Id,
   viewer: z.string().max(80),
   /** Seconds watched since the viewer's previous report. */
@@ -153,6 +153,11 @@ export const WatchEventMessage = z.object({
   /** This report counted a view. */
   view: z.boolean().default(false),
   likes: z.number().int().min(-1).max(1).default(0),
+  /** The viewer's country (`request.cf.country`), `ZZ` when unknown: regional trending and co-views. */
+  region: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .default("ZZ"),
   at: z.number().int(),
 });
 export type WatchEventMessage = z.infer<typeof WatchEventMessage>;

@@ -24,6 +24,8 @@ export interface CommentDeps {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
     removeComment(commentId: string): Promise<boolean>;
   };
+  /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
+  commented?(videoId: string, userId: string, now: Date): Promise<void>;
 }
 
 const badParent = (reason: string) =>
@@ -57,6 +59,7 @@ export async function postComment(
     .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content });
   if (!result.ok) throw badParent("that comment was deleted");
   await purgeComments(videoId);
+  await deps.commented?.(videoId, user.id, now);
   return result.comment;
 }
 

@@ -1,4 +1,6 @@
 import type { Database } from "../env";
+import { newId } from "../lib/ids";
+import { UNKNOWN_REGION } from "../lib/region";
 import type { FanOutMessage } from "../schemas/notifications";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
@@ -13,6 +15,7 @@ import type { FanOutDeps } from "./notifications";
 import { type ProcessingDeps, statusOf } from "./processing";
 import { type Room, roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
+import type { TrendingDeps } from "./trending";
 import type { UploadDeps } from "./uploads";
 import type { VideoDeps } from "./videos";
 
@@ -103,9 +106,32 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
   };
 }
 
-/** What comments and the live side need: the database, and each video's room (ordered writes, watchers). */
-export function commentDeps(env: Env, db: Database): CommentDeps & { room(videoId: string): Room } {
-  return { db, room: (videoId) => roomOf(env, videoId) };
+/**
+ * What comments and the live side need: the database, each video's room (ordered writes,
+ * watchers), and the `watch-events` queue, where a comment counts towards trending in `region`.
+ */
+export function commentDeps(
+  env: Env,
+  db: Database,
+  region = UNKNOWN_REGION,
+): CommentDeps & { room(videoId: string): Room } {
+  return {
+    db,
+    room: (videoId) => roomOf(env, videoId),
+    commented: async (videoId, userId, now) => {
+      await (env.WATCH_EVENTS_QUEUE as Queue<WatchEventMessage>).send({
+        id: newId(),
+        type: "comment",
+        video_id: videoId,
+        viewer: `u:${userId}`,
+        watched_seconds: 0,
+        view: false,
+        likes: 0,
+        region,
+        at: now.getTime(),
+      });
+    },
+  };
 }
 
 /** What the `new_video` fan-out needs: the database, its own queue and the page size. */
@@ -115,4 +141,9 @@ export function fanOutDeps(env: Env, db: Database): FanOutDeps {
     queue: env.NOTIFICATION_FANOUT_QUEUE as Queue<FanOutMessage>,
     pageSize: Math.min(1000, int(env.FANOUT_PAGE_SIZE, 500)),
   };
+}
+
+/** What trending needs: the database and the KV namespace that holds the lists. */
+export function trendingDeps(env: Env, db: Database): TrendingDeps {
+  return { db, lists: env.CACHE };
 }

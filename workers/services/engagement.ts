@@ -2,9 +2,11 @@ import type { CounterDelta } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { UNKNOWN_REGION } from "../lib/region";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
 import { historyContext } from "../storage/history";
+import { recordViewerWatch } from "../storage/signals";
 import { accessOf, assertVisible } from "./videos";
 
 /** A view counts after 10 s of watching, or half of a video shorter than 20 s (docs/api.md). */
@@ -40,7 +42,7 @@ async function watchable(db: Database, videoId: string, viewer: AuthUser | undef
 export async function reportPosition(
   deps: EngagementDeps,
   videoId: string,
-  viewer: { user?: AuthUser; anonymousId?: string },
+  viewer: { user?: AuthUser; anonymousId?: string; region?: string },
   report: { position: number; duration: number },
   now = new Date(),
 ) {
@@ -60,7 +62,7 @@ export async function reportPosition(
   const counted = await store.recordWatch(
     deps.db,
     { userId: viewer.user?.id, videoId, position: report.position, duration: report.duration, now, writeHistory },
-    eligible ? { viewer: viewerKey, hour: hourOf(now) } : undefined,
+    eligible ? { viewer: viewerKey, hour: hourOf(now), region: viewer.region ?? UNKNOWN_REGION } : undefined,
   );
   if (counted) await deps.bump(videoId, { views: 1 });
   await deps.events.send({
@@ -71,13 +73,21 @@ export async function reportPosition(
     watched_seconds: Math.round(watched * 10) / 10,
     view: counted,
     likes: 0,
+    region: viewer.region ?? UNKNOWN_REGION,
     at: now.getTime(),
   });
   return { counted };
 }
 
 /** One like or dislike per user; 0 takes it back. Answers the exact counts. */
-export async function like(deps: EngagementDeps, videoId: string, user: AuthUser, value: 1 | -1 | 0, now = new Date()) {
+export async function like(
+  deps: EngagementDeps,
+  videoId: string,
+  user: AuthUser,
+  value: 1 | -1 | 0,
+  region = UNKNOWN_REGION,
+  now = new Date(),
+) {
   await watchable(deps.db, videoId, user);
   const previous = await store.findLike(deps.db, user.id, videoId);
   const counts = await store.setLike(deps.db, user.id, videoId, value);
@@ -93,6 +103,7 @@ export async function like(deps: EngagementDeps, videoId: string, user: AuthUser
       watched_seconds: 0,
       view: false,
       likes,
+      region,
       at: now.getTime(),
     });
   }
@@ -104,6 +115,7 @@ export async function share(
   videoId: string,
   viewer: AuthUser | undefined,
   viewerKey: string,
+  region = UNKNOWN_REGION,
   now = new Date(),
 ) {
   await watchable(deps.db, videoId, viewer);
@@ -116,19 +128,29 @@ export async function share(
     watched_seconds: 0,
     view: false,
     likes: 0,
+    region,
     at: now.getTime(),
   });
 }
 
-/** `watch-events` consumer's work: roll the event into its video's hour, exactly once. */
-export async function rollUpEvent(db: Database, event: WatchEventMessage) {
+/**
+ * `watch-events` consumer's work: roll the event into its video's hour (global and regional),
+ * exactly once; a counted view also enters the viewer's recent window and its co-views.
+ */
+export async function rollUpEvent(db: Database, event: WatchEventMessage, now = Date.now()) {
   await store.rollUp(db, {
     id: event.id,
     videoId: event.video_id,
+    region: event.region,
     hour: Math.floor(event.at / 3600_000),
     views: event.view ? 1 : 0,
     watchSeconds: event.watched_seconds,
     likes: event.likes,
+    comments: event.type === "comment" ? 1 : 0,
     shares: event.type === "share" ? 1 : 0,
+    rolledAt: now,
   });
+  if (event.type === "watch" && event.view) {
+    await recordViewerWatch(db, { viewer: event.viewer, videoId: event.video_id, region: event.region, at: event.at });
+  }
 }

@@ -12,7 +12,7 @@ import { videoLikes, viewMarks } from "./schema";
 export async function recordWatch(
   db: Database,
   row: { userId?: string; videoId: string; position: number; duration: number; now: Date; writeHistory: boolean },
-  view: { viewer: string; hour: number } | undefined,
+  view: { viewer: string; hour: number; region: string } | undefined,
 ): Promise<boolean> {
   const { userId, videoId, position, duration, now } = row;
   const history =
@@ -20,7 +20,7 @@ export async function recordWatch(
   const mark = view
     ? db
         .insert(viewMarks)
-        .values({ videoId, viewer: view.viewer, hour: view.hour })
+        .values({ videoId, viewer: view.viewer, hour: view.hour, region: view.region })
         .onConflictDoNothing()
         .returning({ viewer: viewMarks.viewer })
     : undefined;
@@ -61,19 +61,24 @@ export async function setLike(db: Database, userId: string, videoId: string, val
 }
 
 /**
- * Rolls one watch event into its video's hour, once: the event id is recorded in the same
- * batch, and the roll-up only runs when that insert was new (`changes() = 1`).
+ * Rolls one watch event into its video's hour, globally and for its region, once: the event
+ * id is recorded in the same batch, and each roll-up runs only when the statement before it
+ * changed a row (`changes() = 1`): a new event id, then an existing video.
  */
 export async function rollUp(
   db: Database,
   event: {
     id: string;
     videoId: string;
+    region: string;
     hour: number;
     views: number;
     watchSeconds: number;
     likes: number;
+    comments: number;
     shares: number;
+    /** When the consumer rolls it up: the cron's watermark (an event may arrive late). */
+    rolledAt: number;
   },
 ) {
   // Raw D1: drizzle cannot batch an INSERT ... SELECT that reads changes() of the statement before it.
@@ -91,5 +96,28 @@ export async function rollUp(
            shares = shares + excluded.shares`,
       )
       .bind(event.videoId, event.hour, event.views, event.watchSeconds, event.likes, event.shares),
+    d1
+      .prepare(
+        `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE changes() = 1
+         ON CONFLICT (video_id, region, hour) DO UPDATE SET
+           views = views + excluded.views,
+           watch_seconds = watch_seconds + excluded.watch_seconds,
+           likes = likes + excluded.likes,
+           comments = comments + excluded.comments,
+           shares = shares + excluded.shares,
+           updated_at = max(updated_at, excluded.updated_at)`,
+      )
+      .bind(
+        event.videoId,
+        event.region,
+        event.hour,
+        event.views,
+        event.watchSeconds,
+        event.likes,
+        event.comments,
+        event.shares,
+        event.rolledAt,
+      ),
   ]);
 }

@@ -1,0 +1,27 @@
+import { createRoute } from "@hono/zod-openapi";
+import { router } from "../lib/openapi";
+import { regionOf } from "../lib/region";
+import { json, problems } from "../schemas/common";
+import { TrendingList, TrendingQuery } from "../schemas/trending";
+import { trendingDeps } from "../services/deps";
+import { trendingList } from "../services/trending";
+
+/** Mounted at /api/v1/videos before the video routes, so `trending` is not taken for an id. */
+export const trendingRoutes = router().openapi(
+  createRoute({
+    method: "get",
+    path: "/trending",
+    tags: ["discovery"],
+    summary: "Trending videos by region and category (seed: Trending Videos Calculation)",
+    request: { query: TrendingQuery },
+    responses: { 200: json(TrendingList, "Video summaries with trending_score"), ...problems(400) },
+  }),
+  async (c) => {
+    const { region, category, limit } = c.req.valid("query");
+    const origin = new URL(c.req.url).origin;
+    const deps = trendingDeps(c.env, c.var.db);
+    const list = await trendingList(deps, { region: region ?? regionOf(c.req.raw), category, limit }, origin);
+    // The lists change every 5 minutes; a minute of caching in browsers and the edge is harmless.
+    return c.json(list, 200, { "Cache-Control": "public, max-age=60" });
+  },
+);

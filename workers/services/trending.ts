@@ -1,0 +1,165 @@
+import type { Database } from "../env";
+import { GLOBAL_REGION, isCountry } from "../lib/region";
+import * as store from "../storage/trending";
+import {
+  HOUR_MS,
+  type HourActivity,
+  pickTop,
+  rankKey,
+  scoreAt,
+  sumByHour,
+  TRENDING,
+  type TrendingConfig,
+  trendingScore,
+} from "./trending-score";
+import { videoSummaries } from "./videos";
+
+export interface TrendingDeps {
+  db: Database;
+  /** Where the lists go (KV: read on every request, written every 5 minutes). */
+  lists: KVNamespace;
+  config?: TrendingConfig;
+}
+
+/** The `category` of the list of every category. */
+export const ALL_CATEGORIES = "all";
+/** Videos recomputed per run at most; the rest wait for the next run (oldest change first). */
+const MAX_VIDEOS_PER_RUN = 2000;
+/** The watermark is read back this much early: a roll-up committed during the last run is not missed. */
+const WATERMARK_OVERLAP_MS = 60_000;
+
+type ListRef = { region: string; category: string | null };
+
+/**
+ * Cron (every 5 minutes, seed: Trending Calculator Worker). Only videos with activity rolled
+ * up since the last run are read and scored, per region and globally; their stored scores are
+ * replaced, and only the lists they were or are in are rewritten to KV. The other videos'
+ * scores need no work: every score decays at the same rate, so their order does not change.
+ */
+export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
+  const config = deps.config ?? TRENDING;
+  const { db } = deps;
+  const watermark = await store.readWatermark(deps.lists);
+  const since = watermark === null ? now - config.windowHours * HOUR_MS : watermark - WATERMARK_OVERLAP_MS;
+  const active = await store.activeSince(db, since, MAX_VIDEOS_PER_RUN);
+  const fromHour = Math.floor(now / HOUR_MS) - config.windowHours;
+  const touched: ListRef[] = [];
+  let scored = 0;
+
+  for (const ids of store.chunks(active.map((a) => a.video_id))) {
+    const [facts, activity, before] = await Promise.all([
+      store.factsOf(db, ids),
+      store.activityOf(db, ids, fromHour),
+      store.listsOf(db, ids),
+    ]);
+    touched.push(...before);
+    const rows = await scoreVideos(db, facts, activity, fromHour, now, config);
+    await store.replaceScores(db, ids, rows);
+    touched.push(...rows);
+    scored += rows.length;
+  }
+  touched.push(...(await store.dropStale(db, fromHour)));
+
+  const lists = listsToWrite(touched);
+  for (const list of lists) {
+    const best = await store.ranked(db, list.region, list.category, config.listSize * 4);
+    await store.writeList(deps.lists, {
+      region: list.region,
+      category: list.category ?? ALL_CATEGORIES,
+      generated_at: now,
+      items: pickTop(best, config).map((b) => ({ video_id: b.videoId, channel_id: b.channelId, rank_key: b.rankKey })),
+    });
+  }
+  if (active.length) await store.writeWatermark(deps.lists, Math.max(...active.map((a) => a.at)));
+  return { videos: active.length, scores: scored, lists: lists.length };
+}
+
+/** Scores of a chunk of videos: one row per region where each passes the viewer threshold, and global. */
+async function scoreVideos(
+  db: Database,
+  facts: store.TrendingFacts[],
+  activity: store.RegionHour[],
+  fromHour: number,
+  now: number,
+  config: TrendingConfig,
+): Promise<store.ScoreRow[]> {
+  const candidates: { video: store.TrendingFacts; region: string; hours: HourActivity[] }[] = [];
+  for (const video of facts) {
+    if (!video.listable) continue;
+    const own = activity.filter((a) => a.videoId === video.id);
+    const regions = new Set(own.map((a) => a.region).filter(isCountry));
+    const groups = [
+      { region: GLOBAL_REGION, hours: sumByHour(own) },
+      ...[...regions].map((region) => ({ region, hours: own.filter((a) => a.region === region) })),
+    ];
+    for (const group of groups) {
+      // A view is one viewer in one hour, so fewer views than the threshold means fewer viewers.
+      const views = group.hours.reduce((n, h) => n + h.views, 0);
+      if (views >= config.minViewers) candidates.push({ video, ...group });
+    }
+  }
+  const viewers = await store.distinctViewers(
+    db,
+    candidates.map((c) => ({ videoId: c.video.id, region: c.region })),
+    fromHour,
+    config.minViewers,
+  );
+  const rows: store.ScoreRow[] = [];
+  candidates.forEach((c, i) => {
+    if ((viewers[i] ?? 0) < config.minViewers) return;
+    const score = trendingScore(c.hours, c.video, now, config);
+    if (!(score > 0)) return;
+    rows.push({
+      videoId: c.video.id,
+      region: c.region,
+      channelId: c.video.channelId,
+      category: c.video.category,
+      score,
+      rankKey: rankKey(score, now, config),
+      viewers: viewers[i] ?? 0,
+      lastHour: Math.max(...c.hours.map((h) => h.hour)),
+      computedAt: now,
+    });
+  });
+  return rows;
+}
+
+/** Each touched (region, category) list, and the region's list of every category. */
+function listsToWrite(touched: readonly ListRef[]): ListRef[] {
+  const seen = new Map<string, ListRef>();
+  for (const t of touched) {
+    for (const list of [{ region: t.region, category: null }, ...(t.category ? [t] : [])]) {
+      seen.set(`${list.region}\u0000${list.category ?? ""}`, { region: list.region, category: list.category });
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * GET /api/v1/videos/trending: the region's list from KV, else the global one; items that
+ * turned private, unlisted or were deleted since the list was written are left out.
+ */
+export async function trendingList(
+  deps: TrendingDeps,
+  query: { region: string; category: string; limit: number },
+  origin: string,
+  now = Date.now(),
+) {
+  const config = deps.config ?? TRENDING;
+  let list = isCountry(query.region) ? await store.readList(deps.lists, query.region, query.category) : null;
+  if (!list?.items.length) list = await store.readList(deps.lists, GLOBAL_REGION, query.category);
+  const items = list?.items ?? [];
+  const keys = new Map(items.map((i) => [i.video_id, i.rank_key]));
+  // A few spare ids, so that items hidden since the list was written do not shorten the page.
+  const wanted = items.slice(0, query.limit + 10).map((i) => i.video_id);
+  const summaries = (await videoSummaries(deps.db, wanted, origin)).slice(0, query.limit);
+  return {
+    items: summaries.map((s) => ({ ...s, trending_score: round(scoreAt(keys.get(s.id) ?? 0, now, config)) })),
+    page: 1,
+    limit: query.limit,
+    region: list?.region ?? GLOBAL_REGION,
+    category: query.category,
+  };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
