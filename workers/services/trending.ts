@@ -25,7 +25,10 @@ export interface TrendingDeps {
 export const ALL_CATEGORIES = "all";
 /** Videos recomputed per run at most; the rest wait for the next run (oldest change first). */
 const MAX_VIDEOS_PER_RUN = 2000;
-/** The watermark is read back this much early: a roll-up committed during the last run is not missed. */
+/**
+ * The next run reads from this much before the last one: a roll-up stamped just before a run
+ * but committed after its read is not missed. Such rows are read twice, never more.
+ */
 const WATERMARK_OVERLAP_MS = 60_000;
 
 type ListRef = { region: string; category: string | null };
@@ -70,7 +73,9 @@ export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
       items: pickTop(best, config).map((b) => ({ video_id: b.videoId, channel_id: b.channelId, rank_key: b.rankKey })),
     });
   }
-  if (active.length) await store.writeWatermark(deps.lists, Math.max(...active.map((a) => a.at)));
+  // A full run has seen everything up to now; a capped one only up to its last video.
+  const seen = active.length === MAX_VIDEOS_PER_RUN ? Math.max(...active.map((a) => a.at)) : now;
+  await store.writeWatermark(deps.lists, seen);
   return { videos: active.length, scores: scored, lists: lists.length };
 }
 
