@@ -46,7 +46,7 @@ export const channelRoutes = router()
       responses: { 204: { description: "Subscribed" }, ...problems(400, 401, 404) },
     }),
     async (c) => {
-      await channels.subscribe(c.var.db, c.var.user!.id, c.req.valid("param").channel_id);
+      await channels.subscribe(c.var.db, c.var.user.id, c.req.valid("param").channel_id);
       return c.body(null, 204);
     },
   )
@@ -62,7 +62,7 @@ export const channelRoutes = router()
       responses: { 204: { description: "Not subscribed" }, ...problems(400, 401, 404) },
     }),
     async (c) => {
-      await channels.unsubscribe(c.var.db, c.var.user!.id, c.req.valid("param").channel_id);
+      await channels.unsubscribe(c.var.db, c.var.user.id, c.req.valid("param").channel_id);
       return c.body(null, 204);
     },
   );

@@ -51,6 +51,6 @@ export const userRoutes = router()
     }),
     async (c) => {
       const { page, limit } = c.req.valid("query");
-      return c.json(await subscriptionsOf(c.var.db, c.var.user!.id, page, limit), 200);
+      return c.json(await subscriptionsOf(c.var.db, c.var.user.id, page, limit), 200);
     },
   );

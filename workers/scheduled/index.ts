@@ -43,9 +43,8 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
   const results = await Promise.allSettled(jobs.map(([, run]) => run()));
   results.forEach((r, i) => {
     if (r.status === "rejected") {
-      console.error(
-        JSON.stringify({ level: "error", msg: `cron job failed: ${jobs[i]![0]}`, error: String(r.reason) }),
-      );
+      const [name] = jobs[i] ?? ["?"];
+      console.error(JSON.stringify({ level: "error", msg: `cron job failed: ${name}`, error: String(r.reason) }));
     }
   });
 }
