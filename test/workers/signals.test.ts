@@ -85,6 +85,37 @@ describe("viewing signals", () => {
     expect(marks.results).toEqual([{ region: "DE" }]);
   });
 
+  it("counts comments, likes and shares towards their region's hour", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const fan = await registerUser();
+    const from = (path: string, json?: unknown) =>
+      exports.default.fetch(
+        new Request(`http://cloudtube.test/api/v1/videos/${videoId}/${path}`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            Authorization: `Bearer ${fan.token}`,
+            "CF-Connecting-IP": freshIp(),
+          },
+          body: json === undefined ? undefined : JSON.stringify(json),
+          cf: { country: "BR" },
+        }),
+      );
+    expect((await from("comments", { content: "Lovely" })).status).toBe(201);
+    expect((await from("like", { value: 1 })).status).toBe(200);
+    expect((await from("share")).status).toBe(204);
+    const rolled = await waitFor(async () => {
+      const row = await env.DB.prepare(
+        "SELECT region, comments, likes, shares FROM video_region_hourly WHERE video_id = ?",
+      )
+        .bind(videoId)
+        .first<{ comments: number; likes: number; shares: number }>();
+      return row && row.comments + row.likes + row.shares === 3 ? row : undefined;
+    }, "the regional roll-up");
+    expect(rolled).toEqual({ region: "BR", comments: 1, likes: 1, shares: 1 });
+  });
+
   it("counts a pair once per window however often the event comes, and never across 24 hours", async () => {
     const owner = await registerUser();
     const [x, y, z] = await bareVideos(owner, 3);
