@@ -2,8 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
-import { api, registerUser, type TestUser } from "./fixtures";
-import { processingVideo, readyVideo, sendEvent, stubTranscoder, waitFor } from "./transcoder-stub";
+import { api, expectProblem, processingVideo, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
+import { sendEvent, stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
@@ -80,12 +80,10 @@ describe("channel videos", () => {
   });
 
   it("answers 404 for a missing channel and 400 for bad paging", async () => {
-    expect((await api("/api/v1/channels/nosuchchannel/videos")).status).toBe(404);
+    await expectProblem(await api("/api/v1/channels/nosuchchannel/videos"), 404, "not_found");
     const creator = await registerUser();
     for (const q of ["?limit=0", "?limit=101", "?page=0", "?page=x"]) {
-      const res = await api(`/api/v1/channels/${creator.channel_id}/videos${q}`);
-      expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ code: "validation_failed" });
+      await expectProblem(await api(`/api/v1/channels/${creator.channel_id}/videos${q}`), 400, "validation_failed");
     }
   });
 });
@@ -171,22 +169,15 @@ describe("new_video notifications", () => {
 describe("subscriptions: bad input", () => {
   it("refuses self, missing channels, anonymous callers and bad ids", async () => {
     const user = await registerUser();
-    const self = await subscribe(user, user.channel_id);
-    expect(self.status).toBe(400);
-    expect(self.headers.get("Content-Type")).toBe("application/problem+json");
-    expect(await self.json()).toMatchObject({ code: "cannot_subscribe_to_self" });
+    await expectProblem(await subscribe(user, user.channel_id), 400, "cannot_subscribe_to_self");
     for (const method of ["POST", "DELETE"]) {
-      const missing = await subscribe(user, "nosuchchannel", method);
-      expect(missing.status).toBe(404);
-      expect(await missing.json()).toMatchObject({ code: "not_found" });
+      await expectProblem(await subscribe(user, "nosuchchannel", method), 404, "not_found");
       const anonymous = await api(`/api/v1/channels/${user.channel_id}/subscription`, { method });
-      expect(anonymous.status).toBe(401);
-      const bad = await subscribe(user, "not a valid id!", method);
-      expect(bad.status).toBe(400);
-      expect(await bad.json()).toMatchObject({ code: "validation_failed" });
+      await expectProblem(anonymous, 401, "unauthorized");
+      await expectProblem(await subscribe(user, "not-a-valid-id!", method), 400, "validation_failed");
     }
-    expect((await api("/api/v1/users/me/subscriptions")).status).toBe(401);
-    expect((await api("/api/v1/users/me/subscriptions?limit=500", { as: user })).status).toBe(400);
+    await expectProblem(await api("/api/v1/users/me/subscriptions"), 401, "unauthorized");
+    await expectProblem(await api("/api/v1/users/me/subscriptions?limit=500", { as: user }), 400, "validation_failed");
     expect((await channelOf(user)).subscriber_count).toBe(0);
   });
 });

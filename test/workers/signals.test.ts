@@ -4,8 +4,8 @@ import { newId } from "../../workers/lib/ids";
 import { databaseOf } from "../../workers/services/deps";
 import { rollUpEvent } from "../../workers/services/engagement";
 import { CO_VIEW_HALF_LIFE_MS, coViewsOf, RECENT_WATCHES_PER_VIEWER } from "../../workers/storage/signals";
-import { freshIp, registerUser, type TestUser } from "./fixtures";
-import { readyVideo, stubTranscoder, waitFor } from "./transcoder-stub";
+import { freshIp, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
