@@ -2,6 +2,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
+import { databaseOf, trendingDeps } from "../../workers/services/deps";
+import { refreshTrending } from "../../workers/services/trending";
 import {
   channelFactor,
   decayWeight,
@@ -174,9 +176,10 @@ describe("trending cron and API", () => {
 
     // The next run reads the last minute again (a roll-up may commit late); the one after
     // reads no activity and rewrites no list.
-    await tick(advance(5 * 60_000));
+    const deps = trendingDeps(env, databaseOf(env));
+    expect(await refreshTrending(deps, advance(5 * 60_000))).toMatchObject({ videos: 2 });
     const before = await env.CACHE.get(`trending:v1:DE:${category}`);
-    await tick(advance(5 * 60_000));
+    expect(await refreshTrending(deps, advance(5 * 60_000))).toEqual({ videos: 0, scores: 0, lists: 0 });
     expect(await env.CACHE.get(`trending:v1:DE:${category}`)).toBe(before);
 
     // Hours later the second video takes off; the first's views have decayed meanwhile.
