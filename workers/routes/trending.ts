@@ -21,7 +21,8 @@ export const trendingRoutes = router().openapi(
     const origin = new URL(c.req.url).origin;
     const deps = trendingDeps(c.env, c.var.db);
     const list = await trendingList(deps, { region: region ?? regionOf(c.req.raw), category, limit }, origin);
-    // The lists change every 5 minutes; a minute of caching in browsers and the edge is harmless.
-    return c.json(list, 200, { "Cache-Control": "public, max-age=60" });
+    // The lists change every 5 minutes, so a minute of caching is harmless; without `region`
+    // the answer depends on the caller's country, so only the caller may keep it.
+    return c.json(list, 200, { "Cache-Control": `${region ? "public" : "private"}, max-age=60` });
   },
 );

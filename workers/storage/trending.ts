@@ -195,20 +195,23 @@ export async function dropStale(db: Database, beforeHour: number) {
   return results;
 }
 
+const RANKED = `SELECT t.video_id, t.channel_id, t.rank_key FROM trending_scores t
+  JOIN videos v ON v.id = t.video_id AND v.visibility = 'public' AND v.status = 'ready'`;
+
 /**
  * The best stored scores of a region (and category), listable videos only, best first.
  * Reads `limit` rows of the (region[, category], rank_key) index.
  */
 export async function ranked(db: Database, region: string, category: string | null, limit: number) {
-  const { results } = await db.$client
-    .prepare(
-      `SELECT t.video_id, t.channel_id, t.rank_key FROM trending_scores t
-       JOIN videos v ON v.id = t.video_id AND v.visibility = 'public' AND v.status = 'ready'
-       WHERE t.region = ?1 AND (?2 IS NULL OR t.category = ?2)
-       ORDER BY t.rank_key DESC LIMIT ?3`,
-    )
-    .bind(region, category, limit)
-    .all<{ video_id: string; channel_id: string; rank_key: number }>();
+  // Two fixed statements rather than `(? IS NULL OR category = ?)`, which would keep SQLite
+  // from walking the (region, category, rank_key) index.
+  const statement =
+    category === null
+      ? db.$client.prepare(`${RANKED} WHERE t.region = ? ORDER BY t.rank_key DESC LIMIT ?`).bind(region, limit)
+      : db.$client
+          .prepare(`${RANKED} WHERE t.region = ? AND t.category = ? ORDER BY t.rank_key DESC LIMIT ?`)
+          .bind(region, category, limit);
+  const { results } = await statement.all<{ video_id: string; channel_id: string; rank_key: number }>();
   return results.map((r) => ({ videoId: r.video_id, channelId: r.channel_id, rankKey: r.rank_key }));
 }
 
