@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Times are integer milliseconds since the epoch; the API renders them as ISO-8601.
 const createdAt = () =>
@@ -491,3 +491,33 @@ export const trendingScores = sqliteTable(
 export type Subscription = typeof subscriptions.$inferSelect;
 export type CoView = typeof coViews.$inferSelect;
 export type TrendingScore = typeof trendingScores.$inferSelect;
+
+/** The local vector index (production: Vectorize): which embedder each index holds. */
+export const vectorIndexes = sqliteTable("vector_indexes", {
+  name: text("name").primaryKey(),
+  embedder: text("embedder").notNull(),
+  dimensions: integer("dimensions").notNull(),
+  createdAt: createdAt(),
+});
+
+/** The local index's vectors: float32 blobs, searched by exact cosine (workers/vectors/local-index.ts). */
+export const vectorEntries = sqliteTable(
+  "vector_entries",
+  {
+    indexName: text("index_name").notNull(),
+    id: text("id").notNull(),
+    vector: blob("vector").notNull(),
+    metadata: text("metadata").notNull().default("{}"),
+  },
+  (t) => [primaryKey({ columns: [t.indexName, t.id] })],
+);
+
+/** What each video's current vector was made from, in either backend. */
+export const videoEmbeddings = sqliteTable("video_embeddings", {
+  videoId: text("video_id")
+    .primaryKey()
+    .references(() => videos.id, { onDelete: "cascade" }),
+  embedder: text("embedder").notNull(),
+  contentHash: text("content_hash").notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
