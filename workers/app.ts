@@ -14,6 +14,7 @@ import { historyRoutes } from "./routes/history";
 import { internalRoutes } from "./routes/internal";
 import { liveRoutes } from "./routes/live";
 import { mediaRoutes } from "./routes/media";
+import { recommendationRoutes } from "./routes/recommendations";
 import { searchRoutes } from "./routes/search";
 import { trendingRoutes } from "./routes/trending";
 import { tusRoutes } from "./routes/tus";
@@ -84,6 +85,7 @@ app.route("/api/v1/videos", videoRoutes);
 app.route("/api/v1/videos", liveRoutes);
 app.route("/api/v1/uploads/tus", tusRoutes);
 app.route("/api/v1", commentRoutes);
+app.route("/api/v1", recommendationRoutes);
 app.route("/internal/v1", internalRoutes);
 app.route("/videos", mediaRoutes);
 

@@ -1,4 +1,5 @@
 import { consumeFanOut } from "./notification-fanout";
+import { consumeVideoIndex } from "./video-index";
 import { consumeVideoReady } from "./video-ready";
 import { consumeVideoUpload, consumeVideoUploadDeadLetters } from "./video-upload";
 import { consumeWatchEvents } from "./watch-events";
@@ -14,6 +15,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       return consumeVideoReady(batch, env);
     case "notification-fanout":
       return consumeFanOut(batch, env);
+    case "video-index":
+      return consumeVideoIndex(batch, env);
     case "watch-events":
       return consumeWatchEvents(batch, env);
     default:

@@ -1,4 +1,4 @@
-import { VideoReadyMessage } from "../schemas/processing";
+import { type VideoIndexMessage, VideoReadyMessage } from "../schemas/processing";
 import { databaseOf, fanOutDeps } from "../services/deps";
 import { startNewVideoFanOut } from "../services/notifications";
 import { notifyReady } from "../services/processing";
@@ -14,5 +14,7 @@ export async function consumeVideoReady(batch: MessageBatch<unknown>, env: Env):
   await consume(batch, VideoReadyMessage, async (message) => {
     await notifyReady(db, message);
     await startNewVideoFanOut(fanOut, message.video_id);
+    // Embedding waits for its own queue: a slow or failing model must not hold the notice back.
+    await (env.VIDEO_INDEX_QUEUE as Queue<VideoIndexMessage>).send({ video_id: message.video_id });
   });
 }

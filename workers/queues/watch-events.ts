@@ -2,6 +2,7 @@ import { WatchEventMessage } from "../schemas/videos";
 import { databaseOf } from "../services/deps";
 import { rollUpEvent } from "../services/engagement";
 import { consume } from "./consume";
+import { refreshRecommendations } from "../services/recommendations/recommend";
 
 /**
  * `watch-events` consumer (seed: watch_events into Cassandra): rolls each event into its
@@ -11,5 +12,8 @@ import { consume } from "./consume";
  */
 export async function consumeWatchEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = databaseOf(env);
-  await consume(batch, WatchEventMessage, (event) => rollUpEvent(db, event));
+  await consume(batch, WatchEventMessage, async (event) => {
+    await rollUpEvent(db, event);
+    await refreshRecommendations(env.CACHE, event);
+  });
 }

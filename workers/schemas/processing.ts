@@ -26,3 +26,7 @@ export const VideoReadyMessage = z.object({
   urls: z.object({ hls: z.string(), thumbnail: z.string().optional() }),
 });
 export type VideoReadyMessage = z.infer<typeof VideoReadyMessage>;
+
+/** The `video-index` queue message: re-read this video and bring its content vector in line. */
+export const VideoIndexMessage = z.object({ video_id: Id });
+export type VideoIndexMessage = z.infer<typeof VideoIndexMessage>;

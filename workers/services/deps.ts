@@ -1,21 +1,25 @@
 import type { Database } from "../env";
 import { newId } from "../lib/ids";
-import { UNKNOWN_REGION } from "../lib/region";
+import { GLOBAL_REGION, isCountry, UNKNOWN_REGION } from "../lib/region";
 import type { FanOutMessage } from "../schemas/notifications";
-import type { VideoReadyMessage } from "../schemas/processing";
+import type { VideoIndexMessage, VideoReadyMessage } from "../schemas/processing";
 import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
 import type { WatchEventMessage } from "../schemas/videos";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore } from "../storage/media";
+import { readList } from "../storage/trending";
+import { type VectorBackend, vectorBackend } from "../vectors/backend";
 import type { TokenConfig } from "./accounts";
 import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
 import type { FanOutDeps } from "./notifications";
 import { type ProcessingDeps, statusOf } from "./processing";
+import type { RecommendationDeps } from "./recommendations/recommend";
 import { type Room, roomOf } from "./room";
 import { transcoderFromEnv } from "./transcoder-client";
 import type { TrendingDeps } from "./trending";
+import { ALL_CATEGORIES } from "./trending";
 import type { UploadDeps } from "./uploads";
 import type { VideoDeps } from "./videos";
 
@@ -29,7 +33,7 @@ export const databaseOf = (env: Env): Database => database(env.DB);
 
 /** The database and the media bucket: what video-wide work (deletes, outputs, the cron) needs. */
 export function videoDeps(env: Env, db: Database): VideoDeps {
-  return { db, media: mediaStore(env.MEDIA) };
+  return { db, media: mediaStore(env.MEDIA), deleted: reindexVideo(env) };
 }
 
 export function tokenConfig(env: Env): TokenConfig {
@@ -146,4 +150,31 @@ export function fanOutDeps(env: Env, db: Database): FanOutDeps {
 /** What trending needs: the database and the KV namespace that holds the lists. */
 export function trendingDeps(env: Env, db: Database): TrendingDeps {
   return { db, lists: env.CACHE };
+}
+
+/** Asks for a video's content vector to be brought in line with its row (the `video-index` queue). */
+export function reindexVideo(env: Env) {
+  return async (videoId: string) => {
+    await (env.VIDEO_INDEX_QUEUE as Queue<VideoIndexMessage>).send({ video_id: videoId });
+  };
+}
+
+/** What recommendations and related videos need; the vector backend is built only on a cache miss. */
+export function recommendationDeps(env: Env, db: Database, origin: string): RecommendationDeps {
+  let vectors: VectorBackend | undefined;
+  return {
+    db,
+    kv: env.CACHE,
+    vectors: () => {
+      vectors ??= vectorBackend(env);
+      return vectors;
+    },
+    trending: async (region, limit) => {
+      // The cron's lists in KV (trending:v1:{region}:all); an unknown or empty region gets the global one.
+      let list = isCountry(region) ? await readList(env.CACHE, region, ALL_CATEGORIES) : null;
+      if (!list?.items.length) list = await readList(env.CACHE, GLOBAL_REGION, ALL_CATEGORIES);
+      return (list?.items ?? []).slice(0, limit).map((i) => i.video_id);
+    },
+    origin,
+  };
 }

@@ -17,6 +17,8 @@ const PLAYBACK_TOKEN_SECONDS = 6 * 3600;
 export interface VideoDeps {
   db: Database;
   media: MediaStore;
+  /** Hears of a deleted video (recommendations drop its content vector). */
+  deleted?: (videoId: string) => Promise<void>;
 }
 
 export interface Access {
@@ -182,9 +184,19 @@ async function ownedVideo(db: Database, userId: string, videoId: string) {
   return access;
 }
 
-export async function editVideo(db: Database, userId: string, videoId: string, edit: store.VideoEdit) {
+/** `changed` hears of every applied edit (recommendations re-embed or drop the video's vector). */
+export async function editVideo(
+  db: Database,
+  userId: string,
+  videoId: string,
+  edit: store.VideoEdit,
+  changed?: (videoId: string) => Promise<void>,
+) {
   await ownedVideo(db, userId, videoId);
-  if (Object.keys(edit).length) await store.updateVideo(db, videoId, edit);
+  if (Object.keys(edit).length) {
+    await store.updateVideo(db, videoId, edit);
+    await changed?.(videoId);
+  }
   await purgeVideo(videoId);
 }
 
@@ -206,5 +218,5 @@ export async function deleteVideo(deps: VideoDeps, userId: string, videoId: stri
   }
   await store.deleteVideoRow(db, videoId);
   await media.deleteVideo(videoId);
-  await Promise.all([purgeVideo(videoId), purgeComments(videoId)]);
+  await Promise.all([purgeVideo(videoId), purgeComments(videoId), deps.deleted?.(videoId)]);
 }

@@ -81,3 +81,15 @@ export async function clearHistory(db: Database, userId: string, videoId?: strin
     .delete(watchHistory)
     .where(and(eq(watchHistory.userId, userId), videoId ? eq(watchHistory.videoId, videoId) : undefined));
 }
+
+/** A user's most recent history, newest first: the seeds and the "already finished" filter of recommendations. */
+export async function recentHistory(db: Database, userId: string, limit: number) {
+  return db
+    .select({ videoId: watchHistory.videoId, percent: watchHistory.percent, channelId: videos.channelId })
+    .from(watchHistory)
+    .innerJoin(videos, eq(videos.id, watchHistory.videoId))
+    .where(eq(watchHistory.userId, userId))
+    .orderBy(desc(watchHistory.watchedAt))
+    .limit(limit)
+    .all();
+}

@@ -68,3 +68,32 @@ function fromBlob(blob: ArrayBuffer | number[]): Float32Array {
   const bytes = blob instanceof ArrayBuffer ? new Uint8Array(blob) : Uint8Array.from(blob);
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
+
+/** What a video's current vector was made from (either backend), if it has one. */
+export async function findEmbedding(d1: D1Database, videoId: string) {
+  return d1
+    .prepare("SELECT embedder, content_hash FROM video_embeddings WHERE video_id = ?")
+    .bind(videoId)
+    .first<{ embedder: string; content_hash: string }>();
+}
+
+export async function saveEmbedding(
+  d1: D1Database,
+  videoId: string,
+  embedder: string,
+  contentHash: string,
+  at: number,
+) {
+  await d1
+    .prepare(
+      `INSERT INTO video_embeddings (video_id, embedder, content_hash, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (video_id) DO UPDATE SET embedder = excluded.embedder, content_hash = excluded.content_hash,
+       updated_at = excluded.updated_at`,
+    )
+    .bind(videoId, embedder, contentHash, at)
+    .run();
+}
+
+export async function forgetEmbedding(d1: D1Database, videoId: string) {
+  await d1.prepare("DELETE FROM video_embeddings WHERE video_id = ?").bind(videoId).run();
+}

@@ -1,7 +1,15 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
-import { channels, type SourceInfo, type ThumbnailPaths, type Video, videos } from "./schema";
+import {
+  channels,
+  type SourceInfo,
+  subscriptions,
+  type ThumbnailPaths,
+  type Video,
+  videoStatsHourly,
+  videos,
+} from "./schema";
 import { endJob, touchJob } from "./transcode-jobs";
 
 /** Every query on `videos`: reads, edits, the processing transitions and the counters. */
@@ -290,6 +298,86 @@ export async function findListing(db: Database, videoId: string) {
     })
     .from(videos)
     .innerJoin(channels, eq(channels.id, videos.channelId))
+    .where(eq(videos.id, videoId))
+    .get();
+}
+
+/**
+ * What the recommendation ranker weighs, for the listable videos among `ids`: channel, owner,
+ * publication and completion (seconds watched per view over the length, from the hourly
+ * roll-ups). Videos that are not listable are simply absent, so the ranker never sees them.
+ */
+export async function rankingFacts(db: Database, ids: readonly string[]) {
+  const unique = [...new Set(ids)];
+  const out = [];
+  for (let i = 0; i < unique.length; i += MAX_IDS_PER_QUERY) {
+    const chunk = unique.slice(i, i + MAX_IDS_PER_QUERY);
+    out.push(
+      db
+        .select({
+          id: videos.id,
+          channelId: videos.channelId,
+          ownerId: videos.ownerId,
+          visibility: videos.visibility,
+          status: videos.status,
+          publishedAt: videos.publishedAt,
+          createdAt: videos.createdAt,
+          category: videos.category,
+          durationMs: videos.duration,
+          views: sql<
+            number | null
+          >`(SELECT sum(${videoStatsHourly.views}) FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id})`,
+          watchSeconds: sql<
+            number | null
+          >`(SELECT sum(${videoStatsHourly.watchSeconds}) FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id})`,
+        })
+        .from(videos)
+        .where(and(inArray(videos.id, chunk), listable))
+        .all(),
+    );
+  }
+  return (await Promise.all(out)).flat();
+}
+
+/** The newest listable videos of the channels a user subscribes to, published since `since`. */
+export async function subscriptionUploads(db: Database, userId: string, since: Date, limit: number) {
+  return db
+    .select({ id: videos.id, channelId: videos.channelId })
+    .from(subscriptions)
+    .innerJoin(videos, eq(videos.channelId, subscriptions.channelId))
+    .where(and(eq(subscriptions.userId, userId), listable, gte(videos.publishedAt, since)))
+    .orderBy(desc(videos.publishedAt))
+    .limit(limit)
+    .all();
+}
+
+/** The channels a user subscribes to (for channel affinity). */
+export async function subscribedChannels(db: Database, userId: string) {
+  const rows = await db
+    .select({ channelId: subscriptions.channelId })
+    .from(subscriptions)
+    .where(eq(subscriptions.userId, userId))
+    .limit(500)
+    .all();
+  return rows.map((r) => r.channelId);
+}
+
+/** What a video's content vector is made of, and whether it may be listed at all. */
+export async function findIndexable(db: Database, videoId: string) {
+  return db
+    .select({
+      id: videos.id,
+      title: videos.title,
+      description: videos.description,
+      tags: videos.tags,
+      category: videos.category,
+      channelId: videos.channelId,
+      visibility: videos.visibility,
+      status: videos.status,
+      publishedAt: videos.publishedAt,
+      createdAt: videos.createdAt,
+    })
+    .from(videos)
     .where(eq(videos.id, videoId))
     .get();
 }

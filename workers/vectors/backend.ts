@@ -1,4 +1,3 @@
-import type { Bindings } from "../env";
 import { type Embedder, LocalEmbedder, WorkersAiEmbedder } from "./embedder";
 import { LocalVectorIndex } from "./local-index";
 import type { VectorIndex } from "./vector-index";
@@ -19,7 +18,7 @@ const localIndexName = (embedder: Embedder) => `videos:${embedder.id}`;
  * test pool have no Vectorize or Workers AI to give (no local simulator exists), and a
  * platform without recommendations' vectors must still serve everything else.
  */
-export function vectorBackend(env: Bindings): VectorBackend {
+export function vectorBackend(env: Env): VectorBackend {
   const ai = env.AI as unknown as { run?: unknown } | undefined;
   const vectors = env.VIDEO_VECTORS as unknown as Partial<VectorizeBinding> | undefined;
   if (env.VECTOR_BACKEND !== "local" && typeof ai?.run === "function" && typeof vectors?.query === "function") {
