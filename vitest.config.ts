@@ -12,6 +12,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
+            // Workers AI and Vectorize exist only remotely (no simulator); the tests must not
+            // reach for an account. Their bindings are then absent, and the local pair serves.
+            remoteBindings: false,
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: migrations,
@@ -27,6 +30,8 @@ export default defineConfig({
                 LOG_REQUESTS: "false",
                 // Small pages, so that a handful of subscribers takes several fan-out messages.
                 FANOUT_PAGE_SIZE: "2",
+                // Neither Vectorize nor Workers AI exists in workerd: the local pair serves.
+                VECTOR_BACKEND: "local",
               },
             },
           }),

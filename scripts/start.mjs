@@ -90,7 +90,12 @@ const transcoderEntry = path.join(root, "transcoder", "src", "server.ts");
 const externalTranscoder = (process.env.TRANSCODER_URL ?? "").replace(/\/$/, "");
 const hasTranscoder = Boolean(externalTranscoder) || existsSync(transcoderEntry);
 const transcoderUrl = externalTranscoder || (hasTranscoder ? `http://127.0.0.1:${transcoderPort}` : "");
-const vars = [`TRANSCODER_URL:${transcoderUrl}`, `PUBLIC_URL:http://127.0.0.1:${port}`];
+const vars = [
+  `TRANSCODER_URL:${transcoderUrl}`,
+  `PUBLIC_URL:http://127.0.0.1:${port}`,
+  // Workers AI and Vectorize have no local simulator: a local embedder and a D1 index serve.
+  "VECTOR_BACKEND:local",
+];
 for (const pair of (process.env.WRANGLER_VARS ?? "").split(",").filter(Boolean)) {
   const [key, ...value] = pair.split("=");
   vars.push(`${key}:${value.join("=")}`);
@@ -118,6 +123,9 @@ run("api", bin("wrangler"), [
   "--show-interactive-dev-session=false",
   // Local dev has no cron: --test-scheduled exposes /__scheduled, which the timer below hits.
   "--test-scheduled",
+  // No remote bindings: Workers AI would otherwise open a remote session (an account and a
+  // network); with none, recommendations use the local embedder and index (VECTOR_BACKEND).
+  "--local",
   ...vars.flatMap((v) => ["--var", v]),
 ]);
 
