@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { newId } from "../../workers/lib/ids";
 import { syncVideoVector } from "../../workers/services/embeddings";
+import { ALL_CATEGORIES } from "../../workers/services/trending";
 import { database } from "../../workers/storage/db";
+import { readList, writeList } from "../../workers/storage/trending";
 import { vectorBackend } from "../../workers/vectors/backend";
 import { api, type TestUser } from "./fixtures";
 
@@ -59,13 +61,18 @@ export async function subscribe(user: TestUser, channelId: string) {
   await env.DB.prepare("INSERT INTO subscriptions (user_id, channel_id) VALUES (?, ?)").bind(user.id, channelId).run();
 }
 
-export async function trend(videoId: string, channelId: string, score: number, region = "global") {
-  await env.DB.prepare(
-    `INSERT INTO trending_scores (video_id, region, channel_id, category, score, rank_key, viewers, last_hour, computed_at)
-     VALUES (?, ?, ?, NULL, ?, ?, 10, 0, ?)`,
-  )
-    .bind(videoId, region, channelId, score, score, Date.now())
-    .run();
+/** Puts a video on a region's trending list in KV, where the cron writes them. */
+export async function trend(videoId: string, channelId: string, rankKey: number, region = "global") {
+  const list = (await readList(env.CACHE, region, ALL_CATEGORIES)) ?? {
+    region,
+    category: ALL_CATEGORIES,
+    generated_at: Date.now(),
+    items: [],
+  };
+  list.items = [...list.items, { video_id: videoId, channel_id: channelId, rank_key: rankKey }].sort(
+    (a, b) => b.rank_key - a.rank_key,
+  );
+  await writeList(env.CACHE, list);
 }
 
 /** The player's report: history for the viewer, a view once past 10 s. */

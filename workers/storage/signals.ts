@@ -128,3 +128,26 @@ export async function pruneSignals(db: Database, now: number): Promise<void> {
       .bind(now - 10 * CO_VIEW_HALF_LIFE_MS),
   ]);
 }
+
+/**
+ * Each video's decayed co-view total in `region` (c_i of Davidson et al. 2010): the
+ * popularity that recommendations divide co-views by, so that what everyone watches does not
+ * top every list.
+ */
+export async function coViewTotals(db: Database, videoIds: readonly string[], region: string, now: number) {
+  const totals = new Map<string, number>();
+  const unique = [...new Set(videoIds)];
+  for (let i = 0; i < unique.length; i += 90) {
+    const ids = unique.slice(i, i + 90);
+    const marks = ids.map((_, j) => `?${j + 4}`).join(", ");
+    const { results } = await db.$client
+      .prepare(
+        `SELECT video_a, sum(score * pow(0.5, max(0, ?1 - updated_at) / ?2)) AS total
+         FROM co_views WHERE region = ?3 AND video_a IN (${marks}) GROUP BY video_a`,
+      )
+      .bind(now, CO_VIEW_HALF_LIFE_MS, region, ...ids)
+      .all<{ video_a: string; total: number }>();
+    for (const r of results) totals.set(r.video_a, r.total);
+  }
+  return totals;
+}

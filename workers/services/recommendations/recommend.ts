@@ -1,13 +1,13 @@
 import type { AuthUser, Database } from "../../env";
 import type { WatchEventMessage } from "../../schemas/videos";
-import * as coViewStore from "../../storage/co-views";
 import { recentHistory } from "../../storage/history";
 import * as cache from "../../storage/recommendation-cache";
+import * as signals from "../../storage/signals";
 import * as videoStore from "../../storage/videos";
 import type { VectorBackend } from "../../vectors/backend";
 import { videoText } from "../../vectors/embedder";
 import { accessOf, assertVisible, videoSummaries } from "../videos";
-import { contentCandidates, coViewCandidates, listCandidates, seedsOf } from "./candidates";
+import { type CoViewRow, contentCandidates, coViewCandidates, listCandidates, seedsOf } from "./candidates";
 import { type Candidate, type Ranked, rank, type VideoFacts, type Viewer } from "./rank";
 
 export interface RecommendationDeps {
@@ -91,10 +91,10 @@ async function computeFor(deps: RecommendationDeps, user: AuthUser, region: stri
   const seedIds = seeds.map((s) => s.id);
 
   const [coViewRows, contentMatches] = await Promise.all([
-    coViewStore.coViewsOf(deps.db, seedIds, COVIEW_REGION, 50),
+    coViewsOf(deps.db, seedIds, now),
     contentNeighbours(deps, seeds.slice(0, CONTENT_SEEDS), { published_at: { $gte: now - NEW_VIDEO_WINDOW_MS } }),
   ]);
-  const totals = await coViewStore.coViewTotals(deps.db, [...seedIds, ...coViewRows.map((r) => r.b)], COVIEW_REGION);
+  const totals = await signals.coViewTotals(deps.db, [...seedIds, ...coViewRows.map((r) => r.b)], COVIEW_REGION, now);
   const candidates: Candidate[] = [
     ...coViewCandidates(coViewRows, totals, seeds, 100),
     ...contentCandidates(contentMatches, new Set(seedIds), 50),
@@ -136,12 +136,13 @@ export async function relatedTo(
 
 async function computeRelated(deps: RecommendationDeps, videoId: string, region: string): Promise<Ranked[]> {
   const seed = [{ id: videoId, weight: 1 }];
+  const now = deps.now?.() ?? Date.now();
   const [rows, content, trending] = await Promise.all([
-    coViewStore.coViewsOf(deps.db, [videoId], COVIEW_REGION, 100),
+    coViewsOf(deps.db, [videoId], now, 100),
     contentNeighbours(deps, seed, undefined, 40),
     deps.trending(region, 20),
   ]);
-  const totals = await coViewStore.coViewTotals(deps.db, [videoId, ...rows.map((r) => r.b)], COVIEW_REGION);
+  const totals = await signals.coViewTotals(deps.db, [videoId, ...rows.map((r) => r.b)], COVIEW_REGION, now);
   const candidates: Candidate[] = [
     ...coViewCandidates(rows, totals, seed, 100),
     ...contentCandidates(content, new Set([videoId]), 40),
@@ -151,7 +152,7 @@ async function computeRelated(deps: RecommendationDeps, videoId: string, region:
   const viewer: Viewer = {
     watched: new Map([[videoId, 1]]),
     channelAffinity: new Map(),
-    now: deps.now?.() ?? Date.now(),
+    now,
   };
   return rank(candidates, await factsOf(deps.db, candidates), viewer, MAX_LIMIT);
 }
@@ -186,6 +187,12 @@ async function contentNeighbours(
   return Promise.all(
     queries.map(async (q) => ({ seed: q.seed, weight: q.weight, hits: await index.query(q.vector, { topK, filter }) })),
   );
+}
+
+/** The decayed co-views of each seed, as the candidate functions take them. */
+async function coViewsOf(db: Database, seeds: string[], now: number, perSeed = 50): Promise<CoViewRow[]> {
+  const rows = await signals.coViewsOf(db, seeds, COVIEW_REGION, now, perSeed);
+  return rows.map((r) => ({ a: r.videoId, b: r.otherId, count: r.score }));
 }
 
 async function factsOf(db: Database, candidates: Candidate[]): Promise<Map<string, VideoFacts>> {
