@@ -126,7 +126,7 @@ try {
   // Let the queues (video-index, watch-events: batches of up to 5 s) drain.
   await sleep(15_000);
 
-  const recs = (v: Account) => `${api}/api/v1/recommendations?limit=20`;
+  const recs = () => `${api}/api/v1/recommendations?limit=20`;
   const related = (id: string) => `${api}/api/v1/videos/${id}/related?limit=20`;
   const meta = (id: string) => `${api}/api/v1/videos/${id}`;
   const t = {
@@ -139,12 +139,12 @@ try {
 
   // Warm-up of the isolate and of the baseline's own cache, not measured.
   for (const v of videos.slice(0, 20)) await timed(meta(v.id));
-  for (const viewer of viewers) t.recsCold.push(await timed(recs(viewer), viewer.token));
+  for (const viewer of viewers) t.recsCold.push(await timed(recs(), viewer.token));
   const relSample = videos.slice(0, Math.min(VIDEOS, 100));
   for (const v of relSample) t.relCold.push(await timed(related(v.id)));
   for (let round = 0; round < WARM_ROUNDS; round++) {
     for (const [i, viewer] of viewers.entries()) {
-      t.recsWarm.push(await timed(recs(viewer), viewer.token));
+      t.recsWarm.push(await timed(recs(), viewer.token));
       t.base.push(await timed(meta(videos[(round * VIEWERS + i) % VIDEOS]!.id), viewer.token));
     }
     for (const [i, v] of relSample.entries()) {
@@ -153,7 +153,7 @@ try {
     }
   }
   const firstRecs = (await (
-    await fetch(recs(viewers[0]!), { headers: { Authorization: `Bearer ${viewers[0]!.token}` } })
+    await fetch(recs(), { headers: { Authorization: `Bearer ${viewers[0]!.token}` } })
   ).json()) as {
     items: { reason: { type: string } }[];
   };

@@ -3,7 +3,6 @@ import { databaseOf } from "../services/deps";
 import { rollUpEvent } from "../services/engagement";
 import { consume } from "./consume";
 import { refreshRecommendations } from "../services/recommendations/recommend";
-import { database } from "../storage/db";
 
 /**
  * `watch-events` consumer (seed: watch_events into Cassandra): rolls each event into its

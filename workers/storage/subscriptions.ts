@@ -1,6 +1,7 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, gte } from "drizzle-orm";
 import type { Database } from "../env";
-import { channels, subscriptions } from "./schema";
+import { channels, subscriptions, videos } from "./schema";
+import { listable } from "./videos";
 
 /**
  * Subscribes; a second subscribe is a no-op (the primary key decides). The trigger on
@@ -40,4 +41,27 @@ export async function subscribedChannelIds(db: Database, userId: string, limit =
     .limit(limit)
     .all();
   return rows.map((r) => r.id);
+}
+
+/** The newest listable videos of the channels a user subscribes to, published since `since`. */
+export async function subscriptionUploads(db: Database, userId: string, since: Date, limit: number) {
+  return db
+    .select({ id: videos.id, channelId: videos.channelId })
+    .from(subscriptions)
+    .innerJoin(videos, eq(videos.channelId, subscriptions.channelId))
+    .where(and(eq(subscriptions.userId, userId), listable, gte(videos.publishedAt, since)))
+    .orderBy(desc(videos.publishedAt))
+    .limit(limit)
+    .all();
+}
+
+/** The channels a user subscribes to (for channel affinity). */
+export async function subscribedChannels(db: Database, userId: string) {
+  const rows = await db
+    .select({ channelId: subscriptions.channelId })
+    .from(subscriptions)
+    .where(eq(subscriptions.userId, userId))
+    .limit(500)
+    .all();
+  return rows.map((r) => r.channelId);
 }

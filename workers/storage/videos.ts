@@ -1,15 +1,7 @@
-import { and, count, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
-import {
-  channels,
-  type SourceInfo,
-  subscriptions,
-  type ThumbnailPaths,
-  type Video,
-  videoStatsHourly,
-  videos,
-} from "./schema";
+import { channels, type SourceInfo, type ThumbnailPaths, type Video, videoStatsHourly, videos } from "./schema";
 import { endJob, touchJob } from "./transcode-jobs";
 
 /** Every query on `videos`: reads, edits, the processing transitions and the counters. */
@@ -337,29 +329,6 @@ export async function rankingFacts(db: Database, ids: readonly string[]) {
     );
   }
   return (await Promise.all(out)).flat();
-}
-
-/** The newest listable videos of the channels a user subscribes to, published since `since`. */
-export async function subscriptionUploads(db: Database, userId: string, since: Date, limit: number) {
-  return db
-    .select({ id: videos.id, channelId: videos.channelId })
-    .from(subscriptions)
-    .innerJoin(videos, eq(videos.channelId, subscriptions.channelId))
-    .where(and(eq(subscriptions.userId, userId), listable, gte(videos.publishedAt, since)))
-    .orderBy(desc(videos.publishedAt))
-    .limit(limit)
-    .all();
-}
-
-/** The channels a user subscribes to (for channel affinity). */
-export async function subscribedChannels(db: Database, userId: string) {
-  const rows = await db
-    .select({ channelId: subscriptions.channelId })
-    .from(subscriptions)
-    .where(eq(subscriptions.userId, userId))
-    .limit(500)
-    .all();
-  return rows.map((r) => r.channelId);
 }
 
 /** What a video's content vector is made of, and whether it may be listed at all. */

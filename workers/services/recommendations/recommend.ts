@@ -3,6 +3,7 @@ import type { WatchEventMessage } from "../../schemas/videos";
 import { recentHistory } from "../../storage/history";
 import * as cache from "../../storage/recommendation-cache";
 import * as signals from "../../storage/signals";
+import * as subscriptionStore from "../../storage/subscriptions";
 import * as videoStore from "../../storage/videos";
 import type { VectorBackend } from "../../vectors/backend";
 import { videoText } from "../../vectors/embedder";
@@ -82,8 +83,8 @@ async function computeFor(deps: RecommendationDeps, user: AuthUser, region: stri
   const now = deps.now?.() ?? Date.now();
   const [history, subscribed, uploads, trending] = await Promise.all([
     recentHistory(deps.db, user.id, 200),
-    videoStore.subscribedChannels(deps.db, user.id),
-    videoStore.subscriptionUploads(deps.db, user.id, new Date(now - SUBSCRIPTION_WINDOW_MS), 20),
+    subscriptionStore.subscribedChannels(deps.db, user.id),
+    subscriptionStore.subscriptionUploads(deps.db, user.id, new Date(now - SUBSCRIPTION_WINDOW_MS), 20),
     deps.trending(region, MAX_LIMIT),
   ]);
   const watched = new Map(history.map((h) => [h.videoId, h.percent / 100]));
