@@ -1,8 +1,8 @@
 import { WatchEventMessage } from "../schemas/videos";
 import { databaseOf } from "../services/deps";
 import { rollUpEvent } from "../services/engagement";
-import { consume } from "./consume";
 import { refreshRecommendations } from "../services/recommendations/recommend";
+import { consume } from "./consume";
 
 /**
  * `watch-events` consumer (seed: watch_events into Cassandra): rolls each event into its
