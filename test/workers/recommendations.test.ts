@@ -1,7 +1,7 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, registerUser } from "./fixtures";
-import { addVideo, coView, recommendations, related, subscribe, trend, watch } from "./recs-fixtures";
+import { addVideo, coView, type Rec, recommendations, related, subscribe, trend, watch } from "./recs-fixtures";
 import { waitFor } from "./transcoder-stub";
 
 /** A word no other test uses, so content neighbours stay within one test. */
@@ -99,6 +99,28 @@ describe("recommendations: each candidate source and its reason", () => {
     expect(anonymous.map((i) => i.id)).not.toContain(hidden);
     const fresh = await recommendations(await registerUser());
     expect(fresh.find((i) => i.id === hot)?.reason).toEqual({ type: "trending" });
+  });
+});
+
+describe("recommendations: trending by region", () => {
+  it("uses the caller's country's list, and the global one for a country without a list", async () => {
+    const creator = await registerUser();
+    const local = await addVideo(creator, { title: `${word()} only big in one country` });
+    const everywhere = await addVideo(await registerUser(), { title: `${word()} big everywhere` });
+    await trend(local, creator.channel_id, 5e6, "NZ");
+    await trend(everywhere, "c", 9e6);
+    const from = (country: string) =>
+      exports.default.fetch(
+        new Request("http://cloudtube.test/api/v1/recommendations", {
+          headers: { "CF-Connecting-IP": "198.51.100.9" },
+          cf: { country },
+        }),
+      );
+    const nz = (await (await from("NZ")).json()) as { items: Rec[] };
+    expect(nz.items[0]).toMatchObject({ id: local, reason: { type: "trending" } });
+    const elsewhere = (await (await from("IS")).json()) as { items: Rec[] };
+    expect(elsewhere.items[0]).toMatchObject({ id: everywhere, reason: { type: "trending" } });
+    expect(elsewhere.items.map((i) => i.id)).not.toContain(local);
   });
 });
 
