@@ -1,8 +1,19 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, registerUser } from "./fixtures";
-import { addVideo, coView, type Rec, recommendations, related, subscribe, trend, watch } from "./recs-fixtures";
-import { waitFor } from "./transcoder-stub";
+import {
+  addVideo,
+  api,
+  coView,
+  expectProblem,
+  type Rec,
+  recommendations,
+  registerUser,
+  related,
+  subscribe,
+  trend,
+  waitFor,
+  watch,
+} from "./fixtures";
 
 /** A word no other test uses, so content neighbours stay within one test. */
 const word = () => `w${Math.random().toString(36).slice(2, 9)}`;
@@ -219,9 +230,7 @@ describe("related videos", () => {
   it("of someone's private video is a 404, as for no video at all", async () => {
     const owner = await registerUser();
     const priv = await addVideo(owner, { title: `${word()} secret`, visibility: "private" });
-    const res = await api(`/api/v1/videos/${priv}/related`, { as: await registerUser() });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { code: string }).code).toBe("not_found");
+    await expectProblem(await api(`/api/v1/videos/${priv}/related`, { as: await registerUser() }), 404, "not_found");
     expect((await api(`/api/v1/videos/${priv}/related`, { as: owner })).status).toBe(200);
     expect((await api("/api/v1/videos/nope_nope/related")).status).toBe(404);
   });
@@ -235,9 +244,6 @@ describe("bad input", () => {
     "/api/v1/videos/abc/related?limit=-1",
     "/api/v1/videos/bad%20id!/related",
   ])("%s is a 400 validation_failed", async (path) => {
-    const res = await api(path);
-    expect(res.status).toBe(400);
-    expect(res.headers.get("Content-Type")).toContain("application/problem+json");
-    expect(((await res.json()) as { code: string }).code).toBe("validation_failed");
+    await expectProblem(await api(path), 400, "validation_failed");
   });
 });

@@ -4,9 +4,7 @@ import { syncVideoVector } from "../../workers/services/embeddings";
 import { database } from "../../workers/storage/db";
 import { vectorBackend } from "../../workers/vectors/backend";
 import { dot, LocalEmbedder, videoText } from "../../workers/vectors/embedder";
-import { api, registerUser } from "./fixtures";
-import { addVideo } from "./recs-fixtures";
-import { waitFor } from "./transcoder-stub";
+import { addVideo, api, registerUser, waitFor } from "./fixtures";
 
 const embedder = new LocalEmbedder();
 
