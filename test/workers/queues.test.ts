@@ -52,12 +52,13 @@ describe("queue consumers", () => {
   it("retries a message whose handler fails, with a delay that grows with its attempts", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     // A notification for an owner who does not exist breaks its foreign key: the write throws.
+    const { videoId } = await processingVideo(await registerUser());
     const orphan = {
-      video_id: "nosuchvideo",
+      video_id: videoId,
       owner_id: "nosuchuser",
       status: "ready",
       title: "Gone",
-      urls: { hls: "/videos/nosuchvideo/master.m3u8" },
+      urls: { hls: `/videos/${videoId}/master.m3u8` },
     };
     for (const attempts of [1, 3]) {
       const { ids, explicitAcks, retryMessages, delays } = await deliver("video-ready", [orphan], attempts);
@@ -66,6 +67,22 @@ describe("queue consumers", () => {
       expect(delays).toEqual([[retryDelay(attempts)]]);
     }
     expect(retryDelay(3)).toBeGreaterThan(retryDelay(1));
+  });
+
+  it("acks a video-ready message whose video was deleted while it waited, notifying no one", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const user = await registerUser();
+    const { videoId } = await processingVideo(user);
+    await env.DB.prepare("DELETE FROM videos WHERE id = ?").bind(videoId).run();
+    const message = { video_id: videoId, owner_id: user.id, status: "ready", title: "Gone", urls: { hls: "/x" } };
+    const { ids, explicitAcks, retryMessages } = await deliver("video-ready", [message]);
+    expect(explicitAcks).toEqual(ids);
+    expect(retryMessages).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
+    const notes = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ?")
+      .bind(user.id)
+      .first();
+    expect(notes).toEqual({ n: 0 });
   });
 
   it("retries a job while the transcoder is down, after the service's own backoff", async () => {

@@ -6,7 +6,7 @@ import { signScope } from "../lib/signing";
 import type { VideoReadyMessage } from "../schemas/processing";
 import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
 import { type MediaStore, mediaUrl } from "../storage/media";
-import { insertNotification } from "../storage/notifications";
+import { insertVideoNotification } from "../storage/notifications";
 import { listRenditions, type NewRendition } from "../storage/renditions";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
 import * as jobs from "../storage/transcode-jobs";
@@ -290,7 +290,7 @@ export async function publicStatus(
 
 /** `video-ready` consumer's work: the owner's "Your video is ready!" (seed: Notification Service). */
 export async function notifyReady(db: Database, message: VideoReadyMessage) {
-  await insertNotification(db, {
+  await insertVideoNotification(db, {
     id: newId(),
     userId: message.owner_id,
     type: "video_ready",

@@ -1,6 +1,6 @@
-import { count, desc, eq } from "drizzle-orm";
+import { count, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../env";
-import { notifications } from "./schema";
+import { notifications, videos } from "./schema";
 
 export async function listNotifications(db: Database, userId: string, page: number, limit: number) {
   const [rows, total] = await Promise.all([
@@ -17,9 +17,19 @@ export async function listNotifications(db: Database, userId: string, page: numb
   return { rows, total: total?.n ?? 0 };
 }
 
-/** One notification per (type, video): a redelivered video-ready adds nothing. */
-export async function insertNotification(db: Database, row: typeof notifications.$inferInsert) {
-  await db.insert(notifications).values(row).onConflictDoNothing();
+/**
+ * One notification per (user, type, video): a redelivered video-ready adds nothing. A video
+ * deleted while its message waited in the queue gets none (the row would break the foreign
+ * key, and the message would be retried to the dead-letter queue for nothing).
+ */
+export async function insertVideoNotification(
+  db: Database,
+  row: { id: string; userId: string; type: string; videoId: string; message: string },
+) {
+  await db.run(sql`INSERT INTO ${notifications} (id, user_id, type, video_id, message)
+    SELECT ${row.id}, ${row.userId}, ${row.type}, ${row.videoId}, ${row.message}
+    WHERE EXISTS (SELECT 1 FROM ${videos} WHERE ${videos.id} = ${row.videoId})
+    ON CONFLICT DO NOTHING`);
 }
 
 /**
