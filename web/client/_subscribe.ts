@@ -1,4 +1,4 @@
-import { ApiError, api } from "./_api";
+import { api } from "./_api";
 
 /** Subscribe buttons (channel and watch pages): aria-pressed shows the state. */
 export function wireSubscribeButtons(status: HTMLElement | null): void {
@@ -18,10 +18,7 @@ export function wireSubscribeButtons(status: HTMLElement | null): void {
         }
         if (status) status.textContent = on ? "Subscribed." : "Unsubscribed.";
       } catch (err) {
-        const missing =
-          err instanceof ApiError && (err.status === 404 || err.status === 405) && err.code !== "not_found";
-        if (status)
-          status.textContent = missing ? "Subscriptions are not available yet." : String((err as Error).message);
+        if (status) status.textContent = `Could not ${on ? "subscribe" : "unsubscribe"}: ${(err as Error).message}`;
       } finally {
         button.disabled = false;
       }

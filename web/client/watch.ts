@@ -35,8 +35,17 @@ if (video && root.dataset.hls) {
   const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
   startPlayer(video, root.dataset.hls, () => token, Number.isFinite(t) ? t : 0);
   let lastSent = -1;
+  // While the video still processes its playlists are open-ended (duration Infinity): the
+  // seekable end is the length known so far.
+  const lengthSoFar = () =>
+    Number.isFinite(video.duration)
+      ? video.duration
+      : video.seekable.length
+        ? video.seekable.end(video.seekable.length - 1)
+        : 0;
   const report = (keepalive = false) => {
-    if (!video.duration || video.currentTime === lastSent) return;
+    const duration = lengthSoFar();
+    if (!duration || video.currentTime === lastSent) return;
     lastSent = video.currentTime;
     const path = signedIn ? "watch-position" : "heartbeat";
     fetch(`/api/v1/videos/${videoId}/${path}`, {
@@ -46,13 +55,14 @@ if (video && root.dataset.hls) {
         "Content-Type": "application/json",
         "X-CSRF-Token": csrfToken(),
       },
-      body: JSON.stringify({ position: video.currentTime, duration: video.duration }),
+      body: JSON.stringify({ position: Math.min(video.currentTime, duration), duration }),
     }).catch(() => {});
   };
   setInterval(() => {
     if (!video.paused) report();
   }, 10_000);
   video.addEventListener("pause", () => report());
+  video.addEventListener("ended", () => report());
   addEventListener("pagehide", () => report(true));
 }
 
@@ -93,6 +103,7 @@ joinRoom(
 
 // --- a video still processing: live progress, then the player ---
 function showProcessing(status: string, progress: number, playable: boolean) {
+  if (status === "ready") addStoryboard();
   const bar = byId<HTMLProgressElement>("processing-progress");
   if (!bar) return;
   bar.value = progress;
@@ -102,6 +113,20 @@ function showProcessing(status: string, progress: number, playable: boolean) {
   if (stage) stage.textContent = status;
   if (playable) location.reload();
 }
+/** A video that played before it was ready gets its seek-bar thumbnails once they exist. */
+async function addStoryboard() {
+  if (!video || video.querySelector("track[label=thumbnails]")) return;
+  const page = await api<{ thumbnails: { storyboard: { vtt: string | null } | null } }>("GET", `/videos/${videoId}`);
+  const vtt = page.thumbnails.storyboard?.vtt;
+  if (!vtt || video.querySelector("track[label=thumbnails]")) return;
+  const track = document.createElement("track");
+  track.kind = "metadata";
+  track.label = "thumbnails";
+  track.default = true;
+  track.src = token ? `${vtt}?token=${encodeURIComponent(token)}` : vtt;
+  video.append(track);
+}
+
 if (byId("processing")) {
   // The room relays status; a slow poll covers a socket that cannot connect.
   setInterval(async () => {

@@ -118,11 +118,13 @@ webRoutes.get("/watch/:video_id", async (c) => {
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
   ]);
-  const expires = video.hls_url ? new URL(video.hls_url).searchParams.get("token")?.split(".")[0] : undefined;
+  const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
+  const expires = token?.split(".")[0];
   return c.html(
     <WatchPage
       {...page(c)}
       video={video}
+      playbackToken={token}
       comments={list}
       related={null}
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
