@@ -3,7 +3,7 @@
 // copies the stylesheet into web/dist, which wrangler serves as static assets under /assets/.
 // Run by wrangler's [build] command (dev, deploy) and by the npm pre-scripts of the tests.
 // Built files are not committed.
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -11,8 +11,6 @@ import { build } from "esbuild";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(root, "web/client");
 const out = path.join(root, "web/dist/assets");
-// --metafile: also write what each bundle is made of (bench:web reads it).
-const watchMode = process.argv.includes("--metafile");
 
 rmSync(path.join(root, "web/dist"), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -33,7 +31,7 @@ const hlsLight = {
   },
 };
 
-const result = await build({
+await build({
   plugins: [hlsLight],
   entryPoints: entries,
   outdir: out,
@@ -44,9 +42,7 @@ const result = await build({
   sourcemap: false,
   target: "es2022",
   legalComments: "none",
-  metafile: watchMode,
   logLevel: "warning",
 });
 copyFileSync(path.join(src, "style.css"), path.join(out, "style.css"));
-if (watchMode) writeFileSync(path.join(root, "web/dist/meta.json"), JSON.stringify(result.metafile));
 console.log(`[build-web] ${entries.length} client scripts -> web/dist/assets`);
