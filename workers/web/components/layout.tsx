@@ -10,6 +10,8 @@ export interface PageProps {
   /** Client scripts this page needs (web/client/<name>.ts), as bundled under /assets/. */
   scripts?: string[];
   query?: string;
+  /** Fetched at once, beside the scripts (the watch page's master playlist). */
+  preload?: string | null;
   children?: Child;
 }
 
@@ -18,7 +20,7 @@ export const CsrfField = ({ csrf }: { csrf: string | undefined }) =>
   csrf ? <input type="hidden" name={CSRF_FIELD} value={csrf} /> : null;
 
 /** Every page's frame: header with search and account links, one <main>. */
-export const Layout = ({ title, user, csrf, scripts = [], query, children }: PageProps) => (
+export const Layout = ({ title, user, csrf, scripts = [], query, preload, children }: PageProps) => (
   <>
     {raw("<!doctype html>")}
     <html lang="en">
@@ -29,6 +31,7 @@ export const Layout = ({ title, user, csrf, scripts = [], query, children }: Pag
         <link rel="stylesheet" href="/assets/style.css" />
         {csrf ? <meta name="csrf-token" content={csrf} /> : null}
         <script type="module" src="/assets/common.js" />
+        {preload ? <link rel="preload" href={preload} as="fetch" crossorigin="anonymous" /> : null}
         {scripts.map((name) => (
           <script type="module" src={`/assets/${name}.js`} />
         ))}

@@ -5,7 +5,7 @@
  */
 export const Player = (props: { title: string; poster: string | null; storyboardVtt: string | null }) => (
   <media-controller class="player" id="player" breakpoints="sm:384 md:576" aria-label={`Video player: ${props.title}`}>
-    <hls-video slot="media" id="video" crossorigin="anonymous" playsinline preload="auto" poster={props.poster ?? ""}>
+    <hls-video slot="media" id="video" crossorigin="anonymous" playsinline preload="auto">
       {props.storyboardVtt ? <track kind="metadata" label="thumbnails" default src={props.storyboardVtt} /> : null}
     </hls-video>
     <media-poster-image slot="poster" src={props.poster ?? ""} />

@@ -28,7 +28,15 @@ export const WatchPage = (props: WatchProps) => {
   const storyboard = video.thumbnails.storyboard?.vtt;
   const track = storyboard && playbackToken ? `${storyboard}?token=${encodeURIComponent(playbackToken)}` : storyboard;
   return (
-    <Layout title={video.title} user={user} csrf={csrf} scripts={["watch"]}>
+    <Layout
+      title={video.title}
+      user={user}
+      csrf={csrf}
+      scripts={["watch"]}
+      // The player asks for the master playlist only once its script has run; fetched now,
+      // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
+      preload={video.playable ? video.hls_url : null}
+    >
       <div class="watch-layout">
         <article
           class="watch"
