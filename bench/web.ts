@@ -64,6 +64,7 @@ try {
       const entries = await page.evaluate(() =>
         performance
           .getEntriesByType("resource")
+          .map((e) => e as PerformanceResourceTiming)
           .map((e) => `${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ${e.name.replace(location.origin, "")}`),
       );
       console.log(`first frame ${firstFrames.at(-1)}\n  ${entries.join("\n  ")}`);
