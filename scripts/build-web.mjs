@@ -31,18 +31,21 @@ const hlsLight = {
   },
 };
 
-await build({
-  plugins: [hlsLight],
-  entryPoints: entries,
+const common = {
   outdir: out,
   bundle: true,
   format: "esm",
-  splitting: false,
   minify: true,
   sourcemap: false,
   target: "es2022",
   legalComments: "none",
   logLevel: "warning",
-});
+  plugins: [hlsLight],
+};
+const watch = entries.filter((f) => path.basename(f) === "watch.ts");
+// One file per page; only the watch page is split, so that its player controls load as a
+// second chunk after playback has started (web/client/_player.ts).
+await build({ ...common, entryPoints: entries.filter((f) => !watch.includes(f)) });
+await build({ ...common, entryPoints: watch, splitting: true, chunkNames: "chunks/[name]-[hash]" });
 copyFileSync(path.join(src, "style.css"), path.join(out, "style.css"));
 console.log(`[build-web] ${entries.length} client scripts -> web/dist/assets`);

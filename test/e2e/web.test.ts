@@ -96,10 +96,13 @@ describe("the web app in Chromium", () => {
     await link.click();
     await page.waitForURL(`**/watch/${videoId}`);
     await page.locator("media-play-button").click();
+    // From the beginning (not the live edge of a video still processing), and moving.
+    await page.waitForFunction(() => (document.getElementById("video") as HTMLVideoElement).currentTime > 0);
+    expect(await currentTime(page)).toBeLessThan(1);
     await page.waitForFunction(() => (document.getElementById("video") as HTMLVideoElement).currentTime > 1.5, null, {
       timeout: 60_000,
     });
-    await expect.poll(() => page.locator("#current-level").textContent()).toMatch(/\d+p$/);
+    await expect.poll(() => page.locator("#current-level").textContent(), { timeout: 10_000 }).toMatch(/\d+p$/);
     // Seek-bar thumbnails from the storyboard, once processing has made it: hovering the
     // time range previews a tile of the sprite.
     await page.locator("hls-video > track[label=thumbnails]").waitFor({ state: "attached", timeout: 240_000 });

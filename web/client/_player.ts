@@ -1,21 +1,6 @@
-// The player: media-chrome's elements (only those the page uses, to keep the bundle small)
-// around hls-video-element, which drives hls.js.
-import "media-chrome/dist/media-controller.js";
-import "media-chrome/dist/media-control-bar.js";
-import "media-chrome/dist/media-play-button.js";
-import "media-chrome/dist/media-seek-backward-button.js";
-import "media-chrome/dist/media-seek-forward-button.js";
-import "media-chrome/dist/media-mute-button.js";
-import "media-chrome/dist/media-volume-range.js";
-import "media-chrome/dist/media-time-range.js";
-import "media-chrome/dist/media-time-display.js";
-import "media-chrome/dist/media-fullscreen-button.js";
-import "media-chrome/dist/media-loading-indicator.js";
-import "media-chrome/dist/media-poster-image.js";
-import "media-chrome/dist/menu/media-playback-rate-menu.js";
-import "media-chrome/dist/menu/media-playback-rate-menu-button.js";
-import "media-chrome/dist/menu/media-rendition-menu.js";
-import "media-chrome/dist/menu/media-rendition-menu-button.js";
+// The player: hls-video-element, which drives hls.js, is evaluated and given its source
+// first; media-chrome's controls (_controls.ts) load after, in their own chunk, so the
+// playlist and first segment are already on the way while the controls are defined.
 import "hls-video-element";
 
 interface HlsLevel {
@@ -24,8 +9,8 @@ interface HlsLevel {
 interface HlsApi {
   levels: HlsLevel[];
   currentLevel: number;
+  on(event: string, handler: (event: string, data: unknown) => void): void;
   autoLevelEnabled: boolean;
-  on(event: string, handler: (event: string, data: { level: number }) => void): void;
 }
 export interface HlsVideo extends HTMLVideoElement {
   config: Record<string, unknown> | null;
@@ -42,40 +27,54 @@ const TOKEN = /([?&])token=[^&]*/;
  */
 export function startPlayer(video: HlsVideo, src: string, token: () => string | null, resumeAt: number) {
   video.config = {
+    // A video still processing has open-ended (EVENT) playlists, where hls.js would start at
+    // the live edge: a viewer starts at the beginning, or where they left off.
+    startPosition: resumeAt > 0 ? resumeAt : 0,
     xhrSetup(xhr: XMLHttpRequest, url: string) {
       const current = token();
       if (current && TOKEN.test(url)) xhr.open("GET", url.replace(TOKEN, `$1token=${current}`), true);
     },
   };
   video.src = src;
-  if (resumeAt > 0) {
-    video.addEventListener(
-      "loadedmetadata",
-      () => {
-        // Resuming at the very end would only show the last frame.
-        if (resumeAt < video.duration - 3) video.currentTime = resumeAt;
-      },
-      { once: true },
-    );
-  }
+  video.addEventListener(
+    "loadedmetadata",
+    () => {
+      // Resuming at the very end would only show the last frame: start over instead. And
+      // hls.js may still have placed an open-ended playlist at its live edge.
+      const target = resumeAt < video.duration - 3 ? resumeAt : 0;
+      if (Math.abs(video.currentTime - target) > 0.5) video.currentTime = target;
+    },
+    { once: true },
+  );
   showLevel(video);
 }
 
-/** The quality menu's current level, shown beside it ("Auto · 360p"). */
+/**
+ * The quality menu's current level, shown beside it ("Auto · 360p"): from hls.js's level and
+ * fragment events once the element has created its hls.js instance, and from its current
+ * level as the clock moves.
+ */
 function showLevel(video: HlsVideo) {
   const badge = document.getElementById("current-level");
   if (!badge) return;
-  const update = () => {
+  const show = (index: number) => {
     const api = video.api;
-    const level = api?.levels[api.currentLevel];
+    const level = api?.levels[index];
     if (!api || !level) return;
-    badge.textContent = `${api.autoLevelEnabled ? "Auto · " : ""}${level.height}p`;
+    const text = `${api.autoLevelEnabled ? "Auto · " : ""}${level.height}p`;
+    if (badge.textContent !== text) badge.textContent = text;
   };
   const attach = () => {
-    if (!video.api) return;
-    video.api.on("hlsLevelSwitched", update);
-    update();
+    const api = video.api;
+    if (!api) return void setTimeout(attach, 200);
+    api.on("hlsLevelSwitched", (_event, data) => show((data as { level: number }).level));
+    api.on("hlsFragChanged", (_event, data) => show((data as { frag: { level: number } }).frag.level));
   };
-  if (video.api) attach();
-  else video.addEventListener("loadedmetadata", attach, { once: true });
+  attach();
+  for (const event of ["playing", "timeupdate", "seeked"]) {
+    video.addEventListener(event, () => {
+      const api = video.api;
+      if (api && api.currentLevel >= 0) show(api.currentLevel);
+    });
+  }
 }

@@ -34,6 +34,7 @@ if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playb
 if (video && root.dataset.hls) {
   const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
   startPlayer(video, root.dataset.hls, () => token, Number.isFinite(t) ? t : 0);
+  import("./_controls");
   let lastSent = -1;
   // While the video still processes its playlists are open-ended (duration Infinity): the
   // seekable end is the length known so far.
