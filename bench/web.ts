@@ -137,6 +137,9 @@ try {
       `| JS on ${name}, gzipped | ${(bytes / 1024).toFixed(1)} KB | ${name === "watch" ? "<= 200 KB" : "<= 30 KB"} |`,
     );
   }
+} catch (err) {
+  console.error(stack.output().slice(-3000));
+  throw err;
 } finally {
   await browser.close();
   await stack.stop();
