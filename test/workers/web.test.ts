@@ -113,6 +113,29 @@ describe("pages", () => {
   });
 });
 
+describe("search page", () => {
+  it("shows matches with <mark> highlights while a title's own markup stays text", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const word = `zebra${Math.random().toString(36).slice(2, 7)}`;
+    const edit = await api(`/api/v1/videos/${videoId}`, {
+      method: "PATCH",
+      as: owner,
+      json: { title: `<b>bold</b> ${word} crossing` },
+    });
+    expect(edit.status).toBe(200);
+    const res = await browser(`/search?q=${word}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`<mark>${word}</mark>`);
+    expect(html).toContain("&lt;b&gt;bold&lt;/b&gt;");
+    expect(html).not.toContain("<b>bold</b>");
+    expect(html).toContain(`/watch/${videoId}`);
+    const bad = await browser(`/search?q=${word}&sort=loudest`);
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe("sessions", () => {
   it("register through the form: an HttpOnly, SameSite=Lax session cookie that the API accepts", async () => {
     const n = Math.random().toString(36).slice(2, 10);

@@ -7,12 +7,14 @@ import { AppError } from "../lib/errors";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
 import { CommentsQuery } from "../schemas/comments";
+import { DURATIONS, SearchQuery } from "../schemas/search";
 import { VideoEditBody } from "../schemas/videos";
 import * as accounts from "../services/accounts";
 import * as comments from "../services/comments";
 import { tokenConfig, videoDeps } from "../services/deps";
 import * as history from "../services/history";
 import { statusOf } from "../services/processing";
+import * as search from "../services/search";
 import * as videos from "../services/videos";
 import { ChannelPage } from "./pages/channel";
 import { ErrorPage } from "./pages/errors";
@@ -138,9 +140,27 @@ webRoutes.get("/upload", (c) => {
   return c.html(<UploadPage user={c.var.user} csrf={c.var.csrf} />);
 });
 
-webRoutes.get("/search", (c) => {
+webRoutes.get("/search", async (c) => {
   const q = (c.req.query("q") ?? "").trim().slice(0, 200);
-  return c.html(<SearchPage {...page(c)} q={q} results={null} />);
+  const sort = c.req.query("sort") || "relevance";
+  const duration = c.req.query("duration") || "";
+  if (!q) return c.html(<SearchPage {...page(c)} q="" sort={sort} duration={duration} results={null} />);
+  const parsed = SearchQuery.safeParse({ q, sort, ...(duration ? { duration } : {}) });
+  if (!parsed.success)
+    throw new AppError(400, "validation_failed", "Bad request", "That sort or length is not offered.");
+  const p = parsed.data;
+  const results = await search.cachedSearch(
+    c.var.db,
+    {
+      q: p.q,
+      filters: { durationMs: p.duration ? DURATIONS[p.duration] : undefined },
+      sort: p.sort,
+      page: p.page,
+      limit: p.limit,
+    },
+    origin(c.req.url),
+  );
+  return c.html(<SearchPage {...page(c)} q={q} sort={p.sort} duration={duration} results={results} />);
 });
 
 webRoutes.get("/history", async (c) => {

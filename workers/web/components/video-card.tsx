@@ -21,7 +21,7 @@ const REASONS: Record<string, string> = {
   trending: "Trending",
 };
 
-export const VideoCard = ({ video }: { video: CardVideo }) => (
+export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child }) => (
   <li class="video-card">
     <a href={`/watch/${video.id}`} class="thumb-link" tabindex={-1} aria-label={video.title}>
       {video.thumbnail ? (
@@ -33,7 +33,7 @@ export const VideoCard = ({ video }: { video: CardVideo }) => (
     </a>
     <div class="card-text">
       <a href={`/watch/${video.id}`} class="card-title">
-        {video.title}
+        {title ?? video.title}
       </a>
       <a href={`/channel/${video.channel.id}`} class="card-channel">
         {video.channel.name}
