@@ -97,8 +97,14 @@ describe("the web app in Chromium", () => {
     await page.waitForURL(`**/watch/${videoId}`);
     await page.locator("media-play-button").click();
     // From the beginning (not the live edge of a video still processing), and moving.
-    await page.waitForFunction(() => (document.getElementById("video") as HTMLVideoElement).currentTime > 0);
-    expect(await currentTime(page)).toBeLessThan(1);
+    await page.waitForFunction(
+      () => {
+        const t = (document.getElementById("video") as HTMLVideoElement).currentTime;
+        return t > 0.2 && t < 3;
+      },
+      null,
+      { timeout: 30_000 },
+    );
     await page.waitForFunction(() => (document.getElementById("video") as HTMLVideoElement).currentTime > 1.5, null, {
       timeout: 60_000,
     });

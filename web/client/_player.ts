@@ -36,16 +36,17 @@ export function startPlayer(video: HlsVideo, src: string, token: () => string | 
     },
   };
   video.src = src;
-  video.addEventListener(
-    "loadedmetadata",
-    () => {
-      // Resuming at the very end would only show the last frame: start over instead. And
-      // hls.js may still have placed an open-ended playlist at its live edge.
-      const target = resumeAt < video.duration - 3 ? resumeAt : 0;
-      if (Math.abs(video.currentTime - target) > 0.5) video.currentTime = target;
-    },
-    { once: true },
-  );
+  // Resuming at the very end would only show the last frame: start over instead. And hls.js
+  // places an open-ended playlist at its live edge, possibly after metadata is in: the
+  // position is corrected until playback has begun where it should.
+  let settled = false;
+  const settle = (event: Event) => {
+    if (settled) return;
+    const target = resumeAt < video.duration - 3 ? resumeAt : 0;
+    if (Math.abs(video.currentTime - target) > 1) video.currentTime = target;
+    else if (event.type === "playing" || event.type === "timeupdate") settled = true;
+  };
+  for (const event of ["loadedmetadata", "canplay", "playing", "timeupdate"]) video.addEventListener(event, settle);
   showLevel(video);
 }
 

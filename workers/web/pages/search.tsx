@@ -4,7 +4,7 @@ import { Layout } from "../components/layout";
 import { VideoCard } from "../components/video-card";
 
 const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
-const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m);
+const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m);
 
 /**
  * The API's highlight is escaped text with <mark> around matches. It is split back into
@@ -14,7 +14,7 @@ export const Highlighted = ({ html }: { html: string }) => (
   <>
     {html
       .split(/(<mark>[\s\S]*?<\/mark>)/)
-      .map((part) => (part.startsWith("<mark>") ? <mark>{unescape(part.slice(6, -7))}</mark> : unescape(part)))}
+      .map((part) => (part.startsWith("<mark>") ? <mark>{unescapeHtml(part.slice(6, -7))}</mark> : unescapeHtml(part)))}
   </>
 );
 
