@@ -349,6 +349,7 @@ export async function findIndexable(db: Database, videoId: string) {
     .from(videos)
     .where(eq(videos.id, videoId))
     .get();
+}
 
 /** A whole row and its channel: the studio shows status, visibility and progress too. */
 const listedColumns = {
