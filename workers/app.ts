@@ -22,6 +22,7 @@ import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
 import { videoRoutes } from "./routes/videos";
 import { json } from "./schemas/common";
+import { notFoundPage, webRoutes } from "./web/routes";
 
 const app = new OpenAPIHono<AppEnv>();
 
@@ -88,6 +89,8 @@ app.route("/api/v1", commentRoutes);
 app.route("/api/v1", recommendationRoutes);
 app.route("/internal/v1", internalRoutes);
 app.route("/videos", mediaRoutes);
+// The pages (server-rendered HTML), after every API route; their scripts are static assets.
+app.route("/", webRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
@@ -121,6 +124,7 @@ function allowedMethods(path: string): string[] {
 }
 
 app.notFound((c) => {
+  if (!/^\/(api|videos|internal)\//.test(c.req.path) && c.req.method === "GET") return notFoundPage(c);
   const allowed = allowedMethods(c.req.path);
   if (allowed.length) {
     return problemResponse(

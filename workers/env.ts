@@ -39,6 +39,8 @@ export interface AppEnv {
     db: Database;
     /** The signed-in user when a valid token came with the request (`optionalAuth`). */
     user: AuthUser | undefined;
+    /** The session's CSRF token, for the pages' forms and scripts (set by the pages' middleware). */
+    csrf?: string;
   };
 }
 

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, AuthedEnv, AuthUser } from "../env";
 import { AppError, unauthorized } from "../lib/errors";
 import { readToken } from "../lib/tokens";
+import { sessionUser } from "../web/session";
 
 export function jwtSecret(env: Env): string {
   // Refuse to run with no key rather than sign tokens with an empty one.
@@ -31,9 +32,16 @@ async function userFromHeader(header: string | undefined, env: Env): Promise<Aut
   return user;
 }
 
-/** Reads a bearer token if one is present; a bad token is an error, a missing one is not. */
+/**
+ * Reads a bearer token if one is present; a bad token is an error, a missing one is not.
+ * Without one, a browser's session cookie authenticates (with its CSRF token on writes).
+ */
 export const optionalAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("user", await userFromHeader(c.req.header("Authorization"), c.env));
+  // A bearer token first; without one, a browser's session cookie (CSRF-checked on writes).
+  c.set(
+    "user",
+    (await userFromHeader(c.req.header("Authorization"), c.env)) ?? (await sessionUser(c.req, jwtSecret(c.env)))?.user,
+  );
   await next();
 });
 
@@ -41,7 +49,10 @@ export const optionalAuth = createMiddleware<AppEnv>(async (c, next) => {
 export const requireAuth = createMiddleware<AppEnv & AuthedEnv>(async (c, next) => {
   // The app-wide optionalAuth has usually read the token already.
   const known: AuthUser | undefined = c.get("user");
-  const user = known ?? (await userFromHeader(c.req.header("Authorization"), c.env));
+  const user =
+    known ??
+    (await userFromHeader(c.req.header("Authorization"), c.env)) ??
+    (await sessionUser(c.req, jwtSecret(c.env)))?.user;
   if (!user) throw unauthorized();
   c.set("user", user);
   await next();

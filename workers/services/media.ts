@@ -58,6 +58,21 @@ export function carryToken(playlist: string, token: string): string {
     .join("\n");
 }
 
+/**
+ * A storyboard track's cues name its sprite (`sprite.jpg#xywh=...`); for a private video the
+ * sprite needs the token too, ahead of the fragment.
+ */
+export function carryTokenInVtt(vtt: string, token: string): string {
+  const query = `token=${encodeURIComponent(token)}`;
+  return vtt
+    .split("\n")
+    .map((line) => {
+      const cue = /^([^\s#?]+\.(?:jpg|jpeg|png|webp))(#\S*)?$/.exec(line.trim());
+      return cue ? `${cue[1]}?${query}${cue[2] ?? ""}` : line;
+    })
+    .join("\n");
+}
+
 /** Who asked, as far as caching goes: anyone (public or unlisted), or one viewer until their token expires. */
 interface Audience {
   /** Seconds until the playback token expires; undefined for media anyone may fetch. */
@@ -174,9 +189,12 @@ async function finish(req: MediaRequest, audience: Audience, res: Response): Pro
   if (res.status === 200 || res.status === 206 || res.status === 304) {
     headers.set("Cache-Control", cacheControl(req.path, audience));
   }
-  if (isPlaylist(req.path) && req.token && res.status === 200 && req.method === "GET") {
+  const track = req.path.endsWith(".vtt");
+  if ((isPlaylist(req.path) || track) && req.token && res.status === 200 && req.method === "GET") {
     headers.delete("Content-Length");
-    return new Response(carryToken(await res.text(), req.token), { status: 200, headers });
+    const body = await res.text();
+    const text = track ? carryTokenInVtt(body, req.token) : carryToken(body, req.token);
+    return new Response(text, { status: 200, headers });
   }
   return new Response(req.method === "HEAD" ? null : res.body, { status: res.status, headers });
 }

@@ -138,6 +138,29 @@ function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store
 
 type CachedPage = ReturnType<typeof pageOf>;
 
+type ListedRow = Awaited<ReturnType<typeof store.listVideos>>[number];
+
+/** A summary plus what the owner's studio shows (status, visibility, progress). */
+export function listedVideo(origin: string, row: ListedRow) {
+  const { status, visibility, progress } = row.video;
+  return { ...toVideoSummary(row, origin), status, visibility, progress };
+}
+export type ListedVideo = ReturnType<typeof listedVideo>;
+
+/** Public, ready videos, newest first: of one channel, or of the whole platform. */
+export async function latestVideos(db: Database, origin: string, limit: number, channelId?: string) {
+  return (await store.listVideos(db, { channelId }, limit)).map((row) => listedVideo(origin, row));
+}
+
+/** Every video the user owns, whatever its state (the studio). */
+export async function ownVideos(db: Database, origin: string, ownerId: string, limit: number) {
+  // The full description: the studio edits it.
+  return (await store.listVideos(db, { ownerId }, limit)).map((row) => ({
+    ...listedVideo(origin, row),
+    description: row.video.description,
+  }));
+}
+
 /**
  * The watch page's data (seed: "Get video metadata", cached). The viewer's own parts, the
  * resume position and, for the owner of a private video, a signed playback URL, are added

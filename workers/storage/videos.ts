@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
 import { channels, type SourceInfo, type ThumbnailPaths, type Video, videoStatsHourly, videos } from "./schema";
@@ -349,4 +349,36 @@ export async function findIndexable(db: Database, videoId: string) {
     .from(videos)
     .where(eq(videos.id, videoId))
     .get();
+}
+
+/** A whole row and its channel: the studio shows status, visibility and progress too. */
+const listedColumns = {
+  video: videos,
+  channel: { id: channels.id, name: channels.name, verified: channels.verified },
+};
+
+/**
+ * Videos newest first, with their channel: a channel's (`channelId`), an owner's own
+ * (`ownerId`, every status and visibility: the studio), or, with neither, the whole catalogue.
+ * Anything but an owner's own list holds public, ready videos only.
+ */
+export async function listVideos(
+  db: Database,
+  filter: { channelId?: string; ownerId?: string },
+  limit: number,
+  offset = 0,
+) {
+  const where: SQL[] = [];
+  if (filter.ownerId) where.push(eq(videos.ownerId, filter.ownerId));
+  else if (listable) where.push(listable);
+  if (filter.channelId) where.push(eq(videos.channelId, filter.channelId));
+  return db
+    .select(listedColumns)
+    .from(videos)
+    .innerJoin(channels, eq(channels.id, videos.channelId))
+    .where(and(...where))
+    .orderBy(desc(videos.createdAt), desc(videos.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
 }

@@ -1,0 +1,147 @@
+// npm run bench:web — the web app in Chromium on the local stack.
+//
+// Starts the real stack (scripts/start.mjs), uploads a generated clip through the API and
+// waits until it is ready. Then:
+//   - time to first frame on /watch/{id}: from navigation start to the first video frame
+//     presented (requestVideoFrameCallback), play() called as soon as the page's script
+//     has given the player its source; a fresh browser context per run (cold cache);
+//   - the HTML answer: GET /watch/{id} against GET /api/v1/videos/{id} (its metadata), the
+//     two interleaved one request at a time, p50 and p95 and their ratio;
+//   - each page's JavaScript, as the browser loaded it, gzipped (-9).
+// Goals (issue 12): first frame median <= 1 s, HTML p95 <= 1.5x the metadata GET, JS <= 200 KB
+// gz on the watch page (player included) and <= 30 KB elsewhere. Figures: docs/benchmarks.md.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { launchChromium } from "../test/e2e/browser.ts";
+import { client, makeClip } from "../test/e2e/clients.ts";
+import { startStack } from "../test/e2e/stack.ts";
+import { median } from "./lib.ts";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+const stack = await startStack({ LOG_REQUESTS: "false" });
+const work = mkdtempSync(path.join(tmpdir(), "bench-web-"));
+const browser = await launchChromium();
+try {
+  const api = client(stack.url);
+  const owner = await api.register();
+  const file = path.join(work, "clip.mp4");
+  makeClip(file, 20, "1280x720");
+  const videoId = await api.upload(owner, file, { title: "Bench clip" });
+  await api.waitReady(owner, videoId);
+  const me = await api.call<{ channel_id: string }>(owner, "/api/v1/users/me");
+  console.log(`video ${videoId} ready`);
+
+  // --- time to first frame ---
+  const firstFrames: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      // Ask for playback the moment the watch script has set the source, like a click would.
+      const timing = new Promise<number>((resolve) => {
+        const start = () => {
+          const video = document.getElementById("video") as (HTMLVideoElement & { nativeEl?: HTMLVideoElement }) | null;
+          if (!video?.getAttribute("src") && !video?.src) return requestAnimationFrame(start);
+          video.play().catch(() => {});
+          const native = video.nativeEl ?? video;
+          native.requestVideoFrameCallback((_now, meta) => resolve(meta.presentationTime));
+        };
+        document.addEventListener("DOMContentLoaded", start);
+      });
+      (globalThis as { firstFrame?: Promise<number> }).firstFrame = timing;
+    });
+    await page.goto(`${stack.url}/watch/${videoId}`);
+    firstFrames.push(await page.evaluate(() => (globalThis as unknown as { firstFrame: Promise<number> }).firstFrame));
+    if (process.env.BENCH_TRACE) {
+      const entries = await page.evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .map((e) => e as PerformanceResourceTiming)
+          .map((e) => `${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ${e.name.replace(location.origin, "")}`),
+      );
+      console.log(`first frame ${firstFrames.at(-1)}\n  ${entries.join("\n  ")}`);
+    }
+    await context.close();
+  }
+
+  // --- the HTML answer against the metadata GET ---
+  const html: number[] = [];
+  const meta: number[] = [];
+  const time = async (url: string) => {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 20; i++)
+    await Promise.all([time(`${stack.url}/watch/${videoId}`), time(`${stack.url}/api/v1/videos/${videoId}`)]);
+  for (let i = 0; i < REQUESTS; i++) {
+    html.push(await time(`${stack.url}/watch/${videoId}`));
+    meta.push(await time(`${stack.url}/api/v1/videos/${videoId}`));
+  }
+
+  // --- each page's JavaScript, gzipped ---
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const sessionPage = await context.newPage();
+  await sessionPage.goto(`${stack.url}/login`);
+  const n = Date.now().toString(36);
+  await sessionPage.getByLabel("Email").nth(1).fill(`bench${n}@example.com`);
+  await sessionPage.getByLabel("Username (your channel's name)").fill(`bench${n}`);
+  await sessionPage.getByLabel("Password (at least 8 characters)").fill("benchmark password");
+  await sessionPage.getByRole("button", { name: "Create account" }).click();
+  await sessionPage.waitForURL(`${stack.url}/`);
+  const pages = {
+    home: "/",
+    watch: `/watch/${videoId}`,
+    upload: "/upload",
+    search: "/search?q=bench",
+    history: "/history",
+    channel: `/channel/${me.channel_id}`,
+    studio: "/studio",
+  };
+  const js: Record<string, number> = {};
+  for (const [name, pathname] of Object.entries(pages)) {
+    // Every script the page loaded (cached or not), fetched again here to weigh it.
+    const urls = new Set<string>();
+    const collect = (r: import("playwright-core").Request) => {
+      if (r.resourceType() === "script") urls.add(r.url());
+    };
+    page.on("request", collect);
+    await page.goto(`${stack.url}${pathname}`, { waitUntil: "networkidle" });
+    page.off("request", collect);
+    const bodies = [...urls].map(async (url) => Buffer.from(await (await fetch(url)).arrayBuffer()));
+    js[name] = (await Promise.all(bodies)).reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
+  }
+  await context.close();
+
+  console.log("\n| measure | value | goal |\n|---|---|---|");
+  console.log(
+    `| time to first frame on /watch (median of ${RUNS}, cold context) | ${ms(median(firstFrames))} (min ${ms(Math.min(...firstFrames))}, max ${ms(Math.max(...firstFrames))}) | <= 1000 ms |`,
+  );
+  const ratio = pct(html, 0.95) / pct(meta, 0.95);
+  console.log(`| GET /watch/{id} HTML p50 / p95 (${REQUESTS}) | ${ms(pct(html, 0.5))} / ${ms(pct(html, 0.95))} | |`);
+  console.log(`| GET /api/v1/videos/{id} p50 / p95 | ${ms(pct(meta, 0.5))} / ${ms(pct(meta, 0.95))} | |`);
+  console.log(`| HTML p95 / metadata p95 | ${ratio.toFixed(2)} | <= 1.5 |`);
+  for (const [name, bytes] of Object.entries(js)) {
+    console.log(
+      `| JS on ${name}, gzipped | ${(bytes / 1024).toFixed(1)} KB | ${name === "watch" ? "<= 200 KB" : "<= 30 KB"} |`,
+    );
+  }
+} catch (err) {
+  console.error(stack.output().slice(-3000));
+  throw err;
+} finally {
+  await browser.close();
+  await stack.stop();
+  rmSync(work, { recursive: true, force: true });
+}

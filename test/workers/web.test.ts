@@ -1,0 +1,264 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, expectProblem, freshIp, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
+
+stubTranscoder();
+
+const BASE = "http://cloudtube.test";
+
+/** A browser's request: its cookie, and the Origin it sends with a form post. */
+function browser(path: string, init: { cookie?: string; form?: Record<string, string>; origin?: string } = {}) {
+  const headers = new Headers({ "CF-Connecting-IP": freshIp(), Accept: "text/html" });
+  if (init.cookie) headers.set("Cookie", init.cookie);
+  let body: string | undefined;
+  if (init.form) {
+    headers.set("Content-Type", "application/x-www-form-urlencoded");
+    headers.set("Origin", init.origin ?? BASE);
+    body = new URLSearchParams(init.form).toString();
+  }
+  return exports.default.fetch(
+    new Request(`${BASE}${path}`, { method: init.form ? "POST" : "GET", headers, body, redirect: "manual" }),
+  );
+}
+
+/** Signs in through the login form: the session cookie and the pages' CSRF token. */
+async function signIn(user: TestUser) {
+  const res = await browser("/login", { form: { email: user.email, password: user.password, next: "/studio" } });
+  expect(res.status).toBe(303);
+  expect(res.headers.get("Location")).toBe("/studio");
+  const cookie = res.headers.get("Set-Cookie")!.split(";")[0]!;
+  const html = await (await browser("/", { cookie })).text();
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
+  expect(csrf).toBeTruthy();
+  return { cookie, csrf: csrf! };
+}
+
+describe("pages", () => {
+  it("are HTML under a CSP that allows no inline script, with scripts only from /assets", async () => {
+    const res = await browser("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("Content-Security-Policy")!;
+    const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1];
+    expect(scriptSrc).toBe("'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    const html = await res.text();
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attrs, body] of scripts) {
+      expect(attrs).toMatch(/src="\/assets\/[a-z-]+\.js"/);
+      expect(body).toBe("");
+    }
+  });
+
+  it("render what users wrote as text, never as markup", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const evil = `<script>alert("t")</script><img src=x onerror="alert(1)">`;
+    const edit = await api(`/api/v1/videos/${videoId}`, {
+      method: "PATCH",
+      as: owner,
+      json: { title: evil.slice(0, 100), description: evil, tags: ["<b>tag</b>"] },
+    });
+    expect(edit.status).toBe(200);
+    const comment = await api(`/api/v1/videos/${videoId}/comments`, {
+      method: "POST",
+      as: owner,
+      json: { content: `<iframe src="javascript:alert(2)"></iframe> hello` },
+    });
+    expect(comment.status).toBe(201);
+    const html = await (await browser(`/watch/${videoId}`)).text();
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<img src=x");
+    expect(html).not.toContain("<iframe");
+    expect(html).not.toContain("<b>tag</b>");
+    expect(html).toContain("&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;");
+    expect(html).toContain("&lt;iframe src=&quot;javascript:alert(2)&quot;&gt;&lt;/iframe&gt; hello");
+  });
+
+  it("answer 404 pages for nothing, and the same for someone else's private video", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    for (const path of ["/no-such-page", `/watch/${videoId}`, "/watch/nope", "/channel/nope"]) {
+      const res = await browser(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+      expect(await res.text()).toContain("Not found");
+    }
+    // The owner sees it, with a playback token in the player's source.
+    const { cookie } = await signIn(owner);
+    const own = await browser(`/watch/${videoId}`, { cookie });
+    expect(own.status).toBe(200);
+    expect(await own.text()).toMatch(/data-hls="http:\/\/cloudtube\.test\/videos\/[^"]+\/master\.m3u8\?token=/);
+    // API paths keep answering problem+json.
+    const apiMissing = await api("/api/v1/no-such-route");
+    expect(apiMissing.status).toBe(404);
+    expect(apiMissing.headers.get("Content-Type")).toContain("application/problem+json");
+  });
+
+  it("send signed-out visitors to sign in, and back to a path on this site only", async () => {
+    for (const path of ["/upload", "/history", "/studio"]) {
+      const res = await browser(path);
+      expect(res.status, path).toBe(302);
+      expect(res.headers.get("Location")).toBe(`/login?next=${encodeURIComponent(path)}`);
+    }
+    const user = await registerUser();
+    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
+      const res = await browser("/login", { form: { email: user.email, password: user.password, next } });
+      expect(res.headers.get("Location"), next).toBe("/");
+    }
+  });
+});
+
+describe("search page", () => {
+  it("shows matches with <mark> highlights while a title's own markup stays text", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const word = `zebra${Math.random().toString(36).slice(2, 7)}`;
+    const edit = await api(`/api/v1/videos/${videoId}`, {
+      method: "PATCH",
+      as: owner,
+      json: { title: `<b>bold</b> ${word} crossing` },
+    });
+    expect(edit.status).toBe(200);
+    const res = await browser(`/search?q=${word}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`<mark>${word}</mark>`);
+    expect(html).toContain("&lt;b&gt;bold&lt;/b&gt;");
+    expect(html).not.toContain("<b>bold</b>");
+    expect(html).toContain(`/watch/${videoId}`);
+    const bad = await browser(`/search?q=${word}&sort=loudest`);
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("sessions", () => {
+  it("register through the form: an HttpOnly, SameSite=Lax session cookie that the API accepts", async () => {
+    const n = Math.random().toString(36).slice(2, 10);
+    const res = await browser("/register", {
+      form: { email: `web_${n}@example.com`, username: `web_${n}`, password: "a long enough password", next: "/" },
+    });
+    expect(res.status).toBe(303);
+    const set = res.headers.get("Set-Cookie")!;
+    expect(set).toMatch(/^session=[\w-]+\.[\w-]+\.[\w-]+;/);
+    expect(set).toContain("HttpOnly");
+    expect(set).toContain("SameSite=Lax");
+    expect(set).not.toContain("Secure"); // plain http is local dev only
+    const me = await exports.default.fetch(
+      new Request(`${BASE}/api/v1/users/me`, { headers: { Cookie: set.split(";")[0]! } }),
+    );
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ username: `web_${n}` });
+  });
+
+  it("mark the cookie Secure over https", async () => {
+    const user = await registerUser();
+    const res = await exports.default.fetch(
+      new Request("https://cloudtube.test/login", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://cloudtube.test" },
+        body: new URLSearchParams({ email: user.email, password: user.password }).toString(),
+        redirect: "manual",
+      }),
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Set-Cookie")).toContain("Secure");
+  });
+
+  it("show a wrong password on the form, without a cookie", async () => {
+    const user = await registerUser();
+    const res = await browser("/login", { form: { email: user.email, password: "wrong password" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("Set-Cookie")).toBeNull();
+    expect(await res.text()).toContain("The email or password is wrong.");
+  });
+
+  it("refuse a form post from another site (login CSRF)", async () => {
+    const user = await registerUser();
+    const res = await browser("/login", {
+      form: { email: user.email, password: user.password },
+      origin: "https://evil.example",
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("Set-Cookie")).toBeNull();
+  });
+
+  it("refuse a cookie-authenticated API write without the CSRF token, and accept it with", async () => {
+    const user = await registerUser();
+    const { videoId } = await readyVideo(user);
+    const { cookie, csrf } = await signIn(user);
+    const comment = (headers: Record<string, string>) =>
+      exports.default.fetch(
+        new Request(`${BASE}/api/v1/videos/${videoId}/comments`, {
+          method: "POST",
+          headers: { Cookie: cookie, "Content-Type": "application/json", ...headers },
+          body: JSON.stringify({ content: "from the page" }),
+        }),
+      );
+    await expectProblem(await comment({}), 403, "csrf_failed");
+    await expectProblem(await comment({ "X-CSRF-Token": `${csrf.slice(0, -2)}xx` }), 403, "csrf_failed");
+    const right = await comment({ "X-CSRF-Token": csrf });
+    expect(right.status).toBe(201);
+    expect(await right.json()).toMatchObject({ content: "from the page", user: { id: user.id } });
+    // Bearer tokens need no CSRF token: no browser attaches them on its own.
+    const bearer = await api(`/api/v1/videos/${videoId}/comments`, {
+      method: "POST",
+      as: user,
+      json: { content: "from a script" },
+    });
+    expect(bearer.status).toBe(201);
+  });
+
+  it("refuse a cookie-authenticated form without its CSRF field, and act with it", async () => {
+    const user = await registerUser();
+    const { cookie, csrf } = await signIn(user);
+    const without = await browser("/history/paused", { cookie, form: { paused: "true" } });
+    expect(without.status).toBe(403);
+    const me = () => api("/api/v1/users/me", { as: user }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect((await me()).history_paused).toBe(false);
+    const ok = await browser("/history/paused", { cookie, form: { paused: "true", _csrf: csrf } });
+    expect(ok.status).toBe(303);
+    expect((await me()).history_paused).toBe(true);
+  });
+
+  it("sign out clears the cookie", async () => {
+    const user = await registerUser();
+    const { cookie, csrf } = await signIn(user);
+    const res = await browser("/logout", { cookie, form: { _csrf: csrf } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Set-Cookie")).toMatch(/^session=;.*Max-Age=0/);
+  });
+});
+
+describe("studio", () => {
+  it("edits and deletes the signed-in user's own videos only", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const other = await registerUser();
+    const intruder = await signIn(other);
+    const theirs = await browser(`/studio/${videoId}`, {
+      cookie: intruder.cookie,
+      form: { _csrf: intruder.csrf, title: "Mine now", description: "", visibility: "public" },
+    });
+    expect(theirs.status).toBe(403);
+    const { cookie, csrf } = await signIn(owner);
+    const list = await (await browser("/studio", { cookie })).text();
+    expect(list).toContain(`/watch/${videoId}`);
+    const saved = await browser(`/studio/${videoId}`, {
+      cookie,
+      form: { _csrf: csrf, title: "Renamed", description: "New words", visibility: "unlisted" },
+    });
+    expect(saved.status).toBe(303);
+    const video = (await (await api(`/api/v1/videos/${videoId}`)).json()) as Record<string, unknown>;
+    expect(video).toMatchObject({ title: "Renamed", description: "New words", visibility: "unlisted" });
+    const bad = await browser(`/studio/${videoId}`, { cookie, form: { _csrf: csrf, title: "", visibility: "x" } });
+    expect(bad.status).toBe(400);
+    const gone = await browser(`/studio/${videoId}/delete`, { cookie, form: { _csrf: csrf } });
+    expect(gone.status).toBe(303);
+    expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(404);
+  });
+});

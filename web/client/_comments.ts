@@ -1,0 +1,151 @@
+// Comments on the watch page: posting, replying, deleting, replies on demand, and what
+// arrives live. Every comment is built from the page's <template> with textContent only:
+// nothing a user wrote is ever parsed as HTML.
+import { api, byId } from "./_api";
+import type { RoomComment } from "./_room";
+
+interface Listed extends RoomComment {
+  replies?: RoomComment[];
+  deleted?: boolean;
+}
+
+export class CommentsView {
+  private readonly list = byId<HTMLOListElement>("comment-list")!;
+  private readonly template = byId<HTMLTemplateElement>("comment-template")!;
+  private readonly count = byId("comment-count");
+
+  constructor(
+    private readonly videoId: string,
+    private readonly userId: string,
+  ) {
+    for (const item of this.list.querySelectorAll<HTMLLIElement>("li.comment")) this.addActions(item);
+    this.list.addEventListener("click", (event) => this.onClick(event));
+    const form = byId<HTMLFormElement>("comment-form");
+    form?.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = form.querySelector("textarea")!;
+      if (await this.post(input.value, null, byId("comment-error"))) input.value = "";
+    });
+  }
+
+  /** A comment from the API or the room, placed once (the room echoes our own posts too). */
+  add(comment: Listed, atEnd = false): void {
+    if (this.list.querySelector(`li[data-comment-id="${CSS.escape(comment.id)}"]`)) return;
+    const item = this.render(comment);
+    if (comment.parent_id) {
+      const parent = this.list.querySelector(`li[data-comment-id="${CSS.escape(comment.parent_id)}"]`);
+      parent?.querySelector(":scope > ol.replies")?.append(item);
+    } else if (atEnd) {
+      this.list.append(item);
+    } else {
+      this.list.prepend(item);
+    }
+    byId("no-comments")?.remove();
+  }
+
+  remove(commentId: string): void {
+    const item = this.list.querySelector(`li[data-comment-id="${CSS.escape(commentId)}"]`);
+    if (!item) return;
+    item.querySelector(":scope > .comment-body")!.textContent = "[deleted]";
+    item.querySelector(":scope > .comment-head .comment-author")!.textContent = "[deleted]";
+    item.querySelector(":scope > .comment-actions")?.replaceChildren();
+  }
+
+  setCount(n: number): void {
+    if (this.count) this.count.textContent = String(n);
+  }
+
+  private render(comment: Listed): HTMLLIElement {
+    const item = (this.template.content.firstElementChild as HTMLLIElement).cloneNode(true) as HTMLLIElement;
+    item.dataset.commentId = comment.id;
+    item.dataset.authorId = comment.user?.id ?? "";
+    item.querySelector(".comment-author")!.textContent = comment.user?.username ?? "[deleted]";
+    const time = item.querySelector("time")!;
+    time.dateTime = comment.created_at;
+    time.textContent = new Date(comment.created_at).toLocaleString();
+    item.querySelector(".comment-body")!.textContent = comment.content;
+    this.addActions(item);
+    const replies = item.querySelector("ol.replies")!;
+    for (const reply of comment.replies ?? []) replies.append(this.render(reply));
+    if (comment.reply_count > (comment.replies?.length ?? 0)) {
+      item.append(this.button(`View all ${comment.reply_count} replies`, "load-replies", comment.id));
+    }
+    return item;
+  }
+
+  private button(text: string, kind: string, commentId: string): HTMLButtonElement {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `link-button ${kind}`;
+    button.dataset.commentId = commentId;
+    button.textContent = text;
+    return button;
+  }
+
+  private addActions(item: HTMLLIElement): void {
+    const actions = item.querySelector(":scope > .comment-actions");
+    const id = item.dataset.commentId!;
+    if (!actions || !this.userId || item.querySelector(":scope > .comment-body")?.textContent === "[deleted]") return;
+    actions.append(this.button("Reply", "reply", id));
+    if (item.dataset.authorId === this.userId) actions.append(this.button("Delete", "delete", id));
+  }
+
+  private async post(content: string, parentId: string | null, error: HTMLElement | null): Promise<boolean> {
+    if (error) error.textContent = "";
+    try {
+      const body = parentId ? { content, parent_id: parentId } : { content };
+      this.add(await api<Listed>("POST", `/videos/${this.videoId}/comments`, body));
+      return true;
+    } catch (err) {
+      if (error) error.textContent = (err as Error).message;
+      return false;
+    }
+  }
+
+  private async onClick(event: Event): Promise<void> {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-comment-id]");
+    if (!button) return;
+    const id = button.dataset.commentId!;
+    const item = button.closest<HTMLLIElement>("li.comment")!;
+    if (button.classList.contains("delete")) {
+      button.disabled = true;
+      await api("DELETE", `/comments/${id}`).catch((err: Error) => alert(err.message));
+      this.remove(id);
+    } else if (button.classList.contains("load-replies")) {
+      button.disabled = true;
+      const { items } = await api<{ items: Listed[] }>("GET", `/comments/${id}/replies?limit=100`);
+      const replies = item.querySelector(":scope > ol.replies")!;
+      replies.replaceChildren(...items.map((reply) => this.render(reply)));
+      button.remove();
+    } else if (button.classList.contains("reply")) {
+      this.replyForm(item, id);
+    }
+  }
+
+  private replyForm(item: HTMLLIElement, parentId: string): void {
+    if (item.querySelector(":scope > form")) return;
+    const form = document.createElement("form");
+    form.className = "stack reply-form";
+    const label = document.createElement("label");
+    label.textContent = "Your reply";
+    const input = document.createElement("textarea");
+    input.required = true;
+    input.maxLength = 10_000;
+    input.rows = 2;
+    input.id = `reply-${parentId}`;
+    label.htmlFor = input.id;
+    const submit = document.createElement("button");
+    submit.type = "submit";
+    submit.textContent = "Reply";
+    const error = document.createElement("span");
+    error.className = "form-error";
+    error.setAttribute("role", "alert");
+    form.append(label, input, submit, error);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await this.post(input.value, parentId, error)) form.remove();
+    });
+    item.querySelector(":scope > .comment-actions")!.after(form);
+    input.focus();
+  }
+}

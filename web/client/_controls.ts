@@ -1,0 +1,17 @@
+// media-chrome's elements, only those the watch page uses (to keep the bundle small).
+import "media-chrome/dist/media-controller.js";
+import "media-chrome/dist/media-control-bar.js";
+import "media-chrome/dist/media-play-button.js";
+import "media-chrome/dist/media-seek-backward-button.js";
+import "media-chrome/dist/media-seek-forward-button.js";
+import "media-chrome/dist/media-mute-button.js";
+import "media-chrome/dist/media-volume-range.js";
+import "media-chrome/dist/media-time-range.js";
+import "media-chrome/dist/media-time-display.js";
+import "media-chrome/dist/media-fullscreen-button.js";
+import "media-chrome/dist/media-loading-indicator.js";
+import "media-chrome/dist/media-poster-image.js";
+import "media-chrome/dist/menu/media-playback-rate-menu.js";
+import "media-chrome/dist/menu/media-playback-rate-menu-button.js";
+import "media-chrome/dist/menu/media-rendition-menu.js";
+import "media-chrome/dist/menu/media-rendition-menu-button.js";

@@ -1,0 +1,81 @@
+// The player: hls-video-element, which drives hls.js, is evaluated and given its source
+// first; media-chrome's controls (_controls.ts) load after, in their own chunk, so the
+// playlist and first segment are already on the way while the controls are defined.
+import "hls-video-element";
+
+interface HlsLevel {
+  height: number;
+}
+interface HlsApi {
+  levels: HlsLevel[];
+  currentLevel: number;
+  on(event: string, handler: (event: string, data: unknown) => void): void;
+  autoLevelEnabled: boolean;
+}
+export interface HlsVideo extends HTMLVideoElement {
+  config: Record<string, unknown> | null;
+  api: HlsApi | null;
+}
+
+const TOKEN = /([?&])token=[^&]*/;
+
+/**
+ * Starts playback of `src`. `token()` gives the current playback token of a private video:
+ * every playlist and segment request is rewritten to carry it, so a token refreshed while
+ * the viewer paused for hours is used by the next request (hls.js lets xhrSetup open the
+ * request itself).
+ */
+export function startPlayer(video: HlsVideo, src: string, token: () => string | null, resumeAt: number) {
+  video.config = {
+    // A video still processing has open-ended (EVENT) playlists, where hls.js would start at
+    // the live edge: a viewer starts at the beginning, or where they left off.
+    startPosition: resumeAt > 0 ? resumeAt : 0,
+    xhrSetup(xhr: XMLHttpRequest, url: string) {
+      const current = token();
+      if (current && TOKEN.test(url)) xhr.open("GET", url.replace(TOKEN, `$1token=${current}`), true);
+    },
+  };
+  video.src = src;
+  // Resuming at the very end would only show the last frame: start over instead. And hls.js
+  // places an open-ended playlist at its live edge, possibly after metadata is in: the
+  // position is corrected until playback has begun where it should.
+  let settled = false;
+  const settle = (event: Event) => {
+    if (settled) return;
+    const target = resumeAt < video.duration - 3 ? resumeAt : 0;
+    if (Math.abs(video.currentTime - target) > 1) video.currentTime = target;
+    else if (event.type === "playing" || event.type === "timeupdate") settled = true;
+  };
+  for (const event of ["loadedmetadata", "canplay", "playing", "timeupdate"]) video.addEventListener(event, settle);
+  showLevel(video);
+}
+
+/**
+ * The quality menu's current level, shown beside it ("Auto · 360p"): from hls.js's level and
+ * fragment events once the element has created its hls.js instance, and from its current
+ * level as the clock moves.
+ */
+function showLevel(video: HlsVideo) {
+  const badge = document.getElementById("current-level");
+  if (!badge) return;
+  const show = (index: number) => {
+    const api = video.api;
+    const level = api?.levels[index];
+    if (!api || !level) return;
+    const text = `${api.autoLevelEnabled ? "Auto · " : ""}${level.height}p`;
+    if (badge.textContent !== text) badge.textContent = text;
+  };
+  const attach = () => {
+    const api = video.api;
+    if (!api) return void setTimeout(attach, 200);
+    api.on("hlsLevelSwitched", (_event, data) => show((data as { level: number }).level));
+    api.on("hlsFragChanged", (_event, data) => show((data as { frag: { level: number } }).frag.level));
+  };
+  attach();
+  for (const event of ["playing", "timeupdate", "seeked"]) {
+    video.addEventListener(event, () => {
+      const api = video.api;
+      if (api && api.currentLevel >= 0) show(api.currentLevel);
+    });
+  }
+}

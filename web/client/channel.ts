@@ -1,0 +1,3 @@
+import { wireSubscribeButtons } from "./_subscribe";
+
+wireSubscribeButtons(document.getElementById("subscribe-status"));

@@ -1,0 +1,169 @@
+// The watch page: player, resume and position reports, live room (comments, counters,
+// processing), likes, share, subscribe, and keeping a private video's playback token fresh.
+import { api, byId, csrfToken } from "./_api";
+import { CommentsView } from "./_comments";
+import { type HlsVideo, startPlayer } from "./_player";
+import { joinRoom } from "./_room";
+import { wireSubscribeButtons } from "./_subscribe";
+
+const root = byId("watch")!;
+const videoId = root.dataset.videoId!;
+const signedIn = root.dataset.signedIn === "1";
+const video = byId<HlsVideo>("video");
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+
+// --- playback token: refreshed well before it runs out, so a long pause can continue ---
+let token = root.dataset.hls ? new URL(root.dataset.hls, location.href).searchParams.get("token") : null;
+function scheduleTokenRefresh(expiresAtMs: number) {
+  const wait = Math.max(30_000, expiresAtMs - Date.now() - 10 * 60_000);
+  setTimeout(async () => {
+    try {
+      const fresh = await api<{ hls_url: string | null }>("GET", `/videos/${videoId}`);
+      const url = fresh.hls_url ? new URL(fresh.hls_url) : null;
+      token = url?.searchParams.get("token") ?? token;
+      const exp = Number(token?.split(".")[0]);
+      scheduleTokenRefresh(Number.isFinite(exp) ? exp * 1000 : Date.now() + 3600_000);
+    } catch {
+      scheduleTokenRefresh(Date.now() + 11 * 60_000); // retry in a minute
+    }
+  }, wait);
+}
+if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playbackExpires));
+
+// --- player, resume point, position reports every 10 s and on pause/leave ---
+if (video && root.dataset.hls) {
+  const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
+  startPlayer(video, root.dataset.hls, () => token, Number.isFinite(t) ? t : 0);
+  import("./_controls");
+  let lastSent = -1;
+  // While the video still processes its playlists are open-ended (duration Infinity): the
+  // seekable end is the length known so far.
+  const lengthSoFar = () =>
+    Number.isFinite(video.duration)
+      ? video.duration
+      : video.seekable.length
+        ? video.seekable.end(video.seekable.length - 1)
+        : 0;
+  const report = (keepalive = false) => {
+    const duration = lengthSoFar();
+    if (!duration || video.currentTime === lastSent) return;
+    lastSent = video.currentTime;
+    const path = signedIn ? "watch-position" : "heartbeat";
+    fetch(`/api/v1/videos/${videoId}/${path}`, {
+      method: "POST",
+      keepalive,
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRF-Token": csrfToken(),
+      },
+      body: JSON.stringify({ position: Math.min(video.currentTime, duration), duration }),
+    }).catch(() => {});
+  };
+  setInterval(() => {
+    if (!video.paused) report();
+  }, 10_000);
+  video.addEventListener("pause", () => report());
+  video.addEventListener("ended", () => report());
+  addEventListener("pagehide", () => report(true));
+}
+
+// --- comments and the live room ---
+const comments = byId("comment-list") ? new CommentsView(videoId, root.dataset.userId ?? "") : undefined;
+const liveNote = byId("comments-live");
+joinRoom(
+  videoId,
+  (message) => {
+    switch (message.type) {
+      case "comment_added":
+        comments?.add(message.comment);
+        break;
+      case "comment_deleted":
+        comments?.remove(message.comment_id);
+        break;
+      case "counters": {
+        const views = byId("view-count");
+        if (views) views.textContent = `${compact.format(message.views)} view${message.views === 1 ? "" : "s"}`;
+        const likes = byId("like-count");
+        if (likes) likes.textContent = String(message.likes);
+        comments?.setCount(message.comments);
+        const viewers = byId("viewers");
+        if (viewers) viewers.textContent = message.viewers > 1 ? ` · ${message.viewers} watching now` : "";
+        break;
+      }
+      case "status":
+        showProcessing(message.status, message.progress, message.playable);
+        break;
+      case "pong":
+        break;
+    }
+  },
+  () => {
+    if (liveNote) liveNote.textContent = "New comments appear here live.";
+  },
+);
+
+// --- a video still processing: live progress, then the player ---
+function showProcessing(status: string, progress: number, playable: boolean) {
+  if (status === "ready") addStoryboard();
+  const bar = byId<HTMLProgressElement>("processing-progress");
+  if (!bar) return;
+  bar.value = progress;
+  const percent = byId("processing-percent");
+  if (percent) percent.textContent = `${progress}%`;
+  const stage = byId("processing-stage");
+  if (stage) stage.textContent = status;
+  if (playable) location.reload();
+}
+/** A video that played before it was ready gets its seek-bar thumbnails once they exist. */
+async function addStoryboard() {
+  if (!video || video.querySelector("track[label=thumbnails]")) return;
+  const page = await api<{ thumbnails: { storyboard: { vtt: string | null } | null } }>("GET", `/videos/${videoId}`);
+  const vtt = page.thumbnails.storyboard?.vtt;
+  if (!vtt || video.querySelector("track[label=thumbnails]")) return;
+  const track = document.createElement("track");
+  track.kind = "metadata";
+  track.label = "thumbnails";
+  track.default = true;
+  track.src = token ? `${vtt}?token=${encodeURIComponent(token)}` : vtt;
+  video.append(track);
+}
+
+if (byId("processing")) {
+  // The room relays status; a slow poll covers a socket that cannot connect.
+  setInterval(async () => {
+    const s = await api<{ status: string; progress: number; playable: boolean }>("GET", `/videos/${videoId}/status`);
+    showProcessing(s.status, s.progress, s.playable);
+  }, 5000);
+}
+
+// --- likes, share, subscribe ---
+for (const button of [byId<HTMLButtonElement>("like"), byId<HTMLButtonElement>("dislike")]) {
+  button?.addEventListener("click", async () => {
+    const pressed = button.getAttribute("aria-pressed") === "true";
+    const value = pressed ? 0 : Number(button.dataset.value);
+    const out = await api<{ like_count: number; dislike_count: number; value: number }>(
+      "POST",
+      `/videos/${videoId}/like`,
+      { value },
+    );
+    byId("like-count")!.textContent = String(out.like_count);
+    byId("dislike-count")!.textContent = String(out.dislike_count);
+    byId("like")!.setAttribute("aria-pressed", String(out.value === 1));
+    byId("dislike")!.setAttribute("aria-pressed", String(out.value === -1));
+  });
+}
+byId("share")?.addEventListener("click", async () => {
+  const status = byId("share-status")!;
+  const link = `${location.origin}/watch/${videoId}`;
+  try {
+    await navigator.clipboard.writeText(link);
+    status.textContent = "Link copied.";
+  } catch {
+    status.textContent = link;
+  }
+  fetch(`/api/v1/videos/${videoId}/share`, {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrfToken() },
+  }).catch(() => {});
+});
+wireSubscribeButtons(byId("share-status"));

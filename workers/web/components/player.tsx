@@ -1,0 +1,49 @@
+/**
+ * The player: media-chrome's controls around hls-video-element (hls.js), self-hosted in the
+ * watch bundle. The script sets the source (after giving hls.js a loader hook that keeps a
+ * private video's playback token fresh), so the element starts without `src`.
+ */
+export const Player = (props: { title: string; poster: string | null; storyboardVtt: string | null }) => (
+  <media-controller class="player" id="player" breakpoints="sm:384 md:576" aria-label={`Video player: ${props.title}`}>
+    <hls-video slot="media" id="video" crossorigin="anonymous" playsinline preload="auto">
+      {props.storyboardVtt ? <track kind="metadata" label="thumbnails" default src={props.storyboardVtt} /> : null}
+    </hls-video>
+    <media-poster-image slot="poster" src={props.poster ?? ""} />
+    <media-loading-indicator slot="centered-chrome" noautohide />
+    <media-playback-rate-menu hidden anchor="auto" id="rate-menu" rates="0.5 0.75 1 1.25 1.5 1.75 2" />
+    <media-rendition-menu hidden anchor="auto" id="rendition-menu" />
+    <media-control-bar>
+      <media-play-button />
+      <media-seek-backward-button seekoffset="10" />
+      <media-seek-forward-button seekoffset="10" />
+      <media-mute-button />
+      <media-volume-range />
+      <media-time-range />
+      <media-time-display showduration />
+      <span class="level-badge" id="current-level" title="Current quality" />
+      <media-playback-rate-menu-button invoketarget="rate-menu" />
+      <media-rendition-menu-button invoketarget="rendition-menu" aria-label="Quality" />
+      <media-fullscreen-button />
+    </media-control-bar>
+  </media-controller>
+);
+
+/** A video still processing: live progress (from the room) instead of the player. */
+export const Processing = (props: { status: string; progress: number; failed?: string | null }) => (
+  <div class="processing" id="processing" role="status">
+    {props.failed ? (
+      <p>Processing failed: {props.failed}</p>
+    ) : (
+      <>
+        <p>
+          This video is <span id="processing-stage">{props.status}</span>; it plays as soon as the first quality is
+          ready.
+        </p>
+        <progress id="processing-progress" max={100} value={props.progress} aria-label="Processing progress">
+          {props.progress}%
+        </progress>
+        <span id="processing-percent">{props.progress}%</span>
+      </>
+    )}
+  </div>
+);

@@ -1,0 +1,36 @@
+import type { AuthUser } from "../../env";
+import { Layout } from "../components/layout";
+import { type CardVideo, VideoSection } from "../components/video-card";
+
+export interface HomeLists {
+  /** null: the list does not exist for this viewer (anonymous) or on this deployment yet. */
+  recommended: CardVideo[] | null;
+  trending: CardVideo[] | null;
+  subscriptions: CardVideo[] | null;
+  latest: CardVideo[];
+}
+
+export const HomePage = (props: { user: AuthUser | undefined; csrf: string | undefined; lists: HomeLists }) => {
+  const { lists, user } = props;
+  return (
+    <Layout title="Home" user={user} csrf={props.csrf}>
+      <h1 class="visually-hidden">Home</h1>
+      {user ? (
+        <VideoSection
+          title="Recommended for you"
+          videos={lists.recommended}
+          empty="No recommendations yet: watch a few videos and they will appear here."
+        />
+      ) : null}
+      <VideoSection title="Trending" videos={lists.trending} empty="Nothing trending yet." />
+      {user ? (
+        <VideoSection
+          title="New from your subscriptions"
+          videos={lists.subscriptions}
+          empty="Nothing new from the channels you subscribe to."
+        />
+      ) : null}
+      <VideoSection title="Latest uploads" videos={lists.latest} empty="No videos yet. Be the first to upload one." />
+    </Layout>
+  );
+};

@@ -1,0 +1,74 @@
+import type { AuthUser } from "../../env";
+import type { SearchAnswer } from "../../services/search";
+import { Layout } from "../components/layout";
+import { VideoCard } from "../components/video-card";
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m);
+
+/**
+ * The API's highlight is escaped text with <mark> around matches. It is split back into
+ * text and marks and rendered as JSX (escaped again), so it can never carry markup of its own.
+ */
+export const Highlighted = ({ html }: { html: string }) => (
+  <>
+    {html
+      .split(/(<mark>[\s\S]*?<\/mark>)/)
+      .map((part) => (part.startsWith("<mark>") ? <mark>{unescapeHtml(part.slice(6, -7))}</mark> : unescapeHtml(part)))}
+  </>
+);
+
+const SORTS = { relevance: "Relevance", date: "Upload date", views: "View count" } as const;
+const LENGTHS = { "": "Any length", short: "Under 4 minutes", medium: "4-20 minutes", long: "Over 20 minutes" };
+
+export const SearchPage = (props: {
+  user: AuthUser | undefined;
+  csrf: string | undefined;
+  q: string;
+  sort: string;
+  duration: string;
+  results: SearchAnswer | null;
+}) => (
+  <Layout title={props.q ? `${props.q} - Search` : "Search"} user={props.user} csrf={props.csrf} query={props.q}>
+    <h1>{props.q ? `Results for "${props.q}"` : "Search"}</h1>
+    <form action="/search" method="get" class="row search-filters">
+      <input type="hidden" name="q" value={props.q} />
+      <label for="sort">Sort by</label>
+      <select id="sort" name="sort">
+        {Object.entries(SORTS).map(([value, label]) => (
+          <option value={value} selected={value === props.sort}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <label for="duration">Length</label>
+      <select id="duration" name="duration">
+        {Object.entries(LENGTHS).map(([value, label]) => (
+          <option value={value} selected={value === props.duration}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <button type="submit">Apply</button>
+    </form>
+    {props.results?.corrected_query ? (
+      <p>
+        Showing results for <strong>{props.results.corrected_query}</strong>
+      </p>
+    ) : null}
+    {!props.q || !props.results ? (
+      <p class="empty">Type what you are looking for in the search box.</p>
+    ) : props.results.items.length === 0 ? (
+      <p class="empty">No videos match.</p>
+    ) : (
+      <>
+        <p class="muted">{props.results.total} results</p>
+        <ul class="video-grid">
+          {props.results.items.map((item) => (
+            <VideoCard video={item} title={<Highlighted html={item.highlight.title} />} />
+          ))}
+        </ul>
+      </>
+    )}
+  </Layout>
+);

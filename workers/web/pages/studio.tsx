@@ -1,0 +1,64 @@
+import type { AuthUser } from "../../env";
+import type { ListedVideo } from "../../services/videos";
+import { formatCount } from "../components/format";
+import { CsrfField, Layout } from "../components/layout";
+
+/** The signed-in user's videos in every state: edit details and visibility, delete. */
+export const StudioPage = (props: {
+  user: AuthUser;
+  csrf: string | undefined;
+  videos: ListedVideo[];
+  notice?: string;
+}) => (
+  <Layout title="Studio" user={props.user} csrf={props.csrf}>
+    <h1>Your videos</h1>
+    {props.notice ? <p role="status">{props.notice}</p> : null}
+    {props.videos.length === 0 ? (
+      <p class="empty">
+        You have not uploaded anything yet. <a href="/upload">Upload a video</a>.
+      </p>
+    ) : (
+      <ul class="studio-list">
+        {props.videos.map((v) => (
+          <li class="studio-item">
+            <div class="studio-head">
+              <a href={`/watch/${v.id}`}>{v.title}</a>
+              <span class={`badge status-${v.status}`}>
+                {v.status === "processing" ? `processing ${v.progress}%` : v.status}
+              </span>
+              <span class="badge">{v.visibility}</span>
+              <span class="muted">{formatCount(v.view_count, "view")}</span>
+            </div>
+            <details>
+              <summary>Edit</summary>
+              <form action={`/studio/${v.id}`} method="post" class="stack">
+                <CsrfField csrf={props.csrf} />
+                <label for={`title-${v.id}`}>Title</label>
+                <input id={`title-${v.id}`} name="title" value={v.title} maxlength={100} required />
+                <label for={`description-${v.id}`}>Description</label>
+                <textarea id={`description-${v.id}`} name="description" rows={3} maxlength={5000}>
+                  {v.description}
+                </textarea>
+                <label for={`visibility-${v.id}`}>Visibility</label>
+                <select id={`visibility-${v.id}`} name="visibility">
+                  {(["public", "unlisted", "private"] as const).map((option) => (
+                    <option value={option} selected={option === v.visibility}>
+                      {option}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit">Save</button>
+              </form>
+            </details>
+            <form action={`/studio/${v.id}/delete`} method="post">
+              <CsrfField csrf={props.csrf} />
+              <button type="submit" class="danger" aria-label={`Delete ${v.title}`}>
+                Delete
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    )}
+  </Layout>
+);

@@ -1,0 +1,295 @@
+import { type Context, Hono } from "hono";
+import { csrf as originCheck } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "../env";
+import { AppError } from "../lib/errors";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
+import { LoginBody, RegisterBody } from "../schemas/accounts";
+import { CommentsQuery } from "../schemas/comments";
+import { DURATIONS, SearchQuery } from "../schemas/search";
+import { VideoEditBody } from "../schemas/videos";
+import * as accounts from "../services/accounts";
+import * as comments from "../services/comments";
+import { tokenConfig, videoDeps } from "../services/deps";
+import * as history from "../services/history";
+import { statusOf } from "../services/processing";
+import * as search from "../services/search";
+import * as videos from "../services/videos";
+import { ChannelPage } from "./pages/channel";
+import { ErrorPage } from "./pages/errors";
+import { HistoryPage } from "./pages/history";
+import { HomePage } from "./pages/home";
+import { LoginPage, safeNext } from "./pages/login";
+import { SearchPage } from "./pages/search";
+import { StudioPage } from "./pages/studio";
+import { UploadPage } from "./pages/upload";
+import { WatchPage } from "./pages/watch";
+import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "./session";
+
+/** Every path the pages answer (kept out of /api: these are not API routes). */
+export const PAGE_PATHS = [
+  "/",
+  "/watch/*",
+  "/upload",
+  "/search",
+  "/history",
+  "/history/*",
+  "/channel/*",
+  "/studio",
+  "/studio/*",
+  "/login",
+  "/register",
+  "/logout",
+];
+
+/**
+ * No inline script anywhere: scripts come from /assets only. Styles may be inline because
+ * media-chrome's shadow DOM carries its own <style>; hls.js feeds the video through blob: URLs.
+ */
+const headers = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", "data:", "blob:"],
+    mediaSrc: ["'self'", "blob:"],
+    connectSrc: ["'self'", "ws:", "wss:"],
+    workerSrc: ["'self'", "blob:"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+  },
+  crossOriginEmbedderPolicy: false,
+  referrerPolicy: "same-origin",
+});
+
+export const webRoutes = new Hono<AppEnv>();
+
+for (const path of PAGE_PATHS) {
+  webRoutes.use(path, headers, originCheck(), async (c, next) => {
+    // A form post carries its CSRF token as a field (scripts send the header instead).
+    const session = await sessionUser(c.req, c.env.JWT_SECRET, async () => {
+      const field = (await c.req.parseBody())[CSRF_FIELD];
+      return typeof field === "string" ? field : undefined;
+    });
+    c.set("user", session?.user);
+    c.set("csrf", session ? await csrfTokenOf(session.token, c.env.JWT_SECRET) : undefined);
+    c.header("Cache-Control", "private, no-store");
+    await next();
+  });
+}
+
+const origin = (url: string) => new URL(url).origin;
+const page = (c: { var: AppEnv["Variables"] }) => ({ user: c.var.user, csrf: c.var.csrf });
+
+webRoutes.onError((err, c) => {
+  // HTTPException: hono's own refusals (the origin check answers 403).
+  const status = err instanceof AppError || err instanceof HTTPException ? err.status : 500;
+  if (status >= 500) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "page failed", request_id: c.var.requestId, error: String(err) }),
+    );
+  }
+  const detail = err instanceof AppError && status < 500 && status !== 404 ? err.detail : undefined;
+  return c.html(
+    <ErrorPage {...page(c)} status={status} detail={detail} requestId={c.var.requestId} />,
+    status as 400,
+    err instanceof AppError ? err.headers : undefined,
+  );
+});
+
+/** Pages that need an account send a signed-out visitor to sign in, and back. */
+function signInFirst(c: { req: { url: string }; redirect(to: string): Response }) {
+  const url = new URL(c.req.url);
+  return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+}
+
+webRoutes.get("/", async (c) => {
+  const latest = await videos.latestVideos(c.var.db, origin(c.req.url), 24);
+  // Trending, recommendations and subscriptions come from their own services once served.
+  return c.html(<HomePage {...page(c)} lists={{ recommended: null, trending: null, subscriptions: null, latest }} />);
+});
+
+webRoutes.get("/watch/:video_id", async (c) => {
+  const id = c.req.param("video_id");
+  const { db, user } = c.var;
+  const video = await videos.videoPage(db, id, user, origin(c.req.url), c.env.SIGNING_SECRET);
+  const [list, status] = await Promise.all([
+    comments.listComments(db, id, user, CommentsQuery.parse({})),
+    video.playable ? undefined : statusOf(db, id),
+  ]);
+  const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
+  const expires = token?.split(".")[0];
+  return c.html(
+    <WatchPage
+      {...page(c)}
+      video={video}
+      playbackToken={token}
+      comments={list}
+      related={null}
+      processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
+      playbackExpires={expires ? Number(expires) * 1000 : null}
+    />,
+  );
+});
+
+webRoutes.get("/upload", (c) => {
+  if (!c.var.user) return signInFirst(c);
+  return c.html(<UploadPage user={c.var.user} csrf={c.var.csrf} />);
+});
+
+webRoutes.get("/search", async (c) => {
+  const q = (c.req.query("q") ?? "").trim().slice(0, 200);
+  const sort = c.req.query("sort") || "relevance";
+  const duration = c.req.query("duration") || "";
+  if (!q) return c.html(<SearchPage {...page(c)} q="" sort={sort} duration={duration} results={null} />);
+  const parsed = SearchQuery.safeParse({ q, sort, ...(duration ? { duration } : {}) });
+  if (!parsed.success)
+    throw new AppError(400, "validation_failed", "Bad request", "That sort or length is not offered.");
+  const p = parsed.data;
+  const results = await search.cachedSearch(
+    c.var.db,
+    {
+      q: p.q,
+      filters: { durationMs: p.duration ? DURATIONS[p.duration] : undefined },
+      sort: p.sort,
+      page: p.page,
+      limit: p.limit,
+    },
+    origin(c.req.url),
+  );
+  return c.html(<SearchPage {...page(c)} q={q} sort={p.sort} duration={duration} results={results} />);
+});
+
+webRoutes.get("/history", async (c) => {
+  const { user, db } = c.var;
+  if (!user) return signInFirst(c);
+  const [list, me] = await Promise.all([
+    history.historyOf(db, user.id, origin(c.req.url), 50),
+    accounts.me(db, user.id),
+  ]);
+  return c.html(<HistoryPage user={user} csrf={c.var.csrf} history={list} paused={me.history_paused} />);
+});
+
+webRoutes.post("/history/remove", async (c) => {
+  if (!c.var.user) return signInFirst(c);
+  const videoId = (await c.req.parseBody()).video_id;
+  if (typeof videoId !== "string" || !videoId) throw new AppError(400, "validation_failed", "Bad request", "No video.");
+  await history.clearHistory(c.var.db, c.var.user.id, videoId);
+  return c.redirect("/history", 303);
+});
+
+webRoutes.post("/history/clear", async (c) => {
+  if (!c.var.user) return signInFirst(c);
+  await history.clearHistory(c.var.db, c.var.user.id);
+  return c.redirect("/history", 303);
+});
+
+webRoutes.post("/history/paused", async (c) => {
+  if (!c.var.user) return signInFirst(c);
+  const paused = (await c.req.parseBody()).paused === "true";
+  await history.setHistoryPaused(c.var.db, c.var.user.id, paused);
+  return c.redirect("/history", 303);
+});
+
+webRoutes.get("/channel/:channel_id", async (c) => {
+  const id = c.req.param("channel_id");
+  const found = await accounts.channel(c.var.db, id);
+  const list = await videos.latestVideos(c.var.db, origin(c.req.url), 48, id);
+  return c.html(<ChannelPage {...page(c)} channel={found} videos={list} subscribed={null} />);
+});
+
+webRoutes.get("/studio", async (c) => {
+  if (!c.var.user) return signInFirst(c);
+  const list = await videos.ownVideos(c.var.db, origin(c.req.url), c.var.user.id, 100);
+  return c.html(<StudioPage user={c.var.user} csrf={c.var.csrf} videos={list} notice={c.req.query("notice")} />);
+});
+
+webRoutes.post("/studio/:video_id", async (c) => {
+  if (!c.var.user) return signInFirst(c);
+  const form = await c.req.parseBody();
+  const edit = VideoEditBody.safeParse({
+    title: form.title,
+    description: form.description,
+    visibility: form.visibility,
+  });
+  if (!edit.success) {
+    throw new AppError(400, "validation_failed", "Bad request", "The title or visibility is not valid.");
+  }
+  await videos.editVideo(c.var.db, c.var.user.id, c.req.param("video_id"), edit.data);
+  return c.redirect("/studio?notice=Saved", 303);
+});
+
+webRoutes.post("/studio/:video_id/delete", async (c) => {
+  if (!c.var.user) return signInFirst(c);
+  await videos.deleteVideo(videoDeps(c.env, c.var.db), c.var.user.id, c.req.param("video_id"));
+  return c.redirect("/studio?notice=Deleted", 303);
+});
+
+webRoutes.get("/login", (c) => {
+  const next = safeNext(c.req.query("next"));
+  if (c.var.user) return c.redirect(next);
+  return c.html(<LoginPage next={next} />);
+});
+
+const formError = (err: unknown) => {
+  if (err instanceof AppError && err.status < 500) {
+    const fields = err.extra?.invalid_params as { name: string }[] | undefined;
+    return {
+      status: err.status,
+      message: fields?.length ? `Check: ${fields.map((f) => f.name).join(", ")}.` : err.detail,
+    };
+  }
+  throw err;
+};
+
+webRoutes.post("/login", rateLimit(RATE_RULES.login), async (c) => {
+  const form = await c.req.parseBody();
+  const next = safeNext(form.next);
+  const parsed = LoginBody.safeParse({ email: form.email, password: form.password });
+  try {
+    if (!parsed.success) throw new AppError(400, "validation_failed", "Bad request", "Enter your email and password.");
+    const session = await accounts.login(c.var.db, tokenConfig(c.env), parsed.data);
+    setSession(c, session.token, tokenConfig(c.env).ttlSeconds);
+    return c.redirect(next, 303);
+  } catch (err) {
+    const { status, message } = formError(err);
+    const email = typeof form.email === "string" ? form.email : "";
+    return c.html(<LoginPage next={next} error={message} form="login" email={email} />, status as 400);
+  }
+});
+
+webRoutes.post("/register", rateLimit(RATE_RULES.register), async (c) => {
+  const form = await c.req.parseBody();
+  const next = safeNext(form.next);
+  const parsed = RegisterBody.safeParse({ email: form.email, username: form.username, password: form.password });
+  try {
+    if (!parsed.success) {
+      const names = [...new Set(parsed.error.issues.map((i) => i.path.join(".")))].join(", ");
+      throw new AppError(400, "validation_failed", "Bad request", `Check: ${names}.`);
+    }
+    const session = await accounts.register(c.var.db, tokenConfig(c.env), parsed.data);
+    setSession(c, session.token, tokenConfig(c.env).ttlSeconds);
+    return c.redirect(next, 303);
+  } catch (err) {
+    const { status, message } = formError(err);
+    const str = (v: unknown) => (typeof v === "string" ? v : "");
+    return c.html(
+      <LoginPage next={next} error={message} form="register" email={str(form.email)} username={str(form.username)} />,
+      status as 400,
+    );
+  }
+});
+
+webRoutes.post("/logout", (c) => {
+  clearSession(c);
+  return c.redirect("/", 303);
+});
+
+/** A path that is neither API, media nor a page: the HTML 404 for people, with the site's headers. */
+export async function notFoundPage(c: Context<AppEnv>) {
+  await headers(c, async () => {});
+  return c.html(<ErrorPage user={undefined} csrf={undefined} status={404} />, 404);
+}
