@@ -43,6 +43,16 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 
 export const bearer = [{ bearerAuth: [] }];
 
+/** `?limit=`: how many items a list answers (API.md: 20 by default, at most 100). */
+export const limitParam = (byDefault = 20, max = 100) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(byDefault)
+    .openapi({ param: { name: "limit", in: "query" } });
+
 export const PageQuery = z.object({
   page: z.coerce
     .number()
@@ -51,13 +61,7 @@ export const PageQuery = z.object({
     .max(10_000)
     .default(1)
     .openapi({ param: { name: "page", in: "query" } }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ param: { name: "limit", in: "query" } }),
+  limit: limitParam(),
 });
 
 /** The list shape of docs/api.md. */

@@ -1,15 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { Id } from "./common";
+import { Id, limitParam } from "./common";
 import { VideoSummary } from "./videos";
 
 export const RecommendationQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(50)
-    .default(20)
-    .openapi({ param: { name: "limit", in: "query" } }),
+  limit: limitParam(20, 50),
 });
 
 export const Reason = z

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { limitParam } from "./common";
 import { VideoSummary } from "./videos";
 
 export const TrendingQuery = z.object({
@@ -15,13 +16,7 @@ export const TrendingQuery = z.object({
     .max(50)
     .default("all")
     .openapi({ param: { name: "category", in: "query" }, description: "`all` (default) for every category" }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ param: { name: "limit", in: "query" } }),
+  limit: limitParam(),
 });
 
 export const TrendingItem = VideoSummary.extend({

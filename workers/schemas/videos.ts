@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Id, Timestamp } from "./common";
+import { Id, limitParam, Timestamp } from "./common";
 
 const Url = z.string().nullable();
 
@@ -122,13 +122,7 @@ export const HistoryList = z
   .openapi("HistoryList");
 
 export const HistoryQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .openapi({ param: { name: "limit", in: "query" } }),
+  limit: limitParam(50),
   cursor: z
     .string()
     .max(200)
