@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import type { Reason } from "../../services/recommendations/rank";
 import { formatCount, formatDuration, timeAgo } from "./format";
 
 /** What a card needs of a video summary (API.md), whichever list it came from. */
@@ -10,16 +11,28 @@ export interface CardVideo {
   channel: { id: string; name: string; verified: boolean };
   view_count: number;
   published_at: string | null;
-  /** Recommendations say why (API.md `reason`). */
-  reason?: { type: string } | null;
+  /** Why a recommendation was made, in words (see `reasonWords`). */
+  because?: string;
 }
 
-const REASONS: Record<string, string> = {
-  because_you_watched: "Because you watched a similar video",
-  subscribed: "From a channel you follow",
-  similar_viewers: "Viewers like you watched this",
-  trending: "Trending",
-};
+/**
+ * A recommendation's reason (API.md `reason`) as the home page says it. `titles` holds the titles of the watched videos a reason may name; one that is no longer
+ * public is not named (its title is not ours to show any more).
+ */
+export function reasonWords(reason: Reason, titles: ReadonlyMap<string, string>): string {
+  switch (reason.type) {
+    case "because_you_watched": {
+      const title = titles.get(reason.video_id);
+      return title ? `Because you watched ${title}` : "Because of what you watched";
+    }
+    case "subscribed":
+      return "From your subscriptions";
+    case "similar_viewers":
+      return "Viewers like you also watched";
+    case "trending":
+      return "Trending";
+  }
+}
 
 export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child }) => (
   <li class="video-card">
@@ -43,9 +56,7 @@ export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child })
         {formatCount(video.view_count, "view")}
         {video.published_at ? ` · ${timeAgo(video.published_at)}` : ""}
       </span>
-      {video.reason && REASONS[video.reason.type] ? (
-        <span class="card-reason">{REASONS[video.reason.type]}</span>
-      ) : null}
+      {video.because ? <span class="card-reason">{video.because}</span> : null}
     </div>
   </li>
 );
