@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   addVideo,
@@ -191,6 +191,21 @@ describe("watch page", () => {
     const upNext = section(html, "Up next");
     expect(upNext).toContain(`href="/watch/${other}"`);
     expect(upNext).not.toContain(`href="/watch/${video}"`);
+  });
+});
+
+describe("watch page when up next fails", () => {
+  it("still plays the video, and says up next could not be loaded", async () => {
+    const creator = await registerUser();
+    const video = await addVideo(creator, { title: `${word()} with a broken up next` });
+    // A corrupt cache entry makes the related-videos service throw.
+    await env.CACHE.put(`related:v1:${video}`, "not json");
+
+    const res = await browser(`/watch/${video}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("with a broken up next");
+    expect(section(html, "Up next")).toContain("This list could not be loaded just now.");
   });
 });
 

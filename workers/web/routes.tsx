@@ -111,6 +111,21 @@ function signInFirst(c: { req: { url: string }; redirect(to: string): Response }
   return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 }
 
+/**
+ * A list that is a page's side dish (recommendations, up next) must not take the page down
+ * with it: its failure is logged and the row says it could not be loaded.
+ */
+async function orNull<T>(c: Context<AppEnv>, what: string, list: Promise<T>): Promise<T | null> {
+  try {
+    return await list;
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "error", msg: `${what} failed`, request_id: c.var.requestId, error: String(err) }),
+    );
+    return null;
+  }
+}
+
 /** How many cards each of the home page's rows shows. */
 const ROW = 12;
 
@@ -131,12 +146,19 @@ webRoutes.get("/", async (c) => {
   const region = regionOf(c.req.raw);
   const [latest, trending, recommendedList, subscriptions] = await Promise.all([
     videos.latestVideos(db, here, 24),
-    trendingList(trendingDeps(c.env, db), { region, category: ALL_CATEGORIES, limit: ROW }, here),
-    user ? recommended(c, user) : null,
+    orNull(
+      c,
+      "trending",
+      trendingList(trendingDeps(c.env, db), { region, category: ALL_CATEGORIES, limit: ROW }, here),
+    ),
+    user ? orNull(c, "recommendations", recommended(c, user)) : null,
     user ? channels.subscriptionFeed(db, user.id, here, ROW) : null,
   ]);
   return c.html(
-    <HomePage {...page(c)} lists={{ recommended: recommendedList, trending: trending.items, subscriptions, latest }} />,
+    <HomePage
+      {...page(c)}
+      lists={{ recommended: recommendedList, trending: trending?.items ?? null, subscriptions, latest }}
+    />,
   );
 });
 
@@ -148,7 +170,7 @@ webRoutes.get("/watch/:video_id", async (c) => {
   const [list, status, upNext] = await Promise.all([
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
-    relatedTo(deps, id, user, regionOf(c.req.raw), ROW),
+    orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];

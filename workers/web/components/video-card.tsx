@@ -61,7 +61,10 @@ export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child })
   </li>
 );
 
-/** A titled row of cards, or an honest sentence when there is nothing to show. */
+/**
+ * A titled row of cards, or an honest sentence when there is nothing to show; `videos` is
+ * null when the list could not be had (a page still renders when one of its lists fails).
+ */
 export const VideoSection = (props: { title: string; videos: CardVideo[] | null; empty: string; children?: Child }) => {
   const headingId = `h-${props.title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
   return (
@@ -74,7 +77,7 @@ export const VideoSection = (props: { title: string; videos: CardVideo[] | null;
           ))}
         </ul>
       ) : (
-        <p class="empty">{props.empty}</p>
+        <p class="empty">{props.videos ? props.empty : "This list could not be loaded just now."}</p>
       )}
       {props.children}
     </section>
