@@ -249,8 +249,9 @@ webRoutes.post("/history/paused", async (c) => {
 webRoutes.get("/channel/:channel_id", async (c) => {
   const id = c.req.param("channel_id");
   const { db, user } = c.var;
-  const found = await accounts.channel(db, id);
-  const [list, subscribed] = await Promise.all([
+  // A missing channel is a 404 from either lookup.
+  const [found, list, subscribed] = await Promise.all([
+    accounts.channel(db, id),
     channels.channelVideos(db, id, origin(c.req.url), 1, 48),
     user ? channels.isSubscribed(db, user.id, id) : null,
   ]);
