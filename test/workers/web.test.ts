@@ -1,6 +1,18 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, freshIp, readyVideo, registerUser, type TestUser } from "./fixtures";
+import {
+  addVideo,
+  api,
+  coView,
+  expectProblem,
+  freshIp,
+  readyVideo,
+  registerUser,
+  subscribe,
+  type TestUser,
+  trend,
+  watch,
+} from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
@@ -110,6 +122,118 @@ describe("pages", () => {
       const res = await browser("/login", { form: { email: user.email, password: user.password, next } });
       expect(res.headers.get("Location"), next).toBe("/");
     }
+  });
+});
+
+/** One titled row of cards (VideoSection), or "" when the page has no such row. */
+function section(html: string, title: string) {
+  const start = html.indexOf(`aria-labelledby="h-${title.toLowerCase().replace(/[^a-z]+/g, "-")}"`);
+  return start < 0 ? "" : html.slice(start, html.indexOf("</section>", start));
+}
+
+/** The card of one video within a row, or "" when the row does not hold it. */
+function card(row: string, videoId: string) {
+  const start = row.indexOf(`<li class="video-card"><a href="/watch/${videoId}"`);
+  return start < 0 ? "" : row.slice(start, row.indexOf("</li>", start));
+}
+
+const word = () => `w${Math.random().toString(36).slice(2, 9)}`;
+
+describe("home page", () => {
+  it("shows an anonymous visitor what is trending, and no personal rows", async () => {
+    const creator = await registerUser();
+    const hot = await addVideo(creator, { title: `${word()} trending on the home page` });
+    await trend(hot, creator.channel_id, 1e6);
+
+    const html = await (await browser("/")).text();
+    expect(section(html, "Trending")).toContain(`href="/watch/${hot}"`);
+    expect(section(html, "Recommended for you")).toBe("");
+    expect(section(html, "New from your subscriptions")).toBe("");
+  });
+
+  it("recommends to a viewer with each reason in words, and lists their subscriptions' new videos", async () => {
+    const creator = await registerUser();
+    const followed = await registerUser();
+    const viewer = await registerUser();
+    const watchedTitle = `${word()} <b>kayak</b> rolling & bracing`;
+    const watched = await addVideo(creator, { title: watchedTitle, age: 20 });
+    const next = await addVideo(creator, { title: `${word()} kayak rescue drills`, age: 20 });
+    await coView(watched, next, 5);
+    await watch(viewer, watched);
+    await subscribe(viewer, followed.channel_id);
+    const fresh = await addVideo(followed, { title: `${word()} fresh from a followed channel`, age: 0.5 });
+    const { cookie } = await signIn(viewer);
+
+    const html = await (await browser("/", { cookie })).text();
+    const recommended = section(html, "Recommended for you");
+    const escaped = watchedTitle.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    expect(card(recommended, next)).toContain(`<span class="card-reason">Because you watched ${escaped}</span>`);
+    // Every card says why, in words (which source wins for the fresh upload depends on the index).
+    const cards = recommended.split('<li class="video-card">').slice(1);
+    const reasons = cards.map((c) => /<span class="card-reason">([^<]*)<\/span>/.exec(c)?.[1]);
+    expect(reasons.length).toBeGreaterThan(1);
+    for (const reason of reasons) {
+      expect(reason).toMatch(
+        /^(Because you watched .+|From your subscriptions|Viewers like you also watched|Trending)$/,
+      );
+    }
+    expect(html).not.toContain("<b>kayak</b>");
+    expect(section(html, "New from your subscriptions")).toContain(`href="/watch/${fresh}"`);
+  });
+
+  it("says so honestly when a signed-in viewer has nothing to be recommended or followed", async () => {
+    const { cookie } = await signIn(await registerUser());
+    const html = await (await browser("/", { cookie })).text();
+    expect(section(html, "New from your subscriptions")).toContain("Nothing new from the channels you subscribe to.");
+  });
+});
+
+describe("watch page", () => {
+  it("shows up next from the related videos, never the video itself", async () => {
+    const creator = await registerUser();
+    const video = await addVideo(creator, { title: `${word()} knot tying basics`, age: 10 });
+    const other = await addVideo(creator, { title: `${word()} knot tying advanced`, age: 10 });
+    await coView(video, other, 5);
+
+    const html = await (await browser(`/watch/${video}`)).text();
+    const upNext = section(html, "Up next");
+    expect(upNext).toContain(`href="/watch/${other}"`);
+    expect(upNext).not.toContain(`href="/watch/${video}"`);
+  });
+});
+
+describe("watch page when up next fails", () => {
+  it("still plays the video, and says up next could not be loaded", async () => {
+    const creator = await registerUser();
+    const video = await addVideo(creator, { title: `${word()} with a broken up next` });
+    // A corrupt cache entry makes the related-videos service throw.
+    await env.CACHE.put(`related:v1:${video}`, "not json");
+
+    const res = await browser(`/watch/${video}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("with a broken up next");
+    expect(section(html, "Up next")).toContain("This list could not be loaded just now.");
+  });
+});
+
+describe("channel page", () => {
+  it("shows a subscriber that they are subscribed, and lists only the channel's public videos", async () => {
+    const owner = await registerUser();
+    const fan = await registerUser();
+    const shown = await addVideo(owner, { title: `${word()} public on the channel` });
+    const hidden = await addVideo(owner, { title: `${word()} private on the channel`, visibility: "private" });
+    await subscribe(fan, owner.channel_id);
+
+    const asFan = await (await browser(`/channel/${owner.channel_id}`, { cookie: (await signIn(fan)).cookie })).text();
+    expect(asFan).toMatch(/aria-pressed="true"[^>]*>\s*Subscribed\s*</);
+    const videos = section(asFan, "Videos");
+    expect(videos).toContain(`href="/watch/${shown}"`);
+    expect(videos).not.toContain(hidden);
+
+    const stranger = await signIn(await registerUser());
+    const asStranger = await (await browser(`/channel/${owner.channel_id}`, { cookie: stranger.cookie })).text();
+    expect(asStranger).toMatch(/aria-pressed="false"[^>]*>\s*Subscribe\s*</);
   });
 });
 

@@ -4,7 +4,7 @@ import { findChannel } from "../storage/accounts";
 import * as subs from "../storage/subscriptions";
 import { listChannelVideos } from "../storage/videos";
 import { channelOut } from "./accounts";
-import { toVideoSummary } from "./videos";
+import { toVideoSummary, videoSummaries } from "./videos";
 
 async function existingChannel(db: Database, channelId: string) {
   const found = await findChannel(db, channelId);
@@ -45,4 +45,22 @@ export async function subscriptionsOf(db: Database, userId: string, page: number
     limit,
     total,
   };
+}
+
+/** Whether the user follows the channel (the channel page's button). */
+export async function isSubscribed(db: Database, userId: string, channelId: string): Promise<boolean> {
+  return subs.isSubscribed(db, userId, channelId);
+}
+
+/** How far back the home page's "new from your subscriptions" looks. */
+const FEED_WINDOW_MS = 30 * 86_400_000;
+
+/** The newest public uploads of the channels the user follows, newest first. */
+export async function subscriptionFeed(db: Database, userId: string, origin: string, limit: number) {
+  const rows = await subs.subscriptionUploads(db, userId, new Date(Date.now() - FEED_WINDOW_MS), limit);
+  return videoSummaries(
+    db,
+    rows.map((r) => r.id),
+    origin,
+  );
 }

@@ -147,9 +147,9 @@ export function listedVideo(origin: string, row: ListedRow) {
 }
 export type ListedVideo = ReturnType<typeof listedVideo>;
 
-/** Public, ready videos, newest first: of one channel, or of the whole platform. */
-export async function latestVideos(db: Database, origin: string, limit: number, channelId?: string) {
-  return (await store.listVideos(db, { channelId }, limit)).map((row) => listedVideo(origin, row));
+/** The platform's public, ready videos, newest first (a channel's own list is the channels service's). */
+export async function latestVideos(db: Database, origin: string, limit: number) {
+  return (await store.listVideos(db, {}, limit)).map((row) => listedVideo(origin, row));
 }
 
 /** Every video the user owns, whatever its state (the studio). */

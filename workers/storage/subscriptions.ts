@@ -15,6 +15,15 @@ export async function unsubscribe(db: Database, userId: string, channelId: strin
   await db.delete(subscriptions).where(and(eq(subscriptions.userId, userId), eq(subscriptions.channelId, channelId)));
 }
 
+export async function isSubscribed(db: Database, userId: string, channelId: string): Promise<boolean> {
+  const found = await db
+    .select({ id: subscriptions.channelId })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.channelId, channelId)))
+    .get();
+  return found !== undefined;
+}
+
 /** The channels a user follows, most recently followed first. */
 export async function listSubscriptions(db: Database, userId: string, page: number, limit: number) {
   const [rows, total] = await Promise.all([

@@ -358,20 +358,14 @@ const listedColumns = {
 };
 
 /**
- * Videos newest first, with their channel: a channel's (`channelId`), an owner's own
- * (`ownerId`, every status and visibility: the studio), or, with neither, the whole catalogue.
- * Anything but an owner's own list holds public, ready videos only.
+ * Videos newest first, with their channel: an owner's own (`ownerId`, every status and
+ * visibility: the studio), or the whole catalogue's public, ready videos. A channel's list is
+ * `listChannelVideos`.
  */
-export async function listVideos(
-  db: Database,
-  filter: { channelId?: string; ownerId?: string },
-  limit: number,
-  offset = 0,
-) {
+export async function listVideos(db: Database, filter: { ownerId?: string }, limit: number, offset = 0) {
   const where: SQL[] = [];
   if (filter.ownerId) where.push(eq(videos.ownerId, filter.ownerId));
   else if (listable) where.push(listable);
-  if (filter.channelId) where.push(eq(videos.channelId, filter.channelId));
   return db
     .select(listedColumns)
     .from(videos)

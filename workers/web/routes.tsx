@@ -4,18 +4,23 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
+import { regionOf } from "../lib/region";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
 import { CommentsQuery } from "../schemas/comments";
 import { DURATIONS, SearchQuery } from "../schemas/search";
 import { VideoEditBody } from "../schemas/videos";
 import * as accounts from "../services/accounts";
+import * as channels from "../services/channels";
 import * as comments from "../services/comments";
-import { tokenConfig, videoDeps } from "../services/deps";
+import { recommendationDeps, tokenConfig, trendingDeps, videoDeps } from "../services/deps";
 import * as history from "../services/history";
 import { statusOf } from "../services/processing";
+import { recommendationsFor, relatedTo } from "../services/recommendations/recommend";
 import * as search from "../services/search";
+import { ALL_CATEGORIES, trendingList } from "../services/trending";
 import * as videos from "../services/videos";
+import { reasonWords } from "./components/video-card";
 import { ChannelPage } from "./pages/channel";
 import { ErrorPage } from "./pages/errors";
 import { HistoryPage } from "./pages/history";
@@ -106,19 +111,66 @@ function signInFirst(c: { req: { url: string }; redirect(to: string): Response }
   return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 }
 
+/**
+ * A list that is a page's side dish (recommendations, up next) must not take the page down
+ * with it: its failure is logged and the row says it could not be loaded.
+ */
+async function orNull<T>(c: Context<AppEnv>, what: string, list: Promise<T>): Promise<T | null> {
+  try {
+    return await list;
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "error", msg: `${what} failed`, request_id: c.var.requestId, error: String(err) }),
+    );
+    return null;
+  }
+}
+
+/** How many cards each of the home page's rows shows. */
+const ROW = 12;
+
+/** The viewer's recommendations, each saying why in words. */
+async function recommended(c: Context<AppEnv>, user: NonNullable<AppEnv["Variables"]["user"]>) {
+  const deps = recommendationDeps(c.env, c.var.db, origin(c.req.url));
+  const items = await recommendationsFor(deps, user, regionOf(c.req.raw), ROW);
+  const watched = items.flatMap((v) => (v.reason.type === "because_you_watched" ? [v.reason.video_id] : []));
+  const titles = new Map(
+    (await videos.videoSummaries(c.var.db, [...new Set(watched)], deps.origin)).map((v) => [v.id, v.title]),
+  );
+  return items.map((v) => ({ ...v, because: reasonWords(v.reason, titles) }));
+}
+
 webRoutes.get("/", async (c) => {
-  const latest = await videos.latestVideos(c.var.db, origin(c.req.url), 24);
-  // Trending, recommendations and subscriptions come from their own services once served.
-  return c.html(<HomePage {...page(c)} lists={{ recommended: null, trending: null, subscriptions: null, latest }} />);
+  const { db, user } = c.var;
+  const here = origin(c.req.url);
+  const region = regionOf(c.req.raw);
+  const [latest, trending, recommendedList, subscriptions] = await Promise.all([
+    videos.latestVideos(db, here, 24),
+    orNull(
+      c,
+      "trending",
+      trendingList(trendingDeps(c.env, db), { region, category: ALL_CATEGORIES, limit: ROW }, here),
+    ),
+    user ? orNull(c, "recommendations", recommended(c, user)) : null,
+    user ? channels.subscriptionFeed(db, user.id, here, ROW) : null,
+  ]);
+  return c.html(
+    <HomePage
+      {...page(c)}
+      lists={{ recommended: recommendedList, trending: trending?.items ?? null, subscriptions, latest }}
+    />,
+  );
 });
 
 webRoutes.get("/watch/:video_id", async (c) => {
   const id = c.req.param("video_id");
   const { db, user } = c.var;
   const video = await videos.videoPage(db, id, user, origin(c.req.url), c.env.SIGNING_SECRET);
-  const [list, status] = await Promise.all([
+  const deps = recommendationDeps(c.env, db, origin(c.req.url));
+  const [list, status, upNext] = await Promise.all([
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
+    orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];
@@ -128,7 +180,7 @@ webRoutes.get("/watch/:video_id", async (c) => {
       video={video}
       playbackToken={token}
       comments={list}
-      related={null}
+      related={upNext}
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
     />,
@@ -196,9 +248,14 @@ webRoutes.post("/history/paused", async (c) => {
 
 webRoutes.get("/channel/:channel_id", async (c) => {
   const id = c.req.param("channel_id");
-  const found = await accounts.channel(c.var.db, id);
-  const list = await videos.latestVideos(c.var.db, origin(c.req.url), 48, id);
-  return c.html(<ChannelPage {...page(c)} channel={found} videos={list} subscribed={null} />);
+  const { db, user } = c.var;
+  // A missing channel is a 404 from either lookup.
+  const [found, list, subscribed] = await Promise.all([
+    accounts.channel(db, id),
+    channels.channelVideos(db, id, origin(c.req.url), 1, 48),
+    user ? channels.isSubscribed(db, user.id, id) : null,
+  ]);
+  return c.html(<ChannelPage {...page(c)} channel={found} videos={list.items} subscribed={subscribed} />);
 });
 
 webRoutes.get("/studio", async (c) => {

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import type { Reason } from "../../services/recommendations/rank";
 import { formatCount, formatDuration, timeAgo } from "./format";
 
 /** What a card needs of a video summary (API.md), whichever list it came from. */
@@ -10,16 +11,28 @@ export interface CardVideo {
   channel: { id: string; name: string; verified: boolean };
   view_count: number;
   published_at: string | null;
-  /** Recommendations say why (API.md `reason`). */
-  reason?: { type: string } | null;
+  /** Why a recommendation was made, in words (see `reasonWords`). */
+  because?: string;
 }
 
-const REASONS: Record<string, string> = {
-  because_you_watched: "Because you watched a similar video",
-  subscribed: "From a channel you follow",
-  similar_viewers: "Viewers like you watched this",
-  trending: "Trending",
-};
+/**
+ * A recommendation's reason (API.md `reason`) as the home page says it. `titles` holds the titles of the watched videos a reason may name; one that is no longer
+ * public is not named (its title is not ours to show any more).
+ */
+export function reasonWords(reason: Reason, titles: ReadonlyMap<string, string>): string {
+  switch (reason.type) {
+    case "because_you_watched": {
+      const title = titles.get(reason.video_id);
+      return title ? `Because you watched ${title}` : "Because of what you watched";
+    }
+    case "subscribed":
+      return "From your subscriptions";
+    case "similar_viewers":
+      return "Viewers like you also watched";
+    case "trending":
+      return "Trending";
+  }
+}
 
 export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child }) => (
   <li class="video-card">
@@ -43,14 +56,15 @@ export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child })
         {formatCount(video.view_count, "view")}
         {video.published_at ? ` · ${timeAgo(video.published_at)}` : ""}
       </span>
-      {video.reason && REASONS[video.reason.type] ? (
-        <span class="card-reason">{REASONS[video.reason.type]}</span>
-      ) : null}
+      {video.because ? <span class="card-reason">{video.because}</span> : null}
     </div>
   </li>
 );
 
-/** A titled row of cards, or an honest sentence when there is nothing to show. */
+/**
+ * A titled row of cards, or an honest sentence when there is nothing to show; `videos` is
+ * null when the list could not be had (a page still renders when one of its lists fails).
+ */
 export const VideoSection = (props: { title: string; videos: CardVideo[] | null; empty: string; children?: Child }) => {
   const headingId = `h-${props.title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
   return (
@@ -63,7 +77,7 @@ export const VideoSection = (props: { title: string; videos: CardVideo[] | null;
           ))}
         </ul>
       ) : (
-        <p class="empty">{props.empty}</p>
+        <p class="empty">{props.videos ? props.empty : "This list could not be loaded just now."}</p>
       )}
       {props.children}
     </section>

@@ -11,7 +11,7 @@ export const ChannelPage = (props: {
   csrf: string | undefined;
   channel: Channel;
   videos: CardVideo[];
-  /** null: unknown (signed out, or subscriptions not served yet). */
+  /** null: signed out. */
   subscribed: boolean | null;
 }) => {
   const own = props.user?.id === props.channel.owner_id;

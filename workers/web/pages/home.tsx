@@ -3,7 +3,7 @@ import { Layout } from "../components/layout";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 export interface HomeLists {
-  /** null: the list does not exist for this viewer (anonymous) or on this deployment yet. */
+  /** null: not shown to this viewer (anonymous), or it could not be loaded just now. */
   recommended: CardVideo[] | null;
   trending: CardVideo[] | null;
   subscriptions: CardVideo[] | null;
