@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signScope } from "../../workers/lib/signing";
 import { api, MASTER, readyVideo, registerUser, SEGMENT } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -116,6 +117,45 @@ describe("delivery: private videos", () => {
     const stranger = await registerUser();
     expect((await api(`/api/v1/videos/${videoId}`, { as: stranger })).status).toBe(404);
     expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(404);
+  });
+
+  it("answers a private storyboard track whose sprites are signed with the asking token, and refuses an expired one", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    const SPRITE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7]);
+    const VTT =
+      "WEBVTT\n\n00:00.000 --> 00:02.000\nsprite.jpg#xywh=0,0,160,90\n\n00:02.000 --> 00:04.000\nsprite.jpg#xywh=160,0,160,90\n";
+    await env.MEDIA.put(`videos/${videoId}/media/storyboard/sprite.jpg`, SPRITE);
+    await env.MEDIA.put(`videos/${videoId}/media/storyboard/storyboard.vtt`, VTT);
+    const vttAt = (token: string) => `/videos/${videoId}/storyboard/storyboard.vtt?token=${encodeURIComponent(token)}`;
+
+    // The token a page was opened with, seven hours ago: its 6 h lifetime is over, so the
+    // track it named and the sprites that track named are both refused.
+    const signed = new URLSearchParams(
+      await signScope(env.SIGNING_SECRET, videoId, "play", 6 * 3600, Date.now() - 7 * 3600_000),
+    );
+    const stale = `${signed.get("exp")}.${signed.get("sig")}`;
+    expect((await get(vttAt(stale))).status).toBe(403);
+    expect((await get(`/videos/${videoId}/storyboard/sprite.jpg?token=${encodeURIComponent(stale)}`)).status).toBe(403);
+
+    // The fresh token the page fetches before then: its track names sprites under that token,
+    // and each resolves (against the track's URL, as a player does) to the sprite's bytes.
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as { hls_url: string };
+    const fresh = new URL(page.hls_url).searchParams.get("token")!;
+    const track = await get(vttAt(fresh));
+    expect(track.status).toBe(200);
+    expect(track.headers.get("Content-Type")).toMatch(/^text\/vtt/);
+    const cues = (await track.text()).split("\n").filter((line) => line.includes("#xywh="));
+    expect(cues).toEqual([
+      `sprite.jpg?token=${encodeURIComponent(fresh)}#xywh=0,0,160,90`,
+      `sprite.jpg?token=${encodeURIComponent(fresh)}#xywh=160,0,160,90`,
+    ]);
+    for (const cue of cues) {
+      const sprite = new URL(cue, `${BASE}${vttAt(fresh)}`);
+      const res = await get(sprite.pathname + sprite.search);
+      expect(res.status, cue).toBe(200);
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(SPRITE);
+    }
   });
 
   it("keeps private media in the viewer's cache no longer than the playback token lives", async () => {

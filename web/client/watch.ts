@@ -20,13 +20,35 @@ function scheduleTokenRefresh(expiresAtMs: number) {
     try {
       const fresh = await api<{ hls_url: string | null }>("GET", `/videos/${videoId}`);
       const url = fresh.hls_url ? new URL(fresh.hls_url) : null;
+      const previous = token;
       token = url?.searchParams.get("token") ?? token;
+      if (token && token !== previous) refreshStoryboard(token);
       const exp = Number(token?.split(".")[0]);
       scheduleTokenRefresh(Number.isFinite(exp) ? exp * 1000 : Date.now() + 3600_000);
     } catch {
       scheduleTokenRefresh(Date.now() + 11 * 60_000); // retry in a minute
     }
   }, wait);
+}
+/**
+ * The storyboard track's cues name sprites signed with the token the track was fetched
+ * with, so a fresh token needs a fresh track: the new one loads beside the old, whose
+ * cues (still valid for a few minutes) serve the seek bar until the new cues are in.
+ */
+function refreshStoryboard(fresh: string) {
+  const old = video?.querySelector<HTMLTrackElement>("track[label=thumbnails]");
+  if (!video || !old) return;
+  const src = new URL(old.src, location.href);
+  src.searchParams.set("token", fresh);
+  const track = document.createElement("track");
+  track.kind = "metadata";
+  track.label = "thumbnails";
+  track.default = true;
+  track.src = src.href;
+  track.addEventListener("load", () => old.remove(), { once: true });
+  track.addEventListener("error", () => track.remove(), { once: true });
+  video.append(track);
+  track.track.mode = "hidden";
 }
 if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playbackExpires));
 
