@@ -210,6 +210,32 @@ describe("the web app in Chromium", () => {
     expect(errors).toEqual([]);
     expect(viewerErrors).toEqual([]);
 
+    // Made private, the owner's page names the storyboard track with a playback token; when
+    // the page fetches a fresh token (10 minutes before the first expires, here hours later
+    // on the page's clock) it loads a track under the fresh token and drops the old one.
+    await page.evaluate(async (id) => {
+      const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')!.content;
+      const res = await fetch(`/api/v1/videos/${id}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ visibility: "private" }),
+      });
+      if (!res.ok) throw new Error(`PATCH ${res.status}`);
+    }, videoId);
+    await page.clock.install();
+    await page.goto(`${stack.url}/watch/${videoId}`);
+    const tracks = page.locator("hls-video > track[label=thumbnails]");
+    const tokenOf = (src: string | null) => new URL(src!).searchParams.get("token");
+    const first = tokenOf(await tracks.first().getAttribute("src"));
+    expect(first).toBeTruthy();
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a fresh token is signed a second later
+    await page.clock.fastForward("05:51:00");
+    await expect
+      .poll(async () => (await tracks.evaluateAll((all) => all.map((t) => (t as HTMLTrackElement).src))).map(tokenOf), {
+        timeout: 20_000,
+      })
+      .toEqual([expect.not.stringMatching(`^${first}$`)]);
+
     if (process.env.UPDATE_README_SCREENSHOT) {
       mkdirSync(path.resolve(import.meta.dirname, "../../docs/screenshots"), { recursive: true });
       copyFileSync(

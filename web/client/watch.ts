@@ -32,8 +32,7 @@ function scheduleTokenRefresh(expiresAtMs: number) {
 }
 /**
  * The storyboard track's cues name sprites signed with the token the track was fetched
- * with, so a fresh token needs a fresh track: the new one loads beside the old, whose
- * cues (still valid for a few minutes) serve the seek bar until the new cues are in.
+ * with, so a fresh token needs a fresh track, under the fresh token.
  */
 function refreshStoryboard(fresh: string) {
   const old = video?.querySelector<HTMLTrackElement>("track[label=thumbnails]");
@@ -45,10 +44,9 @@ function refreshStoryboard(fresh: string) {
   track.label = "thumbnails";
   track.default = true;
   track.src = src.href;
-  track.addEventListener("load", () => old.remove(), { once: true });
-  track.addEventListener("error", () => track.remove(), { once: true });
-  video.append(track);
-  track.track.mode = "hidden";
+  // hls-video copies its track children into its inner <video>, where they load: the
+  // element here never sees a load event, so the swap is immediate (the VTT is small).
+  old.replaceWith(track);
 }
 if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playbackExpires));
 
