@@ -235,6 +235,20 @@ describe("the web app in Chromium", () => {
         timeout: 20_000,
       })
       .toEqual([expect.not.stringMatching(`^${first}$`)]);
+    // The seek bar previews sprites from the new track: under the fresh token.
+    const fresh = tokenOf(await tracks.first().getAttribute("src"));
+    const bar = page.locator("media-time-range");
+    const area = (await bar.boundingBox())!;
+    await expect
+      .poll(
+        async () => {
+          await page.mouse.move(area.x + area.width * 0.3, area.y + area.height / 2);
+          await page.mouse.move(area.x + area.width * 0.6, area.y + area.height / 2);
+          return bar.getAttribute("mediapreviewimage");
+        },
+        { timeout: 20_000 },
+      )
+      .toContain(`sprite.jpg?token=${encodeURIComponent(fresh!)}#xywh=`);
 
     if (process.env.UPDATE_README_SCREENSHOT) {
       mkdirSync(path.resolve(import.meta.dirname, "../../docs/screenshots"), { recursive: true });
