@@ -94,11 +94,25 @@ const windowFloor = (size: number) =>
   `coalesce((SELECT rowid FROM video_search WHERE video_search MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ${size - 1}), 0)`;
 
 /**
- * The best `cap` matches of an FTS5 query, with what ranking needs. bm25 runs inside the
- * FTS query over at most RANK_WINDOW matches (FTS5 takes the rowid bound natively, so the
- * rest of a long doclist is never read), and only the best `cap` are joined to videos.
- * With filters, the join must come before the LIMIT, over a wider window. `newest` takes
- * the latest documents (rowids grow with indexing) instead of the best scores (sort=date).
+ * The matches' rowids and scores, over the newest `size` matches at most. While the query
+ * matches fewer, the score is bm25. When it matches more, bm25 would read the whole doclist
+ * of each word to count it (most of a broad search's time), so the score is instead how
+ * many of the title's words match, which costs only the window's own rows; the ranking's
+ * boosts (views, recency) order the rest. CASE evaluates bm25 only when it is used.
+ */
+const scoredWindow = (size: number) => `WITH f(floor) AS MATERIALIZED (SELECT ${windowFloor(size)})
+  SELECT m.rowid, CASE WHEN f.floor > 0
+      THEN -1 - 3 * (length(highlight(video_search, 0, char(1), '')) - length(t.title))
+      ELSE ${BM25} END AS score
+  FROM f CROSS JOIN video_search m CROSS JOIN search_documents t ON t.id = m.rowid
+  WHERE video_search MATCH ?1 AND m.rowid >= f.floor`;
+
+/**
+ * The best `cap` matches of an FTS5 query, with what ranking needs, scored over at most
+ * RANK_WINDOW matches (FTS5 takes the rowid bound natively, so the rest of a long doclist
+ * is never read); only the best `cap` are joined to videos. With filters, the join must
+ * come before the LIMIT, over a wider window. `newest` takes the latest documents (rowids
+ * grow with indexing) instead of the best scores (sort=date).
  */
 export function candidates(
   db: Database,
@@ -108,22 +122,20 @@ export function candidates(
   order: "score" | "newest" = "score",
 ): Query<Candidate> {
   const where = filterClauses(filters, 3);
-  const joins = JOINS;
   if (!where.params.length) {
     const inner =
       order === "newest"
-        ? `SELECT rowid, ${BM25} AS score FROM video_search WHERE video_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
-        : `SELECT rowid, ${BM25} AS score FROM video_search
-           WHERE video_search MATCH ?1 AND rowid >= ${windowFloor(RANK_WINDOW)} ORDER BY score LIMIT ?2`;
-    return query(db, `SELECT ${CANDIDATE_COLUMNS} FROM (${inner}) s ${joins} WHERE ${LISTABLE}`, match, cap);
+        ? // No score: the date orders these, and bm25's first call would read whole doclists.
+          `SELECT rowid, 0 AS score FROM video_search WHERE video_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
+        : `${scoredWindow(RANK_WINDOW)} ORDER BY score, m.rowid DESC LIMIT ?2`;
+    return query(db, `SELECT ${CANDIDATE_COLUMNS} FROM (${inner}) s ${JOINS} WHERE ${LISTABLE}`, match, cap);
   }
   return query(
     db,
     `SELECT ${CANDIDATE_COLUMNS}
-     FROM (SELECT rowid, ${BM25} AS score FROM video_search
-           WHERE video_search MATCH ?1 AND rowid >= ${windowFloor(FILTERED_WINDOW)}) s ${joins}
+     FROM (${scoredWindow(FILTERED_WINDOW)}) s ${JOINS}
      WHERE ${LISTABLE}${where.text}
-     ORDER BY ${order === "newest" ? "s.rowid DESC" : "s.score"} LIMIT ?2`,
+     ORDER BY ${order === "newest" ? "s.rowid DESC" : "s.score, s.rowid DESC"} LIMIT ?2`,
     match,
     cap,
     ...where.params,
