@@ -2,6 +2,7 @@ import { and, count, eq } from "drizzle-orm";
 import type { Database } from "../env";
 import { upsertHistory } from "./history";
 import { videoLikes, viewMarks } from "./schema";
+import type { RegionHour } from "./trending";
 
 /** Likes, view marks and the hourly roll-ups of watch events. */
 
@@ -67,16 +68,8 @@ export async function setLike(db: Database, userId: string, videoId: string, val
  */
 export async function rollUp(
   db: Database,
-  event: {
+  event: RegionHour & {
     id: string;
-    videoId: string;
-    region: string;
-    hour: number;
-    views: number;
-    watchSeconds: number;
-    likes: number;
-    comments: number;
-    shares: number;
     /** When the consumer rolls it up: the cron's watermark (an event may arrive late). */
     rolledAt: number;
   },
