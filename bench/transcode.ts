@@ -9,11 +9,12 @@
 //                  Container image (Debian's ffmpeg), against the same loopback stand-in
 // Reports wall time, ratios, time to first playable / total, real-time factor, peak RSS of
 // the ffmpeg processes. BENCH_SECONDS (60) and BENCH_SIZE (1920x1080) change the clip.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../test/e2e/stack.ts";
+import { docker, runTranscoderImage } from "../test/e2e/transcoder.ts";
 import { chooseLadder, ladderCommand } from "../transcoder/src/ffmpeg.ts";
 import { runJob } from "../transcoder/src/job.ts";
 import { probeSource } from "../transcoder/src/probe.ts";
@@ -102,28 +103,10 @@ if (inImage)
   console.log(`in the image: ${inImage.seconds.toFixed(1)} s (started in ${inImage.startSeconds.toFixed(1)} s)`);
 
 async function runInImage(tag: string) {
-  const docker = (...args: string[]) => {
-    const run = spawnSync("docker", args, { encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`docker ${args[0]}: ${run.stderr}`);
-    return run.stdout.trim();
-  };
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  const id = docker(
-    "run",
-    "--detach",
-    "--network",
-    "host",
-    "--read-only",
-    "--mount",
-    "type=volume,dst=/scratch",
-    "--env",
-    `PORT=${port}`,
-    "--env",
-    "HOST=127.0.0.1",
-    tag,
-  );
+  const id = runTranscoderImage(tag, port);
   try {
     while (
       !(await fetch(`${url}/health`).then(

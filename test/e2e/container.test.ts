@@ -10,19 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testVideo } from "../../transcoder/test/clips.ts";
 import { type Account, client, ffmpeg, makeClip } from "./clients";
 import { freePort, type Stack, startStack } from "./stack";
-import { secondsUntilRunning } from "./transcoder";
+import { docker, runTranscoderImage, secondsUntilRunning } from "./transcoder";
 
 const image = process.env.CONTAINER_IMAGE;
 if (!image) {
   console.warn(
     "[container e2e] skipped: CONTAINER_IMAGE is not set (npm run container:test builds the image and runs it)",
   );
-}
-
-function docker(...args: string[]): string {
-  const run = spawnSync("docker", args, { encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`docker ${args.join(" ")}: ${run.stderr || run.error}`);
-  return run.stdout.trim();
 }
 
 /** What the image's own HEALTHCHECK says, polled until it has an answer. */
@@ -57,24 +51,7 @@ describe.skipIf(!image)("the transcoder inside its Container image", () => {
     const port = await freePort();
     name = `cloudtube-e2e-transcoder-${port}`;
     transcoderUrl = `http://127.0.0.1:${port}`;
-    // Host networking only (no bridge network on these machines); the root filesystem is
-    // read-only and the scratch folder a volume, as the image expects.
-    docker(
-      "run",
-      "--detach",
-      "--name",
-      name,
-      "--network",
-      "host",
-      "--read-only",
-      "--mount",
-      "type=volume,dst=/scratch",
-      "--env",
-      `PORT=${port}`,
-      "--env",
-      "HOST=127.0.0.1",
-      image!,
-    );
+    runTranscoderImage(image!, port, name);
     stack = await startStack({}, { transcoderUrl });
     api = client(stack.url);
     owner = await api.register();

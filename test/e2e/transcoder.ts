@@ -1,4 +1,36 @@
-// Watching the transcoder from outside, as the tests of a killed job need.
+// Watching the transcoder from outside, as the tests of a killed job need, and running its
+// Container image the way the platform runs it.
+import { spawnSync } from "node:child_process";
+
+/** Runs the docker CLI and answers its output, or throws with what it printed. */
+export function docker(...args: string[]): string {
+  const run = spawnSync("docker", args, { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`docker ${args.join(" ")}: ${run.stderr || run.error}`);
+  return run.stdout.trim();
+}
+
+/**
+ * Starts the transcoder's image listening on `port` and answers the container's id. Host
+ * networking only (no bridge network on these machines); the root filesystem is read-only
+ * and the scratch folder a volume, as the image expects.
+ */
+export function runTranscoderImage(image: string, port: number, name?: string): string {
+  return docker(
+    "run",
+    "--detach",
+    ...(name ? ["--name", name] : []),
+    "--network",
+    "host",
+    "--read-only",
+    "--mount",
+    "type=volume,dst=/scratch",
+    "--env",
+    `PORT=${port}`,
+    "--env",
+    "HOST=127.0.0.1",
+    image,
+  );
+}
 
 /**
  * Seconds from `since` until the transcoder at `url` is working on the video's job again

@@ -1,3 +1,5 @@
+import type { RegionHour } from "../storage/trending";
+
 /**
  * Trending scores as pure functions of activity, facts about the video and a clock, so tests
  * control time. Seed: score = views + 2 likes + 1.5 comments + 3 shares + 0.1 watch time,
@@ -30,14 +32,7 @@ export const TRENDING: TrendingConfig = {
 const WEIGHTS = { views: 1, likes: 2, comments: 1.5, shares: 3, watchMinutes: 0.1 };
 
 /** One hour of one video's activity (a row of `video_region_hourly`, or their sum). */
-export interface HourActivity {
-  hour: number;
-  views: number;
-  watchSeconds: number;
-  likes: number;
-  comments: number;
-  shares: number;
-}
+export type HourActivity = Omit<RegionHour, "videoId" | "region">;
 
 export interface VideoFacts {
   durationSeconds: number | null;
