@@ -2,16 +2,16 @@
 //
 // Loads the fixture (bench/search/fixture.ts: 204 videos, labelled queries of 12 kinds) into
 // an in-memory local D1 with the platform's migrations, runs every query through the
-// Worker's own search service (uncached) and through the baseline, and prints success@1,
+// platform's own search service (uncached, in the bench Worker) and through the baseline, and prints success@1,
 // success@5, MRR, nDCG@10 and the zero-result rate per kind and overall.
 //
 // The baseline is PeerTube's rule as the issue states it: every word must match a title or
 // description word as a prefix (case and accents folded, as PeerTube's unaccent does), no
 // stemming, ranked by plain term frequency (then newest first).
-import { refreshVocabulary, search } from "../../workers/services/search.ts";
 import { fold } from "../../workers/services/search-text.ts";
 import { CHANNEL_SPLIT, type LabelledQuery, QUERIES, type QueryKind, TOPICS } from "./fixture.ts";
-import { type ChannelRow, load, openLocalD1, seeded, type VideoRow } from "./harness.ts";
+import { type ChannelRow, load, seeded, startBenchWorker, type VideoRow } from "./harness.ts";
+import type { BenchAnswer } from "./worker.ts";
 
 const NOW = Date.UTC(2026, 10, 1);
 const DAY = 86_400_000;
@@ -91,10 +91,10 @@ const dec = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(2));
 
 async function main() {
   const { channels, videos } = catalogue();
-  const local = await openLocalD1();
+  const bench = await startBenchWorker();
   try {
-    await load(local.d1, channels, videos);
-    await refreshVocabulary(local.db);
+    await load(bench, channels, videos);
+    await bench.refresh();
     const keyOf = new Map(videos.map((v) => [v.id, v.key]));
     const relevantOf = (query: LabelledQuery) =>
       new Set(
@@ -105,13 +105,8 @@ async function main() {
 
     const rows: { query: LabelledQuery; ours: Scores; base: Scores; top: string; corrected?: string }[] = [];
     for (const query of QUERIES) {
-      const answer = await search(
-        local.db,
-        { q: query.q, filters: {}, sort: "relevance", page: 1, limit: 10 },
-        "http://eval.local",
-        NOW,
-      );
-      const ours = answer.items.map((i) => keyOf.get(i.id) ?? i.id);
+      const answer = await bench.ask<BenchAnswer>({ kind: "search", q: query.q, limit: 10, now: NOW });
+      const ours = answer.ids.map((id) => keyOf.get(id) ?? id);
       const relevant = relevantOf(query);
       rows.push({
         query,
@@ -158,7 +153,7 @@ async function main() {
       }
     }
   } finally {
-    await local.dispose();
+    await bench.dispose();
   }
 }
 

@@ -1,35 +1,59 @@
-// Shared by bench/search/eval.ts and bench/search/speed.ts: a local D1 with the platform's
-// migrations, loaded in bulk, and the Worker's own search code run against it.
+// Shared by bench/search/eval.ts and bench/search/speed.ts: the platform's search service in
+// a Worker (bench/search/worker.ts) over an in-memory local D1 with the platform's
+// migrations, loaded in bulk, started with wrangler's unstable_startWorker on a loopback port.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { drizzle } from "drizzle-orm/d1";
-import { getPlatformProxy, unstable_splitSqlQuery } from "wrangler";
-import type { Database } from "../../workers/env.ts";
-import * as schema from "../../workers/storage/schema.ts";
+import { unstable_splitSqlQuery, unstable_startWorker } from "wrangler";
+import type { BenchRequest, Statement } from "./worker.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export interface Local {
-  d1: D1Database;
-  db: Database;
+export interface BenchWorker {
+  /** Statements in one D1 batch (setup and lookups); the rows of each. */
+  batch<T = Record<string, unknown>>(statements: Statement[]): Promise<T[][]>;
+  /** One timed request to the Worker: a search, a completion or the floor. */
+  ask<T = unknown>(request: BenchRequest): Promise<T>;
+  /** The cron's vocabulary refresh. */
+  refresh(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-/** An in-memory D1 (workerd's, through getPlatformProxy) with every migration applied. */
-export async function openLocalD1(): Promise<Local> {
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({
-    configPath: path.join(import.meta.dirname, "wrangler.toml"),
-    persist: false,
+/** The bench Worker with every migration applied to its (in-memory) D1. */
+export async function startBenchWorker(): Promise<BenchWorker> {
+  // No request.cf: nothing here reads it, and fetching it would leave the machine.
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+  const worker = await unstable_startWorker({
+    config: path.join(import.meta.dirname, "wrangler.toml"),
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      persist: false,
+      watch: false,
+      logLevel: "error",
+    },
   });
-  const d1 = proxy.env.DB;
+  await worker.ready;
+  const url = await worker.url;
+  // JSON from our own Worker, typed by the caller.
+  const post = async <T>(pathname: string, body: unknown): Promise<T> => {
+    const res = await fetch(new URL(pathname, url), { method: "POST", body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const bench: BenchWorker = {
+    batch: (statements) => post("/batch", statements),
+    ask: (request) => post("/ask", request),
+    refresh: async () => void (await post("/refresh", {})),
+    dispose: () => worker.dispose(),
+  };
   const dir = path.join(root, "migrations");
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".sql"))
     .sort()) {
     const queries = unstable_splitSqlQuery(readFileSync(path.join(dir, file), "utf8"));
-    await d1.batch(queries.map((q) => d1.prepare(q)));
+    await bench.batch(queries.map((sql) => ({ sql, params: [] })));
   }
-  return { d1, db: drizzle(d1, { schema }) as unknown as Database, dispose: () => proxy.dispose() };
+  return bench;
 }
 
 export interface ChannelRow {
@@ -57,37 +81,35 @@ const ROWS_PER_STATEMENT = 500;
  * json_each: one statement per few hundred rows, and the search triggers index each row as
  * the platform's own writes would.
  */
-export async function load(d1: D1Database, channels: ChannelRow[], videos: VideoRow[]): Promise<void> {
+export async function load(bench: BenchWorker, channels: ChannelRow[], videos: VideoRow[]): Promise<void> {
   for (let i = 0; i < channels.length; i += ROWS_PER_STATEMENT) {
-    const chunk = JSON.stringify(channels.slice(i, i + ROWS_PER_STATEMENT));
-    await d1.batch([
-      d1
-        .prepare(
-          `INSERT INTO users (id, email, username, password_hash)
-           SELECT value ->> 'id', (value ->> 'id') || '@example.com', value ->> 'id', 'x' FROM json_each(?)`,
-        )
-        .bind(chunk),
-      d1
-        .prepare(
-          `INSERT INTO channels (id, owner_id, name, verified)
-           SELECT value ->> 'id', value ->> 'id', value ->> 'name', value ->> 'verified' FROM json_each(?)`,
-        )
-        .bind(chunk),
+    const params = [JSON.stringify(channels.slice(i, i + ROWS_PER_STATEMENT))];
+    await bench.batch([
+      {
+        sql: `INSERT INTO users (id, email, username, password_hash)
+          SELECT value ->> 'id', (value ->> 'id') || '@example.com', value ->> 'id', 'x' FROM json_each(?)`,
+        params,
+      },
+      {
+        sql: `INSERT INTO channels (id, owner_id, name, verified)
+          SELECT value ->> 'id', value ->> 'id', value ->> 'name', value ->> 'verified' FROM json_each(?)`,
+        params,
+      },
     ]);
   }
   for (let i = 0; i < videos.length; i += ROWS_PER_STATEMENT) {
-    const chunk = JSON.stringify(videos.slice(i, i + ROWS_PER_STATEMENT));
-    await d1
-      .prepare(
-        `INSERT INTO videos (id, channel_id, owner_id, title, description, tags, category, visibility, status,
+    const params = [JSON.stringify(videos.slice(i, i + ROWS_PER_STATEMENT))];
+    await bench.batch([
+      {
+        sql: `INSERT INTO videos (id, channel_id, owner_id, title, description, tags, category, visibility, status,
            playable, progress, duration_ms, view_count, published_at, created_at)
          SELECT value ->> 'id', value ->> 'channel_id', value ->> 'channel_id', value ->> 'title',
            value ->> 'description', value ->> 'tags', value ->> 'category', 'public', 'ready', 1, 100,
            value ->> 'duration_ms', value ->> 'view_count', value ->> 'published_at', value ->> 'published_at'
          FROM json_each(?)`,
-      )
-      .bind(chunk)
-      .run();
+        params,
+      },
+    ]);
   }
 }
 
