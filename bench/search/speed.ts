@@ -129,6 +129,7 @@ async function main() {
       ["one typo", () => plain(typo(pick(mid)))],
       ["nonsense (every fallback)", () => plain(`zqx${Math.floor(random() * 1e6)} vvqq`)],
       ["commonest word + category", () => plain(commonest, { category: pick(CATEGORIES) })],
+      ["two common words + category", () => plain(`${pick(head)} ${pick(head)}`, { category: pick(CATEGORIES) })],
       ["commonest word, sort=date", () => plain(commonest, {}, "date")],
       [
         "suggest (2-4 letters)",

@@ -101,9 +101,13 @@ const scoredWindow = (size: number) => `w AS MATERIALIZED (
 
 /**
  * The best `cap` matches of an FTS5 query, with what ranking needs, scored over at most
- * RANK_WINDOW matches; only the best `cap` are joined to videos. With filters, the join must
- * come before the LIMIT, over a wider window. `newest` takes the latest documents instead of
- * the best scores (sort=date).
+ * RANK_WINDOW matches; only the best `cap` are joined to videos. `newest` takes the latest
+ * documents instead of the best scores (sort=date). Filters pick one of two plans:
+ * - a channel: its listable videos come first, from their index (a channel holds few of the
+ *   catalogue), and the FTS5 cursor keeps only those, so every match in the channel counts,
+ *   however common the words;
+ * - any other filter: the join comes before the LIMIT, over the newest FILTERED_WINDOW
+ *   matches (no index bounds a category or a duration to few videos).
  */
 export function candidates(
   db: Database,
@@ -113,20 +117,38 @@ export function candidates(
   order: "score" | "newest" = "score",
 ): Query<Candidate> {
   const where = filterClauses(filters, 3);
+  /** The ORDER BY of `order`, over the columns of `t`. */
+  const best = (t = "") => (order === "newest" ? `${t}rowid DESC` : `${t}score, ${t}rowid DESC`);
+  const top = (from: string) => `SELECT ${CANDIDATE_COLUMNS} FROM (${from}) s ${JOINS} WHERE ${LISTABLE}`;
+  if (filters.channelId !== undefined) {
+    return query(
+      db,
+      `WITH f AS MATERIALIZED (
+         SELECT d.id FROM videos v CROSS JOIN search_documents d ON d.video_id = v.id WHERE ${LISTABLE}${where.text}),
+       w AS MATERIALIZED (
+         SELECT rowid, ${order === "newest" ? "0" : BM25} AS score FROM video_search
+         WHERE video_search MATCH ?1 AND rowid >= (SELECT min(id) FROM f) AND +rowid IN (SELECT id FROM f)
+         ORDER BY rowid DESC LIMIT ${RANK_WINDOW})
+       ${top(`SELECT rowid, score FROM w ORDER BY ${best()} LIMIT ?2`)}`,
+      match,
+      cap,
+      ...where.params,
+    );
+  }
   if (!where.params.length) {
-    const best =
+    const inner =
       order === "newest"
         ? // No score: the date orders these, and bm25's first call reads each word's whole doclist.
           `SELECT rowid, 0 AS score FROM video_search WHERE video_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
-        : `WITH ${scoredWindow(RANK_WINDOW)} SELECT rowid, score FROM w ORDER BY score, rowid DESC LIMIT ?2`;
-    return query(db, `SELECT ${CANDIDATE_COLUMNS} FROM (${best}) s ${JOINS} WHERE ${LISTABLE}`, match, cap);
+        : `WITH ${scoredWindow(RANK_WINDOW)} SELECT rowid, score FROM w ORDER BY ${best()} LIMIT ?2`;
+    return query(db, top(inner), match, cap);
   }
   return query(
     db,
     `WITH ${scoredWindow(FILTERED_WINDOW)}
      SELECT ${CANDIDATE_COLUMNS} FROM w s ${JOINS}
      WHERE ${LISTABLE}${where.text}
-     ORDER BY ${order === "newest" ? "s.rowid DESC" : "s.score, s.rowid DESC"} LIMIT ?2`,
+     ORDER BY ${best("s.")} LIMIT ?2`,
     match,
     cap,
     ...where.params,
