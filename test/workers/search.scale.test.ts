@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CANDIDATES } from "../../workers/services/search";
-import { FILTERED_WINDOW } from "../../workers/storage/search";
+import { CANDIDATES, refreshVocabulary } from "../../workers/services/search";
+import { database } from "../../workers/storage/db";
+import { FILTERED_WINDOW, RANK_WINDOW } from "../../workers/storage/search";
 import { api, registerUser, type TestUser } from "./fixtures";
 
 // Searches whose words are in more videos than search ranks (the rank and filter windows of
@@ -65,5 +66,27 @@ describe("search past the rank window", () => {
 
     const newest = await search({ q: word, channel_id: early.channel_id, sort: "date", limit: "3" });
     expect(newest.items.map((i) => i.id)).toEqual(["early29", "early28", "early27"]);
+  });
+
+  it("completes a last word as a prefix until the word alone fills the rank window", async () => {
+    const user = await registerUser();
+    const word = `fillword${Date.now().toString(36)}`;
+    await bulkVideos(user, "fill", RANK_WINDOW, word, Date.now() - 86_400_000);
+    // The newest video holds only a longer word that the typed one begins.
+    await env.DB.prepare(
+      `INSERT INTO videos (id, channel_id, owner_id, title, description, tags, category, visibility, status,
+         playable, progress, duration_ms, view_count, published_at, created_at)
+       VALUES ('longer', ?1, ?2, ?3, '', '[]', 'education', 'public', 'ready', 1, 100, 60000, 0, ?4, ?4)`,
+    )
+      .bind(user.channel_id, user.id, `${word}zq guide`, Date.now())
+      .run();
+    // Before the vocabulary knows how common the word is, it is also a prefix.
+    expect((await search({ q: word, sort: "date", limit: "1" })).items[0]?.id).toBe("longer");
+    await refreshVocabulary(database(env.DB));
+    // (Another page size: the answer above is cached for its 30 s.)
+    const asTyped = await search({ q: word, sort: "date", limit: "2" });
+    expect(asTyped.items[0]?.id).toBe(`fill${RANK_WINDOW - 1}`);
+    // A word the last one begins is still found when typed in full.
+    expect((await search({ q: `${word}zq` })).items.map((i) => i.id)).toEqual(["longer"]);
   });
 });

@@ -3,6 +3,7 @@
  * edit distances for typo tolerance, and highlight escaping. No I/O, so the Worker, the
  * evaluation and the benchmark all use exactly these.
  */
+import type { TermsQuery } from "../storage/search";
 
 /** More terms than this add nothing a person meant; the rest are ignored. */
 export const MAX_TERMS = 10;
@@ -51,6 +52,16 @@ export function matchAll(terms: readonly string[], prefixLast = true): string {
   return terms
     .map((t, i) => (prefixLast && i === terms.length - 1 && t.length >= MIN_PREFIX ? `("${t}" OR "${t}"*)` : `"${t}"`))
     .join(" AND ");
+}
+
+/**
+ * The forms a search's terms are looked up in, and the word that picks between them
+ * (storage/search.ts): with the last word also a prefix while it may still be being typed,
+ * or as typed once that word is itself in so many videos that its completions could only
+ * crowd the ranked window (and merging their doclists is most of the query's cost).
+ */
+export function termsQuery(terms: readonly string[]): TermsQuery {
+  return { prefixed: matchAll(terms), exact: matchAll(terms, false), last: terms[terms.length - 1] ?? "" };
 }
 
 /** Title-only prefix query for completions. */

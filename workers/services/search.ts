@@ -1,6 +1,7 @@
 import type { Database } from "../env";
 import type { VideoSummary } from "../schemas/videos";
 import { readCached, writeCached } from "../storage/edge-cache";
+import type { TermsQuery } from "../storage/search";
 import * as store from "../storage/search";
 import {
   allowedTypos,
@@ -9,9 +10,9 @@ import {
   MARK_CLOSE,
   MARK_OPEN,
   markedHtml,
-  matchAll,
   matchTitle,
   termsOf,
+  termsQuery,
   trigrams,
 } from "./search-text";
 import { toVideoSummary } from "./videos";
@@ -77,14 +78,14 @@ export function relevance(c: store.Candidate, terms: readonly string[], now: num
 /** A match and the FTS5 query that found it (highlights mark that query's words). */
 interface Hit {
   c: store.Candidate;
-  match: string;
+  match: TermsQuery;
 }
 
 const candidatesFor = (db: Database, terms: readonly string[], p: SearchParams) =>
-  store.candidates(db, matchAll(terms), p.filters, CANDIDATES, p.sort === "date" ? "newest" : "score");
+  store.candidates(db, termsQuery(terms), p.filters, CANDIDATES, p.sort === "date" ? "newest" : "score");
 
 function ranked(found: store.Candidate[], terms: readonly string[], p: SearchParams, now: number): Hit[] {
-  const match = matchAll(terms);
+  const match = termsQuery(terms);
   const list =
     p.sort === "date"
       ? found.sort((a, b) => (b.published_at ?? 0) - (a.published_at ?? 0))
