@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { refreshVocabulary } from "../../workers/services/search";
 import { allowedTypos, editDistance, matchAll, termsOf } from "../../workers/services/search-text";
 import { database } from "../../workers/storage/db";
+import { addCounts } from "../../workers/storage/videos";
 import { api, catalogueVideo, readyVideo, registerUser, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -175,6 +176,29 @@ describe("filters, sorts and pages", () => {
     ]);
     expect(ids(await search({ q: w, sort: "views" }))).toEqual([medium, long, short]);
     expect(ids(await search({ q: w, sort: "date" }))).toEqual([long, medium, short]);
+  });
+
+  it("filters on what a video is now: an edited category, new views, nothing left after a delete", async () => {
+    const owner = await registerUser();
+    const w = unique("shale");
+    const id = await catalogueVideo(owner, { title: `${w} clip`, category: "music", views: 5 });
+    expect(ids(await search({ q: w, category: "music" }))).toEqual([id]);
+
+    const edit = (json: unknown) => api(`/api/v1/videos/${id}`, { method: "PATCH", as: owner, json });
+    expect((await edit({ category: "gaming" })).status).toBe(200);
+    // Other page sizes than above: answers are cached for 30 s when no video left the index.
+    expect(ids(await search({ q: w, category: "gaming", limit: "3" }))).toEqual([id]);
+    expect(ids(await search({ q: w, category: "music", limit: "3" }))).toEqual([]);
+
+    expect(ids(await search({ q: w, min_views: "1000" }))).toEqual([]);
+    await addCounts(database(env.DB), id, { views: 5000, likes: 0, dislikes: 0, comments: 0, shares: 0 });
+    expect(ids(await search({ q: w, min_views: "1000", limit: "3" }))).toEqual([id]);
+
+    expect((await api(`/api/v1/videos/${id}`, { method: "DELETE", as: owner })).status).toBe(204);
+    const orphans = await env.DB.prepare(
+      "SELECT count(*) AS n FROM search_filters WHERE id NOT IN (SELECT id FROM search_documents)",
+    ).first<{ n: number }>();
+    expect(orphans?.n).toBe(0);
   });
 
   it("pages through results with a total", async () => {

@@ -347,6 +347,19 @@ export const searchDocuments = sqliteTable(
   (t) => [uniqueIndex("search_documents_video").on(t.videoId)],
 );
 
+/**
+ * What search filters on, per document (migrations/0008_search_filters.sql): copied from the
+ * video by triggers, in rows narrow enough that filtering thousands of matches reads little.
+ */
+export const searchFilters = sqliteTable("search_filters", {
+  /** The document's id (search_documents.id, the FTS rowid). */
+  id: integer("id").primaryKey(),
+  category: text("category"),
+  durationMs: integer("duration_ms"),
+  publishedAt: integer("published_at"),
+  viewCount: integer("view_count").notNull(),
+});
+
 /** The indexed words and how many documents hold each: typo candidates and completions. */
 export const searchWords = sqliteTable(
   "search_words",

@@ -44,11 +44,12 @@ const BM25 = `bm25(video_search, ${Object.values(BM25_WEIGHTS).join(", ")})`;
 export const RANK_WINDOW = 2_000;
 /**
  * The same bound when filters other than a channel apply after the match (they may keep few
- * of the window). Each match in it is joined to its video to be filtered, which is most of a
+ * of the window). Each match in it is joined to its search_filters row, which is most of a
  * filtered search's time: measured at 100,000 videos, two common words and a category took
- * 43-44 ms at the median with 10,000 and 35-36 ms with 5,000.
+ * 43-44 ms at the median joined through search_documents and videos, 25-27 ms through
+ * search_filters (22 ms with a window of 5,000, which would find less).
  */
-export const FILTERED_WINDOW = 5_000;
+export const FILTERED_WINDOW = 10_000;
 
 /** Filters on the video, mapped to columns here and nowhere else. */
 export interface SearchFilters {
@@ -60,17 +61,20 @@ export interface SearchFilters {
   channelId?: string;
 }
 
-/** The filters as SQL over `v` (videos), their parameters numbered from `first`. */
-function filterClauses(f: SearchFilters, first: number): { text: string; params: unknown[] } {
+/**
+ * The filters as SQL over `t`, videos (`v`) or search_filters (`x`, which has the same
+ * columns but the channel's), their parameters numbered from `first`.
+ */
+function filterClauses(f: SearchFilters, first: number, t: "v" | "x"): { text: string; params: unknown[] } {
   const parts: [string, unknown][] = [];
-  if (f.category !== undefined) parts.push(["v.category =", f.category]);
-  if (f.durationMs?.min !== undefined) parts.push(["v.duration_ms >=", f.durationMs.min]);
-  if (f.durationMs?.max !== undefined) parts.push(["v.duration_ms <", f.durationMs.max]);
-  if (f.publishedAfter) parts.push(["v.published_at >=", f.publishedAfter.getTime()]);
-  if (f.minViews !== undefined) parts.push(["v.view_count >=", f.minViews]);
+  if (f.category !== undefined) parts.push([`${t}.category =`, f.category]);
+  if (f.durationMs?.min !== undefined) parts.push([`${t}.duration_ms >=`, f.durationMs.min]);
+  if (f.durationMs?.max !== undefined) parts.push([`${t}.duration_ms <`, f.durationMs.max]);
+  if (f.publishedAfter) parts.push([`${t}.published_at >=`, f.publishedAfter.getTime()]);
+  if (f.minViews !== undefined) parts.push([`${t}.view_count >=`, f.minViews]);
   if (f.channelId !== undefined) parts.push(["v.channel_id =", f.channelId]);
   return {
-    text: parts.map(([t], i) => ` AND ${t} ?${first + i}`).join(""),
+    text: parts.map(([c], i) => ` AND ${c} ?${first + i}`).join(""),
     params: parts.map(([, p]) => p),
   };
 }
@@ -131,8 +135,9 @@ const scoredWindow = (size: number, match = MATCH) => `w AS MATERIALIZED (
  * - a channel: its listable videos come first, from their index (a channel holds few of the
  *   catalogue), and the FTS5 cursor keeps only those, so every match in the channel counts,
  *   however common the words;
- * - any other filter: the join comes before the LIMIT, over the newest FILTERED_WINDOW
- *   matches (no index bounds a category or a duration to few videos).
+ * - any other filter: over the newest FILTERED_WINDOW matches, each joined to its narrow
+ *   search_filters row before the LIMIT (no index bounds a category or a duration to few
+ *   videos).
  */
 export function candidates(
   db: Database,
@@ -141,11 +146,11 @@ export function candidates(
   cap: number,
   order: "score" | "newest" = "score",
 ): Query<Candidate> {
-  const where = filterClauses(filters, 3);
   /** The ORDER BY of `order`, over the columns of `t`. */
   const best = (t = "") => (order === "newest" ? `${t}rowid DESC` : `${t}score, ${t}rowid DESC`);
   const top = (from: string) => `SELECT ${CANDIDATE_COLUMNS} FROM (${from}) s ${JOINS} WHERE ${LISTABLE}`;
   if (filters.channelId !== undefined) {
+    const where = filterClauses(filters, 3, "v");
     return query(
       db,
       `WITH f AS MATERIALIZED (
@@ -160,6 +165,7 @@ export function candidates(
       ...where.params,
     );
   }
+  const where = filterClauses(filters, 3, "x");
   if (!where.params.length) {
     const inner =
       order === "newest"
@@ -171,9 +177,8 @@ export function candidates(
   return query(
     db,
     `WITH ${scoredWindow(FILTERED_WINDOW)}
-     SELECT ${CANDIDATE_COLUMNS} FROM w s ${JOINS}
-     WHERE ${LISTABLE}${where.text}
-     ORDER BY ${best("s.")} LIMIT ?2`,
+     ${top(`SELECT w.rowid, w.score FROM w CROSS JOIN search_filters x ON x.id = w.rowid
+       WHERE true${where.text} ORDER BY ${best("w.")} LIMIT ?2`)}`,
     JSON.stringify(match),
     cap,
     ...where.params,
