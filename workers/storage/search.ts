@@ -122,9 +122,9 @@ const MATCH = `(CASE WHEN (SELECT docs FROM search_words WHERE word = ?1 ->> '$.
   THEN ?1 ->> '$.exact' ELSE ?1 ->> '$.prefixed' END)`;
 
 /**
- * The newest `size` matches of `match` (a search's MATCH by default) with their bm25, from one FTS5 cursor read newest first
- * (rowids grow with indexing); materialized, so bm25 runs once per row and in the cursor's
- * own query, as FTS5 requires.
+ * The newest `size` matches of `match` (a search's MATCH by default) with their bm25, from
+ * one FTS5 cursor read newest first (rowids grow with indexing); materialized, so bm25 runs
+ * once per row and in the cursor's own query, as FTS5 requires.
  */
 const scoredWindow = (size: number, match = MATCH) => `w AS MATERIALIZED (
   SELECT rowid, ${BM25} AS score FROM video_search WHERE video_search MATCH ${match} ORDER BY rowid DESC LIMIT ${size})`;
@@ -147,8 +147,7 @@ export function candidates(
   cap: number,
   order: "score" | "newest" = "score",
 ): Query<Candidate> {
-  /** The ORDER BY of `order`, over the columns of `t`. */
-  const best = (t = "") => (order === "newest" ? `${t}rowid DESC` : `${t}score, ${t}rowid DESC`);
+  const best = order === "newest" ? "rowid DESC" : "score, rowid DESC";
   const top = (from: string) => `SELECT ${CANDIDATE_COLUMNS} FROM (${from}) s ${JOINS} WHERE ${LISTABLE}`;
   if (filters.channelId !== undefined) {
     const where = filterClauses(filters, 3, "v");
@@ -160,7 +159,7 @@ export function candidates(
          SELECT rowid, ${order === "newest" ? "0" : BM25} AS score FROM video_search
          WHERE video_search MATCH ${MATCH} AND rowid >= (SELECT min(id) FROM f) AND +rowid IN (SELECT id FROM f)
          ORDER BY rowid DESC LIMIT ${RANK_WINDOW})
-       ${top(`SELECT rowid, score FROM w ORDER BY ${best()} LIMIT ?2`)}`,
+       ${top(`SELECT rowid, score FROM w ORDER BY ${best} LIMIT ?2`)}`,
       JSON.stringify(match),
       cap,
       ...where.params,
@@ -172,7 +171,7 @@ export function candidates(
       order === "newest"
         ? // No score: the date orders these, and bm25's first call reads each word's whole doclist.
           `SELECT rowid, 0 AS score FROM video_search WHERE video_search MATCH ${MATCH} ORDER BY rowid DESC LIMIT ?2`
-        : `WITH ${scoredWindow(RANK_WINDOW)} SELECT rowid, score FROM w ORDER BY ${best()} LIMIT ?2`;
+        : `WITH ${scoredWindow(RANK_WINDOW)} SELECT rowid, score FROM w ORDER BY ${best} LIMIT ?2`;
     return query(db, top(inner), JSON.stringify(match), cap);
   }
   return query(
@@ -183,7 +182,7 @@ export function candidates(
          SELECT s.rowid, ${order === "newest" ? "0" : BM25} AS score
          FROM f CROSS JOIN video_search s CROSS JOIN search_filters x ON x.id = s.rowid
          WHERE video_search MATCH ${MATCH} AND s.rowid >= f.floor${where.text})
-     ${top(`SELECT rowid, score FROM w ORDER BY ${best()} LIMIT ?2`)}`,
+     ${top(`SELECT rowid, score FROM w ORDER BY ${best} LIMIT ?2`)}`,
     JSON.stringify(match),
     cap,
     ...where.params,
