@@ -53,7 +53,11 @@ export function client(base: string) {
   }
 
   /** Uploads a file through the chunk protocol and completes it; answers the video id. */
-  async function upload(owner: Account, file: string, fields: { title: string; visibility?: string }): Promise<string> {
+  async function upload(
+    owner: Account,
+    file: string,
+    fields: { title: string; visibility?: string; category?: string },
+  ): Promise<string> {
     const bytes = readFileSync(file);
     const init = await call<{ upload_id: string; video_id: string; part_size: number }>(
       owner,

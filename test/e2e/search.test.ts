@@ -31,14 +31,20 @@ describe("search on the running stack", () => {
     const file = path.join(work, "clip.mp4");
     makeClip(file, 4);
     const word = `marmalade${Date.now().toString(36).replace(/\d/g, "")}`;
-    const videoId = await api.upload(owner, file, { title: `Kaleidoscope ${word} tutorial` });
-    const search = (q: string) => api.call<Answer>(undefined, `/api/v1/search?${new URLSearchParams({ q })}`);
+    const videoId = await api.upload(owner, file, { title: `Kaleidoscope ${word} tutorial`, category: "education" });
+    const search = (q: string, filters: Record<string, string> = {}) =>
+      api.call<Answer>(undefined, `/api/v1/search?${new URLSearchParams({ q, ...filters })}`);
 
     // Not searchable while processing: only public, ready videos are.
     await api.waitReady(owner, videoId);
     const found = await search(`kaleidoscope ${word}`);
     expect(found.items.map((i) => i.id)).toEqual([videoId]);
     expect(found.items[0]?.highlight.title).toBe(`<mark>Kaleidoscope</mark> <mark>${word}</mark> tutorial`);
+    // Filters read what processing learnt (a 4-second clip is short) and what the upload said.
+    const ids = async (filters: Record<string, string>) => (await search(word, filters)).items.map((i) => i.id);
+    expect(await ids({ duration: "short", category: "education" })).toEqual([videoId]);
+    expect(await ids({ duration: "long" })).toEqual([]);
+    expect(await ids({ category: "music" })).toEqual([]);
 
     // The cron (here through wrangler's /__scheduled) brings the new words into the vocabulary.
     expect((await fetch(`${stack.url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`)).ok).toBe(true);
