@@ -1,7 +1,6 @@
 import type { Database } from "../env";
 import type { VideoSummary } from "../schemas/videos";
 import { readCached, writeCached } from "../storage/edge-cache";
-import type { TermsQuery } from "../storage/search";
 import * as store from "../storage/search";
 import {
   allowedTypos,
@@ -78,7 +77,7 @@ export function relevance(c: store.Candidate, terms: readonly string[], now: num
 /** A match and the FTS5 query that found it (highlights mark that query's words). */
 interface Hit {
   c: store.Candidate;
-  match: TermsQuery;
+  match: store.TermsQuery;
 }
 
 const candidatesFor = (db: Database, terms: readonly string[], p: SearchParams) =>
