@@ -121,6 +121,30 @@ describe("new_video notifications", () => {
     }
   });
 
+  it("announces a ready video when it is made public, once however often", async () => {
+    const creator = await registerUser();
+    const fan = await registerUser();
+    await subscribe(fan, creator.channel_id);
+    const hidden = await readyVideo(creator, "private");
+    const unlisted = await readyVideo(creator, "unlisted");
+    expect((await setVisibility(creator, hidden.videoId, "public")).status).toBe(200);
+    expect((await setVisibility(creator, unlisted.videoId, "public")).status).toBe(200);
+    const announced = await waitFor(async () => {
+      const ids = (await newVideoNotices(fan)).map((n) => n.video_id);
+      return ids.length === 2 && ids.sort();
+    }, "notices of the two videos made public");
+    expect(announced).toEqual([hidden.videoId, unlisted.videoId].sort());
+
+    // Private and public again tells no one twice; a new video's notice shows the queue has moved on.
+    expect((await setVisibility(creator, hidden.videoId, "private")).status).toBe(200);
+    expect((await setVisibility(creator, hidden.videoId, "public")).status).toBe(200);
+    const marker = await readyVideo(creator);
+    await waitFor(async () => (await newVideoNotices(fan)).length >= 3, "the new video's notice");
+    expect((await newVideoNotices(fan)).map((n) => n.video_id).sort()).toEqual(
+      [hidden.videoId, unlisted.videoId, marker.videoId].sort(),
+    );
+  });
+
   it("adds nothing when a page is delivered again, and stops for a video made private", async () => {
     const creator = await registerUser();
     const fans = [await registerUser(), await registerUser(), await registerUser()];

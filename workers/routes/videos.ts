@@ -7,7 +7,7 @@ import { clientIp } from "../middleware/rate-limit";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { StatusOut, VideoParams } from "../schemas/processing";
 import { LikeBody, LikeOut, VideoEditBody, VideoOut, WatchPositionBody } from "../schemas/videos";
-import { engagementDeps, reindexVideo, videoDeps } from "../services/deps";
+import { editHooks, engagementDeps, videoDeps } from "../services/deps";
 import * as engagement from "../services/engagement";
 import * as processing from "../services/processing";
 import * as videos from "../services/videos";
@@ -43,7 +43,7 @@ export const videoRoutes = router()
     }),
     async (c) => {
       const { video_id } = c.req.valid("param");
-      await videos.editVideo(c.var.db, c.var.user.id, video_id, c.req.valid("json"), reindexVideo(c.env));
+      await videos.editVideo(c.var.db, c.var.user.id, video_id, c.req.valid("json"), editHooks(c.env, c.var.db));
       const origin = new URL(c.req.url).origin;
       return c.json(await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET), 200);
     },

@@ -13,7 +13,7 @@ import { type VectorBackend, vectorBackend } from "../vectors/backend";
 import type { TokenConfig } from "./accounts";
 import type { CommentDeps } from "./comments";
 import type { EngagementDeps } from "./engagement";
-import type { FanOutDeps } from "./notifications";
+import { type FanOutDeps, startNewVideoFanOut } from "./notifications";
 import { type ProcessingDeps, statusOf } from "./processing";
 import type { RecommendationDeps } from "./recommendations/recommend";
 import { type Room, roomOf } from "./room";
@@ -21,7 +21,7 @@ import { transcoderFromEnv } from "./transcoder-client";
 import type { TrendingDeps } from "./trending";
 import { ALL_CATEGORIES } from "./trending";
 import type { UploadDeps } from "./uploads";
-import type { VideoDeps } from "./videos";
+import type { EditHooks, VideoDeps } from "./videos";
 
 const int = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -156,6 +156,15 @@ export function trendingDeps(env: Env, db: Database): TrendingDeps {
 export function reindexVideo(env: Env) {
   return async (videoId: string) => {
     await (env.VIDEO_INDEX_QUEUE as Queue<VideoIndexMessage>).send({ video_id: videoId });
+  };
+}
+
+/** Who hears of an owner's edit, from the API or the studio: the vector index and subscribers. */
+export function editHooks(env: Env, db: Database): EditHooks {
+  const fanOut = fanOutDeps(env, db);
+  return {
+    changed: reindexVideo(env),
+    published: async (videoId) => void (await startNewVideoFanOut(fanOut, videoId)),
   };
 }
 

@@ -207,18 +207,32 @@ async function ownedVideo(db: Database, userId: string, videoId: string) {
   return access;
 }
 
-/** `changed` hears of every applied edit (recommendations re-embed or drop the video's vector). */
+/** Who hears of an edit. */
+export interface EditHooks {
+  /** Every applied edit (recommendations re-embed or drop the video's vector). */
+  changed?: (videoId: string) => Promise<void>;
+  /**
+   * A ready video made public that was not (unlisted or private): its channel's subscribers
+   * are told now, as they would have been had it been public when it became ready. A video
+   * made public again tells no one twice (one `new_video` notice per user and video).
+   */
+  published?: (videoId: string) => Promise<void>;
+}
+
 export async function editVideo(
   db: Database,
   userId: string,
   videoId: string,
   edit: store.VideoEdit,
-  changed?: (videoId: string) => Promise<void>,
+  hooks: EditHooks = {},
 ) {
-  await ownedVideo(db, userId, videoId);
+  const before = await ownedVideo(db, userId, videoId);
   if (Object.keys(edit).length) {
     await store.updateVideo(db, videoId, edit);
-    await changed?.(videoId);
+    await hooks.changed?.(videoId);
+    if (edit.visibility === "public" && before.visibility !== "public" && before.status === "ready") {
+      await hooks.published?.(videoId);
+    }
   }
   await purgeVideo(videoId);
 }

@@ -13,7 +13,7 @@ import { VideoEditBody } from "../schemas/videos";
 import * as accounts from "../services/accounts";
 import * as channels from "../services/channels";
 import * as comments from "../services/comments";
-import { recommendationDeps, tokenConfig, trendingDeps, videoDeps } from "../services/deps";
+import { editHooks, recommendationDeps, tokenConfig, trendingDeps, videoDeps } from "../services/deps";
 import * as history from "../services/history";
 import { statusOf } from "../services/processing";
 import { recommendationsFor, relatedTo } from "../services/recommendations/recommend";
@@ -275,7 +275,7 @@ webRoutes.post("/studio/:video_id", async (c) => {
   if (!edit.success) {
     throw new AppError(400, "validation_failed", "Bad request", "The title or visibility is not valid.");
   }
-  await videos.editVideo(c.var.db, c.var.user.id, c.req.param("video_id"), edit.data);
+  await videos.editVideo(c.var.db, c.var.user.id, c.req.param("video_id"), edit.data, editHooks(c.env, c.var.db));
   return c.redirect("/studio?notice=Saved", 303);
 });
 
