@@ -1,32 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, makeClip } from "./clients";
-import { type Stack, startStack } from "./stack";
+import { describe, expect, it } from "vitest";
+import { makeClip } from "./clients";
+import { runningStack } from "./stack";
 
-let stack: Stack;
-let work: string;
-let api: ReturnType<typeof client>;
+const e2e = runningStack("comments");
 
 describe("comments and the live room on the running stack", () => {
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), "e2e-comments-"));
-    stack = await startStack();
-    api = client(stack.url);
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
   it("shows the uploader processing live, then two watchers see each other's comments and replies in order", async () => {
-    const owner = await api.register();
-    const file = path.join(work, "clip.mp4");
+    const owner = await e2e.api.register();
+    const file = path.join(e2e.work, "clip.mp4");
     makeClip(file, 8);
     // The uploader's page joins the room before the upload completes and follows it live.
-    const videoId = await api.upload(owner, file, { title: "Comments e2e" });
-    const page = await api.join(videoId, owner);
+    const videoId = await e2e.api.upload(owner, file, { title: "Comments e2e" });
+    const page = await e2e.api.join(videoId, owner);
     const ready = await page.next("status", (m) => m.status === "ready", 120_000);
     expect(ready).toMatchObject({ video_id: videoId, progress: 100, playable: true });
     const progress = page.messages.filter((m) => m.type === "status").map((m) => m.progress as number);
@@ -34,21 +20,21 @@ describe("comments and the live room on the running stack", () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     page.socket.close();
 
-    const [alice, bob] = [await api.register(), await api.register()];
-    const a = await api.join(videoId, alice);
-    const b = await api.join(videoId);
+    const [alice, bob] = [await e2e.api.register(), await e2e.api.register()];
+    const a = await e2e.api.join(videoId, alice);
+    const b = await e2e.api.join(videoId);
     await b.next("counters", (m) => m.viewers === 2);
 
     // Posted at once by both: each watcher receives all of them, in the order they were stored.
     const posted = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        api.call<{ id: string }>(i % 2 ? bob : alice, `/api/v1/videos/${videoId}/comments`, {
+        e2e.api.call<{ id: string }>(i % 2 ? bob : alice, `/api/v1/videos/${videoId}/comments`, {
           method: "POST",
           body: JSON.stringify({ content: `comment ${i} from ${i % 2 ? "bob" : "alice"}` }),
         }),
       ),
     );
-    const listed = await api.call<{ items: { id: string }[]; total: number }>(
+    const listed = await e2e.api.call<{ items: { id: string }[]; total: number }>(
       undefined,
       `/api/v1/videos/${videoId}/comments`,
     );
@@ -61,7 +47,7 @@ describe("comments and the live room on the running stack", () => {
       expect(received).toEqual(storedOrder);
     }
 
-    const reply = await api.call<{ id: string }>(bob, `/api/v1/videos/${videoId}/comments`, {
+    const reply = await e2e.api.call<{ id: string }>(bob, `/api/v1/videos/${videoId}/comments`, {
       method: "POST",
       body: JSON.stringify({ content: "a reply to alice", parent_id: posted[0]!.id }),
     });
@@ -78,7 +64,7 @@ describe("comments and the live room on the running stack", () => {
         },
       });
     }
-    await api.call(alice, `/api/v1/comments/${posted[0]!.id}`, { method: "DELETE" });
+    await e2e.api.call(alice, `/api/v1/comments/${posted[0]!.id}`, { method: "DELETE" });
     for (const watcher of [a, b])
       expect(await watcher.next("comment_deleted")).toMatchObject({ comment_id: posted[0]!.id });
     await a.next("counters", (m) => m.comments === 8);
@@ -87,7 +73,7 @@ describe("comments and the live room on the running stack", () => {
     let count = -1;
     for (let i = 0; i < 40 && count !== 8; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      count = (await api.call<{ comment_count: number }>(undefined, `/api/v1/videos/${videoId}`)).comment_count;
+      count = (await e2e.api.call<{ comment_count: number }>(undefined, `/api/v1/videos/${videoId}`)).comment_count;
     }
     expect(count).toBe(8);
     a.socket.close();

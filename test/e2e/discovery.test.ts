@@ -1,37 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Account, client, makeClip } from "./clients";
-import { type Stack, startStack } from "./stack";
+import { describe, expect, it } from "vitest";
+import { type Account, makeClip } from "./clients";
+import { runningStack } from "./stack";
 
 /**
  * Discovery on the running stack: a few viewers watch real (transcoded) videos through the
  * player API, the cron ticks (`/__scheduled`, as npm start does every five minutes), and
  * trending, recommendations and related answer as those watches imply.
  */
-let stack: Stack;
-let api: ReturnType<typeof client>;
-let work: string;
+const e2e = runningStack("discovery");
 
 interface Item {
   id: string;
   reason?: { type: string; video_id?: string };
 }
 
-beforeAll(async () => {
-  stack = await startStack();
-  api = client(stack.url);
-  work = mkdtempSync(path.join(tmpdir(), "e2e-discovery-"));
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
 const watch = (who: Account, videoId: string) =>
-  api.call(who, `/api/v1/videos/${videoId}/watch-position`, {
+  e2e.api.call(who, `/api/v1/videos/${videoId}/watch-position`, {
     method: "POST",
     body: JSON.stringify({ position: 3, duration: 4 }),
   });
@@ -48,36 +33,36 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
 
 describe("discovery on the running stack", () => {
   it("trending, recommendations and related follow what viewers watch", async () => {
-    const clip = path.join(work, "clip.mp4");
+    const clip = path.join(e2e.work, "clip.mp4");
     makeClip(clip, 4, "320x180");
-    const [kayaker, paddler, baker] = [await api.register(), await api.register(), await api.register()];
-    const roll = await api.upload(kayaker, clip, { title: "Kayak rolling for beginners" });
-    const rescue = await api.upload(paddler, clip, { title: "Kayak rescue drills" });
-    const bread = await api.upload(baker, clip, { title: "Sourdough bread at home" });
+    const [kayaker, paddler, baker] = [await e2e.api.register(), await e2e.api.register(), await e2e.api.register()];
+    const roll = await e2e.api.upload(kayaker, clip, { title: "Kayak rolling for beginners" });
+    const rescue = await e2e.api.upload(paddler, clip, { title: "Kayak rescue drills" });
+    const bread = await e2e.api.upload(baker, clip, { title: "Sourdough bread at home" });
     for (const [owner, id] of [
       [kayaker, roll],
       [paddler, rescue],
       [baker, bread],
     ] as const) {
-      await api.waitReady(owner, id);
+      await e2e.api.waitReady(owner, id);
     }
-    await api.call(paddler, `/api/v1/videos/${rescue}`, {
+    await e2e.api.call(paddler, `/api/v1/videos/${rescue}`, {
       method: "PATCH",
       body: JSON.stringify({ tags: ["kayak", "paddling"], description: "Kayak rescue drills on a river." }),
     });
 
     // Three viewers watch the two kayak videos in one sitting; one watches the bread video.
-    const viewers = [await api.register(), await api.register(), await api.register()];
+    const viewers = [await e2e.api.register(), await e2e.api.register(), await e2e.api.register()];
     for (const viewer of viewers) {
       await watch(viewer, roll);
       await watch(viewer, rescue);
     }
-    await watch(await api.register(), bread);
+    await watch(await e2e.api.register(), bread);
 
     // The watch-events queue rolls the views up; then the cron turns them into trending.
     const trending = await eventually(async () => {
-      await fetch(`${stack.url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
-      const list = await api.call<{ items: Item[] }>(undefined, "/api/v1/videos/trending?region=DE&limit=10");
+      await fetch(`${e2e.stack.url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+      const list = await e2e.api.call<{ items: Item[] }>(undefined, "/api/v1/videos/trending?region=DE&limit=10");
       const ids = list.items.map((i) => i.id);
       return ids.includes(roll) && ids.includes(rescue) ? ids : undefined;
     }, "trending to list both kayak videos");
@@ -85,15 +70,15 @@ describe("discovery on the running stack", () => {
     expect(trending).not.toContain(bread);
 
     // Anonymous callers get trending, with that reason.
-    const anonymous = await api.call<{ items: Item[] }>(undefined, "/api/v1/recommendations");
+    const anonymous = await e2e.api.call<{ items: Item[] }>(undefined, "/api/v1/recommendations");
     expect(anonymous.items.map((i) => i.id)).toEqual(expect.arrayContaining([roll, rescue]));
     expect(anonymous.items.every((i) => i.reason?.type === "trending")).toBe(true);
 
     // Someone new watches the first kayak video: the second comes because they watched it.
-    const newcomer = await api.register();
+    const newcomer = await e2e.api.register();
     await watch(newcomer, roll);
     const recommended = await eventually(async () => {
-      const list = await api.call<{ items: Item[] }>(newcomer, "/api/v1/recommendations");
+      const list = await e2e.api.call<{ items: Item[] }>(newcomer, "/api/v1/recommendations");
       const pick = list.items.find((i) => i.id === rescue);
       return pick?.reason?.type === "because_you_watched" ? list : undefined;
     }, "the co-viewed video in recommendations");
@@ -106,7 +91,7 @@ describe("discovery on the running stack", () => {
     if (order.includes(bread)) expect(order.indexOf(bread)).toBeGreaterThan(order.indexOf(rescue));
 
     // Related: the co-viewed video first, never the video itself.
-    const related = await api.call<{ items: Item[] }>(undefined, `/api/v1/videos/${roll}/related`);
+    const related = await e2e.api.call<{ items: Item[] }>(undefined, `/api/v1/videos/${roll}/related`);
     expect(related.items[0]?.id).toBe(rescue);
     expect(related.items.map((i) => i.id)).not.toContain(roll);
   });

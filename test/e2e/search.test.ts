@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, makeClip } from "./clients";
-import { type Stack, startStack } from "./stack";
+import { describe, expect, it } from "vitest";
+import { makeClip } from "./clients";
+import { runningStack } from "./stack";
 
-let stack: Stack;
-let work: string;
-let api: ReturnType<typeof client>;
+const e2e = runningStack("search");
 
 interface Answer {
   items: { id: string; highlight: { title: string } }[];
@@ -16,27 +12,20 @@ interface Answer {
 }
 
 describe("search on the running stack", () => {
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), "e2e-search-"));
-    stack = await startStack();
-    api = client(stack.url);
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
   it("finds an uploaded video once it is ready, typos included, and forgets it when it turns private", async () => {
-    const owner = await api.register();
-    const file = path.join(work, "clip.mp4");
+    const owner = await e2e.api.register();
+    const file = path.join(e2e.work, "clip.mp4");
     makeClip(file, 4);
     const word = `marmalade${Date.now().toString(36).replace(/\d/g, "")}`;
-    const videoId = await api.upload(owner, file, { title: `Kaleidoscope ${word} tutorial`, category: "education" });
+    const videoId = await e2e.api.upload(owner, file, {
+      title: `Kaleidoscope ${word} tutorial`,
+      category: "education",
+    });
     const search = (q: string, filters: Record<string, string> = {}) =>
-      api.call<Answer>(undefined, `/api/v1/search?${new URLSearchParams({ q, ...filters })}`);
+      e2e.api.call<Answer>(undefined, `/api/v1/search?${new URLSearchParams({ q, ...filters })}`);
 
     // Not searchable while processing: only public, ready videos are.
-    await api.waitReady(owner, videoId);
+    await e2e.api.waitReady(owner, videoId);
     const found = await search(`kaleidoscope ${word}`);
     expect(found.items.map((i) => i.id)).toEqual([videoId]);
     expect(found.items[0]?.highlight.title).toBe(`<mark>Kaleidoscope</mark> <mark>${word}</mark> tutorial`);
@@ -47,18 +36,18 @@ describe("search on the running stack", () => {
     expect(await ids({ category: "music" })).toEqual([]);
 
     // The cron (here through wrangler's /__scheduled) brings the new words into the vocabulary.
-    expect((await fetch(`${stack.url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`)).ok).toBe(true);
+    expect((await fetch(`${e2e.stack.url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`)).ok).toBe(true);
     const typo = await search(`kaleidoscpoe ${word}`);
     expect(typo.items.map((i) => i.id)).toEqual([videoId]);
     expect(typo.corrected_query).toBe(`kaleidoscope ${word}`);
 
-    const suggest = await api.call<{ items: string[] }>(
+    const suggest = await e2e.api.call<{ items: string[] }>(
       undefined,
       `/api/v1/search/suggest?q=kaleidoscope%20${word.slice(0, 6)}`,
     );
     expect(suggest.items).toContain(`kaleidoscope ${word} tutorial`);
 
-    await api.call(owner, `/api/v1/videos/${videoId}`, {
+    await e2e.api.call(owner, `/api/v1/videos/${videoId}`, {
       method: "PATCH",
       body: JSON.stringify({ visibility: "private" }),
     });

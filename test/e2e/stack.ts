@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { client } from "./clients";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -129,4 +131,29 @@ function readStoredObject(persistDir: string, key: string): Buffer {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a test file shares: the running stack, a client of its API and a scratch folder. */
+export interface RunningStack {
+  stack: Stack;
+  api: ReturnType<typeof client>;
+  work: string;
+}
+
+/**
+ * Starts the stack (with `vars`) before the file's tests and stops it, and removes the
+ * scratch folder, after them. The fields are there once the tests run.
+ */
+export function runningStack(name: string, vars: Record<string, string> = {}): RunningStack {
+  const running = {} as RunningStack;
+  beforeAll(async () => {
+    running.work = mkdtempSync(path.join(tmpdir(), `e2e-${name}-`));
+    running.stack = await startStack(vars);
+    running.api = client(running.stack.url);
+  });
+  afterAll(async () => {
+    await running.stack?.stop();
+    if (running.work) rmSync(running.work, { recursive: true, force: true });
+  });
+  return running;
 }

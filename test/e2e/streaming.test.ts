@@ -1,25 +1,22 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type Account, client, ffmpeg, makeClip } from "./clients";
-import { type Stack, startStack } from "./stack";
+import { type Account, ffmpeg, makeClip } from "./clients";
+import { runningStack } from "./stack";
 
-let stack: Stack;
-let work: string;
-let api: ReturnType<typeof client>;
-const register = () => api.register();
+const e2e = runningStack("streaming");
+
+const register = () => e2e.api.register();
 const call = <T>(who: Account | undefined, pathname: string, init: RequestInit = {}) =>
-  api.call<T>(who, pathname, init);
+  e2e.api.call<T>(who, pathname, init);
 
 /** Uploads a generated clip and waits until it is ready. */
 async function readyVideo(owner: Account, visibility: string): Promise<string> {
-  const file = path.join(work, `${visibility}.mp4`);
+  const file = path.join(e2e.work, `${visibility}.mp4`);
   makeClip(file, 24);
-  const videoId = await api.upload(owner, file, { title: `Streaming ${visibility}`, visibility });
-  await api.waitReady(owner, videoId);
+  const videoId = await e2e.api.upload(owner, file, { title: `Streaming ${visibility}`, visibility });
+  await e2e.api.waitReady(owner, videoId);
   return videoId;
 }
 
@@ -29,16 +26,6 @@ function play(url: string) {
 }
 
 describe("streaming on the running stack", () => {
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), "e2e-streaming-"));
-    stack = await startStack();
-    api = client(stack.url);
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
   it("plays for another viewer, counts the view once, resumes where they left off, and shows it live", async () => {
     const owner = await register();
     const videoId = await readyVideo(owner, "public");
@@ -49,7 +36,7 @@ describe("streaming on the running stack", () => {
     expect(played.stderr.trim()).toBe("");
 
     // A watcher in the room sees the view arrive.
-    const socket = new WebSocket(`${stack.url.replace("http", "ws")}/api/v1/videos/${videoId}/live`);
+    const socket = new WebSocket(`${e2e.stack.url.replace("http", "ws")}/api/v1/videos/${videoId}/live`);
     const counters: { views: number }[] = [];
     socket.on("message", (data) => {
       const m = JSON.parse(String(data)) as { type: string; views: number };
@@ -93,9 +80,12 @@ describe("streaming on the running stack", () => {
     expect(played.status, played.stderr).toBe(0);
     const stranger = await register();
     expect(
-      (await fetch(`${stack.url}/api/v1/videos/${videoId}`, { headers: { Authorization: `Bearer ${stranger.token}` } }))
-        .status,
+      (
+        await fetch(`${e2e.stack.url}/api/v1/videos/${videoId}`, {
+          headers: { Authorization: `Bearer ${stranger.token}` },
+        })
+      ).status,
     ).toBe(404);
-    expect(play(`${stack.url}/videos/${videoId}/master.m3u8`).status).not.toBe(0);
+    expect(play(`${e2e.stack.url}/videos/${videoId}/master.m3u8`).status).not.toBe(0);
   });
 });
