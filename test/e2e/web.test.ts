@@ -35,6 +35,15 @@ async function signUp(page: Page, name: string) {
   return n;
 }
 
+/** Hovers across the seek bar and answers the preview image it shows (a storyboard tile). */
+async function seekPreview(page: Page): Promise<string | null> {
+  const range = page.locator("media-time-range");
+  const box = (await range.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  return range.getAttribute("mediapreviewimage");
+}
+
 const currentTime = (page: Page) =>
   page.evaluate(() => (document.getElementById("video") as HTMLVideoElement).currentTime);
 
@@ -112,17 +121,8 @@ describe("the web app in Chromium", () => {
     // Seek-bar thumbnails from the storyboard, once processing has made it: hovering the
     // time range previews a tile of the sprite.
     await page.locator("hls-video > track[label=thumbnails]").waitFor({ state: "attached", timeout: 240_000 });
-    const range = page.locator("media-time-range");
-    const box = (await range.boundingBox())!;
     await expect
-      .poll(
-        async () => {
-          await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
-          await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
-          return range.getAttribute("mediapreviewimage");
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => seekPreview(page), { timeout: 20_000 })
       .toMatch(/\/storyboard\/sprite\.jpg#xywh=\d+,\d+,\d+,\d+$/);
     await screenshot(page, "watch");
 
@@ -237,17 +237,8 @@ describe("the web app in Chromium", () => {
       .toEqual([expect.not.stringMatching(`^${first}$`)]);
     // The seek bar previews sprites from the new track: under the fresh token.
     const fresh = tokenOf(await tracks.first().getAttribute("src"));
-    const bar = page.locator("media-time-range");
-    const area = (await bar.boundingBox())!;
     await expect
-      .poll(
-        async () => {
-          await page.mouse.move(area.x + area.width * 0.3, area.y + area.height / 2);
-          await page.mouse.move(area.x + area.width * 0.6, area.y + area.height / 2);
-          return bar.getAttribute("mediapreviewimage");
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => seekPreview(page), { timeout: 20_000 })
       .toContain(`sprite.jpg?token=${encodeURIComponent(fresh!)}#xywh=`);
 
     if (process.env.UPDATE_README_SCREENSHOT) {
