@@ -1,7 +1,8 @@
 /**
- * Short-lived signed URLs for the transcoder, which holds no storage credentials: an HMAC
- * over the video id, a scope (what the URL may touch) and an expiry. Checked with
- * WebCrypto's constant-time verify, so no D1 read is needed per request.
+ * The platform's HMACs (SHA-256, keys imported once per secret): short-lived signed URLs for
+ * the transcoder, which holds no storage credentials (an HMAC over the video id, a scope and
+ * an expiry, checked with WebCrypto's constant-time verify, so no D1 read per request), the
+ * anonymous viewer id, and the web session's CSRF token.
  */
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -33,13 +34,23 @@ function unb64url(text: string): Uint8Array | null {
   }
 }
 
-const message = (videoId: string, scope: string, exp: number) => encoder.encode(`${videoId}\n${scope}\n${exp}`);
+/** The HMAC-SHA256 of `text` under `secret`, base64url. */
+export async function hmac(secret: string, text: string): Promise<string> {
+  return b64url(await crypto.subtle.sign("HMAC", await key(secret), encoder.encode(text)));
+}
+
+/** Whether `presented` is `hmac(secret, text)`, compared by WebCrypto in constant time. */
+export async function hmacMatches(secret: string, text: string, presented: string): Promise<boolean> {
+  const bytes = unb64url(presented);
+  return !!bytes && crypto.subtle.verify("HMAC", await key(secret), bytes, encoder.encode(text));
+}
+
+const message = (videoId: string, scope: string, exp: number) => `${videoId}\n${scope}\n${exp}`;
 
 /** `exp=...&sig=...` granting `scope` on `videoId` for `ttlSeconds`. */
 export async function signScope(secret: string, videoId: string, scope: string, ttlSeconds: number, now = Date.now()) {
   const exp = Math.floor(now / 1000) + ttlSeconds;
-  const sig = await crypto.subtle.sign("HMAC", await key(secret), message(videoId, scope, exp));
-  return new URLSearchParams({ exp: String(exp), sig: b64url(sig) }).toString();
+  return new URLSearchParams({ exp: String(exp), sig: await hmac(secret, message(videoId, scope, exp)) }).toString();
 }
 
 /** Whether `exp` and `sig` grant `scope` on `videoId` now. */
@@ -53,9 +64,7 @@ export async function verifyScope(
 ): Promise<boolean> {
   if (!exp || !sig || !/^\d{1,12}$/.test(exp)) return false;
   if (Number(exp) * 1000 < now) return false;
-  const bytes = unb64url(sig);
-  if (!bytes) return false;
-  return crypto.subtle.verify("HMAC", await key(secret), bytes, message(videoId, scope, Number(exp)));
+  return hmacMatches(secret, message(videoId, scope, Number(exp)), sig);
 }
 
 /**
@@ -69,10 +78,5 @@ export async function anonymousViewerId(
   now = Date.now(),
 ): Promise<string> {
   const day = Math.floor(now / 86_400_000);
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    await key(secret),
-    encoder.encode(`viewer\n${ip}\n${userAgent}\n${day}`),
-  );
-  return b64url(mac).slice(0, 22);
+  return (await hmac(secret, `viewer\n${ip}\n${userAgent}\n${day}`)).slice(0, 22);
 }

@@ -3,6 +3,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
 import type { AppEnv, AuthUser } from "../env";
 import { AppError } from "../lib/errors";
+import { hmac, hmacMatches } from "../lib/signing";
 import { readToken } from "../lib/tokens";
 
 /**
@@ -33,39 +34,12 @@ export function clearSession(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }
 
-const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
-const hmacKey = (secret: string) => {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(`csrf:${secret}`), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
-    keys.set(secret, key);
-  }
-  return key;
-};
-const base64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-
 /** The CSRF token of a session: an HMAC of its token, so it changes with every sign-in. */
-export async function csrfTokenOf(sessionToken: string, secret: string): Promise<string> {
-  return base64url(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(sessionToken)));
-}
+export const csrfTokenOf = (sessionToken: string, secret: string): Promise<string> =>
+  hmac(`csrf:${secret}`, sessionToken);
 
-async function csrfMatches(sessionToken: string, secret: string, presented: string | undefined): Promise<boolean> {
-  if (!presented) return false;
-  const expected = await csrfTokenOf(sessionToken, secret);
-  // Constant time over the (equal-length) strings.
-  if (presented.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= presented.charCodeAt(i) ^ expected.charCodeAt(i);
-  return diff === 0;
-}
+const csrfMatches = async (sessionToken: string, secret: string, presented: string | undefined) =>
+  !!presented && (await hmacMatches(`csrf:${secret}`, sessionToken, presented));
 
 export const csrfFailed = () =>
   new AppError(
