@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { client } from "./clients";
+import { client } from "./clients.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
