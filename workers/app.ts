@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
-import { AppError, problemResponse } from "./lib/errors";
+import { AppError, type ProblemCode, problem, problemResponse } from "./lib/errors";
 import { optionalAuth } from "./middleware/auth";
 import { RATE_RULES, rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-id";
@@ -128,30 +128,30 @@ app.notFound((c) => {
   const allowed = allowedMethods(c.req.path);
   if (allowed.length) {
     return problemResponse(
-      new AppError(
-        405,
-        "method_not_allowed",
-        "Method not allowed",
-        `${c.req.method} is not allowed here.`,
-        {},
-        {
-          Allow: allowed.join(", "),
-        },
-      ),
+      problem("method_not_allowed", {
+        detail: `${c.req.method} is not allowed here.`,
+        headers: { Allow: allowed.join(", ") },
+      }),
       c.var.requestId,
     );
   }
-  return problemResponse(new AppError(404, "not_found", "Not found", `Nothing at ${c.req.path}.`), c.var.requestId);
+  return problemResponse(problem("not_found", { detail: `Nothing at ${c.req.path}.` }), c.var.requestId);
 });
+
+/** The statuses Hono's own middleware throws `HTTPException` with, as catalogue codes. */
+const HONO_REFUSALS: Partial<Record<number, ProblemCode>> = {
+  400: "validation_failed",
+  401: "unauthorized",
+  403: "forbidden",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
 
 app.onError((err, c) => {
   if (err instanceof AppError) return problemResponse(err, c.var.requestId);
-  if (err instanceof HTTPException) {
-    // Hono's own (e.g. malformed JSON from the validator, 415 from the media-type gate).
-    const code =
-      err.status === 415 ? "unsupported_media_type" : err.status === 400 ? "validation_failed" : "http_error";
-    return problemResponse(new AppError(err.status, code, err.message || "Bad request", err.message), c.var.requestId);
-  }
+  // Hono's own refusals (malformed JSON from the validator, the origin check), by status.
+  const code = err instanceof HTTPException ? HONO_REFUSALS[err.status] : undefined;
+  if (code) return problemResponse(problem(code, { detail: err.message || undefined }), c.var.requestId);
   // Unknown: log everything with the request id, answer nothing of it.
   console.error(
     JSON.stringify({
@@ -162,12 +162,7 @@ app.onError((err, c) => {
     }),
   );
   return problemResponse(
-    new AppError(
-      500,
-      "internal_error",
-      "Internal error",
-      "Something went wrong; quote the request id if you report it.",
-    ),
+    problem("internal_error", { detail: "Something went wrong; quote the request id if you report it." }),
     c.var.requestId,
   );
 });

@@ -1,7 +1,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import apiDoc from "../../docs/api.md?raw";
 import worker from "../../workers/index";
+import { PROBLEM_CODES, PROBLEMS } from "../../workers/lib/errors";
 import { api, freshIp, initiate, MiB, mp4Bytes, putPart, registerUser } from "./fixtures";
 
 describe("rate limits", () => {
@@ -44,6 +46,32 @@ describe("errors", () => {
     const res = await api("/api/v1/nothing-here");
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: "not_found", status: 404 });
+  });
+
+  it("answers only codes of the problem catalogue, which the OpenAPI document and docs/api.md list", async () => {
+    const doc = (await (await api("/api/v1/openapi.json")).json()) as {
+      components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } };
+    };
+    expect(doc.components.schemas.Problem.properties.code.enum.sort()).toEqual([...PROBLEM_CODES].sort());
+    // docs/api.md's table: | `code` | status | title | when |
+    const rows = [...apiDoc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| ([^|]+) \|/gm)].map(([, code, status, title]) => [
+      code,
+      Number(status),
+      title?.trim(),
+    ]);
+    expect(rows.sort()).toEqual(
+      Object.entries(PROBLEMS)
+        .map(([code, p]) => [code, p.status, p.title])
+        .sort(),
+    );
+    // A malformed JSON body (Hono's own refusal) is a catalogue problem too, not a bare 400.
+    const malformed = await api("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{not json",
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: "validation_failed", title: "Validation failed" });
   });
 
   it("answers CORS preflights for players and uploaders on other origins", async () => {

@@ -1,38 +1,121 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+/**
+ * Every problem the API answers, by its stable `code` (the word clients switch on): its
+ * HTTP status and title. The OpenAPI document's `code` enum and docs/api.md's table are this
+ * table; a code that is not here cannot be thrown.
+ */
+export const PROBLEMS = {
+  validation_failed: { status: 400, title: "Validation failed" },
+  file_too_large: { status: 400, title: "File too large" },
+  unsupported_format: { status: 400, title: "Unsupported format" },
+  bad_part_size: { status: 400, title: "Bad part size" },
+  cannot_subscribe_to_self: { status: 400, title: "Cannot subscribe to self" },
+  comment_rejected: { status: 400, title: "Comment rejected" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  invalid_credentials: { status: 401, title: "Invalid credentials" },
+  forbidden: { status: 403, title: "Forbidden" },
+  csrf_failed: { status: 403, title: "CSRF check failed" },
+  invalid_token: { status: 403, title: "Invalid playback token" },
+  invalid_signature: { status: 403, title: "Invalid signature" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  email_taken: { status: 409, title: "Email taken" },
+  username_taken: { status: 409, title: "Username taken" },
+  upload_closed: { status: 409, title: "Upload closed" },
+  upload_incomplete: { status: 409, title: "Upload incomplete" },
+  offset_mismatch: { status: 409, title: "Offset mismatch" },
+  not_playable: { status: 409, title: "Not playable" },
+  not_processing: { status: 409, title: "Not processing" },
+  upload_gone: { status: 410, title: "Upload gone" },
+  length_required: { status: 411, title: "Length required" },
+  tus_version_unsupported: { status: 412, title: "Tus version unsupported" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  object_too_large: { status: 413, title: "Object too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  upgrade_required: { status: 426, title: "Upgrade required" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  internal_error: { status: 500, title: "Internal error" },
+  server_misconfigured: { status: 500, title: "Server misconfigured" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]];
 
 export interface InvalidParam {
   name: string;
   reason: string;
 }
 
+export interface ProblemOptions {
+  /** What went wrong this time, in a sentence for a person. */
+  detail?: string;
+  /** Members added to the problem+json body (e.g. `missing_parts`). */
+  extra?: Record<string, unknown>;
+  /** Response headers (e.g. `Retry-After`, `Allow`). */
+  headers?: Record<string, string>;
+}
+
 /**
- * The one error type services throw. `code` is the stable snake_case word clients switch
- * on (docs/api.md); `extra` adds members to the problem+json body (e.g. `missing_parts`).
+ * The one error type services throw, made by `problem()`: `code` is the catalogue's key,
+ * which fixes the status and title; `app.onError` turns it into problem+json.
  */
 export class AppError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly title: string;
+  readonly detail?: string;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    readonly title: string,
-    readonly detail?: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    readonly code: ProblemCode,
+    { detail, extra = {}, headers = {} }: ProblemOptions = {},
   ) {
+    const { status, title } = PROBLEMS[code];
     super(detail ?? title);
     this.name = "AppError";
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.extra = extra;
+    this.headers = headers;
   }
 }
 
-export const notFound = (what = "Resource") => new AppError(404, "not_found", "Not found", `${what} not found.`);
+/** A problem from the catalogue: `throw problem("upload_incomplete", { detail, extra })`. */
+export const problem = (code: ProblemCode, options?: ProblemOptions) => new AppError(code, options);
+
+export const notFound = (what = "Resource") => problem("not_found", { detail: `${what} not found.` });
 
 export const unauthorized = (detail = "A valid bearer token is required.") =>
-  new AppError(401, "unauthorized", "Unauthorized", detail, {}, { "WWW-Authenticate": "Bearer" });
+  problem("unauthorized", { detail, headers: { "WWW-Authenticate": "Bearer" } });
 
 export const forbidden = (detail = "You may not do this to a resource you do not own.") =>
-  new AppError(403, "forbidden", "Forbidden", detail);
+  problem("forbidden", { detail });
 
 export const validationFailed = (invalid: InvalidParam[], detail = "The request is not valid.") =>
-  new AppError(400, "validation_failed", "Validation failed", detail, { invalid_params: invalid });
+  problem("validation_failed", { detail, extra: { invalid_params: invalid } });
+
+/**
+ * Each issue of a zod failure as `{ name, reason }`: the issue's path, under `prefix` when the
+ * input is one part of the request (a header's fields), or `target` for the input as a whole.
+ */
+export function invalidParams(error: z.ZodError, { target = "body", prefix }: ParamNames = {}): InvalidParam[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return { name: path ? (prefix ? `${prefix}.${path}` : path) : target, reason: issue.message };
+  });
+}
+
+export interface ParamNames {
+  target?: string;
+  prefix?: string;
+}
+
+/** The one way a zod failure becomes a 400 `validation_failed` naming every bad parameter. */
+export const invalid = (error: z.ZodError, names?: ParamNames, detail?: string) =>
+  validationFailed(invalidParams(error, names), detail);
 
 export interface Problem {
   type: string;

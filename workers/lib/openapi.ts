@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { validationFailed } from "./errors";
+import { invalid } from "./errors";
 
 /**
  * A sub-app whose zod failures become 400 `validation_failed` problems naming each bad
@@ -10,12 +10,7 @@ export function router() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw validationFailed(
-          result.error.issues.map((issue) => ({
-            name: issue.path.length ? issue.path.join(".") : result.target,
-            reason: issue.message,
-          })),
-        );
+        throw invalid(result.error, { target: result.target });
       }
     },
   });

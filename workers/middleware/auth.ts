@@ -1,13 +1,13 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, AuthedEnv, AuthUser } from "../env";
-import { AppError, unauthorized } from "../lib/errors";
+import { problem, unauthorized } from "../lib/errors";
 import { readToken } from "../lib/tokens";
 import { sessionUser } from "../web/session";
 
 export function jwtSecret(env: Env): string {
   // Refuse to run with no key rather than sign tokens with an empty one.
   if (!env.JWT_SECRET) {
-    throw new AppError(500, "server_misconfigured", "Server misconfigured", "Authentication is not configured.");
+    throw problem("server_misconfigured", { detail: "Authentication is not configured." });
   }
   return env.JWT_SECRET;
 }

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { AppError } from "../lib/errors";
+import { problem } from "../lib/errors";
 
 export interface RateRule {
   /** Names the rule; callers are counted per rule. */
@@ -51,14 +51,10 @@ export function rateLimit(rule: RateRule) {
       "RateLimit-Reset": String(result.reset),
     };
     if (!result.allowed) {
-      throw new AppError(
-        429,
-        "rate_limited",
-        "Too many requests",
-        `Limit of ${limit} requests per ${rule.windowSeconds} s reached; retry in ${result.reset} s.`,
-        {},
-        { ...headers, "Retry-After": String(result.reset) },
-      );
+      throw problem("rate_limited", {
+        detail: `Limit of ${limit} requests per ${rule.windowSeconds} s reached; retry in ${result.reset} s.`,
+        headers: { ...headers, "Retry-After": String(result.reset) },
+      });
     }
     await next();
     // An inner, stricter rule (login, upload) has already said its own numbers; keep them.

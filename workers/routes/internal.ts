@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { TranscoderEvent } from "../../contracts/transcoder";
 import type { AppEnv } from "../env";
-import { AppError, validationFailed } from "../lib/errors";
+import { invalid, problem } from "../lib/errors";
 import { ID_PATTERN } from "../lib/ids";
 import { verifyScope } from "../lib/signing";
 import { processingDeps, videoDeps } from "../services/deps";
@@ -9,7 +9,7 @@ import { clearOutputs, readSource, storeOutput } from "../services/outputs";
 import { applyEvent } from "../services/processing";
 
 const forbiddenUrl = () =>
-  new AppError(403, "invalid_signature", "Forbidden", "The URL is not signed for this, or it has expired.");
+  problem("invalid_signature", { detail: "The URL is not signed for this, or it has expired." });
 
 /**
  * The transcoder's side door: signed, short-lived URLs scoped to one video and one of
@@ -49,7 +49,7 @@ internalRoutes.delete("/videos/:video_id/media", async (c) => {
 internalRoutes.post("/videos/:video_id/events", async (c) => {
   const parsed = TranscoderEvent.safeParse(await c.req.json().catch(() => undefined));
   if (!parsed.success) {
-    throw validationFailed(parsed.error.issues.map((i) => ({ name: i.path.join(".") || "body", reason: i.message })));
+    throw invalid(parsed.error);
   }
   await applyEvent(processingDeps(c.env, c.var.db), c.req.param("video_id"), parsed.data);
   return c.body(null, 204);

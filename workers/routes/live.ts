@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppError } from "../lib/errors";
+import { problem } from "../lib/errors";
 import { router } from "../lib/openapi";
 import { userFromToken } from "../middleware/auth";
 import { problems } from "../schemas/common";
@@ -33,14 +33,10 @@ export const liveRoutes = router().openapi(
   }),
   async (c) => {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new AppError(
-        426,
-        "upgrade_required",
-        "Upgrade required",
-        "Join the room with a WebSocket (Upgrade: websocket).",
-        {},
-        { Upgrade: "websocket" },
-      );
+      throw problem("upgrade_required", {
+        detail: "Join the room with a WebSocket (Upgrade: websocket).",
+        headers: { Upgrade: "websocket" },
+      });
     }
     const { video_id } = c.req.valid("param");
     const token = c.req.valid("query").access_token;

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PROBLEM_CODES } from "../lib/errors";
 
 export const Id = z
   .string()
@@ -13,7 +14,7 @@ export const Problem = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
-    code: z.string().openapi({ example: "validation_failed" }),
+    code: z.enum(PROBLEM_CODES).openapi({ example: "validation_failed" }),
     instance: z.string().optional(),
     invalid_params: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
   })

@@ -1,5 +1,5 @@
 import type { Database } from "../env";
-import { AppError, notFound } from "../lib/errors";
+import { notFound, problem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { hashPassword, verifyPassword } from "../lib/password";
 import { issueToken } from "../lib/tokens";
@@ -35,10 +35,10 @@ export async function register(
   const email = input.email.trim().toLowerCase();
   const username = input.username.trim();
   if (await store.findUserByEmail(db, email)) {
-    throw new AppError(409, "email_taken", "Email taken", "An account with this email exists.");
+    throw problem("email_taken", { detail: "An account with this email exists." });
   }
   if (await store.findUserByUsername(db, username)) {
-    throw new AppError(409, "username_taken", "Username taken", "This username is taken.");
+    throw problem("username_taken", { detail: "This username is taken." });
   }
   const user = { id: newId(), email, username, passwordHash: await hashPassword(input.password) };
   const channel = { id: newId(), ownerId: user.id, name: username };
@@ -47,10 +47,8 @@ export async function register(
   } catch (err) {
     // Two registrations raced past the checks above; the unique index decided.
     const message = String((err as Error)?.message ?? err);
-    if (message.includes("users.email"))
-      throw new AppError(409, "email_taken", "Email taken", "An account with this email exists.");
-    if (message.includes("users.username"))
-      throw new AppError(409, "username_taken", "Username taken", "This username is taken.");
+    if (message.includes("users.email")) throw problem("email_taken", { detail: "An account with this email exists." });
+    if (message.includes("users.username")) throw problem("username_taken", { detail: "This username is taken." });
     throw err;
   }
   return session(db, tokens, user.id);
@@ -61,7 +59,7 @@ export async function login(db: Database, tokens: TokenConfig, input: { email: s
   decoyHash ??= hashPassword("decoy password for timing");
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
   if (!user || !ok) {
-    throw new AppError(401, "invalid_credentials", "Invalid credentials", "The email or password is wrong.");
+    throw problem("invalid_credentials", { detail: "The email or password is wrong." });
   }
   return session(db, tokens, user.id);
 }

@@ -1,5 +1,5 @@
 import type { Database } from "../env";
-import { AppError, notFound } from "../lib/errors";
+import { notFound, problem } from "../lib/errors";
 import { findChannel } from "../storage/accounts";
 import * as subs from "../storage/subscriptions";
 import { listChannelVideos } from "../storage/videos";
@@ -25,7 +25,7 @@ export async function channelVideos(db: Database, channelId: string, origin: str
 export async function subscribe(db: Database, userId: string, channelId: string): Promise<void> {
   const channel = await existingChannel(db, channelId);
   if (channel.ownerId === userId) {
-    throw new AppError(400, "cannot_subscribe_to_self", "Cannot subscribe to self", "This is your own channel.");
+    throw problem("cannot_subscribe_to_self", { detail: "This is your own channel." });
   }
   await subs.subscribe(db, userId, channelId);
 }

@@ -1,6 +1,6 @@
 import type { CounterDelta } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
-import { AppError } from "../lib/errors";
+import { problem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { UNKNOWN_REGION } from "../lib/region";
 import type { WatchEventMessage } from "../schemas/videos";
@@ -29,7 +29,7 @@ async function watchable(db: Database, videoId: string, viewer: AuthUser | undef
   const access = await accessOf(db, videoId);
   assertVisible(access, viewer);
   if (access.status !== "ready" && access.status !== "processing") {
-    throw new AppError(409, "not_playable", "Not playable", "The video cannot be played.");
+    throw problem("not_playable", { detail: "The video cannot be played." });
   }
   return access;
 }

@@ -1,5 +1,5 @@
 import type { Database } from "../env";
-import { AppError, notFound } from "../lib/errors";
+import { notFound, problem } from "../lib/errors";
 import { verifyScope } from "../lib/signing";
 import { contentTypeOf, isPlaylist, MEDIA_PATH, type MediaStore, mediaUrl } from "../storage/media";
 import { accessOf } from "./videos";
@@ -37,12 +37,7 @@ export const MEDIA_CORS = {
 };
 
 const invalidToken = () =>
-  new AppError(
-    403,
-    "invalid_token",
-    "Forbidden",
-    "The playback token is invalid or has expired; reload the video page.",
-  );
+  problem("invalid_token", { detail: "The playback token is invalid or has expired; reload the video page." });
 
 /** Appends the token to every URI in a playlist (segment lines and URI="..." attributes). */
 export function carryToken(playlist: string, token: string): string {

@@ -1,5 +1,5 @@
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
-import { AppError } from "../lib/errors";
+import { problem } from "../lib/errors";
 
 /** More links than this in one comment is a link flood. */
 export const MAX_LINKS = 2;
@@ -33,7 +33,7 @@ export const countLinks = (text: string) => text.match(LINK)?.length ?? 0;
 export type RejectReason = "profanity" | "links" | "duplicate";
 
 export const rejected = (reason: RejectReason, detail: string) =>
-  new AppError(400, "comment_rejected", "Comment rejected", detail, { reason });
+  problem("comment_rejected", { detail, extra: { reason } });
 
 /** Checks a comment's text alone (no I/O): profanity and link floods. */
 export function screenText(content: string): void {

@@ -1,4 +1,4 @@
-import { AppError, validationFailed } from "../lib/errors";
+import { problem, validationFailed } from "../lib/errors";
 import { contentTypeOf, MEDIA_PATH } from "../storage/media";
 import { findVideo } from "../storage/videos";
 import type { VideoDeps } from "./videos";
@@ -12,9 +12,9 @@ const MAX_OBJECT_BYTES = 1024 ** 3;
  */
 export async function readSource(deps: VideoDeps, videoId: string): Promise<Response> {
   const video = await findVideo(deps.db, videoId);
-  if (!video?.sourceKey) throw new AppError(404, "not_found", "Not found", "The video has no source.");
+  if (!video?.sourceKey) throw problem("not_found", { detail: "The video has no source." });
   const object = await deps.media.getSource(video.sourceKey);
-  if (!object) throw new AppError(404, "not_found", "Not found", "The source object is missing.");
+  if (!object) throw problem("not_found", { detail: "The source object is missing." });
   return new Response(object.body, {
     headers: {
       "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream",
@@ -37,13 +37,13 @@ export async function storeOutput(deps: VideoDeps, videoId: string, output: Outp
   }
   const length = output.length;
   if (length === undefined || !Number.isInteger(length) || length < 0) {
-    throw new AppError(411, "length_required", "Length required", "Send Content-Length with the object.");
+    throw problem("length_required", { detail: "Send Content-Length with the object." });
   }
-  if (length > MAX_OBJECT_BYTES) throw new AppError(413, "object_too_large", "Too large", "The object is over 1 GiB.");
+  if (length > MAX_OBJECT_BYTES) throw problem("object_too_large", { detail: "The object is over 1 GiB." });
   const video = await findVideo(deps.db, videoId);
   // Outputs for a video that was deleted or has ended are refused, not stored as orphans.
   if (video?.status !== "processing") {
-    throw new AppError(409, "not_processing", "Not processing", "The video is not processing.");
+    throw problem("not_processing", { detail: "The video is not processing." });
   }
   await deps.media.putMedia(
     videoId,

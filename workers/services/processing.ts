@@ -1,6 +1,6 @@
 import type { JobRequest, Rendition, Storyboard, Thumbnails, TranscoderEvent } from "../../contracts/transcoder";
 import type { AuthUser, Database } from "../env";
-import { AppError, notFound } from "../lib/errors";
+import { notFound, problem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { signScope } from "../lib/signing";
 import type { VideoReadyMessage } from "../schemas/processing";
@@ -237,7 +237,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
       return;
     default: {
       const unreachable: never = event;
-      throw new AppError(400, "validation_failed", "Unknown event", String(unreachable));
+      throw problem("validation_failed", { detail: String(unreachable) });
     }
   }
   await deps.changed(videoId);

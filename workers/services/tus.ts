@@ -10,7 +10,7 @@
  * only the part it was writing (R2 never saw it whole), so the offset falls back to the
  * last whole part plus the tail still on record, and the client resumes from there.
  */
-import { AppError, notFound, validationFailed } from "../lib/errors";
+import { invalid, notFound, problem, validationFailed } from "../lib/errors";
 import { ByteCutter } from "../lib/streams";
 import { TusMetadata } from "../schemas/tus";
 import type { Upload } from "../storage/schema";
@@ -44,27 +44,18 @@ export interface TusUploadInfo {
 }
 
 export const tusVersionUnsupported = () =>
-  new AppError(
-    412,
-    "tus_version_unsupported",
-    "Precondition failed",
-    `Send Tus-Resumable: ${TUS_VERSION}; it is the only version served.`,
-    {},
-    { "Tus-Version": TUS_VERSION, "Tus-Resumable": TUS_VERSION },
-  );
+  problem("tus_version_unsupported", {
+    detail: `Send Tus-Resumable: ${TUS_VERSION}; it is the only version served.`,
+    headers: { "Tus-Version": TUS_VERSION, "Tus-Resumable": TUS_VERSION },
+  });
 
 const offsetMismatch = (expected: number, got: number) =>
-  new AppError(
-    409,
-    "offset_mismatch",
-    "Offset mismatch",
-    `The upload is at offset ${expected}; the PATCH said ${got}.`,
-    {
-      expected_offset: expected,
-    },
-  );
+  problem("offset_mismatch", {
+    detail: `The upload is at offset ${expected}; the PATCH said ${got}.`,
+    extra: { expected_offset: expected },
+  });
 
-const gone = (why: string) => new AppError(410, "upload_gone", "Upload gone", `This upload ${why}.`);
+const gone = (why: string) => problem("upload_gone", { detail: `This upload ${why}.` });
 
 /** `Upload-Metadata`: comma-separated `key base64(value)` pairs; a value may be absent. */
 export function parseUploadMetadata(header: string | undefined): Record<string, string> {
@@ -123,9 +114,7 @@ function metadataInput(raw: Record<string, string>): TusMetadata & { title: stri
     visibility: raw.visibility || undefined,
   });
   if (!parsed.success) {
-    throw validationFailed(
-      parsed.error.issues.map((issue) => ({ name: `Upload-Metadata.${issue.path.join(".")}`, reason: issue.message })),
-    );
+    throw invalid(parsed.error, { target: "Upload-Metadata", prefix: "Upload-Metadata" });
   }
   const meta = parsed.data;
   const stem = meta.filename.replace(/\.[^.]*$/, "").trim();
@@ -242,14 +231,13 @@ export async function tusPatch(
   now = new Date(),
 ) {
   if (input.contentType?.split(";")[0]?.trim().toLowerCase() !== OFFSET_STREAM) {
-    throw new AppError(415, "unsupported_media_type", "Unsupported media type", `A PATCH must be ${OFFSET_STREAM}.`);
+    throw problem("unsupported_media_type", { detail: `A PATCH must be ${OFFSET_STREAM}.` });
   }
   const upload = await tusUpload(deps, userId, uploadId, now);
   const { wholeParts, offset, tail } = await progress(deps, upload);
   if (input.offset !== offset) throw offsetMismatch(offset, input.offset);
   const length = input.contentLength ?? (input.body ? undefined : 0);
-  if (length === undefined)
-    throw new AppError(411, "length_required", "Length required", "A PATCH needs Content-Length.");
+  if (length === undefined) throw problem("length_required", { detail: "A PATCH needs Content-Length." });
   const end = offset + length;
   if (end > upload.size) {
     throw validationFailed([{ name: "Content-Length", reason: `the body ends past Upload-Length (${upload.size})` }]);
@@ -277,12 +265,7 @@ async function readTail(
   if (!tailUsable(tail, start, tailSize)) {
     // Lost: forget it, so that the client's next HEAD resumes from the last whole part.
     await store.setTailSize(deps.db, upload.id, 0);
-    throw new AppError(
-      409,
-      "offset_mismatch",
-      "Offset mismatch",
-      "The stored tail was lost; HEAD for the offset to resume from.",
-    );
+    throw problem("offset_mismatch", { detail: "The stored tail was lost; HEAD for the offset to resume from." });
   }
   return tail.body;
 }

@@ -1,5 +1,5 @@
 import type { Database } from "../env";
-import { AppError, forbidden, notFound, validationFailed } from "../lib/errors";
+import { AppError, forbidden, notFound, problem, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { readHead } from "../lib/streams";
 import type { VideoUploadMessage } from "../schemas/uploads";
@@ -65,17 +65,18 @@ export function expectedPartSize(upload: Pick<Upload, "size" | "partSize" | "par
 }
 
 const fileTooLarge = (size: number, max: number) =>
-  new AppError(400, "file_too_large", "File too large", `The file is ${size} bytes; the limit is ${max} bytes.`, {
-    max_size: max,
+  problem("file_too_large", {
+    detail: `The file is ${size} bytes; the limit is ${max} bytes.`,
+    extra: { max_size: max },
   });
 
-export const unsupportedFormat = (detail: string) =>
-  new AppError(400, "unsupported_format", "Unsupported format", detail);
+export const unsupportedFormat = (detail: string) => problem("unsupported_format", { detail });
 
 const uploadClosed = (upload: Upload, now: Date) => {
   const why = upload.status === "open" && upload.expiresAt <= now ? "expired" : upload.status;
-  return new AppError(409, "upload_closed", "Upload closed", `This upload is ${why} and takes no more parts.`, {
-    upload_status: why,
+  return problem("upload_closed", {
+    detail: `This upload is ${why} and takes no more parts.`,
+    extra: { upload_status: why },
   });
 };
 
@@ -167,9 +168,9 @@ export function assertPartNumber(upload: Upload, n: number) {
 }
 
 export const badPartSize = (n: number, expected: number, got: number | string) =>
-  new AppError(400, "bad_part_size", "Bad part size", `Part ${n} must be exactly ${expected} bytes; got ${got}.`, {
-    part: n,
-    expected_size: expected,
+  problem("bad_part_size", {
+    detail: `Part ${n} must be exactly ${expected} bytes; got ${got}.`,
+    extra: { part: n, expected_size: expected },
   });
 
 /**
@@ -217,9 +218,9 @@ export async function streamPartToR2(
     // Too few or too many bytes surface either from the pipe or from R2 reading the
     // FixedLengthStream; both mean the sender's part was not the size it must be.
     if (bodyFailed || String(err).includes("FixedLengthStream")) {
-      throw new AppError(400, "bad_part_size", "Bad part size", `Part ${n} did not carry exactly ${size} bytes.`, {
-        part: n,
-        expected_size: size,
+      throw problem("bad_part_size", {
+        detail: `Part ${n} did not carry exactly ${size} bytes.`,
+        extra: { part: n, expected_size: size },
       });
     }
     throw err;
@@ -305,13 +306,10 @@ export async function completeUpload(deps: UploadDeps, userId: string, uploadId:
   const parts = await receivedParts(deps, upload);
   const missing = missingParts(upload, parts);
   if (missing.length) {
-    throw new AppError(
-      409,
-      "upload_incomplete",
-      "Upload incomplete",
-      `${missing.length} of ${upload.partCount} parts are missing or of the wrong size.`,
-      { missing_parts: missing.slice(0, 1000), missing_count: missing.length },
-    );
+    throw problem("upload_incomplete", {
+      detail: `${missing.length} of ${upload.partCount} parts are missing or of the wrong size.`,
+      extra: { missing_parts: missing.slice(0, 1000), missing_count: missing.length },
+    });
   }
   if (!(await store.claimCompletion(deps.db, upload.id, now, COMPLETION_LEASE_MS))) return accepted;
 
@@ -367,8 +365,9 @@ export async function abortUpload(deps: Pick<UploadDeps, "db" | "media">, upload
 export async function cancelUpload(deps: UploadDeps, userId: string, uploadId: string) {
   const upload = await ownedUpload(deps.db, userId, uploadId);
   if (upload.status === "completed" || upload.status === "completing") {
-    throw new AppError(409, "upload_closed", "Upload closed", "This upload is complete; delete the video instead.", {
-      upload_status: upload.status,
+    throw problem("upload_closed", {
+      detail: "This upload is complete; delete the video instead.",
+      extra: { upload_status: upload.status },
     });
   }
   await abortUpload(deps, upload);

@@ -3,7 +3,7 @@ import { csrf as originCheck } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env";
-import { AppError } from "../lib/errors";
+import { AppError, invalid, problem } from "../lib/errors";
 import { regionOf } from "../lib/region";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
@@ -198,8 +198,7 @@ webRoutes.get("/search", async (c) => {
   const duration = c.req.query("duration") || "";
   if (!q) return c.html(<SearchPage {...page(c)} q="" sort={sort} duration={duration} results={null} />);
   const parsed = SearchQuery.safeParse({ q, sort, ...(duration ? { duration } : {}) });
-  if (!parsed.success)
-    throw new AppError(400, "validation_failed", "Bad request", "That sort or length is not offered.");
+  if (!parsed.success) throw problem("validation_failed", { detail: "That sort or length is not offered." });
   const p = parsed.data;
   const results = await search.cachedSearch(
     c.var.db,
@@ -228,7 +227,7 @@ webRoutes.get("/history", async (c) => {
 webRoutes.post("/history/remove", async (c) => {
   if (!c.var.user) return signInFirst(c);
   const videoId = (await c.req.parseBody()).video_id;
-  if (typeof videoId !== "string" || !videoId) throw new AppError(400, "validation_failed", "Bad request", "No video.");
+  if (typeof videoId !== "string" || !videoId) throw problem("validation_failed", { detail: "No video." });
   await history.clearHistory(c.var.db, c.var.user.id, videoId);
   return c.redirect("/history", 303);
 });
@@ -273,7 +272,7 @@ webRoutes.post("/studio/:video_id", async (c) => {
     visibility: form.visibility,
   });
   if (!edit.success) {
-    throw new AppError(400, "validation_failed", "Bad request", "The title or visibility is not valid.");
+    throw problem("validation_failed", { detail: "The title or visibility is not valid." });
   }
   await videos.editVideo(c.var.db, c.var.user.id, c.req.param("video_id"), edit.data, editHooks(c.env, c.var.db));
   return c.redirect("/studio?notice=Saved", 303);
@@ -296,7 +295,7 @@ const formError = (err: unknown) => {
     const fields = err.extra?.invalid_params as { name: string }[] | undefined;
     return {
       status: err.status,
-      message: fields?.length ? `Check: ${fields.map((f) => f.name).join(", ")}.` : err.detail,
+      message: fields?.length ? `Check: ${[...new Set(fields.map((f) => f.name))].join(", ")}.` : err.detail,
     };
   }
   throw err;
@@ -307,7 +306,7 @@ webRoutes.post("/login", rateLimit(RATE_RULES.login), async (c) => {
   const next = safeNext(form.next);
   const parsed = LoginBody.safeParse({ email: form.email, password: form.password });
   try {
-    if (!parsed.success) throw new AppError(400, "validation_failed", "Bad request", "Enter your email and password.");
+    if (!parsed.success) throw problem("validation_failed", { detail: "Enter your email and password." });
     const session = await accounts.login(c.var.db, tokenConfig(c.env), parsed.data);
     setSession(c, session.token, tokenConfig(c.env).ttlSeconds);
     return c.redirect(next, 303);
@@ -323,10 +322,7 @@ webRoutes.post("/register", rateLimit(RATE_RULES.register), async (c) => {
   const next = safeNext(form.next);
   const parsed = RegisterBody.safeParse({ email: form.email, username: form.username, password: form.password });
   try {
-    if (!parsed.success) {
-      const names = [...new Set(parsed.error.issues.map((i) => i.path.join(".")))].join(", ");
-      throw new AppError(400, "validation_failed", "Bad request", `Check: ${names}.`);
-    }
+    if (!parsed.success) throw invalid(parsed.error);
     const session = await accounts.register(c.var.db, tokenConfig(c.env), parsed.data);
     setSession(c, session.token, tokenConfig(c.env).ttlSeconds);
     return c.redirect(next, 303);

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
 import type { AppEnv, AuthUser } from "../env";
-import { AppError } from "../lib/errors";
+import { problem } from "../lib/errors";
 import { hmac, hmacMatches } from "../lib/signing";
 import { readToken } from "../lib/tokens";
 
@@ -42,12 +42,9 @@ const csrfMatches = async (sessionToken: string, secret: string, presented: stri
   !!presented && (await hmacMatches(`csrf:${secret}`, sessionToken, presented));
 
 export const csrfFailed = () =>
-  new AppError(
-    403,
-    "csrf_failed",
-    "CSRF check failed",
-    `A request authenticated by the session cookie must carry the page's CSRF token (${CSRF_HEADER}).`,
-  );
+  problem("csrf_failed", {
+    detail: `A request authenticated by the session cookie must carry the page's CSRF token (${CSRF_HEADER}).`,
+  });
 
 /**
  * The user of the session cookie, if it holds a valid token. A state-changing request

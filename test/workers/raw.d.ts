@@ -1,0 +1,9 @@
+// Files the tests hold the code to (docs/api.md's tables, wrangler.toml), imported as text by Vite.
+declare module "*.md?raw" {
+  const text: string;
+  export default text;
+}
+declare module "*.toml?raw" {
+  const text: string;
+  export default text;
+}
