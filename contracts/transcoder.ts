@@ -5,8 +5,9 @@
  * (bundled by wrangler) and the transcoder (Node, types stripped) load the same file.
  */
 import { z } from "zod";
+import { ID_PATTERN } from "./ids.ts";
 
-const VideoId = z.string().regex(/^[0-9A-Za-z_-]{1,32}$/);
+const VideoId = z.string().regex(ID_PATTERN);
 
 /** What the Worker asks of the transcoder: `POST /jobs`. URLs are signed and short-lived. */
 export const JobRequest = z.object({

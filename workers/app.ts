@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { AppError, type ProblemCode, problem, problemResponse } from "./lib/errors";
+import { errorField, log } from "./lib/log";
 import { optionalAuth } from "./middleware/auth";
 import { RATE_RULES, rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-id";
@@ -153,14 +154,7 @@ app.onError((err, c) => {
   const code = err instanceof HTTPException ? HONO_REFUSALS[err.status] : undefined;
   if (code) return problemResponse(problem(code, { detail: err.message || undefined }), c.var.requestId);
   // Unknown: log everything with the request id, answer nothing of it.
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg: "unhandled error",
-      request_id: c.var.requestId,
-      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-    }),
-  );
+  log("error", "unhandled error", { request_id: c.var.requestId, error: errorField(err) });
   return problemResponse(
     problem("internal_error", { detail: "Something went wrong; quote the request id if you report it." }),
     c.var.requestId,

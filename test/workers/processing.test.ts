@@ -1,9 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { JobRequest } from "../../contracts/transcoder";
-import { processingDeps } from "../../workers/services/deps";
 import { checkJob, startProcessing } from "../../workers/services/processing";
 import { database } from "../../workers/storage/db";
+import { processingDeps } from "../../workers/wiring/deps";
 import { api, MiB, processingVideo, registerUser, rendition, type TestUser, waitFor } from "./fixtures";
 import { putMedia, sendEvent, stubTranscoder, transcoder } from "./transcoder-stub";
 

@@ -1,8 +1,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import readme from "../../README.md?raw";
 import worker from "../../workers/index";
 import { retryDelay } from "../../workers/queues/consume";
+import { CONSUMERS } from "../../workers/queues/index";
+import { QUEUES, type QueueName } from "../../workers/schemas/queues";
+import { send } from "../../workers/wiring/queues";
+import wranglerToml from "../../wrangler.toml?raw";
 import { api, processingVideo, registerUser } from "./fixtures";
 import { stubTranscoder, transcoder } from "./transcoder-stub";
 
@@ -122,5 +127,63 @@ describe("queue consumers", () => {
     expect(explicitAcks).toEqual([]);
     expect(retryMessages).toEqual([{ msgId: ids[0] }]);
     expect(delays).toEqual([[3600]]);
+  });
+
+  it("logs a batch from a queue the code does not know as an error, and keeps its messages", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { ids, explicitAcks, retryMessages } = await deliver("no-such-queue", [{ anything: 1 }]);
+    expect(explicitAcks).toEqual([]);
+    expect(retryMessages).toEqual([{ msgId: ids[0] }]);
+    const logged = errors.mock.calls.map((args) => JSON.parse(String(args[0])));
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "batch from an unknown queue", queue: "no-such-queue" }),
+    );
+  });
+});
+
+describe("the queue registry", () => {
+  /** `[[queues.producers]]` and `[[queues.consumers]]` blocks of wrangler.toml, as key-value maps. */
+  const blocks = (kind: "producers" | "consumers") =>
+    wranglerToml
+      .split(`[[queues.${kind}]]`)
+      .slice(1)
+      .map((block) =>
+        Object.fromEntries([...block.split(/\n\[/)[0]!.matchAll(/^(\w+) = "?([^"\n]+)"?$/gm)].map((m) => [m[1], m[2]])),
+      );
+
+  it("declares in wrangler.toml exactly the producers, consumers and dead-letter queues of QUEUES", () => {
+    const producers = blocks("producers").map((b) => [b.queue, b.binding]);
+    expect(producers.sort()).toEqual(
+      Object.entries(QUEUES)
+        .flatMap(([name, q]) => ("binding" in q ? [[name, q.binding]] : []))
+        .sort(),
+    );
+    const consumers = blocks("consumers").map((b) => [b.queue, b.dead_letter_queue ?? null]);
+    expect(consumers.sort()).toEqual(
+      Object.entries(QUEUES)
+        .filter(([name]) => CONSUMERS[name as QueueName] !== null)
+        .map(([name, q]) => [name, "deadLetter" in q ? q.deadLetter : null])
+        .sort(),
+    );
+  });
+
+  it("names every queue in the README's deploy steps", () => {
+    const line = readme.split("\n").find((l) => l.startsWith("for q in "));
+    expect(
+      line
+        ?.replace(/; do.*/, "")
+        .split(" ")
+        .slice(3)
+        .sort(),
+    ).toEqual(Object.keys(QUEUES).sort());
+  });
+
+  it("refuses to send a message its queue's schema does not accept", async () => {
+    const sent = vi.spyOn(env.VIDEO_INDEX_QUEUE, "send");
+    // The type allows any string; the queue's schema does not.
+    await expect(send(env, "video-index", { video_id: "not an id!" })).rejects.toThrow();
+    expect(sent).not.toHaveBeenCalled();
+    await send(env, "video-index", { video_id: "abc123" });
+    expect(sent).toHaveBeenCalledWith({ video_id: "abc123" }, undefined);
   });
 });

@@ -1,9 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/lib/ids";
-import { databaseOf } from "../../workers/services/deps";
 import { rollUpEvent } from "../../workers/services/engagement";
 import { CO_VIEW_HALF_LIFE_MS, coViewsOf, RECENT_WATCHES_PER_VIEWER } from "../../workers/storage/signals";
+import { databaseOf } from "../../workers/wiring/deps";
 import { freshIp, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 

@@ -2,7 +2,6 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
-import { databaseOf, trendingDeps } from "../../workers/services/deps";
 import { refreshTrending } from "../../workers/services/trending";
 import {
   channelFactor,
@@ -15,6 +14,7 @@ import {
   TRENDING,
   trendingScore,
 } from "../../workers/services/trending-score";
+import { databaseOf, trendingDeps } from "../../workers/wiring/deps";
 import { api, expectProblem, readyVideo, registerUser, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 

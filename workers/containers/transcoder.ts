@@ -1,4 +1,5 @@
 import { Container, type StopParams } from "@cloudflare/containers";
+import { log } from "../lib/log";
 import type { VideoJobMessage } from "../schemas/uploads";
 
 const VIDEO_ID = "video_id";
@@ -42,7 +43,7 @@ export class Transcoder extends Container {
   private async checkJobNow(why: string) {
     const videoId = await this.ctx.storage.get<string>(VIDEO_ID);
     if (!videoId) return;
-    console.warn(JSON.stringify({ level: "warn", msg: `transcoder container ${why}`, video_id: videoId }));
+    log("warn", `transcoder container ${why}`, { video_id: videoId });
     const message: VideoJobMessage = { kind: "watchdog", video_id: videoId };
     await this.env.VIDEO_UPLOAD_QUEUE.send(message);
   }

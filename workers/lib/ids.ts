@@ -14,5 +14,3 @@ export function newId(length = 16): string {
   }
   return out;
 }
-
-export const ID_PATTERN = /^[0-9A-Za-z_-]{1,32}$/;

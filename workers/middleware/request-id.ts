@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { databaseOf } from "../services/deps";
+import { log } from "../lib/log";
+import { databaseOf } from "../wiring/deps";
 
 const INCOMING_ID = /^[\w.:-]{8,64}$/;
 
@@ -24,16 +25,12 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   // LOG_REQUESTS=false keeps only failures (load tests under wrangler dev, where every line
   // crosses its Node process).
   if (c.env.LOG_REQUESTS === "false" && c.res.status < 500) return;
-  console.log(
-    JSON.stringify({
-      level: "info",
-      msg: "request",
-      request_id: requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Date.now() - started,
-      user_id: c.get("user")?.id,
-    }),
-  );
+  log("info", "request", {
+    request_id: requestId,
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    duration_ms: Date.now() - started,
+    user_id: c.get("user")?.id,
+  });
 });

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { log } from "../lib/log";
 
 /** Thrown by a handler that knows when its message is worth trying again (a service's own backoff). */
 export class RetryLater extends Error {
@@ -14,9 +15,6 @@ export class RetryLater extends Error {
 /** Exponential backoff for a message whose handler threw: 10 s, 20 s, ... at most 5 minutes. */
 export const retryDelay = (attempts: number) => Math.min(300, 5 * 2 ** attempts);
 
-const log = (level: "warn" | "error", msg: string, fields: Record<string, unknown>) =>
-  console[level](JSON.stringify({ level, msg, ...fields }));
-
 /**
  * The one ack/retry loop of every consumer. Each message is parsed with `schema`: a malformed
  * one can never succeed, so it is logged and acked rather than retried until it dead-letters.
@@ -25,10 +23,10 @@ const log = (level: "warn" | "error", msg: string, fields: Record<string, unknow
  * anything else.
  * Handlers must be idempotent: a queue delivers at least once.
  */
-export async function consume<T>(
+export async function consume<S extends z.ZodType>(
   batch: MessageBatch<unknown>,
-  schema: z.ZodType<T>,
-  handle: (body: T, message: Message<unknown>) => Promise<unknown>,
+  schema: S,
+  handle: (body: z.output<S>, message: Message<unknown>) => Promise<unknown>,
 ): Promise<void> {
   for (const message of batch.messages) {
     const parsed = schema.safeParse(message.body);

@@ -1,10 +1,6 @@
-import { FanOutMessage } from "../schemas/notifications";
-import { databaseOf, fanOutDeps } from "../services/deps";
-import { fanOutPage } from "../services/notifications";
-import { consume } from "./consume";
+import type { FanOutMessage } from "../schemas/notifications";
+import { fanOutPage as notifyPage } from "../services/notifications";
+import { databaseOf, fanOutDeps } from "../wiring/deps";
 
-/** `notification-fanout` consumer: each message notifies one page of subscribers. */
-export async function consumeFanOut(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deps = fanOutDeps(env, databaseOf(env));
-  await consume(batch, FanOutMessage, (message) => fanOutPage(deps, message));
-}
+/** `notification-fanout`: each message notifies one page of subscribers and sends the next page. */
+export const fanOutPage = (message: FanOutMessage, env: Env) => notifyPage(fanOutDeps(env, databaseOf(env)), message);

@@ -4,7 +4,7 @@ import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { LoginBody, RegisterBody, Session } from "../schemas/accounts";
 import { json, jsonBody, problems } from "../schemas/common";
 import * as accounts from "../services/accounts";
-import { tokenConfig } from "../services/deps";
+import { tokenConfig } from "../wiring/deps";
 
 export const authRoutes = router()
   .openapi(

@@ -7,7 +7,7 @@ import { CommentBody, CommentList, CommentOut, CommentParams, CommentsQuery } fr
 import { bearer, json, jsonBody, PageQuery, problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
 import * as comments from "../services/comments";
-import { commentDeps } from "../services/deps";
+import { commentDeps } from "../wiring/deps";
 
 /**
  * Seed: Comments Flow, Get Comments Flow, Nested Replies. Mounted at /api/v1. The live side

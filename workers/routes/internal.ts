@@ -1,12 +1,12 @@
 import { Hono } from "hono";
+import { ID_PATTERN } from "../../contracts/ids";
 import { TranscoderEvent } from "../../contracts/transcoder";
 import type { AppEnv } from "../env";
 import { invalid, problem } from "../lib/errors";
-import { ID_PATTERN } from "../lib/ids";
 import { verifyScope } from "../lib/signing";
-import { processingDeps, videoDeps } from "../services/deps";
 import { clearOutputs, readSource, storeOutput } from "../services/outputs";
 import { applyEvent } from "../services/processing";
+import { processingDeps, videoDeps } from "../wiring/deps";
 
 const forbiddenUrl = () =>
   problem("invalid_signature", { detail: "The URL is not signed for this, or it has expired." });

@@ -4,8 +4,8 @@ import { router } from "../lib/openapi";
 import { userFromToken } from "../middleware/auth";
 import { problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
-import { commentDeps } from "../services/deps";
-import { joinRoom } from "../services/room";
+import { joinRoom } from "../services/comments";
+import { commentDeps } from "../wiring/deps";
 
 /**
  * `GET /api/v1/videos/{video_id}/live` with `Upgrade: websocket` joins the video's room.

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
+import { ID_PATTERN } from "../../contracts/ids";
 import type { AppEnv } from "../env";
 import { notFound } from "../lib/errors";
-import { ID_PATTERN } from "../lib/ids";
-import { videoDeps } from "../services/deps";
 import { MEDIA_CORS, serveMedia } from "../services/media";
+import { videoDeps } from "../wiring/deps";
 
 /** `/videos/{video_id}/...`: master and rendition playlists, segments, thumbnails. */
 export const mediaRoutes = new Hono<AppEnv>();

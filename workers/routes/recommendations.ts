@@ -4,8 +4,8 @@ import { regionOf } from "../lib/region";
 import { json, problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
 import { RecommendationList, RecommendationQuery, RelatedList } from "../schemas/recommendations";
-import { recommendationDeps } from "../services/deps";
 import { recommendationsFor, relatedTo } from "../services/recommendations/recommend";
+import { recommendationDeps } from "../wiring/deps";
 
 /** Mounted at /api/v1 (seed: Recommendations Flow). */
 export const recommendationRoutes = router()

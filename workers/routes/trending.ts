@@ -3,8 +3,8 @@ import { router } from "../lib/openapi";
 import { regionOf } from "../lib/region";
 import { json, problems } from "../schemas/common";
 import { TrendingList, TrendingQuery } from "../schemas/trending";
-import { trendingDeps } from "../services/deps";
 import { trendingList } from "../services/trending";
+import { trendingDeps } from "../wiring/deps";
 
 /** Mounted at /api/v1/videos before the video routes, so `trending` is not taken for an id. */
 export const trendingRoutes = router().openapi(

@@ -8,8 +8,8 @@ import { requireAuth } from "../middleware/auth";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { bearer, problems } from "../schemas/common";
 import { TusCreationHeaders, TusPatchHeaders, TusUploadParams } from "../schemas/tus";
-import { uploadDeps } from "../services/deps";
 import * as tus from "../services/tus";
+import { uploadDeps } from "../wiring/deps";
 
 /** Every request but OPTIONS names the protocol version; every answer says it too. */
 const tusResumable = createMiddleware<AppEnv>(async (c, next) => {

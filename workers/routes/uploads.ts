@@ -12,8 +12,8 @@ import {
   UploadParams,
   UploadState,
 } from "../schemas/uploads";
-import { uploadDeps } from "../services/deps";
 import * as uploads from "../services/uploads";
+import { uploadDeps } from "../wiring/deps";
 
 /** Seed: Video Upload Flow. Mounted at /api/v1/videos/upload. */
 export const uploadRoutes = router()

@@ -7,10 +7,10 @@ import { clientIp } from "../middleware/rate-limit";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { StatusOut, VideoParams } from "../schemas/processing";
 import { LikeBody, LikeOut, VideoEditBody, VideoOut, WatchPositionBody } from "../schemas/videos";
-import { editHooks, engagementDeps, videoDeps } from "../services/deps";
 import * as engagement from "../services/engagement";
 import * as processing from "../services/processing";
 import * as videos from "../services/videos";
+import { editHooks, engagementDeps, videoDeps } from "../wiring/deps";
 
 /** Mounted at /api/v1/videos (the upload sub-app takes /api/v1/videos/upload first). */
 export const videoRoutes = router()

@@ -1,11 +1,9 @@
-import { databaseOf, trendingDeps, videoDeps } from "../services/deps";
+import { errorField, log } from "../lib/log";
+import { pruneViewingSignals } from "../services/engagement";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
 import { expireUploads } from "../services/uploads";
-import { pruneSignals } from "../storage/signals";
-
-const log = (msg: string, fields: Record<string, unknown>) =>
-  console.log(JSON.stringify({ level: "info", msg, ...fields }));
+import { databaseOf, trendingDeps, videoDeps } from "../wiring/deps";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
@@ -20,7 +18,7 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       "trending",
       async () => {
         const done = await refreshTrending(trendingDeps(env, db), now);
-        if (done.videos) log("trending refreshed", done);
+        if (done.videos) log("info", "trending refreshed", done);
       },
     ],
     [
@@ -28,23 +26,23 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         // A batch at a time keeps one run well inside the cron's CPU budget; the rest wait 5 min.
         const aborted = await expireUploads(videoDeps(env, db));
-        if (aborted) log("expired uploads aborted", { count: aborted });
+        if (aborted) log("info", "expired uploads aborted", { count: aborted });
       },
     ],
     [
       "search vocabulary",
       async () => {
         const words = await refreshVocabulary(db);
-        if (words) log("search vocabulary grew", { count: words });
+        if (words) log("info", "search vocabulary grew", { count: words });
       },
     ],
-    ["signals", () => pruneSignals(db, now)],
+    ["signals", () => pruneViewingSignals(db, now)],
   ];
   const results = await Promise.allSettled(jobs.map(([, run]) => run()));
   results.forEach((r, i) => {
     if (r.status === "rejected") {
       const [name] = jobs[i] ?? ["?"];
-      console.error(JSON.stringify({ level: "error", msg: `cron job failed: ${name}`, error: String(r.reason) }));
+      log("error", `cron job failed: ${name}`, { error: errorField(r.reason) });
     }
   });
 }

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { ID_PATTERN } from "../../contracts/ids";
 import { PROBLEM_CODES } from "../lib/errors";
 
 export const Id = z
   .string()
-  .regex(/^[0-9A-Za-z_-]{1,32}$/, "must be an id of 1-32 URL-safe characters")
+  .regex(ID_PATTERN, "must be an id of 1-32 URL-safe characters")
   .openapi({ example: "V1StGXR8Z5jdHi6B" });
 
 export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-25T10:00:00.000Z" });

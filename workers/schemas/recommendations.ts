@@ -18,6 +18,8 @@ export const Reason = z
       "Why the video is listed: a video the caller watched (co-viewed or similar content), a subscription, viewers like the caller, or trending in the caller's region",
   });
 
+export type Reason = z.infer<typeof Reason>;
+
 export const Recommendation = VideoSummary.extend({ reason: Reason }).openapi("Recommendation");
 
 export const RecommendationList = z

@@ -23,6 +23,8 @@ export interface CommentDeps {
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
     removeComment(commentId: string): Promise<boolean>;
+    /** Hands a WebSocket upgrade to the room. */
+    join(request: Request): Promise<Response>;
   };
   /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
@@ -136,4 +138,15 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
   }
   if (!(await deps.room(comment.videoId).removeComment(commentId))) throw notFound("Comment");
   await purgeComments(comment.videoId);
+}
+
+/** Joins the video's live room (WebSocket upgrade); a video the viewer may not see has no room for them. */
+export async function joinRoom(
+  deps: CommentDeps,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  request: Request,
+): Promise<Response> {
+  assertVisible(await accessOf(deps.db, videoId), viewer);
+  return deps.room(videoId).join(request);
 }

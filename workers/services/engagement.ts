@@ -3,10 +3,11 @@ import type { AuthUser, Database } from "../env";
 import { problem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { UNKNOWN_REGION } from "../lib/region";
+import type { Producer } from "../schemas/queues";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
 import { historyContext } from "../storage/history";
-import { recordViewerWatch } from "../storage/signals";
+import { pruneSignals, recordViewerWatch } from "../storage/signals";
 import { accessOf, assertVisible } from "./videos";
 
 /** A view counts after 10 s of watching, or half of a video shorter than 20 s (docs/api.md). */
@@ -18,7 +19,7 @@ const MAX_ADVANCE_SECONDS = 15;
 
 export interface EngagementDeps {
   db: Database;
-  events: Queue<WatchEventMessage>;
+  events: Producer<WatchEventMessage>;
   /** The video's room holds the live counters and flushes them to D1 (its alarm). */
   bump(videoId: string, delta: CounterDelta): Promise<void>;
 }
@@ -154,3 +155,9 @@ export async function rollUpEvent(db: Database, event: WatchEventMessage, now = 
     await recordViewerWatch(db, { viewer: event.viewer, videoId: event.video_id, region: event.region, at: event.at });
   }
 }
+
+/**
+ * Cron: the viewing signals that recommendations read (each viewer's 24 h window, co-view
+ * pairs) lose what fell out of their windows; pairs not seen for ten half-lives go.
+ */
+export const pruneViewingSignals = (db: Database, now: number) => pruneSignals(db, now);

@@ -1,5 +1,6 @@
 import type { Database } from "../env";
 import type { FanOutMessage } from "../schemas/notifications";
+import type { Producer } from "../schemas/queues";
 import { insertNewVideoPage, listNotifications } from "../storage/notifications";
 import { findListing } from "../storage/videos";
 
@@ -23,7 +24,7 @@ export async function notificationsOf(db: Database, userId: string, page: number
 
 export interface FanOutDeps {
   db: Database;
-  queue: Queue<FanOutMessage>;
+  queue: Producer<FanOutMessage>;
   /** Subscribers notified per message: one consumer run writes at most this many rows. */
   pageSize: number;
 }

@@ -2,8 +2,10 @@ import type { JobRequest, Rendition, Storyboard, Thumbnails, TranscoderEvent } f
 import type { AuthUser, Database } from "../env";
 import { notFound, problem } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { log } from "../lib/log";
 import { signScope } from "../lib/signing";
 import type { VideoReadyMessage } from "../schemas/processing";
+import type { Producer } from "../schemas/queues";
 import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
 import { type MediaStore, mediaUrl } from "../storage/media";
 import { insertVideoNotification } from "../storage/notifications";
@@ -11,7 +13,6 @@ import { listRenditions, type NewRendition } from "../storage/renditions";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
 import * as jobs from "../storage/transcode-jobs";
 import * as store from "../storage/videos";
-import type { TranscoderClient } from "./transcoder-client";
 
 export interface ProcessingConfig {
   /** Where the transcoder reaches the Worker: local URL in dev, the deployment's in production. */
@@ -29,11 +30,28 @@ export interface ProcessingConfig {
   segmentType: "ts" | "fmp4";
 }
 
+/**
+ * What the transcoder says of a video's job: working on it; `lost` it (it never had it, or
+ * it ended without the Worker hearing: the process or Container was restarted); or it did
+ * not answer at all.
+ */
+export type JobState = "running" | "lost" | "unreachable";
+
+/**
+ * The one boundary between the Worker and the transcoder (wiring/transcoder.ts: the
+ * `Transcoder` Container in production, a Node process at TRANSCODER_URL locally).
+ */
+export interface TranscoderClient {
+  startJob(job: JobRequest): Promise<void>;
+  /** Asked by the watchdog: a dead transcoder is noticed in seconds, not after the stall timeout. */
+  jobState(videoId: string): Promise<JobState>;
+}
+
 export interface ProcessingDeps {
   db: Database;
   media: MediaStore;
   transcoder: TranscoderClient;
-  readyQueue: Queue<VideoReadyMessage>;
+  readyQueue: Producer<VideoReadyMessage>;
   /** Schedules the watchdog that re-dispatches a silent job. */
   scheduleWatchdog(videoId: string, delaySeconds: number): Promise<void>;
   /**
@@ -136,9 +154,7 @@ export async function checkJob(deps: ProcessingDeps, videoId: string, now = new 
     return { ack: true };
   }
   if (state === "lost") {
-    console.warn(
-      JSON.stringify({ level: "warn", msg: "transcoder lost the job; dispatching again", video_id: videoId }),
-    );
+    log("warn", "transcoder lost the job; dispatching again", { video_id: videoId });
   }
   const again = await jobs.recordDelivery(deps.db, videoId, job.sourceKey, now);
   return dispatch(deps, videoId, again.attempts, now);

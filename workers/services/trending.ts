@@ -140,6 +140,18 @@ function listsToWrite(touched: readonly ListRef[]): ListRef[] {
   return [...seen.values()];
 }
 
+/** The cron's list for a region and category in KV; an unknown region, or one without a list, gets the global one. */
+async function listFor(lists: KVNamespace, region: string, category: string) {
+  const own = isCountry(region) ? await store.readList(lists, region, category) : null;
+  return own?.items.length ? own : store.readList(lists, GLOBAL_REGION, category);
+}
+
+/** The ids of the region's trending videos (every category), best first: a candidate source for recommendations. */
+export async function trendingIds(lists: KVNamespace, region: string, limit: number): Promise<string[]> {
+  const list = await listFor(lists, region, ALL_CATEGORIES);
+  return (list?.items ?? []).slice(0, limit).map((i) => i.video_id);
+}
+
 /**
  * GET /api/v1/videos/trending: the region's list from KV, else the global one; items that
  * turned private, unlisted or were deleted since the list was written are left out.
@@ -151,8 +163,7 @@ export async function trendingList(
   now = Date.now(),
 ) {
   const config = deps.config ?? TRENDING;
-  let list = isCountry(query.region) ? await store.readList(deps.lists, query.region, query.category) : null;
-  if (!list?.items.length) list = await store.readList(deps.lists, GLOBAL_REGION, query.category);
+  const list = await listFor(deps.lists, query.region, query.category);
   const items = list?.items ?? [];
   const keys = new Map(items.map((i) => [i.video_id, i.rank_key]));
   // A few spare ids, so that items hidden since the list was written do not shorten the page.

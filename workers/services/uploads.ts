@@ -2,6 +2,7 @@ import type { Database } from "../env";
 import { AppError, forbidden, notFound, problem, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { readHead } from "../lib/streams";
+import type { Producer } from "../schemas/queues";
 import type { VideoUploadMessage } from "../schemas/uploads";
 import { findChannelByOwner } from "../storage/accounts";
 import { type MediaStore, sourceKey } from "../storage/media";
@@ -28,7 +29,7 @@ export interface UploadConfig {
 export interface UploadDeps {
   db: Database;
   media: MediaStore;
-  queue: Queue<VideoUploadMessage>;
+  queue: Producer<VideoUploadMessage>;
   config: UploadConfig;
   /** Present when R2 S3 credentials are configured: parts go straight to R2. */
   presigner?: PartPresigner;

@@ -1,4 +1,4 @@
-import type { Reason } from "../services/recommendations/rank";
+import type { Reason } from "../schemas/recommendations";
 
 /**
  * Computed recommendation lists in KV (the seed: cached per viewer for up to an hour). Each

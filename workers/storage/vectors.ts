@@ -1,10 +1,11 @@
-import type { Metadata } from "../vectors/vector-index";
-
 /**
  * The local vector index's tables (migrations/0006_recs.sql): which embedder each index
  * holds, and the vectors as little-endian float32 blobs. Raw D1 rather than drizzle: the
  * blobs go straight to Float32Array without a Buffer in between.
  */
+
+/** A vector's metadata as stored: a JSON object of scalars (vectors/vector-index.ts's `Metadata`). */
+export type StoredMetadata = Record<string, string | number | boolean>;
 
 export async function indexEmbedder(d1: D1Database, name: string) {
   return d1
@@ -24,7 +25,7 @@ export async function claimIndex(d1: D1Database, name: string, embedder: string,
 export async function upsertVectors(
   d1: D1Database,
   name: string,
-  rows: { id: string; values: Float32Array; metadata: Metadata }[],
+  rows: { id: string; values: Float32Array; metadata: StoredMetadata }[],
 ) {
   if (!rows.length) return;
   const stmt = d1.prepare(
@@ -55,7 +56,11 @@ export async function allVectors(d1: D1Database, name: string) {
     .prepare("SELECT id, vector, metadata FROM vector_entries WHERE index_name = ?")
     .bind(name)
     .all<{ id: string; vector: ArrayBuffer | number[]; metadata: string }>();
-  return results.map((r) => ({ id: r.id, values: fromBlob(r.vector), metadata: JSON.parse(r.metadata) as Metadata }));
+  return results.map((r) => ({
+    id: r.id,
+    values: fromBlob(r.vector),
+    metadata: JSON.parse(r.metadata) as StoredMetadata,
+  }));
 }
 
 function toBlob(values: Float32Array): ArrayBuffer {

@@ -4,8 +4,10 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env";
 import { AppError, invalid, problem } from "../lib/errors";
+import { errorField, log } from "../lib/log";
 import { regionOf } from "../lib/region";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
+import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "../middleware/session";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
 import { CommentsQuery } from "../schemas/comments";
 import { DURATIONS, SearchQuery } from "../schemas/search";
@@ -13,13 +15,13 @@ import { VideoEditBody } from "../schemas/videos";
 import * as accounts from "../services/accounts";
 import * as channels from "../services/channels";
 import * as comments from "../services/comments";
-import { editHooks, recommendationDeps, tokenConfig, trendingDeps, videoDeps } from "../services/deps";
 import * as history from "../services/history";
 import { statusOf } from "../services/processing";
 import { recommendationsFor, relatedTo } from "../services/recommendations/recommend";
 import * as search from "../services/search";
 import { ALL_CATEGORIES, trendingList } from "../services/trending";
 import * as videos from "../services/videos";
+import { editHooks, recommendationDeps, tokenConfig, trendingDeps, videoDeps } from "../wiring/deps";
 import { reasonWords } from "./components/video-card";
 import { ChannelPage } from "./pages/channel";
 import { ErrorPage } from "./pages/errors";
@@ -30,7 +32,6 @@ import { SearchPage } from "./pages/search";
 import { StudioPage } from "./pages/studio";
 import { UploadPage } from "./pages/upload";
 import { WatchPage } from "./pages/watch";
-import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "./session";
 
 /** Every path the pages answer (kept out of /api: these are not API routes). */
 export const PAGE_PATHS = [
@@ -93,9 +94,7 @@ webRoutes.onError((err, c) => {
   // HTTPException: hono's own refusals (the origin check answers 403).
   const status = err instanceof AppError || err instanceof HTTPException ? err.status : 500;
   if (status >= 500) {
-    console.error(
-      JSON.stringify({ level: "error", msg: "page failed", request_id: c.var.requestId, error: String(err) }),
-    );
+    log("error", "page failed", { request_id: c.var.requestId, error: errorField(err) });
   }
   const detail = err instanceof AppError && status < 500 && status !== 404 ? err.detail : undefined;
   return c.html(
@@ -119,9 +118,7 @@ async function orNull<T>(c: Context<AppEnv>, what: string, list: Promise<T>): Pr
   try {
     return await list;
   } catch (err) {
-    console.error(
-      JSON.stringify({ level: "error", msg: `${what} failed`, request_id: c.var.requestId, error: String(err) }),
-    );
+    log("error", `${what} failed`, { request_id: c.var.requestId, error: errorField(err) });
     return null;
   }
 }

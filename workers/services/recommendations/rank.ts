@@ -3,14 +3,11 @@
  * from several sources, then one ranker). Pure: no I/O, so the Worker and the offline
  * evaluation (bench/recs-eval) run exactly this code.
  */
+import type { Reason } from "../../schemas/recommendations";
 
 export type Source = "coview" | "content" | "subscription" | "trending";
 
-export type Reason =
-  | { type: "because_you_watched"; video_id: string }
-  | { type: "subscribed"; channel_id: string }
-  | { type: "similar_viewers" }
-  | { type: "trending" };
+export type { Reason };
 
 /** One source's vote for a video: `score` in [0, 1] within its source; `via` the watched video that led here. */
 export interface Candidate {

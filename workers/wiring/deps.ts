@@ -1,27 +1,23 @@
 import type { Database } from "../env";
 import { newId } from "../lib/ids";
-import { GLOBAL_REGION, isCountry, UNKNOWN_REGION } from "../lib/region";
-import type { FanOutMessage } from "../schemas/notifications";
-import type { VideoIndexMessage, VideoReadyMessage } from "../schemas/processing";
-import type { VideoJobMessage, VideoUploadMessage } from "../schemas/uploads";
-import type { WatchEventMessage } from "../schemas/videos";
+import { log } from "../lib/log";
+import { UNKNOWN_REGION } from "../lib/region";
+import type { TokenConfig } from "../services/accounts";
+import type { CommentDeps } from "../services/comments";
+import type { EngagementDeps } from "../services/engagement";
+import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
+import { type ProcessingDeps, statusOf } from "../services/processing";
+import type { RecommendationDeps } from "../services/recommendations/recommend";
+import { type TrendingDeps, trendingIds } from "../services/trending";
+import type { UploadDeps } from "../services/uploads";
+import type { EditHooks, VideoDeps } from "../services/videos";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore } from "../storage/media";
-import { readList } from "../storage/trending";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
-import type { TokenConfig } from "./accounts";
-import type { CommentDeps } from "./comments";
-import type { EngagementDeps } from "./engagement";
-import { type FanOutDeps, startNewVideoFanOut } from "./notifications";
-import { type ProcessingDeps, statusOf } from "./processing";
-import type { RecommendationDeps } from "./recommendations/recommend";
-import { type Room, roomOf } from "./room";
-import { transcoderFromEnv } from "./transcoder-client";
-import type { TrendingDeps } from "./trending";
-import { ALL_CATEGORIES } from "./trending";
-import type { UploadDeps } from "./uploads";
-import type { EditHooks, VideoDeps } from "./videos";
+import { producer, send } from "./queues";
+import { roomOf } from "./rooms";
+import { transcoderFromEnv } from "./transcoder";
 
 const int = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -50,7 +46,7 @@ export async function uploadDeps(env: Env, db: Database): Promise<UploadDeps> {
   return {
     db,
     media: mediaStore(env.MEDIA),
-    queue: env.VIDEO_UPLOAD_QUEUE as Queue<VideoUploadMessage>,
+    queue: producer(env, "video-upload"),
     config: {
       maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 10 * 1024 ** 3),
       defaultPartSize: int(env.DEFAULT_PART_SIZE, 8 * 1024 ** 2),
@@ -66,9 +62,11 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
     db,
     media: mediaStore(env.MEDIA),
     transcoder: transcoderFromEnv(env),
-    readyQueue: env.VIDEO_READY_QUEUE as Queue<VideoReadyMessage>,
+    readyQueue: producer(env, "video-ready"),
     scheduleWatchdog: async (videoId, delaySeconds) => {
-      await (env.VIDEO_UPLOAD_QUEUE as Queue<VideoJobMessage>).send(
+      await send(
+        env,
+        "video-upload",
         { kind: "watchdog", video_id: videoId },
         { delaySeconds: Math.min(43_200, Math.max(0, Math.round(delaySeconds))) },
       );
@@ -81,11 +79,7 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
       // The room is a courtesy to watchers; a failure there must not fail the pipeline.
       await roomOf(env, videoId)
         .publishStatus({ status, progress, playable, ...(stage ? { stage } : {}) })
-        .catch((err: unknown) =>
-          console.warn(
-            JSON.stringify({ level: "warn", msg: "room status relay failed", video_id: videoId, error: String(err) }),
-          ),
-        );
+        .catch((err: unknown) => log("warn", "room status relay failed", { video_id: videoId, error: String(err) }));
     },
     config: {
       publicUrl: env.PUBLIC_URL,
@@ -105,7 +99,7 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
 export function engagementDeps(env: Env, db: Database): EngagementDeps {
   return {
     db,
-    events: env.WATCH_EVENTS_QUEUE as Queue<WatchEventMessage>,
+    events: producer(env, "watch-events"),
     bump: (videoId, delta) => roomOf(env, videoId).bump(delta),
   };
 }
@@ -114,16 +108,12 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
  * What comments and the live side need: the database, each video's room (ordered writes,
  * watchers), and the `watch-events` queue, where a comment counts towards trending in `region`.
  */
-export function commentDeps(
-  env: Env,
-  db: Database,
-  region = UNKNOWN_REGION,
-): CommentDeps & { room(videoId: string): Room } {
+export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): CommentDeps {
   return {
     db,
     room: (videoId) => roomOf(env, videoId),
     commented: async (videoId, userId, now) => {
-      await (env.WATCH_EVENTS_QUEUE as Queue<WatchEventMessage>).send({
+      await send(env, "watch-events", {
         id: newId(),
         type: "comment",
         video_id: videoId,
@@ -142,7 +132,7 @@ export function commentDeps(
 export function fanOutDeps(env: Env, db: Database): FanOutDeps {
   return {
     db,
-    queue: env.NOTIFICATION_FANOUT_QUEUE as Queue<FanOutMessage>,
+    queue: producer(env, "notification-fanout"),
     pageSize: Math.min(1000, int(env.FANOUT_PAGE_SIZE, 500)),
   };
 }
@@ -155,8 +145,13 @@ export function trendingDeps(env: Env, db: Database): TrendingDeps {
 /** Asks for a video's content vector to be brought in line with its row (the `video-index` queue). */
 export function reindexVideo(env: Env) {
   return async (videoId: string) => {
-    await (env.VIDEO_INDEX_QUEUE as Queue<VideoIndexMessage>).send({ video_id: videoId });
+    await send(env, "video-index", { video_id: videoId });
   };
+}
+
+/** What the `video-index` consumer needs: the catalogue and the vector backend. */
+export function indexDeps(env: Env) {
+  return { db: databaseOf(env), d1: env.DB, vectors: vectorBackend(env) };
 }
 
 /** Who hears of an owner's edit, from the API or the studio: the vector index and subscribers. */
@@ -178,12 +173,7 @@ export function recommendationDeps(env: Env, db: Database, origin: string): Reco
       vectors ??= vectorBackend(env);
       return vectors;
     },
-    trending: async (region, limit) => {
-      // The cron's lists in KV (trending:v1:{region}:all); an unknown or empty region gets the global one.
-      let list = isCountry(region) ? await readList(env.CACHE, region, ALL_CATEGORIES) : null;
-      if (!list?.items.length) list = await readList(env.CACHE, GLOBAL_REGION, ALL_CATEGORIES);
-      return (list?.items ?? []).slice(0, limit).map((i) => i.video_id);
-    },
+    trending: (region, limit) => trendingIds(env.CACHE, region, limit),
     origin,
   };
 }

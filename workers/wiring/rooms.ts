@@ -1,10 +1,9 @@
 import type { CommentDraft, CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
-import type { AuthUser, Database } from "../env";
-import { accessOf, assertVisible } from "./videos";
 
-export type { CommentDraft, CounterDelta, StatusUpdate };
-
-/** A video's room (one Durable Object per video, named by its id), called by RPC. */
+/**
+ * A video's room (one `VideoRoom` Durable Object per video, named by its id), called by RPC:
+ * the one place that turns a video id into its room's stub.
+ */
 export function roomOf(env: Env, videoId: string) {
   const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
   return {
@@ -18,17 +17,4 @@ export function roomOf(env: Env, videoId: string) {
       return stub.fetch(new Request(url, request));
     },
   };
-}
-
-export type Room = ReturnType<typeof roomOf>;
-
-/** Joins the video's live room (WebSocket upgrade); a video the viewer may not see has no room for them. */
-export async function joinRoom(
-  deps: { db: Database; room(videoId: string): Pick<Room, "join"> },
-  videoId: string,
-  viewer: AuthUser | undefined,
-  request: Request,
-): Promise<Response> {
-  assertVisible(await accessOf(deps.db, videoId), viewer);
-  return deps.room(videoId).join(request);
 }

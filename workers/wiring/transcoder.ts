@@ -1,24 +1,6 @@
 import { getContainer } from "@cloudflare/containers";
 import { type JobRequest, JobStatus } from "../../contracts/transcoder";
-
-/**
- * What the transcoder says of a video's job: working on it; `lost` it (it never had it, or
- * it ended without the Worker hearing: the process or Container was restarted); or it did
- * not answer at all.
- */
-export type JobState = "running" | "lost" | "unreachable";
-
-/**
- * The one boundary between the Worker and the transcoder. In production the transcoder is
- * the `Transcoder` Container (one instance per video, so a redelivered job lands on the
- * instance already doing it); locally it is the same service as a Node process at
- * TRANSCODER_URL. The request and its answers are the same either way.
- */
-export interface TranscoderClient {
-  startJob(job: JobRequest): Promise<void>;
-  /** Asked by the watchdog: a dead transcoder is noticed in seconds, not after the stall timeout. */
-  jobState(videoId: string): Promise<JobState>;
-}
+import type { JobState, TranscoderClient } from "../services/processing";
 
 type Fetcher = (req: Request) => Promise<Response>;
 
@@ -48,6 +30,11 @@ async function state(fetcher: Fetcher, base: string, videoId: string): Promise<J
   }
 }
 
+/**
+ * The transcoder of this environment: the service at TRANSCODER_URL (local dev: a Node
+ * process), else the `Transcoder` Container, one instance per video, so that a redelivered
+ * job lands on the instance already doing it. The requests and answers are the same.
+ */
 export function transcoderFromEnv(env: Env): TranscoderClient {
   if (env.TRANSCODER_URL) {
     const base = env.TRANSCODER_URL.replace(/\/$/, "");

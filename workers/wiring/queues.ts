@@ -1,0 +1,20 @@
+import { type MessageOf, type ProducedQueue, type Producer, QUEUES } from "../schemas/queues";
+
+/**
+ * The queue `name` as a typed producer: each message is checked against the queue's schema
+ * before it leaves, so a malformed one fails where it was made (the request or consumer that
+ * made it) instead of being dropped by the consumer that could never parse it.
+ */
+export function producer<Q extends ProducedQueue>(env: Env, name: Q): Producer<MessageOf<Q>> {
+  const { binding, message } = QUEUES[name];
+  const queue: Queue = env[binding];
+  return {
+    send: async (body, options) => {
+      await queue.send(message.parse(body), options);
+    },
+  };
+}
+
+/** Sends one message to the queue `name`: `send(env, "video-index", { video_id })`. */
+export const send = <Q extends ProducedQueue>(env: Env, name: Q, body: MessageOf<Q>, options?: QueueSendOptions) =>
+  producer(env, name).send(body, options);
