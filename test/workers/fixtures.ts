@@ -139,9 +139,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
 }
 
 /** A user's video, uploaded and completed, with the job the transcoder was sent. */
-export async function processingVideo(user: TestUser, visibility = "public") {
+export async function processingVideo(user: TestUser, visibility = "public", title = "A test video") {
   const source = mp4Bytes(5 * MiB, 3);
-  const { body } = await initiate(user, { size: source.length, visibility, title: "A test video", tags: ["test"] });
+  const { body } = await initiate(user, { size: source.length, visibility, title, tags: ["test"] });
   expect((await putPart(user, body.upload_id, 1, source)).status).toBe(200);
   expect(
     (await api(`/api/v1/videos/upload/${body.upload_id}/complete`, { method: "POST", as: user, json: {} })).status,
@@ -169,8 +169,8 @@ export const MEDIA_PLAYLIST =
 export const SEGMENT = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
 
 /** A video taken through the whole pipeline to `ready`, with a master, one rendition and thumbnails. */
-export async function readyVideo(user: TestUser, visibility = "public") {
-  const { videoId, job } = await processingVideo(user, visibility);
+export async function readyVideo(user: TestUser, visibility = "public", title?: string) {
+  const { videoId, job } = await processingVideo(user, visibility, title);
   for (const [path, body, type] of [
     ["master.m3u8", MASTER, "application/vnd.apple.mpegurl"],
     ["144p/index.m3u8", MEDIA_PLAYLIST, "application/vnd.apple.mpegurl"],

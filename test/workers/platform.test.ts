@@ -4,7 +4,17 @@ import { describe, expect, it } from "vitest";
 import apiDoc from "../../docs/api.md?raw";
 import worker from "../../workers/index";
 import { PROBLEM_CODES, PROBLEMS } from "../../workers/lib/errors";
-import { api, freshIp, initiate, MiB, mp4Bytes, putPart, registerUser } from "./fixtures";
+import {
+  api,
+  catalogueVideo,
+  expectProblem,
+  freshIp,
+  initiate,
+  MiB,
+  mp4Bytes,
+  putPart,
+  registerUser,
+} from "./fixtures";
 
 describe("rate limits", () => {
   it("answers 429 with Retry-After and RateLimit-* once a caller passes the login limit", async () => {
@@ -53,8 +63,8 @@ describe("errors", () => {
       components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } };
     };
     expect(doc.components.schemas.Problem.properties.code.enum.sort()).toEqual([...PROBLEM_CODES].sort());
-    // docs/api.md's table: | `code` | status | title | when |
-    const rows = [...apiDoc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| ([^|]+) \|/gm)].map(([, code, status, title]) => [
+    // docs/api.md's table: | `code` | status | title | when | (Biome pads its columns)
+    const rows = [...apiDoc.matchAll(/^\| `([a-z_]+)` *\| (\d{3}) *\| ([^|]+)\|/gm)].map(([, code, status, title]) => [
       code,
       Number(status),
       title?.trim(),
@@ -82,6 +92,38 @@ describe("errors", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(res.headers.get("Access-Control-Allow-Headers")).toContain("Authorization");
+  });
+});
+
+describe("lists", () => {
+  it("clamp a limit over their cap instead of refusing it, and refuse one below 1", async () => {
+    const user = await registerUser();
+    const videoId = await catalogueVideo(user, { title: "A list of one" });
+    const comment = await api(`/api/v1/videos/${videoId}/comments`, {
+      method: "POST",
+      as: user,
+      json: { content: "hi" },
+    });
+    const { id: commentId } = (await comment.json()) as { id: string };
+    const lists: [string, number][] = [
+      [`/api/v1/videos/${videoId}/comments`, 100],
+      [`/api/v1/comments/${commentId}/replies`, 100],
+      ["/api/v1/search?q=anything", 100],
+      ["/api/v1/videos/trending", 100],
+      ["/api/v1/recommendations", 50],
+      [`/api/v1/videos/${videoId}/related`, 50],
+      [`/api/v1/channels/${user.channel_id}/videos`, 100],
+      ["/api/v1/users/me/watch-history", 100],
+      ["/api/v1/users/me/subscriptions", 100],
+      ["/api/v1/users/me/notifications", 100],
+    ];
+    for (const [path, cap] of lists) {
+      const join = path.includes("?") ? "&" : "?";
+      const big = await api(`${path}${join}limit=1000`, { as: user });
+      expect(big.status, path).toBe(200);
+      expect(((await big.json()) as { limit: number }).limit, path).toBe(cap);
+      await expectProblem(await api(`${path}${join}limit=0`, { as: user }), 400, "validation_failed");
+    }
   });
 });
 

@@ -184,6 +184,6 @@ describe("the queue registry", () => {
     await expect(send(env, "video-index", { video_id: "not an id!" })).rejects.toThrow();
     expect(sent).not.toHaveBeenCalled();
     await send(env, "video-index", { video_id: "abc123" });
-    expect(sent).toHaveBeenCalledWith({ video_id: "abc123" }, undefined);
+    expect(sent).toHaveBeenCalledWith({ video_id: "abc123" });
   });
 });

@@ -4,7 +4,7 @@ import { refreshVocabulary } from "../../workers/services/search";
 import { allowedTypos, editDistance, matchAll, termsOf } from "../../workers/services/search-text";
 import { database } from "../../workers/storage/db";
 import { addCounts } from "../../workers/storage/videos";
-import { api, catalogueVideo, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { api, catalogueVideo, readyVideo, registerUser, row, type TestUser, waitFor } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
@@ -118,6 +118,37 @@ describe("typo tolerance", () => {
 
     // An exact query never reports a correction.
     expect((await search({ q: `risotto ${w}` })).corrected_query).toBeUndefined();
+  });
+
+  it("corrects a typo of a word only a video made ready a moment ago has, without waiting for the cron", async () => {
+    const user = await registerUser();
+    const w = unique("sourdough"); // 14 letters: two typos allowed
+    const { videoId } = await readyVideo(user, "public", `Tangy ${w} loaf`);
+    // A letter dropped and two swapped: no refresh of the vocabulary in between.
+    const typo = `${w.slice(0, 6)}${w[7]}${w[6]}${w.slice(9)}`;
+    const found = await search({ q: typo });
+    expect(ids(found)).toEqual([videoId]);
+    expect(found.corrected_query).toBe(w);
+    // Suggestions know it too.
+    const suggested = (await (await api(`/api/v1/search/suggest?q=${w.slice(0, 8)}`)).json()) as { items: string[] };
+    expect(suggested.items).toContain(w);
+  });
+
+  it("learns a word an owner's edit adds, through the indexing queue", async () => {
+    const user = await registerUser();
+    const w = unique("tyepscript");
+    const { videoId } = await readyVideo(user);
+    const edit = await api(`/api/v1/videos/${videoId}`, {
+      method: "PATCH",
+      as: user,
+      json: { title: `${w} generics` },
+    });
+    expect(edit.status).toBe(200);
+    // The queue's consumer learns it within moments; searched before, a typo's empty answer
+    // would be cached for SEARCH_CACHE_SECONDS like any other.
+    await waitFor(() => row("SELECT docs FROM search_words WHERE word = ? AND grams = 1", w), "the word to be learnt");
+    const found = await search({ q: `${w.slice(0, 3)}${w.slice(4)} generics` });
+    expect(found.corrected_query).toBe(`${w} generics`);
   });
 
   it("leaves words under 5 letters alone and does not stretch past the allowed edits", async () => {

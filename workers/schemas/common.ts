@@ -45,15 +45,19 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 
 export const bearer = [{ bearerAuth: [] }];
 
-/** `?limit=`: how many items a list answers (API.md: 20 by default, at most 100). */
+/**
+ * `?limit=`: how many items a list answers. API.md: 20 by default and capped at 100 on every
+ * list (some lists cap lower); a larger one is clamped, not refused. Below 1 or not a number
+ * is a 400.
+ */
 export const limitParam = (byDefault = 20, max = 100) =>
   z.coerce
     .number()
     .int()
     .min(1)
-    .max(max)
     .default(byDefault)
-    .openapi({ param: { name: "limit", in: "query" } });
+    .transform((n) => Math.min(n, max))
+    .openapi({ param: { name: "limit", in: "query" }, description: `At most ${max}; a larger one is clamped` });
 
 export const PageQuery = z.object({
   page: z.coerce

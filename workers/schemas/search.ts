@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Id } from "./common";
+import { Id, limitParam } from "./common";
 import { VideoSummary } from "./videos";
 
 const query = (name: string) => ({ param: { name, in: "query" as const } });
@@ -31,7 +31,7 @@ export const SearchQuery = z.object({
   channel_id: Id.optional().openapi(query("channel_id")),
   sort: z.enum(["relevance", "date", "views"]).default("relevance").openapi(query("sort")),
   page: z.coerce.number().int().min(1).max(100).default(1).openapi(query("page")),
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi(query("limit")),
+  limit: limitParam(),
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 

@@ -10,7 +10,7 @@ import {
   toComment,
 } from "../schemas/comments";
 import * as store from "../storage/comments";
-import { CACHED_COMMENT_LIMIT, commentPageKey, purgeComments, readCached, writeCached } from "../storage/edge-cache";
+import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./moderation";
 import { accessOf, assertVisible, isVisible } from "./videos";
 
@@ -90,19 +90,10 @@ function listOf(level: Level, page: number, limit: number): CommentList {
 export async function listComments(db: Database, videoId: string, viewer: AuthUser | undefined, query: CommentsQuery) {
   assertVisible(await accessOf(db, videoId), viewer);
   const { page, limit, sort } = query;
-  const cacheable = page === 1 && limit === CACHED_COMMENT_LIMIT;
-  const key = commentPageKey(videoId, sort);
-  if (cacheable) {
-    const hit = await readCached<CommentList>(key);
-    if (hit) return hit;
-  }
-  const list = listOf(
-    await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }),
-    page,
-    limit,
-  );
-  if (cacheable) await writeCached(key, list, COMMENT_PAGE_CACHE_SECONDS);
-  return list;
+  const read = async (): Promise<CommentList> =>
+    listOf(await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }), page, limit);
+  if (page !== 1 || limit !== CACHED_COMMENT_LIMIT) return read();
+  return cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, read);
 }
 
 /** A comment and its video's access; one on a video the viewer may not see does not exist for them. */

@@ -6,13 +6,14 @@ import { log } from "../lib/log";
 import { signScope } from "../lib/signing";
 import type { VideoReadyMessage } from "../schemas/processing";
 import type { Producer } from "../schemas/queues";
-import { cacheKeys, readCached, writeCached } from "../storage/edge-cache";
+import { cached, cacheKeys } from "../storage/edge-cache";
 import { type MediaStore, mediaUrl } from "../storage/media";
 import { insertVideoNotification } from "../storage/notifications";
 import { listRenditions, type NewRendition } from "../storage/renditions";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
 import * as jobs from "../storage/transcode-jobs";
 import * as store from "../storage/videos";
+import { learnVideoWords } from "./search";
 
 export interface ProcessingConfig {
   /** Where the transcoder reaches the Worker: local URL in dev, the deployment's in production. */
@@ -233,6 +234,8 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
         now,
       );
       if (first) {
+        // Searchable from this write on: typos of its words are corrected from now, too.
+        await learnVideoWords(deps.db, videoId);
         await deps.changed(videoId);
         const thumbnail = thumbnailsOf(event.thumbnails)?.default;
         await deps.readyQueue.send({
@@ -294,12 +297,10 @@ export async function publicStatus(
   viewer: AuthUser | undefined,
   waitUntil: (promise: Promise<unknown>) => void,
 ) {
-  let status = await readCached<NonNullable<Awaited<ReturnType<typeof statusOf>>>>(cacheKeys.status(videoId));
-  if (!status) {
-    status = await statusOf(db, videoId);
-    if (!status) throw notFound("Video");
-    waitUntil(writeCached(cacheKeys.status(videoId), status, STATUS_CACHE_SECONDS));
-  }
+  const status = await cached(cacheKeys.status(videoId), STATUS_CACHE_SECONDS, () => statusOf(db, videoId), {
+    waitUntil,
+  });
+  if (!status) throw notFound("Video");
   if (status.visibility === "private" && status.owner_id !== viewer?.id) throw notFound("Video");
   return status.body;
 }

@@ -1,6 +1,6 @@
 import type { Database } from "../env";
 import type { VideoSummary } from "../schemas/videos";
-import { readCached, writeCached } from "../storage/edge-cache";
+import { cached, cacheKeys } from "../storage/edge-cache";
 import * as store from "../storage/search";
 import {
   allowedTypos,
@@ -208,12 +208,10 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
   return { ...empty, items, total: hits.length, ...(corrected ? { corrected_query: corrected } : {}) };
 }
 
-const CACHE_ORIGIN = "https://cache.cloudtube.internal";
-
 /** The cache key: the query as the index sees it, every filter, and the index version. */
 export function searchCacheKey(p: SearchParams, version: number, origin: string): string {
   const f = p.filters;
-  const key = new URLSearchParams({
+  return cacheKeys.search({
     v: String(version),
     o: origin,
     q: termsOf(p.q).join(" "),
@@ -227,7 +225,6 @@ export function searchCacheKey(p: SearchParams, version: number, origin: string)
     views: String(f.minViews ?? ""),
     channel: f.channelId ?? "",
   });
-  return `${CACHE_ORIGIN}/search?${key}`;
 }
 
 /**
@@ -237,11 +234,7 @@ export function searchCacheKey(p: SearchParams, version: number, origin: string)
  */
 export async function cachedSearch(db: Database, p: SearchParams, origin: string): Promise<SearchAnswer> {
   const key = searchCacheKey(p, await store.searchVersion(db), origin);
-  const hit = await readCached<SearchAnswer>(key);
-  if (hit) return hit;
-  const answer = await search(db, p, origin);
-  await writeCached(key, answer, SEARCH_CACHE_SECONDS);
-  return answer;
+  return cached(key, SEARCH_CACHE_SECONDS, () => search(db, p, origin));
 }
 
 /**
@@ -266,12 +259,19 @@ export async function suggest(db: Database, q: string): Promise<string[]> {
 
 /** Suggestions through the Cache API, keyed like searches by the index version. */
 export async function cachedSuggest(db: Database, q: string): Promise<string[]> {
-  const key = `${CACHE_ORIGIN}/suggest?${new URLSearchParams({ v: String(await store.searchVersion(db)), q: termsOf(q).join(" ") })}`;
-  const hit = await readCached<string[]>(key);
-  if (hit) return hit;
-  const items = await suggest(db, q);
-  await writeCached(key, items, SEARCH_CACHE_SECONDS);
-  return items;
+  const key = cacheKeys.suggest(await store.searchVersion(db), termsOf(q).join(" "));
+  return cached(key, SEARCH_CACHE_SECONDS, () => suggest(db, q));
+}
+
+/**
+ * A video just became searchable, or its text changed: its words join the vocabulary behind
+ * typo correction and completions now, not at the next cron (which also drops words no
+ * video uses any more).
+ */
+export async function learnVideoWords(db: Database, videoId: string): Promise<number> {
+  const text = await store.documentText(db, videoId);
+  if (!text) return 0;
+  return store.learnWords(db, [...new Set(termsOf(text, Number.POSITIVE_INFINITY))], trigrams);
 }
 
 /** Cron: the vocabulary behind typo correction and completions follows the index. */

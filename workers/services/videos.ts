@@ -2,7 +2,7 @@ import type { AuthUser, Database } from "../env";
 import { forbidden, notFound } from "../lib/errors";
 import { signScope } from "../lib/signing";
 import type { VideoSummary } from "../schemas/videos";
-import { cacheKeys, purgeComments, purgeVideo, readCached, writeCached } from "../storage/edge-cache";
+import { cached, cacheKeys, purgeComments, purgeVideo } from "../storage/edge-cache";
 import { findResume } from "../storage/history";
 import { type MediaStore, mediaUrl } from "../storage/media";
 import type { Rendition, ThumbnailPaths, Video } from "../storage/schema";
@@ -29,14 +29,14 @@ export interface Access {
 
 /** How long an isolate may reuse a video's access answer without asking the cache again. */
 const ACCESS_MEMO_MS = 5_000;
+/** Every edit purges it; the TTL bounds a purge missed in another data centre. */
+const ACCESS_CACHE_SECONDS = 60;
 
 /** Who may see the video: read through the cache, so media requests rarely touch D1. */
 export async function accessOf(db: Database, videoId: string): Promise<Access | undefined> {
-  const cached = await readCached<Access>(cacheKeys.access(videoId), ACCESS_MEMO_MS);
-  if (cached) return cached;
-  const found = await store.findAccess(db, videoId);
-  if (found) await writeCached(cacheKeys.access(videoId), found, 60, ACCESS_MEMO_MS);
-  return found;
+  return cached(cacheKeys.access(videoId), ACCESS_CACHE_SECONDS, () => store.findAccess(db, videoId), {
+    memoMs: ACCESS_MEMO_MS,
+  });
 }
 
 /** A private video exists only for its owner. */
@@ -173,13 +173,11 @@ export async function videoPage(
   origin: string,
   signingSecret: string,
 ) {
-  let page = await readCached<CachedPage>(cacheKeys.video(videoId));
-  if (!page) {
+  const page = await cached<CachedPage | undefined>(cacheKeys.video(videoId), VIDEO_CACHE_SECONDS, async () => {
     const row = await store.findVideoWithChannel(db, videoId);
-    if (!row) throw notFound("Video");
-    page = pageOf(origin, row);
-    await writeCached(cacheKeys.video(videoId), page, VIDEO_CACHE_SECONDS);
-  }
+    return row && pageOf(origin, row);
+  });
+  if (!page) throw notFound("Video");
   assertVisible({ visibility: page.visibility, owner_id: page.owner_id, status: page.status }, viewer);
   const { owner_id: _owner, ...body } = page;
   let hlsUrl = body.hls_url;

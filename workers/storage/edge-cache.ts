@@ -5,6 +5,11 @@
  */
 const ORIGIN = "https://cache.cloudtube.internal";
 
+/**
+ * Every key of a cached answer, built here and nowhere else. Per-video keys are purged
+ * together by `purgeVideo`; comment pages by `purgeComments`; searches and suggestions carry
+ * the index version, so a change to the index makes new keys instead of purging old ones.
+ */
 export const cacheKeys = {
   /** GET /api/v1/videos/{id}/status, with owner and visibility for the access check. */
   status: (videoId: string) => `${ORIGIN}/videos/${videoId}/status`,
@@ -12,7 +17,17 @@ export const cacheKeys = {
   video: (videoId: string) => `${ORIGIN}/videos/${videoId}`,
   /** Who may fetch the video's media: visibility and owner, read for every tokenless segment. */
   access: (videoId: string) => `${ORIGIN}/videos/${videoId}/access`,
+  /** The first page of a video's comments in one sort (seed: cached 5 minutes). */
+  comments: (videoId: string, sort: string) => `${ORIGIN}/videos/${videoId}/comments?sort=${sort}`,
+  /** A search answer: every field that changes it (the folded query, filters, page, index version). */
+  search: (fields: Record<string, string>) => `${ORIGIN}/search?${new URLSearchParams(fields)}`,
+  /** Search-as-you-type completions of the folded words, at an index version. */
+  suggest: (version: number, terms: string) =>
+    `${ORIGIN}/suggest?${new URLSearchParams({ v: String(version), q: terms })}`,
 };
+
+/** The keys `purgeVideo` drops: every per-video answer but the comment pages (purged on their own). */
+const VIDEO_KEYS = [cacheKeys.status, cacheKeys.video, cacheKeys.access];
 
 /**
  * A few seconds' memo in the isolate in front of the Cache API, for answers read on every
@@ -28,7 +43,7 @@ function remember(key: string, value: unknown, memoMs: number) {
   memo.set(key, { value, until: Date.now() + memoMs });
 }
 
-export async function readCached<T>(key: string, memoMs = 0): Promise<T | undefined> {
+async function readCached<T>(key: string, memoMs = 0): Promise<T | undefined> {
   if (memoMs) {
     const known = memo.get(key);
     if (known && known.until > Date.now()) return known.value as T;
@@ -40,7 +55,7 @@ export async function readCached<T>(key: string, memoMs = 0): Promise<T | undefi
   return value;
 }
 
-export async function writeCached(key: string, value: unknown, ttlSeconds: number, memoMs = 0): Promise<void> {
+async function writeCached(key: string, value: unknown, ttlSeconds: number, memoMs = 0): Promise<void> {
   if (memoMs) remember(key, value, memoMs);
   await caches.default.put(
     key,
@@ -50,20 +65,45 @@ export async function writeCached(key: string, value: unknown, ttlSeconds: numbe
   );
 }
 
+export interface CachedOptions {
+  /** Also keep the answer this long in the isolate (answers read on every media request). */
+  memoMs?: number;
+  /** Write the entry in the background (`ctx.waitUntil`) instead of before answering. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/**
+ * Read-through: the cached answer under `key`, else `compute()`'s, kept `ttlSeconds`.
+ * `compute` answers undefined for "nothing there", which is not cached (a missing video
+ * may be created; its absence must not outlive the request).
+ */
+export async function cached<T>(
+  key: string,
+  ttlSeconds: number,
+  compute: () => Promise<T>,
+  { memoMs = 0, waitUntil }: CachedOptions = {},
+): Promise<T> {
+  const hit = await readCached<T>(key, memoMs);
+  if (hit !== undefined) return hit;
+  const value = await compute();
+  if (value === undefined) return value;
+  const write = writeCached(key, value, ttlSeconds, memoMs);
+  if (waitUntil) waitUntil(write);
+  else await write;
+  return value;
+}
+
 /** Drops every cached answer about a video (seed: "Invalidate CDN cache"). */
 export async function purgeVideo(videoId: string): Promise<void> {
-  for (const key of Object.values(cacheKeys)) memo.delete(key(videoId));
-  await Promise.all(Object.values(cacheKeys).map((key) => caches.default.delete(key(videoId))));
+  for (const key of VIDEO_KEYS) memo.delete(key(videoId));
+  await Promise.all(VIDEO_KEYS.map((key) => caches.default.delete(key(videoId))));
 }
 
 /** Only the default page size of a video's first comment page is cached: every comment purges each cached entry. */
 export const CACHED_COMMENT_LIMIT = 20;
 const COMMENT_SORTS = ["newest", "top"] as const;
 
-/** The first page of a video's comments in one sort (seed: cached 5 minutes). */
-export const commentPageKey = (videoId: string, sort: string) => `${ORIGIN}/videos/${videoId}/comments?sort=${sort}`;
-
 /** Drops every cached first page of the video's comments: on every new or deleted comment. */
 export async function purgeComments(videoId: string): Promise<void> {
-  await Promise.all(COMMENT_SORTS.map((sort) => caches.default.delete(commentPageKey(videoId, sort))));
+  await Promise.all(COMMENT_SORTS.map((sort) => caches.default.delete(cacheKeys.comments(videoId, sort))));
 }

@@ -347,27 +347,77 @@ export async function refreshVocabulary(db: Database, trigramsOf: (word: string)
       .where(eq(searchWords.grams, 0))
       .limit(BULK);
     if (!fresh.length) return added;
-    const words = fresh.map((r) => r.word);
-    const pairs = words.filter((w) => [...w].length >= MIN_GRAM_WORD).flatMap((w) => trigramsOf(w).map((g) => [g, w]));
-    const statements = [];
-    for (let i = 0; i < pairs.length; i += BULK * 4) {
-      statements.push(
-        query(
-          db,
-          `INSERT OR IGNORE INTO search_word_trigrams (gram, word)
-           SELECT value ->> 0, value ->> 1 FROM json_each(?1)`,
-          JSON.stringify(pairs.slice(i, i + BULK * 4)),
-        ),
-      );
-    }
+    await indexTrigrams(
+      db,
+      fresh.map((r) => r.word),
+      trigramsOf,
+    );
+    added += fresh.length;
+  }
+}
+
+/** Indexes the trigrams of words new to the vocabulary (`grams = 0`) and marks them done, in one batch. */
+async function indexTrigrams(db: Database, words: string[], trigramsOf: (word: string) => string[]) {
+  const pairs = words.filter((w) => [...w].length >= MIN_GRAM_WORD).flatMap((w) => trigramsOf(w).map((g) => [g, w]));
+  const statements = [];
+  for (let i = 0; i < pairs.length; i += BULK * 4) {
     statements.push(
       query(
         db,
-        "UPDATE search_words SET grams = 1 WHERE word IN (SELECT value FROM json_each(?1))",
-        JSON.stringify(words),
+        `INSERT OR IGNORE INTO search_word_trigrams (gram, word)
+         SELECT value ->> 0, value ->> 1 FROM json_each(?1)`,
+        JSON.stringify(pairs.slice(i, i + BULK * 4)),
       ),
     );
-    await runAll(db, statements);
-    added += words.length;
   }
+  statements.push(
+    query(
+      db,
+      "UPDATE search_words SET grams = 1 WHERE word IN (SELECT value FROM json_each(?1))",
+      JSON.stringify(words),
+    ),
+  );
+  await runAll(db, statements);
+}
+
+/** The words a video is found by (title, description, tags, channel name), if it is in the index. */
+export async function documentText(db: Database, videoId: string): Promise<string | undefined> {
+  const row = await db.$client
+    .prepare("SELECT title, description, tags, channel_name FROM search_documents WHERE video_id = ?")
+    .bind(videoId)
+    .first<{ title: string; description: string; tags: string; channel_name: string }>();
+  return row ? [row.title, row.description, row.tags, row.channel_name].join(" ") : undefined;
+}
+
+/**
+ * Brings a few words of the vocabulary up to date at once (those of a video just indexed):
+ * their document counts from the plain-word index, and trigrams for those new to it. The
+ * cron does the same for every word; this keeps typo correction from waiting for it.
+ * Returns how many words were new.
+ */
+export async function learnWords(db: Database, words: string[], trigramsOf: (word: string) => string[]) {
+  if (!words.length) return 0;
+  const list = JSON.stringify(words.slice(0, BULK));
+  const [, fresh] = await runAll(db, [
+    query(
+      db,
+      `INSERT INTO search_words (word, docs)
+       SELECT term, doc FROM video_words_vocab WHERE term IN (SELECT value FROM json_each(?1))
+       ON CONFLICT (word) DO UPDATE SET docs = excluded.docs WHERE docs <> excluded.docs`,
+      list,
+    ),
+    query<{ word: string }>(
+      db,
+      "SELECT word FROM search_words WHERE grams = 0 AND word IN (SELECT value FROM json_each(?1))",
+      list,
+    ),
+  ] as const);
+  if (fresh.length) {
+    await indexTrigrams(
+      db,
+      fresh.map((r) => r.word),
+      trigramsOf,
+    );
+  }
+  return fresh.length;
 }

@@ -64,18 +64,6 @@ export async function recordViewerWatch(
   ]);
 }
 
-/** A viewer's videos of the last 24 hours, newest first. */
-export async function recentWatchesOf(db: Database, viewer: string, now: number) {
-  const { results } = await db.$client
-    .prepare(
-      `SELECT video_id, region, watched_at FROM viewer_recent_watches
-       WHERE viewer = ? AND watched_at >= ? ORDER BY watched_at DESC LIMIT ?`,
-    )
-    .bind(viewer, now - CO_VIEW_WINDOW_MS, RECENT_WATCHES_PER_VIEWER)
-    .all<{ video_id: string; region: string; watched_at: number }>();
-  return results.map((r) => ({ videoId: r.video_id, region: r.region, watchedAt: r.watched_at }));
-}
-
 export interface CoView {
   /** The video looked up. */
   videoId: string;

@@ -41,17 +41,6 @@ export async function listSubscriptions(db: Database, userId: string, page: numb
   return { rows, total: total?.n ?? 0 };
 }
 
-/** The ids of the channels a user follows (recommendations: new uploads from subscriptions). */
-export async function subscribedChannelIds(db: Database, userId: string, limit = 500): Promise<string[]> {
-  const rows = await db
-    .select({ id: subscriptions.channelId })
-    .from(subscriptions)
-    .where(eq(subscriptions.userId, userId))
-    .limit(limit)
-    .all();
-  return rows.map((r) => r.id);
-}
-
 /** The newest listable videos of the channels a user subscribes to, published since `since`. */
 export async function subscriptionUploads(db: Database, userId: string, since: Date, limit: number) {
   return db

@@ -113,14 +113,6 @@ export function termCounts(text: string): Map<string, number> {
   return counts;
 }
 
-/** Inverse document frequency over a corpus, smoothed: log((1 + N) / (1 + df)) + 1. */
-export function idfOf(texts: string[]): (term: string) => number {
-  const df = new Map<string, number>();
-  for (const text of texts) for (const term of termCounts(text).keys()) df.set(term, (df.get(term) ?? 0) + 1);
-  const n = texts.length;
-  return (term) => Math.log((1 + n) / (1 + (df.get(term) ?? 0))) + 1;
-}
-
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {

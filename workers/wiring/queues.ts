@@ -10,7 +10,8 @@ export function producer<Q extends ProducedQueue>(env: Env, name: Q): Producer<M
   const queue: Queue = env[binding];
   return {
     send: async (body, options) => {
-      await queue.send(message.parse(body), options);
+      const checked = message.parse(body);
+      await (options ? queue.send(checked, options) : queue.send(checked));
     },
   };
 }
