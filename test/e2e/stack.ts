@@ -74,7 +74,14 @@ export async function startStack(
   const output = () => notes + tail;
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${output().slice(-4000)}`)), 150_000);
+    const timer = setTimeout(() => {
+      // Stopped, not left running (detached, it would outlive the caller that gives up here).
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+      rmSync(persistDir, { recursive: true, force: true });
+      reject(new Error(`stack did not start:\n${output().slice(-4000)}`));
+    }, 150_000);
     const check = () => {
       if (notes.includes("[start] ready")) {
         clearTimeout(timer);
