@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, type Stack, startStack } from "../test/e2e/stack.ts";
 
+export * from "./mode.ts";
+
 const root = path.resolve(import.meta.dirname, "..");
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
