@@ -2,8 +2,8 @@
 //
 // Starts the real local stack (scripts/start.mjs: wrangler dev + the transcoder), uploads a
 // generated 720p clip through the API and waits until it is ready; starts a bare Worker
-// (bench/bare) in the same runtime holding the same segment bytes and the same
-// JSON body. Then, interleaved, several rounds of:
+// (bench/bare) in the same runtime holding the same segment bytes (the lowest rendition's
+// first segment) and the same JSON body. Then, interleaved, several rounds of:
 //   - segment cache hits: GET /videos/{id}/{segment}            vs bare R2 GET
 //   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET
 //   - GET /api/v1/videos/{id} at 50 connections                  vs bare fixed JSON
@@ -16,7 +16,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { startStack } from "../test/e2e/stack.ts";
 import { testVideo } from "../transcoder/test/clips.ts";
-import { median, register, startBare } from "./lib.ts";
+import { check, median, register, startBare } from "./lib.ts";
 
 const require = createRequire(import.meta.url);
 const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
@@ -89,16 +89,27 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
       throw new Error(`processing ended ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const master = await (await fetch(`${api}/videos/${init.video_id}/master.m3u8`)).text();
-  const rendition = master
-    .split("\n")
-    .find((l) => l.trim() && !l.startsWith("#") && !l.includes("audio"))!
-    .trim();
-  const playlist = await (await fetch(`${api}/videos/${init.video_id}/${rendition}`)).text();
+  const text = async (url: string) => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    return res.text();
+  };
+  const master = (await text(`${api}/videos/${init.video_id}/master.m3u8`)).split("\n").map((l) => l.trim());
+  // The lowest video rendition (the master lists the start rendition first, not the lowest).
+  const renditions = master.flatMap((line, i) => {
+    if (!line.startsWith("#EXT-X-STREAM-INF:") || !line.includes("RESOLUTION=")) return [];
+    const bandwidth = /[:,]BANDWIDTH=(\d+)/.exec(line)?.[1];
+    const uri = master[i + 1];
+    return bandwidth && uri ? [{ bandwidth: Number(bandwidth), uri }] : [];
+  });
+  const rendition = renditions.sort((a, b) => a.bandwidth - b.bandwidth)[0]?.uri;
+  check(rendition, `no video rendition in the master playlist:\n${master.join("\n")}`);
+  const playlist = await text(`${api}/videos/${init.video_id}/${rendition}`);
   const segment = playlist
     .split("\n")
-    .find((l) => l.trim() && !l.startsWith("#"))!
-    .trim();
+    .find((l) => l.trim() && !l.startsWith("#"))
+    ?.trim();
+  check(segment, `no segment in ${rendition}:\n${playlist}`);
   const base = rendition.includes("/") ? rendition.slice(0, rendition.lastIndexOf("/") + 1) : "";
   return { videoId: init.video_id, segment: `${base}${segment}`, token };
 }
