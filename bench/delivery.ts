@@ -2,38 +2,52 @@
 //
 // Starts the real local stack (scripts/start.mjs: wrangler dev + the transcoder), uploads a
 // generated 720p clip through the API and waits until it is ready; starts a bare Worker
-// (bench/bare) in the same runtime holding the same segment bytes and the same
-// JSON body. Then, interleaved, several rounds of:
+// (bench/bare) in the same runtime holding the same segment bytes (the lowest rendition's
+// first segment) and the same JSON body. Then, interleaved, several rounds of:
 //   - segment cache hits: GET /videos/{id}/{segment}            vs bare R2 GET
 //   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET
 //   - GET /api/v1/videos/{id} at 50 connections                  vs bare fixed JSON
 // and prints requests/s, p50 and p99 for each, with ratios. Results go to docs/benchmarks.md.
+// Any failed request (error, timeout, non-2xx) fails the run. BENCH_SMOKE=1: a 4 s 640x360
+// clip, one round of 1 s loads.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { startStack } from "../test/e2e/stack.ts";
 import { testVideo } from "../transcoder/test/clips.ts";
-import { median, register, startBare } from "./lib.ts";
+import {
+  announceSmoke,
+  check,
+  checkFinite,
+  median,
+  register,
+  setting,
+  sized,
+  smokeFooter,
+  startStackAndBare,
+} from "./lib.ts";
 
 const require = createRequire(import.meta.url);
 const ffmpeg: string = process.env.FFMPEG_PATH ?? require("@ffmpeg-installer/ffmpeg").path;
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = setting("BENCH_SECONDS", 8, 1);
+const rounds = setting("BENCH_ROUNDS", 3, 1);
+const clip = sized({ seconds: 20, size: "1280x720" }, { seconds: 4, size: "640x360" });
+announceSmoke();
 
 interface Result {
   rps: number;
   p50: number;
   p99: number;
   errors: number;
+  requests: number;
 }
 
 async function load(url: string, connections: number, headers: Record<string, string> = {}): Promise<Result> {
   const r = await autocannon({ url, connections, duration: seconds, headers, pipelining: 1 });
   const bad = r.errors + r.timeouts + r.non2xx;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: bad };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: bad, requests: r.requests.total };
 }
 
 async function json<T>(res: Response): Promise<T> {
@@ -48,7 +62,7 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
     "-hide_banner",
     "-loglevel",
     "error",
-    ...testVideo("1280x720", 20, [], ["-preset", "veryfast"]),
+    ...testVideo(clip.size, clip.seconds, [], ["-preset", "veryfast"]),
     file,
   ]);
   if (made.status !== 0) throw new Error(`ffmpeg: ${made.stderr}`);
@@ -89,30 +103,51 @@ async function makeReadyVideo(api: string): Promise<{ videoId: string; segment: 
       throw new Error(`processing ended ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const master = await (await fetch(`${api}/videos/${init.video_id}/master.m3u8`)).text();
-  const rendition = master
-    .split("\n")
-    .find((l) => l.trim() && !l.startsWith("#") && !l.includes("audio"))!
-    .trim();
-  const playlist = await (await fetch(`${api}/videos/${init.video_id}/${rendition}`)).text();
+  const text = async (url: string) => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    return res.text();
+  };
+  const master = (await text(`${api}/videos/${init.video_id}/master.m3u8`)).split("\n").map((l) => l.trim());
+  // The lowest video rendition (the master lists the start rendition first, not the lowest).
+  const renditions = master.flatMap((line, i) => {
+    if (!line.startsWith("#EXT-X-STREAM-INF:") || !line.includes("RESOLUTION=")) return [];
+    const bandwidth = /[:,]BANDWIDTH=(\d+)/.exec(line)?.[1];
+    const uri = master[i + 1];
+    return bandwidth && uri ? [{ bandwidth: Number(bandwidth), uri }] : [];
+  });
+  const rendition = renditions.sort((a, b) => a.bandwidth - b.bandwidth)[0]?.uri;
+  check(rendition, `no video rendition in the master playlist:\n${master.join("\n")}`);
+  const playlist = await text(`${api}/videos/${init.video_id}/${rendition}`);
   const segment = playlist
     .split("\n")
-    .find((l) => l.trim() && !l.startsWith("#"))!
-    .trim();
+    .find((l) => l.trim() && !l.startsWith("#"))
+    ?.trim();
+  check(segment, `no segment in ${rendition}:\n${playlist}`);
   const base = rendition.includes("/") ? rendition.slice(0, rendition.lastIndexOf("/") + 1) : "";
   return { videoId: init.video_id, segment: `${base}${segment}`, token };
 }
 
-const stack = await startStack({ RATE_LIMIT_SCALE: "100000" });
-const bare = await startBare();
+const { stack, bare } = await startStackAndBare({ RATE_LIMIT_SCALE: "100000" });
 try {
   console.log("preparing a ready video through the real pipeline ...");
   const { videoId, segment } = await makeReadyVideo(stack.url);
   const segmentUrl = `${stack.url}/videos/${videoId}/${segment}`;
-  const segmentBytes = Buffer.from(await (await fetch(segmentUrl)).arrayBuffer());
-  const page = await (await fetch(`${stack.url}/api/v1/videos/${videoId}`)).text();
-  await fetch(`${bare.url}/object/segment.ts`, { method: "PUT", body: segmentBytes });
-  await fetch(`${bare.url}/json`, { method: "PUT", body: page });
+  const body = async (url: string, init?: RequestInit) => {
+    const res = await fetch(url, init);
+    if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  const segmentBytes = await body(segmentUrl);
+  const page = (await body(`${stack.url}/api/v1/videos/${videoId}`)).toString();
+  await body(`${bare.url}/object/segment.ts`, { method: "PUT", body: segmentBytes });
+  await body(`${bare.url}/json`, { method: "PUT", body: page });
+  // Both sides serve the same bytes, or the comparison compares nothing.
+  check(
+    (await body(`${bare.url}/object/segment.ts`)).equals(segmentBytes) &&
+      (await body(`${bare.url}/json`)).toString() === page,
+    "the bare Worker does not serve the segment and page it was given",
+  );
   console.log(`segment ${segment}: ${segmentBytes.length} bytes; page JSON ${page.length} bytes`);
 
   const cases = {
@@ -149,6 +184,14 @@ segment hits / bare: ${hitRatio.toFixed(2)} (goal >= 0.8)
 segment misses / bare: ${missRatio.toFixed(2)}
 metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 2)
 (medians of ${rounds} interleaved rounds of ${seconds} s; segment ${segmentBytes.length} bytes)`);
+  smokeFooter();
+  // A load that got errors measured the errors: fail, after the table that shows where.
+  const failed = Object.entries(results).filter(([, rs]) => rs.some((r) => r.errors > 0 || r.requests === 0));
+  check(
+    !failed.length,
+    `requests failed (errors, timeouts or non-2xx answers) or none were made: ${failed.map(([name]) => name).join("; ")}`,
+  );
+  checkFinite({ "hits / bare": hitRatio, "misses / bare": missRatio, "metadata p99 / bare p99": p99Ratio });
 } finally {
   await bare.stop();
   await stack.stop();

@@ -2,7 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../test/e2e/stack.ts";
+import { freePort, type Stack, startStack } from "../test/e2e/stack.ts";
+
+export * from "./mode.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -29,22 +31,39 @@ export async function startBare(): Promise<{ url: string; stop(): Promise<void> 
     { cwd: root, stdio: ["ignore", "ignore", "ignore"], detached: true },
   );
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 240; i++) {
+  const stop = async () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {}
+    await new Promise((r) => setTimeout(r, 1000));
+    rmSync(persist, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${url}/json`)).ok) break;
     } catch {}
-    await new Promise((r) => setTimeout(r, 500));
+    if (i === 480 || child.exitCode !== null) {
+      // Not left running behind a benchmark that stops here.
+      await stop();
+      throw new Error(`the bare Worker did not start on ${url} (exit ${child.exitCode})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
-  return {
-    url,
-    async stop() {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {}
-      await new Promise((r) => setTimeout(r, 1000));
-      rmSync(persist, { recursive: true, force: true });
-    },
-  };
+  return { url, stop };
+}
+
+/**
+ * The real stack (with `vars`) and the bare Worker, started side by side; when either fails
+ * to start, the other is stopped, so that no failed run leaves servers behind.
+ */
+export async function startStackAndBare(
+  vars: Record<string, string>,
+): Promise<{ stack: Stack; bare: Awaited<ReturnType<typeof startBare>> }> {
+  const [stack, bare] = await Promise.allSettled([startStack(vars), startBare()]);
+  if (stack.status === "fulfilled" && bare.status === "fulfilled") return { stack: stack.value, bare: bare.value };
+  if (stack.status === "fulfilled") await stack.value.stop();
+  if (bare.status === "fulfilled") await bare.value.stop();
+  throw stack.status === "rejected" ? stack.reason : (bare as PromiseRejectedResult).reason;
 }
 
 /** A fresh account on the stack; answers its bearer token. */

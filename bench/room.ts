@@ -11,16 +11,32 @@
 //     answer to the socket's receipt, and counts messages lost.
 // Then a ramp of offered comment rates finds the highest steady rate one room accepts (every
 // POST answered 201, at least 95% of the offered rate achieved).
+// A failed POST or a lost message in the rounds (not the ramp, which looks for the limit)
+// fails the run. BENCH_SMOKE=1: 20 watchers, 10 comments, one round, a ramp of 5 and 10 / s.
 import WebSocket from "ws";
-import { startStack } from "../test/e2e/stack.ts";
-import { median, register, startBare } from "./lib.ts";
+import {
+  announceSmoke,
+  check,
+  checkFinite,
+  median,
+  register,
+  setting,
+  sized,
+  smokeFooter,
+  startStackAndBare,
+} from "./lib.ts";
 
-const watcherCount = Number(process.env.BENCH_WATCHERS ?? 1000);
-const commentCount = Number(process.env.BENCH_COMMENTS ?? 200);
-const rate = Number(process.env.BENCH_RATE ?? 10);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const ramp = (process.env.BENCH_RAMP ?? "5,10,15,20,25,50,100,200").split(",").map(Number);
-const rampSeconds = Number(process.env.BENCH_RAMP_SECONDS ?? 4);
+const watcherCount = setting("BENCH_WATCHERS", 1000, 20);
+const commentCount = setting("BENCH_COMMENTS", 200, 10);
+const rate = setting("BENCH_RATE", 10, 10);
+const rounds = setting("BENCH_ROUNDS", 2, 1);
+const ramp = (process.env.BENCH_RAMP ?? sized("5,10,15,20,25,50,100,200", "5,10")).split(",").map(Number);
+const rampSeconds = setting("BENCH_RAMP_SECONDS", 4, 1);
+check(
+  ramp.every((r) => r > 0),
+  `BENCH_RAMP: ${process.env.BENCH_RAMP} is not a list of rates`,
+);
+announceSmoke();
 
 /** Receipt times per message number, for every socket of one room. */
 class Watchers {
@@ -134,11 +150,10 @@ type Outcome = Awaited<ReturnType<typeof drain>>;
 
 // BENCH_QUIET=1: no request log lines (under wrangler dev each crosses its Node process,
 // which costs the shared CPU more than the request; the bare room logs nothing either).
-const stack = await startStack({
+const { stack, bare } = await startStackAndBare({
   RATE_LIMIT_SCALE: "1000",
   ...(process.env.BENCH_QUIET ? { LOG_REQUESTS: "false" } : {}),
 });
-const bare = await startBare();
 let ours: Watchers | undefined;
 let theirs: Watchers | undefined;
 try {
@@ -149,6 +164,7 @@ try {
     headers: { Authorization: `Bearer ${ownerToken}`, "Content-Type": "application/json" },
     body: JSON.stringify({ filename: "room.mp4", size: 10_000_000, content_type: "video/mp4", title: "Room bench" }),
   });
+  if (!init.ok) throw new Error(`initiate: ${init.status} ${await init.text()}`);
   const { video_id: videoId } = (await init.json()) as { video_id: string };
   const posters = await Promise.all(Array.from({ length: 20 }, () => register(stack.url)));
 
@@ -180,8 +196,9 @@ try {
     await res.arrayBuffer();
     return res.status === 201;
   };
-  await postComment(0); // warm-up, and the sample for the bare side
-  await postBare(0);
+  // Warm-up, and the sample for the bare side (without it the bare room would send other bytes).
+  check(await postComment(0), `the first comment failed: ${JSON.stringify(Object.fromEntries(failures))}`);
+  check(await postBare(0), "the first message to the bare room failed");
 
   let key = 1;
   const results: { ours: Outcome[]; bare: Outcome[] } = { ours: [], bare: [] };
@@ -234,6 +251,15 @@ Ramp (${rampSeconds} s per step, ${watcherCount} watchers):
 |---|---|---|---|---|---|---|
 ${rampRows.join("\n")}
 ${failures.size ? `\nFailed POSTs: ${JSON.stringify(Object.fromEntries(failures))}` : ""}`);
+  smokeFooter();
+  // The rounds run at a rate both rooms take: a failed POST or a lost message there is a
+  // defect, not a figure (the ramp may fail: it looks for the limit).
+  for (const side of ["ours", "bare"] as const) {
+    const failed = results[side].reduce((s, r) => s + r.failed, 0);
+    const lost = results[side].reduce((s, r) => s + r.lost, 0);
+    check(!failed && !lost, `${side}: ${failed} failed POSTs and ${lost} lost messages in the rounds`);
+    checkFinite({ [`${side} after send p99`]: m(side, "sendP99"), [`${side} after answer p99`]: m(side, "answerP99") });
+  }
 } finally {
   ours?.close();
   theirs?.close();

@@ -8,9 +8,10 @@
 //                  sets it), the same job posted to the transcoder running inside its
 //                  Container image (Debian's ffmpeg), against the same loopback stand-in
 // Reports wall time, ratios, time to first playable / total, real-time factor, peak RSS of
-// the ffmpeg processes. BENCH_SECONDS (60) and BENCH_SIZE (1920x1080) change the clip.
+// the ffmpeg processes. BENCH_SECONDS (60) and BENCH_SIZE (1920x1080) change the clip;
+// BENCH_SMOKE=1 makes it a 4 s 640x360 clip.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../test/e2e/stack.ts";
@@ -23,9 +24,11 @@ import { Publisher } from "../transcoder/src/publish.ts";
 import { ffmpegPath } from "../transcoder/src/run.ts";
 import { testVideo } from "../transcoder/test/clips.ts";
 import { clip, clipPath, fakeWorker } from "../transcoder/test/harness.ts";
+import { announceSmoke, check, checkFinite, setting, sized, smokeFooter } from "./mode.ts";
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 60);
-const size = process.env.BENCH_SIZE ?? "1920x1080";
+const seconds = setting("BENCH_SECONDS", 60, 4);
+const size = process.env.BENCH_SIZE ?? sized("1920x1080", "640x360");
+announceSmoke();
 
 /**
  * Peak resident memory of the ffmpeg processes this benchmark started (children of this
@@ -91,10 +94,25 @@ const job = JobRequest.parse(worker.job("bench", source, { segment_seconds: 6 })
 const started = Date.now();
 const ours = await timed(() => runJob(job, new Publisher(job)));
 const firstPlayable = worker.events.find((e) => e.type === "rendition_ready") as { at: number } | undefined;
-const completed = worker.events.find((e) => e.type === "completed") as { at: number } | undefined;
+const completed = worker.events.find((e) => e.type === "completed") as
+  | { at: number; renditions: unknown[] }
+  | undefined;
 await worker.close();
 console.log(`our pipeline: ${ours.seconds.toFixed(1)} s`);
-if (!completed) throw new Error(`the pipeline did not complete: ${JSON.stringify(worker.events.at(-1))}`);
+check(completed, `the pipeline did not complete: ${JSON.stringify(worker.events.at(-1))}`);
+check(firstPlayable, "the pipeline completed without a rendition_ready event");
+check(
+  completed.renditions.length >= rungs.length,
+  `the pipeline published ${completed.renditions.length} renditions of ${rungs.length}`,
+);
+
+/** Every HLS output of a bare run wrote its playlist (a run that exits 0 having written nothing is no run). */
+function checkOutputs(dir: string, what: string) {
+  const missing = spec.outputs.filter(
+    (o) => o.dir !== "storyboard" && !existsSync(path.join(dir, o.dir, "index.m3u8")),
+  );
+  check(!missing.length, `${what} wrote no playlist for ${missing.map((o) => o.dir).join(", ")}`);
+}
 
 // 1b. The same job inside the Container image, posted to its HTTP face as the Worker does.
 const image = process.env.CONTAINER_IMAGE;
@@ -151,6 +169,7 @@ const bare = await timed(() =>
   ),
 );
 
+checkOutputs(bareDir, "bare ffmpeg");
 console.log(`bare one command: ${bare.seconds.toFixed(1)} s`);
 
 // 3. One process per rendition (the seed's "parallel workers", here one after another).
@@ -168,13 +187,20 @@ const per = await timed(async () => {
     );
   }
 });
+checkOutputs(perDir, "one process per rendition");
 console.log(`one process per rendition: ${per.seconds.toFixed(1)} s`);
 rmSync(bareDir, { recursive: true, force: true });
 rmSync(perDir, { recursive: true, force: true });
 // The generated clip (the harness's temporary folder).
 rmSync(path.dirname(clipPath("bench.mp4")), { recursive: true, force: true });
 
-const playableAfter = firstPlayable ? (firstPlayable.at - started) / 1000 : NaN;
+const playableAfter = (firstPlayable.at - started) / 1000;
+checkFinite({
+  pipeline: ours.seconds,
+  bare: bare.seconds,
+  "per rendition": per.seconds,
+  "first playable": playableAfter,
+});
 console.log(`
 | ${seconds} s ${size} 30 fps -> ${rungs.map((r) => r.name).join(", ")}, audio | wall s | real-time factor | peak ffmpeg RSS MB |
 |---|---|---|---|
@@ -193,3 +219,4 @@ first playable after ${playableAfter.toFixed(1)} s of ${ours.seconds.toFixed(1)}
     ? `\nimage / Node process:       ${(inImage.seconds / ours.seconds).toFixed(2)} (first playable after ${inImage.firstPlayable.toFixed(1)} s; the container answered ${inImage.startSeconds.toFixed(1)} s after docker run)`
     : ""
 }`);
+smokeFooter();

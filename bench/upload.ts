@@ -6,20 +6,20 @@
 // bytes on part 1, D1 part records, the completion claim and the queue message).
 // Bare: create multipart -> PUT the body into part N -> complete, nothing else.
 // Rounds alternate API and bare so that both see the same machine; the median ratio is the
-// figure (goal >= 0.8).
+// figure (goal >= 0.8). BENCH_SMOKE=1: 10 MiB (two parts, the last one short), one round.
 
 import { randomBytes } from "node:crypto";
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { startStack } from "../test/e2e/stack.ts";
-import { median, register, startBare } from "./lib.ts";
+import { announceSmoke, check, checkFinite, median, register, setting, smokeFooter, startStackAndBare } from "./lib.ts";
 
 const MiB = 1024 * 1024;
-const size = Number(process.env.BENCH_UPLOAD_MB ?? 200) * MiB;
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const size = setting("BENCH_UPLOAD_MB", 200, 10) * MiB;
+const rounds = setting("BENCH_ROUNDS", 3, 1);
 const partSize = 8 * MiB;
+announceSmoke();
 
 const dir = mkdtempSync(path.join(tmpdir(), "bench-upload-"));
 const file = path.join(dir, "big.mp4");
@@ -105,8 +105,7 @@ async function throughBare(bare: string, round: number): Promise<number> {
   return size / MiB / ((performance.now() - started) / 1000);
 }
 
-const stack = await startStack({ RATE_LIMIT_SCALE: "100000" });
-const bare = await startBare();
+const { stack, bare } = await startStackAndBare({ RATE_LIMIT_SCALE: "100000" });
 try {
   const token = await register(stack.url);
   // One warm-up each, not counted: first requests compile code and open databases.
@@ -120,6 +119,8 @@ try {
     console.log(`round ${round}: API ${api.at(-1)!.toFixed(1)} MiB/s, bare ${base.at(-1)!.toFixed(1)} MiB/s`);
   }
   const ratios = api.map((a, i) => a / base[i]!);
+  check(api.length === rounds && base.length === rounds, `${api.length} and ${base.length} of ${rounds} rounds ran`);
+  checkFinite({ "API MiB/s": median(api), "bare MiB/s": median(base), "API / bare": median(ratios) });
   console.log(`
 | ${size / MiB} MiB in ${partCount} parts of 8 MiB | median MiB/s | rounds |
 |---|---|---|
@@ -127,6 +128,7 @@ try {
 | bare Worker (body straight into R2 parts) | ${median(base).toFixed(1)} | ${base.map((x) => x.toFixed(1)).join(", ")} |
 
 API / bare, median of per-round ratios: ${median(ratios).toFixed(2)} (goal >= 0.8)`);
+  smokeFooter();
 } finally {
   await bare.stop();
   await stack.stop();

@@ -10,6 +10,7 @@
 //   - each page's JavaScript, as the browser loaded it, gzipped (-9).
 // Goals (issue 12): first frame median <= 1 s, HTML p95 <= 1.5x the metadata GET, JS <= 200 KB
 // gz on the watch page (player included) and <= 30 KB elsewhere. Figures: docs/benchmarks.md.
+// BENCH_SMOKE=1: a 4 s 640x360 clip, one first-frame run, 10 requests of each.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,10 +18,12 @@ import { gzipSync } from "node:zlib";
 import { launchChromium } from "../test/e2e/browser.ts";
 import { client, makeClip } from "../test/e2e/clients.ts";
 import { startStack } from "../test/e2e/stack.ts";
-import { median } from "./lib.ts";
+import { announceSmoke, check, checkFinite, median, setting, sized, smokeFooter } from "./lib.ts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const RUNS = setting("BENCH_RUNS", 9, 1);
+const REQUESTS = setting("BENCH_REQUESTS", 200, 10);
+const clip = sized({ seconds: 20, size: "1280x720" }, { seconds: 4, size: "640x360" });
+announceSmoke();
 
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -33,7 +36,7 @@ try {
   const api = client(stack.url);
   const owner = await api.register();
   const file = path.join(work, "clip.mp4");
-  makeClip(file, 20, "1280x720");
+  makeClip(file, clip.seconds, clip.size);
   const videoId = await api.upload(owner, file, { title: "Bench clip" });
   await api.waitReady(owner, videoId);
   const me = await api.call<{ channel_id: string }>(owner, "/api/v1/users/me");
@@ -58,8 +61,17 @@ try {
       });
       (globalThis as { firstFrame?: Promise<number> }).firstFrame = timing;
     });
-    await page.goto(`${stack.url}/watch/${videoId}`);
-    firstFrames.push(await page.evaluate(() => (globalThis as unknown as { firstFrame: Promise<number> }).firstFrame));
+    const watch = await page.goto(`${stack.url}/watch/${videoId}`);
+    check(watch?.ok(), `GET /watch/${videoId}: ${watch?.status()}`);
+    // A player that never shows a frame would otherwise hold the benchmark forever.
+    const frame = await page.evaluate(() =>
+      Promise.race([
+        (globalThis as unknown as { firstFrame: Promise<number> }).firstFrame,
+        new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 30_000)),
+      ]),
+    );
+    check(Number.isFinite(frame), "no video frame on /watch within 30 s");
+    firstFrames.push(frame);
     if (process.env.BENCH_TRACE) {
       const entries = await page.evaluate(() =>
         performance
@@ -82,7 +94,7 @@ try {
     if (!res.ok) throw new Error(`${url}: ${res.status}`);
     return performance.now() - t0;
   };
-  for (let i = 0; i < 20; i++)
+  for (let i = 0; i < sized(20, 3); i++)
     await Promise.all([time(`${stack.url}/watch/${videoId}`), time(`${stack.url}/api/v1/videos/${videoId}`)]);
   for (let i = 0; i < REQUESTS; i++) {
     html.push(await time(`${stack.url}/watch/${videoId}`));
@@ -117,12 +129,19 @@ try {
       if (r.resourceType() === "script") urls.add(r.url());
     };
     page.on("request", collect);
-    await page.goto(`${stack.url}${pathname}`, { waitUntil: "networkidle" });
+    const res = await page.goto(`${stack.url}${pathname}`, { waitUntil: "networkidle" });
     page.off("request", collect);
-    const bodies = [...urls].map(async (url) => Buffer.from(await (await fetch(url)).arrayBuffer()));
+    check(res?.ok(), `GET ${pathname}: ${res?.status()}`);
+    const bodies = [...urls].map(async (url) => {
+      const script = await fetch(url);
+      check(script.ok, `${url}: ${script.status}`);
+      return Buffer.from(await script.arrayBuffer());
+    });
     js[name] = (await Promise.all(bodies)).reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
   }
   await context.close();
+  // The watch page without its player script would weigh nothing and pass its goal.
+  check(js.watch, "the watch page loaded no script");
 
   console.log("\n| measure | value | goal |\n|---|---|---|");
   console.log(
@@ -137,6 +156,8 @@ try {
       `| JS on ${name}, gzipped | ${(bytes / 1024).toFixed(1)} KB | ${name === "watch" ? "<= 200 KB" : "<= 30 KB"} |`,
     );
   }
+  smokeFooter();
+  checkFinite({ "first frame": median(firstFrames), "HTML p95": pct(html, 0.95), "HTML / metadata": ratio });
 } catch (err) {
   console.error(stack.output().slice(-3000));
   throw err;

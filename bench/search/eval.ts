@@ -8,9 +8,20 @@
 // The baseline is PeerTube's rule as the issue states it: every word must match a title or
 // description word as a prefix (case and accents folded, as PeerTube's unaccent does), no
 // stemming, ranked by plain term frequency (then newest first).
+// BENCH_SMOKE=1 runs the same: the fixture is small already (about 15 s).
 import { fold } from "../../workers/services/search-text.ts";
 import { CHANNEL_SPLIT, type LabelledQuery, QUERIES, type QueryKind, TOPICS } from "./fixture.ts";
-import { type ChannelRow, load, seeded, startBenchWorker, type VideoRow } from "./harness.ts";
+import {
+  announceSmoke,
+  type ChannelRow,
+  check,
+  checkFinite,
+  load,
+  seeded,
+  smokeFooter,
+  startBenchWorker,
+  type VideoRow,
+} from "./harness.ts";
 import type { BenchAnswer } from "./worker.ts";
 
 const NOW = Date.UTC(2026, 10, 1);
@@ -90,6 +101,7 @@ const pct = (x: number) => (Number.isNaN(x) ? "n/a" : `${Math.round(x * 100)}%`)
 const dec = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(2));
 
 async function main() {
+  announceSmoke();
   const { channels, videos } = catalogue();
   const bench = await startBenchWorker();
   try {
@@ -152,6 +164,13 @@ async function main() {
         );
       }
     }
+    smokeFooter();
+    // Our search answering nothing (or NaN figures) is a broken evaluation, not a result.
+    check(
+      graded.some((r) => r.ours.s5),
+      "our search found a relevant video for no query",
+    );
+    checkFinite({ "nDCG@10 ours": mean(graded.map((r) => r.ours.ndcg)), "nDCG@10 gain": gain });
   } finally {
     await bench.dispose();
   }

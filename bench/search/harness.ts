@@ -6,6 +6,9 @@ import path from "node:path";
 import { unstable_splitSqlQuery, unstable_startWorker } from "wrangler";
 import type { BenchRequest, Statement } from "./worker.ts";
 
+// Smoke mode (BENCH_SMOKE=1), as for the other benchmarks.
+export * from "../mode.ts";
+
 const root = path.resolve(import.meta.dirname, "../..");
 
 export interface BenchWorker {
