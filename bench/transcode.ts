@@ -172,7 +172,7 @@ const bare = await timed(() =>
 checkOutputs(bareDir, "bare ffmpeg");
 console.log(`bare one command: ${bare.seconds.toFixed(1)} s`);
 
-// 3. One process per rendition (the seed's "parallel workers", here one after another).
+// 3. One process per rendition (the spec's "parallel workers", here one after another).
 const perDir = mkdtempSync(path.join(tmpdir(), "bench-per-rendition-"));
 const per = await timed(async () => {
   for (const [i, o] of spec.outputs.entries()) {

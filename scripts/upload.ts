@@ -1,6 +1,6 @@
 // npm run upload -- FILE --title "..." [options]
 //
-// Uploads a video with the seed's chunk protocol: initiate, one PUT per part, complete.
+// Uploads a video with the spec's chunk protocol: initiate, one PUT per part, complete.
 // Each part streams from disk and is retried with exponential backoff (network errors,
 // 5xx, 429 with Retry-After); a 4xx problem stops with its message. An interrupted run
 // (Ctrl-C, crash, lost network) resumes where it stopped: the upload id is remembered per

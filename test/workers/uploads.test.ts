@@ -4,7 +4,7 @@ import { api, initiate, MiB, mp4Bytes, putPart, registerUser, row, sendAll } fro
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("upload: the seed's chunk protocol", () => {
+describe("upload: the spec's chunk protocol", () => {
   it("initiates, takes parts, resumes from the part list, completes into one R2 object and one message", async () => {
     const user = await registerUser();
     const file = mp4Bytes(12 * MiB + 123);

@@ -147,7 +147,7 @@ export class VideoRoom extends DurableObject<Env> {
   private lastCommentAt = 0;
 
   /**
-   * Stores a checked comment (seed: Comments Flow steps 2-4) and announces it to every
+   * Stores a checked comment (spec: Comments Flow steps 2-4) and announces it to every
    * watcher as `comment_added`, in the order comments were stamped and so listed; the
    * comment count follows through the counters. A reply whose parent is gone is refused.
    */

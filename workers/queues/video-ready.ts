@@ -5,7 +5,7 @@ import { databaseOf, fanOutDeps } from "../wiring/deps";
 import { send } from "../wiring/queues";
 
 /**
- * `video-ready` (seed: Notification Service): "Your video is ready!" once per video, and, for
+ * `video-ready` (spec: Notification Service): "Your video is ready!" once per video, and, for
  * a public video, the start of the `new_video` fan-out to its channel's subscribers.
  */
 export async function videoReady(message: VideoReadyMessage, env: Env): Promise<void> {

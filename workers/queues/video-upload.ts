@@ -4,7 +4,7 @@ import { databaseOf, processingDeps } from "../wiring/deps";
 import { RetryLater } from "./consume";
 
 /**
- * `video-upload` (seed: "Video processing worker consumes event"): dispatches the job to the
+ * `video-upload` (spec: "Video processing worker consumes event"): dispatches the job to the
  * transcoder, and runs the watchdog that re-dispatches a silent one. Idempotent: a
  * redelivery for a job that is running or finished does nothing.
  */

@@ -10,7 +10,7 @@ import * as comments from "../services/comments";
 import { commentDeps } from "../wiring/deps";
 
 /**
- * Seed: Comments Flow, Get Comments Flow, Nested Replies. Mounted at /api/v1. The live side
+ * Spec: Comments Flow, Get Comments Flow, Nested Replies. Mounted at /api/v1. The live side
  * (`/videos/{video_id}/live`) is in live.ts.
  */
 export const commentRoutes = router()

@@ -5,7 +5,7 @@ import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { HistoryDeleteQuery, HistoryList, HistoryQuery, PausedBody } from "../schemas/videos";
 import * as history from "../services/history";
 
-/** Seed: Watch History Flow. Mounted at /api/v1/users/me/watch-history. */
+/** Spec: Watch History Flow. Mounted at /api/v1/users/me/watch-history. */
 export const historyRoutes = router()
   .openapi(
     createRoute({

@@ -7,7 +7,7 @@ import { RecommendationList, RecommendationQuery, RelatedList } from "../schemas
 import { recommendationsFor, relatedTo } from "../services/recommendations/recommend";
 import { recommendationDeps } from "../wiring/deps";
 
-/** Mounted at /api/v1 (seed: Recommendations Flow). */
+/** Mounted at /api/v1 (spec: Recommendations Flow). */
 export const recommendationRoutes = router()
   .openapi(
     createRoute({

@@ -13,7 +13,7 @@ const filtersOf = (q: SearchQuery) => ({
   channelId: q.channel_id,
 });
 
-/** Seed: Search Flow. Mounted at /api/v1/search. */
+/** Spec: Search Flow. Mounted at /api/v1/search. */
 export const searchRoutes = router()
   .openapi(
     createRoute({

@@ -12,7 +12,7 @@ export const trendingRoutes = router().openapi(
     method: "get",
     path: "/trending",
     tags: ["discovery"],
-    summary: "Trending videos by region and category (seed: Trending Videos Calculation)",
+    summary: "Trending videos by region and category (spec: Trending Videos Calculation)",
     request: { query: TrendingQuery },
     responses: { 200: json(TrendingList, "Video summaries with trending_score"), ...problems(400) },
   }),

@@ -15,7 +15,7 @@ import {
 import * as uploads from "../services/uploads";
 import { uploadDeps } from "../wiring/deps";
 
-/** Seed: Video Upload Flow. Mounted at /api/v1/videos/upload. */
+/** Spec: Video Upload Flow. Mounted at /api/v1/videos/upload. */
 export const uploadRoutes = router()
   .openapi(
     createRoute({

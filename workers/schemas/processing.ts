@@ -17,7 +17,7 @@ export const StatusOut = z
   })
   .openapi("VideoStatus");
 
-/** The `video-ready` queue message (seed: "Kafka Topic: video-ready"). */
+/** The `video-ready` queue message (spec: "Kafka Topic: video-ready"). */
 export const VideoReadyMessage = z.object({
   video_id: Id,
   owner_id: Id,

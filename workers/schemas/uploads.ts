@@ -58,7 +58,7 @@ export const CompleteResult = z
   .object({ video_id: Id, status: z.literal("processing") })
   .openapi("CompleteUploadResult");
 
-/** The `video-upload` queue message (seed: "Publish to Kafka topic video-upload"). */
+/** The `video-upload` queue message (spec: "Publish to Kafka topic video-upload"). */
 export const VideoUploadMessage = z.object({
   video_id: Id,
   source_key: z.string(),

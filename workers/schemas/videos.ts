@@ -136,7 +136,7 @@ export const HistoryDeleteQuery = z.object({
 
 export const PausedBody = z.object({ paused: z.boolean() }).openapi("HistoryPaused");
 
-/** The `watch-events` queue message (seed: Kafka watch_events). */
+/** The `watch-events` queue message (spec: Kafka watch_events). */
 export const WatchEventMessage = z.object({
   id: Id,
   type: z.enum(["watch", "like", "share", "comment"]),

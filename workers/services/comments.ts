@@ -34,7 +34,7 @@ const badParent = (reason: string) =>
   validationFailed([{ name: "parent_id", reason }], "The reply's parent is not valid.");
 
 /**
- * Posts a comment or a reply (seed: Comments Flow): visibility, moderation (profanity, link
+ * Posts a comment or a reply (spec: Comments Flow): visibility, moderation (profanity, link
  * floods, the same text again), the parent on the same video; then the room stores it and
  * pushes `comment_added` to every watcher, and the cached first pages go.
  */
@@ -84,7 +84,7 @@ function listOf(level: Level, page: number, limit: number): CommentList {
 }
 
 /**
- * A video's top-level comments (seed: Get Comments Flow), newest or most replied first, each
+ * A video's top-level comments (spec: Get Comments Flow), newest or most replied first, each
  * with its first three replies and its reply count. First pages come from the edge cache.
  */
 export async function listComments(db: Database, videoId: string, viewer: AuthUser | undefined, query: CommentsQuery) {

@@ -36,7 +36,7 @@ async function watchable(db: Database, videoId: string, viewer: AuthUser | undef
 }
 
 /**
- * A player's report (seed: Watch Position Tracking): the resume point in history (unless
+ * A player's report (spec: Watch Position Tracking): the resume point in history (unless
  * paused), a view once per viewer per hour after enough watching, and a `watch-events`
  * message for the roll-ups. `viewer` is the user, or an anonymous privacy-preserving id.
  */

@@ -26,7 +26,7 @@ const historyVideo = (summary: VideoSummary, video: Video) => ({
   created_at: video.createdAt.toISOString(),
 });
 
-/** Seed: Watch History Flow. Newest first, with the resume point of each video. */
+/** Spec: Watch History Flow. Newest first, with the resume point of each video. */
 export async function historyOf(db: Database, userId: string, origin: string, limit: number, cursor?: string) {
   const rows = await store.listHistory(db, userId, limit, cursor ? decodeCursor(cursor) : undefined);
   const page = rows.slice(0, limit);

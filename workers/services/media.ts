@@ -5,7 +5,7 @@ import { contentTypeOf, isPlaylist, MEDIA_PATH, type MediaStore, mediaUrl } from
 import { accessOf } from "./videos";
 
 /**
- * HLS delivery (seed: Video Streaming Flow): `/videos/{id}/{path}` from R2 through the Cache
+ * HLS delivery (spec: Video Streaming Flow): `/videos/{id}/{path}` from R2 through the Cache
  * API, with byte ranges, ETags and CORS for players. Private media needs the signed
  * playback token, which playlists carry down to every URI they list.
  */

@@ -56,7 +56,7 @@ export interface ProcessingDeps {
   /** Schedules the watchdog that re-dispatches a silent job. */
   scheduleWatchdog(videoId: string, delaySeconds: number): Promise<void>;
   /**
-   * The video changed: drop its cached answers (seed: "Invalidate CDN cache") and tell its
+   * The video changed: drop its cached answers (spec: "Invalidate CDN cache") and tell its
    * room, so the uploader's page updates without polling.
    */
   changed(videoId: string): Promise<void>;
@@ -203,7 +203,7 @@ function thumbnailsOf(thumbnails?: Thumbnails, storyboard?: Storyboard): Thumbna
   return { default: first, small, medium, large, scrub, ...(storyboard ? { storyboard } : {}) };
 }
 
-/** Applies one event from the transcoder (the seed's steps 7 to 9 on `completed`). */
+/** Applies one event from the transcoder (the spec's steps 7 to 9 on `completed`). */
 export async function applyEvent(deps: ProcessingDeps, videoId: string, event: TranscoderEvent, now = new Date()) {
   const video = await store.findVideo(deps.db, videoId);
   if (!video) throw notFound("Video");
@@ -262,7 +262,7 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
   await deps.changed(videoId);
 }
 
-/** The processing status a client polls (seed: Processing Status Updates). */
+/** The processing status a client polls (spec: Processing Status Updates). */
 export async function statusOf(db: Database, videoId: string) {
   const video = await store.findVideo(db, videoId);
   if (!video) return undefined;
@@ -305,7 +305,7 @@ export async function publicStatus(
   return status.body;
 }
 
-/** `video-ready` consumer's work: the owner's "Your video is ready!" (seed: Notification Service). */
+/** `video-ready` consumer's work: the owner's "Your video is ready!" (spec: Notification Service). */
 export async function notifyReady(db: Database, message: VideoReadyMessage) {
   await insertVideoNotification(db, {
     id: newId(),

@@ -17,8 +17,8 @@ import {
 import { toVideoSummary } from "./videos";
 
 /**
- * Seed: Search Flow. Typed text -> terms -> an FTS5 query over the index the triggers keep
- * -> the best matches ranked by bm25 and the seed's boosts -> summaries with highlights.
+ * Spec: Search Flow. Typed text -> terms -> an FTS5 query over the index the triggers keep
+ * -> the best matches ranked by bm25 and the spec's boosts -> summaries with highlights.
  * Typos are corrected and words dropped only when the words as typed find too little.
  */
 
@@ -59,7 +59,7 @@ export interface SearchAnswer {
 /**
  * The ranking, in the order it applies: bm25 over title 3, description 2, tags 1.5 and
  * channel name 1 (store.BM25_WEIGHTS); then the words as typed, in order, in the title; then
- * the seed's boosts (views, recency, a verified channel) as gentle multipliers, so they
+ * the spec's boosts (views, recency, a verified channel) as gentle multipliers, so they
  * order comparable matches without lifting a poor match over a good one.
  */
 export function relevance(c: store.Candidate, terms: readonly string[], now: number): number {
@@ -228,7 +228,7 @@ export function searchCacheKey(p: SearchParams, version: number, origin: string)
 }
 
 /**
- * Search through the Cache API (seed: "cached search results"). The key holds the index
+ * Search through the Cache API (spec: "cached search results"). The key holds the index
  * version, which the triggers bump whenever a video leaves the index or changes its text,
  * so such a video is gone from every answer at once; new videos appear within the TTL.
  */

@@ -17,7 +17,7 @@ export interface TrendingConfig {
   minViewers: number;
   /** Videos of one channel per list. */
   perChannel: number;
-  /** Videos per list (the seed's top 100). */
+  /** Videos per list (the spec's top 100). */
   listSize: number;
 }
 
@@ -46,7 +46,7 @@ export function decayWeight(hour: number, now: number, halfLifeHours: number): n
   return 0.5 ** (ageHours / halfLifeHours);
 }
 
-/** Decayed engagement: the seed's weighted sum, each hour weighted by its age. Never negative. */
+/** Decayed engagement: the spec's weighted sum, each hour weighted by its age. Never negative. */
 export function heat(rows: readonly HourActivity[], now: number, config = TRENDING): number {
   const from = Math.floor(now / HOUR_MS) - config.windowHours;
   let sum = 0;

@@ -34,7 +34,7 @@ const WATERMARK_OVERLAP_MS = 60_000;
 type ListRef = { region: string; category: string | null };
 
 /**
- * Cron (every 5 minutes, seed: Trending Calculator Worker). Only videos with activity rolled
+ * Cron (every 5 minutes, spec: Trending Calculator Worker). Only videos with activity rolled
  * up since the last run are read and scored, per region and globally; their stored scores are
  * replaced, and only the lists they were or are in are rewritten to KV. The other videos'
  * scores need no work: every score decays at the same rate, so their order does not change.

@@ -228,7 +228,7 @@ export async function streamPartToR2(
   }
 }
 
-/** Stores part `n` of an upload from the request body (seed: "Upload chunk to S3"). */
+/** Stores part `n` of an upload from the request body (spec: "Upload chunk to S3"). */
 export async function putPart(
   deps: UploadDeps,
   userId: string,
@@ -265,7 +265,7 @@ async function receivedParts(deps: UploadDeps, upload: Upload): Promise<Pick<Upl
   return store.listParts(deps.db, upload.id);
 }
 
-/** The upload as the client sees it (seed: "resume from the last part"). */
+/** The upload as the client sees it (spec: "resume from the last part"). */
 export async function uploadState(deps: UploadDeps, userId: string, uploadId: string) {
   const upload = await ownedUpload(deps.db, userId, uploadId);
   const parts =

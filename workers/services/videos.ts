@@ -162,7 +162,7 @@ export async function ownVideos(db: Database, origin: string, ownerId: string, l
 }
 
 /**
- * The watch page's data (seed: "Get video metadata", cached). The viewer's own parts, the
+ * The watch page's data (spec: "Get video metadata", cached). The viewer's own parts, the
  * resume position and, for the owner of a private video, a signed playback URL, are added
  * after the cache so one entry serves everyone.
  */

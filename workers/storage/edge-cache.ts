@@ -1,5 +1,5 @@
 /**
- * Computed answers kept in the Cache API (the seed's Redis caches): one entry per key, purged
+ * Computed answers kept in the Cache API (the spec's Redis caches): one entry per key, purged
  * by every change to what it holds, and kept no longer than its TTL in case a purge in
  * another data centre is missed (Cache API entries are per data centre).
  */
@@ -93,7 +93,7 @@ export async function cached<T>(
   return value;
 }
 
-/** Drops every cached answer about a video (seed: "Invalidate CDN cache"). */
+/** Drops every cached answer about a video (spec: "Invalidate CDN cache"). */
 export async function purgeVideo(videoId: string): Promise<void> {
   for (const key of VIDEO_KEYS) memo.delete(key(videoId));
   await Promise.all(VIDEO_KEYS.map((key) => caches.default.delete(key(videoId))));

@@ -1,7 +1,7 @@
 import type { Reason } from "../schemas/recommendations";
 
 /**
- * Computed recommendation lists in KV (the seed: cached per viewer for up to an hour). Each
+ * Computed recommendation lists in KV (the spec: cached per viewer for up to an hour). Each
  * user has a version that the watch-events consumer moves on a new view: the version is
  * part of the list's key, so a new watch makes the next request compute afresh without
  * deleting anything (KV is eventually consistent; a stale version only serves the old list

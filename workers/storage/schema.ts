@@ -224,7 +224,7 @@ export type Rendition = typeof renditions.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 
 /**
- * Comments keyed by video (top level: parent_id null) and by parent (replies), the seed's
+ * Comments keyed by video (top level: parent_id null) and by parent (replies), the spec's
  * comments_by_video and comment_replies. A deleted comment keeps its row and replies, with
  * `deleted` set and its content gone, so the thread keeps its shape.
  */
@@ -268,7 +268,7 @@ export const videoLikes = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.videoId] })],
 );
 
-/** A user's history: one row per video, the resume point (seed: Watch History Flow). */
+/** A user's history: one row per video, the resume point (spec: Watch History Flow). */
 export const watchHistory = sqliteTable(
   "watch_history",
   {

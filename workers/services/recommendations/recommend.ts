@@ -37,7 +37,7 @@ const SUBSCRIPTION_WINDOW_MS = 14 * DAY;
 const COVIEW_REGION = "global";
 
 /**
- * GET /api/v1/recommendations (seed: Recommendations Flow). Anonymous callers get trending
+ * GET /api/v1/recommendations (spec: Recommendations Flow). Anonymous callers get trending
  * for their region. A signed-in user gets the blend of co-views of what they watched
  * recently, content neighbours that are too new for co-views, new uploads of their
  * subscriptions and regional trending, ranked once and cached in KV for up to an hour (a
