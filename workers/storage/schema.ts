@@ -5,6 +5,9 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
+export const ROLES = ["user", "moderator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
 export const users = sqliteTable(
   "users",
   {
@@ -13,6 +16,15 @@ export const users = sqliteTable(
     username: text("username").notNull(),
     passwordHash: text("password_hash").notNull(),
     historyPaused: integer("history_paused", { mode: "boolean" }).notNull().default(false),
+    /** `user`, `moderator` or `admin` (an admin is also a moderator). Read on every authenticated request. */
+    role: text("role", { enum: ROLES }).notNull().default("user"),
+    /**
+     * Set while the account is suspended: tokens, sessions and logins are refused, its videos
+     * and comments hidden from others. The cron lifts a suspension whose time has come; a
+     * suspension without an end holds this at MAX_SAFE_INTEGER.
+     */
+    suspendedUntil: integer("suspended_until", { mode: "timestamp_ms" }),
+    suspensionReason: text("suspension_reason"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_unique").on(t.email), uniqueIndex("users_username_unique").on(t.username)],
@@ -75,13 +87,20 @@ export const videos = sqliteTable(
     shareCount: integer("share_count").notNull().default(0),
     createdAt: createdAt(),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+    /** Set while a moderator blocks the video: gone for everyone but its owner (451). */
+    blockedAt: integer("blocked_at", { mode: "timestamp_ms" }),
+    blockedReason: text("blocked_reason"),
+    /** Kept by a trigger on `users` (migration 0009): the owner is suspended, so the video is hidden. */
+    ownerSuspended: integer("owner_suspended", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("videos_channel_created").on(t.channelId, t.createdAt),
     index("videos_status").on(t.status),
     index("videos_channel_listed")
       .on(t.channelId, t.publishedAt)
-      .where(sql`${t.visibility} = 'public' AND ${t.status} = 'ready'`),
+      .where(
+        sql`${t.visibility} = 'public' AND ${t.status} = 'ready' AND ${t.blockedAt} IS NULL AND ${t.ownerSuspended} = 0`,
+      ),
   ],
 );
 
@@ -228,6 +247,8 @@ export type Notification = typeof notifications.$inferSelect;
  * comments_by_video and comment_replies. A deleted comment keeps its row and replies, with
  * `deleted` set and its content gone, so the thread keeps its shape.
  */
+export const COMMENT_STATUSES = ["published", "held"] as const;
+
 export const comments = sqliteTable(
   "comments",
   {
@@ -240,6 +261,8 @@ export const comments = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     content: text("content").notNull(),
+    /** `held`: waiting for the channel owner's approval, seen by its author and the owner only. */
+    status: text("status", { enum: COMMENT_STATUSES }).notNull().default("published"),
     deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
     replyCount: integer("reply_count").notNull().default(0),
     createdAt: createdAt(),
@@ -534,3 +557,107 @@ export const videoEmbeddings = sqliteTable("video_embeddings", {
   contentHash: text("content_hash").notNull(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+// Trust and safety (migration 0009).
+
+export const REPORT_REASONS = [
+  "violent_or_repulsive",
+  "hateful_or_abusive",
+  "spam_or_misleading",
+  "privacy",
+  "rights",
+  "sexual_content",
+  "child_safety",
+  "other",
+] as const;
+export const REPORT_TARGETS = ["video", "comment", "user"] as const;
+export const REPORT_STATES = ["pending", "accepted", "rejected"] as const;
+
+/** A person's report of a video, comment or user; settled with every open report of the same target. */
+export const reports = sqliteTable(
+  "reports",
+  {
+    id: text("id").primaryKey(),
+    reporterId: text("reporter_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    targetType: text("target_type", { enum: REPORT_TARGETS }).notNull(),
+    targetId: text("target_id").notNull(),
+    reason: text("reason", { enum: REPORT_REASONS }).notNull(),
+    message: text("message"),
+    startAt: real("start_at"),
+    endAt: real("end_at"),
+    state: text("state", { enum: REPORT_STATES }).notNull().default("pending"),
+    /** The action that settled it (`dismiss`, `block_video`, ...). */
+    outcome: text("outcome"),
+    settledBy: text("settled_by"),
+    settledAt: integer("settled_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("reports_target_state").on(t.targetType, t.targetId, t.state),
+    index("reports_state_created").on(t.state, t.createdAt),
+    index("reports_reporter_created").on(t.reporterId, t.createdAt),
+    // One pending report per reporter and target: a second is 409 already_reported.
+    uniqueIndex("reports_pending_once").on(t.reporterId, t.targetType, t.targetId).where(sql`${t.state} = 'pending'`),
+  ],
+);
+
+/**
+ * Every moderation action, appended in the same batch as the action itself. Never updated or
+ * deleted (triggers in migration 0009 refuse both); no foreign keys, so nothing cascades into it.
+ */
+export const moderationLog = sqliteTable(
+  "moderation_log",
+  {
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    reason: text("reason"),
+    reportId: text("report_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("moderation_log_created").on(t.createdAt), index("moderation_log_target").on(t.targetType, t.targetId)],
+);
+
+/** A user who no longer sees another's comments; the blocked user cannot comment on the blocker's videos. */
+export const userBlocks = sqliteTable(
+  "user_blocks",
+  {
+    blockerId: text("blocker_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    blockedId: text("blocked_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index("user_blocks_blocked").on(t.blockedId)],
+);
+
+/** A channel owner's comment rules: words that hold a comment for review, and whether links do. */
+export const channelModeration = sqliteTable("channel_moderation", {
+  channelId: text("channel_id")
+    .primaryKey()
+    .references(() => channels.id, { onDelete: "cascade" }),
+  heldWords: text("held_words", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  holdLinks: integer("hold_links", { mode: "boolean" }).notNull().default(false),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+/** Which rooms a signed-in user joined lately: a suspension closes their sockets there. */
+export const roomMembers = sqliteTable(
+  "room_members",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    joinedAt: integer("joined_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.videoId] }), index("room_members_joined").on(t.joinedAt)],
+);

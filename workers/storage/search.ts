@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { searchMeta, searchWords } from "./schema";
-import type { SummaryRow } from "./videos";
+import { LISTABLE_SQL, type SummaryRow } from "./videos";
 
 /**
  * Every query on the search tables (migrations/0004_search.sql). The documents themselves
@@ -99,7 +99,7 @@ export interface Candidate {
 const JOINS = `CROSS JOIN search_documents d ON d.id = s.rowid CROSS JOIN videos v ON v.id = d.video_id
   CROSS JOIN channels c ON c.id = v.channel_id`;
 const CANDIDATE_COLUMNS = "d.id AS rowid, d.video_id, s.score, d.title, v.view_count, v.published_at, c.verified";
-const LISTABLE = "v.visibility = 'public' AND v.status = 'ready'";
+const LISTABLE = LISTABLE_SQL;
 
 /**
  * A search's terms as FTS5 queries (built by services/search-text.ts): `prefixed` with the

@@ -1,4 +1,5 @@
 import type { Database } from "../env";
+import { LISTABLE_SQL } from "./videos";
 
 /**
  * Trending's tables: the regional hourly roll-ups it reads (`video_region_hourly`), the
@@ -82,7 +83,7 @@ export interface TrendingFacts {
 export async function factsOf(db: Database, ids: readonly string[]): Promise<TrendingFacts[]> {
   const { results } = await db.$client
     .prepare(
-      `SELECT v.id, v.channel_id, v.category, v.visibility = 'public' AND v.status = 'ready' AS listable,
+      `SELECT v.id, v.channel_id, v.category, ${LISTABLE_SQL} AS listable,
               v.duration_ms, v.published_at, c.subscriber_count
        FROM videos v JOIN channels c ON c.id = v.channel_id WHERE v.id IN (${marks(ids.length)})`,
     )
@@ -196,7 +197,7 @@ export async function dropStale(db: Database, beforeHour: number) {
 }
 
 const RANKED = `SELECT t.video_id, t.channel_id, t.rank_key FROM trending_scores t
-  JOIN videos v ON v.id = t.video_id AND v.visibility = 'public' AND v.status = 'ready'`;
+  JOIN videos v ON v.id = t.video_id AND ${LISTABLE_SQL}`;
 
 /**
  * The best stored scores of a region (and category), listable videos only, best first.

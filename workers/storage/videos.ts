@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
 import { channels, type SourceInfo, type ThumbnailPaths, type Video, videoStatsHourly, videos } from "./schema";
@@ -238,8 +238,20 @@ export type SummaryRow = {
 /** D1 binds at most 100 parameters per statement; the listable filter takes two. */
 const MAX_IDS_PER_QUERY = 90;
 
-/** Public and ready: the only videos any list may show (search, trending, recommendations). */
-export const listable = and(eq(videos.visibility, "public"), eq(videos.status, "ready"));
+/**
+ * Listable: public and ready, not blocked by a moderator, its owner not suspended. The only
+ * videos any list may show (search, trending, recommendations, channel pages); the triggers
+ * of migration 0009 and the `videos_channel_listed` index say the same.
+ */
+export const listable = and(
+  eq(videos.visibility, "public"),
+  eq(videos.status, "ready"),
+  isNull(videos.blockedAt),
+  eq(videos.ownerSuspended, false),
+);
+/** The same condition in raw SQL, for a `videos` row named `v`. */
+export const LISTABLE_SQL =
+  "v.visibility = 'public' AND v.status = 'ready' AND v.blocked_at IS NULL AND v.owner_suspended = 0";
 
 /**
  * Summary rows of the listable videos among `ids`, in the order of `ids`. An id that is not
