@@ -11,7 +11,7 @@ import {
 } from "../schemas/comments";
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
-import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./moderation";
+import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./screening";
 import { accessOf, assertVisible, isVisible } from "./videos";
 
 /** Seed: "Cache first page of comments (5 minutes)"; every add and delete purges it. */
