@@ -15,6 +15,7 @@ import { historyRoutes } from "./routes/history";
 import { internalRoutes } from "./routes/internal";
 import { liveRoutes } from "./routes/live";
 import { mediaRoutes } from "./routes/media";
+import { moderationRoutes } from "./routes/moderation";
 import { recommendationRoutes } from "./routes/recommendations";
 import { searchRoutes } from "./routes/search";
 import { trendingRoutes } from "./routes/trending";
@@ -88,6 +89,7 @@ app.route("/api/v1/videos", liveRoutes);
 app.route("/api/v1/uploads/tus", tusRoutes);
 app.route("/api/v1", commentRoutes);
 app.route("/api/v1", recommendationRoutes);
+app.route("/api/v1", moderationRoutes);
 app.route("/internal/v1", internalRoutes);
 app.route("/videos", mediaRoutes);
 // The pages (server-rendered HTML), after every API route; their scripts are static assets.

@@ -1,4 +1,5 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { Role } from "./storage/schema";
 
 /**
  * The optional secret, which `[secrets] required` in wrangler.toml cannot list. JWT_SECRET
@@ -8,6 +9,8 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 export interface Secrets {
   /** With R2_S3_ENDPOINT and R2_ACCESS_KEY_ID: presigned part URLs. */
   R2_SECRET_ACCESS_KEY?: string;
+  /** With CF_ZONE_ID: a Cloudflare API token allowed to purge the zone's cache (blocks reach every data centre). */
+  CF_API_TOKEN?: string;
 }
 
 declare global {
@@ -25,10 +28,11 @@ declare global {
  */
 export type Database = DrizzleD1Database & { $client: D1Database };
 
-/** Who a valid bearer token names. */
+/** Who a valid bearer token names, as the account stands now (middleware/auth.ts). */
 export interface AuthUser {
   id: string;
   username: string;
+  role: Role;
 }
 
 /** The one Hono environment every sub-app and middleware shares. */

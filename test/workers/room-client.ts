@@ -3,6 +3,8 @@ import { api, type TestUser, waitFor } from "./fixtures";
 
 export interface Watcher {
   socket: WebSocket;
+  /** Resolves with the close code once the server closes the socket. */
+  closed: Promise<number>;
   messages: Record<string, any>[];
   next(type: string, match?: (m: Record<string, any>) => boolean): Promise<Record<string, any>>;
 }
@@ -18,9 +20,11 @@ export async function join(videoId: string, as?: TestUser): Promise<Watcher> {
   socket.addEventListener("message", (e) => {
     messages.push(JSON.parse(e.data as string));
   });
+  const closed = new Promise<number>((resolve) => socket.addEventListener("close", (e) => resolve(e.code)));
   let seen = 0;
   return {
     socket,
+    closed,
     messages,
     async next(type, match = () => true) {
       return waitFor(async () => {

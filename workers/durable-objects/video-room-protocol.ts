@@ -63,3 +63,7 @@ export const LIMITS = {
 
 export const CLOSE_ROOM_FULL = 1013;
 export const CLOSE_TOO_CHATTY = 1008;
+/** The video was blocked by a moderator (HTTP's 451 in the private-use range). */
+export const CLOSE_VIDEO_BLOCKED = 4451;
+/** The viewer's account was suspended (HTTP's 401). */
+export const CLOSE_SUSPENDED = 4401;

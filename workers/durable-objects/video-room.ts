@@ -7,7 +7,9 @@ import { OrderedWrites } from "./ordered-writes";
 import {
   type AddCommentResult,
   CLOSE_ROOM_FULL,
+  CLOSE_SUSPENDED,
   CLOSE_TOO_CHATTY,
+  CLOSE_VIDEO_BLOCKED,
   ClientMessage,
   type CommentDraft,
   type CounterDelta,
@@ -18,6 +20,12 @@ import {
 } from "./video-room-protocol";
 
 type Totals = Required<CounterDelta>;
+
+const viewerTag = (userId: string) => `u:${userId}`;
+const CLOSE_MESSAGES: Record<string, string> = {
+  video_blocked: "This video was blocked by a moderator.",
+  account_suspended: "Your account is suspended.",
+};
 const ZERO: Totals = { views: 0, likes: 0, dislikes: 0, comments: 0, shares: 0 };
 
 /** Per-socket state lives in the socket's attachment, which survives hibernation. */
@@ -197,6 +205,40 @@ export class VideoRoom extends DurableObject<Env> {
     return removed;
   }
 
+  /** A moderator removed a comment (already stored as removed): watchers are told, the count follows. */
+  async announceRemoved(videoId: string, commentId: string): Promise<void> {
+    this.remember(videoId);
+    this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
+    await this.bump(videoId, { comments: -1 });
+  }
+
+  /**
+   * The video was blocked: every watcher is told why and their socket closed (4451); the
+   * Worker lets nobody but the owner join again while it stays blocked.
+   */
+  async closeRoom(videoId: string, reason: string): Promise<void> {
+    this.remember(videoId);
+    this.closeAll(this.ctx.getWebSockets(), CLOSE_VIDEO_BLOCKED, reason);
+  }
+
+  /** A viewer's account was suspended: their sockets here close (4401). */
+  async closeViewer(videoId: string, userId: string, reason: string): Promise<void> {
+    this.remember(videoId);
+    this.closeAll(this.ctx.getWebSockets(viewerTag(userId)), CLOSE_SUSPENDED, reason);
+  }
+
+  private closeAll(sockets: WebSocket[], code: number, reason: string) {
+    const notice = JSON.stringify({ type: "error", code: reason, message: CLOSE_MESSAGES[reason] ?? reason });
+    for (const socket of sockets) {
+      try {
+        socket.send(notice);
+        socket.close(code, reason);
+      } catch {
+        // already closing
+      }
+    }
+  }
+
   /** Flushes pending deltas to D1 in one statement, then tells watchers the new counts. */
   override async alarm(): Promise<void> {
     const pending = this.pending();
@@ -222,7 +264,9 @@ export class VideoRoom extends DurableObject<Env> {
       server.close(CLOSE_ROOM_FULL, "room full");
       return new Response(null, { status: 101, webSocket: client });
     }
-    this.ctx.acceptWebSocket(server);
+    // Tagged with the signed-in viewer (the Worker checked the token), so a suspension can find their sockets.
+    const viewer = new URL(request.url).searchParams.get("viewer");
+    this.ctx.acceptWebSocket(server, viewer ? [viewerTag(viewer)] : []);
     server.serializeAttachment({ windowStart: Date.now(), messages: 0 } satisfies Attachment);
     // The joiner gets the counts at once; the others learn of one more viewer with the next
     // broadcast (a forced broadcast per join would cost n frames per joiner, n² in all).

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
-import type { AppEnv, AuthUser } from "../env";
+import type { AppEnv } from "../env";
 import { problem } from "../lib/errors";
 import { hmac, hmacMatches } from "../lib/signing";
 import { readToken } from "../lib/tokens";
@@ -47,22 +47,22 @@ export const csrfFailed = () =>
   });
 
 /**
- * The user of the session cookie, if it holds a valid token. A state-changing request
- * must carry the CSRF token (header, or `_csrf` from a form the caller has read); without it
- * the request is refused rather than treated as anonymous, so it cannot half-succeed.
+ * The session cookie's token, if it holds a valid one (whose user the caller then looks up).
+ * A state-changing request must carry the CSRF token (header, or `_csrf` from a form the
+ * caller has read); without it the request is refused rather than treated as anonymous, so
+ * it cannot half-succeed.
  */
-export async function sessionUser(
+export async function sessionToken(
   req: { method: string; header(name: string): string | undefined },
   secret: string,
   presentedCsrf?: () => Promise<string | undefined>,
-): Promise<{ user: AuthUser; token: string } | undefined> {
+): Promise<string | undefined> {
   const token = parse(req.header("Cookie") ?? "", SESSION_COOKIE)[SESSION_COOKIE];
   if (!token) return undefined;
-  const claims = await readToken(token, secret);
-  if (!claims) return undefined;
+  if (!(await readToken(token, secret))) return undefined;
   if (!SAFE_METHODS.has(req.method)) {
     const presented = req.header(CSRF_HEADER) ?? (await presentedCsrf?.());
     if (!(await csrfMatches(token, secret, presented))) throw csrfFailed();
   }
-  return { user: { id: claims.sub, username: claims.username }, token };
+  return token;
 }

@@ -41,7 +41,7 @@ export const liveRoutes = router().openapi(
     const { video_id } = c.req.valid("param");
     const token = c.req.valid("query").access_token;
     // An invalid access_token joins as an anonymous watcher, as before (a private room then 404s).
-    const viewer = c.var.user ?? (token ? await userFromToken(token, c.env) : undefined);
+    const viewer = c.var.user ?? (token ? await userFromToken(token, c.env, c.var.db) : undefined);
     return joinRoom(commentDeps(c.env, c.var.db), video_id, viewer, c.req.raw);
   },
 );

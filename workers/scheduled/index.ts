@@ -1,14 +1,16 @@
 import { errorField, log } from "../lib/log";
 import { pruneViewingSignals } from "../services/engagement";
+import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
 import { expireUploads } from "../services/uploads";
-import { databaseOf, trendingDeps, videoDeps } from "../wiring/deps";
+import { databaseOf, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
- * to date; viewing windows and dead co-view pairs trimmed.
+ * to date; viewing windows and dead co-view pairs trimmed; suspensions whose time has come
+ * lifted.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
 export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
@@ -37,6 +39,19 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       },
     ],
     ["signals", () => pruneViewingSignals(db, now)],
+    [
+      "suspensions",
+      async () => {
+        const later: Promise<unknown>[] = [];
+        const lifted = await liftExpiredSuspensions(
+          moderationDeps(env, db, (p) => later.push(p)),
+          new Date(now),
+        );
+        await forgetRoomMembers(db, now);
+        await Promise.allSettled(later);
+        if (lifted) log("info", "suspensions ended", { count: lifted });
+      },
+    ],
   ];
   const results = await Promise.allSettled(jobs.map(([, run]) => run()));
   results.forEach((r, i) => {

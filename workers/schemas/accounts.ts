@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ROLES } from "../storage/schema";
 import { Id, Timestamp } from "./common";
 
 export const RegisterBody = z
@@ -29,6 +30,7 @@ export const Me = z
     channel_id: Id,
     created_at: Timestamp,
     history_paused: z.boolean(),
+    role: z.enum(ROLES).openapi({ description: "user, moderator or admin (an admin is also a moderator)" }),
   })
   .openapi("Me");
 

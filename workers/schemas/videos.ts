@@ -43,6 +43,10 @@ export const VideoOut = z
     created_at: Timestamp,
     published_at: Timestamp.nullable(),
     resume_position: z.number().nullable().openapi({ description: "The viewer's resume point in seconds" }),
+    blocked: z
+      .object({ reason: z.string(), at: Timestamp })
+      .optional()
+      .openapi({ description: "Present for the owner of a video a moderator blocked (everyone else gets 451)" }),
   })
   .openapi("Video");
 

@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from "../lib/password";
 import { issueToken } from "../lib/tokens";
 import * as store from "../storage/accounts";
 import type { Channel, User } from "../storage/schema";
+import { accountSuspended } from "./moderation";
 
 export interface TokenConfig {
   secret: string;
@@ -19,6 +20,7 @@ export function meOf(user: User, channel: Channel) {
     channel_id: channel.id,
     created_at: user.createdAt.toISOString(),
     history_paused: user.historyPaused,
+    role: user.role,
   };
 }
 
@@ -61,6 +63,8 @@ export async function login(db: Database, tokens: TokenConfig, input: { email: s
   if (!user || !ok) {
     throw problem("invalid_credentials", { detail: "The email or password is wrong." });
   }
+  // Only once the password is right: a wrong one says nothing about the account.
+  if (user.suspendedUntil && user.suspendedUntil.getTime() > Date.now()) throw accountSuspended(user.suspendedUntil);
   return session(db, tokens, user.id);
 }
 

@@ -11,6 +11,7 @@ import {
 } from "../schemas/comments";
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
+import { rememberRoomMember } from "../storage/moderation";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./screening";
 import { accessOf, assertVisible, isVisible } from "./videos";
 
@@ -23,8 +24,8 @@ export interface CommentDeps {
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
     removeComment(commentId: string): Promise<boolean>;
-    /** Hands a WebSocket upgrade to the room. */
-    join(request: Request): Promise<Response>;
+    /** Hands a WebSocket upgrade to the room, with the signed-in viewer. */
+    join(request: Request, viewerId?: string): Promise<Response>;
   };
   /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
@@ -139,5 +140,7 @@ export async function joinRoom(
   request: Request,
 ): Promise<Response> {
   assertVisible(await accessOf(deps.db, videoId), viewer);
-  return deps.room(videoId).join(request);
+  // Remembered so that a suspension can close the viewer's sockets in this room.
+  if (viewer) await rememberRoomMember(deps.db, viewer.id, videoId, new Date());
+  return deps.room(videoId).join(request, viewer?.id);
 }

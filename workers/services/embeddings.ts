@@ -11,15 +11,15 @@ export interface EmbeddingDeps {
 }
 
 /**
- * Brings a video's content vector in line with the video as it is now: embedded when public
- * and ready (again only if its text or embedder changed), removed when private, unlisted,
- * not ready or deleted. It reads the current row rather than trusting the message, so
+ * Brings a video's content vector in line with the video as it is now: embedded when listable
+ * (again only if its text or embedder changed), removed when private, unlisted, not ready,
+ * blocked, its owner suspended, or deleted. It reads the current row rather than trusting the message, so
  * messages may arrive twice or out of order and the index still ends right.
  */
 export async function syncVideoVector(deps: EmbeddingDeps, videoId: string, now = Date.now()) {
   const video = await store.findIndexable(deps.db, videoId);
   const { index, embedder } = deps.vectors;
-  if (video?.visibility !== "public" || video.status !== "ready") {
+  if (!video?.listable) {
     await index.remove([videoId]);
     await vectorStore.forgetEmbedding(deps.d1, videoId);
     return "removed" as const;

@@ -2,7 +2,7 @@ import type { Database } from "../env";
 import { notFound, problem } from "../lib/errors";
 import { verifyScope } from "../lib/signing";
 import { contentTypeOf, isPlaylist, MEDIA_PATH, type MediaStore, mediaUrl } from "../storage/media";
-import { accessOf } from "./videos";
+import { accessOf, videoBlocked } from "./videos";
 
 /**
  * HLS delivery (spec: Video Streaming Flow): `/videos/{id}/{path}` from R2 through the Cache
@@ -77,17 +77,25 @@ interface Audience {
 }
 
 /**
- * Step 1, who may fetch: a playback token (private media), checked without D1, or else the
- * video's access, which a tokenless request for private media fails like a missing video.
+ * Step 1, who may fetch, before anything is served (the edge cache included): the video's
+ * access (an isolate memo, then the Cache API, then D1), so a block or a suspension stops
+ * every copy at once. A blocked video answers 451 to everyone, signed URLs included; a
+ * private one needs its playback token (its signature checked without D1), and tokenless
+ * fails like a missing video, as does one whose owner is suspended.
  */
 async function authorise(req: MediaRequest, now: number): Promise<Audience> {
+  const access = await accessOf(req.db, req.videoId);
+  if (!access || access.owner_suspended) throw notFound("Video");
+  if (access.blocked) throw videoBlocked();
   if (req.token !== undefined) {
     const [exp, sig] = req.token.split(".");
     if (!(await verifyScope(req.signingSecret, req.videoId, "play", exp, sig, now))) throw invalidToken();
-    return { tokenSeconds: Math.max(0, Number(exp) - Math.floor(now / 1000)), processing: false };
+    return {
+      tokenSeconds: Math.max(0, Number(exp) - Math.floor(now / 1000)),
+      processing: access.status === "processing",
+    };
   }
-  const access = await accessOf(req.db, req.videoId);
-  if (!access || access.visibility === "private") throw notFound("Video");
+  if (access.visibility === "private") throw notFound("Video");
   return { processing: access.status === "processing" };
 }
 

@@ -31,8 +31,8 @@ export interface FanOutDeps {
 
 async function announceable(db: Database, videoId: string) {
   const video = await findListing(db, videoId);
-  // Never for unlisted or private videos (API.md), nor one deleted or hidden meanwhile.
-  return video?.visibility === "public" && video.status === "ready" ? video : undefined;
+  // Never for unlisted or private videos (API.md), nor one deleted, blocked or hidden meanwhile.
+  return video?.listable ? video : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AuthUser, Database } from "../env";
-import { forbidden, notFound } from "../lib/errors";
+import { forbidden, notFound, problem } from "../lib/errors";
 import { signScope } from "../lib/signing";
 import type { VideoSummary } from "../schemas/videos";
 import { cached, cacheKeys, purgeComments, purgeVideo } from "../storage/edge-cache";
@@ -25,10 +25,18 @@ export interface Access {
   visibility: Video["visibility"];
   owner_id: string;
   status: Video["status"];
+  /** A moderator blocked it: 451 for everyone but its owner, media included. */
+  blocked: boolean;
+  /** Its owner is suspended: it does not exist for anyone else. */
+  owner_suspended: boolean;
 }
 
-/** How long an isolate may reuse a video's access answer without asking the cache again. */
-const ACCESS_MEMO_MS = 5_000;
+/**
+ * How long an isolate may reuse a video's access answer without asking the cache again: a
+ * block or a visibility change purges this isolate's copy at once and reaches the others
+ * within this long.
+ */
+const ACCESS_MEMO_MS = 1_000;
 /** Every edit purges it; the TTL bounds a purge missed in another data centre. */
 const ACCESS_CACHE_SECONDS = 60;
 
@@ -39,15 +47,30 @@ export async function accessOf(db: Database, videoId: string): Promise<Access | 
   });
 }
 
-/** A private video exists only for its owner. */
+/**
+ * Whether the viewer may see the video: a private one, or one whose owner is suspended,
+ * exists only for its owner; a blocked one is seen by its owner alone.
+ */
 export function isVisible(access: Access | undefined, viewer: AuthUser | undefined): access is Access {
-  return !!access && (access.visibility !== "private" || access.owner_id === viewer?.id);
+  return !!access && visibleTo(access, viewer);
 }
 
-/** Anyone who may not see the video gets the same 404 as for nothing. */
+const visibleTo = (access: Access, viewer: AuthUser | undefined) =>
+  access.owner_id === viewer?.id || (access.visibility !== "private" && !access.owner_suspended && !access.blocked);
+
+/**
+ * Anyone who may not see the video gets the same 404 as for nothing, except for a blocked
+ * video, which answers 451 `video_blocked` (its existence is public; its content is gone).
+ */
 export function assertVisible(access: Access | undefined, viewer: AuthUser | undefined): asserts access is Access {
-  if (!isVisible(access, viewer)) throw notFound("Video");
+  if (!access) throw notFound("Video");
+  if (visibleTo(access, viewer)) return;
+  if (access.blocked && access.visibility !== "private" && !access.owner_suspended) throw videoBlocked();
+  throw notFound("Video");
 }
+
+export const videoBlocked = () =>
+  problem("video_blocked", { detail: "This video was blocked by a moderator and is no longer available." });
 
 /** API.md caps a summary's description at 200 characters. */
 export const SUMMARY_DESCRIPTION_CHARS = 200;
@@ -133,6 +156,8 @@ function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store
     created_at: video.createdAt.toISOString(),
     published_at: video.publishedAt?.toISOString() ?? null,
     owner_id: video.ownerId,
+    blocked: video.blockedAt ? { reason: video.blockedReason ?? "", at: video.blockedAt.toISOString() } : null,
+    owner_suspended: video.ownerSuspended,
   };
 }
 
@@ -178,8 +203,13 @@ export async function videoPage(
     return row && pageOf(origin, row);
   });
   if (!page) throw notFound("Video");
-  assertVisible({ visibility: page.visibility, owner_id: page.owner_id, status: page.status }, viewer);
-  const { owner_id: _owner, ...body } = page;
+  const { owner_id, blocked, owner_suspended, ...body } = page;
+  assertVisible(
+    { visibility: body.visibility, owner_id, status: body.status, blocked: !!blocked, owner_suspended },
+    viewer,
+  );
+  // Only its owner gets here for a blocked video: the reason, and no player (its media answers 451 to everyone).
+  if (blocked) return { ...body, hls_url: null, playable: false, blocked, resume_position: null };
   let hlsUrl = body.hls_url;
   if (hlsUrl && body.visibility === "private") {
     hlsUrl = `${hlsUrl}?${await playbackQuery(signingSecret, videoId)}`;

@@ -1,9 +1,18 @@
+import { env } from "cloudflare:workers";
+
 /**
  * Computed answers kept in the Cache API (the spec's Redis caches): one entry per key, purged
  * by every change to what it holds, and kept no longer than its TTL in case a purge in
  * another data centre is missed (Cache API entries are per data centre).
  */
-const ORIGIN = "https://cache.cloudtube.internal";
+const INTERNAL_ORIGIN = "https://cache.cloudtube.internal";
+
+/**
+ * Keys live under the deployment's own host (`PUBLIC_URL`) when it is set: a zone purge by
+ * URL (Cloudflare's API, wiring/edge-purge.ts) reaches Cache API entries in every data
+ * centre only for URLs of the zone. Nothing routes `/__cache/` to a page: the keys are names.
+ */
+const origin = () => (env.PUBLIC_URL ? `${new URL(env.PUBLIC_URL).origin}/__cache` : INTERNAL_ORIGIN);
 
 /**
  * Every key of a cached answer, built here and nowhere else. Per-video keys are purged
@@ -12,22 +21,28 @@ const ORIGIN = "https://cache.cloudtube.internal";
  */
 export const cacheKeys = {
   /** GET /api/v1/videos/{id}/status, with owner and visibility for the access check. */
-  status: (videoId: string) => `${ORIGIN}/videos/${videoId}/status`,
+  status: (videoId: string) => `${origin()}/videos/${videoId}/status`,
   /** GET /api/v1/videos/{id} without the viewer's own parts. */
-  video: (videoId: string) => `${ORIGIN}/videos/${videoId}`,
+  video: (videoId: string) => `${origin()}/videos/${videoId}`,
   /** Who may fetch the video's media: visibility and owner, read for every tokenless segment. */
-  access: (videoId: string) => `${ORIGIN}/videos/${videoId}/access`,
+  access: (videoId: string) => `${origin()}/videos/${videoId}/access`,
   /** The first page of a video's comments in one sort (seed: cached 5 minutes). */
-  comments: (videoId: string, sort: string) => `${ORIGIN}/videos/${videoId}/comments?sort=${sort}`,
+  comments: (videoId: string, sort: string) => `${origin()}/videos/${videoId}/comments?sort=${sort}`,
   /** A search answer: every field that changes it (the folded query, filters, page, index version). */
-  search: (fields: Record<string, string>) => `${ORIGIN}/search?${new URLSearchParams(fields)}`,
+  search: (fields: Record<string, string>) => `${origin()}/search?${new URLSearchParams(fields)}`,
   /** Search-as-you-type completions of the folded words, at an index version. */
   suggest: (version: number, terms: string) =>
-    `${ORIGIN}/suggest?${new URLSearchParams({ v: String(version), q: terms })}`,
+    `${origin()}/suggest?${new URLSearchParams({ v: String(version), q: terms })}`,
 };
 
 /** The keys `purgeVideo` drops: every per-video answer but the comment pages (purged on their own). */
 const VIDEO_KEYS = [cacheKeys.status, cacheKeys.video, cacheKeys.access];
+
+/** Every cached answer about a video, comment pages included: what a zone purge names. */
+export const videoKeys = (videoId: string) => [
+  ...VIDEO_KEYS.map((key) => key(videoId)),
+  ...COMMENT_SORTS.map((sort) => cacheKeys.comments(videoId, sort)),
+];
 
 /**
  * A few seconds' memo in the isolate in front of the Cache API, for answers read on every

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
 import { channels, type SourceInfo, type ThumbnailPaths, type Video, videoStatsHourly, videos } from "./schema";
@@ -23,9 +23,16 @@ export async function findVideoWithChannel(db: Database, videoId: string) {
   return row ? { ...row, renditions: list } : undefined;
 }
 
+/** Who may see a video: what every media request checks (through the cache) before it serves. */
 export async function findAccess(db: Database, videoId: string) {
   return db
-    .select({ visibility: videos.visibility, owner_id: videos.ownerId, status: videos.status })
+    .select({
+      visibility: videos.visibility,
+      owner_id: videos.ownerId,
+      status: videos.status,
+      blocked: sql<boolean>`${videos.blockedAt} IS NOT NULL`.mapWith(Boolean),
+      owner_suspended: videos.ownerSuspended,
+    })
     .from(videos)
     .where(eq(videos.id, videoId))
     .get();
@@ -235,7 +242,7 @@ export type SummaryRow = {
   channel: { id: string; name: string; verified: boolean };
 };
 
-/** D1 binds at most 100 parameters per statement; the listable filter takes two. */
+/** D1 binds at most 100 parameters per statement. */
 const MAX_IDS_PER_QUERY = 90;
 
 /**
@@ -243,12 +250,9 @@ const MAX_IDS_PER_QUERY = 90;
  * videos any list may show (search, trending, recommendations, channel pages); the triggers
  * of migration 0009 and the `videos_channel_listed` index say the same.
  */
-export const listable = and(
-  eq(videos.visibility, "public"),
-  eq(videos.status, "ready"),
-  isNull(videos.blockedAt),
-  eq(videos.ownerSuspended, false),
-);
+export const listable = sql`${videos.visibility} = 'public' AND ${videos.status} = 'ready' AND ${videos.blockedAt} IS NULL AND ${videos.ownerSuspended} = 0`;
+/** The condition as a boolean column of a select. */
+const listableColumn = () => sql<boolean>`(${listable})`.mapWith(Boolean);
 /** The same condition in raw SQL, for a `videos` row named `v`. */
 export const LISTABLE_SQL =
   "v.visibility = 'public' AND v.status = 'ready' AND v.blocked_at IS NULL AND v.owner_suspended = 0";
@@ -299,6 +303,7 @@ export async function findListing(db: Database, videoId: string) {
       channelName: channels.name,
       visibility: videos.visibility,
       status: videos.status,
+      listable: listableColumn(),
     })
     .from(videos)
     .innerJoin(channels, eq(channels.id, videos.channelId))
@@ -357,6 +362,7 @@ export async function findIndexable(db: Database, videoId: string) {
       status: videos.status,
       publishedAt: videos.publishedAt,
       createdAt: videos.createdAt,
+      listable: listableColumn(),
     })
     .from(videos)
     .where(eq(videos.id, videoId))
@@ -377,7 +383,7 @@ const listedColumns = {
 export async function listVideos(db: Database, filter: { ownerId?: string }, limit: number, offset = 0) {
   const where: SQL[] = [];
   if (filter.ownerId) where.push(eq(videos.ownerId, filter.ownerId));
-  else if (listable) where.push(listable);
+  else where.push(listable);
   return db
     .select(listedColumns)
     .from(videos)

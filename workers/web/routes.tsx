@@ -6,8 +6,9 @@ import type { AppEnv } from "../env";
 import { AppError, invalid, problem } from "../lib/errors";
 import { errorField, log } from "../lib/log";
 import { regionOf } from "../lib/region";
+import { requestUser } from "../middleware/auth";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
-import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "../middleware/session";
+import { CSRF_FIELD, clearSession, csrfTokenOf, setSession } from "../middleware/session";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
 import { CommentsQuery } from "../schemas/comments";
 import { DURATIONS, SearchQuery } from "../schemas/search";
@@ -76,12 +77,12 @@ export const webRoutes = new Hono<AppEnv>();
 for (const path of PAGE_PATHS) {
   webRoutes.use(path, headers, originCheck(), async (c, next) => {
     // A form post carries its CSRF token as a field (scripts send the header instead).
-    const session = await sessionUser(c.req, c.env.JWT_SECRET, async () => {
+    const found = await requestUser(c, async () => {
       const field = (await c.req.parseBody())[CSRF_FIELD];
       return typeof field === "string" ? field : undefined;
     });
-    c.set("user", session?.user);
-    c.set("csrf", session ? await csrfTokenOf(session.token, c.env.JWT_SECRET) : undefined);
+    c.set("user", found?.user);
+    c.set("csrf", found?.session ? await csrfTokenOf(found.session, c.env.JWT_SECRET) : undefined);
     c.header("Cache-Control", "private, no-store");
     await next();
   });

@@ -5,6 +5,7 @@ import { UNKNOWN_REGION } from "../lib/region";
 import type { TokenConfig } from "../services/accounts";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
+import type { ModerationDeps } from "../services/moderation";
 import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
 import { type ProcessingDeps, statusOf } from "../services/processing";
 import type { RecommendationDeps } from "../services/recommendations/recommend";
@@ -15,6 +16,7 @@ import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
+import { edgePurge } from "./edge-purge";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
@@ -175,5 +177,23 @@ export function recommendationDeps(env: Env, db: Database, origin: string): Reco
     },
     trending: (region, limit) => trendingIds(env.CACHE, region, limit),
     origin,
+  };
+}
+
+/** What moderators' actions need: the catalogue, purges that reach every data centre, the rooms, the vector index. */
+export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Promise<unknown>) => void): ModerationDeps {
+  const purge = edgePurge(env);
+  return {
+    db,
+    purge,
+    rooms: {
+      close: (videoId, reason) => roomOf(env, videoId).close(reason),
+      closeViewer: (videoId, userId, reason) => roomOf(env, videoId).closeViewer(userId, reason),
+    },
+    reindex: reindexVideo(env),
+    commentRemoved: async (videoId, commentId) => {
+      await Promise.all([purge(videoId), roomOf(env, videoId).announceRemoved(commentId)]);
+    },
+    waitUntil,
   };
 }

@@ -11,9 +11,15 @@ export function roomOf(env: Env, videoId: string) {
     publishStatus: (status: StatusUpdate) => stub.publishStatus(videoId, status),
     addComment: (draft: CommentDraft) => stub.addComment(videoId, draft),
     removeComment: (commentId: string) => stub.removeComment(videoId, commentId),
-    join: (request: Request) => {
+    announceRemoved: (commentId: string) => stub.announceRemoved(videoId, commentId),
+    close: (reason: string) => stub.closeRoom(videoId, reason),
+    closeViewer: (userId: string, reason: string) => stub.closeViewer(videoId, userId, reason),
+    /** The WebSocket upgrade, with the signed-in viewer (checked by the Worker) for the room to tag the socket. */
+    join: (request: Request, viewerId?: string) => {
       const url = new URL(request.url);
       url.searchParams.set("video_id", videoId);
+      url.searchParams.delete("viewer");
+      if (viewerId) url.searchParams.set("viewer", viewerId);
       return stub.fetch(new Request(url, request));
     },
   };
