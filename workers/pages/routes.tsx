@@ -70,10 +70,10 @@ const headers = secureHeaders({
   referrerPolicy: "same-origin",
 });
 
-export const webRoutes = new Hono<AppEnv>();
+export const pageRoutes = new Hono<AppEnv>();
 
 for (const path of PAGE_PATHS) {
-  webRoutes.use(path, headers, originCheck(), async (c, next) => {
+  pageRoutes.use(path, headers, originCheck(), async (c, next) => {
     // A form post carries its CSRF token as a field (scripts send the header instead).
     const session = await sessionUser(c.req, c.env.JWT_SECRET, async () => {
       const field = (await c.req.parseBody())[CSRF_FIELD];
@@ -89,7 +89,7 @@ for (const path of PAGE_PATHS) {
 const origin = (url: string) => new URL(url).origin;
 const page = (c: { var: AppEnv["Variables"] }) => ({ user: c.var.user, csrf: c.var.csrf });
 
-webRoutes.onError((err, c) => {
+pageRoutes.onError((err, c) => {
   // HTTPException: hono's own refusals (the origin check answers 403).
   const status = err instanceof AppError || err instanceof HTTPException ? err.status : 500;
   if (status >= 500) {
@@ -140,7 +140,7 @@ async function recommended(c: Context<AppEnv>, user: NonNullable<AppEnv["Variabl
   return items.map((v) => ({ ...v, because: reasonWords(v.reason, titles) }));
 }
 
-webRoutes.get("/", async (c) => {
+pageRoutes.get("/", async (c) => {
   const { db, user } = c.var;
   const here = origin(c.req.url);
   const region = regionOf(c.req.raw);
@@ -162,7 +162,7 @@ webRoutes.get("/", async (c) => {
   );
 });
 
-webRoutes.get("/watch/:video_id", async (c) => {
+pageRoutes.get("/watch/:video_id", async (c) => {
   const id = c.req.param("video_id");
   const { db, user } = c.var;
   const video = await videos.videoPage(db, id, user, origin(c.req.url), c.env.SIGNING_SECRET);
@@ -187,12 +187,12 @@ webRoutes.get("/watch/:video_id", async (c) => {
   );
 });
 
-webRoutes.get("/upload", (c) => {
+pageRoutes.get("/upload", (c) => {
   if (!c.var.user) return signInFirst(c);
   return c.html(<UploadPage user={c.var.user} csrf={c.var.csrf} />);
 });
 
-webRoutes.get("/search", async (c) => {
+pageRoutes.get("/search", async (c) => {
   const q = (c.req.query("q") ?? "").trim().slice(0, 200);
   const sort = c.req.query("sort") || "relevance";
   const duration = c.req.query("duration") || "";
@@ -215,7 +215,7 @@ webRoutes.get("/search", async (c) => {
   return c.html(<SearchPage {...page(c)} q={q} sort={p.sort} duration={duration} results={results} />);
 });
 
-webRoutes.get("/history", async (c) => {
+pageRoutes.get("/history", async (c) => {
   const { user, db } = c.var;
   if (!user) return signInFirst(c);
   const [list, me] = await Promise.all([
@@ -225,7 +225,7 @@ webRoutes.get("/history", async (c) => {
   return c.html(<HistoryPage user={user} csrf={c.var.csrf} history={list} paused={me.history_paused} />);
 });
 
-webRoutes.post("/history/remove", async (c) => {
+pageRoutes.post("/history/remove", async (c) => {
   if (!c.var.user) return signInFirst(c);
   const videoId = (await c.req.parseBody()).video_id;
   if (typeof videoId !== "string" || !videoId) throw new AppError(400, "validation_failed", "Bad request", "No video.");
@@ -233,20 +233,20 @@ webRoutes.post("/history/remove", async (c) => {
   return c.redirect("/history", 303);
 });
 
-webRoutes.post("/history/clear", async (c) => {
+pageRoutes.post("/history/clear", async (c) => {
   if (!c.var.user) return signInFirst(c);
   await history.clearHistory(c.var.db, c.var.user.id);
   return c.redirect("/history", 303);
 });
 
-webRoutes.post("/history/paused", async (c) => {
+pageRoutes.post("/history/paused", async (c) => {
   if (!c.var.user) return signInFirst(c);
   const paused = (await c.req.parseBody()).paused === "true";
   await history.setHistoryPaused(c.var.db, c.var.user.id, paused);
   return c.redirect("/history", 303);
 });
 
-webRoutes.get("/channel/:channel_id", async (c) => {
+pageRoutes.get("/channel/:channel_id", async (c) => {
   const id = c.req.param("channel_id");
   const { db, user } = c.var;
   // A missing channel is a 404 from either lookup.
@@ -258,13 +258,13 @@ webRoutes.get("/channel/:channel_id", async (c) => {
   return c.html(<ChannelPage {...page(c)} channel={found} videos={list.items} subscribed={subscribed} />);
 });
 
-webRoutes.get("/studio", async (c) => {
+pageRoutes.get("/studio", async (c) => {
   if (!c.var.user) return signInFirst(c);
   const list = await videos.ownVideos(c.var.db, origin(c.req.url), c.var.user.id, 100);
   return c.html(<StudioPage user={c.var.user} csrf={c.var.csrf} videos={list} notice={c.req.query("notice")} />);
 });
 
-webRoutes.post("/studio/:video_id", async (c) => {
+pageRoutes.post("/studio/:video_id", async (c) => {
   if (!c.var.user) return signInFirst(c);
   const form = await c.req.parseBody();
   const edit = VideoEditBody.safeParse({
@@ -279,13 +279,13 @@ webRoutes.post("/studio/:video_id", async (c) => {
   return c.redirect("/studio?notice=Saved", 303);
 });
 
-webRoutes.post("/studio/:video_id/delete", async (c) => {
+pageRoutes.post("/studio/:video_id/delete", async (c) => {
   if (!c.var.user) return signInFirst(c);
   await videos.deleteVideo(videoDeps(c.env, c.var.db), c.var.user.id, c.req.param("video_id"));
   return c.redirect("/studio?notice=Deleted", 303);
 });
 
-webRoutes.get("/login", (c) => {
+pageRoutes.get("/login", (c) => {
   const next = safeNext(c.req.query("next"));
   if (c.var.user) return c.redirect(next);
   return c.html(<LoginPage next={next} />);
@@ -302,7 +302,7 @@ const formError = (err: unknown) => {
   throw err;
 };
 
-webRoutes.post("/login", rateLimit(RATE_RULES.login), async (c) => {
+pageRoutes.post("/login", rateLimit(RATE_RULES.login), async (c) => {
   const form = await c.req.parseBody();
   const next = safeNext(form.next);
   const parsed = LoginBody.safeParse({ email: form.email, password: form.password });
@@ -318,7 +318,7 @@ webRoutes.post("/login", rateLimit(RATE_RULES.login), async (c) => {
   }
 });
 
-webRoutes.post("/register", rateLimit(RATE_RULES.register), async (c) => {
+pageRoutes.post("/register", rateLimit(RATE_RULES.register), async (c) => {
   const form = await c.req.parseBody();
   const next = safeNext(form.next);
   const parsed = RegisterBody.safeParse({ email: form.email, username: form.username, password: form.password });
@@ -340,7 +340,7 @@ webRoutes.post("/register", rateLimit(RATE_RULES.register), async (c) => {
   }
 });
 
-webRoutes.post("/logout", (c) => {
+pageRoutes.post("/logout", (c) => {
   clearSession(c);
   return c.redirect("/", 303);
 });
