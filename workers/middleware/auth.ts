@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, AuthedEnv, AuthUser } from "../env";
 import { AppError, unauthorized } from "../lib/errors";
 import { readToken } from "../lib/tokens";
-import { sessionUser } from "../pages/session";
+import { sessionUser } from "./session";
 
 export function jwtSecret(env: Env): string {
   // Refuse to run with no key rather than sign tokens with an empty one.

@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { regionOf } from "../lib/region";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
+import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "../middleware/session";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
 import { CommentsQuery } from "../schemas/comments";
 import { DURATIONS, SearchQuery } from "../schemas/search";
@@ -30,7 +31,6 @@ import { SearchPage } from "./pages/search";
 import { StudioPage } from "./pages/studio";
 import { UploadPage } from "./pages/upload";
 import { WatchPage } from "./pages/watch";
-import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "./session";
 
 /** Every path the pages answer (kept out of /api: these are not API routes). */
 export const PAGE_PATHS = [

@@ -1,7 +1,7 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { AuthUser } from "../../env";
-import { CSRF_FIELD } from "../session";
+import { CSRF_FIELD } from "../../middleware/session";
 
 export interface PageProps {
   title: string;
