@@ -1,12 +1,10 @@
 import { type Context, Hono } from "hono";
-import { csrf as originCheck } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { regionOf } from "../lib/region";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
-import { CSRF_FIELD, clearSession, csrfTokenOf, sessionUser, setSession } from "../middleware/session";
+import { clearSession, setSession } from "../middleware/session";
 import { LoginBody, RegisterBody } from "../schemas/accounts";
 import { CommentsQuery } from "../schemas/comments";
 import { DURATIONS, SearchQuery } from "../schemas/search";
@@ -22,8 +20,9 @@ import * as search from "../services/search";
 import { ALL_CATEGORIES, trendingList } from "../services/trending";
 import * as videos from "../services/videos";
 import { reasonWords } from "./components/video-card";
+import { pageHeaders, pageMiddleware, renderer, signedIn } from "./middleware";
 import { ChannelPage } from "./pages/channel";
-import { ErrorPage } from "./pages/errors";
+import { ErrorPage, errorMessage } from "./pages/errors";
 import { HistoryPage } from "./pages/history";
 import { HomePage } from "./pages/home";
 import { LoginPage, safeNext } from "./pages/login";
@@ -48,46 +47,11 @@ export const PAGE_PATHS = [
   "/logout",
 ];
 
-/**
- * No inline script anywhere: scripts come from /assets only. Styles may be inline because
- * media-chrome's shadow DOM carries its own <style>; hls.js feeds the video through blob: URLs.
- */
-const headers = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:", "blob:"],
-    mediaSrc: ["'self'", "blob:"],
-    connectSrc: ["'self'", "ws:", "wss:"],
-    workerSrc: ["'self'", "blob:"],
-    objectSrc: ["'none'"],
-    baseUri: ["'none'"],
-    frameAncestors: ["'none'"],
-    formAction: ["'self'"],
-  },
-  crossOriginEmbedderPolicy: false,
-  referrerPolicy: "same-origin",
-});
-
 export const pageRoutes = new Hono<AppEnv>();
 
-for (const path of PAGE_PATHS) {
-  pageRoutes.use(path, headers, originCheck(), async (c, next) => {
-    // A form post carries its CSRF token as a field (scripts send the header instead).
-    const session = await sessionUser(c.req, c.env.JWT_SECRET, async () => {
-      const field = (await c.req.parseBody())[CSRF_FIELD];
-      return typeof field === "string" ? field : undefined;
-    });
-    c.set("user", session?.user);
-    c.set("csrf", session ? await csrfTokenOf(session.token, c.env.JWT_SECRET) : undefined);
-    c.header("Cache-Control", "private, no-store");
-    await next();
-  });
-}
+for (const path of PAGE_PATHS) pageRoutes.use(path, ...pageMiddleware);
 
 const origin = (url: string) => new URL(url).origin;
-const page = (c: { var: AppEnv["Variables"] }) => ({ user: c.var.user, csrf: c.var.csrf });
 
 pageRoutes.onError((err, c) => {
   // HTTPException: hono's own refusals (the origin check answers 403).
@@ -98,18 +62,12 @@ pageRoutes.onError((err, c) => {
     );
   }
   const detail = err instanceof AppError && status < 500 && status !== 404 ? err.detail : undefined;
-  return c.html(
-    <ErrorPage {...page(c)} status={status} detail={detail} requestId={c.var.requestId} />,
-    status as 400,
-    err instanceof AppError ? err.headers : undefined,
-  );
+  c.status(status as 400);
+  for (const [name, value] of Object.entries(err instanceof AppError ? (err.headers ?? {}) : {})) c.header(name, value);
+  return c.render(<ErrorPage status={status} detail={detail} requestId={c.var.requestId} />, {
+    title: errorMessage(status).title,
+  });
 });
-
-/** Pages that need an account send a signed-out visitor to sign in, and back. */
-function signInFirst(c: { req: { url: string }; redirect(to: string): Response }) {
-  const url = new URL(c.req.url);
-  return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
-}
 
 /**
  * A list that is a page's side dish (recommendations, up next) must not take the page down
@@ -154,11 +112,9 @@ pageRoutes.get("/", async (c) => {
     user ? orNull(c, "recommendations", recommended(c, user)) : null,
     user ? channels.subscriptionFeed(db, user.id, here, ROW) : null,
   ]);
-  return c.html(
-    <HomePage
-      {...page(c)}
-      lists={{ recommended: recommendedList, trending: trending?.items ?? null, subscriptions, latest }}
-    />,
+  return c.render(
+    <HomePage lists={{ recommended: recommendedList, trending: trending?.items ?? null, subscriptions, latest }} />,
+    { title: "Home" },
   );
 });
 
@@ -174,9 +130,8 @@ pageRoutes.get("/watch/:video_id", async (c) => {
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];
-  return c.html(
+  return c.render(
     <WatchPage
-      {...page(c)}
       video={video}
       playbackToken={token}
       comments={list}
@@ -184,19 +139,23 @@ pageRoutes.get("/watch/:video_id", async (c) => {
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
     />,
+    {
+      title: video.title,
+      scripts: ["watch"],
+      // The player asks for the master playlist only once its script has run; fetched now,
+      // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
+      preload: video.playable ? video.hls_url : null,
+    },
   );
 });
 
-pageRoutes.get("/upload", (c) => {
-  if (!c.var.user) return signInFirst(c);
-  return c.html(<UploadPage user={c.var.user} csrf={c.var.csrf} />);
-});
+pageRoutes.get("/upload", signedIn, (c) => c.render(<UploadPage />, { title: "Upload", scripts: ["upload"] }));
 
 pageRoutes.get("/search", async (c) => {
   const q = (c.req.query("q") ?? "").trim().slice(0, 200);
   const sort = c.req.query("sort") || "relevance";
   const duration = c.req.query("duration") || "";
-  if (!q) return c.html(<SearchPage {...page(c)} q="" sort={sort} duration={duration} results={null} />);
+  if (!q) return c.render(<SearchPage q="" sort={sort} duration={duration} results={null} />, { title: "Search" });
   const parsed = SearchQuery.safeParse({ q, sort, ...(duration ? { duration } : {}) });
   if (!parsed.success)
     throw new AppError(400, "validation_failed", "Bad request", "That sort or length is not offered.");
@@ -212,35 +171,34 @@ pageRoutes.get("/search", async (c) => {
     },
     origin(c.req.url),
   );
-  return c.html(<SearchPage {...page(c)} q={q} sort={p.sort} duration={duration} results={results} />);
+  return c.render(<SearchPage q={q} sort={p.sort} duration={duration} results={results} />, {
+    title: `${q} - Search`,
+    query: q,
+  });
 });
 
-pageRoutes.get("/history", async (c) => {
+pageRoutes.get("/history", signedIn, async (c) => {
   const { user, db } = c.var;
-  if (!user) return signInFirst(c);
   const [list, me] = await Promise.all([
     history.historyOf(db, user.id, origin(c.req.url), 50),
     accounts.me(db, user.id),
   ]);
-  return c.html(<HistoryPage user={user} csrf={c.var.csrf} history={list} paused={me.history_paused} />);
+  return c.render(<HistoryPage history={list} paused={me.history_paused} />, { title: "History" });
 });
 
-pageRoutes.post("/history/remove", async (c) => {
-  if (!c.var.user) return signInFirst(c);
+pageRoutes.post("/history/remove", signedIn, async (c) => {
   const videoId = (await c.req.parseBody()).video_id;
   if (typeof videoId !== "string" || !videoId) throw new AppError(400, "validation_failed", "Bad request", "No video.");
   await history.clearHistory(c.var.db, c.var.user.id, videoId);
   return c.redirect("/history", 303);
 });
 
-pageRoutes.post("/history/clear", async (c) => {
-  if (!c.var.user) return signInFirst(c);
+pageRoutes.post("/history/clear", signedIn, async (c) => {
   await history.clearHistory(c.var.db, c.var.user.id);
   return c.redirect("/history", 303);
 });
 
-pageRoutes.post("/history/paused", async (c) => {
-  if (!c.var.user) return signInFirst(c);
+pageRoutes.post("/history/paused", signedIn, async (c) => {
   const paused = (await c.req.parseBody()).paused === "true";
   await history.setHistoryPaused(c.var.db, c.var.user.id, paused);
   return c.redirect("/history", 303);
@@ -255,17 +213,18 @@ pageRoutes.get("/channel/:channel_id", async (c) => {
     channels.channelVideos(db, id, origin(c.req.url), 1, 48),
     user ? channels.isSubscribed(db, user.id, id) : null,
   ]);
-  return c.html(<ChannelPage {...page(c)} channel={found} videos={list.items} subscribed={subscribed} />);
+  return c.render(<ChannelPage channel={found} videos={list.items} subscribed={subscribed} />, {
+    title: found.name,
+    scripts: ["channel"],
+  });
 });
 
-pageRoutes.get("/studio", async (c) => {
-  if (!c.var.user) return signInFirst(c);
+pageRoutes.get("/studio", signedIn, async (c) => {
   const list = await videos.ownVideos(c.var.db, origin(c.req.url), c.var.user.id, 100);
-  return c.html(<StudioPage user={c.var.user} csrf={c.var.csrf} videos={list} notice={c.req.query("notice")} />);
+  return c.render(<StudioPage videos={list} notice={c.req.query("notice")} />, { title: "Studio" });
 });
 
-pageRoutes.post("/studio/:video_id", async (c) => {
-  if (!c.var.user) return signInFirst(c);
+pageRoutes.post("/studio/:video_id", signedIn, async (c) => {
   const form = await c.req.parseBody();
   const edit = VideoEditBody.safeParse({
     title: form.title,
@@ -279,8 +238,7 @@ pageRoutes.post("/studio/:video_id", async (c) => {
   return c.redirect("/studio?notice=Saved", 303);
 });
 
-pageRoutes.post("/studio/:video_id/delete", async (c) => {
-  if (!c.var.user) return signInFirst(c);
+pageRoutes.post("/studio/:video_id/delete", signedIn, async (c) => {
   await videos.deleteVideo(videoDeps(c.env, c.var.db), c.var.user.id, c.req.param("video_id"));
   return c.redirect("/studio?notice=Deleted", 303);
 });
@@ -288,7 +246,7 @@ pageRoutes.post("/studio/:video_id/delete", async (c) => {
 pageRoutes.get("/login", (c) => {
   const next = safeNext(c.req.query("next"));
   if (c.var.user) return c.redirect(next);
-  return c.html(<LoginPage next={next} />);
+  return c.render(<LoginPage next={next} />, { title: "Sign in" });
 });
 
 const formError = (err: unknown) => {
@@ -314,7 +272,8 @@ pageRoutes.post("/login", rateLimit(RATE_RULES.login), async (c) => {
   } catch (err) {
     const { status, message } = formError(err);
     const email = typeof form.email === "string" ? form.email : "";
-    return c.html(<LoginPage next={next} error={message} form="login" email={email} />, status as 400);
+    c.status(status as 400);
+    return c.render(<LoginPage next={next} error={message} form="login" email={email} />, { title: "Sign in" });
   }
 });
 
@@ -333,9 +292,10 @@ pageRoutes.post("/register", rateLimit(RATE_RULES.register), async (c) => {
   } catch (err) {
     const { status, message } = formError(err);
     const str = (v: unknown) => (typeof v === "string" ? v : "");
-    return c.html(
+    c.status(status as 400);
+    return c.render(
       <LoginPage next={next} error={message} form="register" email={str(form.email)} username={str(form.username)} />,
-      status as 400,
+      { title: "Sign in" },
     );
   }
 });
@@ -347,6 +307,9 @@ pageRoutes.post("/logout", (c) => {
 
 /** A path that is neither API, media nor a page: the HTML 404 for people, with the site's headers. */
 export async function notFoundPage(c: Context<AppEnv>) {
-  await headers(c, async () => {});
-  return c.html(<ErrorPage user={undefined} csrf={undefined} status={404} />, 404);
+  // No page middleware ran for a path that matched nothing: the frame and headers are set here.
+  await renderer(c, async () => {});
+  await pageHeaders(c, async () => {});
+  c.status(404);
+  return c.render(<ErrorPage status={404} />, { title: errorMessage(404).title });
 }

@@ -1,6 +1,3 @@
-import type { AuthUser } from "../../env";
-import { Layout } from "../components/layout";
-
 const MESSAGES: Record<number, { title: string; text: string }> = {
   403: { title: "Not allowed", text: "You may not do that." },
   404: {
@@ -11,26 +8,23 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   500: { title: "Something went wrong", text: "We could not show this page. Try again in a moment." },
 };
 
+/** What an error page says for a status: its title (also the page's) and a sentence. */
+export function errorMessage(status: number): { title: string; text: string } {
+  const fallback = status >= 500 ? MESSAGES[500] : undefined;
+  return MESSAGES[status] ?? fallback ?? { title: "Error", text: "" };
+}
+
 /** 404, private videos (the same 404: a private video does not exist for others), errors. */
-export const ErrorPage = (props: {
-  status: number;
-  user: AuthUser | undefined;
-  csrf: string | undefined;
-  detail?: string;
-  requestId?: string;
-}) => {
-  const fallback = props.status >= 500 ? MESSAGES[500] : undefined;
-  const known = MESSAGES[props.status] ?? fallback ?? { title: "Error", text: "" };
+export const ErrorPage = (props: { status: number; detail?: string; requestId?: string }) => {
+  const known = errorMessage(props.status);
   return (
-    <Layout title={known.title} user={props.user} csrf={props.csrf}>
-      <div class="error-page">
-        <h1>{known.title}</h1>
-        <p>{props.detail ?? known.text}</p>
-        {props.requestId && props.status >= 500 ? <p class="muted">Request id: {props.requestId}</p> : null}
-        <p>
-          <a href="/">Go to the home page</a>
-        </p>
-      </div>
-    </Layout>
+    <div class="error-page">
+      <h1>{known.title}</h1>
+      <p>{props.detail ?? known.text}</p>
+      {props.requestId && props.status >= 500 ? <p class="muted">Request id: {props.requestId}</p> : null}
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
+    </div>
   );
 };

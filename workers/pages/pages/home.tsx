@@ -1,5 +1,4 @@
-import type { AuthUser } from "../../env";
-import { Layout } from "../components/layout";
+import { useViewer } from "../components/layout";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 export interface HomeLists {
@@ -10,10 +9,10 @@ export interface HomeLists {
   latest: CardVideo[];
 }
 
-export const HomePage = (props: { user: AuthUser | undefined; csrf: string | undefined; lists: HomeLists }) => {
-  const { lists, user } = props;
+export const HomePage = ({ lists }: { lists: HomeLists }) => {
+  const user = useViewer();
   return (
-    <Layout title="Home" user={user} csrf={props.csrf}>
+    <>
       <h1 class="visually-hidden">Home</h1>
       {user ? (
         <VideoSection
@@ -31,6 +30,6 @@ export const HomePage = (props: { user: AuthUser | undefined; csrf: string | und
         />
       ) : null}
       <VideoSection title="Latest uploads" videos={lists.latest} empty="No videos yet. Be the first to upload one." />
-    </Layout>
+    </>
   );
 };

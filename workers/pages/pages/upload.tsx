@@ -1,12 +1,9 @@
-import type { AuthUser } from "../../env";
-import { Layout } from "../components/layout";
-
 /**
  * Upload over tus (resumable: a dropped connection or a reload continues where it stopped).
  * Without JavaScript the page says so: a browser cannot resume an upload without a script.
  */
-export const UploadPage = (props: { user: AuthUser; csrf: string | undefined }) => (
-  <Layout title="Upload" user={props.user} csrf={props.csrf} scripts={["upload"]}>
+export const UploadPage = () => (
+  <>
     <h1>Upload a video</h1>
     <noscript>
       <p class="form-error">Uploading needs JavaScript (it lets a large upload resume after a dropped connection).</p>
@@ -62,5 +59,5 @@ export const UploadPage = (props: { user: AuthUser; csrf: string | undefined }) 
         </a>
       </p>
     </section>
-  </Layout>
+  </>
 );

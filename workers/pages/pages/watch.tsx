@@ -1,17 +1,14 @@
-import type { AuthUser } from "../../env";
 import type { CommentList } from "../../schemas/comments";
 import type { videoPage } from "../../services/videos";
 import { Comments } from "../components/comments";
 import { formatCount, timeAgo } from "../components/format";
-import { Layout } from "../components/layout";
+import { useViewer } from "../components/layout";
 import { Player, Processing } from "../components/player";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
 
 export interface WatchProps {
-  user: AuthUser | undefined;
-  csrf: string | undefined;
   video: WatchVideo;
   /** A private video's playback token, for the storyboard track (the player's URL has it already). */
   playbackToken: string | null;
@@ -24,86 +21,77 @@ export interface WatchProps {
 }
 
 export const WatchPage = (props: WatchProps) => {
-  const { user, csrf, video, comments, related, processing, playbackExpires, playbackToken } = props;
+  const { video, comments, related, processing, playbackExpires, playbackToken } = props;
+  const user = useViewer();
   const storyboard = video.thumbnails.storyboard?.vtt;
   const track = storyboard && playbackToken ? `${storyboard}?token=${encodeURIComponent(playbackToken)}` : storyboard;
   return (
-    <Layout
-      title={video.title}
-      user={user}
-      csrf={csrf}
-      scripts={["watch"]}
-      // The player asks for the master playlist only once its script has run; fetched now,
-      // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
-      preload={video.playable ? video.hls_url : null}
-    >
-      <div class="watch-layout">
-        <article
-          class="watch"
-          id="watch"
-          data-video-id={video.id}
-          data-hls={video.hls_url ?? ""}
-          data-resume={video.resume_position ?? ""}
-          data-signed-in={user ? "1" : ""}
-          data-user-id={user?.id ?? ""}
-          data-playback-expires={playbackExpires ?? ""}
-        >
-          <div class="player-area">
-            {video.playable && video.hls_url ? (
-              <Player
-                title={video.title}
-                poster={video.thumbnails.large ?? video.thumbnails.default}
-                storyboardVtt={track ?? null}
-              />
-            ) : (
-              <Processing status={video.status} progress={processing.progress} failed={processing.error} />
-            )}
+    <div class="watch-layout">
+      <article
+        class="watch"
+        id="watch"
+        data-video-id={video.id}
+        data-hls={video.hls_url ?? ""}
+        data-resume={video.resume_position ?? ""}
+        data-signed-in={user ? "1" : ""}
+        data-user-id={user?.id ?? ""}
+        data-playback-expires={playbackExpires ?? ""}
+      >
+        <div class="player-area">
+          {video.playable && video.hls_url ? (
+            <Player
+              title={video.title}
+              poster={video.thumbnails.large ?? video.thumbnails.default}
+              storyboardVtt={track ?? null}
+            />
+          ) : (
+            <Processing status={video.status} progress={processing.progress} failed={processing.error} />
+          )}
+        </div>
+        <h1 class="video-title">{video.title}</h1>
+        <div class="video-bar">
+          <div class="channel-line">
+            <a href={`/channel/${video.channel.id}`} class="channel-name">
+              {video.channel.name}
+            </a>
+            <button type="button" class="subscribe" data-channel-id={video.channel.id} hidden={!user}>
+              Subscribe
+            </button>
           </div>
-          <h1 class="video-title">{video.title}</h1>
-          <div class="video-bar">
-            <div class="channel-line">
-              <a href={`/channel/${video.channel.id}`} class="channel-name">
-                {video.channel.name}
-              </a>
-              <button type="button" class="subscribe" data-channel-id={video.channel.id} hidden={!user}>
-                Subscribe
-              </button>
-            </div>
-            <div class="actions">
-              <button type="button" id="like" aria-pressed="false" disabled={!user} data-value="1">
-                Like <span id="like-count">{video.like_count}</span>
-              </button>
-              <button type="button" id="dislike" aria-pressed="false" disabled={!user} data-value="-1">
-                Dislike <span id="dislike-count">{video.dislike_count}</span>
-              </button>
-              <button type="button" id="share">
-                Share
-              </button>
-              <span id="share-status" role="status" class="muted" />
-            </div>
+          <div class="actions">
+            <button type="button" id="like" aria-pressed="false" disabled={!user} data-value="1">
+              Like <span id="like-count">{video.like_count}</span>
+            </button>
+            <button type="button" id="dislike" aria-pressed="false" disabled={!user} data-value="-1">
+              Dislike <span id="dislike-count">{video.dislike_count}</span>
+            </button>
+            <button type="button" id="share">
+              Share
+            </button>
+            <span id="share-status" role="status" class="muted" />
           </div>
-          <p class="muted">
-            <span id="view-count">{formatCount(video.view_count, "view")}</span>
-            {video.published_at ? ` · ${timeAgo(video.published_at)}` : ""}
-            {video.visibility !== "public" ? ` · ${video.visibility}` : ""}
-            <span id="viewers" />
-          </p>
-          {video.description ? <p class="description">{video.description}</p> : null}
-          {video.tags.length ? (
-            <ul class="tags" aria-label="Tags">
-              {video.tags.map((t) => (
-                <li>
-                  <a href={`/search?q=${encodeURIComponent(t)}`}>#{t}</a>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
-        </article>
-        <aside class="up-next">
-          <VideoSection title="Up next" videos={related} empty="No related videos yet." />
-        </aside>
-      </div>
-    </Layout>
+        </div>
+        <p class="muted">
+          <span id="view-count">{formatCount(video.view_count, "view")}</span>
+          {video.published_at ? ` · ${timeAgo(video.published_at)}` : ""}
+          {video.visibility !== "public" ? ` · ${video.visibility}` : ""}
+          <span id="viewers" />
+        </p>
+        {video.description ? <p class="description">{video.description}</p> : null}
+        {video.tags.length ? (
+          <ul class="tags" aria-label="Tags">
+            {video.tags.map((t) => (
+              <li>
+                <a href={`/search?q=${encodeURIComponent(t)}`}>#{t}</a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
+      </article>
+      <aside class="up-next">
+        <VideoSection title="Up next" videos={related} empty="No related videos yet." />
+      </aside>
+    </div>
   );
 };
