@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   addVideo,
   api,
+  catalogueVideo,
   coView,
   expectProblem,
   freshIp,
@@ -257,6 +258,26 @@ describe("search page", () => {
     expect(html).toContain(`/watch/${videoId}`);
     const bad = await browser(`/search?q=${word}&sort=loudest`);
     expect(bad.status).toBe(400);
+  });
+
+  it("filters by the same query parameters as the API, to the same videos", async () => {
+    const owner = await registerUser();
+    const term = word();
+    const shortMusic = await catalogueVideo(owner, { title: `${term} short tune`, category: "Music", duration: 60 });
+    const longMusic = await catalogueVideo(owner, { title: `${term} long set`, category: "Music", duration: 3600 });
+    const shortGame = await catalogueVideo(owner, { title: `${term} short match`, category: "Gaming", duration: 60 });
+    const query = `q=${term}&duration=short&category=Music`;
+
+    const fromApi = (await (await api(`/api/v1/search?${query}`)).json()) as { items: { id: string }[] };
+    expect(fromApi.items.map((v) => v.id)).toEqual([shortMusic]);
+    const html = await (await browser(`/search?${query}`)).text();
+    const shown = [...html.matchAll(/<li class="video-card"><a href="\/watch\/([^"]+)"/g)].map((m) => m[1]);
+    expect(shown).toEqual([shortMusic]);
+    expect(html).not.toContain(longMusic);
+    expect(html).not.toContain(shortGame);
+    // The form's "Any length" sends an empty duration: no filter, not a bad request.
+    const any = await (await browser(`/search?q=${term}&duration=`)).text();
+    expect(any).toContain(longMusic);
   });
 });
 
