@@ -203,6 +203,31 @@ describe("watch page", () => {
   });
 });
 
+describe("watch page's subscribe button", () => {
+  it("is not offered to the owner on her own video or channel; others see whether they subscribe", async () => {
+    const owner = await registerUser();
+    const video = await addVideo(owner, { title: `${word()} by its owner` });
+    const subscribeButton = /<button[^>]*class="subscribe"[^>]*>\s*(Subscribed?)\s*</;
+
+    const asOwner = (await signIn(owner)).cookie;
+    const ownWatch = await (await browser(`/watch/${video}`, { cookie: asOwner })).text();
+    expect(ownWatch).not.toMatch(/class="subscribe"/);
+    expect(ownWatch).toContain('<a href="/studio">Manage your videos</a>');
+    const ownChannel = await (await browser(`/channel/${owner.channel_id}`, { cookie: asOwner })).text();
+    expect(ownChannel).not.toMatch(/class="subscribe"/);
+
+    const fan = await registerUser();
+    await subscribe(fan, owner.channel_id);
+    const asFan = await (await browser(`/watch/${video}`, { cookie: (await signIn(fan)).cookie })).text();
+    expect(asFan).toMatch(/aria-pressed="true"[^>]*>\s*Subscribed\s*</);
+    const asStranger = await (
+      await browser(`/watch/${video}`, { cookie: (await signIn(await registerUser())).cookie })
+    ).text();
+    expect(subscribeButton.exec(asStranger)?.[1]).toBe("Subscribe");
+    expect(asStranger).toMatch(/aria-pressed="false"[^>]*>\s*Subscribe\s*</);
+  });
+});
+
 describe("watch page when up next fails", () => {
   it("still plays the video, and says up next could not be loaded", async () => {
     const creator = await registerUser();

@@ -14,6 +14,10 @@ export interface WatchProps {
   playbackToken: string | null;
   comments: CommentList;
   related: CardVideo[] | null;
+  /** The viewer owns the video (and its channel): no subscribe button, a way to the studio. */
+  own: boolean;
+  /** Whether the viewer subscribes to the video's channel; null: signed out. */
+  subscribed: boolean | null;
   /** Processing progress (0-100) and failure, for a video that does not play yet. */
   processing: { progress: number; error: string | null };
   /** When a private video's playback token runs out (ms since the epoch). */
@@ -21,7 +25,7 @@ export interface WatchProps {
 }
 
 export const WatchPage = (props: WatchProps) => {
-  const { video, comments, related, processing, playbackExpires, playbackToken } = props;
+  const { video, comments, related, processing, playbackExpires, playbackToken, own, subscribed } = props;
   const user = useViewer();
   const storyboard = video.thumbnails.storyboard?.vtt;
   const track = storyboard && playbackToken ? `${storyboard}?token=${encodeURIComponent(playbackToken)}` : storyboard;
@@ -54,9 +58,18 @@ export const WatchPage = (props: WatchProps) => {
             <a href={`/channel/${video.channel.id}`} class="channel-name">
               {video.channel.name}
             </a>
-            <button type="button" class="subscribe" data-channel-id={video.channel.id} hidden={!user}>
-              Subscribe
-            </button>
+            {own ? (
+              <a href="/studio">Manage your videos</a>
+            ) : user ? (
+              <button
+                type="button"
+                class="subscribe"
+                data-channel-id={video.channel.id}
+                aria-pressed={subscribed ? "true" : "false"}
+              >
+                {subscribed ? "Subscribed" : "Subscribe"}
+              </button>
+            ) : null}
           </div>
           <div class="actions">
             <button type="button" id="like" aria-pressed="false" disabled={!user} data-value="1">

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../env";
 import { regionOf } from "../../lib/region";
 import { CommentsQuery } from "../../schemas/comments";
+import * as channels from "../../services/channels";
 import * as comments from "../../services/comments";
 import { recommendationDeps } from "../../services/deps";
 import { statusOf } from "../../services/processing";
@@ -17,10 +18,12 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   const origin = new URL(c.req.url).origin;
   const video = await videos.videoPage(db, id, user, origin, c.env.SIGNING_SECRET);
   const deps = recommendationDeps(c.env, db, origin);
-  const [list, status, upNext] = await Promise.all([
+  const [list, status, upNext, access, subscribed] = await Promise.all([
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
     orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
+    user ? videos.accessOf(db, id) : undefined,
+    user ? channels.isSubscribed(db, user.id, video.channel.id) : null,
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];
@@ -30,6 +33,8 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       playbackToken={token}
       comments={list}
       related={upNext}
+      own={!!user && access?.owner_id === user.id}
+      subscribed={subscribed}
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
     />,
