@@ -112,6 +112,26 @@ describe("pages", () => {
     expect(apiMissing.headers.get("Content-Type")).toContain("application/problem+json");
   });
 
+  it("give the owner of a private video a poster and thumbnails that load (they carry the playback token)", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    const { cookie } = await signIn(owner);
+    const html = await (await browser(`/watch/${videoId}`, { cookie })).text();
+    const poster = /<media-poster-image slot="poster" src="([^"]*)"/.exec(html)?.[1];
+    expect(poster).toMatch(/\/thumbnails\/0_medium\.jpg\?token=[^&"]+$/);
+    const image = await exports.default.fetch(new Request(poster!));
+    expect(image.status).toBe(200);
+    expect(image.headers.get("Content-Type")).toBe("image/jpeg");
+    // The API gives the owner the same signed URLs; without the token the thumbnail is not there.
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as {
+      thumbnails: { default: string; medium: string };
+    };
+    for (const url of [page.thumbnails.default, page.thumbnails.medium]) {
+      expect((await exports.default.fetch(new Request(url))).status, url).toBe(200);
+      expect((await exports.default.fetch(new Request(url.split("?")[0]!))).status, url).toBe(404);
+    }
+  });
+
   it("send signed-out visitors to sign in, and back to a path on this site only", async () => {
     for (const path of ["/upload", "/history", "/studio"]) {
       const res = await browser(path);

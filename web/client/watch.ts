@@ -144,7 +144,10 @@ async function addStoryboard() {
   track.kind = "metadata";
   track.label = "thumbnails";
   track.default = true;
-  track.src = token ? `${vtt}?token=${encodeURIComponent(token)}` : vtt;
+  // A private video's URLs carry a playback token already: the newest one is used.
+  const src = new URL(vtt, location.href);
+  if (token) src.searchParams.set("token", token);
+  track.src = src.href;
   video.append(track);
 }
 

@@ -10,8 +10,6 @@ export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
 
 export interface WatchProps {
   video: WatchVideo;
-  /** A private video's playback token, for the storyboard track (the player's URL has it already). */
-  playbackToken: string | null;
   comments: CommentList;
   related: CardVideo[] | null;
   /** The viewer owns the video (and its channel): no subscribe button, a way to the studio. */
@@ -25,10 +23,8 @@ export interface WatchProps {
 }
 
 export const WatchPage = (props: WatchProps) => {
-  const { video, comments, related, processing, playbackExpires, playbackToken, own, subscribed } = props;
+  const { video, comments, related, processing, playbackExpires, own, subscribed } = props;
   const user = useViewer();
-  const storyboard = video.thumbnails.storyboard?.vtt;
-  const track = storyboard && playbackToken ? `${storyboard}?token=${encodeURIComponent(playbackToken)}` : storyboard;
   return (
     <div class="watch-layout">
       <article
@@ -46,7 +42,7 @@ export const WatchPage = (props: WatchProps) => {
             <Player
               title={video.title}
               poster={video.thumbnails.large ?? video.thumbnails.default}
-              storyboardVtt={track ?? null}
+              storyboardVtt={video.thumbnails.storyboard?.vtt ?? null}
             />
           ) : (
             <Processing status={video.status} progress={processing.progress} failed={processing.error} />

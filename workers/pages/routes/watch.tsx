@@ -30,7 +30,6 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   return c.render(
     <WatchPage
       video={video}
-      playbackToken={token}
       comments={list}
       related={upNext}
       own={!!user && access?.owner_id === user.id}
