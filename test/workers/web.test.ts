@@ -67,6 +67,17 @@ describe("pages", () => {
     }
   });
 
+  it("link a favicon that the site serves as a static asset", async () => {
+    const html = await (await browser("/")).text();
+    const href = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml"\/>/.exec(html)?.[1];
+    expect(href).toBe("/assets/favicon.svg");
+    // Static assets are answered before the Worker (wrangler.toml [assets]), from web/dist.
+    const icon = await env.ASSETS.fetch(new Request(`${BASE}${href}`));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("Content-Type")).toMatch(/^image\/svg\+xml/);
+    expect(await icon.text()).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
+
   it("render what users wrote as text, never as markup", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);

@@ -42,6 +42,7 @@ export const Layout = ({ title, scripts = [], query, preload, children }: Head &
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · CloudTube`}</title>
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/style.css" />
         {csrf ? <meta name="csrf-token" content={csrf} /> : null}
         <script type="module" src="/assets/common.js" />
