@@ -1,5 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ALL_CATEGORIES } from "../../workers/services/trending";
+import { listKey } from "../../workers/storage/trending";
 import {
   addVideo,
   api,
@@ -213,10 +215,37 @@ describe("home page", () => {
     expect(section(html, "New from your subscriptions")).toContain(`href="/watch/${fresh}"`);
   });
 
-  it("says so honestly when a signed-in viewer has nothing to be recommended or followed", async () => {
+  it("shows a newcomer videos first, leaving out the rows that have nothing in them yet", async () => {
+    const creator = await registerUser();
+    const fresh = await addVideo(creator, { title: `${word()} just uploaded`, age: 0.01 });
     const { cookie } = await signIn(await registerUser());
-    const html = await (await browser("/", { cookie })).text();
-    expect(section(html, "New from your subscriptions")).toContain("Nothing new from the channels you subscribe to.");
+    for (const viewer of [cookie, undefined]) {
+      const html = await (await browser("/", { cookie: viewer })).text();
+      // No "nothing yet" sentences: a newcomer follows no one, so that row is not there.
+      expect(html).not.toContain('class="empty"');
+      expect(section(html, "New from your subscriptions")).toBe("");
+      // The first row on the page has videos in it.
+      const first = html.slice(html.indexOf("<section"), html.indexOf("</section>"));
+      expect(first).toContain('<li class="video-card">');
+      expect(section(html, "Latest uploads")).toContain(`href="/watch/${fresh}"`);
+    }
+  });
+
+  it("says a row could not be loaded, below the rows that have videos", async () => {
+    const creator = await registerUser();
+    await addVideo(creator, { title: `${word()} on the home page`, age: 0.01 });
+    const key = listKey("global", ALL_CATEGORIES);
+    const before = await env.CACHE.get(key);
+    await env.CACHE.put(key, "not json");
+    try {
+      const res = await browser("/");
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(section(html, "Trending")).toContain("This list could not be loaded just now.");
+      expect(html.indexOf('id="h-trending"')).toBeGreaterThan(html.indexOf('id="h-latest-uploads"'));
+    } finally {
+      await (before === null ? env.CACHE.delete(key) : env.CACHE.put(key, before));
+    }
   });
 });
 

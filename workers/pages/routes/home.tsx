@@ -21,7 +21,7 @@ async function recommended(c: Context<AppEnv>, user: AuthUser) {
   return items.map((v) => ({ ...v, because: reasonWords(v.reason, titles) }));
 }
 
-/** `/`: recommendations, trending, new from subscriptions, latest uploads. */
+/** `/`: recommendations, trending, new from subscriptions, latest uploads (the rows that have videos). */
 export const homeRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const { db, user } = c.var;
   const here = new URL(c.req.url).origin;
@@ -33,8 +33,8 @@ export const homeRoutes = new Hono<AppEnv>().get("/", async (c) => {
       "trending",
       trendingList(trendingDeps(c.env, db), { region, category: ALL_CATEGORIES, limit: ROW }, here),
     ),
-    user ? orNull(c, "recommendations", recommended(c, user)) : null,
-    user ? channels.subscriptionFeed(db, user.id, here, ROW) : null,
+    user ? orNull(c, "recommendations", recommended(c, user)) : undefined,
+    user ? channels.subscriptionFeed(db, user.id, here, ROW) : undefined,
   ]);
   return c.render(
     <HomePage lists={{ recommended: recommendedList, trending: trending?.items ?? null, subscriptions, latest }} />,
