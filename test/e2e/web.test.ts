@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectErrors, launchChromium, screenshot } from "./browser";
+import { collectErrors, launchChromium, screenshot, signUp as signUpAs } from "./browser";
 import { ffmpeg } from "./clients";
 import { type Stack, startStack } from "./stack";
 
@@ -24,16 +24,7 @@ function bigClip(file: string) {
   expect(statSync(file).size).toBeGreaterThan(17 * 1024 * 1024);
 }
 
-async function signUp(page: Page, name: string) {
-  await page.goto(`${stack.url}/login`);
-  const n = `${name}${Date.now().toString(36)}`;
-  await page.getByLabel("Email").nth(1).fill(`${n}@example.com`);
-  await page.getByLabel("Username (your channel's name)").fill(n);
-  await page.getByLabel("Password (at least 8 characters)").fill("a long enough password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(`${stack.url}/`);
-  return n;
-}
+const signUp = (page: Page, name: string) => signUpAs(page, stack.url, name);
 
 /** Hovers across the seek bar and answers the preview image it shows (a storyboard tile). */
 async function seekPreview(page: Page): Promise<string | null> {

@@ -3,6 +3,7 @@
 // file fingerprint) and continues. Then processing progress live from the video's room.
 import { Upload } from "tus-js-client";
 import { api, byId, csrfToken } from "./_api";
+import { forwardOnly, type ProcessingStatus } from "./_progress";
 import { joinRoom } from "./_room";
 
 const form = byId<HTMLFormElement>("upload-form")!;
@@ -135,21 +136,23 @@ function followProcessing(videoId: string) {
   const text = byId("processing-text")!;
   const link = byId<HTMLAnchorElement>("watch-link")!;
   link.href = `/watch/${videoId}`;
-  const show = (status: string, percent: number, playable: boolean) => {
+  let finished = false;
+  // The room and the poll both report; a late poll answer must not take the bar back.
+  const show = forwardOnly(({ status, progress: percent, playable }) => {
     progress.value = percent;
     text.textContent = status === "failed" ? "Processing failed." : `${status} · ${percent}%`;
     if (playable) {
       link.hidden = false;
       link.textContent = status === "ready" ? "Watch your video" : "Watch your video (more qualities on the way)";
     }
-  };
+    finished = status === "ready" || status === "failed";
+  });
   joinRoom(videoId, (message) => {
-    if (message.type === "status") show(message.status, message.progress, message.playable);
+    if (message.type === "status") show(message);
   });
   const poll = async () => {
-    const s = await api<{ status: string; progress: number; playable: boolean }>("GET", `/videos/${videoId}/status`);
-    show(s.status, s.progress, s.playable);
-    if (s.status !== "ready" && s.status !== "failed") setTimeout(poll, 3000);
+    show(await api<ProcessingStatus>("GET", `/videos/${videoId}/status`));
+    if (!finished) setTimeout(poll, 3000);
   };
   poll();
 }

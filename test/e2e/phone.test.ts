@@ -1,0 +1,89 @@
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectErrors, launchChromium, screenshot, signUp } from "./browser";
+import { makeClip } from "./clients";
+import { runningStack } from "./stack";
+
+const e2e = runningStack("phone");
+let browser: Browser;
+
+/** A phone held upright: 390 × 844 CSS pixels, touch. */
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+describe("the web app on a phone, in Chromium", () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("an owner uploads a portrait video privately, follows it to ready, and watches it", async () => {
+    const clip = path.join(e2e.work, "portrait.mp4");
+    makeClip(clip, 20, "360x640");
+    const context = await browser.newContext(PHONE);
+    // Every value a page gives its processing bar, by page, so that a step backwards cannot
+    // go unseen (the watch page reloads into the player once the video plays).
+    const bars = new Map<string, number[]>();
+    await context.exposeBinding("recordProcessing", ({ page }, value: number) => {
+      const key = new URL(page.url()).pathname;
+      bars.set(key, [...(bars.get(key) ?? []), value]);
+    });
+    await context.addInitScript(() => {
+      const record = (window as unknown as { recordProcessing(v: number): void }).recordProcessing;
+      const value = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value")!;
+      Object.defineProperty(HTMLProgressElement.prototype, "value", {
+        ...value,
+        set(this: HTMLProgressElement, v: number) {
+          if (this.id === "processing-progress") record(Number(v));
+          value.set!.call(this, v);
+        },
+      });
+    });
+    // Status polls answer late, as over a slow network: each poll is answered with what the
+    // page's previous poll read, a few seconds old, while the room's live messages are not.
+    const lastRead = new Map<string, string>();
+    await context.route("**/api/v1/videos/*/status", async (route) => {
+      const response = await route.fetch();
+      const fresh = await response.text();
+      const asker = `${route.request().frame().url()} ${route.request().url()}`;
+      await route.fulfill({ response, body: lastRead.get(asker) ?? fresh });
+      lastRead.set(asker, fresh);
+    });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+
+    await signUp(page, e2e.stack.url, "phone");
+    await page.goto(`${e2e.stack.url}/upload`);
+    await page.setInputFiles("#file", clip);
+    await page.getByLabel("Title").fill("Held upright");
+    await page.getByLabel("private").check();
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.locator("#processing-section").waitFor({ timeout: 120_000 });
+    const watchPath = (await page.locator("#watch-link").getAttribute("href"))!;
+
+    // The watch page of a video still processing shows the same progress, from the same two sources.
+    const watching = await context.newPage();
+    const watchErrors = collectErrors(watching);
+    await watching.goto(`${e2e.stack.url}${watchPath}`);
+
+    // Processing, followed to the end: each bar only ever moves forward.
+    await page.locator("#processing-text", { hasText: "ready" }).waitFor({ timeout: 240_000 });
+    await watching.locator("#player").waitFor({ timeout: 60_000 });
+    const onUpload = bars.get("/upload") ?? [];
+    expect(onUpload.length).toBeGreaterThan(3);
+    expect(onUpload.at(-1)).toBe(100);
+    expect(onUpload).toEqual([...onUpload].sort((a, b) => a - b));
+    const onWatch = bars.get(watchPath) ?? [];
+    expect(onWatch.length).toBeGreaterThan(0);
+    expect(onWatch).toEqual([...onWatch].sort((a, b) => a - b));
+    await screenshot(page, "upload-phone");
+    await context.unroute("**/api/v1/videos/*/status");
+    await watching.close();
+    expect(watchErrors).toEqual([]);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
