@@ -68,8 +68,14 @@ describe("the web app on a phone, in Chromium", () => {
     const watchErrors = collectErrors(watching);
     await watching.goto(`${e2e.stack.url}${watchPath}`);
 
+    // Uploaded: the filled form gives way to the video's processing.
+    await expect.poll(() => page.locator("#upload-progress-h").textContent()).toBe("Uploaded");
+    expect(await page.locator("#upload-form").isHidden()).toBe(true);
+
     // Processing, followed to the end: each bar only ever moves forward.
-    await page.locator("#processing-text", { hasText: "ready" }).waitFor({ timeout: 240_000 });
+    await page.locator("#processing-h", { hasText: "Ready" }).waitFor({ timeout: 240_000 });
+    expect(await page.locator("#processing-text").textContent()).toBe("ready · 100%");
+    expect(await page.locator("#watch-link").textContent()).toBe("Watch your video");
     await watching.locator("#player").waitFor({ timeout: 60_000 });
     const onUpload = bars.get("/upload") ?? [];
     expect(onUpload.length).toBeGreaterThan(3);
@@ -82,6 +88,12 @@ describe("the web app on a phone, in Chromium", () => {
     await context.unroute("**/api/v1/videos/*/status");
     await watching.close();
     expect(watchErrors).toEqual([]);
+
+    // Another upload starts from an empty form.
+    await page.getByRole("link", { name: "Upload another" }).click();
+    await page.locator("#upload-form").waitFor();
+    expect(await page.getByLabel("Title").inputValue()).toBe("");
+    expect(await page.locator("#processing-section").isHidden()).toBe(true);
 
     expect(errors).toEqual([]);
     await context.close();

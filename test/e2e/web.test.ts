@@ -81,6 +81,10 @@ describe("the web app in Chromium", () => {
     await page.locator("#processing-section").waitFor({ state: "visible", timeout: 120_000 });
     expect(cut).toBe(true);
     expect(patches).toBeGreaterThanOrEqual(4); // 3 requests of 8 MiB or less, one of them twice
+    // Uploaded: the filled form is gone, the page says so and offers another upload.
+    await expect.poll(() => page.locator("#upload-progress-h").textContent()).toBe("Uploaded");
+    expect(await page.locator("#upload-form").isHidden()).toBe(true);
+    expect(await page.getByRole("link", { name: "Upload another" }).getAttribute("href")).toBe("/upload");
     await screenshot(page, "upload");
 
     // Processing progress arrives live, then the link to the video.

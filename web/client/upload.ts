@@ -97,8 +97,14 @@ form.addEventListener("submit", async (event) => {
     },
     async onSuccess() {
       bar.value = 100;
+      const uploaded = byId("upload-progress-h");
+      if (uploaded) uploaded.textContent = "Uploaded";
       stats.textContent = `Uploaded ${mb(file.size)}.`;
       pauseButton.hidden = true;
+      // Done with the form: what is left is this video's processing, or another upload.
+      form.reset();
+      form.hidden = true;
+      byId("upload-another")?.removeAttribute("hidden");
       videoId ||= (upload.url ?? "").split("/").pop() ?? "";
       // tus metadata carries title, description and visibility; tags and category follow.
       const category = field("category");
@@ -134,6 +140,7 @@ function followProcessing(videoId: string) {
   section.hidden = false;
   const progress = byId<HTMLProgressElement>("processing-progress")!;
   const text = byId("processing-text")!;
+  const heading = byId("processing-h");
   const link = byId<HTMLAnchorElement>("watch-link")!;
   link.href = `/watch/${videoId}`;
   let finished = false;
@@ -141,6 +148,8 @@ function followProcessing(videoId: string) {
   const show = forwardOnly(({ status, progress: percent, playable }) => {
     progress.value = percent;
     text.textContent = status === "failed" ? "Processing failed." : `${status} · ${percent}%`;
+    if (heading)
+      heading.textContent = status === "ready" ? "Ready" : status === "failed" ? "Processing failed" : "Processing";
     if (playable) {
       link.hidden = false;
       link.textContent = status === "ready" ? "Watch your video" : "Watch your video (more qualities on the way)";

@@ -1,6 +1,8 @@
 /**
  * Upload over tus (resumable: a dropped connection or a reload continues where it stopped).
  * Without JavaScript the page says so: a browser cannot resume an upload without a script.
+ * Once the file is up, the form gives way to the video's processing, a link to it, and a
+ * way to upload another.
  */
 export const UploadPage = () => (
   <>
@@ -53,9 +55,12 @@ export const UploadPage = () => (
       <h2 id="processing-h">Processing</h2>
       <progress id="processing-progress" max={100} value={0} aria-label="Processing progress" />
       <p id="processing-text" aria-live="polite" />
-      <p>
+      <p class="row">
         <a id="watch-link" href="/studio" hidden>
           Watch your video
+        </a>
+        <a id="upload-another" href="/upload" class="button" hidden>
+          Upload another
         </a>
       </p>
     </section>
