@@ -95,6 +95,39 @@ describe("the web app on a phone, in Chromium", () => {
     expect(await page.getByLabel("Title").inputValue()).toBe("");
     expect(await page.locator("#processing-section").isHidden()).toBe(true);
 
+    // The owner watches her private portrait video: a poster that loads (it carries the
+    // playback token), no button to subscribe to herself.
+    await page.goto(`${e2e.stack.url}${watchPath}`);
+    expect(await page.locator("media-poster-image").getAttribute("src")).toMatch(/\/thumbnails\/[^?]+\?token=/);
+    expect(await page.locator("button.subscribe").count()).toBe(0);
+    await page.locator("media-play-button").click();
+    await page.waitForFunction(() => (document.getElementById("video") as HTMLVideoElement).currentTime > 1.5, null, {
+      timeout: 30_000,
+    });
+
+    // The quality badge names renditions as the menu and the API do: by the short side (this
+    // video's renditions are 360x640, 240x426 and 144x256: "360p", "240p", "144p", never "640p").
+    const names = await page.evaluate(async (path) => {
+      const video = await (await fetch(`/api/v1/videos${path.slice("/watch".length)}`)).json();
+      return (video.renditions as { name: string }[]).map((r) => r.name);
+    }, watchPath);
+    expect(names.filter((name) => name !== "audio").sort()).toEqual(["144p", "240p", "360p"]);
+    const menu = () =>
+      page.evaluate(() =>
+        Array.from(
+          document.querySelector("media-rendition-menu")!.shadowRoot!.querySelectorAll("media-chrome-menu-item"),
+        )
+          .map((item) => item.textContent!.trim())
+          .filter((text) => /^\d+p$/.test(text)),
+      );
+    // (The menu lists what the master playlist listed when the page first fetched it.)
+    await expect.poll(async () => (await menu()).length).toBeGreaterThan(0);
+    const listed = await menu();
+    for (const name of listed) expect(names).toContain(name);
+    await expect.poll(() => page.locator("#current-level").textContent()).toMatch(/^(Auto · )?\d+p$/);
+    const badge = (await page.locator("#current-level").textContent())!.replace("Auto · ", "");
+    expect(listed).toContain(badge);
+
     expect(errors).toEqual([]);
     await context.close();
   });
