@@ -128,6 +128,41 @@ describe("the web app on a phone, in Chromium", () => {
     const badge = (await page.locator("#current-level").textContent())!.replace("Auto · ", "");
     expect(listed).toContain(badge);
 
+    // The phone's layout: a seek bar wide enough to use, on its own row above the buttons;
+    // the whole picture above the control bar; a header whose items do not wrap.
+    const layout = await page.evaluate(() => {
+      const box = (selector: string) => document.querySelector(selector)!.getBoundingClientRect();
+      const video = document.getElementById("video") as HTMLVideoElement;
+      const frame = video.getBoundingClientRect();
+      const scale = Math.min(frame.width / video.videoWidth, frame.height / video.videoHeight);
+      const buttons = Array.from(document.querySelectorAll("media-control-bar > :not(media-time-range)"))
+        .map((e) => e.getBoundingClientRect())
+        .filter((b) => b.width > 0);
+      const nav = Array.from(document.querySelectorAll(".site-header nav li"), (li) => li.getBoundingClientRect());
+      return {
+        range: box("media-time-range"),
+        pictureBottom: frame.top + (frame.height + video.videoHeight * scale) / 2,
+        pictureHeight: video.videoHeight * scale,
+        bar: box("media-control-bar"),
+        player: box("#player"),
+        buttonsTop: Math.min(...buttons.map((b) => b.top)),
+        navTops: nav.map((b) => Math.round(b.top)),
+        navHeights: nav.map((b) => Math.round(b.height)),
+        lineHeight: Number.parseFloat(getComputedStyle(document.querySelector(".site-header nav")!).lineHeight),
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+      };
+    });
+    expect(layout.range.width).toBeGreaterThanOrEqual(250);
+    expect(layout.range.bottom).toBeLessThanOrEqual(layout.buttonsTop + 1);
+    expect(layout.pictureHeight).toBeGreaterThan(200);
+    expect(layout.pictureBottom).toBeLessThanOrEqual(layout.bar.top + 1);
+    expect(layout.bar.bottom).toBeLessThanOrEqual(layout.player.bottom + 1);
+    expect(new Set(layout.navTops).size).toBe(1);
+    for (const height of layout.navHeights) expect(height).toBeLessThan(layout.lineHeight * 1.5);
+    expect(layout.overflow).toBeLessThanOrEqual(0);
+    await expect(page.getByRole("button", { name: /^Sign out phone/ }).count()).resolves.toBe(1);
+    await screenshot(page, "watch-phone-portrait");
+
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -95,7 +95,7 @@ export const Layout = ({ title, scripts = [], query, preload, children }: Head &
                     <form action="/logout" method="post">
                       <CsrfField />
                       <button type="submit" class="link-button">
-                        Sign out {user.username}
+                        Sign out <span class="account-name">{user.username}</span>
                       </button>
                     </form>
                   </li>
