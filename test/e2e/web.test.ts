@@ -58,7 +58,7 @@ describe("the web app in Chromium", () => {
 
     // Sign up.
     const username = await signUp(page, "maker");
-    await expect(page.getByRole("button", { name: `Sign out ${username}` })).toBeTruthy();
+    await page.getByRole("button", { name: `Sign out ${username}` }).waitFor({ timeout: 5000 });
     await screenshot(page, "home");
 
     // Upload through /upload; the second tus PATCH is cut, and the upload carries on.
