@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the pages' client scripts (web/client/*.ts, one entry per interactive piece) and
-// copies the stylesheet into web/dist, which wrangler serves as static assets under /assets/.
+// copies the stylesheet and the favicon into web/dist, which wrangler serves as static assets under /assets/.
 // Run by wrangler's [build] command (dev, deploy) and by the npm pre-scripts of the tests.
 // Built files are not committed.
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -47,5 +47,5 @@ const watch = entries.filter((f) => path.basename(f) === "watch.ts");
 // second chunk after playback has started (web/client/_player.ts).
 await build({ ...common, entryPoints: entries.filter((f) => !watch.includes(f)) });
 await build({ ...common, entryPoints: watch, splitting: true, chunkNames: "chunks/[name]-[hash]" });
-copyFileSync(path.join(src, "style.css"), path.join(out, "style.css"));
+for (const file of ["style.css", "favicon.svg"]) copyFileSync(path.join(src, file), path.join(out, file));
 console.log(`[build-web] ${entries.length} client scripts -> web/dist/assets`);

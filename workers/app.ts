@@ -8,6 +8,7 @@ import { errorField, log } from "./lib/log";
 import { optionalAuth } from "./middleware/auth";
 import { RATE_RULES, rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-id";
+import { notFoundPage, pageRoutes } from "./pages/routes";
 import { authRoutes } from "./routes/auth";
 import { channelRoutes } from "./routes/channels";
 import { commentRoutes } from "./routes/comments";
@@ -24,7 +25,6 @@ import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
 import { videoRoutes } from "./routes/videos";
 import { json } from "./schemas/common";
-import { notFoundPage, webRoutes } from "./web/routes";
 
 const app = new OpenAPIHono<AppEnv>();
 
@@ -93,7 +93,7 @@ app.route("/api/v1", moderationRoutes);
 app.route("/internal/v1", internalRoutes);
 app.route("/videos", mediaRoutes);
 // The pages (server-rendered HTML), after every API route; their scripts are static assets.
-app.route("/", webRoutes);
+app.route("/", pageRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -48,3 +48,15 @@ export function collectErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Creates an account through the sign-in page and lands on the home page; answers the username. */
+export async function signUp(page: Page, base: string, name: string): Promise<string> {
+  await page.goto(`${base}/login`);
+  const n = `${name}${Date.now().toString(36)}`;
+  await page.getByLabel("Email").nth(1).fill(`${n}@example.com`);
+  await page.getByLabel("Username (your channel's name)").fill(n);
+  await page.getByLabel("Password (at least 8 characters)").fill("a long enough password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(`${base}/`);
+  return n;
+}

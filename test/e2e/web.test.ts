@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectErrors, launchChromium, screenshot } from "./browser";
+import { collectErrors, launchChromium, screenshot, signUp as signUpAs } from "./browser";
 import { ffmpeg } from "./clients";
 import { type Stack, startStack } from "./stack";
 
@@ -24,16 +24,7 @@ function bigClip(file: string) {
   expect(statSync(file).size).toBeGreaterThan(17 * 1024 * 1024);
 }
 
-async function signUp(page: Page, name: string) {
-  await page.goto(`${stack.url}/login`);
-  const n = `${name}${Date.now().toString(36)}`;
-  await page.getByLabel("Email").nth(1).fill(`${n}@example.com`);
-  await page.getByLabel("Username (your channel's name)").fill(n);
-  await page.getByLabel("Password (at least 8 characters)").fill("a long enough password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(`${stack.url}/`);
-  return n;
-}
+const signUp = (page: Page, name: string) => signUpAs(page, stack.url, name);
 
 /** Hovers across the seek bar and answers the preview image it shows (a storyboard tile). */
 async function seekPreview(page: Page): Promise<string | null> {
@@ -67,7 +58,7 @@ describe("the web app in Chromium", () => {
 
     // Sign up.
     const username = await signUp(page, "maker");
-    await expect(page.getByRole("button", { name: `Sign out ${username}` })).toBeTruthy();
+    await page.getByRole("button", { name: `Sign out ${username}` }).waitFor({ timeout: 5000 });
     await screenshot(page, "home");
 
     // Upload through /upload; the second tus PATCH is cut, and the upload carries on.
@@ -90,6 +81,10 @@ describe("the web app in Chromium", () => {
     await page.locator("#processing-section").waitFor({ state: "visible", timeout: 120_000 });
     expect(cut).toBe(true);
     expect(patches).toBeGreaterThanOrEqual(4); // 3 requests of 8 MiB or less, one of them twice
+    // Uploaded: the filled form is gone, the page says so and offers another upload.
+    await expect.poll(() => page.locator("#upload-progress-h").textContent()).toBe("Uploaded");
+    expect(await page.locator("#upload-form").isHidden()).toBe(true);
+    expect(await page.getByRole("link", { name: "Upload another" }).getAttribute("href")).toBe("/upload");
     await screenshot(page, "upload");
 
     // Processing progress arrives live, then the link to the video.

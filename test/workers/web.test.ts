@@ -1,8 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ALL_CATEGORIES } from "../../workers/services/trending";
+import { listKey } from "../../workers/storage/trending";
 import {
   addVideo,
   api,
+  catalogueVideo,
   coView,
   expectProblem,
   freshIp,
@@ -66,6 +69,17 @@ describe("pages", () => {
     }
   });
 
+  it("link a favicon that the site serves as a static asset", async () => {
+    const html = await (await browser("/")).text();
+    const href = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml"\/>/.exec(html)?.[1];
+    expect(href).toBe("/assets/favicon.svg");
+    // Static assets are answered before the Worker (wrangler.toml [assets]), from web/dist.
+    const icon = await env.ASSETS.fetch(new Request(`${BASE}${href}`));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("Content-Type")).toMatch(/^image\/svg\+xml/);
+    expect(await icon.text()).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
+
   it("render what users wrote as text, never as markup", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
@@ -109,6 +123,26 @@ describe("pages", () => {
     const apiMissing = await api("/api/v1/no-such-route");
     expect(apiMissing.status).toBe(404);
     expect(apiMissing.headers.get("Content-Type")).toContain("application/problem+json");
+  });
+
+  it("give the owner of a private video a poster and thumbnails that load (they carry the playback token)", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "private");
+    const { cookie } = await signIn(owner);
+    const html = await (await browser(`/watch/${videoId}`, { cookie })).text();
+    const poster = /<media-poster-image slot="poster" src="([^"]*)"/.exec(html)?.[1];
+    expect(poster).toMatch(/\/thumbnails\/0_medium\.jpg\?token=[^&"]+$/);
+    const image = await exports.default.fetch(new Request(poster!));
+    expect(image.status).toBe(200);
+    expect(image.headers.get("Content-Type")).toBe("image/jpeg");
+    // The API gives the owner the same signed URLs; without the token the thumbnail is not there.
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as {
+      thumbnails: { default: string; medium: string };
+    };
+    for (const url of [page.thumbnails.default, page.thumbnails.medium]) {
+      expect((await exports.default.fetch(new Request(url))).status, url).toBe(200);
+      expect((await exports.default.fetch(new Request(url.split("?")[0]!))).status, url).toBe(404);
+    }
   });
 
   it("send signed-out visitors to sign in, and back to a path on this site only", async () => {
@@ -181,10 +215,37 @@ describe("home page", () => {
     expect(section(html, "New from your subscriptions")).toContain(`href="/watch/${fresh}"`);
   });
 
-  it("says so honestly when a signed-in viewer has nothing to be recommended or followed", async () => {
+  it("shows a newcomer videos first, leaving out the rows that have nothing in them yet", async () => {
+    const creator = await registerUser();
+    const fresh = await addVideo(creator, { title: `${word()} just uploaded`, age: 0.01 });
     const { cookie } = await signIn(await registerUser());
-    const html = await (await browser("/", { cookie })).text();
-    expect(section(html, "New from your subscriptions")).toContain("Nothing new from the channels you subscribe to.");
+    for (const viewer of [cookie, undefined]) {
+      const html = await (await browser("/", { cookie: viewer })).text();
+      // No "nothing yet" sentences: a newcomer follows no one, so that row is not there.
+      expect(html).not.toContain('class="empty"');
+      expect(section(html, "New from your subscriptions")).toBe("");
+      // The first row on the page has videos in it.
+      const first = html.slice(html.indexOf("<section"), html.indexOf("</section>"));
+      expect(first).toContain('<li class="video-card">');
+      expect(section(html, "Latest uploads")).toContain(`href="/watch/${fresh}"`);
+    }
+  });
+
+  it("says a row could not be loaded, below the rows that have videos", async () => {
+    const creator = await registerUser();
+    await addVideo(creator, { title: `${word()} on the home page`, age: 0.01 });
+    const key = listKey("global", ALL_CATEGORIES);
+    const before = await env.CACHE.get(key);
+    await env.CACHE.put(key, "not json");
+    try {
+      const res = await browser("/");
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(section(html, "Trending")).toContain("This list could not be loaded just now.");
+      expect(html.indexOf('id="h-trending"')).toBeGreaterThan(html.indexOf('id="h-latest-uploads"'));
+    } finally {
+      await (before === null ? env.CACHE.delete(key) : env.CACHE.put(key, before));
+    }
   });
 });
 
@@ -199,6 +260,31 @@ describe("watch page", () => {
     const upNext = section(html, "Up next");
     expect(upNext).toContain(`href="/watch/${other}"`);
     expect(upNext).not.toContain(`href="/watch/${video}"`);
+  });
+});
+
+describe("watch page's subscribe button", () => {
+  it("is not offered to the owner on her own video or channel; others see whether they subscribe", async () => {
+    const owner = await registerUser();
+    const video = await addVideo(owner, { title: `${word()} by its owner` });
+    const subscribeButton = /<button[^>]*class="subscribe"[^>]*>\s*(Subscribed?)\s*</;
+
+    const asOwner = (await signIn(owner)).cookie;
+    const ownWatch = await (await browser(`/watch/${video}`, { cookie: asOwner })).text();
+    expect(ownWatch).not.toMatch(/class="subscribe"/);
+    expect(ownWatch).toContain('<a href="/studio">Manage your videos</a>');
+    const ownChannel = await (await browser(`/channel/${owner.channel_id}`, { cookie: asOwner })).text();
+    expect(ownChannel).not.toMatch(/class="subscribe"/);
+
+    const fan = await registerUser();
+    await subscribe(fan, owner.channel_id);
+    const asFan = await (await browser(`/watch/${video}`, { cookie: (await signIn(fan)).cookie })).text();
+    expect(asFan).toMatch(/aria-pressed="true"[^>]*>\s*Subscribed\s*</);
+    const asStranger = await (
+      await browser(`/watch/${video}`, { cookie: (await signIn(await registerUser())).cookie })
+    ).text();
+    expect(subscribeButton.exec(asStranger)?.[1]).toBe("Subscribe");
+    expect(asStranger).toMatch(/aria-pressed="false"[^>]*>\s*Subscribe\s*</);
   });
 });
 
@@ -257,6 +343,26 @@ describe("search page", () => {
     expect(html).toContain(`/watch/${videoId}`);
     const bad = await browser(`/search?q=${word}&sort=loudest`);
     expect(bad.status).toBe(400);
+  });
+
+  it("filters by the same query parameters as the API, to the same videos", async () => {
+    const owner = await registerUser();
+    const term = word();
+    const shortMusic = await catalogueVideo(owner, { title: `${term} short tune`, category: "Music", duration: 60 });
+    const longMusic = await catalogueVideo(owner, { title: `${term} long set`, category: "Music", duration: 3600 });
+    const shortGame = await catalogueVideo(owner, { title: `${term} short match`, category: "Gaming", duration: 60 });
+    const query = `q=${term}&duration=short&category=Music`;
+
+    const fromApi = (await (await api(`/api/v1/search?${query}`)).json()) as { items: { id: string }[] };
+    expect(fromApi.items.map((v) => v.id)).toEqual([shortMusic]);
+    const html = await (await browser(`/search?${query}`)).text();
+    const shown = [...html.matchAll(/<li class="video-card"><a href="\/watch\/([^"]+)"/g)].map((m) => m[1]);
+    expect(shown).toEqual([shortMusic]);
+    expect(html).not.toContain(longMusic);
+    expect(html).not.toContain(shortGame);
+    // The form's "Any length" sends an empty duration: no filter, not a bad request.
+    const any = await (await browser(`/search?q=${term}&duration=`)).text();
+    expect(any).toContain(longMusic);
   });
 });
 

@@ -4,6 +4,7 @@
 import "hls-video-element";
 
 interface HlsLevel {
+  width: number;
   height: number;
 }
 interface HlsApi {
@@ -51,6 +52,13 @@ export function startPlayer(video: HlsVideo, src: string, token: () => string | 
 }
 
 /**
+ * A rendition's name by the picture's short side, as the transcoder names renditions and
+ * media-chrome's quality menu lists them: a portrait 1080x1920 rendition is "1080p".
+ */
+export const renditionName = (level: { width: number; height: number }) =>
+  `${Math.min(level.width, level.height) || level.height}p`;
+
+/**
  * The quality menu's current level, shown beside it ("Auto · 360p"): from hls.js's level and
  * fragment events once the element has created its hls.js instance, and from its current
  * level as the clock moves.
@@ -62,7 +70,7 @@ function showLevel(video: HlsVideo) {
     const api = video.api;
     const level = api?.levels[index];
     if (!api || !level) return;
-    const text = `${api.autoLevelEnabled ? "Auto · " : ""}${level.height}p`;
+    const text = `${api.autoLevelEnabled ? "Auto · " : ""}${renditionName(level)}`;
     if (badge.textContent !== text) badge.textContent = text;
   };
   const attach = () => {

@@ -3,6 +3,7 @@
 // file fingerprint) and continues. Then processing progress live from the video's room.
 import { Upload } from "tus-js-client";
 import { api, byId, csrfToken } from "./_api";
+import { forwardOnly, type ProcessingStatus } from "./_progress";
 import { joinRoom } from "./_room";
 
 const form = byId<HTMLFormElement>("upload-form")!;
@@ -96,8 +97,14 @@ form.addEventListener("submit", async (event) => {
     },
     async onSuccess() {
       bar.value = 100;
+      const uploaded = byId("upload-progress-h");
+      if (uploaded) uploaded.textContent = "Uploaded";
       stats.textContent = `Uploaded ${mb(file.size)}.`;
       pauseButton.hidden = true;
+      // Done with the form: what is left is this video's processing, or another upload.
+      form.reset();
+      form.hidden = true;
+      byId("upload-another")?.removeAttribute("hidden");
       videoId ||= (upload.url ?? "").split("/").pop() ?? "";
       // tus metadata carries title, description and visibility; tags and category follow.
       const category = field("category");
@@ -133,23 +140,28 @@ function followProcessing(videoId: string) {
   section.hidden = false;
   const progress = byId<HTMLProgressElement>("processing-progress")!;
   const text = byId("processing-text")!;
+  const heading = byId("processing-h");
   const link = byId<HTMLAnchorElement>("watch-link")!;
   link.href = `/watch/${videoId}`;
-  const show = (status: string, percent: number, playable: boolean) => {
+  let finished = false;
+  // The room and the poll both report; a late poll answer must not take the bar back.
+  const show = forwardOnly(({ status, progress: percent, playable }) => {
     progress.value = percent;
     text.textContent = status === "failed" ? "Processing failed." : `${status} · ${percent}%`;
+    if (heading)
+      heading.textContent = status === "ready" ? "Ready" : status === "failed" ? "Processing failed" : "Processing";
     if (playable) {
       link.hidden = false;
       link.textContent = status === "ready" ? "Watch your video" : "Watch your video (more qualities on the way)";
     }
-  };
+    finished = status === "ready" || status === "failed";
+  });
   joinRoom(videoId, (message) => {
-    if (message.type === "status") show(message.status, message.progress, message.playable);
+    if (message.type === "status") show(message);
   });
   const poll = async () => {
-    const s = await api<{ status: string; progress: number; playable: boolean }>("GET", `/videos/${videoId}/status`);
-    show(s.status, s.progress, s.playable);
-    if (s.status !== "ready" && s.status !== "failed") setTimeout(poll, 3000);
+    show(await api<ProcessingStatus>("GET", `/videos/${videoId}/status`));
+    if (!finished) setTimeout(poll, 3000);
   };
   poll();
 }

@@ -3,6 +3,7 @@
 import { api, byId, csrfToken } from "./_api";
 import { CommentsView } from "./_comments";
 import { type HlsVideo, startPlayer } from "./_player";
+import { forwardOnly, type ProcessingStatus } from "./_progress";
 import { joinRoom } from "./_room";
 import { wireSubscribeButtons } from "./_subscribe";
 
@@ -111,7 +112,7 @@ joinRoom(
         break;
       }
       case "status":
-        showProcessing(message.status, message.progress, message.playable);
+        showProcessing(message);
         break;
       case "pong":
         break;
@@ -123,17 +124,31 @@ joinRoom(
 );
 
 // --- a video still processing: live progress, then the player ---
-function showProcessing(status: string, progress: number, playable: boolean) {
-  if (status === "ready") addStoryboard();
-  const bar = byId<HTMLProgressElement>("processing-progress");
-  if (!bar) return;
-  bar.value = progress;
-  const percent = byId("processing-percent");
-  if (percent) percent.textContent = `${progress}%`;
-  const stage = byId("processing-stage");
-  if (stage) stage.textContent = status;
-  if (playable) location.reload();
-}
+// The room and the slow poll both report, from the state the page was rendered with; a late
+// poll answer must not take the bar back.
+const rendered = byId<HTMLProgressElement>("processing-progress");
+let reloading = false;
+const showProcessing = forwardOnly(
+  ({ status, progress, playable }) => {
+    if (status === "ready") addStoryboard();
+    const bar = byId<HTMLProgressElement>("processing-progress");
+    if (!bar) return;
+    bar.value = progress;
+    const percent = byId("processing-percent");
+    if (percent) percent.textContent = `${progress}%`;
+    const stage = byId("processing-stage");
+    if (stage) stage.textContent = status;
+    // Once: every later update says playable too, and a second reload while the first is
+    // under way would load the page twice (the player of the first would vanish under a click).
+    if (playable && !reloading) {
+      reloading = true;
+      location.reload();
+    }
+  },
+  rendered
+    ? { status: byId("processing-stage")?.textContent ?? "processing", progress: rendered.value, playable: false }
+    : undefined,
+);
 /** A video that played before it was ready gets its seek-bar thumbnails once they exist. */
 async function addStoryboard() {
   if (!video || video.querySelector("track[label=thumbnails]")) return;
@@ -144,15 +159,17 @@ async function addStoryboard() {
   track.kind = "metadata";
   track.label = "thumbnails";
   track.default = true;
-  track.src = token ? `${vtt}?token=${encodeURIComponent(token)}` : vtt;
+  // A private video's URLs carry a playback token already: the newest one is used.
+  const src = new URL(vtt, location.href);
+  if (token) src.searchParams.set("token", token);
+  track.src = src.href;
   video.append(track);
 }
 
 if (byId("processing")) {
   // The room relays status; a slow poll covers a socket that cannot connect.
   setInterval(async () => {
-    const s = await api<{ status: string; progress: number; playable: boolean }>("GET", `/videos/${videoId}/status`);
-    showProcessing(s.status, s.progress, s.playable);
+    showProcessing(await api<ProcessingStatus>("GET", `/videos/${videoId}/status`));
   }, 5000);
 }
 

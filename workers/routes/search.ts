@@ -2,16 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import { json, problems } from "../schemas/common";
-import { DURATIONS, SearchQuery, SearchResults, Suggestions, SuggestQuery } from "../schemas/search";
+import { SearchQuery, SearchResults, Suggestions, SuggestQuery } from "../schemas/search";
 import * as search from "../services/search";
-
-const filtersOf = (q: SearchQuery) => ({
-  category: q.category,
-  durationMs: q.duration ? DURATIONS[q.duration] : undefined,
-  publishedAfter: q.uploaded_after ? new Date(q.uploaded_after) : undefined,
-  minViews: q.min_views,
-  channelId: q.channel_id,
-});
 
 /** Spec: Search Flow. Mounted at /api/v1/search. */
 export const searchRoutes = router()
@@ -26,13 +18,8 @@ export const searchRoutes = router()
       responses: { 200: json(SearchResults, "One page of results"), ...problems(400, 429) },
     }),
     async (c) => {
-      const q = c.req.valid("query");
       const origin = new URL(c.req.url).origin;
-      const answer = await search.cachedSearch(
-        c.var.db,
-        { q: q.q, filters: filtersOf(q), sort: q.sort, page: q.page, limit: q.limit },
-        origin,
-      );
+      const answer = await search.cachedSearch(c.var.db, search.searchInput(c.req.valid("query")), origin);
       return c.json(answer, 200, { "Cache-Control": `public, max-age=${search.SEARCH_CACHE_SECONDS}` });
     },
   )

@@ -1,4 +1,5 @@
 import type { Database } from "../env";
+import { DURATIONS, type SearchQuery } from "../schemas/search";
 import type { VideoSummary } from "../schemas/videos";
 import { cached, cacheKeys } from "../storage/edge-cache";
 import * as store from "../storage/search";
@@ -42,6 +43,26 @@ export interface SearchParams {
   sort: SearchSort;
   page: number;
   limit: number;
+}
+
+/**
+ * The one mapping from the search query parameters (parsed by `SearchQuery`) to a search:
+ * the API route and the search page both use it, so a filter means the same on either.
+ */
+export function searchInput(q: SearchQuery): SearchParams {
+  return {
+    q: q.q,
+    filters: {
+      category: q.category,
+      durationMs: q.duration ? DURATIONS[q.duration] : undefined,
+      publishedAfter: q.uploaded_after ? new Date(q.uploaded_after) : undefined,
+      minViews: q.min_views,
+      channelId: q.channel_id,
+    },
+    sort: q.sort,
+    page: q.page,
+    limit: q.limit,
+  };
 }
 
 export interface SearchItem extends VideoSummary {

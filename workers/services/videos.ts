@@ -188,8 +188,9 @@ export async function ownVideos(db: Database, origin: string, ownerId: string, l
 
 /**
  * The watch page's data (spec: "Get video metadata", cached). The viewer's own parts, the
- * resume position and, for the owner of a private video, a signed playback URL, are added
- * after the cache so one entry serves everyone.
+ * resume position and, for the owner of a private video, signed media URLs (the playlist,
+ * thumbnails, poster and storyboard all carry the playback token: without it the media
+ * route answers 404), are added after the cache so one entry serves everyone.
  */
 export async function videoPage(
   db: Database,
@@ -210,12 +211,24 @@ export async function videoPage(
   );
   // Only its owner gets here for a blocked video: the reason, and no player (its media answers 451 to everyone).
   if (blocked) return { ...body, hls_url: null, playable: false, blocked, resume_position: null };
-  let hlsUrl = body.hls_url;
-  if (hlsUrl && body.visibility === "private") {
-    hlsUrl = `${hlsUrl}?${await playbackQuery(signingSecret, videoId)}`;
-  }
   const resume = viewer ? await findResume(db, viewer.id, videoId) : undefined;
-  return { ...body, hls_url: hlsUrl, resume_position: resume?.position ?? null };
+  const out = { ...body, resume_position: resume?.position ?? null };
+  if (body.visibility !== "private") return out;
+  const query = await playbackQuery(signingSecret, videoId);
+  const sign = <T extends string | null>(url: T) => (url === null ? url : `${url}?${query}`) as T;
+  const t = out.thumbnails;
+  return {
+    ...out,
+    hls_url: sign(out.hls_url),
+    thumbnails: {
+      default: sign(t.default),
+      small: sign(t.small),
+      medium: sign(t.medium),
+      large: sign(t.large),
+      scrub: t.scrub.map(sign),
+      storyboard: t.storyboard ? { image: sign(t.storyboard.image), vtt: sign(t.storyboard.vtt) } : null,
+    },
+  };
 }
 
 /** `token=...` for a private video's media: checked at the edge without a D1 read. */

@@ -1,16 +1,10 @@
-import type { AuthUser } from "../../env";
 import type { ListedVideo } from "../../services/videos";
 import { formatCount } from "../components/format";
-import { CsrfField, Layout } from "../components/layout";
+import { CsrfField } from "../components/layout";
 
 /** The signed-in user's videos in every state: edit details and visibility, delete. */
-export const StudioPage = (props: {
-  user: AuthUser;
-  csrf: string | undefined;
-  videos: ListedVideo[];
-  notice?: string;
-}) => (
-  <Layout title="Studio" user={props.user} csrf={props.csrf}>
+export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) => (
+  <>
     <h1>Your videos</h1>
     {props.notice ? <p role="status">{props.notice}</p> : null}
     {props.videos.length === 0 ? (
@@ -32,7 +26,7 @@ export const StudioPage = (props: {
             <details>
               <summary>Edit</summary>
               <form action={`/studio/${v.id}`} method="post" class="stack">
-                <CsrfField csrf={props.csrf} />
+                <CsrfField />
                 <label for={`title-${v.id}`}>Title</label>
                 <input id={`title-${v.id}`} name="title" value={v.title} maxlength={100} required />
                 <label for={`description-${v.id}`}>Description</label>
@@ -51,7 +45,7 @@ export const StudioPage = (props: {
               </form>
             </details>
             <form action={`/studio/${v.id}/delete`} method="post">
-              <CsrfField csrf={props.csrf} />
+              <CsrfField />
               <button type="submit" class="danger" aria-label={`Delete ${v.title}`}>
                 Delete
               </button>
@@ -60,5 +54,5 @@ export const StudioPage = (props: {
         ))}
       </ul>
     )}
-  </Layout>
+  </>
 );

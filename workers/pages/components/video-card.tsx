@@ -62,10 +62,16 @@ export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child })
 );
 
 /**
- * A titled row of cards, or an honest sentence when there is nothing to show; `videos` is
- * null when the list could not be had (a page still renders when one of its lists fails).
+ * A titled row of cards, or an honest sentence when there is nothing to show (`empty`);
+ * `videos` is null when the list could not be had (a page still renders when one of its
+ * lists fails).
  */
-export const VideoSection = (props: { title: string; videos: CardVideo[] | null; empty: string; children?: Child }) => {
+export const VideoSection = (props: {
+  title: string;
+  videos: CardVideo[] | null;
+  empty?: string;
+  children?: Child;
+}) => {
   const headingId = `h-${props.title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
   return (
     <section aria-labelledby={headingId} class="video-section">

@@ -1,6 +1,4 @@
-import type { AuthUser } from "../../env";
 import type { SearchAnswer } from "../../services/search";
-import { Layout } from "../components/layout";
 import { VideoCard } from "../components/video-card";
 
 const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
@@ -21,15 +19,8 @@ export const Highlighted = ({ html }: { html: string }) => (
 const SORTS = { relevance: "Relevance", date: "Upload date", views: "View count" } as const;
 const LENGTHS = { "": "Any length", short: "Under 4 minutes", medium: "4-20 minutes", long: "Over 20 minutes" };
 
-export const SearchPage = (props: {
-  user: AuthUser | undefined;
-  csrf: string | undefined;
-  q: string;
-  sort: string;
-  duration: string;
-  results: SearchAnswer | null;
-}) => (
-  <Layout title={props.q ? `${props.q} - Search` : "Search"} user={props.user} csrf={props.csrf} query={props.q}>
+export const SearchPage = (props: { q: string; sort: string; duration: string; results: SearchAnswer | null }) => (
+  <>
     <h1>{props.q ? `Results for "${props.q}"` : "Search"}</h1>
     <form action="/search" method="get" class="row search-filters">
       <input type="hidden" name="q" value={props.q} />
@@ -70,5 +61,5 @@ export const SearchPage = (props: {
         </ul>
       </>
     )}
-  </Layout>
+  </>
 );

@@ -1,22 +1,21 @@
-import type { AuthUser } from "../../env";
 import type { historyOf } from "../../services/history";
 import { formatDuration } from "../components/format";
-import { CsrfField, Layout } from "../components/layout";
+import { CsrfField } from "../components/layout";
 
 type History = Awaited<ReturnType<typeof historyOf>>;
 
 /** Resume points with progress bars; remove one, clear all, pause. Plain forms: no script needed. */
-export const HistoryPage = (props: { user: AuthUser; csrf: string | undefined; history: History; paused: boolean }) => (
-  <Layout title="History" user={props.user} csrf={props.csrf}>
+export const HistoryPage = (props: { history: History; paused: boolean }) => (
+  <>
     <h1>Watch history</h1>
     <div class="row">
       <form action="/history/paused" method="post">
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <input type="hidden" name="paused" value={props.paused ? "false" : "true"} />
         <button type="submit">{props.paused ? "Resume history" : "Pause history"}</button>
       </form>
       <form action="/history/clear" method="post">
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <button type="submit" disabled={props.history.items.length === 0}>
           Clear all history
         </button>
@@ -47,7 +46,7 @@ export const HistoryPage = (props: { user: AuthUser; csrf: string | undefined; h
               aria-label={`Watched ${Math.round(entry.percent)}%`}
             />
             <form action="/history/remove" method="post">
-              <CsrfField csrf={props.csrf} />
+              <CsrfField />
               <input type="hidden" name="video_id" value={entry.video.id} />
               <button type="submit" class="link-button" aria-label={`Remove ${entry.video.title} from history`}>
                 Remove
@@ -57,5 +56,5 @@ export const HistoryPage = (props: { user: AuthUser; csrf: string | undefined; h
         ))}
       </ol>
     )}
-  </Layout>
+  </>
 );

@@ -1,22 +1,20 @@
-import type { AuthUser } from "../../env";
 import type { channel } from "../../services/accounts";
 import { formatCount } from "../components/format";
-import { Layout } from "../components/layout";
+import { useViewer } from "../components/layout";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 type Channel = Awaited<ReturnType<typeof channel>>;
 
 export const ChannelPage = (props: {
-  user: AuthUser | undefined;
-  csrf: string | undefined;
   channel: Channel;
   videos: CardVideo[];
   /** null: signed out. */
   subscribed: boolean | null;
 }) => {
-  const own = props.user?.id === props.channel.owner_id;
+  const user = useViewer();
+  const own = user?.id === props.channel.owner_id;
   return (
-    <Layout title={props.channel.name} user={props.user} csrf={props.csrf} scripts={["channel"]}>
+    <>
       <header class="channel-header">
         <h1>
           {props.channel.name}
@@ -30,7 +28,7 @@ export const ChannelPage = (props: {
         </p>
         {own ? (
           <a href="/studio">Manage your videos</a>
-        ) : props.user ? (
+        ) : user ? (
           <>
             <button
               type="button"
@@ -47,6 +45,6 @@ export const ChannelPage = (props: {
         )}
       </header>
       <VideoSection title="Videos" videos={props.videos} empty="This channel has no public videos yet." />
-    </Layout>
+    </>
   );
 };

@@ -1,33 +1,48 @@
-import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import type { AuthUser } from "../../env";
+import { useRequestContext } from "hono/jsx-renderer";
+import type { AppEnv } from "../../env";
 import { CSRF_FIELD } from "../../middleware/session";
 
-export interface PageProps {
+/** What a page handler says about its page's <head>: `c.render(<Page />, { title, ... })`. */
+export interface Head {
   title: string;
-  user: AuthUser | undefined;
-  csrf: string | undefined;
   /** Client scripts this page needs (web/client/<name>.ts), as bundled under /assets/. */
   scripts?: string[];
+  /** The text to keep in the header's search box (the search page's query). */
   query?: string;
   /** Fetched at once, beside the scripts (the watch page's master playlist). */
   preload?: string | null;
-  children?: Child;
 }
 
-/** A form field carrying the session's CSRF token (every state-changing form has one). */
-export const CsrfField = ({ csrf }: { csrf: string | undefined }) =>
-  csrf ? <input type="hidden" name={CSRF_FIELD} value={csrf} /> : null;
+declare module "hono" {
+  interface ContextRenderer {
+    // biome-ignore lint/style/useShorthandFunctionType: only an interface merges with Hono's declaration
+    (content: string | Promise<string>, head: Head): Response | Promise<Response>;
+  }
+}
 
-/** Every page's frame: header with search and account links, one <main>. */
-export const Layout = ({ title, user, csrf, scripts = [], query, preload, children }: PageProps) => (
-  <>
-    {raw("<!doctype html>")}
+/** The signed-in viewer of the page being rendered (set by the pages' session middleware). */
+export const useViewer = () => useRequestContext<AppEnv>().var.user;
+
+/** A form field carrying the session's CSRF token (every state-changing form has one). */
+export const CsrfField = () => {
+  const { csrf } = useRequestContext<AppEnv>().var;
+  return csrf ? <input type="hidden" name={CSRF_FIELD} value={csrf} /> : null;
+};
+
+/**
+ * Every page's frame (the pages' `jsxRenderer`): header with search and account links, one
+ * <main>. The viewer and the CSRF token come from the request, not from each page's props.
+ */
+export const Layout = ({ title, scripts = [], query, preload, children }: Head & { children?: Child }) => {
+  const { user, csrf } = useRequestContext<AppEnv>().var;
+  return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · CloudTube`}</title>
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/style.css" />
         {csrf ? <meta name="csrf-token" content={csrf} /> : null}
         <script type="module" src="/assets/common.js" />
@@ -78,9 +93,9 @@ export const Layout = ({ title, user, csrf, scripts = [], query, preload, childr
                   </li>
                   <li>
                     <form action="/logout" method="post">
-                      <CsrfField csrf={csrf} />
+                      <CsrfField />
                       <button type="submit" class="link-button">
-                        Sign out {user.username}
+                        Sign out <span class="account-name">{user.username}</span>
                       </button>
                     </form>
                   </li>
@@ -96,5 +111,5 @@ export const Layout = ({ title, user, csrf, scripts = [], query, preload, childr
         <main id="main">{children}</main>
       </body>
     </html>
-  </>
-);
+  );
+};

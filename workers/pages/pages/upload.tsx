@@ -1,12 +1,11 @@
-import type { AuthUser } from "../../env";
-import { Layout } from "../components/layout";
-
 /**
  * Upload over tus (resumable: a dropped connection or a reload continues where it stopped).
  * Without JavaScript the page says so: a browser cannot resume an upload without a script.
+ * Once the file is up, the form gives way to the video's processing, a link to it, and a
+ * way to upload another.
  */
-export const UploadPage = (props: { user: AuthUser; csrf: string | undefined }) => (
-  <Layout title="Upload" user={props.user} csrf={props.csrf} scripts={["upload"]}>
+export const UploadPage = () => (
+  <>
     <h1>Upload a video</h1>
     <noscript>
       <p class="form-error">Uploading needs JavaScript (it lets a large upload resume after a dropped connection).</p>
@@ -56,11 +55,14 @@ export const UploadPage = (props: { user: AuthUser; csrf: string | undefined }) 
       <h2 id="processing-h">Processing</h2>
       <progress id="processing-progress" max={100} value={0} aria-label="Processing progress" />
       <p id="processing-text" aria-live="polite" />
-      <p>
+      <p class="row">
         <a id="watch-link" href="/studio" hidden>
           Watch your video
         </a>
+        <a id="upload-another" href="/upload" class="button" hidden>
+          Upload another
+        </a>
       </p>
     </section>
-  </Layout>
+  </>
 );

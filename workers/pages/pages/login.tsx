@@ -1,5 +1,3 @@
-import { CsrfField, Layout } from "../components/layout";
-
 export interface LoginProps {
   next: string;
   error?: string;
@@ -10,7 +8,7 @@ export interface LoginProps {
 
 /** Sign in and create an account, side by side; each form posts to the page routes. */
 export const LoginPage = ({ next, error, form, email, username }: LoginProps) => (
-  <Layout title="Sign in" user={undefined} csrf={undefined}>
+  <>
     <h1>Sign in or create an account</h1>
     {error ? (
       <p class="form-error" role="alert">
@@ -69,12 +67,10 @@ export const LoginPage = ({ next, error, form, email, username }: LoginProps) =>
         <button type="submit">Create account</button>
       </form>
     </div>
-  </Layout>
+  </>
 );
 
 /** Where to go after signing in: a path on this site only, never another host. */
 export function safeNext(value: unknown): string {
   return typeof value === "string" && /^\/(?![/\\])/.test(value) ? value : "/";
 }
-
-export { CsrfField };

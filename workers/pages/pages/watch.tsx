@@ -1,0 +1,106 @@
+import type { CommentList } from "../../schemas/comments";
+import type { videoPage } from "../../services/videos";
+import { Comments } from "../components/comments";
+import { formatCount, timeAgo } from "../components/format";
+import { useViewer } from "../components/layout";
+import { Player, Processing } from "../components/player";
+import { type CardVideo, VideoSection } from "../components/video-card";
+
+export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
+
+export interface WatchProps {
+  video: WatchVideo;
+  comments: CommentList;
+  related: CardVideo[] | null;
+  /** The viewer owns the video (and its channel): no subscribe button, a way to the studio. */
+  own: boolean;
+  /** Whether the viewer subscribes to the video's channel; null: signed out. */
+  subscribed: boolean | null;
+  /** Processing progress (0-100) and failure, for a video that does not play yet. */
+  processing: { progress: number; error: string | null };
+  /** When a private video's playback token runs out (ms since the epoch). */
+  playbackExpires: number | null;
+}
+
+export const WatchPage = (props: WatchProps) => {
+  const { video, comments, related, processing, playbackExpires, own, subscribed } = props;
+  const user = useViewer();
+  return (
+    <div class="watch-layout">
+      <article
+        class="watch"
+        id="watch"
+        data-video-id={video.id}
+        data-hls={video.hls_url ?? ""}
+        data-resume={video.resume_position ?? ""}
+        data-signed-in={user ? "1" : ""}
+        data-user-id={user?.id ?? ""}
+        data-playback-expires={playbackExpires ?? ""}
+      >
+        <div class="player-area">
+          {video.playable && video.hls_url ? (
+            <Player
+              title={video.title}
+              poster={video.thumbnails.large ?? video.thumbnails.default}
+              storyboardVtt={video.thumbnails.storyboard?.vtt ?? null}
+            />
+          ) : (
+            <Processing status={video.status} progress={processing.progress} failed={processing.error} />
+          )}
+        </div>
+        <h1 class="video-title">{video.title}</h1>
+        <div class="video-bar">
+          <div class="channel-line">
+            <a href={`/channel/${video.channel.id}`} class="channel-name">
+              {video.channel.name}
+            </a>
+            {own ? (
+              <a href="/studio">Manage your videos</a>
+            ) : user ? (
+              <button
+                type="button"
+                class="subscribe"
+                data-channel-id={video.channel.id}
+                aria-pressed={subscribed ? "true" : "false"}
+              >
+                {subscribed ? "Subscribed" : "Subscribe"}
+              </button>
+            ) : null}
+          </div>
+          <div class="actions">
+            <button type="button" id="like" aria-pressed="false" disabled={!user} data-value="1">
+              Like <span id="like-count">{video.like_count}</span>
+            </button>
+            <button type="button" id="dislike" aria-pressed="false" disabled={!user} data-value="-1">
+              Dislike <span id="dislike-count">{video.dislike_count}</span>
+            </button>
+            <button type="button" id="share">
+              Share
+            </button>
+            <span id="share-status" role="status" class="muted" />
+          </div>
+        </div>
+        <p class="muted">
+          <span id="view-count">{formatCount(video.view_count, "view")}</span>
+          {video.published_at ? ` · ${timeAgo(video.published_at)}` : ""}
+          {video.visibility !== "public" ? ` · ${video.visibility}` : ""}
+          <span id="viewers" />
+        </p>
+        {video.description ? <p class="description">{video.description}</p> : null}
+        {video.tags.length ? (
+          <ul class="tags" aria-label="Tags">
+            {video.tags.map((t) => (
+              <li>
+                <a href={`/search?q=${encodeURIComponent(t)}`}>#{t}</a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
+      </article>
+      <aside class="up-next">
+        <VideoSection title="Up next" videos={related} empty="No related videos yet." />
+      </aside>
+    </div>
+  );
+};

@@ -1,0 +1,48 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { regionOf } from "../../lib/region";
+import { CommentsQuery } from "../../schemas/comments";
+import * as channels from "../../services/channels";
+import * as comments from "../../services/comments";
+import { statusOf } from "../../services/processing";
+import { relatedTo } from "../../services/recommendations/recommend";
+import * as videos from "../../services/videos";
+import { recommendationDeps } from "../../wiring/deps";
+import { WatchPage } from "../pages/watch";
+import { orNull, ROW } from "./lists";
+
+/** `/watch/{id}`: the player (or processing progress), comments, up next. */
+export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) => {
+  const id = c.req.param("video_id");
+  const { db, user } = c.var;
+  const origin = new URL(c.req.url).origin;
+  const video = await videos.videoPage(db, id, user, origin, c.env.SIGNING_SECRET);
+  const deps = recommendationDeps(c.env, db, origin);
+  const [list, status, upNext, access, subscribed] = await Promise.all([
+    comments.listComments(db, id, user, CommentsQuery.parse({})),
+    video.playable ? undefined : statusOf(db, id),
+    orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
+    user ? videos.accessOf(db, id) : undefined,
+    user ? channels.isSubscribed(db, user.id, video.channel.id) : null,
+  ]);
+  const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
+  const expires = token?.split(".")[0];
+  return c.render(
+    <WatchPage
+      video={video}
+      comments={list}
+      related={upNext}
+      own={!!user && access?.owner_id === user.id}
+      subscribed={subscribed}
+      processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
+      playbackExpires={expires ? Number(expires) * 1000 : null}
+    />,
+    {
+      title: video.title,
+      scripts: ["watch"],
+      // The player asks for the master playlist only once its script has run; fetched now,
+      // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
+      preload: video.playable ? video.hls_url : null,
+    },
+  );
+});
