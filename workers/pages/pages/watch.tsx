@@ -4,6 +4,7 @@ import { Comments } from "../components/comments";
 import { formatCount, timeAgo } from "../components/format";
 import { useViewer } from "../components/layout";
 import { Player, Processing } from "../components/player";
+import { ReportDialog } from "../components/report";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
@@ -25,6 +26,8 @@ export interface WatchProps {
 export const WatchPage = (props: WatchProps) => {
   const { video, comments, related, processing, playbackExpires, own, subscribed } = props;
   const user = useViewer();
+  // Present only for the owner of a blocked video (everyone else got a 451 page).
+  const blocked = "blocked" in video ? video.blocked : undefined;
   return (
     <div class="watch-layout">
       <article
@@ -38,7 +41,11 @@ export const WatchPage = (props: WatchProps) => {
         data-playback-expires={playbackExpires ?? ""}
       >
         <div class="player-area">
-          {video.playable && video.hls_url ? (
+          {blocked ? (
+            <p class="blocked-notice" role="note">
+              A moderator blocked this video: {blocked.reason}. Only you can see this page; nobody can play the video.
+            </p>
+          ) : video.playable && video.hls_url ? (
             <Player
               title={video.title}
               poster={video.thumbnails.large ?? video.thumbnails.default}
@@ -78,6 +85,15 @@ export const WatchPage = (props: WatchProps) => {
               Share
             </button>
             <span id="share-status" role="status" class="muted" />
+            {own ? null : user ? (
+              <button type="button" class="report" data-report-type="video" data-report-id={video.id}>
+                Report
+              </button>
+            ) : (
+              <a class="report" href={`/login?next=${encodeURIComponent(`/watch/${video.id}`)}`}>
+                Report
+              </a>
+            )}
           </div>
         </div>
         <p class="muted">
@@ -97,6 +113,7 @@ export const WatchPage = (props: WatchProps) => {
           </ul>
         ) : null}
         <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
+        {user ? <ReportDialog /> : null}
       </article>
       <aside class="up-next">
         <VideoSection title="Up next" videos={related} empty="No related videos yet." />

@@ -9,6 +9,7 @@ import { accountRoutes } from "./account";
 import { channelRoutes } from "./channel";
 import { historyRoutes } from "./history";
 import { homeRoutes } from "./home";
+import { moderationRoutes } from "./moderation";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
 import { uploadRoutes } from "./upload";
@@ -25,6 +26,8 @@ export const PAGE_PATHS = [
   "/channel/*",
   "/studio",
   "/studio/*",
+  "/moderation",
+  "/moderation/*",
   "/login",
   "/register",
   "/logout",
@@ -43,6 +46,7 @@ pageRoutes
   .route("/", historyRoutes)
   .route("/", channelRoutes)
   .route("/", studioRoutes)
+  .route("/", moderationRoutes)
   .route("/", accountRoutes);
 
 pageRoutes.onError((err, c) => {

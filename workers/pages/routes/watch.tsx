@@ -39,7 +39,7 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
     />,
     {
       title: video.title,
-      scripts: ["watch"],
+      scripts: user ? ["watch", "report"] : ["watch"],
       // The player asks for the master playlist only once its script has run; fetched now,
       // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
       preload: video.playable ? video.hls_url : null,
