@@ -31,7 +31,7 @@ describe("trust and safety on the running stack, in Chromium", () => {
     await viewer.goto(`${e2e.stack.url}/watch/${videoId}`);
     await viewer.evaluate(() => (document.getElementById("video") as HTMLVideoElement).play());
     await viewer.waitForFunction(
-      () => (document.getElementById("video") as HTMLVideoElement | null)?.currentTime! > 1,
+      () => ((document.getElementById("video") as HTMLVideoElement | null)?.currentTime ?? 0) > 1,
       null,
       {
         timeout: 30_000,
