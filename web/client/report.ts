@@ -6,6 +6,7 @@ const dialog = byId<HTMLDialogElement>("report-dialog");
 const form = byId<HTMLFormElement>("report-form");
 const status = byId("report-status");
 const times = byId("report-times");
+const send = byId<HTMLButtonElement>("report-send");
 let target: { type: string; id: string } | undefined;
 
 const seconds = (value: FormDataEntryValue | null) => {
@@ -16,8 +17,9 @@ const seconds = (value: FormDataEntryValue | null) => {
 // Delegated: comments added live carry the same data attributes as those rendered with the page.
 document.addEventListener("click", (event) => {
   const button = (event.target as Element | null)?.closest<HTMLElement>("[data-report-type][data-report-id]");
-  if (!button || !dialog || !form || button.tagName === "A") return;
-  target = { type: button.dataset.reportType!, id: button.dataset.reportId! };
+  const { reportType, reportId } = button?.dataset ?? {};
+  if (!button || !dialog || !form || !reportType || !reportId || button.tagName === "A") return;
+  target = { type: reportType, id: reportId };
   form.reset();
   if (status) status.textContent = "";
   const isVideo = target.type === "video";
@@ -25,7 +27,7 @@ document.addEventListener("click", (event) => {
   const player = document.querySelector<HTMLVideoElement>("#video");
   const start = byId<HTMLInputElement>("report-start");
   if (start) start.value = isVideo && player ? String(Math.floor(player.currentTime)) : "";
-  byId<HTMLButtonElement>("report-send")!.disabled = false;
+  if (send) send.disabled = false;
   dialog.showModal();
 });
 
@@ -33,7 +35,7 @@ byId("report-cancel")?.addEventListener("click", () => dialog?.close());
 
 form?.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (!target || !status) return;
+  if (!target || !status || !send) return;
   const data = new FormData(form);
   const body: Record<string, unknown> = { target, reason: data.get("reason") };
   const message = String(data.get("message") ?? "").trim();
@@ -43,7 +45,6 @@ form?.addEventListener("submit", async (event) => {
     if (start !== undefined) body.start_at = start;
     if (end !== undefined) body.end_at = end;
   }
-  const send = byId<HTMLButtonElement>("report-send")!;
   send.disabled = true;
   try {
     await api("POST", "/reports", body);
