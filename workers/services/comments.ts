@@ -1,7 +1,8 @@
 import type { AddCommentResult, CommentDraft } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
-import { forbidden, notFound, validationFailed } from "../lib/errors";
+import { forbidden, notFound, problem, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { log } from "../lib/log";
 import {
   type CommentBody,
   type CommentList,
@@ -12,6 +13,8 @@ import {
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
 import { rememberRoomMember } from "../storage/moderation";
+import { subscribesTo } from "../storage/subscriptions";
+import { hasRole } from "./moderation";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./screening";
 import { accessOf, assertVisible, isVisible } from "./videos";
 
@@ -23,12 +26,35 @@ export interface CommentDeps {
   /** The video's room: it stores comment writes in order and announces them live. */
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
+    /** Resolves once the comment stamped `seq` is in D1 (the room writes a tick's comments in one batch). */
+    committed(seq: number): Promise<void>;
     removeComment(commentId: string): Promise<boolean>;
     /** Hands a WebSocket upgrade to the room, with the signed-in viewer. */
     join(request: Request, viewerId?: string): Promise<Response>;
   };
   /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
+}
+
+/** The room's refusal as the problem a client gets. */
+function refusedBy(result: Extract<AddCommentResult, { ok: false }>, parentKnown: boolean) {
+  switch (result.reason) {
+    case "parent_gone":
+      return badParent(parentKnown ? "that comment was deleted" : "must be a comment on this video");
+    case "comments_closed":
+      return problem("comments_closed", { detail: "The owner closed the comments of this video." });
+    case "subscribers_only":
+      return problem("subscribers_only", { detail: "Only the channel's subscribers may comment now." });
+    case "rate_limited":
+    case "slow_mode": {
+      const wait = String(result.retryAfterSeconds);
+      const detail =
+        result.reason === "slow_mode"
+          ? `Slow mode: one comment every few seconds; try again in ${wait} s.`
+          : `Too many comments on this video at once; try again in ${wait} s.`;
+      return problem(result.reason, { detail, headers: { "Retry-After": wait } });
+    }
+  }
 }
 
 const badParent = (reason: string) =>
@@ -46,7 +72,8 @@ export async function postComment(
   body: CommentBody,
   now = new Date(),
 ): Promise<CommentOut> {
-  assertVisible(await accessOf(deps.db, videoId), user);
+  const access = await accessOf(deps.db, videoId);
+  assertVisible(access, user);
   const content = body.content;
   screenText(content);
   const parentId = body.parent_id ?? null;
@@ -54,13 +81,35 @@ export async function postComment(
     parentId ? store.findComment(deps.db, parentId) : undefined,
     store.hasRecentDuplicate(deps.db, user.id, content, new Date(now.getTime() - DUPLICATE_WINDOW_MS)),
   ]);
-  if (parentId && (!parent || parent.videoId !== videoId)) throw badParent("must be a comment on this video");
+  // A parent not in D1 yet may still be waiting in the room (a reply to a comment of the last
+  // tick): the room has the last word on it.
+  if (parent && parent.videoId !== videoId) throw badParent("must be a comment on this video");
   if (parent?.deleted) throw badParent("that comment was deleted");
   if (duplicate) throw rejected("duplicate", "You posted the same comment moments ago.");
-  const result = await deps
-    .room(videoId)
-    .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content });
-  if (!result.ok) throw badParent("that comment was deleted");
+  const draft = {
+    id: newId(),
+    parentId,
+    userId: user.id,
+    username: user.username,
+    content,
+    privileged: access.owner_id === user.id || hasRole(user, "moderator"),
+    subscriber: false,
+  };
+  const room = deps.room(videoId);
+  let result = await room.addComment(draft);
+  // Subscribers-only is rare: the subscription is read only when the room asks for it.
+  if (!result.ok && result.reason === "subscribers_only" && (await subscribesTo(deps.db, user.id, access.owner_id))) {
+    result = await room.addComment({ ...draft, subscriber: true });
+  }
+  if (!result.ok) throw refusedBy(result, parent !== undefined);
+  // Accepted and durable in the room; in D1 with its tick's batch, which the answer waits for
+  // (the author's next read of the list has it, and the cached pages are purged after the row
+  // is there). If the room restarts meanwhile, its alarm writes the comment all the same.
+  await room
+    .committed(result.seq)
+    .catch((err: unknown) =>
+      log("warn", "comment accepted, its flush not awaited", { video_id: videoId, error: String(err) }),
+    );
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
   return result.comment;

@@ -5,6 +5,7 @@ import { UNKNOWN_REGION } from "../lib/region";
 import type { TokenConfig } from "../services/accounts";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
+import type { LiveDeps } from "../services/live";
 import type { ModerationDeps } from "../services/moderation";
 import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
 import { type ProcessingDeps, statusOf } from "../services/processing";
@@ -128,6 +129,11 @@ export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): Co
       });
     },
   };
+}
+
+/** What the live room's REST side needs: the catalogue and each video's hub. */
+export function liveDeps(env: Env, db: Database): LiveDeps {
+  return { db, room: (videoId) => roomOf(env, videoId) };
 }
 
 /** What the `new_video` fan-out needs: the database, its own queue and the page size. */

@@ -1,0 +1,203 @@
+import { DurableObject } from "cloudflare:workers";
+import { batchFrame, eventsFor, type Viewer } from "./live-sampling";
+import {
+  CLOSE_SUSPENDED,
+  CLOSE_TOO_CHATTY,
+  CLOSE_VIDEO_BLOCKED,
+  ClientMessage,
+  LIMITS,
+  type RelayDelivery,
+  type ServerMessage,
+  type SocketMode,
+} from "./video-room-protocol";
+
+/** Per-socket state lives in the socket's attachment (at most 2 KiB), which survives hibernation. */
+interface Attachment {
+  viewer?: string;
+  mode: SocketMode;
+  /** Users whose comments this viewer does not get. */
+  blocked?: string[];
+  windowStart: number;
+  messages: number;
+}
+
+const viewerTag = (userId: string) => `u:${userId}`;
+const CLOSE_MESSAGES: Record<string, string> = {
+  video_blocked: "This video was blocked by a moderator.",
+  account_suspended: "Your account is suspended.",
+};
+
+/**
+ * Holds up to ROOM_RELAY_SOCKETS of one video's watchers (named `{video}:r{k}`, joins routed
+ * by the Worker as the hub assigns them). It never writes: the hub pushes it one RPC per
+ * tick, and it turns that into one frame per socket, built once per kind of socket (batch
+ * or not, top or all) and once more only for a socket the tick concerns personally (a reply
+ * to its viewer, a comment by someone its viewer blocked). Hibernation API only: an idle
+ * relay costs nothing and keeps its sockets.
+ */
+export class RoomRelay extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  private get place(): { videoId: string; k: number } | undefined {
+    return this.ctx.storage.kv.get("place");
+  }
+
+  /** The hub is told how many sockets this relay holds (its watchers count). */
+  private async report() {
+    const place = this.place;
+    if (!place) return;
+    const hub = this.env.VIDEO_ROOM.get(this.env.VIDEO_ROOM.idFromName(place.videoId));
+    await hub.relaySockets(place.videoId, place.k, this.ctx.getWebSockets().length);
+  }
+
+  /** `GET /api/v1/videos/{id}/live` with Upgrade: websocket, routed here by the Worker. */
+  override async fetch(request: Request): Promise<Response> {
+    const params = new URL(request.url).searchParams;
+    const videoId = params.get("video_id") ?? "";
+    const k = Number(params.get("relay") ?? 0);
+    if (!this.place) this.ctx.storage.kv.put("place", { videoId, k });
+    const viewer = params.get("viewer") ?? undefined;
+    const mode: SocketMode = { batch: params.get("batch") === "1", view: params.get("view") === "top" ? "top" : "all" };
+    const blocked = (params.get("blocked") ?? "").split(",").filter(Boolean).slice(0, 60);
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, viewer ? [viewerTag(viewer)] : []);
+    server.serializeAttachment({
+      viewer,
+      mode,
+      ...(blocked.length ? { blocked } : {}),
+      windowStart: Date.now(),
+      messages: 0,
+    } satisfies Attachment);
+    const counters = this.ctx.storage.kv.get<ServerMessage>("counters");
+    if (counters) this.send(server, mode, [counters]);
+    await this.report();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private send(socket: WebSocket, mode: SocketMode, messages: ServerMessage[], omitted?: number) {
+    try {
+      if (mode.batch) socket.send(JSON.stringify(batchFrame(messages, mode.view === "top" ? omitted : undefined)));
+      else for (const m of messages) socket.send(JSON.stringify(m));
+    } catch {
+      // A socket closing under us; its close handler tidies up.
+    }
+  }
+
+  /**
+   * One tick of the hub: every socket gets this tick's events as its mode asks. Frames are
+   * stringified once per mode, and again only for a socket whose viewer the tick concerns
+   * (a comment by someone they blocked, a reply to them or by them in top view). Answers the
+   * sockets held, which the hub adds up into the watchers count.
+   */
+  async deliver(delivery: RelayDelivery): Promise<number> {
+    const { events } = delivery;
+    const counters = events.findLast((e) => e.message.type === "counters");
+    if (counters) this.ctx.storage.kv.put("counters", counters.message);
+    const authors = new Set(events.flatMap((e) => (e.author ? [e.author] : [])));
+    const personal = new Set(events.flatMap((e) => [e.author, e.replyTo].filter((id): id is string => !!id)));
+    const shared = new Map<string, string[]>();
+    const sockets = this.ctx.getWebSockets();
+    for (const socket of sockets) {
+      const a = socket.deserializeAttachment() as Attachment | null;
+      if (!a) continue;
+      const concerns =
+        (a.blocked?.some((id) => authors.has(id)) ?? false) ||
+        (a.mode.view === "top" && !!a.viewer && personal.has(a.viewer));
+      const viewer: Viewer = { id: a.viewer, mode: a.mode, blocked: a.blocked ? new Set(a.blocked) : undefined };
+      const key = `${a.mode.batch ? "b" : "m"}${a.mode.view}`;
+      let texts = concerns ? undefined : shared.get(key);
+      if (!texts) {
+        const { messages, omitted } = eventsFor(events, concerns ? viewer : { mode: a.mode });
+        texts = a.mode.batch
+          ? messages.length || omitted
+            ? [JSON.stringify(batchFrame(messages, a.mode.view === "top" ? omitted : undefined))]
+            : []
+          : messages.map((m) => JSON.stringify(m));
+        if (!concerns) shared.set(key, texts);
+      }
+      try {
+        for (const text of texts) socket.send(text);
+      } catch {
+        // closing
+      }
+    }
+    return sockets.length;
+  }
+
+  /** Every socket here is told why and closed (the video was blocked). */
+  async closeAll(reason: string): Promise<void> {
+    this.closeSockets(this.ctx.getWebSockets(), CLOSE_VIDEO_BLOCKED, reason);
+  }
+
+  /** A suspended viewer's sockets here are told why and closed. */
+  async closeViewer(userId: string, reason: string): Promise<void> {
+    this.closeSockets(this.ctx.getWebSockets(viewerTag(userId)), CLOSE_SUSPENDED, reason);
+  }
+
+  private closeSockets(sockets: WebSocket[], code: number, reason: string) {
+    const notice = JSON.stringify({ type: "error", code: reason, message: CLOSE_MESSAGES[reason] ?? reason });
+    for (const socket of sockets) {
+      try {
+        socket.send(notice);
+        socket.close(code, reason);
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const size = typeof raw === "string" ? raw.length : raw.byteLength;
+    const state = socket.deserializeAttachment() as Attachment;
+    const now = Date.now();
+    if (now - state.windowStart >= 1000) Object.assign(state, { windowStart: now, messages: 0 });
+    state.messages++;
+    socket.serializeAttachment(state);
+    if (state.messages > LIMITS.messagesPerSecond) return socket.close(CLOSE_TOO_CHATTY, "too many messages");
+    const send = (m: ServerMessage) => socket.send(JSON.stringify(m));
+    if (size > LIMITS.maxMessageBytes)
+      return send({
+        type: "error",
+        code: "message_too_large",
+        message: `Messages are at most ${LIMITS.maxMessageBytes} bytes.`,
+      });
+    let parsed: ReturnType<typeof ClientMessage.safeParse>;
+    try {
+      parsed = ClientMessage.safeParse(JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)));
+    } catch {
+      return send({ type: "error", code: "malformed_message", message: "Messages are JSON." });
+    }
+    if (!parsed.success)
+      return send({
+        type: "error",
+        code: "unknown_message",
+        message: 'Send { "type": "ping" }; comments go through the REST API.',
+      });
+    switch (parsed.data.type) {
+      case "ping":
+        return send({ type: "pong" });
+      default: {
+        const unreachable: never = parsed.data.type;
+        return unreachable;
+      }
+    }
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      socket.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+    await this.report();
+  }
+
+  override async webSocketError(): Promise<void> {
+    await this.report();
+  }
+}
