@@ -40,13 +40,16 @@ export interface Viewer {
 /**
  * What one viewer gets of a tick: every event but comments by users they blocked, and in
  * top view only the sampled and always-shown comments (their own and replies to them too),
- * with the count left out.
+ * with the count of comments left out (so a client can tell them from a gap).
  */
 export function eventsFor(events: RoomEvent[], viewer: Viewer): { messages: ServerMessage[]; omitted: number } {
   const messages: ServerMessage[] = [];
   let omitted = 0;
   for (const e of events) {
-    if (e.author && viewer.blocked?.has(e.author)) continue;
+    if (e.author && viewer.blocked?.has(e.author)) {
+      omitted++;
+      continue;
+    }
     if (viewer.mode.view === "top" && e.message.type === "comment_added") {
       const shown = e.priority || e.sampled || (viewer.id && (e.replyTo === viewer.id || e.author === viewer.id));
       if (!shown) {
@@ -59,14 +62,28 @@ export function eventsFor(events: RoomEvent[], viewer: Viewer): { messages: Serv
   return { messages, omitted };
 }
 
-/** A batch frame of these messages (`seq_from`/`seq_to` when any carries a seq). */
-export function batchFrame(messages: ServerMessage[], omitted?: number): BatchFrame {
-  const seqs = messages.flatMap((m) => ("seq" in m ? [m.seq] : []));
+/** The seqs a tick covers: its first and last sequenced event, shown or left out. */
+export function seqRange(events: RoomEvent[]): { from: number; to: number } | undefined {
+  const seqs = events.flatMap((e) => ("seq" in e.message ? [e.message.seq] : []));
+  return seqs.length ? { from: Math.min(...seqs), to: Math.max(...seqs) } : undefined;
+}
+
+/**
+ * A batch frame: the messages, the tick's seq range (so that `seq_to - seq_from + 1` equals
+ * the sequenced messages held plus `omitted`, and anything else missing is a gap), and the
+ * comments left out when any were (top view always says, even 0).
+ */
+export function batchFrame(
+  messages: ServerMessage[],
+  range: { from: number; to: number } | undefined,
+  omitted: number,
+  top: boolean,
+): BatchFrame {
   return {
     type: "batch",
-    ...(seqs.length ? { seq_from: Math.min(...seqs), seq_to: Math.max(...seqs) } : {}),
+    ...(range ? { seq_from: range.from, seq_to: range.to } : {}),
     messages,
-    ...(omitted !== undefined ? { omitted } : {}),
+    ...(top || omitted ? { omitted } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { batchFrame, eventsFor, type Viewer } from "./live-sampling";
+import { batchFrame, eventsFor, seqRange, type Viewer } from "./live-sampling";
 import {
   CLOSE_SUSPENDED,
   CLOSE_TOO_CHATTY,
@@ -79,9 +79,9 @@ export class RoomRelay extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private send(socket: WebSocket, mode: SocketMode, messages: ServerMessage[], omitted?: number) {
+  private send(socket: WebSocket, mode: SocketMode, messages: ServerMessage[]) {
     try {
-      if (mode.batch) socket.send(JSON.stringify(batchFrame(messages, mode.view === "top" ? omitted : undefined)));
+      if (mode.batch) socket.send(JSON.stringify(batchFrame(messages, undefined, 0, mode.view === "top")));
       else for (const m of messages) socket.send(JSON.stringify(m));
     } catch {
       // A socket closing under us; its close handler tidies up.
@@ -100,6 +100,7 @@ export class RoomRelay extends DurableObject<Env> {
     if (counters) this.ctx.storage.kv.put("counters", counters.message);
     const authors = new Set(events.flatMap((e) => (e.author ? [e.author] : [])));
     const personal = new Set(events.flatMap((e) => [e.author, e.replyTo].filter((id): id is string => !!id)));
+    const range = seqRange(events);
     const shared = new Map<string, string[]>();
     const sockets = this.ctx.getWebSockets();
     for (const socket of sockets) {
@@ -115,7 +116,7 @@ export class RoomRelay extends DurableObject<Env> {
         const { messages, omitted } = eventsFor(events, concerns ? viewer : { mode: a.mode });
         texts = a.mode.batch
           ? messages.length || omitted
-            ? [JSON.stringify(batchFrame(messages, a.mode.view === "top" ? omitted : undefined))]
+            ? [JSON.stringify(batchFrame(messages, range, omitted, a.mode.view === "top"))]
             : []
           : messages.map((m) => JSON.stringify(m));
         if (!concerns) shared.set(key, texts);

@@ -112,6 +112,12 @@ export const WatchPage = (props: WatchProps) => {
             ))}
           </ul>
         ) : null}
+        <div class="live-controls">
+          <button type="button" id="live-view" class="secondary" hidden aria-pressed="false">
+            Top comments
+          </button>
+          <span id="live-settings" class="muted" role="status" />
+        </div>
         <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
         {user ? <ReportDialog /> : null}
       </article>
