@@ -113,7 +113,7 @@ export const WatchPage = (props: WatchProps) => {
           </ul>
         ) : null}
         <div class="live-controls">
-          <button type="button" id="live-view" class="secondary" hidden aria-pressed="false">
+          <button type="button" id="live-view" class="secondary" aria-pressed="false">
             Top comments
           </button>
           <span id="live-settings" class="muted" role="status" />
