@@ -228,6 +228,19 @@ try {
   const oldStep = await measure(old, oldSent, stepSeconds, oldBefore);
   const newStep = await measure(newer, oldSent, stepSeconds, newBefore);
 
+  // What ticks cost inside the room (the hub logs a summary every 100 ticks).
+  const ticks = stack
+    .output()
+    .split("\n")
+    .flatMap((line) => {
+      const json = line.slice(line.indexOf("{"));
+      if (!json.includes('"room ticks"')) return [];
+      try {
+        return [JSON.parse(json) as Record<string, number>];
+      } catch {
+        return [];
+      }
+    });
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : "-");
   const table = rows
     .map(
@@ -259,6 +272,18 @@ B. ${oldWatchers} sockets at ${oldRate} comments / s, old one-message mode besid
 |---|---|---|---|---|---|
 | one message a frame | ${f(oldStep.accepted)} | ${oldStep.lost} | ${f(oldStep.p50)} | ${f(oldStep.p99)} | ${f(oldStep.framesPerSocketSecond)} |
 | ?batch=1 | ${f(newStep.accepted)} | ${newStep.lost} | ${f(newStep.p50)} | ${f(newStep.p99)} | ${f(newStep.framesPerSocketSecond)} |
+
+Tick costs (wall time in the local workerd; the hub's summaries of 100 ticks each, last ${Math.min(6, ticks.length)}):
+
+| events / tick | hub tick p50 ms | p95 ms | relay deliver p50 ms | p95 ms | relays |
+|---|---|---|---|---|---|
+${ticks
+  .slice(-6)
+  .map(
+    (t) =>
+      `| ${t.events_per_tick} | ${t.hub_ms_p50} | ${t.hub_ms_p95} | ${t.relay_ms_p50} | ${t.relay_ms_p95} | ${t.relays} |`,
+  )
+  .join("\n")}
 ${failures.size ? `\nFailed POSTs: ${JSON.stringify(Object.fromEntries(failures))}` : ""}`);
   smokeFooter();
   // A comment the room accepted and a socket never received is a defect, not a figure.

@@ -207,7 +207,7 @@ describe("relays", () => {
     // Eleven watchers at five to a relay: three relays, each told it holds its sockets.
     for (const k of [0, 1, 2]) {
       const relay = env.ROOM_RELAY.get(env.ROOM_RELAY.idFromName(`${videoId}:r${k}`));
-      expect(await relay.deliver({ videoId, events: [] })).toBe(k < 2 ? 5 : 1);
+      expect((await relay.deliver({ videoId, events: [] })).sockets).toBe(k < 2 ? 5 : 1);
     }
     for (const w of watchers) w.socket.close();
   });

@@ -94,7 +94,8 @@ export class RoomRelay extends DurableObject<Env> {
    * (a comment by someone they blocked, a reply to them or by them in top view). Answers the
    * sockets held, which the hub adds up into the watchers count.
    */
-  async deliver(delivery: RelayDelivery): Promise<number> {
+  async deliver(delivery: RelayDelivery): Promise<{ sockets: number; ms: number }> {
+    const started = Date.now();
     const { events } = delivery;
     const counters = events.findLast((e) => e.message.type === "counters");
     if (counters) this.ctx.storage.kv.put("counters", counters.message);
@@ -104,7 +105,7 @@ export class RoomRelay extends DurableObject<Env> {
     const shared = new Map<string, string[]>();
     const sockets = this.ctx.getWebSockets();
     for (const socket of sockets) {
-      const a = socket.deserializeAttachment() as Attachment | null;
+      const a = this.attachment(socket);
       if (!a) continue;
       const concerns =
         (a.blocked?.some((id) => authors.has(id)) ?? false) ||
@@ -127,7 +128,18 @@ export class RoomRelay extends DurableObject<Env> {
         // closing
       }
     }
-    return sockets.length;
+    return { sockets: sockets.length, ms: Date.now() - started };
+  }
+
+  /** Attachments read once per socket while the object is awake (a tick would otherwise deserialize each). */
+  private readonly attachments = new WeakMap<WebSocket, Attachment>();
+
+  private attachment(socket: WebSocket): Attachment | null {
+    const known = this.attachments.get(socket);
+    if (known) return known;
+    const a = socket.deserializeAttachment() as Attachment | null;
+    if (a) this.attachments.set(socket, a);
+    return a;
   }
 
   /** Every socket here is told why and closed (the video was blocked). */
@@ -154,7 +166,7 @@ export class RoomRelay extends DurableObject<Env> {
 
   override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const size = typeof raw === "string" ? raw.length : raw.byteLength;
-    const state = socket.deserializeAttachment() as Attachment;
+    const state = this.attachment(socket) as Attachment;
     const now = Date.now();
     if (now - state.windowStart >= 1000) Object.assign(state, { windowStart: now, messages: 0 });
     state.messages++;

@@ -21,6 +21,34 @@ import {
 } from "./video-room-protocol";
 
 type Totals = Required<CounterDelta>;
+
+/** Wall time of ticks: the hub's whole tick (D1 batch and relay RPCs) and each relay's share. */
+class TickStats {
+  private hub: number[] = [];
+  private relays: number[] = [];
+  private events = 0;
+  constructor(private readonly report: (summary: Record<string, number>) => void) {}
+
+  add(hubMs: number, relayMs: number[], events: number) {
+    this.hub.push(hubMs);
+    this.relays.push(...relayMs);
+    this.events += events;
+    if (this.hub.length < 100) return;
+    const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)] ?? 0;
+    this.report({
+      ticks: this.hub.length,
+      events_per_tick: Math.round((this.events / this.hub.length) * 10) / 10,
+      hub_ms_p50: p(this.hub, 0.5),
+      hub_ms_p95: p(this.hub, 0.95),
+      relay_ms_p50: p(this.relays, 0.5),
+      relay_ms_p95: p(this.relays, 0.95),
+      relays: Math.round(this.relays.length / this.hub.length),
+    });
+    this.hub = [];
+    this.relays = [];
+    this.events = 0;
+  }
+}
 const ZERO: Totals = { views: 0, likes: 0, dislikes: 0, comments: 0, shares: 0 };
 
 /** A comment accepted but not yet in D1: everything its event and its D1 row need. */
@@ -108,6 +136,7 @@ export class VideoRoom extends DurableObject<Env> {
       this.scheduleTick();
       return this.ticking;
     }
+    this.tickStarted = Date.now();
     this.ticking = (async () => {
       // This tick's events are taken before the flush: a comment accepted while it runs waits for
       // the next tick, so every comment a socket hears of is in D1 by then.
@@ -181,10 +210,12 @@ export class VideoRoom extends DurableObject<Env> {
       "SELECT k FROM relays WHERE sockets > 0 OR at > ?",
       Date.now() - 60_000,
     );
+    const relayMs: number[] = [];
     await Promise.all(
       relays.toArray().map(async ({ k }) => {
         try {
-          const sockets = await this.relay(k).deliver({ videoId, events });
+          const { sockets, ms } = await this.relay(k).deliver({ videoId, events });
+          relayMs.push(ms);
           this.sql.exec("UPDATE relays SET sockets = ? WHERE k = ?", sockets, k);
         } catch (err) {
           log("warn", "relay delivery failed", { video_id: videoId, relay: k, error: String(err) });
@@ -193,7 +224,14 @@ export class VideoRoom extends DurableObject<Env> {
     );
     const last = events.findLast((e) => "seq" in e.message)?.message;
     if (last && "seq" in last) this.ctx.storage.kv.put("delivered", last.seq);
+    this.stats.add(Date.now() - this.tickStarted, relayMs, events.length);
   }
+
+  /** What ticks cost, logged every so often (docs/architecture.md's figures come from bench:room). */
+  private readonly stats = new TickStats((summary) =>
+    log("info", "room ticks", { video_id: this.videoId, ...summary }),
+  );
+  private tickStarted = 0;
 
   private relay(k: number): DurableObjectStub<RoomRelay> {
     return this.env.ROOM_RELAY.get(this.env.ROOM_RELAY.idFromName(`${this.videoId}:r${k}`));
