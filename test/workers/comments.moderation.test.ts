@@ -198,6 +198,7 @@ describe("held comments", () => {
       [b, "baaaaadword with repeats"],
       [b, "that's a sc@m"],
       [b, "I will K1LL this level"],
+      [b, "KILLLLL!"],
       [b, "SPOILER   ALERT: he was a ghost"],
     ] as const;
     for (const [user, content] of held) {

@@ -54,23 +54,29 @@ function mentions(matcher: RegExpMatcher, content: string): boolean {
 }
 
 /**
- * A word as the matcher sees text: through the same transformers (look-alike letters,
- * leetspeak, lower case, repeated letters collapsed), so that "Cool" is written as the
- * "cool" the text becomes, and "b4d" as "bad".
+ * Text as the matcher sees it, through the same transformers (look-alike letters,
+ * leetspeak, lower case, repeated letters collapsed): the characters it becomes, and the
+ * index in `text` of each (a repeated letter is dropped, so it has none).
  */
-function fold(word: string): number[] {
+function transform(text: string): { chars: number[]; from: number[] } {
   const steps = englishRecommendedBlacklistMatcherTransformers.map((t) => {
     if ("transform" in t) return t.transform;
     const stateful = t.factory(); // its transform is a method: called on the instance
     return (char: number) => stateful.transform(char);
   });
-  const out: number[] = [];
-  for (const char of word) {
+  const chars: number[] = [];
+  const from: number[] = [];
+  let index = 0;
+  for (const char of text) {
     let code: number | undefined = char.codePointAt(0);
     for (const step of steps) code = code === undefined ? undefined : step(code);
-    if (code !== undefined) out.push(code);
+    if (code !== undefined) {
+      chars.push(code);
+      from.push(index);
+    }
+    index += char.length;
   }
-  return out;
+  return { chars, from };
 }
 
 /** A letter or digit: what a whole word may not touch on either side. */
@@ -79,14 +85,16 @@ const wordCharAt = (text: string, index: number) => WORD_CHAR.test(text.charAt(i
 
 /**
  * A channel's own held words, matched like profanity (obscenity's DataSet and recommended
- * transformers, the same evasion steps) but as whole words: "class" holds "C-L-A-S-S" and
- * "cl4ss", not "classic". Word edges are judged in the text as written, not as transformed:
- * the leetspeak transformer reads "!" as "i", so "class!" would otherwise not end a word.
+ * transformers, the same evasion steps) but as whole words: "class" holds "C-L-A-S-S",
+ * "cl4ss" and "CLASS!", not "classic". A word is written as the transformers make text
+ * ("Cool" as "cool", "b4d" as "bad"); its edges are judged in the text as written, since
+ * the leetspeak transformer reads "!" as "i", and a match ends where the next character
+ * the transformers keep begins (a repeated last letter is part of the word).
  */
 export function heldWordsMatcher(words: string[]): (content: string) => boolean {
   const dataset = new DataSet<{ word: string }>();
   for (const word of words) {
-    const chars = fold(word);
+    const { chars } = transform(word);
     if (chars.length === 0) continue;
     const pattern: ParsedPattern = {
       nodes: [{ kind: SyntaxKind.Literal, chars }],
@@ -96,8 +104,15 @@ export function heldWordsMatcher(words: string[]): (content: string) => boolean 
     dataset.addPhrase((phrase) => phrase.setMetadata({ word }).addPattern(pattern));
   }
   const matcher = new RegExpMatcher({ ...dataset.build(), ...englishRecommendedTransformers });
-  const wholeWord = (text: string) =>
-    matcher.getAllMatches(text).some((m) => !wordCharAt(text, m.startIndex - 1) && !wordCharAt(text, m.endIndex + 1));
+  const wholeWord = (text: string) => {
+    const matches = matcher.getAllMatches(text);
+    if (matches.length === 0) return false;
+    const kept = transform(text).from;
+    return matches.some((m) => {
+      const next = kept.find((i) => i > m.endIndex) ?? text.length;
+      return !wordCharAt(text, m.startIndex - 1) && !wordCharAt(text, next);
+    });
+  };
   return (content) => {
     const text = content.replace(STANDALONE_NUMBER, " ");
     return wholeWord(text) || wholeWord(joinSpelledOut(text));
