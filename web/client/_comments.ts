@@ -39,7 +39,12 @@ export class CommentsView {
   /** A comment from the API or the room, placed once (the room echoes our own posts too). */
   add(comment: Listed, atEnd = false): void {
     if (comment.user && this.blocked.has(comment.user.id)) return;
-    if (this.list.querySelector(`li[data-comment-id="${CSS.escape(comment.id)}"]`)) return;
+    const known = this.list.querySelector<HTMLLIElement>(`li[data-comment-id="${CSS.escape(comment.id)}"]`);
+    if (known) {
+      // Our held comment, approved by the channel's owner: announced live like a new one.
+      if (comment.status === "published" && known.dataset.status === "held") this.published(known);
+      return;
+    }
     const item = this.render(comment);
     if (comment.parent_id) {
       const parent = this.list.querySelector(`li[data-comment-id="${CSS.escape(comment.parent_id)}"]`);
@@ -50,6 +55,16 @@ export class CommentsView {
       this.list.prepend(item);
     }
     byId("no-comments")?.remove();
+  }
+
+  /** A held comment of ours was approved: no longer marked, and open to replies. */
+  private published(item: HTMLLIElement): void {
+    item.dataset.status = "published";
+    item.classList.remove("held");
+    item.querySelector(":scope > .comment-head .held-badge")?.remove();
+    item
+      .querySelector(":scope > .comment-actions")
+      ?.prepend(this.button("Reply", "reply", item.dataset.commentId ?? ""));
   }
 
   remove(commentId: string): void {
