@@ -16,7 +16,7 @@ describe("the comments side of trust and safety, in Chromium", () => {
     await browser?.close();
   });
 
-  it("a viewer blocks a troll from a comment's menu; the owner approves a held comment from the studio", async () => {
+  it("a viewer reports and blocks a troll from a comment's menu; the owner approves a held comment from the studio", async () => {
     const { api, stack } = e2e;
     // The owner has an account with a known password, to sign in through the page later.
     const n = `${Date.now()}`;
@@ -49,8 +49,17 @@ describe("the comments side of trust and safety, in Chromium", () => {
     await page.locator("#comments-live", { hasText: "live" }).waitFor();
     const trolls = page.locator("li.comment", { hasText: "troll was here" });
     await trolls.waitFor();
-    await page.getByLabel(`More actions for ${troll.username}'s comment`).click();
-    await page.getByRole("button", { name: "Block user" }).click();
+    // The comment's menu reports it through the page's report dialog, and blocks its author.
+    const menu = page.getByLabel(`More actions for ${troll.username}'s comment`);
+    await menu.click();
+    await trolls.getByRole("button", { name: "Report" }).click();
+    const dialog = page.locator("#report-dialog");
+    await dialog.getByLabel("Spam or misleading").check();
+    await dialog.getByRole("button", { name: "Send report" }).click();
+    await dialog.getByText("Thanks. A moderator will look at it").waitFor();
+    await dialog.waitFor({ state: "hidden" });
+    await menu.click();
+    await trolls.getByRole("button", { name: "Block user" }).click();
     await page.locator("#comments-notice", { hasText: `You blocked ${troll.username}` }).waitFor();
     expect(await trolls.count()).toBe(0);
 

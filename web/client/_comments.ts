@@ -124,7 +124,11 @@ export class CommentsView {
     else if (author) actions.append(this.menu(id, author, item));
   }
 
-  /** A comment's menu (a <details>, so it opens from the keyboard too): "Block user" for someone else's comment. */
+  /**
+   * A comment's menu (a <details>, so it opens from the keyboard too) for someone else's
+   * comment: "Report" (the page's report dialog, web/client/report.ts, opens for any element
+   * naming a report target) and "Block user".
+   */
   private menu(commentId: string, authorId: string, item: HTMLLIElement): HTMLDetailsElement {
     const menu = document.createElement("details");
     menu.className = "comment-menu";
@@ -135,9 +139,16 @@ export class CommentsView {
     const block = this.button("Block user", "block-user", commentId);
     block.dataset.authorId = authorId;
     block.dataset.authorName = name;
+    const report = document.createElement("button");
+    report.type = "button";
+    report.className = "link-button";
+    report.dataset.reportType = "comment";
+    report.dataset.reportId = commentId;
+    report.textContent = "Report";
+    report.addEventListener("click", () => menu.removeAttribute("open"));
     const items = document.createElement("div");
     items.className = "comment-menu-items";
-    items.append(block);
+    items.append(report, block);
     menu.append(summary, items);
     return menu;
   }
