@@ -47,13 +47,14 @@ const listable = (viewerId?: string) =>
 
 /**
  * `reply_count` as lists show it: the stored count (published replies, stubs included) less
- * the replies of suspended authors, which nobody else sees until the suspension ends. The
- * subquery walks the comment's replies by (parent, created_at); suspended accounts are few.
+ * the replies of suspended authors, which nobody else sees until the suspension ends. Walks
+ * the comment's replies by (parent, created_at), each author by primary key: bounded by the
+ * comment's replies, never by the number of accounts.
  */
 const shownReplyCount = sql<number>`${comments.replyCount} - (
-  SELECT count(*) FROM comments AS r
+  SELECT count(*) FROM comments AS r CROSS JOIN users AS ru ON ru.id = r.user_id
   WHERE r.parent_id = ${comments.id} AND r.status = 'published' AND r.deleted = 0
-    AND r.user_id IN (SELECT id FROM users WHERE suspended_until IS NOT NULL))`.as("shown_reply_count");
+    AND ru.suspended_until IS NOT NULL)`.as("shown_reply_count");
 const listColumns = { ...columns, replyCount: shownReplyCount };
 
 /** Sort orders map to columns here and nowhere else (never string-built SQL). */
