@@ -128,12 +128,13 @@ export async function listComments(db: Database, videoId: string, viewer: AuthUs
       page,
       limit,
     );
-  const shared =
-    page !== 1 || limit !== CACHED_COMMENT_LIMIT
-      ? read()
-      : cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, () => read());
+  if (page !== 1 || limit !== CACHED_COMMENT_LIMIT) {
+    // Not cached: read as this viewer at once (their held comments, if any, in place).
+    const [list, blocked] = await Promise.all([read(viewer?.id), blockedBy(db, viewer?.id)]);
+    return withoutBlocked(list, blocked);
+  }
   const [everyone, ownHeld, blocked] = await Promise.all([
-    shared,
+    cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, () => read()),
     viewer ? store.hasHeldComment(db, videoId, viewer.id) : false,
     blockedBy(db, viewer?.id),
   ]);
