@@ -69,6 +69,7 @@ describe("sequence numbers and the backlog", () => {
       userId: a.id,
       username: a.username,
       content: `before the restart ${i}`,
+      status: "published" as const,
       privileged: false,
       subscriber: false,
     }));
@@ -157,6 +158,7 @@ describe("batched frames and top view", () => {
           id: `c${n}`,
           video_id: "v",
           parent_id: null,
+          status: "published",
           user: null,
           content: `${n}`,
           deleted: false,

@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { database } from "../storage/db";
+import { blockedIdsOf } from "../storage/user-blocks";
 import { batchFrame, eventsFor, seqRange, type Viewer } from "./live-sampling";
 import {
   CLOSE_SUSPENDED,
@@ -15,8 +17,6 @@ import {
 interface Attachment {
   viewer?: string;
   mode: SocketMode;
-  /** Users whose comments this viewer does not get. */
-  blocked?: string[];
   windowStart: number;
   messages: number;
 }
@@ -40,6 +40,15 @@ export class RoomRelay extends DurableObject<Env> {
     super(ctx, env);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    // Whom each signed-in watcher here blocked, while they have a socket here: a tick looks up
+    // its comments' authors by index, so filtering costs nothing when nobody here blocked
+    // them, and survives hibernation (attachments hold 2 KiB, too little for a list).
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS viewer_blocks (
+         viewer_id TEXT NOT NULL, blocked_id TEXT NOT NULL, PRIMARY KEY (viewer_id, blocked_id)
+       ) WITHOUT ROWID;
+       CREATE INDEX IF NOT EXISTS viewer_blocks_blocked ON viewer_blocks (blocked_id)`,
+    );
   }
 
   private get place(): { videoId: string; k: number } | undefined {
@@ -62,21 +71,58 @@ export class RoomRelay extends DurableObject<Env> {
     if (!this.place) this.ctx.storage.kv.put("place", { videoId, k });
     const viewer = params.get("viewer") ?? undefined;
     const mode: SocketMode = { batch: params.get("batch") === "1", view: params.get("view") === "top" ? "top" : "all" };
-    const blocked = (params.get("blocked") ?? "").split(",").filter(Boolean).slice(0, 60);
     const pair = new WebSocketPair();
     const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+    // Tagged with the signed-in viewer (the Worker checked the token), so a suspension or a
+    // block finds their sockets. Their blocks are read before the socket is accepted: no
+    // comment reaches it unfiltered.
+    if (viewer) this.setViewerBlocks(viewer, await blockedIdsOf(database(this.env.DB), viewer));
     this.ctx.acceptWebSocket(server, viewer ? [viewerTag(viewer)] : []);
-    server.serializeAttachment({
-      viewer,
-      mode,
-      ...(blocked.length ? { blocked } : {}),
-      windowStart: Date.now(),
-      messages: 0,
-    } satisfies Attachment);
+    server.serializeAttachment({ viewer, mode, windowStart: Date.now(), messages: 0 } satisfies Attachment);
     const counters = this.ctx.storage.kv.get<ServerMessage>("counters");
     if (counters) this.send(server, mode, [counters]);
     await this.report();
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Keeps a watcher's blocks while they have a socket here (read afresh at each join). */
+  private setViewerBlocks(viewerId: string, blockedIds: string[]) {
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec("DELETE FROM viewer_blocks WHERE viewer_id = ?", viewerId);
+      for (const blockedId of blockedIds) {
+        this.ctx.storage.sql.exec("INSERT INTO viewer_blocks VALUES (?, ?)", viewerId, blockedId);
+      }
+    });
+  }
+
+  /**
+   * A watcher blocked (or unblocked) someone: their sockets here skip (or get again) that
+   * user's comments from the next tick on. A viewer with no socket here is left alone: their
+   * next join reads their blocks from D1.
+   */
+  async viewerBlocks(viewerId: string, blockedId: string, blocked: boolean): Promise<void> {
+    if (this.ctx.getWebSockets(viewerTag(viewerId)).length === 0) return;
+    const sql = blocked
+      ? "INSERT OR IGNORE INTO viewer_blocks VALUES (?, ?)"
+      : "DELETE FROM viewer_blocks WHERE viewer_id = ? AND blocked_id = ?";
+    this.ctx.storage.sql.exec(sql, viewerId, blockedId);
+  }
+
+  /** Who here blocked any of the tick's authors, and whom: usually nobody (one indexed lookup). */
+  private blockersOf(authors: Set<string>): Map<string, Set<string>> {
+    const blockers = new Map<string, Set<string>>();
+    if (!authors.size) return blockers;
+    const ids = [...authors];
+    const rows = this.ctx.storage.sql.exec<{ viewer_id: string; blocked_id: string }>(
+      `SELECT viewer_id, blocked_id FROM viewer_blocks WHERE blocked_id IN (${ids.map(() => "?").join(",")})`,
+      ...ids,
+    );
+    for (const { viewer_id, blocked_id } of rows) {
+      const set = blockers.get(viewer_id) ?? new Set<string>();
+      set.add(blocked_id);
+      blockers.set(viewer_id, set);
+    }
+    return blockers;
   }
 
   private send(socket: WebSocket, mode: SocketMode, messages: ServerMessage[]) {
@@ -101,16 +147,16 @@ export class RoomRelay extends DurableObject<Env> {
     if (counters) this.ctx.storage.kv.put("counters", counters.message);
     const authors = new Set(events.flatMap((e) => (e.author ? [e.author] : [])));
     const personal = new Set(events.flatMap((e) => [e.author, e.replyTo].filter((id): id is string => !!id)));
+    const blockers = this.blockersOf(authors);
     const range = seqRange(events);
     const shared = new Map<string, string[]>();
     const sockets = this.ctx.getWebSockets();
     for (const socket of sockets) {
       const a = this.attachment(socket);
       if (!a) continue;
-      const concerns =
-        (a.blocked?.some((id) => authors.has(id)) ?? false) ||
-        (a.mode.view === "top" && !!a.viewer && personal.has(a.viewer));
-      const viewer: Viewer = { id: a.viewer, mode: a.mode, blocked: a.blocked ? new Set(a.blocked) : undefined };
+      const blocked = a.viewer ? blockers.get(a.viewer) : undefined;
+      const concerns = !!blocked || (a.mode.view === "top" && !!a.viewer && personal.has(a.viewer));
+      const viewer: Viewer = { id: a.viewer, mode: a.mode, blocked };
       const key = `${a.mode.batch ? "b" : "m"}${a.mode.view}`;
       let texts = concerns ? undefined : shared.get(key);
       if (!texts) {
@@ -207,7 +253,16 @@ export class RoomRelay extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    this.forgetViewer(socket);
     await this.report();
+  }
+
+  /** A watcher's last socket here closed: their blocks go (their next join reads them again). */
+  private forgetViewer(socket: WebSocket) {
+    const viewer = this.attachment(socket)?.viewer;
+    if (!viewer) return;
+    const open = this.ctx.getWebSockets(viewerTag(viewer)).some((s) => s !== socket && s.readyState === WebSocket.OPEN);
+    if (!open) this.ctx.storage.sql.exec("DELETE FROM viewer_blocks WHERE viewer_id = ?", viewer);
   }
 
   override async webSocketError(): Promise<void> {

@@ -2,6 +2,7 @@
 // a video's hub (VideoRoom, the only writer) and its relays (RoomRelay, which hold sockets).
 import { z } from "zod";
 import type { CommentOut } from "../schemas/comments";
+import type { CommentStatus } from "../storage/comments";
 
 /** What a client may send. Anything else is answered with an `error` message. */
 export const ClientMessage = z.discriminatedUnion("type", [z.object({ type: z.literal("ping") })]);
@@ -47,9 +48,12 @@ export interface CommentDraft {
   privileged: boolean;
   /** The author subscribes to the video's channel (read only when the room is subscribers-only). */
   subscriber: boolean;
+  /** `held` (the channel's rules held it): stored, but neither announced nor counted. */
+  status: CommentStatus;
 }
 
 export type AddCommentResult =
+  /** `seq` is 0 for a held comment: it is in D1 already and announced only once approved. */
   | { ok: true; comment: CommentOut; seq: number }
   | { ok: false; reason: "parent_gone" | "comments_closed" | "subscribers_only" }
   | { ok: false; reason: "rate_limited" | "slow_mode"; retryAfterSeconds: number };

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
-import { toComment } from "../schemas/comments";
-import { deleteComment, findComment, insertComments, type NewComment } from "../storage/comments";
+import { type CommentOut, toComment } from "../schemas/comments";
+import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
 import { addCounts, readCounts } from "../storage/videos";
 import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
@@ -464,9 +464,17 @@ export class VideoRoom extends DurableObject<Env> {
       parentId: draft.parentId,
       userId: draft.userId,
       content: draft.content,
+      status: draft.status,
       createdAt: new Date(createdAt),
     };
     const comment = toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 });
+    if (draft.status === "held") {
+      // Held by the channel's rules: stored at once (after the comments waiting, so a parent
+      // among them is there), neither sequenced nor announced nor counted until approved.
+      await this.flushComments();
+      await insertComments(database(this.env.DB), [row]);
+      return { ok: true, comment, seq: 0 };
+    }
     const message = this.sequence(
       (seq) => ({ type: "comment_added", video_id: videoId, comment, action: "add", seq }),
       { author: draft.userId, replyTo, priority: draft.privileged },
@@ -493,21 +501,59 @@ export class VideoRoom extends DurableObject<Env> {
     return undefined;
   }
 
+  /**
+   * The video's owner approved a held comment: it is published (and counted in its parent) in
+   * D1, then sequenced and announced like a new one. Undefined when it is no longer there.
+   */
+  async approveComment(videoId: string, commentId: string): Promise<CommentOut | undefined> {
+    this.remember(videoId);
+    const db = database(this.env.DB);
+    const before = await findComment(db, commentId);
+    if (!before || before.deleted) return undefined;
+    if (before.status !== "held") return toComment(before);
+    const row = await publishComment(db, commentId);
+    if (!row || row.deleted) return undefined;
+    const comment = toComment(row);
+    const replyTo = row.parentId ? (await findComment(db, row.parentId))?.userId : undefined;
+    this.sequence((seq) => ({ type: "comment_added", video_id: videoId, comment, action: "add", seq }), {
+      author: row.userId,
+      replyTo,
+      priority: false,
+    });
+    this.scheduleTick();
+    await this.bump(videoId, { comments: 1 });
+    return comment;
+  }
+
   /** Deletes a comment (the caller checked who may) and tells watchers; false if it was gone. */
   async removeComment(videoId: string, commentId: string): Promise<boolean> {
     this.remember(videoId);
     // Comments still waiting go to D1 first: a reply among them turns this delete into a stub.
     await this.flushComments();
-    if (!(await deleteComment(database(this.env.DB), commentId))) return false;
-    this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
-    this.scheduleTick();
-    await this.bump(videoId, { comments: -1 });
-    return true;
+    const status = await deleteComment(database(this.env.DB), commentId);
+    // A held comment was never announced nor counted: nobody is told, nothing is taken off.
+    if (status === "published") {
+      this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
+      this.scheduleTick();
+      await this.bump(videoId, { comments: -1 });
+    }
+    return status !== undefined;
+  }
+
+  /**
+   * A watcher blocked (or unblocked) someone: the relays holding their sockets skip (or
+   * deliver again) that user's comments from the next tick on.
+   */
+  async viewerBlocks(videoId: string, viewerId: string, blockedId: string, blocked: boolean): Promise<void> {
+    this.remember(videoId);
+    await this.everyRelay((relay) => relay.viewerBlocks(viewerId, blockedId, blocked));
   }
 
   /** A moderator removed a comment (already stored as removed): watchers are told, the count follows. */
   async announceRemoved(videoId: string, commentId: string): Promise<void> {
     this.remember(videoId);
+    // A held comment was never announced nor counted.
+    if ((await findComment(database(this.env.DB), commentId))?.status === "held") return;
     this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
     this.scheduleTick();
     await this.bump(videoId, { comments: -1 });

@@ -19,6 +19,10 @@ export function roomOf(env: Env, videoId: string) {
     addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),
     committed: (seq: number) => hub.committed(videoId, seq),
     removeComment: (commentId: string) => hub.removeComment(videoId, commentId),
+    approveComment: (commentId: string) => hub.approveComment(videoId, commentId),
+    /** A watcher's blocks changed: their sockets skip (or get again) that user's comments from the next tick. */
+    viewerBlocks: (viewerId: string, blockedId: string, blocked: boolean) =>
+      hub.viewerBlocks(videoId, viewerId, blockedId, blocked),
     announceRemoved: (commentId: string) => hub.announceRemoved(videoId, commentId),
     close: (reason: string) => hub.closeRoom(videoId, reason),
     closeViewer: (userId: string, reason: string) => hub.closeViewer(videoId, userId, reason),

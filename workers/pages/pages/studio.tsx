@@ -6,6 +6,9 @@ import { CsrfField } from "../components/layout";
 export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) => (
   <>
     <h1>Your videos</h1>
+    <p>
+      <a href="/studio/comments">Comments held for review, held words and blocked users</a>
+    </p>
     {props.notice ? <p role="status">{props.notice}</p> : null}
     {props.videos.length === 0 ? (
       <p class="empty">

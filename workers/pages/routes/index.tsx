@@ -12,6 +12,7 @@ import { homeRoutes } from "./home";
 import { moderationRoutes } from "./moderation";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
+import { studioCommentRoutes } from "./studio-comments";
 import { uploadRoutes } from "./upload";
 import { watchRoutes } from "./watch";
 
@@ -47,6 +48,7 @@ pageRoutes
   .route("/", channelRoutes)
   .route("/", studioRoutes)
   .route("/", moderationRoutes)
+  .route("/", studioCommentRoutes)
   .route("/", accountRoutes);
 
 pageRoutes.onError((err, c) => {
