@@ -4,7 +4,9 @@
 // generated 720p clip through the API and waits until it is ready; starts a bare Worker
 // (bench/bare) in the same runtime holding the same segment bytes (the lowest rendition's
 // first segment) and the same JSON body. Then, interleaved, several rounds of:
-//   - segment cache hits: GET /videos/{id}/{segment}            vs bare R2 GET
+//   - segment cache hits: GET /videos/{id}/{segment}            vs bare R2 GET, and vs a bare
+//     Worker's own cache hits (no access check: what the block check for blocked and private
+//     videos, issue 18, costs the hit path at most)
 //   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET
 //   - GET /api/v1/videos/{id} at 50 connections                  vs bare fixed JSON
 // and prints requests/s, p50 and p99 for each, with ratios. Results go to docs/benchmarks.md.
@@ -145,6 +147,7 @@ try {
   // Both sides serve the same bytes, or the comparison compares nothing.
   check(
     (await body(`${bare.url}/object/segment.ts`)).equals(segmentBytes) &&
+      (await body(`${bare.url}/cached/segment.ts`)).equals(segmentBytes) &&
       (await body(`${bare.url}/json`)).toString() === page,
     "the bare Worker does not serve the segment and page it was given",
   );
@@ -154,6 +157,7 @@ try {
     "segment, cache hit": () => load(segmentUrl, 10),
     "segment, cache miss": () => load(segmentUrl, 10, { "Cache-Control": "no-cache" }),
     "bare R2 GET": () => load(`${bare.url}/object/segment.ts`, 10),
+    "bare cache hit, no checks": () => load(`${bare.url}/cached/segment.ts`, 10),
     "GET /api/v1/videos/{id}, 50 conns": () => load(`${stack.url}/api/v1/videos/${videoId}`, 50),
     "bare fixed JSON, 50 conns": () => load(`${bare.url}/json`, 50),
   };
@@ -173,6 +177,7 @@ try {
       `| ${name} | ${m(name, "rps").toFixed(0)} | ${m(name, "p50")} | ${m(name, "p99")} | ${results[name]!.reduce((s, r) => s + r.errors, 0)} |`,
   );
   const hitRatio = m("segment, cache hit", "rps") / m("bare R2 GET", "rps");
+  const checkRatio = m("segment, cache hit", "rps") / m("bare cache hit, no checks", "rps");
   const missRatio = m("segment, cache miss", "rps") / m("bare R2 GET", "rps");
   const p99Ratio = m("GET /api/v1/videos/{id}, 50 conns", "p99") / Math.max(1, m("bare fixed JSON, 50 conns", "p99"));
   console.log(`
@@ -181,6 +186,7 @@ try {
 ${rows.join("\n")}
 
 segment hits / bare: ${hitRatio.toFixed(2)} (goal >= 0.8)
+segment hits (access check included) / bare cache hits (no checks): ${checkRatio.toFixed(2)} (goal >= 0.95)
 segment misses / bare: ${missRatio.toFixed(2)}
 metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 2)
 (medians of ${rounds} interleaved rounds of ${seconds} s; segment ${segmentBytes.length} bytes)`);
@@ -191,7 +197,12 @@ metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 2)
     !failed.length,
     `requests failed (errors, timeouts or non-2xx answers) or none were made: ${failed.map(([name]) => name).join("; ")}`,
   );
-  checkFinite({ "hits / bare": hitRatio, "misses / bare": missRatio, "metadata p99 / bare p99": p99Ratio });
+  checkFinite({
+    "hits / bare": hitRatio,
+    "hits / bare cache hits": checkRatio,
+    "misses / bare": missRatio,
+    "metadata p99 / bare p99": p99Ratio,
+  });
 } finally {
   await bare.stop();
   await stack.stop();

@@ -25,6 +25,9 @@ let fixed = "{}";
 
 /**
  * GET/PUT /object/{key}        R2 straight through (delivery baseline)
+ * GET /cached/{key}            the edge cache, filled from R2 on a miss: a segment hit with no
+ *                              checks at all (the baseline of the platform's hit path, whose
+ *                              access check for blocked and private videos it lacks)
  * GET/PUT /json                a fixed JSON body (metadata baseline)
  * POST /mpu/{key}              create a multipart upload -> { upload_id }
  * PUT /mpu/{key}?upload_id&part=N   the request body straight into part N (upload baseline)
@@ -33,7 +36,7 @@ let fixed = "{}";
  * POST /room                           the body to every socket in it (room baseline)
  */
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     const path = url.pathname;
     if (path === "/room") {
@@ -43,6 +46,22 @@ export default {
         return new Response(null, { status: 201 });
       }
       return room.fetch(request);
+    }
+    if (path.startsWith("/cached/")) {
+      const cache = caches.default;
+      const hit = await cache.match(request);
+      if (hit) return hit;
+      const object = await env.MEDIA.get(path.slice("/cached/".length));
+      if (!object) return new Response("not found", { status: 404 });
+      const response = new Response(object.body, {
+        headers: {
+          "Content-Type": "video/mp2t",
+          "Content-Length": String(object.size),
+          "Cache-Control": "public, max-age=86400",
+        },
+      });
+      ctx.waitUntil(cache.put(request, response.clone()));
+      return response;
     }
     if (path.startsWith("/object/")) {
       const key = path.slice("/object/".length);
