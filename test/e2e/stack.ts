@@ -60,13 +60,15 @@ export async function startStack(
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  // The stack's own lines ("[start] ...") are all kept; the rest only as a recent tail, so a
-  // long benchmark does not spend its client's CPU and memory on the server's logs.
+  // The stack's own lines ("[start] ...") and the live rooms' tick summaries (bench:room reads
+  // them) are all kept; the rest only as a recent tail, so a long benchmark does not spend its
+  // client's CPU and memory on the server's logs.
   let notes = "";
   let tail = "";
   const take = (d: Buffer) => {
     const text = String(d);
-    for (const line of text.split("\n")) if (line.startsWith("[start]")) notes += `${line}\n`;
+    for (const line of text.split("\n"))
+      if (line.startsWith("[start]") || line.includes('"room ticks"')) notes += `${line}\n`;
     tail = (tail + text).slice(-65_536);
   };
   child.stdout!.on("data", take);
