@@ -33,3 +33,16 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 }
 
 export const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T | null;
+
+/** A part the page's own markup always has: its absence is a defect, said plainly rather than as a null error later. */
+export function must<T>(found: T | null | undefined, what: string): T {
+  if (found === null || found === undefined) throw new Error(`the page has no ${what}`);
+  return found;
+}
+
+/** An element by id that the page always renders. */
+export const required = <T extends HTMLElement = HTMLElement>(id: string) => must(byId<T>(id), `#${id}`);
+
+/** The first match of `selector` under `root`, which the markup always has. */
+export const find = <T extends Element = HTMLElement>(root: ParentNode, selector: string) =>
+  must(root.querySelector<T>(selector) as T | null, selector);

@@ -1,7 +1,7 @@
 // Comments on the watch page: posting, replying, deleting, replies on demand, blocking an
 // author, and what arrives live. Every comment is built from the page's <template> with
 // textContent only: nothing a user wrote is ever parsed as HTML.
-import { api, byId } from "./_api";
+import { api, byId, find, required } from "./_api";
 import type { RoomComment } from "./_room";
 
 interface Listed extends RoomComment {
@@ -12,8 +12,8 @@ interface Listed extends RoomComment {
 }
 
 export class CommentsView {
-  private readonly list = byId<HTMLOListElement>("comment-list")!;
-  private readonly template = byId<HTMLTemplateElement>("comment-template")!;
+  private readonly list = required<HTMLOListElement>("comment-list");
+  private readonly template = required<HTMLTemplateElement>("comment-template");
   private readonly count = byId("comment-count");
   private readonly notice = byId("comments-notice");
   /**
@@ -31,7 +31,7 @@ export class CommentsView {
     const form = byId<HTMLFormElement>("comment-form");
     form?.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const input = form.querySelector("textarea")!;
+      const input = find(form, "textarea");
       if (await this.post(input.value, null, byId("comment-error"))) input.value = "";
     });
   }
@@ -70,8 +70,8 @@ export class CommentsView {
   remove(commentId: string): void {
     const item = this.list.querySelector(`li[data-comment-id="${CSS.escape(commentId)}"]`);
     if (!item) return;
-    item.querySelector(":scope > .comment-body")!.textContent = "[deleted]";
-    item.querySelector(":scope > .comment-head .comment-author")!.textContent = "[deleted]";
+    find(item, ":scope > .comment-body").textContent = "[deleted]";
+    find(item, ":scope > .comment-head .comment-author").textContent = "[deleted]";
     item.querySelector(":scope > .comment-actions")?.replaceChildren();
   }
 
@@ -84,17 +84,17 @@ export class CommentsView {
     item.dataset.commentId = comment.id;
     item.dataset.authorId = comment.user?.id ?? "";
     item.dataset.status = comment.status ?? "published";
-    item.querySelector(".comment-author")!.textContent = comment.user?.username ?? "[deleted]";
+    find(item, ".comment-author").textContent = comment.user?.username ?? "[deleted]";
     if (comment.status === "held") {
       item.classList.add("held");
       item.querySelector<HTMLElement>(".held-badge")?.removeAttribute("hidden");
     }
-    const time = item.querySelector("time")!;
+    const time = find(item, "time");
     time.dateTime = comment.created_at;
     time.textContent = new Date(comment.created_at).toLocaleString();
-    item.querySelector(".comment-body")!.textContent = comment.content;
+    find(item, ".comment-body").textContent = comment.content;
     this.addActions(item);
-    const replies = item.querySelector("ol.replies")!;
+    const replies = find(item, "ol.replies");
     for (const reply of comment.replies ?? []) {
       if (!reply.user || !this.blocked.has(reply.user.id)) replies.append(this.render(reply));
     }
@@ -115,8 +115,9 @@ export class CommentsView {
 
   private addActions(item: HTMLLIElement): void {
     const actions = item.querySelector(":scope > .comment-actions");
-    const id = item.dataset.commentId!;
-    if (!actions || !this.userId || item.querySelector(":scope > .comment-body")?.textContent === "[deleted]") return;
+    const id = item.dataset.commentId;
+    if (!actions || !id || !this.userId || item.querySelector(":scope > .comment-body")?.textContent === "[deleted]")
+      return;
     // A held comment waits for the owner: nobody replies to it yet.
     if (item.dataset.status !== "held") actions.append(this.button("Reply", "reply", id));
     const author = item.dataset.authorId;
@@ -190,8 +191,9 @@ export class CommentsView {
   private async onClick(event: Event): Promise<void> {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-comment-id]");
     if (!button) return;
-    const id = button.dataset.commentId!;
-    const item = button.closest<HTMLLIElement>("li.comment")!;
+    const id = button.dataset.commentId;
+    const item = button.closest<HTMLLIElement>("li.comment");
+    if (!id || !item) return;
     if (button.classList.contains("block-user")) {
       await this.block(button.dataset.authorId ?? "", button.dataset.authorName ?? "", button);
     } else if (button.classList.contains("delete")) {
@@ -201,7 +203,7 @@ export class CommentsView {
     } else if (button.classList.contains("load-replies")) {
       button.disabled = true;
       const { items } = await api<{ items: Listed[] }>("GET", `/comments/${id}/replies?limit=100`);
-      const replies = item.querySelector(":scope > ol.replies")!;
+      const replies = find(item, ":scope > ol.replies");
       replies.replaceChildren(...items.map((reply) => this.render(reply)));
       button.remove();
     } else if (button.classList.contains("reply")) {
@@ -232,7 +234,7 @@ export class CommentsView {
       event.preventDefault();
       if (await this.post(input.value, parentId, error)) form.remove();
     });
-    item.querySelector(":scope > .comment-actions")!.after(form);
+    find(item, ":scope > .comment-actions").after(form);
     input.focus();
   }
 }

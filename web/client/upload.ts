@@ -2,18 +2,18 @@
 // the server's offset; a reload finds the upload again (its URL is kept in localStorage by
 // file fingerprint) and continues. Then processing progress live from the video's room.
 import { Upload } from "tus-js-client";
-import { api, byId, csrfToken } from "./_api";
+import { api, byId, csrfToken, find, required } from "./_api";
 import { forwardOnly, type ProcessingStatus } from "./_progress";
 import { joinRoom } from "./_room";
 
-const form = byId<HTMLFormElement>("upload-form")!;
-const fileInput = byId<HTMLInputElement>("file")!;
-const dropZone = byId("drop-zone")!;
-const bar = byId<HTMLProgressElement>("upload-bar")!;
-const stats = byId("upload-stats")!;
-const errorText = byId("upload-error")!;
-const pauseButton = byId<HTMLButtonElement>("upload-pause")!;
-const title = byId<HTMLInputElement>("title")!;
+const form = required<HTMLFormElement>("upload-form");
+const fileInput = required<HTMLInputElement>("file");
+const dropZone = required("drop-zone");
+const bar = required<HTMLProgressElement>("upload-bar");
+const stats = required("upload-stats");
+const errorText = required("upload-error");
+const pauseButton = required<HTMLButtonElement>("upload-pause");
+const title = required<HTMLInputElement>("title");
 
 // Drag and drop onto the file picker's label.
 for (const type of ["dragenter", "dragover"]) {
@@ -53,8 +53,8 @@ form.addEventListener("submit", async (event) => {
     .map((t) => t.trim())
     .filter(Boolean)
     .slice(0, 15);
-  form.querySelector<HTMLButtonElement>("button[type=submit]")!.disabled = true;
-  byId("upload-progress")!.hidden = false;
+  find<HTMLButtonElement>(form, "button[type=submit]").disabled = true;
+  required("upload-progress").hidden = false;
   errorText.textContent = "";
 
   let videoId = "";
@@ -93,7 +93,7 @@ form.addEventListener("submit", async (event) => {
     },
     onError(err) {
       errorText.textContent = `Upload failed: ${err.message.split("\n")[0]}`;
-      form.querySelector<HTMLButtonElement>("button[type=submit]")!.disabled = false;
+      find<HTMLButtonElement>(form, "button[type=submit]").disabled = false;
     },
     async onSuccess() {
       bar.value = 100;
@@ -136,12 +136,12 @@ form.addEventListener("submit", async (event) => {
 });
 
 function followProcessing(videoId: string) {
-  const section = byId("processing-section")!;
+  const section = required("processing-section");
   section.hidden = false;
-  const progress = byId<HTMLProgressElement>("processing-progress")!;
-  const text = byId("processing-text")!;
+  const progress = required<HTMLProgressElement>("processing-progress");
+  const text = required("processing-text");
   const heading = byId("processing-h");
-  const link = byId<HTMLAnchorElement>("watch-link")!;
+  const link = required<HTMLAnchorElement>("watch-link");
   link.href = `/watch/${videoId}`;
   let finished = false;
   // The room and the poll both report; a late poll answer must not take the bar back.
