@@ -27,13 +27,14 @@ export async function consume<S extends z.ZodType>(
   batch: MessageBatch<unknown>,
   schema: S,
   handle: (body: z.output<S>, message: Message<unknown>) => Promise<unknown>,
+  { concurrency = 1 }: { concurrency?: number } = {},
 ): Promise<void> {
-  for (const message of batch.messages) {
+  const one = async (message: Message<unknown>) => {
     const parsed = schema.safeParse(message.body);
     if (!parsed.success) {
       log("error", "malformed message dropped", { queue: batch.queue, id: message.id });
       message.ack();
-      continue;
+      return;
     }
     try {
       await handle(parsed.data, message);
@@ -47,5 +48,12 @@ export async function consume<S extends z.ZodType>(
         message.retry({ delaySeconds: retryDelay(message.attempts) });
       }
     }
-  }
+  };
+  // In order, one at a time, unless the queue's messages are independent and mostly wait on
+  // the network (webhook deliveries): then up to `concurrency` at once.
+  let next = 0;
+  const lane = async () => {
+    while (next < batch.messages.length) await one(batch.messages[next++] as Message<unknown>);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batch.messages.length)) }, lane));
 }

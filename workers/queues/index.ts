@@ -7,6 +7,7 @@ import { indexVideo } from "./video-index";
 import { videoReady } from "./video-ready";
 import { videoJob, videoJobDeadLetter } from "./video-upload";
 import { watchEvent } from "./watch-events";
+import { webhookDelivery } from "./webhook-deliveries";
 
 /** One message's work; it throws to be retried (`RetryLater` for its own delay). Must be idempotent. */
 export type Handler<T> = (body: T, env: Env) => Promise<unknown>;
@@ -27,7 +28,15 @@ export const CONSUMERS: { [Q in QueueName]: Handler<MessageOf<Q>> | null } = {
   "video-index-dlq": null,
   "watch-events": watchEvent,
   "watch-events-dlq": null,
+  "webhook-deliveries": webhookDelivery,
+  "webhook-deliveries-dlq": null,
 };
+
+/**
+ * Queues whose messages are independent and spend their time waiting on someone else's
+ * server: a batch runs this many at once (the rest, one at a time, in order).
+ */
+const CONCURRENCY: Partial<Record<QueueName, number>> = { "webhook-deliveries": 10 };
 
 /** How long a message with no consumer waits before it is offered again (for a person to look at). */
 const UNCONSUMED_DELAY_SECONDS = 3600;
@@ -59,5 +68,5 @@ function consumeFrom<Q extends QueueName>(name: Q, batch: MessageBatch<unknown>,
   // union of every queue's schema for a generic Q (microsoft/TypeScript#30581); the table
   // above is what checks each handler against its queue's messages.
   const schema = QUEUES[name].message as unknown as z.ZodType<MessageOf<Q>>;
-  return consume(batch, schema, (body) => handler(body, env));
+  return consume(batch, schema, (body) => handler(body, env), { concurrency: CONCURRENCY[name] });
 }

@@ -29,6 +29,8 @@ export interface CommentDeps {
   };
   /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
+  /** A comment was stored (the video owner's webhooks hear `comment.created` or `comment.held`). */
+  posted?(comment: CommentOut): Promise<void>;
 }
 
 const badParent = (reason: string) =>
@@ -63,6 +65,7 @@ export async function postComment(
   if (!result.ok) throw badParent("that comment was deleted");
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
+  await deps.posted?.(result.comment);
   return result.comment;
 }
 
