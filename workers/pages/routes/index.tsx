@@ -10,6 +10,7 @@ import { channelRoutes } from "./channel";
 import { historyRoutes } from "./history";
 import { homeRoutes } from "./home";
 import { moderationRoutes } from "./moderation";
+import { playlistPageRoutes } from "./playlists";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
 import { uploadRoutes } from "./upload";
@@ -24,6 +25,8 @@ export const PAGE_PATHS = [
   "/history",
   "/history/*",
   "/channel/*",
+  "/playlist/*",
+  "/playlists",
   "/studio",
   "/studio/*",
   "/moderation",
@@ -45,6 +48,7 @@ pageRoutes
   .route("/", searchRoutes)
   .route("/", historyRoutes)
   .route("/", channelRoutes)
+  .route("/", playlistPageRoutes)
   .route("/", studioRoutes)
   .route("/", moderationRoutes)
   .route("/", accountRoutes);
