@@ -6,7 +6,10 @@ import { freshIp, type TestUser } from "./fixtures";
 
 export const BASE = "http://cloudtube.test";
 
-export function browser(path: string, init: { cookie?: string; form?: Record<string, string>; origin?: string } = {}) {
+export function browser(
+  path: string,
+  init: { cookie?: string; form?: Record<string, string> | URLSearchParams; origin?: string } = {},
+) {
   const headers = new Headers({ "CF-Connecting-IP": freshIp(), Accept: "text/html" });
   if (init.cookie) headers.set("Cookie", init.cookie);
   let body: string | undefined;

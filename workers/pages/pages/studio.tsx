@@ -6,6 +6,9 @@ import { CsrfField } from "../components/layout";
 export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) => (
   <>
     <h1>Your videos</h1>
+    <p>
+      <a href="/studio/webhooks">Webhooks</a>: tell your server when a video is ready.
+    </p>
     {props.notice ? <p role="status">{props.notice}</p> : null}
     {props.videos.length === 0 ? (
       <p class="empty">

@@ -15,6 +15,7 @@ import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
 import { uploadRoutes } from "./upload";
 import { watchRoutes } from "./watch";
+import { webhookPageRoutes } from "./webhooks";
 
 /** Every path the pages answer (kept out of /api: these are not API routes). */
 export const PAGE_PATHS = [
@@ -49,6 +50,8 @@ pageRoutes
   .route("/", historyRoutes)
   .route("/", channelRoutes)
   .route("/", playlistPageRoutes)
+  // Before the studio's /studio/{video_id} forms, which would take /studio/webhooks.
+  .route("/", webhookPageRoutes)
   .route("/", studioRoutes)
   .route("/", moderationRoutes)
   .route("/", accountRoutes);
