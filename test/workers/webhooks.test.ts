@@ -426,6 +426,63 @@ describe("webhook deliveries", () => {
     );
   });
 
+  it("takes a batch of attempts to many endpoints at once, each with its own answer's fate", async () => {
+    const user = await registerUser();
+    const fine = [];
+    for (let i = 0; i < 8; i++) fine.push(await createEndpoint(user, { url: `${HOOKS}/fine-${i}` }));
+    const down = await createEndpoint(user, { url: `${HOOKS}/down` });
+    const gone = await createEndpoint(user, { url: `${HOOKS}/gone` });
+    const off = await createEndpoint(user, { url: `${HOOKS}/off` });
+    receiver.answer = (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/down") return new Response("down", { status: 500 });
+      if (path === "/gone") return new Response("gone", { status: 410 });
+      return new Response("ok");
+    };
+    const video = await catalogueVideo(user, { title: "To everyone" });
+    await deliver("video-ready", [readyMessage(user, video)]);
+    await deliver(
+      "webhook-deliveries",
+      take("event").map((q) => q.body),
+    );
+    const attempts = take("attempt");
+    expect(attempts).toHaveLength(11);
+    // Turned off after the fan-out: its delivery fails when its turn comes, unsent.
+    const patched = await api(`/api/v1/webhooks/${off.id}`, { method: "PATCH", as: user, json: { enabled: false } });
+    expect(patched.status).toBe(200);
+
+    // One batch, more attempts than it sends at once (SEND_LANES).
+    const result = await deliver(
+      "webhook-deliveries",
+      attempts.map((a) => a.body),
+    );
+    expect(result.explicitAcks).toHaveLength(11);
+    expect(result.retryMessages).toEqual([]);
+    expect(receiver.requests.map((r) => new URL(r.url).pathname).sort()).toEqual(
+      [...fine.map((_, i) => `/fine-${i}`), "/down", "/gone"].sort(),
+    );
+    const secretOf = new Map([...fine, down, gone].map((e) => [new URL(e.url).pathname, e.secret]));
+    for (const r of receiver.requests) {
+      expect(new Webhook(secretOf.get(new URL(r.url).pathname)!).verify(r.body, signed(r))).toMatchObject({
+        type: "video.ready",
+      });
+    }
+    expect(new Set(receiver.requests.map((r) => r.headers["webhook-id"])).size).toBe(1);
+    for (const e of fine) expect((await deliveriesOf(user, e))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect((await deliveriesOf(user, down))[0]).toMatchObject({ status: "pending", attempts: 1, response_status: 500 });
+    expect(take("attempt")).toMatchObject([{ body: { attempt: 2 } }]);
+    expect((await deliveriesOf(user, gone))[0]).toMatchObject({ status: "failed", response_status: 410 });
+    expect(await (await api(`/api/v1/webhooks/${gone.id}`, { as: user })).json()).toMatchObject({ enabled: false });
+    expect((await deliveriesOf(user, off))[0]).toMatchObject({ status: "failed", attempts: 0 });
+
+    // The same batch again (redelivered): nothing is sent twice.
+    await deliver(
+      "webhook-deliveries",
+      attempts.map((a) => a.body),
+    );
+    expect(receiver.requests).toHaveLength(10);
+  });
+
   it("sends a delivery again on request with the same webhook-id, and succeeds after a failure", async () => {
     const user = await registerUser();
     const endpoint = await createEndpoint(user);

@@ -44,9 +44,9 @@ export interface Producer<T> {
   send(body: T, options?: QueueSendOptions): Promise<void>;
 }
 
-/** A producer that also sends many messages in one call (at most 100: the Queues limit). */
+/** A producer that also sends many messages in one call (at most 100: the Queues limit), each with its own delay. */
 export interface BatchProducer<T> extends Producer<T> {
-  sendBatch(bodies: readonly T[], options?: QueueSendOptions): Promise<void>;
+  sendBatch(messages: readonly { body: T; delaySeconds?: number }[]): Promise<void>;
 }
 
 export const isQueueName = (name: string): name is QueueName => Object.hasOwn(QUEUES, name);

@@ -24,8 +24,11 @@ export const JITTER = 0.1;
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 /** What is kept of an answer's body, per attempt. */
 export const BODY_EXCERPT_BYTES = 1024;
-/** An attempt's lease: past the timeout, so a second copy of a message never sends while the first waits. */
-const LEASE_MS = 60_000;
+/**
+ * An attempt's shortest lease: past the timeout, so a second copy of a message never sends
+ * while the first waits. A batch's leases cover its slowest lane (see `leaseFor`).
+ */
+const MIN_LEASE_MS = 60_000;
 /** A `Retry-After` further out than the schedule's longest wait is held to it. */
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 /** Messages per `sendBatch` (the Queues limit). */
@@ -72,7 +75,9 @@ export async function fanOutEvent(deps: DeliveryDeps, eventId: string) {
   const pending = await store.fanOut(deps.db, eventId, now);
   for (let i = 0; i < pending.length; i += SEND_BATCH) {
     await deps.queue.sendBatch(
-      pending.slice(i, i + SEND_BATCH).map((id) => ({ kind: "attempt", delivery_id: id, attempt: 1 }) as const),
+      pending
+        .slice(i, i + SEND_BATCH)
+        .map((id) => ({ body: { kind: "attempt", delivery_id: id, attempt: 1 } as const })),
     );
   }
   await store.markFannedOut(deps.db, eventId, now);
@@ -168,88 +173,165 @@ export type AttemptResult =
   | "in_flight"
   | "gone";
 
+export interface AttemptOutcome {
+  result: AttemptResult;
+  /** `retry_scheduled`: the wait before the next attempt; `in_flight`: when the other copy's lease ends. */
+  retryInSeconds?: number;
+}
+
+type AttemptMessage = Extract<WebhookMessage, { kind: "attempt" }>;
+
 /**
- * An `attempt` message: makes attempt `attempt` of the delivery, once, however often the
- * message comes (a lease and the attempt count decide), and queues the next on the schedule
- * after a failure. 2xx succeeds; 410 fails for good and disables the endpoint; anything else,
- * a redirect, no answer within the timeout or a refused URL is a failed attempt. Answers what
- * happened, or throws to have the message tried again (an attempt still under way elsewhere).
+ * Sends at once per batch. Production Workers hold 6 connections open per invocation and queue
+ * the rest; with as many lanes, no attempt's 15 s runs while it waits for a connection.
  */
-export async function attemptDelivery(
+export const SEND_LANES = 6;
+
+/**
+ * The lease a batch of `count` attempts takes: every attempt of the batch is claimed at its
+ * start, and the last lane's last attempt may wait behind others that each ran to the timeout.
+ */
+export function leaseFor(count: number, timeoutMs: number): number {
+  return Math.max(MIN_LEASE_MS, Math.ceil(count / SEND_LANES) * timeoutMs + 30_000);
+}
+
+/** Runs `work` on every item, `lanes` at a time; answers the results in order. */
+async function inLanes<T, R>(items: readonly T[], lanes: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+  return out;
+}
+
+/** Why a message could not take its attempt: a copy, an attempt under way, or one not due yet. */
+function notClaimed(
+  target: store.AttemptTarget,
+  message: AttemptMessage,
+  now: Date,
+  later: { body: WebhookMessage; delaySeconds: number }[],
+): AttemptOutcome {
+  const { delivery } = target;
+  if (delivery.status !== "pending" || delivery.attempts >= message.attempt) return { result: "duplicate" };
+  if (delivery.leaseUntil && delivery.leaseUntil > now) {
+    // The same attempt is under way elsewhere; if that copy dies, this one takes over.
+    return { result: "in_flight", retryInSeconds: Math.ceil((delivery.leaseUntil.getTime() - now.getTime()) / 1000) };
+  }
+  if (delivery.nextAttemptAt && delivery.nextAttemptAt.getTime() > now.getTime()) {
+    // Early: a wait longer than a queue message holds, or a clock ahead. It waits the rest.
+    const rest = Math.ceil((delivery.nextAttemptAt.getTime() - now.getTime()) / 1000);
+    later.push({ body: message, delaySeconds: Math.min(rest, MAX_QUEUE_DELAY_SECONDS) });
+    return { result: "not_yet" };
+  }
+  // An attempt number the delivery has not reached: dropped.
+  return { result: "duplicate" };
+}
+
+/**
+ * A batch of `attempt` messages: each makes attempt `attempt` of its delivery, once however
+ * often the message comes (a lease and the attempt count decide), and a failure queues the next
+ * attempt on the schedule. 2xx succeeds; 410 fails for good and disables the endpoint;
+ * anything else, a redirect, no answer within the timeout or a refused URL is a failed
+ * attempt. The batch shares two D1 round trips (the claims, the records) and sends
+ * `SEND_LANES` requests at a time. Answers each message's outcome, in order.
+ */
+export async function attemptDeliveries(
   deps: DeliveryDeps,
-  message: Extract<WebhookMessage, { kind: "attempt" }>,
-): Promise<{ result: AttemptResult; retryInSeconds?: number }> {
+  messages: readonly AttemptMessage[],
+): Promise<AttemptOutcome[]> {
   const now = deps.now();
-  const { claimed, target } = await store.claimAttempt(deps.db, message.delivery_id, message.attempt, now, LEASE_MS);
-  if (!target) return { result: "gone" };
-  const { delivery, endpoint } = target;
-  if (!claimed) {
-    if (delivery.status !== "pending" || delivery.attempts >= message.attempt) return { result: "duplicate" };
-    if (delivery.leaseUntil && delivery.leaseUntil > now) {
-      // The same attempt is under way elsewhere; if that copy dies, this one takes over.
-      return { result: "in_flight", retryInSeconds: Math.ceil((delivery.leaseUntil.getTime() - now.getTime()) / 1000) };
+  const { claimed, targets } = await store.claimAttempts(
+    deps.db,
+    messages.map((m) => ({ deliveryId: m.delivery_id, attempt: m.attempt })),
+    now,
+    leaseFor(messages.length, deps.config.timeoutMs),
+  );
+  const outcomes: AttemptOutcome[] = new Array(messages.length);
+  const later: { body: WebhookMessage; delaySeconds: number }[] = [];
+  const unsent: string[] = [];
+  const jobs: { index: number; message: AttemptMessage; target: store.AttemptTarget }[] = [];
+  messages.forEach((message, index) => {
+    const target = targets.get(message.delivery_id);
+    if (!target) outcomes[index] = { result: "gone" };
+    else if (!claimed[index]) outcomes[index] = notClaimed(target, message, now, later);
+    else if (!target.endpoint.enabled) {
+      unsent.push(message.delivery_id);
+      outcomes[index] = { result: "disabled" };
+    } else jobs.push({ index, message, target });
+  });
+
+  const sent = await inLanes(jobs, SEND_LANES, async ({ target }) => {
+    // Signed when it leaves, not when the batch began: a receiver's tolerance for the
+    // timestamp (5 minutes in the reference verifiers) must not be spent waiting for a lane.
+    const at = deps.now();
+    const started = Date.now();
+    const headers = {
+      "Content-Type": "application/json",
+      "User-Agent": "CloudTube-Webhooks/1.0",
+      "webhook-id": target.delivery.eventId,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": signatureHeader(
+        await signingSecrets(deps, target.endpoint, at),
+        target.delivery.eventId,
+        at,
+        target.payload,
+      ),
+    };
+    const answer = await send(deps, target.endpoint.url, headers, target.payload, at);
+    return { answer, at, durationMs: Date.now() - started };
+  });
+
+  const writes: store.AttemptWrite[] = [];
+  const gone = new Set<string>();
+  const retries = new Map<string, { body: WebhookMessage; delaySeconds: number }>();
+  jobs.forEach(({ index, message, target }, j) => {
+    const { answer, at, durationMs } = sent[j] as { answer: Sent; at: Date; durationMs: number };
+    const record = {
+      deliveryId: message.delivery_id,
+      attempt: message.attempt,
+      at,
+      durationMs,
+      responseStatus: answer.status,
+      responseBody: answer.body,
+      error: answer.error,
+    };
+    if (answer.status !== null && answer.status >= 200 && answer.status < 300) {
+      writes.push({ record, outcome: { status: "succeeded", nextAttemptAt: null } });
+      outcomes[index] = { result: "sent" };
+      return;
     }
-    if (delivery.nextAttemptAt && delivery.nextAttemptAt.getTime() > now.getTime()) {
-      // Early: a wait longer than a queue message can hold, or a clock ahead. Wait the rest.
-      const rest = Math.ceil((delivery.nextAttemptAt.getTime() - now.getTime()) / 1000);
-      await deps.queue.send(message, { delaySeconds: Math.min(rest, MAX_QUEUE_DELAY_SECONDS) });
-      return { result: "not_yet" };
+    const next = message.attempt + 1;
+    if (answer.status === 410 || message.final || next > MAX_ATTEMPTS) {
+      writes.push({ record, outcome: { status: "failed", nextAttemptAt: null } });
+      if (answer.status === 410) gone.add(target.endpoint.id);
+      outcomes[index] = { result: "failed" };
+      return;
     }
-    // An attempt number from the future (the delivery has not reached it): drop it.
-    return { result: "duplicate" };
-  }
-  if (!endpoint.enabled) {
-    await store.failUnsent(deps.db, delivery.id, now);
-    return { result: "disabled" };
-  }
-  const timestamp = now;
-  const headers = {
-    "Content-Type": "application/json",
-    "User-Agent": "CloudTube-Webhooks/1.0",
-    "webhook-id": delivery.eventId,
-    "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-    "webhook-signature": signatureHeader(
-      await signingSecrets(deps, endpoint, now),
-      delivery.eventId,
-      timestamp,
-      target.payload,
-    ),
-  };
-  const started = Date.now();
-  const sent = await send(deps, endpoint.url, headers, target.payload, now);
-  const record = {
-    deliveryId: delivery.id,
-    attempt: message.attempt,
-    at: now,
-    durationMs: Date.now() - started,
-    responseStatus: sent.status,
-    responseBody: sent.body,
-    error: sent.error,
-  };
-  if (sent.status !== null && sent.status >= 200 && sent.status < 300) {
-    await store.recordAttempt(deps.db, record, { status: "succeeded", nextAttemptAt: null });
-    return { result: "sent" };
-  }
-  if (sent.status === 410) {
-    await store.recordAttempt(deps.db, record, { status: "failed", nextAttemptAt: null });
-    await store.disableGone(deps.db, endpoint.id, now);
-    log("warn", "webhook endpoint answered 410: disabled", { webhook_id: endpoint.id, delivery_id: delivery.id });
-    return { result: "failed" };
-  }
-  const next = message.attempt + 1;
-  if (message.final || next > MAX_ATTEMPTS) {
-    await store.recordAttempt(deps.db, record, { status: "failed", nextAttemptAt: null });
-    return { result: "failed" };
-  }
-  const wait = retryDelaySeconds(next, deps.random, sent.status === null ? undefined : sent.retryAfter);
-  const nextAttemptAt = new Date(now.getTime() + wait * 1000);
-  if (await store.recordAttempt(deps.db, record, { status: "pending", nextAttemptAt })) {
-    await deps.queue.send(
-      { kind: "attempt", delivery_id: delivery.id, attempt: next },
-      { delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS) },
-    );
-  }
-  return { result: "retry_scheduled", retryInSeconds: wait };
+    const wait = retryDelaySeconds(next, deps.random, answer.status === null ? undefined : answer.retryAfter);
+    writes.push({ record, outcome: { status: "pending", nextAttemptAt: new Date(at.getTime() + wait * 1000) } });
+    retries.set(message.delivery_id, {
+      body: { kind: "attempt", delivery_id: message.delivery_id, attempt: next },
+      delaySeconds: Math.min(wait, MAX_QUEUE_DELAY_SECONDS),
+    });
+    outcomes[index] = { result: "retry_scheduled", retryInSeconds: wait };
+  });
+
+  const moved = await store.recordAttempts(deps.db, writes, [...gone], unsent, now);
+  for (const endpointId of gone) log("warn", "webhook endpoint answered 410: disabled", { webhook_id: endpointId });
+  // The next attempts, for the deliveries this batch moved on (a lease outlived schedules nothing).
+  const follow = [...later, ...[...retries].filter(([id]) => moved.has(id)).map(([, m]) => m)];
+  for (let i = 0; i < follow.length; i += SEND_BATCH) await deps.queue.sendBatch(follow.slice(i, i + SEND_BATCH));
+  return outcomes;
+}
+
+/** One attempt message on its own (what a batch of one does). */
+export async function attemptDelivery(deps: DeliveryDeps, message: AttemptMessage): Promise<AttemptOutcome> {
+  return (await attemptDeliveries(deps, [message]))[0] as AttemptOutcome;
 }
 
 /** The cron: queues again the attempts whose message was lost, and forgets events older than 30 days. */
@@ -260,7 +342,7 @@ export async function sweepDeliveries(deps: DeliveryDeps) {
     await deps.queue.sendBatch(
       overdue
         .slice(i, i + SEND_BATCH)
-        .map((d) => ({ kind: "attempt", delivery_id: d.id, attempt: d.attempts + 1 }) as const),
+        .map((d) => ({ body: { kind: "attempt", delivery_id: d.id, attempt: d.attempts + 1 } as const })),
     );
   }
   await store.pruneEvents(deps.db, new Date(now.getTime() - 30 * 86_400_000));

@@ -56,14 +56,6 @@ export async function updateEndpoint(db: Database, endpointId: string, edit: End
     .where(eq(webhookEndpoints.id, endpointId));
 }
 
-/** An endpoint that answered 410 is turned off (its pending deliveries fail when their turn comes). */
-export async function disableGone(db: Database, endpointId: string, now: Date) {
-  await db
-    .update(webhookEndpoints)
-    .set({ enabled: false, disabledReason: "gone", updatedAt: now })
-    .where(eq(webhookEndpoints.id, endpointId));
-}
-
 /** Deletes an endpoint; its deliveries and their attempts cascade. */
 export async function deleteEndpoint(db: Database, endpointId: string) {
   await db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId));
@@ -160,64 +152,69 @@ interface TargetRow {
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
+const targetOf = (row: TargetRow): AttemptTarget => ({
+  delivery: {
+    id: row.id,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: date(row.next_attempt_at),
+    leaseUntil: date(row.lease_until),
+    eventId: row.event_id,
+  },
+  endpoint: {
+    id: row.endpoint_id,
+    url: row.url,
+    enabled: row.enabled === 1,
+    secretSealed: row.secret_sealed,
+    previousSecretSealed: row.previous_secret_sealed,
+    previousSecretExpiresAt: date(row.previous_secret_expires_at),
+  },
+  payload: row.payload,
+});
+
 /**
- * Takes attempt number `attempt` of a delivery: a lease, so that a second copy of the message
- * (queues deliver at least once) does not send it too. Granted only while the delivery is
- * pending, the attempt is the next one, its time has come (a second of slack for clocks) and
- * no other lease holds. Answers the grant and, either way, what the delivery, its endpoint and
- * its payload are now (one round trip).
+ * Takes attempts (`attempt` of each delivery) for a batch of messages: a lease each, so that a
+ * second copy of a message (queues deliver at least once) does not send it too. Granted only
+ * while the delivery is pending, the attempt is its next one, its time has come (a second of
+ * slack for clocks) and no other lease holds. One round trip for the whole batch: the claims
+ * in order (of two copies in one batch, the first wins), then what every delivery, its
+ * endpoint and its payload are now.
  */
-export async function claimAttempt(
+export async function claimAttempts(
   db: Database,
-  deliveryId: string,
-  attempt: number,
+  claims: readonly { deliveryId: string; attempt: number }[],
   now: Date,
   leaseMs: number,
-): Promise<{ claimed: boolean; target?: AttemptTarget }> {
+): Promise<{ claimed: boolean[]; targets: Map<string, AttemptTarget> }> {
+  if (!claims.length) return { claimed: [], targets: new Map() };
   const d1 = db.$client;
   const t = now.getTime();
-  const [claim, read] = await d1.batch<Record<string, unknown>>([
-    d1
-      .prepare(
-        `UPDATE webhook_deliveries SET lease_until = ?4
-         WHERE id = ?1 AND status = 'pending' AND attempts = ?2 - 1
-           AND (next_attempt_at IS NULL OR next_attempt_at <= ?3 + 1000)
-           AND (lease_until IS NULL OR lease_until <= ?3)
-         RETURNING id`,
-      )
-      .bind(deliveryId, attempt, t, t + leaseMs),
-    d1
-      .prepare(
-        `SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.lease_until, d.event_id, e.id AS endpoint_id,
-                e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, ev.payload
-         FROM webhook_deliveries d
-         JOIN webhook_endpoints e ON e.id = d.endpoint_id
-         JOIN webhook_events ev ON ev.id = d.event_id
-         WHERE d.id = ?`,
-      )
-      .bind(deliveryId),
+  const claim = d1.prepare(
+    `UPDATE webhook_deliveries SET lease_until = ?4
+     WHERE id = ?1 AND status = 'pending' AND attempts = ?2 - 1
+       AND (next_attempt_at IS NULL OR next_attempt_at <= ?3 + 1000)
+       AND (lease_until IS NULL OR lease_until <= ?3)
+     RETURNING id`,
+  );
+  const read = d1
+    .prepare(
+      `SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.lease_until, d.event_id, e.id AS endpoint_id,
+              e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, ev.payload
+       FROM webhook_deliveries d
+       JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       JOIN webhook_events ev ON ev.id = d.event_id
+       WHERE d.id IN (SELECT value FROM json_each(?))`,
+    )
+    .bind(JSON.stringify([...new Set(claims.map((c) => c.deliveryId))]));
+  const results = await d1.batch<Record<string, unknown>>([
+    ...claims.map((c) => claim.bind(c.deliveryId, c.attempt, t, t + leaseMs)),
+    read,
   ]);
-  const row = read?.results[0] as TargetRow | undefined;
-  const target: AttemptTarget | undefined = row && {
-    delivery: {
-      id: row.id,
-      status: row.status,
-      attempts: row.attempts,
-      nextAttemptAt: date(row.next_attempt_at),
-      leaseUntil: date(row.lease_until),
-      eventId: row.event_id,
-    },
-    endpoint: {
-      id: row.endpoint_id,
-      url: row.url,
-      enabled: row.enabled === 1,
-      secretSealed: row.secret_sealed,
-      previousSecretSealed: row.previous_secret_sealed,
-      previousSecretExpiresAt: date(row.previous_secret_expires_at),
-    },
-    payload: row.payload,
+  const rows = (results.at(-1)?.results ?? []) as unknown as TargetRow[];
+  return {
+    claimed: claims.map((_, i) => (results[i]?.results.length ?? 0) === 1),
+    targets: new Map(rows.map((row) => [row.id, targetOf(row)])),
   };
-  return { claimed: (claim?.results.length ?? 0) === 1, target };
 }
 
 export interface AttemptRecord {
@@ -230,52 +227,79 @@ export interface AttemptRecord {
   error: string | null;
 }
 
-/**
- * Stores an attempt and what it means for the delivery in one batch: succeeded, failed for
- * good, or pending until `nextAttemptAt`. The lease goes with it. Answers false when the
- * delivery had moved on meanwhile (a lease outlived), so the caller schedules nothing.
- */
-export async function recordAttempt(
-  db: Database,
-  record: AttemptRecord,
-  outcome: { status: WebhookDelivery["status"]; nextAttemptAt: Date | null },
-): Promise<boolean> {
-  const [, updated] = await db.batch([
-    db
-      .insert(webhookAttempts)
-      .values(record)
-      .onConflictDoUpdate({
-        target: [webhookAttempts.deliveryId, webhookAttempts.attempt],
-        set: {
-          at: record.at,
-          durationMs: record.durationMs,
-          responseStatus: record.responseStatus,
-          responseBody: record.responseBody,
-          error: record.error,
-        },
-      }),
-    db
-      .update(webhookDeliveries)
-      .set({
-        attempts: record.attempt,
-        status: outcome.status,
-        responseStatus: record.responseStatus,
-        nextAttemptAt: outcome.nextAttemptAt,
-        leaseUntil: null,
-        updatedAt: record.at,
-      })
-      .where(and(eq(webhookDeliveries.id, record.deliveryId), eq(webhookDeliveries.attempts, record.attempt - 1)))
-      .returning({ id: webhookDeliveries.id }),
-  ]);
-  return updated.length === 1;
+export interface AttemptWrite {
+  record: AttemptRecord;
+  outcome: { status: WebhookDelivery["status"]; nextAttemptAt: Date | null };
 }
 
-/** A delivery whose endpoint is off when its turn comes: failed, with no attempt made. */
-export async function failUnsent(db: Database, deliveryId: string, now: Date) {
-  await db
-    .update(webhookDeliveries)
-    .set({ status: "failed", nextAttemptAt: null, leaseUntil: null, updatedAt: now })
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
+/**
+ * Stores a batch's attempts and what each means for its delivery (succeeded, failed for good,
+ * or pending until `nextAttemptAt`; the lease goes with it), turns off the endpoints that
+ * answered 410, and fails the deliveries whose endpoint was off: one batch, one round trip.
+ * Answers the deliveries it moved on; one that had moved on meanwhile (a lease outlived) is
+ * left alone, and its caller schedules nothing for it.
+ */
+export async function recordAttempts(
+  db: Database,
+  writes: readonly AttemptWrite[],
+  goneEndpoints: readonly string[],
+  unsent: readonly string[],
+  now: Date,
+): Promise<Set<string>> {
+  const statements = [];
+  for (const { record, outcome } of writes) {
+    statements.push(
+      db
+        .insert(webhookAttempts)
+        .values(record)
+        .onConflictDoUpdate({
+          target: [webhookAttempts.deliveryId, webhookAttempts.attempt],
+          set: {
+            at: record.at,
+            durationMs: record.durationMs,
+            responseStatus: record.responseStatus,
+            responseBody: record.responseBody,
+            error: record.error,
+          },
+        }),
+      db
+        .update(webhookDeliveries)
+        .set({
+          attempts: record.attempt,
+          status: outcome.status,
+          responseStatus: record.responseStatus,
+          nextAttemptAt: outcome.nextAttemptAt,
+          leaseUntil: null,
+          updatedAt: record.at,
+        })
+        .where(and(eq(webhookDeliveries.id, record.deliveryId), eq(webhookDeliveries.attempts, record.attempt - 1)))
+        .returning({ id: webhookDeliveries.id }),
+    );
+  }
+  for (const endpointId of goneEndpoints) {
+    statements.push(
+      db
+        .update(webhookEndpoints)
+        .set({ enabled: false, disabledReason: "gone", updatedAt: now })
+        .where(eq(webhookEndpoints.id, endpointId)),
+    );
+  }
+  for (const deliveryId of unsent) {
+    statements.push(
+      db
+        .update(webhookDeliveries)
+        .set({ status: "failed", nextAttemptAt: null, leaseUntil: null, updatedAt: now })
+        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending"))),
+    );
+  }
+  const [first, ...rest] = statements;
+  if (!first) return new Set();
+  const results = await db.batch([first, ...rest]);
+  const moved = new Set<string>();
+  writes.forEach((_, i) => {
+    for (const row of results[2 * i + 1] as { id: string }[]) moved.add(row.id);
+  });
+  return moved;
 }
 
 // The deliveries log.

@@ -13,9 +13,14 @@ export function producer<Q extends ProducedQueue>(env: Env, name: Q): BatchProdu
       const checked = message.parse(body);
       await (options ? queue.send(checked, options) : queue.send(checked));
     },
-    sendBatch: async (bodies, options) => {
-      if (!bodies.length) return;
-      await queue.sendBatch(bodies.map((body) => ({ body: message.parse(body), ...options })));
+    sendBatch: async (messages) => {
+      if (!messages.length) return;
+      await queue.sendBatch(
+        messages.map((m) => ({
+          body: message.parse(m.body),
+          ...(m.delaySeconds ? { delaySeconds: m.delaySeconds } : {}),
+        })),
+      );
     },
   };
 }
