@@ -7,6 +7,9 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
   <>
     <h1>Your videos</h1>
     <p>
+      <a href="/studio/comments">Comments held for review, held words and blocked users</a>
+    </p>
+    <p>
       <a href="/studio/webhooks">Webhooks</a>: tell your server when a video is ready.
     </p>
     {props.notice ? <p role="status">{props.notice}</p> : null}

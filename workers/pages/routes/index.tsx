@@ -13,6 +13,7 @@ import { moderationRoutes } from "./moderation";
 import { playlistPageRoutes } from "./playlists";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
+import { studioCommentRoutes } from "./studio-comments";
 import { uploadRoutes } from "./upload";
 import { watchRoutes } from "./watch";
 import { webhookPageRoutes } from "./webhooks";
@@ -54,6 +55,7 @@ pageRoutes
   .route("/", webhookPageRoutes)
   .route("/", studioRoutes)
   .route("/", moderationRoutes)
+  .route("/", studioCommentRoutes)
   .route("/", accountRoutes);
 
 pageRoutes.onError((err, c) => {
