@@ -617,6 +617,44 @@ describe("webhook events", () => {
     expect(receiver.requests.some((r) => r.url === onlyReady.url || r.url === elsewhere.url)).toBe(false);
   });
 
+  it("sends comment.held for a comment the channel's rules hold, and comment.created once it is approved", async () => {
+    const owner = await registerUser();
+    const viewer = await registerUser();
+    const endpoint = await createEndpoint(owner, { events: ["comment.created", "comment.held"] });
+    const rules = await api(`/api/v1/channels/${owner.channel_id}/moderation`, {
+      method: "PUT",
+      as: owner,
+      json: { held_words: ["spoiler"], hold_links: false },
+    });
+    expect(rules.status).toBe(200);
+    const video = await catalogueVideo(owner, { title: "Twist ending" });
+    const posted = await api(`/api/v1/videos/${video}/comments`, {
+      method: "POST",
+      as: viewer,
+      json: { content: "spoiler: it was a dream" },
+    });
+    expect(posted.status).toBe(201);
+    const { id: commentId, status } = (await posted.json()) as { id: string; status: string };
+    expect(status).toBe("held");
+    await drain();
+    const approve = () => api(`/api/v1/comments/${commentId}/approve`, { method: "POST", as: owner });
+    expect((await approve()).status).toBe(200);
+    await drain();
+    // Approving again changes nothing, and tells no one again.
+    expect((await approve()).status).toBe(200);
+    await drain();
+    const heard = receiver.requests.map(
+      (r) => new Webhook(endpoint.secret).verify(r.body, signed(r)) as { type: string; data: Record<string, unknown> },
+    );
+    expect(heard.map((h) => [h.type, h.data.status])).toEqual([
+      ["comment.held", "held"],
+      ["comment.created", "published"],
+    ]);
+    expect(heard.every((h) => h.data.comment_id === commentId && h.data.content === "spoiler: it was a dream")).toBe(
+      true,
+    );
+  });
+
   it("sends video.failed when processing gives up", async () => {
     const user = await registerUser();
     const endpoint = await createEndpoint(user, { events: ["video.failed"] });

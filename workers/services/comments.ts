@@ -76,7 +76,11 @@ export async function postComment(
     .room(videoId)
     .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content, status });
   if (!result.ok) throw badParent("that comment was deleted");
-  if (status === "held") return result.comment;
+  if (status === "held") {
+    // The owner's webhooks hear `comment.held`; nothing else changes until it is approved.
+    await deps.posted?.(result.comment);
+    return result.comment;
+  }
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
   await deps.posted?.(result.comment);
@@ -187,7 +191,8 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
 
 /**
  * The video's owner approves a held comment: it is published, counted, announced to the room
- * as `comment_added`, and the cached first pages go. Approving a published one answers it.
+ * as `comment_added` (and to the owner's webhooks as `comment.created`), and the cached first
+ * pages go. Approving a published one answers it.
  */
 export async function approveComment(
   deps: CommentDeps,
@@ -206,6 +211,7 @@ export async function approveComment(
   if (!approved) throw notFound("Comment");
   await purgeComments(comment.videoId);
   await deps.commented?.(comment.videoId, comment.userId, now);
+  await deps.posted?.(approved);
   return approved;
 }
 

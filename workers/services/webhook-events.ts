@@ -22,7 +22,10 @@ export interface WebhookHooks {
   videoDeleted(videoId: string, ownerId: string): Promise<void>;
   /** A moderator blocked it (services/moderation.ts `blockVideo`). */
   videoBlocked(videoId: string, reason: string, at: Date): Promise<void>;
-  /** A comment was posted on a video: `comment.created`, or `comment.held` when held for review. */
+  /**
+   * A comment was posted on a video: `comment.created`, or `comment.held` when the channel's
+   * rules hold it for review (and `comment.created` when the owner approves it).
+   */
   commentPosted(comment: PostedComment): Promise<void>;
   /**
    * A caption track became ready. Defined for the captions work, which calls it when a track
