@@ -22,23 +22,56 @@ type Answer = (request: Request) => Response | Promise<Response>;
 
 /**
  * Everything sent to `https://hooks.example.com/...` or `http://127.0.0.1...` is recorded and
- * answered by `answer` (200 by default); anything else goes on to the network (or the
- * transcoder stub). Installed by `stubReceiver()` around each test.
+ * answered by `answer` (200 by default), and the DNS-over-HTTPS resolver is answered from
+ * `dns`; anything else goes on to the network (or the transcoder stub). Installed by
+ * `stubReceiver()` around each test.
  */
 export const receiver = {
   requests: [] as Received[],
   answer: (() => new Response("ok")) as Answer,
 };
 
+/** The DNS-over-HTTPS resolver the platform asks (WEBHOOK_DNS_URL's default). */
+export const RESOLVER = "https://cloudflare-dns.com/dns-query";
+
+/**
+ * What the stubbed resolver answers, by name: its A and AAAA addresses (a CNAME in front when
+ * `cname` is set); a name not here does not exist (NXDOMAIN). `down` makes it answer 503.
+ * Reset before each test to `hooks.example.com` at a public address.
+ */
+export const dns = {
+  records: {} as Record<string, { A?: string[]; AAAA?: string[]; cname?: string }>,
+  down: false,
+  asked: [] as string[],
+};
+
+function resolverAnswer(url: URL): Response {
+  const name = (url.searchParams.get("name") ?? "").toLowerCase();
+  const type = url.searchParams.get("type") === "AAAA" ? "AAAA" : "A";
+  dns.asked.push(`${name} ${type}`);
+  if (dns.down) return new Response("unavailable", { status: 503 });
+  const record = dns.records[name];
+  if (!record) return Response.json({ Status: 3 });
+  const answer = [
+    ...(record.cname ? [{ name, type: 5, data: `${record.cname}.` }] : []),
+    ...(record[type] ?? []).map((data) => ({ name: record.cname ?? name, type: type === "A" ? 1 : 28, data })),
+  ];
+  return Response.json({ Status: 0, Answer: answer });
+}
+
 export function stubReceiver() {
   let previous: typeof fetch;
   beforeEach(() => {
     receiver.requests = [];
     receiver.answer = () => new Response("ok");
+    dns.records = { "hooks.example.com": { A: ["93.184.215.14"], AAAA: ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"] } };
+    dns.down = false;
+    dns.asked = [];
     previous = globalThis.fetch;
     globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
       // The URL alone first: building a Request from another would take its body.
       const url = input instanceof Request ? input.url : String(input);
+      if (url.startsWith(`${RESOLVER}?`)) return resolverAnswer(new URL(url));
       if (!url.startsWith(`${HOOKS}/`) && !url.startsWith("http://127.0.0.1")) return previous(input, init);
       const request = new Request(input, init);
       receiver.requests.push({

@@ -24,6 +24,7 @@ import { stubTranscoder } from "./transcoder-stub";
 import {
   createEndpoint,
   deliver,
+  dns,
   drain,
   type Endpoint,
   HOOKS,
@@ -147,6 +148,57 @@ describe("webhook endpoints", () => {
       await expectProblem(await post(url), 400, "validation_failed");
     }
     expect(checkWebhookUrl("https://[64:ff9b::a00:1]/x", { allowLoopback: false }).ok).toBe(false);
+  });
+
+  it("refuses a name that resolves to a private, loopback or metadata address, on save and before each attempt", async () => {
+    const user = await registerUser();
+    Object.assign(dns.records, {
+      "rebind.example.net": { A: ["10.0.0.7"] },
+      "meta.example.net": { cname: "instance.attacker.example", A: ["169.254.169.254"] },
+      "mixed.example.net": { A: ["93.184.215.14"], AAAA: ["fd00::5"] },
+      "loop.example.net": { A: ["127.0.0.1"] },
+      "fine.example.net": { A: ["93.184.215.14"] },
+    });
+    const post = (url: string) =>
+      api("/api/v1/webhooks", { method: "POST", as: user, json: { url, events: ["video.ready"] } });
+    const refused: [string, string][] = [
+      ["https://rebind.example.net/x", "must not resolve to a private or reserved address"],
+      ["https://meta.example.net/x", "must not resolve to a private or reserved address"],
+      ["https://mixed.example.net/x", "must not resolve to a private or reserved address"],
+      // The local setting (on in tests) opens the literal 127.0.0.1 and localhost, not a name that leads there.
+      ["https://loop.example.net/x", "must not resolve to a private or reserved address"],
+      ["https://missing.example.net/x", "must name a host that resolves"],
+    ];
+    for (const [url, reason] of refused) {
+      const problem = await expectProblem(await post(url), 400, "validation_failed");
+      expect(problem.invalid_params, url).toEqual([{ name: "url", reason }]);
+    }
+    expect(dns.asked).toContain("rebind.example.net A");
+    expect(dns.asked).toContain("mixed.example.net AAAA");
+    // A resolver that cannot answer refuses too, saying to try again.
+    dns.down = true;
+    const down = await expectProblem(await post("https://fine.example.net/x"), 400, "validation_failed");
+    expect(down.invalid_params[0].reason).toBe("could not be resolved just now; try again");
+    dns.down = false;
+    const endpoint = (await (await post("https://fine.example.net/x")).json()) as Endpoint;
+    await expectProblem(
+      await api(`/api/v1/webhooks/${endpoint.id}`, {
+        method: "PATCH",
+        as: user,
+        json: { url: "https://rebind.example.net/x" },
+      }),
+      400,
+      "validation_failed",
+    );
+
+    // Pointed at a private address after it was saved: the attempt is refused, nothing is sent.
+    dns.records["fine.example.net"] = { A: ["192.168.0.10"] };
+    await testEvent(user, endpoint);
+    expect(receiver.requests).toHaveLength(0);
+    const [delivery] = await deliveriesOf(user, endpoint);
+    expect(
+      await (await api(`/api/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`, { as: user })).json(),
+    ).toMatchObject({ status: "pending", attempt_log: [{ attempt: 1, error: "url_refused", response_status: null }] });
   });
 
   it("checks the URL again at delivery time", async () => {
@@ -451,12 +503,14 @@ describe("webhook deliveries", () => {
     const patched = await api(`/api/v1/webhooks/${off.id}`, { method: "PATCH", as: user, json: { enabled: false } });
     expect(patched.status).toBe(200);
 
-    // One batch, more attempts than it sends at once (SEND_LANES).
+    // One batch, more attempts than it sends at once (SEND_LANES); their host resolved once.
+    dns.asked = [];
     const result = await deliver(
       "webhook-deliveries",
       attempts.map((a) => a.body),
     );
     expect(result.explicitAcks).toHaveLength(11);
+    expect(dns.asked.sort()).toEqual(["hooks.example.com A", "hooks.example.com AAAA"]);
     expect(result.retryMessages).toEqual([]);
     expect(receiver.requests.map((r) => new URL(r.url).pathname).sort()).toEqual(
       [...fine.map((_, i) => `/fine-${i}`), "/down", "/gone"].sort(),

@@ -4,17 +4,27 @@
  * nor a cloud metadata address, nor a name that only means something inside a network
  * (`localhost`, `*.local`, `*.internal`, single labels).
  *
- * Workers cannot resolve names (there is no DNS API), so the check is on the URL's literal
- * host: an IP literal is checked against the ranges (the WHATWG URL parser has already turned
- * `2130706433`, `0x7f.1` and `[::ffff:7f00:1]` into their canonical forms), a name against the
- * names above. A public name that resolves to a private address is stopped by the platform
- * instead: Cloudflare's egress does not reach private ranges. Redirects are never followed
- * (a 3xx is a failed attempt), and the check runs again before every attempt.
+ * `checkWebhookUrl` looks at the URL alone: an IP literal is checked against the ranges (the
+ * WHATWG URL parser has already turned `2130706433`, `0x7f.1` and `[::ffff:7f00:1]` into their
+ * canonical forms), a name against the names above. A name that passes is then resolved
+ * (`checkWebhookTarget`): Workers have no DNS API, so through DNS over HTTPS (`resolveAddresses`,
+ * WEBHOOK_DNS_URL), and every address it answers, through CNAMEs, must be public too. That
+ * runs when the endpoint is saved and again before every attempt (a name can be pointed
+ * elsewhere later). Redirects are never followed (a 3xx is a failed attempt). What remains is
+ * the moment between the check and the request's own lookup; Cloudflare's egress does not
+ * reach private ranges either.
  *
  * `allowLoopback` (WEBHOOK_ALLOW_LOOPBACK, local development and tests) also lets through
  * `http://` or `https://` to `127.0.0.1` and `localhost`, and nothing else.
  */
-export type UrlVerdict = { ok: true; url: string } | { ok: false; reason: string };
+export type UrlVerdict =
+  | {
+      ok: true;
+      url: string;
+      /** A host name (not an IP literal, not the local setting's loopback) to resolve before sending. */
+      name?: string;
+    }
+  | { ok: false; reason: string };
 
 const BLOCKED_V4: [number, number][] = [
   [0x00000000, 8], // "this network"
@@ -116,5 +126,70 @@ export function checkWebhookUrl(raw: string, { allowLoopback }: { allowLoopback:
   if (!host.includes(".") || PRIVATE_NAMES.test(host) || host === "metadata.google.internal") {
     return { ok: false, reason: "must name a public host" };
   }
-  return { ok: true, url: url.href };
+  return { ok: true, url: url.href, name: host };
+}
+
+/** Whether an address (dotted IPv4 or IPv6 text) is one a webhook must never reach; unreadable ones are. */
+export function isBlockedAddress(address: string): boolean {
+  const text = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  const ip = v4(text);
+  if (ip !== null) return blockedV4(ip);
+  const groups = v6(text);
+  return !groups || blockedV6(groups);
+}
+
+/** What a name resolved to: its addresses, or why there are none to check. */
+export type Resolution = { ok: true; addresses: string[] } | { ok: false; reason: string };
+
+interface DohAnswer {
+  Status?: number;
+  Answer?: { type: number; data: string }[];
+}
+
+/**
+ * A name's A and AAAA addresses through a DNS-over-HTTPS resolver's JSON API (`resolver`:
+ * `https://cloudflare-dns.com/dns-query` in production). The answers carry the CNAME chain
+ * and the addresses at its end; only the addresses (types 1 and 28) are kept.
+ */
+export async function resolveAddresses(fetcher: typeof fetch, resolver: string, name: string): Promise<Resolution> {
+  const ask = async (type: "A" | "AAAA"): Promise<DohAnswer> => {
+    const url = `${resolver}?name=${encodeURIComponent(name)}&type=${type}`;
+    const res = await fetcher(url, { headers: { Accept: "application/dns-json" } });
+    if (!res.ok) throw new Error(`resolver answered ${res.status}`);
+    return (await res.json()) as DohAnswer;
+  };
+  let answers: DohAnswer[];
+  try {
+    answers = await Promise.all([ask("A"), ask("AAAA")]);
+  } catch {
+    return { ok: false, reason: "could not be resolved just now; try again" };
+  }
+  if (answers.some((a) => a.Status !== undefined && a.Status !== 0 && a.Status !== 3)) {
+    return { ok: false, reason: "could not be resolved just now; try again" };
+  }
+  const addresses = answers
+    .flatMap((a) => (a.Answer ?? []).filter((r) => r.type === 1 || r.type === 28))
+    .map((r) => r.data);
+  return addresses.length ? { ok: true, addresses } : { ok: false, reason: "must name a host that resolves" };
+}
+
+/**
+ * `checkWebhookUrl`, then, for a host name, every address it resolves to (`resolve`) must be
+ * public: a public-looking name pointed at 10.0.0.1 or 169.254.169.254 is refused.
+ */
+export async function checkWebhookTarget(
+  raw: string,
+  options: { allowLoopback: boolean; resolve: (name: string) => Promise<Resolution> },
+): Promise<UrlVerdict> {
+  const verdict = checkWebhookUrl(raw, options);
+  if (!verdict.ok || !verdict.name) return verdict;
+  const resolved = await options.resolve(verdict.name);
+  if (!resolved.ok) return { ok: false, reason: resolved.reason };
+  if (resolved.addresses.some(isBlockedAddress)) {
+    return { ok: false, reason: "must not resolve to a private or reserved address" };
+  }
+  return verdict;
 }

@@ -2,7 +2,7 @@ import type { Database } from "../env";
 import { log } from "../lib/log";
 import type { SecretBox } from "../lib/secret-box";
 import { signatureHeader } from "../lib/webhook-signing";
-import { checkWebhookUrl } from "../lib/webhook-url";
+import { checkWebhookTarget, type Resolution } from "../lib/webhook-url";
 import type { BatchProducer } from "../schemas/queues";
 import type { WebhookMessage } from "../schemas/webhooks";
 import * as store from "../storage/webhooks";
@@ -46,6 +46,8 @@ export interface DeliveryDeps {
   queue: BatchProducer<WebhookMessage>;
   /** The network (tests pass a receiver). */
   fetch: typeof fetch;
+  /** A host name's addresses (DNS over HTTPS): checked again before every attempt. */
+  resolve(name: string): Promise<Resolution>;
   config: DeliveryConfig;
   /** [0, 1): the jitter. */
   random: () => number;
@@ -123,7 +125,7 @@ async function send(
   body: string,
   now: Date,
 ): Promise<Sent> {
-  const verdict = checkWebhookUrl(url, { allowLoopback: deps.config.allowLoopback });
+  const verdict = await checkWebhookTarget(url, { allowLoopback: deps.config.allowLoopback, resolve: deps.resolve });
   if (!verdict.ok) return { status: null, body: null, error: "url_refused" };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.config.timeoutMs);
@@ -265,6 +267,18 @@ export async function attemptDeliveries(
     } else jobs.push({ index, message, target });
   });
 
+  // A host is resolved once per batch, however many of its endpoints the batch reaches.
+  const lookups = new Map<string, Promise<Resolution>>();
+  const batchDeps: DeliveryDeps = {
+    ...deps,
+    resolve: (name) => {
+      const known = lookups.get(name);
+      if (known) return known;
+      const lookup = deps.resolve(name);
+      lookups.set(name, lookup);
+      return lookup;
+    },
+  };
   const sent = await inLanes(jobs, SEND_LANES, async ({ target }) => {
     // Signed when it leaves, not when the batch began: a receiver's tolerance for the
     // timestamp (5 minutes in the reference verifiers) must not be spent waiting for a lane.
@@ -282,7 +296,7 @@ export async function attemptDeliveries(
         target.payload,
       ),
     };
-    const answer = await send(deps, target.endpoint.url, headers, target.payload, at);
+    const answer = await send(batchDeps, target.endpoint.url, headers, target.payload, at);
     return { answer, at, durationMs: Date.now() - started };
   });
 

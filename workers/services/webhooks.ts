@@ -3,7 +3,7 @@ import { forbidden, notFound, problem, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { SecretBox } from "../lib/secret-box";
 import { newWebhookSecret } from "../lib/webhook-signing";
-import { checkWebhookUrl } from "../lib/webhook-url";
+import { checkWebhookTarget, type Resolution } from "../lib/webhook-url";
 import type { BatchProducer } from "../schemas/queues";
 import {
   type DeliveryOut,
@@ -33,13 +33,15 @@ export interface WebhookDeps {
   secrets: SecretBox;
   queue: BatchProducer<WebhookMessage>;
   config: WebhookConfig;
+  /** A host name's addresses (DNS over HTTPS, WEBHOOK_DNS_URL): an endpoint's name must resolve to public ones. */
+  resolve(name: string): Promise<Resolution>;
 }
 
 const badUrl = (reason: string) =>
   validationFailed([{ name: "url", reason }], "This URL cannot receive webhooks from this platform.");
 
-function checkedUrl(url: string, config: WebhookConfig): string {
-  const verdict = checkWebhookUrl(url, { allowLoopback: config.allowLoopback });
+async function checkedUrl(deps: WebhookDeps, url: string): Promise<string> {
+  const verdict = await checkWebhookTarget(url, { allowLoopback: deps.config.allowLoopback, resolve: deps.resolve });
   if (!verdict.ok) throw badUrl(verdict.reason);
   return verdict.url;
 }
@@ -70,7 +72,7 @@ async function owned(db: Database, user: AuthUser, webhookId: string): Promise<W
  * secret, answered this once and stored sealed.
  */
 export async function createWebhook(deps: WebhookDeps, user: AuthUser, body: WebhookBody, now = new Date()) {
-  const url = checkedUrl(body.url, deps.config);
+  const url = await checkedUrl(deps, body.url);
   if ((await store.countEndpoints(deps.db, user.id)) >= deps.config.maxEndpoints) {
     throw problem("too_many_webhooks", {
       detail: `An account may have at most ${deps.config.maxEndpoints} webhook endpoints.`,
@@ -112,7 +114,7 @@ export async function editWebhook(
 ) {
   const endpoint = await owned(deps.db, user, webhookId);
   const change: store.EndpointEdit = {};
-  if (edit.url !== undefined) change.url = checkedUrl(edit.url, deps.config);
+  if (edit.url !== undefined) change.url = await checkedUrl(deps, edit.url);
   if (edit.events !== undefined) change.events = edit.events;
   if (edit.description !== undefined) change.description = edit.description;
   if (edit.enabled !== undefined) {

@@ -3,6 +3,7 @@ import { newId } from "../lib/ids";
 import { errorField, log } from "../lib/log";
 import { UNKNOWN_REGION } from "../lib/region";
 import { secretBox } from "../lib/secret-box";
+import { type Resolution, resolveAddresses } from "../lib/webhook-url";
 import type { TokenConfig } from "../services/accounts";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
@@ -235,6 +236,19 @@ const webhookSecrets = (env: Env) => secretBox(env.SIGNING_SECRET, "webhook endp
 /** No answer within 15 s is a failed attempt (API.md). */
 const WEBHOOK_TIMEOUT_MS = 15_000;
 
+/**
+ * Endpoint host names are resolved through DNS over HTTPS (WEBHOOK_DNS_URL; Workers have no
+ * DNS API), looked up at each call: tests put a resolver in front of the network.
+ */
+const webhookResolver =
+  (env: Env) =>
+  (name: string): Promise<Resolution> =>
+    resolveAddresses(
+      (input, init) => fetch(input, init),
+      env.WEBHOOK_DNS_URL || "https://cloudflare-dns.com/dns-query",
+      name,
+    );
+
 /** What endpoint management and event production need. */
 export function webhookDeps(env: Env, db: Database): WebhookDeps {
   return {
@@ -245,6 +259,7 @@ export function webhookDeps(env: Env, db: Database): WebhookDeps {
       allowLoopback: flag(env.WEBHOOK_ALLOW_LOOPBACK),
       maxEndpoints: int(env.WEBHOOK_MAX_ENDPOINTS, 20),
     },
+    resolve: webhookResolver(env),
   };
 }
 
@@ -256,6 +271,7 @@ export function deliveryDeps(env: Env, db: Database): DeliveryDeps {
     queue: producer(env, "webhook-deliveries"),
     // Looked up at each call: tests put a receiver in front of the network.
     fetch: (input, init) => fetch(input, init),
+    resolve: webhookResolver(env),
     config: { allowLoopback: flag(env.WEBHOOK_ALLOW_LOOPBACK), timeoutMs: WEBHOOK_TIMEOUT_MS },
     random: Math.random,
     now: () => new Date(),
