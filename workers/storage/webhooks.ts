@@ -176,9 +176,10 @@ const targetOf = (row: TargetRow): AttemptTarget => ({
  * Takes attempts (`attempt` of each delivery) for a batch of messages: a lease each, so that a
  * second copy of a message (queues deliver at least once) does not send it too. Granted only
  * while the delivery is pending, the attempt is its next one, its time has come (a second of
- * slack for clocks) and no other lease holds. One round trip for the whole batch: the claims
- * in order (of two copies in one batch, the first wins), then what every delivery, its
- * endpoint and its payload are now.
+ * slack for clocks) and no other lease holds. One round trip for the whole batch, two
+ * statements whatever its size: the claims (one UPDATE over the batch's JSON), then what every
+ * delivery, its endpoint and its payload are now. Of two copies of one attempt in a batch, the
+ * first is granted.
  */
 export async function claimAttempts(
   db: Database,
@@ -189,32 +190,40 @@ export async function claimAttempts(
   if (!claims.length) return { claimed: [], targets: new Map() };
   const d1 = db.$client;
   const t = now.getTime();
-  const claim = d1.prepare(
-    `UPDATE webhook_deliveries SET lease_until = ?4
-     WHERE id = ?1 AND status = 'pending' AND attempts = ?2 - 1
-       AND (next_attempt_at IS NULL OR next_attempt_at <= ?3 + 1000)
-       AND (lease_until IS NULL OR lease_until <= ?3)
-     RETURNING id`,
-  );
-  const read = d1
-    .prepare(
-      `SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.lease_until, d.event_id, e.id AS endpoint_id,
-              e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, ev.payload
-       FROM webhook_deliveries d
-       JOIN webhook_endpoints e ON e.id = d.endpoint_id
-       JOIN webhook_events ev ON ev.id = d.event_id
-       WHERE d.id IN (SELECT value FROM json_each(?))`,
-    )
-    .bind(JSON.stringify([...new Set(claims.map((c) => c.deliveryId))]));
-  const results = await d1.batch<Record<string, unknown>>([
-    ...claims.map((c) => claim.bind(c.deliveryId, c.attempt, t, t + leaseMs)),
-    read,
+  const wanted = JSON.stringify(claims.map((c) => ({ d: c.deliveryId, a: c.attempt })));
+  const ids = JSON.stringify([...new Set(claims.map((c) => c.deliveryId))]);
+  const [claim, read] = await d1.batch<Record<string, unknown>>([
+    // The IN finds the rows by primary key; the EXISTS matches each row's own attempt number.
+    d1
+      .prepare(
+        `UPDATE webhook_deliveries SET lease_until = ?4
+         WHERE id IN (SELECT value FROM json_each(?2))
+           AND EXISTS (SELECT 1 FROM json_each(?1) j
+                       WHERE j.value ->> 'd' = webhook_deliveries.id AND j.value ->> 'a' = webhook_deliveries.attempts + 1)
+           AND status = 'pending'
+           AND (next_attempt_at IS NULL OR next_attempt_at <= ?3 + 1000)
+           AND (lease_until IS NULL OR lease_until <= ?3)
+         RETURNING id, attempts`,
+      )
+      .bind(wanted, ids, t, t + leaseMs),
+    d1
+      .prepare(
+        `SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.lease_until, d.event_id, e.id AS endpoint_id,
+                e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, ev.payload
+         FROM webhook_deliveries d
+         JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         JOIN webhook_events ev ON ev.id = d.event_id
+         WHERE d.id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(ids),
   ]);
-  const rows = (results.at(-1)?.results ?? []) as unknown as TargetRow[];
-  return {
-    claimed: claims.map((_, i) => (results[i]?.results.length ?? 0) === 1),
-    targets: new Map(rows.map((row) => [row.id, targetOf(row)])),
-  };
+  // "<delivery> <attempt>" of each lease granted; the first message asking for it takes it.
+  const granted = new Set(
+    ((claim?.results ?? []) as { id: string; attempts: number }[]).map((r) => `${r.id} ${r.attempts + 1}`),
+  );
+  const claimed = claims.map((c) => granted.delete(`${c.deliveryId} ${c.attempt}`));
+  const rows = (read?.results ?? []) as unknown as TargetRow[];
+  return { claimed, targets: new Map(rows.map((row) => [row.id, targetOf(row)])) };
 }
 
 export interface AttemptRecord {
@@ -235,7 +244,8 @@ export interface AttemptWrite {
 /**
  * Stores a batch's attempts and what each means for its delivery (succeeded, failed for good,
  * or pending until `nextAttemptAt`; the lease goes with it), turns off the endpoints that
- * answered 410, and fails the deliveries whose endpoint was off: one batch, one round trip.
+ * answered 410, and fails the deliveries whose endpoint was off: one batch, one round trip,
+ * four statements whatever the batch's size (each reads the batch from one JSON parameter).
  * Answers the deliveries it moved on; one that had moved on meanwhile (a lease outlived) is
  * left alone, and its caller schedules nothing for it.
  */
@@ -246,60 +256,58 @@ export async function recordAttempts(
   unsent: readonly string[],
   now: Date,
 ): Promise<Set<string>> {
-  const statements = [];
-  for (const { record, outcome } of writes) {
-    statements.push(
-      db
-        .insert(webhookAttempts)
-        .values(record)
-        .onConflictDoUpdate({
-          target: [webhookAttempts.deliveryId, webhookAttempts.attempt],
-          set: {
-            at: record.at,
-            durationMs: record.durationMs,
-            responseStatus: record.responseStatus,
-            responseBody: record.responseBody,
-            error: record.error,
-          },
-        }),
-      db
-        .update(webhookDeliveries)
-        .set({
-          attempts: record.attempt,
-          status: outcome.status,
-          responseStatus: record.responseStatus,
-          nextAttemptAt: outcome.nextAttemptAt,
-          leaseUntil: null,
-          updatedAt: record.at,
-        })
-        .where(and(eq(webhookDeliveries.id, record.deliveryId), eq(webhookDeliveries.attempts, record.attempt - 1)))
-        .returning({ id: webhookDeliveries.id }),
-    );
-  }
-  for (const endpointId of goneEndpoints) {
-    statements.push(
-      db
-        .update(webhookEndpoints)
-        .set({ enabled: false, disabledReason: "gone", updatedAt: now })
-        .where(eq(webhookEndpoints.id, endpointId)),
-    );
-  }
-  for (const deliveryId of unsent) {
-    statements.push(
-      db
-        .update(webhookDeliveries)
-        .set({ status: "failed", nextAttemptAt: null, leaseUntil: null, updatedAt: now })
-        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending"))),
-    );
-  }
-  const [first, ...rest] = statements;
-  if (!first) return new Set();
-  const results = await db.batch([first, ...rest]);
-  const moved = new Set<string>();
-  writes.forEach((_, i) => {
-    for (const row of results[2 * i + 1] as { id: string }[]) moved.add(row.id);
-  });
-  return moved;
+  if (!writes.length && !goneEndpoints.length && !unsent.length) return new Set();
+  const d1 = db.$client;
+  const rows = JSON.stringify(
+    writes.map(({ record, outcome }) => ({
+      d: record.deliveryId,
+      a: record.attempt,
+      at: record.at.getTime(),
+      ms: record.durationMs,
+      rs: record.responseStatus,
+      rb: record.responseBody,
+      e: record.error,
+      s: outcome.status,
+      n: outcome.nextAttemptAt?.getTime() ?? null,
+    })),
+  );
+  const t = now.getTime();
+  const [, moved] = await d1.batch<{ id: string }>([
+    // `WHERE true`: an INSERT ... SELECT with an upsert needs a WHERE for SQLite to parse the ON.
+    d1
+      .prepare(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, at, duration_ms, response_status, response_body, error)
+         SELECT j.value ->> 'd', j.value ->> 'a', j.value ->> 'at', j.value ->> 'ms', j.value ->> 'rs', j.value ->> 'rb', j.value ->> 'e'
+         FROM json_each(?1) j WHERE true
+         ON CONFLICT (delivery_id, attempt) DO UPDATE SET
+           at = excluded.at, duration_ms = excluded.duration_ms, response_status = excluded.response_status,
+           response_body = excluded.response_body, error = excluded.error`,
+      )
+      .bind(rows),
+    // Only a delivery still at the attempt before this one moves on.
+    d1
+      .prepare(
+        `UPDATE webhook_deliveries SET
+           attempts = j.value ->> 'a', status = j.value ->> 's', response_status = j.value ->> 'rs',
+           next_attempt_at = j.value ->> 'n', lease_until = NULL, updated_at = j.value ->> 'at'
+         FROM json_each(?1) j
+         WHERE webhook_deliveries.id = j.value ->> 'd' AND webhook_deliveries.attempts = (j.value ->> 'a') - 1
+         RETURNING webhook_deliveries.id AS id`,
+      )
+      .bind(rows),
+    d1
+      .prepare(
+        "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'gone', updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
+      )
+      .bind(JSON.stringify(goneEndpoints), t),
+    d1
+      .prepare(
+        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, updated_at = ?2
+         WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'`,
+      )
+      .bind(JSON.stringify(unsent), t),
+  ]);
+  return new Set((moved?.results ?? []).map((r) => r.id));
 }
 
 // The deliveries log.
