@@ -4,7 +4,7 @@
 // start) and the bare baseline Worker (bench/bare) in the same runtime, and a receiver on
 // 127.0.0.1 (a Node HTTP server, test/e2e/receiver.ts). One account adds BENCH_ENDPOINTS
 // endpoints (default 1,000) on the receiver, each hearing `comment.created`. Then, alternating
-// rounds (BENCH_ROUNDS, default 2):
+// rounds (BENCH_ROUNDS, default 3):
 //   - the platform: one comment on the account's video is one event, recorded once, fanned
 //     out through the `webhook-deliveries` queue into one signed delivery per endpoint;
 //   - the bare Worker: one request that POSTs the same body to as many receiver paths, 6 at
@@ -21,7 +21,7 @@ import { announceSmoke, check, checkFinite, median, register, setting, smokeFoot
 /** The consumer's requests at once per batch (SEND_LANES in workers/services/webhook-delivery.ts). */
 const LANES = 6;
 const endpointCount = setting("BENCH_ENDPOINTS", 1000, 20);
-const rounds = setting("BENCH_ROUNDS", 2, 1);
+const rounds = setting("BENCH_ROUNDS", 3, 1);
 const waitSeconds = setting("BENCH_WAIT_SECONDS", 60, 30);
 announceSmoke();
 
