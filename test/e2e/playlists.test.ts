@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 describe("playlists in Chromium", () => {
-  it("a playlist of three short videos plays through to the third, with a countdown that can be cancelled", async () => {
+  it("a playlist of three short videos plays through to the third, with a countdown that can be cancelled; its owner reorders it by dragging", async () => {
     const { api, work, stack } = running;
     const owner = await api.register();
     const videos: string[] = [];
@@ -71,6 +71,36 @@ describe("playlists in Chromium", () => {
     await screenshot(page, "playlist-third");
     expect(errors).toEqual([]);
     await context.close();
+
+    // Its owner drags the third above the first on /playlist/{id}: the order is kept, ids too.
+    const before = await api.call<{ items: { id: string; video: { id: string } }[] }>(
+      owner,
+      `/api/v1/playlists/${playlist.id}/items`,
+    );
+    const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ownerPage = await ownerContext.newPage();
+    const ownerErrors = collectErrors(ownerPage);
+    await ownerPage.goto(`${stack.url}/login?next=/playlist/${playlist.id}`);
+    await ownerPage.locator("#login-email").fill(`${owner.username}@example.com`);
+    await ownerPage.locator("#login-password").fill("a long password");
+    await ownerPage.getByRole("button", { name: "Sign in" }).click();
+    await ownerPage.waitForURL(`${stack.url}/playlist/${playlist.id}`);
+    const titles = () => ownerPage.locator("li.playlist-item .card-title").allTextContents();
+    expect(await titles()).toEqual(["Part 1", "Part 2", "Part 3"]);
+    const items = ownerPage.locator("li.playlist-item");
+    await items.nth(2).dragTo(items.nth(0), { targetPosition: { x: 20, y: 5 } });
+    await expect.poll(() => ownerPage.locator("#playlist-status").textContent()).toBe("Moved.");
+    expect(await titles()).toEqual(["Part 3", "Part 1", "Part 2"]);
+    await ownerPage.reload();
+    expect(await titles()).toEqual(["Part 3", "Part 1", "Part 2"]);
+    const after = await api.call<{ items: { id: string; video: { id: string } }[] }>(
+      owner,
+      `/api/v1/playlists/${playlist.id}/items`,
+    );
+    expect(after.items.map((i) => i.video.id)).toEqual([videos[2], videos[0], videos[1]]);
+    expect(new Set(after.items.map((i) => i.id))).toEqual(new Set(before.items.map((i) => i.id)));
+    expect(ownerErrors).toEqual([]);
+    await ownerContext.close();
   });
 
   it("Save puts a video in Watch later, and a new playlist, from the watch page", async () => {
