@@ -26,6 +26,8 @@ export default defineConfig({
                 JOB_STALL_SECONDS: "30",
                 // Small enough for a test to fill a room.
                 ROOM_MAX_SOCKETS: "12",
+                // Five to a relay: a dozen watchers span three relays.
+                ROOM_RELAY_SOCKETS: "5",
                 // A line per request would bury a failure's report; tests that read logs turn them on.
                 LOG_REQUESTS: "false",
                 // Small pages, so that a handful of subscribers takes several fan-out messages.

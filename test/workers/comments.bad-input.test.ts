@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { api, catalogueVideo, expectProblem, readyVideo, registerUser, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
@@ -96,10 +96,16 @@ describe("comments: bad input", () => {
     expect((await postRaw(await registerUser(), videoId, { content: "First!" })).status).toBe(201);
   });
 
-  it("limits how fast one user comments (429 with Retry-After)", async () => {
-    const { videoId, user } = await setup();
-    for (let i = 0; i < 10; i++) expect((await postRaw(user, videoId, { content: `message ${i}` })).status).toBe(201);
-    const res = await postRaw(user, videoId, { content: "one too many" });
+  it("limits how fast one user comments across the platform (429 with Retry-After)", async () => {
+    const { user } = await setup();
+    // Ten comments a minute in all, spread over videos (each video's room allows three in a burst).
+    const owner = await registerUser();
+    const videos = [];
+    for (let i = 0; i < 4; i++) videos.push(await catalogueVideo(owner, { title: `Limit ${i}` }));
+    for (let i = 0; i < 10; i++) {
+      expect((await postRaw(user, videos[i % 4]!, { content: `message ${i}` })).status).toBe(201);
+    }
+    const res = await postRaw(user, videos[3]!, { content: "one too many" });
     await expectProblem(res, 429, "rate_limited");
     expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(res.headers.get("RateLimit-Remaining")).toBe("0");

@@ -112,12 +112,10 @@ describe("user blocks", () => {
   });
 
   it("filter the live room per socket: only the blocker's socket misses the comment, from the moment of the block", async () => {
-    const [owner, blocker, blocked, other] = [
-      await registerUser(),
-      await registerUser(),
-      await registerUser(),
-      await registerUser(),
-    ];
+    // The blocked user is the video's owner: exempt from the live limits, so their four
+    // comments in a few seconds are not turned away by the room's per-user bucket.
+    const [owner, blocker, other] = [await registerUser(), await registerUser(), await registerUser()];
+    const blocked = owner;
     const videoId = await catalogueVideo(owner, { title: "Blocks in the room" });
     const mine = await join(videoId, blocker);
     const theirs = await join(videoId, other);
@@ -188,30 +186,25 @@ describe("held comments", () => {
       rules,
     );
 
-    const [a, b, c] = [await registerUser(), await registerUser(), await registerUser()];
+    // One commenter each: a viewer's burst on a live room is three comments.
     const held = [
-      [a, "this is a badword"],
-      [a, "BADWORD!"],
-      [a, "b.a.d.w.o.r.d"],
-      [a, "B A D W O R D indeed"],
-      [a, "b4dw0rd, in leetspeak"],
-      [b, "baaaaadword with repeats"],
-      [b, "that's a sc@m"],
-      [b, "I will K1LL this level"],
-      [b, "KILLLLL!"],
-      [b, "SPOILER   ALERT: he was a ghost"],
-    ] as const;
-    for (const [user, content] of held) {
-      expect((await post(user, videoId, content)).status, content).toBe("held");
+      "this is a badword",
+      "BADWORD!",
+      "b.a.d.w.o.r.d",
+      "B A D W O R D indeed",
+      "b4dw0rd, in leetspeak",
+      "baaaaadword with repeats",
+      "that's a sc@m",
+      "I will K1LL this level",
+      "KILLLLL!",
+      "SPOILER   ALERT: he was a ghost",
+    ];
+    for (const content of held) {
+      expect((await post(await registerUser(), videoId, content)).status, content).toBe("held");
     }
-    const innocent = [
-      [c, "what a skillful shot"],
-      [c, "scampi for dinner"],
-      [c, "the bad words list"],
-      [c, "killjoy, unspoiled"],
-    ] as const;
-    for (const [user, content] of innocent) {
-      expect((await post(user, videoId, content)).status, content).toBe("published");
+    const innocent = ["what a skillful shot", "scampi for dinner", "the bad words list", "killjoy, unspoiled"];
+    for (const content of innocent) {
+      expect((await post(await registerUser(), videoId, content)).status, content).toBe("published");
     }
   });
 
@@ -223,7 +216,7 @@ describe("held comments", () => {
     expect((await setRules(owner, owner.channel_id, { held_words: [], hold_links: true })).status).toBe(200);
     expect((await post(fan, videoId, "see https://example.com/b")).status).toBe("held");
     expect((await post(fan, videoId, "or www.example.org")).status).toBe("held");
-    expect((await post(fan, videoId, "no link here")).status).toBe("published");
+    expect((await post(await registerUser(), videoId, "no link here")).status).toBe("published");
     // The owner's own comments are never held.
     expect((await post(owner, videoId, "my link https://example.com/c")).status).toBe("published");
   });

@@ -10,8 +10,16 @@ export interface Watcher {
 }
 
 /** Joins a video's room the way a browser does (token in the query, since it cannot set headers). */
-export async function join(videoId: string, as?: TestUser): Promise<Watcher> {
-  const query = as ? `?access_token=${as.token}` : "";
+export async function join(
+  videoId: string,
+  as?: TestUser,
+  mode: { batch?: boolean; view?: "top" | "all" } = {},
+): Promise<Watcher> {
+  const params = new URLSearchParams();
+  if (as) params.set("access_token", as.token);
+  if (mode.batch) params.set("batch", "1");
+  if (mode.view) params.set("view", mode.view);
+  const query = params.size ? `?${params}` : "";
   const res = await api(`/api/v1/videos/${videoId}/live${query}`, { headers: { Upgrade: "websocket" } });
   expect(res.status).toBe(101);
   const socket = res.webSocket!;

@@ -91,7 +91,11 @@ if (video && root.dataset.hls) {
 // --- comments and the live room ---
 const comments = byId("comment-list") ? new CommentsView(videoId, root.dataset.userId ?? "") : undefined;
 const liveNote = byId("comments-live");
-joinRoom(
+/** Above this many watchers the room is shown as top comments (a sample), unless the viewer chose. */
+const TOP_VIEW_WATCHERS = 200;
+const viewToggle = byId<HTMLButtonElement>("live-view");
+let chosenView = false;
+const room = joinRoom(
   videoId,
   (message) => {
     switch (message.type) {
@@ -109,8 +113,12 @@ joinRoom(
         comments?.setCount(message.comments);
         const viewers = byId("viewers");
         if (viewers) viewers.textContent = message.viewers > 1 ? ` · ${message.viewers} watching now` : "";
+        if (!chosenView && message.viewers > TOP_VIEW_WATCHERS && room.view === "all") showView("top");
         break;
       }
+      case "settings":
+        showSettings(message);
+        break;
       case "status":
         showProcessing(message);
         break;
@@ -122,9 +130,43 @@ joinRoom(
     }
   },
   () => {
-    if (liveNote) liveNote.textContent = "New comments appear here live.";
+    if (liveNote) {
+      liveNote.textContent =
+        room.view === "top" ? "Showing top comments: a sample of what is said." : "New comments appear here live.";
+    }
   },
 );
+
+/** Top comments (a sample of at most 8 a second) or every comment; the button offers the other. */
+function showView(view: "top" | "all") {
+  room.setView(view);
+  if (viewToggle) {
+    viewToggle.hidden = false;
+    viewToggle.textContent = view === "top" ? "All comments" : "Top comments";
+    viewToggle.setAttribute("aria-pressed", String(view === "top"));
+  }
+}
+api<{ slow_mode_seconds: number; comments: "open" | "subscribers" | "closed" }>(
+  "GET",
+  `/videos/${videoId}/live/settings`,
+)
+  .then(showSettings)
+  .catch(() => {});
+viewToggle?.addEventListener("click", () => {
+  chosenView = true;
+  showView(room.view === "top" ? "all" : "top");
+});
+
+/** The owner's live settings, said under the comment box. */
+function showSettings(s: { slow_mode_seconds: number; comments: "open" | "subscribers" | "closed" }) {
+  const note = byId("live-settings");
+  if (!note) return;
+  const parts = [];
+  if (s.comments === "closed") parts.push("Comments are closed.");
+  if (s.comments === "subscribers") parts.push("Only subscribers may comment.");
+  if (s.slow_mode_seconds > 0) parts.push(`Slow mode: one comment every ${s.slow_mode_seconds} s.`);
+  note.textContent = parts.join(" ");
+}
 
 /** The video was blocked while it played: the player stops and says why (its media answers 451 from now on). */
 function stopBlocked(text: string) {

@@ -1,4 +1,5 @@
-// The live room's wire messages (docs/api.md, "Live room") and its RPC shapes.
+// The live room's wire messages (API.md "Live room") and the RPC shapes between the Worker,
+// a video's hub (VideoRoom, the only writer) and its relays (RoomRelay, which hold sockets).
 import { z } from "zod";
 import type { CommentOut } from "../schemas/comments";
 import type { CommentStatus } from "../storage/comments";
@@ -29,39 +30,111 @@ export interface StatusUpdate {
   stage?: string;
 }
 
-/** A checked comment for the room to store and announce; the room stamps its time. */
+/** The owner's live settings (API.md: `PUT /live/settings`). */
+export interface LiveSettings {
+  slow_mode_seconds: number;
+  comments: "open" | "subscribers" | "closed";
+}
+export const DEFAULT_SETTINGS: LiveSettings = { slow_mode_seconds: 0, comments: "open" };
+
+/** A checked comment for the room to store and announce; the room stamps its time and seq. */
 export interface CommentDraft {
   id: string;
   parentId: string | null;
   userId: string;
   username: string;
   content: string;
+  /** The video's owner or a moderator: exempt from the live limits, always shown in top view. */
+  privileged: boolean;
+  /** The author subscribes to the video's channel (read only when the room is subscribers-only). */
+  subscriber: boolean;
   /** `held` (the channel's rules held it): stored, but neither announced nor counted. */
   status: CommentStatus;
 }
 
-export type AddCommentResult = { ok: true; comment: CommentOut } | { ok: false; reason: "parent_gone" };
+export type AddCommentResult =
+  /** `seq` is 0 for a held comment: it is in D1 already and announced only once approved. */
+  | { ok: true; comment: CommentOut; seq: number }
+  | { ok: false; reason: "parent_gone" | "comments_closed" | "subscribers_only" }
+  | { ok: false; reason: "rate_limited" | "slow_mode"; retryAfterSeconds: number };
+
+/** Messages that carry `seq`: every one a client must not miss. */
+export type SequencedMessage =
+  | { type: "comment_added"; video_id: string; comment: CommentOut; action: "add"; seq: number }
+  | { type: "comment_deleted"; video_id: string; comment_id: string; seq: number }
+  | ({ type: "settings"; video_id: string; seq: number } & LiveSettings);
 
 /** What the server sends. */
 export type ServerMessage =
-  | { type: "comment_added"; video_id: string; comment: CommentOut; action: "add" }
-  | { type: "comment_deleted"; video_id: string; comment_id: string }
+  | SequencedMessage
   | ({ type: "counters"; video_id: string } & Counters)
   | { type: "status"; video_id: string; status: string; progress: number; playable: boolean }
   | { type: "pong" }
   | { type: "error"; code: string; message: string };
 
+/** One tick's frame for `?batch=1` sockets. */
+export interface BatchFrame {
+  type: "batch";
+  seq_from?: number;
+  seq_to?: number;
+  messages: ServerMessage[];
+  /** Top view: the comments of this frame it left out. */
+  omitted?: number;
+}
+
+/**
+ * One event of a tick as the hub hands it to its relays: the message, and what top view and
+ * per-socket filtering need to know of it (never sent to clients).
+ */
+export interface RoomEvent {
+  message: ServerMessage;
+  /** A comment's author (a viewer who blocked them does not get it). */
+  author?: string;
+  /** A reply's parent's author: top view always shows a viewer the replies to them. */
+  replyTo?: string;
+  /** Always in top view: the owner's or a moderator's comment. */
+  priority?: boolean;
+  /** Chosen by the hub's sample for top view this second. */
+  sampled?: boolean;
+}
+
+/** What the hub pushes to each relay once per tick (one RPC per relay). */
+export interface RelayDelivery {
+  videoId: string;
+  events: RoomEvent[];
+}
+
+/** How a socket asked to hear the room (`?batch=1`, `?view=top|all`). */
+export interface SocketMode {
+  batch: boolean;
+  view: "top" | "all";
+}
+
 /** Bounds: a room past them says so (close code 1013, "try again later") rather than strain. */
 export const LIMITS = {
-  /** Default for the ROOM_MAX_SOCKETS setting. */
-  maxSockets: 5000,
+  /** Default for the ROOM_MAX_SOCKETS setting: watchers of one video, every relay together. */
+  maxSockets: 100_000,
+  /** Default for the ROOM_RELAY_SOCKETS setting: sockets one relay holds (hibernated). */
+  relaySockets: 2000,
   maxMessageBytes: 4096,
   messagesPerSecond: 10,
-  /** Counters go to watchers at most this often, and in rooms of n watchers at most every n ms up to maxBroadcastEveryMs. */
-  broadcastEveryMs: 250,
-  maxBroadcastEveryMs: 1000,
+  /** A tick gathers the events of this interval into one frame per socket. */
+  tickMs: 200,
+  /** Counters go out at most this often. */
+  countersEveryMs: 1000,
   /** Pending counter deltas are flushed to D1 this long after the first one. */
   flushAfterMs: 2000,
+  /** The events kept for `GET /live/events` (at least 500, API.md). */
+  backlog: 1000,
+  /** Top view: comments a socket sees in any one-second window, besides the always-shown ones. */
+  topPerSecond: 8,
+  /** Per user and video: a burst of 3, then one comment per 2 s (owner and moderators exempt). */
+  bucketBurst: 3,
+  bucketRefillMs: 2000,
+  /** Accepted comments per second that, held for `autoSlowAfterSeconds`, turn slow mode on. */
+  autoSlowRate: 50,
+  autoSlowAfterSeconds: 10,
+  autoSlowSeconds: 5,
 } as const;
 
 export const CLOSE_ROOM_FULL = 1013;

@@ -1,61 +1,84 @@
 import { DurableObject } from "cloudflare:workers";
+import { log } from "../lib/log";
 import { type CommentOut, toComment } from "../schemas/comments";
-import { deleteComment, findComment, insertComment, publishComment } from "../storage/comments";
+import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
-import { blockedIdsOf } from "../storage/user-blocks";
 import { addCounts, readCounts } from "../storage/videos";
-import { OrderedWrites } from "./ordered-writes";
+import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
+import type { RoomRelay } from "./room-relay";
 import {
   type AddCommentResult,
-  CLOSE_ROOM_FULL,
-  CLOSE_SUSPENDED,
-  CLOSE_TOO_CHATTY,
-  CLOSE_VIDEO_BLOCKED,
-  ClientMessage,
   type CommentDraft,
   type CounterDelta,
   type Counters,
+  DEFAULT_SETTINGS,
   LIMITS,
+  type LiveSettings,
+  type RoomEvent,
+  type SequencedMessage,
   type ServerMessage,
   type StatusUpdate,
 } from "./video-room-protocol";
 
 type Totals = Required<CounterDelta>;
 
-const viewerTag = (userId: string) => `u:${userId}`;
-const CLOSE_MESSAGES: Record<string, string> = {
-  video_blocked: "This video was blocked by a moderator.",
-  account_suspended: "Your account is suspended.",
-};
+/** Wall time of ticks: the hub's whole tick (D1 batch and relay RPCs) and each relay's share. */
+class TickStats {
+  private hub: number[] = [];
+  private relays: number[] = [];
+  private events = 0;
+  constructor(private readonly report: (summary: Record<string, number>) => void) {}
+
+  add(hubMs: number, relayMs: number[], events: number) {
+    this.hub.push(hubMs);
+    this.relays.push(...relayMs);
+    this.events += events;
+    if (this.hub.length < 100) return;
+    const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)] ?? 0;
+    this.report({
+      ticks: this.hub.length,
+      events_per_tick: Math.round((this.events / this.hub.length) * 10) / 10,
+      hub_ms_p50: p(this.hub, 0.5),
+      hub_ms_p95: p(this.hub, 0.95),
+      relay_ms_p50: p(this.relays, 0.5),
+      relay_ms_p95: p(this.relays, 0.95),
+      relays: Math.round(this.relays.length / this.hub.length),
+    });
+    this.hub = [];
+    this.relays = [];
+    this.events = 0;
+  }
+}
 const ZERO: Totals = { views: 0, likes: 0, dislikes: 0, comments: 0, shares: 0 };
 
-/** Per-socket state lives in the socket's attachment, which survives hibernation. */
-interface Attachment {
-  windowStart: number;
-  messages: number;
+/** A comment accepted but not yet in D1: everything its event and its D1 row need. */
+interface PendingComment {
+  row: NewComment;
+  username: string;
+  privileged: boolean;
+  replyTo?: string;
 }
 
 /**
- * One room per video (named by its id): the live side of the video. Watchers hold
- * WebSockets through the Hibernation API, so an idle room costs nothing and its sockets
- * survive the object being evicted; counters (views, likes, comments, shares) are bumped
- * here, broadcast a few times a second at most, and flushed to D1 from the alarm, which
- * keeps D1's writes to one per room per flush however busy the video is.
+ * One hub per video (named by its id): the only writer of the video's live side. It stamps
+ * every event a client must not miss with `seq` and keeps the last LIMITS.backlog of them in
+ * its own SQLite (`GET /live/events`); accepts comments under the live limits, keeps them
+ * durable in that SQLite until a tick writes the tick's comments to D1 in one batch (so
+ * nothing accepted is lost when the object restarts: the alarm finishes the flush); and once
+ * per tick pushes the tick's events to its relays, one RPC each, which hold the sockets.
+ * Counters (views, likes, comments, shares) are bumped here and flushed to D1 from the alarm;
+ * the watchers count is the relays' sockets, reported back to it.
  */
 export class VideoRoom extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Answered by the runtime without waking the object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
-    // Whom each signed-in watcher blocked, for as long as they have a socket here: a comment's
-    // author is looked up by index per broadcast, so filtering costs nothing when nobody here
-    // blocked them, and survives hibernation (attachments hold 2 KiB, too little for a list).
-    ctx.storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS viewer_blocks (
-         viewer_id TEXT NOT NULL, blocked_id TEXT NOT NULL, PRIMARY KEY (viewer_id, blocked_id)
-       ) WITHOUT ROWID;
-       CREATE INDEX IF NOT EXISTS viewer_blocks_blocked ON viewer_blocks (blocked_id)`,
-    );
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS pending_comments (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS relays (k INTEGER PRIMARY KEY, sockets INTEGER NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS buckets (user_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, last INTEGER NOT NULL);`);
   }
 
   private get videoId(): string {
@@ -65,6 +88,210 @@ export class VideoRoom extends DurableObject<Env> {
   private remember(videoId: string) {
     if (!this.ctx.storage.kv.get("video_id")) this.ctx.storage.kv.put("video_id", videoId);
   }
+
+  // --- sequenced events and their backlog ---
+
+  private get seq(): number {
+    return this.ctx.storage.kv.get<number>("seq") ?? 0;
+  }
+
+  /** Stamps a message with the next seq and keeps it (synchronously: the stamp order is the arrival order). */
+  private sequence<M extends SequencedMessage>(build: (seq: number) => M, meta: Omit<RoomEvent, "message"> = {}) {
+    const seq = this.seq + 1;
+    const message = build(seq);
+    this.ctx.storage.kv.put("seq", seq);
+    this.sql.exec("INSERT INTO events (seq, body, at) VALUES (?, ?, ?)", seq, JSON.stringify(message), Date.now());
+    this.queued.push({ ...meta, message });
+    if (seq % 100 === 0) this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - LIMITS.backlog);
+    return message;
+  }
+
+  /** The events after `after`, oldest first (at most `limit`), and the latest seq: what a client missed. */
+  async eventsAfter(videoId: string, after: number, limit: number): Promise<{ items: ServerMessage[]; seq: number }> {
+    this.remember(videoId);
+    const rows = this.sql
+      .exec<{ body: string }>("SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+      .toArray();
+    return { items: rows.map((r) => JSON.parse(r.body) as ServerMessage), seq: this.seq };
+  }
+
+  // --- ticks: the events of an interval reach every relay in one RPC each ---
+
+  /** Events waiting for the next tick (in memory: lost with an eviction, and found again in `events`). */
+  private queued: RoomEvent[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ticking: Promise<void> | undefined;
+  private topWindow: number[] = [];
+
+  private scheduleTick() {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, LIMITS.tickMs);
+  }
+
+  /** One tick: the tick's comments into D1 (one batch), then the tick's events to every relay. */
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.scheduleTick();
+      return this.ticking;
+    }
+    this.tickStarted = Date.now();
+    this.ticking = (async () => {
+      // This tick's events are taken before the flush: a comment accepted while it runs waits for
+      // the next tick, so every comment a socket hears of is in D1 by then.
+      const events = this.queued;
+      this.queued = [];
+      try {
+        await this.flushComments();
+        await this.deliver(events);
+      } catch (err) {
+        this.queued = [...events, ...this.queued];
+        this.scheduleTick();
+        throw err;
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    return this.ticking;
+  }
+
+  /** Comments accepted since the last flush go to D1 in one batch, in seq order. */
+  private async flushComments(): Promise<void> {
+    const rows = this.sql
+      .exec<{ seq: number; body: string }>("SELECT seq, body FROM pending_comments ORDER BY seq")
+      .toArray();
+    if (!rows.length) return;
+    const pending = rows.map((r) => JSON.parse(r.body) as PendingComment);
+    await insertComments(
+      database(this.env.DB),
+      pending.map((p) => ({ ...p.row, createdAt: new Date(p.row.createdAt) })),
+    );
+    const last = rows[rows.length - 1]?.seq ?? 0;
+    this.sql.exec("DELETE FROM pending_comments WHERE seq <= ?", last);
+    this.ctx.storage.kv.put("flushed", last);
+    for (const [seq, resolve] of this.waiting) {
+      if (seq <= last) {
+        resolve();
+        this.waiting.delete(seq);
+      }
+    }
+  }
+
+  /** Callers waiting for a comment of theirs to be in D1. */
+  private readonly waiting = new Map<number, () => void>();
+
+  /**
+   * Resolves once the comment stamped `seq` is in D1 (its tick's batch): the POST answers
+   * then, so that its author's next read of the list has it, and the list's cache is purged
+   * after the row is there, not before. A restart meanwhile loses nothing (the alarm flushes);
+   * the caller just stops waiting.
+   */
+  async committed(videoId: string, seq: number): Promise<void> {
+    this.remember(videoId);
+    const pendingSeq = this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM pending_comments WHERE seq <= ?", seq)
+      .one().n;
+    if (!pendingSeq) return;
+    await new Promise<void>((resolve) => {
+      this.waiting.set(seq, resolve);
+      this.scheduleTick();
+    });
+  }
+
+  /** Pushes a tick's events (and the counters, when due) to every relay holding sockets. */
+  private async deliver(events: RoomEvent[]): Promise<void> {
+    const counters = await this.countersIfDue();
+    if (counters) events.push({ message: counters });
+    if (!events.length) return;
+    sampleTop(events, this.topWindow, Date.now(), LIMITS.topPerSecond);
+    const videoId = this.videoId;
+    const relays = this.sql.exec<{ k: number }>(
+      "SELECT k FROM relays WHERE sockets > 0 OR at > ?",
+      Date.now() - 60_000,
+    );
+    const relayMs: number[] = [];
+    await Promise.all(
+      relays.toArray().map(async ({ k }) => {
+        try {
+          const { sockets, ms } = await this.relay(k).deliver({ videoId, events });
+          relayMs.push(ms);
+          this.sql.exec("UPDATE relays SET sockets = ? WHERE k = ?", sockets, k);
+        } catch (err) {
+          log("warn", "relay delivery failed", { video_id: videoId, relay: k, error: String(err) });
+        }
+      }),
+    );
+    const last = events.findLast((e) => "seq" in e.message)?.message;
+    if (last && "seq" in last) this.ctx.storage.kv.put("delivered", last.seq);
+    this.stats.add(Date.now() - this.tickStarted, relayMs, events.length);
+  }
+
+  /** What ticks cost, logged every so often (docs/architecture.md's figures come from bench:room). */
+  private readonly stats = new TickStats((summary) =>
+    log("info", "room ticks", { video_id: this.videoId, ...summary }),
+  );
+  private tickStarted = 0;
+
+  private relay(k: number): DurableObjectStub<RoomRelay> {
+    return this.env.ROOM_RELAY.get(this.env.ROOM_RELAY.idFromName(`${this.videoId}:r${k}`));
+  }
+
+  // --- relays: which one a joiner goes to, and how many sockets each holds ---
+
+  /**
+   * The relay a new watcher joins: the first with room, or a new one; null when the video's
+   * rooms are full (ROOM_MAX_SOCKETS). Joins are counted here until the relay reports.
+   */
+  async assignRelay(videoId: string): Promise<number | null> {
+    this.remember(videoId);
+    const capacity = Number(this.env.ROOM_RELAY_SOCKETS) || LIMITS.relaySockets;
+    const max = Number(this.env.ROOM_MAX_SOCKETS) || LIMITS.maxSockets;
+    const relays = this.sql.exec<{ k: number; sockets: number }>("SELECT k, sockets FROM relays ORDER BY k").toArray();
+    if (relays.reduce((n, r) => n + r.sockets, 0) >= max) return null;
+    const open = relays.find((r) => r.sockets < capacity);
+    const k = open?.k ?? relays.length;
+    this.sql.exec(
+      `INSERT INTO relays (k, sockets, at) VALUES (?, 1, ?)
+       ON CONFLICT (k) DO UPDATE SET sockets = sockets + 1, at = excluded.at`,
+      k,
+      Date.now(),
+    );
+    return k;
+  }
+
+  /** A relay says how many sockets it holds (after a join or a close): the watchers count follows. */
+  async relaySockets(videoId: string, k: number, sockets: number): Promise<void> {
+    this.remember(videoId);
+    this.sql.exec(
+      "INSERT INTO relays (k, sockets, at) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET sockets = excluded.sockets, at = excluded.at",
+      k,
+      sockets,
+      Date.now(),
+    );
+    this.countersDirty = true;
+    this.scheduleTick();
+  }
+
+  /** Tells every relay something: closing a blocked video's room, a suspended viewer's sockets. */
+  private async everyRelay(call: (relay: DurableObjectStub<RoomRelay>) => Promise<unknown>) {
+    const relays = this.sql.exec<{ k: number }>("SELECT k FROM relays").toArray();
+    await Promise.all(relays.map(({ k }) => call(this.relay(k)).catch(() => undefined)));
+  }
+
+  /** The video was blocked: every watcher is told why and closed (4451). */
+  async closeRoom(videoId: string, reason: string): Promise<void> {
+    this.remember(videoId);
+    await this.everyRelay((relay) => relay.closeAll(reason));
+  }
+
+  /** A viewer's account was suspended: their sockets close (4401). */
+  async closeViewer(videoId: string, userId: string, reason: string): Promise<void> {
+    this.remember(videoId);
+    await this.everyRelay((relay) => relay.closeViewer(userId, reason));
+  }
+
+  // --- counters ---
 
   private pending(): Totals {
     return { ...ZERO, ...this.ctx.storage.kv.get<Totals>("pending") };
@@ -79,55 +306,8 @@ export class VideoRoom extends DurableObject<Env> {
     return base;
   }
 
-  private broadcast(message: ServerMessage, skip?: Set<WebSocket>) {
-    const text = JSON.stringify(message);
-    for (const socket of this.ctx.getWebSockets()) {
-      if (skip?.has(socket)) continue;
-      try {
-        socket.send(text);
-      } catch {
-        // A socket closing under us; its close handler tidies up.
-      }
-    }
-  }
-
-  /** A new comment goes to every watcher but those who blocked its author. */
-  private announce(videoId: string, comment: CommentOut) {
-    const skip = new Set<WebSocket>();
-    if (comment.user) {
-      const blockers = this.ctx.storage.sql.exec<{ viewer_id: string }>(
-        "SELECT viewer_id FROM viewer_blocks WHERE blocked_id = ?",
-        comment.user.id,
-      );
-      for (const { viewer_id } of blockers) {
-        for (const socket of this.ctx.getWebSockets(viewerTag(viewer_id))) skip.add(socket);
-      }
-    }
-    this.broadcast({ type: "comment_added", video_id: videoId, comment, action: "add" }, skip);
-  }
-
-  /** Keeps a watcher's blocks while they have a socket here (they are read afresh at each join). */
-  private setViewerBlocks(viewerId: string, blockedIds: string[]) {
-    this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.sql.exec("DELETE FROM viewer_blocks WHERE viewer_id = ?", viewerId);
-      for (const blockedId of blockedIds) {
-        this.ctx.storage.sql.exec("INSERT INTO viewer_blocks VALUES (?, ?)", viewerId, blockedId);
-      }
-    });
-  }
-
-  /**
-   * A watcher blocked (or unblocked) someone: their sockets here skip (or get again) that
-   * user's comments from the next one on. A viewer with no socket here is left alone: their
-   * next join reads their blocks from D1.
-   */
-  async viewerBlocks(videoId: string, viewerId: string, blockedId: string, blocked: boolean): Promise<void> {
-    this.remember(videoId);
-    if (this.ctx.getWebSockets(viewerTag(viewerId)).length === 0) return;
-    const sql = blocked
-      ? "INSERT OR IGNORE INTO viewer_blocks VALUES (?, ?)"
-      : "DELETE FROM viewer_blocks WHERE viewer_id = ? AND blocked_id = ?";
-    this.ctx.storage.sql.exec(sql, viewerId, blockedId);
+  private watchers(): number {
+    return this.sql.exec<{ n: number }>("SELECT coalesce(sum(sockets), 0) AS n FROM relays").one().n;
   }
 
   /** The counts a watcher sees: stored plus not yet flushed. */
@@ -138,43 +318,23 @@ export class VideoRoom extends DurableObject<Env> {
       views: base.views + pending.views,
       likes: base.likes + pending.likes,
       comments: base.comments + pending.comments,
-      viewers: this.ctx.getWebSockets().length,
+      viewers: this.watchers(),
     };
   }
 
-  /**
-   * Counters go out at most once per interval, which grows with the room (250 ms up to 1 s
-   * at 1,000 watchers): every message is one frame per socket, so a big room's counters
-   * must not crowd out its comments.
-   */
-  private broadcastInterval(): number {
-    return Math.min(LIMITS.maxBroadcastEveryMs, Math.max(LIMITS.broadcastEveryMs, this.ctx.getWebSockets().length));
-  }
+  private countersDirty = false;
 
-  private async countersMessage(): Promise<ServerMessage> {
-    return { type: "counters", video_id: this.videoId, ...(await this.counters(this.videoId)) };
-  }
-
-  private async sendCounters() {
-    this.ctx.storage.kv.put("broadcast_at", Date.now());
-    this.broadcast(await this.countersMessage());
-  }
-
-  /** The trailing broadcast of a throttled change (lost with an eviction; the next change or the flush alarm sends it). */
-  private trailing: ReturnType<typeof setTimeout> | undefined;
-
-  /** Something the counters show changed: tell watchers now (answers true), or once the interval is up. */
-  private async countersChanged(): Promise<boolean> {
-    const wait = (this.ctx.storage.kv.get<number>("broadcast_at") ?? 0) + this.broadcastInterval() - Date.now();
-    if (wait <= 0) {
-      await this.sendCounters();
-      return true;
+  /** The counters message, when they changed and the last one went out long enough ago. */
+  private async countersIfDue(): Promise<ServerMessage | undefined> {
+    if (!this.countersDirty) return undefined;
+    const wait = (this.ctx.storage.kv.get<number>("counters_at") ?? 0) + LIMITS.countersEveryMs - Date.now();
+    if (wait > 0) {
+      this.scheduleTick();
+      return undefined;
     }
-    this.trailing ??= setTimeout(() => {
-      this.trailing = undefined;
-      void this.sendCounters();
-    }, wait);
-    return false;
+    this.countersDirty = false;
+    this.ctx.storage.kv.put("counters_at", Date.now());
+    return { type: "counters", video_id: this.videoId, ...(await this.counters(this.videoId)) };
   }
 
   /** Adds to the video's counters; they reach D1 at the next flush (at most a few seconds). */
@@ -184,145 +344,28 @@ export class VideoRoom extends DurableObject<Env> {
     const pending = this.pending();
     for (const key of Object.keys(ZERO) as (keyof Totals)[]) pending[key] += delta[key] ?? 0;
     this.ctx.storage.kv.put("pending", pending);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + LIMITS.flushAfterMs);
-    await this.countersChanged();
+    await this.alarmWithin(LIMITS.flushAfterMs);
+    this.countersDirty = true;
+    this.scheduleTick();
   }
 
   /** Relays processing status to the uploader's open page. */
   async publishStatus(videoId: string, status: StatusUpdate): Promise<void> {
     this.remember(videoId);
-    this.broadcast({
-      type: "status",
-      video_id: videoId,
-      status: status.status,
-      progress: status.progress,
-      playable: status.playable,
-    });
+    const { status: s, progress, playable } = status;
+    this.queued.push({ message: { type: "status", video_id: videoId, status: s, progress, playable } });
+    this.scheduleTick();
   }
 
-  /** Comment writes: concurrent in D1, announced in the order they were stamped. */
-  private readonly writes = new OrderedWrites();
-  private lastCommentAt = 0;
-
-  /**
-   * Stores a checked comment (spec: Comments Flow steps 2-4) and announces it to every
-   * watcher (but those who blocked its author) as `comment_added`, in the order comments were
-   * stamped and so listed; the comment count follows through the counters. A held comment is
-   * stored only: it is announced and counted when approved. A reply whose parent is gone is
-   * refused.
-   */
-  async addComment(videoId: string, draft: CommentDraft): Promise<AddCommentResult> {
-    this.remember(videoId);
-    const published = draft.status === "published";
-    const result = await this.writes.write(
-      async (): Promise<AddCommentResult> => {
-        // Stamped before the first await: strictly increasing in arrival order, so "newest
-        // first" and the order of announcements agree even within a millisecond.
-        const createdAt = new Date(Math.max(Date.now(), this.lastCommentAt + 1));
-        this.lastCommentAt = createdAt.getTime();
-        const db = database(this.env.DB);
-        if (draft.parentId) {
-          const parent = await findComment(db, draft.parentId);
-          if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" };
-        }
-        const row = {
-          id: draft.id,
-          videoId,
-          parentId: draft.parentId,
-          userId: draft.userId,
-          content: draft.content,
-          status: draft.status,
-          createdAt,
-        };
-        await insertComment(db, row);
-        return { ok: true, comment: toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 }) };
-      },
-      (stored) => {
-        if (stored.ok && published) this.announce(videoId, stored.comment);
-      },
-    );
-    if (result.ok && published) await this.bump(videoId, { comments: 1 });
-    return result;
+  /** The alarm finishes what a tick may not have (an eviction drops timers): at most this far away. */
+  private async alarmWithin(ms: number) {
+    const due = await this.ctx.storage.getAlarm();
+    if (due === null || due > Date.now() + ms) await this.ctx.storage.setAlarm(Date.now() + ms);
   }
 
-  /**
-   * The video's owner approved a held comment: it is published (and counted in its parent)
-   * and announced like a new one, in turn with the comments being written. Undefined when
-   * it is no longer there.
-   */
-  async approveComment(videoId: string, commentId: string): Promise<CommentOut | undefined> {
-    this.remember(videoId);
-    let fresh = false;
-    const approved = await this.writes.write(
-      async () => {
-        const db = database(this.env.DB);
-        const before = await findComment(db, commentId);
-        if (!before || before.deleted) return undefined;
-        fresh = before.status === "held";
-        const row = fresh ? await publishComment(db, commentId) : before;
-        return row && !row.deleted ? toComment(row) : undefined;
-      },
-      (comment) => {
-        if (comment && fresh) this.announce(videoId, comment);
-      },
-    );
-    if (approved && fresh) await this.bump(videoId, { comments: 1 });
-    return approved;
-  }
-
-  /** Deletes a comment (the caller checked who may) and tells watchers; false if it was gone. */
-  async removeComment(videoId: string, commentId: string): Promise<boolean> {
-    this.remember(videoId);
-    // Alone: a reply being stored to this comment must land first (it turns a delete into a stub).
-    const removed = await this.writes.exclusive(async () => {
-      const status = await deleteComment(database(this.env.DB), commentId);
-      // A held comment was never announced nor counted: nobody is told, nothing is taken off.
-      if (status === "published") this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
-      return status;
-    });
-    if (removed === "published") await this.bump(videoId, { comments: -1 });
-    return removed !== undefined;
-  }
-
-  /** A moderator removed a comment (already stored as removed): watchers are told, the count follows. */
-  async announceRemoved(videoId: string, commentId: string): Promise<void> {
-    this.remember(videoId);
-    const removed = await findComment(database(this.env.DB), commentId);
-    // A held comment was never announced nor counted.
-    if (removed?.status === "held") return;
-    this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
-    await this.bump(videoId, { comments: -1 });
-  }
-
-  /**
-   * The video was blocked: every watcher is told why and their socket closed (4451); the
-   * Worker lets nobody but the owner join again while it stays blocked.
-   */
-  async closeRoom(videoId: string, reason: string): Promise<void> {
-    this.remember(videoId);
-    this.closeAll(this.ctx.getWebSockets(), CLOSE_VIDEO_BLOCKED, reason);
-  }
-
-  /** A viewer's account was suspended: their sockets here close (4401). */
-  async closeViewer(videoId: string, userId: string, reason: string): Promise<void> {
-    this.remember(videoId);
-    this.closeAll(this.ctx.getWebSockets(viewerTag(userId)), CLOSE_SUSPENDED, reason);
-  }
-
-  private closeAll(sockets: WebSocket[], code: number, reason: string) {
-    const notice = JSON.stringify({ type: "error", code: reason, message: CLOSE_MESSAGES[reason] ?? reason });
-    for (const socket of sockets) {
-      try {
-        socket.send(notice);
-        socket.close(code, reason);
-      } catch {
-        // already closing
-      }
-    }
-  }
-
-  /** Flushes pending deltas to D1 in one statement, then tells watchers the new counts. */
+  /** Flushes comments not yet in D1 and pending counter deltas; delivers what waits. */
   override async alarm(): Promise<void> {
+    await this.tick();
     const pending = this.pending();
     if (Object.values(pending).some((n) => n !== 0) && this.videoId) {
       await addCounts(database(this.env.DB), this.videoId, pending);
@@ -331,91 +374,239 @@ export class VideoRoom extends DurableObject<Env> {
       // Both in one synchronous stretch: no bump can land between them.
       this.ctx.storage.kv.put("base", base);
       this.ctx.storage.kv.delete("pending");
+      this.countersDirty = true;
+      await this.tick();
     }
-    await this.sendCounters();
+    // Events that were queued in memory when the object was evicted: redelivered from the backlog.
+    this.redeliverFromBacklog();
   }
 
-  /** `GET /api/v1/videos/{id}/live` with Upgrade: websocket (the route checked who may join). */
-  override async fetch(request: Request): Promise<Response> {
-    const videoId = new URL(request.url).searchParams.get("video_id") ?? "";
+  /** After a restart, events stamped but never delivered go out again from the backlog (by seq). */
+  private redeliverFromBacklog() {
+    const delivered = this.ctx.storage.kv.get<number>("delivered") ?? 0;
+    if (delivered >= this.seq || this.queued.length) return;
+    const rows = this.sql
+      .exec<{ body: string }>("SELECT body FROM events WHERE seq > ? ORDER BY seq", delivered)
+      .toArray();
+    for (const r of rows) this.queued.push({ message: JSON.parse(r.body) as ServerMessage });
+    if (rows.length) this.scheduleTick();
+  }
+
+  // --- comments ---
+
+  private lastCommentAt = 0;
+
+  /** The live limits: closed or subscribers-only, slow mode, and each user's bucket (burst 3, then one per 2 s). */
+  private admit(draft: CommentDraft, now: number): AddCommentResult | undefined {
+    const settings = this.settingsNow();
+    if (draft.privileged) return undefined;
+    if (settings.comments === "closed") return { ok: false, reason: "comments_closed" };
+    if (settings.comments === "subscribers" && !draft.subscriber) return { ok: false, reason: "subscribers_only" };
+    const row = this.sql
+      .exec<{ tokens: number; at: number; last: number }>(
+        "SELECT tokens, at, last FROM buckets WHERE user_id = ?",
+        draft.userId,
+      )
+      .toArray()[0];
+    if (row && settings.slow_mode_seconds > 0) {
+      const wait = row.last + settings.slow_mode_seconds * 1000 - now;
+      if (wait > 0) return { ok: false, reason: "slow_mode", retryAfterSeconds: Math.ceil(wait / 1000) };
+    }
+    const tokens = Math.min(
+      LIMITS.bucketBurst,
+      (row?.tokens ?? LIMITS.bucketBurst) + (now - (row?.at ?? now)) / LIMITS.bucketRefillMs,
+    );
+    if (tokens < 1) {
+      return {
+        ok: false,
+        reason: "rate_limited",
+        retryAfterSeconds: Math.ceil(((1 - tokens) * LIMITS.bucketRefillMs) / 1000),
+      };
+    }
+    this.sql.exec(
+      `INSERT INTO buckets (user_id, tokens, at, last) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at, last = excluded.last`,
+      draft.userId,
+      tokens - 1,
+      now,
+      now,
+    );
+    return undefined;
+  }
+
+  /**
+   * Accepts a checked comment (spec: Comments Flow steps 2-4) under the live limits: stamped
+   * with its time and seq, kept in this object's SQLite at once (durable before the answer),
+   * written to D1 with the tick's others, and announced as `comment_added` in seq order. A
+   * reply whose parent is gone is refused.
+   */
+  async addComment(videoId: string, draft: CommentDraft): Promise<AddCommentResult> {
     this.remember(videoId);
-    const pair = new WebSocketPair();
-    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
-    if (this.ctx.getWebSockets().length >= (Number(this.env.ROOM_MAX_SOCKETS) || LIMITS.maxSockets)) {
-      server.accept();
-      server.close(CLOSE_ROOM_FULL, "room full");
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    // Tagged with the signed-in viewer (the Worker checked the token), so a suspension can find
-    // their sockets, and a comment by someone they blocked can skip them. Their blocks are read
-    // before the socket is accepted: no comment reaches it unfiltered.
-    const viewer = new URL(request.url).searchParams.get("viewer");
-    if (viewer) this.setViewerBlocks(viewer, await blockedIdsOf(database(this.env.DB), viewer));
-    this.ctx.acceptWebSocket(server, viewer ? [viewerTag(viewer)] : []);
-    server.serializeAttachment({ windowStart: Date.now(), messages: 0 } satisfies Attachment);
-    // The joiner gets the counts at once; the others learn of one more viewer with the next
-    // broadcast (a forced broadcast per join would cost n frames per joiner, n² in all).
-    if (!(await this.countersChanged())) server.send(JSON.stringify(await this.countersMessage()));
-    return new Response(null, { status: 101, webSocket: client });
-  }
-
-  override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const size = typeof raw === "string" ? raw.length : raw.byteLength;
-    const state = (socket.deserializeAttachment() as Attachment | null) ?? { windowStart: Date.now(), messages: 0 };
     const now = Date.now();
-    if (now - state.windowStart >= 1000) Object.assign(state, { windowStart: now, messages: 0 });
-    state.messages++;
-    socket.serializeAttachment(state);
-    if (state.messages > LIMITS.messagesPerSecond) return socket.close(CLOSE_TOO_CHATTY, "too many messages");
-    const send = (m: ServerMessage) => socket.send(JSON.stringify(m));
-    if (size > LIMITS.maxMessageBytes)
-      return send({
-        type: "error",
-        code: "message_too_large",
-        message: `Messages are at most ${LIMITS.maxMessageBytes} bytes.`,
-      });
-    let parsed: ReturnType<typeof ClientMessage.safeParse>;
-    try {
-      parsed = ClientMessage.safeParse(JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)));
-    } catch {
-      return send({ type: "error", code: "malformed_message", message: "Messages are JSON." });
-    }
-    if (!parsed.success)
-      return send({
-        type: "error",
-        code: "unknown_message",
-        message: 'Send { "type": "ping" }; comments go through the REST API.',
-      });
-    switch (parsed.data.type) {
-      case "ping":
-        return send({ type: "pong" });
-      default: {
-        const unreachable: never = parsed.data.type;
-        return unreachable;
+    const refused = this.admit(draft, now);
+    if (refused) return refused;
+    let replyTo: string | undefined;
+    if (draft.parentId) {
+      const waiting = this.pendingComment(draft.parentId);
+      if (waiting) replyTo = waiting.row.userId;
+      else {
+        const parent = await findComment(database(this.env.DB), draft.parentId);
+        if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" };
+        replyTo = parent.userId;
       }
     }
-  }
-
-  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      socket.close(code === 1005 ? 1000 : code, reason);
-    } catch {
-      // already closed
+    // Stamped after the last await: strictly increasing in the order they are stored and announced.
+    const createdAt = Math.max(Date.now(), this.lastCommentAt + 1);
+    this.lastCommentAt = createdAt;
+    const row: NewComment = {
+      id: draft.id,
+      videoId,
+      parentId: draft.parentId,
+      userId: draft.userId,
+      content: draft.content,
+      status: draft.status,
+      createdAt: new Date(createdAt),
+    };
+    const comment = toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 });
+    if (draft.status === "held") {
+      // Held by the channel's rules: stored at once (after the comments waiting, so a parent
+      // among them is there), neither sequenced nor announced nor counted until approved.
+      await this.flushComments();
+      await insertComments(database(this.env.DB), [row]);
+      return { ok: true, comment, seq: 0 };
     }
-    this.forgetViewer(socket);
-    await this.countersChanged();
+    const message = this.sequence(
+      (seq) => ({ type: "comment_added", video_id: videoId, comment, action: "add", seq }),
+      { author: draft.userId, replyTo, priority: draft.privileged },
+    );
+    const pending: PendingComment = {
+      row: { ...row, createdAt: new Date(createdAt) },
+      username: draft.username,
+      privileged: draft.privileged,
+      replyTo,
+    };
+    this.sql.exec("INSERT INTO pending_comments (seq, body) VALUES (?, ?)", message.seq, JSON.stringify(pending));
+    this.countRate(now);
+    await this.alarmWithin(LIMITS.tickMs * 5);
+    this.scheduleTick();
+    await this.bump(videoId, { comments: 1 });
+    return { ok: true, comment, seq: message.seq };
   }
 
-  /** A watcher's last socket here closed: their blocks go (their next join reads them again). */
-  private forgetViewer(socket: WebSocket) {
-    for (const tag of this.ctx.getTags(socket)) {
-      if (!tag.startsWith("u:")) continue;
-      const others = this.ctx.getWebSockets(tag).filter((s) => s !== socket && s.readyState === WebSocket.OPEN);
-      if (others.length === 0) this.ctx.storage.sql.exec("DELETE FROM viewer_blocks WHERE viewer_id = ?", tag.slice(2));
+  private pendingComment(commentId: string): PendingComment | undefined {
+    for (const { body } of this.sql.exec<{ body: string }>("SELECT body FROM pending_comments")) {
+      const p = JSON.parse(body) as PendingComment;
+      if (p.row.id === commentId) return p;
     }
+    return undefined;
   }
 
-  override async webSocketError(): Promise<void> {
-    await this.countersChanged();
+  /**
+   * The video's owner approved a held comment: it is published (and counted in its parent) in
+   * D1, then sequenced and announced like a new one. Undefined when it is no longer there.
+   */
+  async approveComment(videoId: string, commentId: string): Promise<CommentOut | undefined> {
+    this.remember(videoId);
+    const db = database(this.env.DB);
+    const before = await findComment(db, commentId);
+    if (!before || before.deleted) return undefined;
+    if (before.status !== "held") return toComment(before);
+    const row = await publishComment(db, commentId);
+    if (!row || row.deleted) return undefined;
+    const comment = toComment(row);
+    const replyTo = row.parentId ? (await findComment(db, row.parentId))?.userId : undefined;
+    this.sequence((seq) => ({ type: "comment_added", video_id: videoId, comment, action: "add", seq }), {
+      author: row.userId,
+      replyTo,
+      priority: false,
+    });
+    this.scheduleTick();
+    await this.bump(videoId, { comments: 1 });
+    return comment;
+  }
+
+  /** Deletes a comment (the caller checked who may) and tells watchers; false if it was gone. */
+  async removeComment(videoId: string, commentId: string): Promise<boolean> {
+    this.remember(videoId);
+    // Comments still waiting go to D1 first: a reply among them turns this delete into a stub.
+    await this.flushComments();
+    const status = await deleteComment(database(this.env.DB), commentId);
+    // A held comment was never announced nor counted: nobody is told, nothing is taken off.
+    if (status === "published") {
+      this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
+      this.scheduleTick();
+      await this.bump(videoId, { comments: -1 });
+    }
+    return status !== undefined;
+  }
+
+  /**
+   * A watcher blocked (or unblocked) someone: the relays holding their sockets skip (or
+   * deliver again) that user's comments from the next tick on.
+   */
+  async viewerBlocks(videoId: string, viewerId: string, blockedId: string, blocked: boolean): Promise<void> {
+    this.remember(videoId);
+    await this.everyRelay((relay) => relay.viewerBlocks(viewerId, blockedId, blocked));
+  }
+
+  /** A moderator removed a comment (already stored as removed): watchers are told, the count follows. */
+  async announceRemoved(videoId: string, commentId: string): Promise<void> {
+    this.remember(videoId);
+    // A held comment was never announced nor counted.
+    if ((await findComment(database(this.env.DB), commentId))?.status === "held") return;
+    this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
+    this.scheduleTick();
+    await this.bump(videoId, { comments: -1 });
+  }
+
+  // --- settings and automatic slow mode ---
+
+  private settingsNow(): LiveSettings {
+    const saved = this.ctx.storage.kv.get<LiveSettings & { auto_until?: number }>("settings");
+    if (!saved) return DEFAULT_SETTINGS;
+    if (saved.auto_until && saved.auto_until < Date.now()) {
+      const { auto_until: _, ...rest } = saved;
+      return { ...rest, slow_mode_seconds: this.ctx.storage.kv.get<number>("owner_slow") ?? 0 };
+    }
+    return { slow_mode_seconds: saved.slow_mode_seconds, comments: saved.comments };
+  }
+
+  async settings(videoId: string): Promise<LiveSettings> {
+    this.remember(videoId);
+    return this.settingsNow();
+  }
+
+  /** The owner's settings: a field left out keeps its value; pushed to the room as `settings`. */
+  async updateSettings(videoId: string, change: Partial<LiveSettings>): Promise<LiveSettings> {
+    this.remember(videoId);
+    const next = { ...this.settingsNow(), ...change };
+    this.ctx.storage.kv.put("settings", next);
+    this.ctx.storage.kv.put("owner_slow", next.slow_mode_seconds);
+    this.announceSettings(videoId, next);
+    return next;
+  }
+
+  private announceSettings(videoId: string, s: LiveSettings) {
+    this.sequence((seq) => ({
+      type: "settings",
+      video_id: videoId,
+      slow_mode_seconds: s.slow_mode_seconds,
+      comments: s.comments,
+      seq,
+    }));
+    this.scheduleTick();
+  }
+
+  /** Accepted comments per second of the last few seconds; held above the threshold, slow mode turns on by itself. */
+  private rate: RateLog = [];
+
+  private countRate(now: number) {
+    this.rate = countSecond(this.rate, now, LIMITS.autoSlowAfterSeconds);
+    const current = this.settingsNow();
+    if (current.slow_mode_seconds >= LIMITS.autoSlowSeconds) return;
+    if (!heldAbove(this.rate, now, LIMITS.autoSlowRate, LIMITS.autoSlowAfterSeconds)) return;
+    const next = { ...current, slow_mode_seconds: LIMITS.autoSlowSeconds, auto_until: now + 5 * 60_000 };
+    this.ctx.storage.kv.put("settings", next);
+    this.announceSettings(this.videoId, { slow_mode_seconds: next.slow_mode_seconds, comments: next.comments });
   }
 }

@@ -1,7 +1,8 @@
 import type { AddCommentResult, CommentDraft } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
-import { forbidden, notFound, validationFailed } from "../lib/errors";
+import { forbidden, notFound, problem, validationFailed } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { log } from "../lib/log";
 import {
   type CommentBody,
   type CommentList,
@@ -12,7 +13,9 @@ import {
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
 import { rememberRoomMember } from "../storage/moderation";
+import { subscribesTo } from "../storage/subscriptions";
 import { holds, rulesForOwner } from "./comment-rules";
+import { hasRole } from "./moderation";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./screening";
 import { assertNotBlockedBy, blockedBy } from "./user-blocks";
 import { accessOf, assertVisible, isVisible } from "./videos";
@@ -25,6 +28,8 @@ export interface CommentDeps {
   /** The video's room: it stores comment writes in order and announces them live. */
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
+    /** Resolves once the comment stamped `seq` is in D1 (the room writes a tick's comments in one batch). */
+    committed(seq: number): Promise<void>;
     removeComment(commentId: string): Promise<boolean>;
     /** Publishes a held comment and announces it as new; undefined when it is gone. */
     approveComment(commentId: string): Promise<CommentOut | undefined>;
@@ -35,6 +40,27 @@ export interface CommentDeps {
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
   /** A comment was stored (the video owner's webhooks hear `comment.created` or `comment.held`). */
   posted?(comment: CommentOut): Promise<void>;
+}
+
+/** The room's refusal as the problem a client gets. */
+function refusedBy(result: Extract<AddCommentResult, { ok: false }>, parentKnown: boolean) {
+  switch (result.reason) {
+    case "parent_gone":
+      return badParent(parentKnown ? "that comment was deleted" : "must be a comment on this video");
+    case "comments_closed":
+      return problem("comments_closed", { detail: "The owner closed the comments of this video." });
+    case "subscribers_only":
+      return problem("subscribers_only", { detail: "Only the channel's subscribers may comment now." });
+    case "rate_limited":
+    case "slow_mode": {
+      const wait = String(result.retryAfterSeconds);
+      const detail =
+        result.reason === "slow_mode"
+          ? `Slow mode: one comment every few seconds; try again in ${wait} s.`
+          : `Too many comments on this video at once; try again in ${wait} s.`;
+      return problem(result.reason, { detail, headers: { "Retry-After": wait } });
+    }
+  }
 }
 
 const badParent = (reason: string) =>
@@ -67,20 +93,43 @@ export async function postComment(
     own ? undefined : rulesForOwner(deps.db, access.owner_id),
     assertNotBlockedBy(deps.db, access.owner_id, user),
   ]);
-  if (parentId && (!parent || parent.videoId !== videoId)) throw badParent("must be a comment on this video");
+  // A parent not in D1 yet may still be waiting in the room (a reply to a comment of the last
+  // tick): the room has the last word on it.
+  if (parent && parent.videoId !== videoId) throw badParent("must be a comment on this video");
   if (parent?.deleted) throw badParent("that comment was deleted");
   if (parent?.status === "held") throw badParent("that comment is held for review");
   if (duplicate) throw rejected("duplicate", "You posted the same comment moments ago.");
-  const status = holds(rules, content) ? "held" : "published";
-  const result = await deps
-    .room(videoId)
-    .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content, status });
-  if (!result.ok) throw badParent("that comment was deleted");
-  if (status === "held") {
+  const draft = {
+    id: newId(),
+    parentId,
+    userId: user.id,
+    username: user.username,
+    content,
+    status: holds(rules, content) ? ("held" as const) : ("published" as const),
+    privileged: own || hasRole(user, "moderator"),
+    subscriber: false,
+  };
+  const room = deps.room(videoId);
+  let result = await room.addComment(draft);
+  // Subscribers-only is rare: the subscription is read only when the room asks for it.
+  if (!result.ok && result.reason === "subscribers_only" && (await subscribesTo(deps.db, user.id, access.owner_id))) {
+    result = await room.addComment({ ...draft, subscriber: true });
+  }
+  if (!result.ok) throw refusedBy(result, parent !== undefined);
+  if (draft.status === "held") {
+    // A held comment is in D1 already, and nobody else sees it: nothing to wait for or purge.
     // The owner's webhooks hear `comment.held`; nothing else changes until it is approved.
     await deps.posted?.(result.comment);
     return result.comment;
   }
+  // Accepted and durable in the room; in D1 with its tick's batch, which the answer waits for
+  // (the author's next read of the list has it, and the cached pages are purged after the row
+  // is there). If the room restarts meanwhile, its alarm writes the comment all the same.
+  await room
+    .committed(result.seq)
+    .catch((err: unknown) =>
+      log("warn", "comment accepted, its flush not awaited", { video_id: videoId, error: String(err) }),
+    );
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
   await deps.posted?.(result.comment);

@@ -201,24 +201,26 @@ export interface NewComment {
 }
 
 /**
- * Stores a comment and, for a published reply, bumps its parent's reply count in the same
- * batch, so the count never disagrees with the rows (a held reply counts once approved).
- * The caller (the video's room, which serialises a video's comment writes) has checked
- * that the parent is there.
+ * Stores comments (a live room's tick of them, in order) in one batch, each published reply
+ * bumping its parent's reply count in the same batch, so counts never disagree with the rows
+ * (a held reply counts once approved). The caller (the video's room, which serialises a
+ * video's comment writes) has checked that every parent is there. A redelivered comment (its
+ * id already stored) changes nothing.
  */
-export async function insertComment(db: Database, row: NewComment): Promise<void> {
-  const insert = db.insert(comments).values(row);
-  if (!row.parentId || row.status === "held") {
-    await insert;
-    return;
-  }
-  await db.batch([
-    insert,
-    db
-      .update(comments)
-      .set({ replyCount: sql`${comments.replyCount} + 1` })
-      .where(eq(comments.id, row.parentId)),
-  ]);
+export async function insertComments(db: Database, rows: NewComment[]): Promise<void> {
+  const statements = rows.flatMap((row) => {
+    const insert = db.insert(comments).values(row).onConflictDoNothing();
+    if (!row.parentId || row.status === "held") return [insert];
+    return [
+      insert,
+      db
+        .update(comments)
+        .set({ replyCount: sql`${comments.replyCount} + 1` })
+        .where(and(eq(comments.id, row.parentId), sql`changes() > 0`)),
+    ];
+  });
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
 }
 
 /**

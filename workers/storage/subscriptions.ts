@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte } from "drizzle-orm";
+import { and, count, desc, eq, gte, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { channels, subscriptions, videos } from "./schema";
 import { listable } from "./videos";
@@ -62,4 +62,15 @@ export async function subscribedChannels(db: Database, userId: string) {
     .limit(500)
     .all();
   return rows.map((r) => r.channelId);
+}
+
+/** Whether the user subscribes to the channel of the account `ownerId` (every account owns one channel). */
+export async function subscribesTo(db: Database, userId: string, ownerId: string): Promise<boolean> {
+  const row = await db
+    .select({ one: sql<number>`1` })
+    .from(subscriptions)
+    .innerJoin(channels, eq(channels.id, subscriptions.channelId))
+    .where(and(eq(subscriptions.userId, userId), eq(channels.ownerId, ownerId)))
+    .get();
+  return row !== undefined;
 }

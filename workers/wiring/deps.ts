@@ -7,6 +7,7 @@ import { type Resolution, resolveAddresses } from "../lib/webhook-url";
 import type { TokenConfig } from "../services/accounts";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
+import type { LiveDeps } from "../services/live";
 import type { ModerationDeps } from "../services/moderation";
 import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
 import { type ProcessingDeps, statusOf } from "../services/processing";
@@ -147,6 +148,11 @@ export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): Co
     },
     posted: (comment) => quietly("comment", webhookHooksOf(env, db).commentPosted(comment)),
   };
+}
+
+/** What the live room's REST side needs: the catalogue and each video's hub. */
+export function liveDeps(env: Env, db: Database): LiveDeps {
+  return { db, room: (videoId) => roomOf(env, videoId) };
 }
 
 /** What blocks between users need: the catalogue, and the rooms where the blocker has sockets open. */

@@ -1,30 +1,58 @@
-import type { CommentDraft, CounterDelta, StatusUpdate } from "../durable-objects/video-room-protocol";
+import {
+  CLOSE_ROOM_FULL,
+  type CommentDraft,
+  type CounterDelta,
+  type LiveSettings,
+  type StatusUpdate,
+} from "../durable-objects/video-room-protocol";
 
 /**
- * A video's room (one `VideoRoom` Durable Object per video, named by its id), called by RPC:
- * the one place that turns a video id into its room's stub.
+ * A video's live side, called by RPC: its hub (`VideoRoom`, named by the video id: the only
+ * writer) and, for joins, the relay (`RoomRelay`, `{video}:r{k}`) the hub assigns. The one
+ * place that turns a video id into those stubs.
  */
 export function roomOf(env: Env, videoId: string) {
-  const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
+  const hub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
   return {
-    bump: (delta: CounterDelta) => stub.bump(videoId, delta),
-    publishStatus: (status: StatusUpdate) => stub.publishStatus(videoId, status),
-    addComment: (draft: CommentDraft) => stub.addComment(videoId, draft),
-    removeComment: (commentId: string) => stub.removeComment(videoId, commentId),
-    approveComment: (commentId: string) => stub.approveComment(videoId, commentId),
-    /** A watcher's blocks changed: their sockets here filter accordingly from the next comment. */
+    bump: (delta: CounterDelta) => hub.bump(videoId, delta),
+    publishStatus: (status: StatusUpdate) => hub.publishStatus(videoId, status),
+    addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),
+    committed: (seq: number) => hub.committed(videoId, seq),
+    removeComment: (commentId: string) => hub.removeComment(videoId, commentId),
+    approveComment: (commentId: string) => hub.approveComment(videoId, commentId),
+    /** A watcher's blocks changed: their sockets skip (or get again) that user's comments from the next tick. */
     viewerBlocks: (viewerId: string, blockedId: string, blocked: boolean) =>
-      stub.viewerBlocks(videoId, viewerId, blockedId, blocked),
-    announceRemoved: (commentId: string) => stub.announceRemoved(videoId, commentId),
-    close: (reason: string) => stub.closeRoom(videoId, reason),
-    closeViewer: (userId: string, reason: string) => stub.closeViewer(videoId, userId, reason),
-    /** The WebSocket upgrade, with the signed-in viewer (checked by the Worker) for the room to tag the socket. */
-    join: (request: Request, viewerId?: string) => {
+      hub.viewerBlocks(videoId, viewerId, blockedId, blocked),
+    announceRemoved: (commentId: string) => hub.announceRemoved(videoId, commentId),
+    close: (reason: string) => hub.closeRoom(videoId, reason),
+    closeViewer: (userId: string, reason: string) => hub.closeViewer(videoId, userId, reason),
+    settings: () => hub.settings(videoId),
+    updateSettings: (change: Partial<LiveSettings>) => hub.updateSettings(videoId, change),
+    eventsAfter: (after: number, limit: number) => hub.eventsAfter(videoId, after, limit),
+    /**
+     * The WebSocket upgrade: the hub picks a relay with room and the socket joins it, with
+     * the signed-in viewer (checked by the Worker; a client's own `viewer` is dropped) and
+     * the mode it asked for (`batch`, `view`). A full room answers a socket closed with 1013.
+     */
+    join: async (request: Request, viewerId?: string) => {
+      const k = await hub.assignRelay(videoId);
+      if (k === null) return closedSocket(CLOSE_ROOM_FULL, "room full");
       const url = new URL(request.url);
+      for (const name of ["video_id", "viewer", "relay", "blocked"]) url.searchParams.delete(name);
       url.searchParams.set("video_id", videoId);
-      url.searchParams.delete("viewer");
+      url.searchParams.set("relay", String(k));
       if (viewerId) url.searchParams.set("viewer", viewerId);
-      return stub.fetch(new Request(url, request));
+      const relay = env.ROOM_RELAY.get(env.ROOM_RELAY.idFromName(`${videoId}:r${k}`));
+      return relay.fetch(new Request(url, request));
     },
   };
+}
+
+/** An accepted socket closed at once: how a client learns that the room cannot take it. */
+function closedSocket(code: number, reason: string): Response {
+  const pair = new WebSocketPair();
+  const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+  server.accept();
+  server.close(code, reason);
+  return new Response(null, { status: 101, webSocket: client });
 }

@@ -117,6 +117,12 @@ export const WatchPage = (props: WatchProps) => {
             ))}
           </ul>
         ) : null}
+        <div class="live-controls">
+          <button type="button" id="live-view" class="secondary" aria-pressed="false">
+            Top comments
+          </button>
+          <span id="live-settings" class="muted" role="status" />
+        </div>
         <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
         {user ? <ReportDialog /> : null}
         {user ? <SaveDialog videoId={video.id} /> : null}
