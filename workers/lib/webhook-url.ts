@@ -141,6 +141,9 @@ export function isBlockedAddress(address: string): boolean {
   return !groups || blockedV6(groups);
 }
 
+/** A resolver that has not answered in this long has failed (the attempt is retried on the schedule). */
+export const RESOLVE_TIMEOUT_MS = 5000;
+
 /** What a name resolved to: its addresses, or why there are none to check. */
 export type Resolution = { ok: true; addresses: string[] } | { ok: false; reason: string };
 
@@ -157,7 +160,10 @@ interface DohAnswer {
 export async function resolveAddresses(fetcher: typeof fetch, resolver: string, name: string): Promise<Resolution> {
   const ask = async (type: "A" | "AAAA"): Promise<DohAnswer> => {
     const url = `${resolver}?name=${encodeURIComponent(name)}&type=${type}`;
-    const res = await fetcher(url, { headers: { Accept: "application/dns-json" } });
+    const res = await fetcher(url, {
+      headers: { Accept: "application/dns-json" },
+      signal: AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
+    });
     if (!res.ok) throw new Error(`resolver answered ${res.status}`);
     return (await res.json()) as DohAnswer;
   };

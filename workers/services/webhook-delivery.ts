@@ -2,7 +2,7 @@ import type { Database } from "../env";
 import { log } from "../lib/log";
 import type { SecretBox } from "../lib/secret-box";
 import { signatureHeader } from "../lib/webhook-signing";
-import { checkWebhookTarget, type Resolution } from "../lib/webhook-url";
+import { checkWebhookTarget, RESOLVE_TIMEOUT_MS, type Resolution } from "../lib/webhook-url";
 import type { BatchProducer } from "../schemas/queues";
 import type { WebhookMessage } from "../schemas/webhooks";
 import * as store from "../storage/webhooks";
@@ -191,10 +191,11 @@ export const SEND_LANES = 6;
 
 /**
  * The lease a batch of `count` attempts takes: every attempt of the batch is claimed at its
- * start, and the last lane's last attempt may wait behind others that each ran to the timeout.
+ * start, and the last lane's last attempt may wait behind others that each ran to the timeout
+ * (after a name lookup that ran to its own).
  */
 export function leaseFor(count: number, timeoutMs: number): number {
-  return Math.max(MIN_LEASE_MS, Math.ceil(count / SEND_LANES) * timeoutMs + 30_000);
+  return Math.max(MIN_LEASE_MS, Math.ceil(count / SEND_LANES) * (timeoutMs + RESOLVE_TIMEOUT_MS) + 30_000);
 }
 
 /** Runs `work` on every item, `lanes` at a time; answers the results in order. */
