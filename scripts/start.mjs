@@ -95,6 +95,8 @@ const vars = [
   `PUBLIC_URL:http://127.0.0.1:${port}`,
   // Workers AI and Vectorize have no local simulator: a local embedder and a D1 index serve.
   "VECTOR_BACKEND:local",
+  // Webhooks may go to a receiver on this machine (http://127.0.0.1, http://localhost); off in production.
+  "WEBHOOK_ALLOW_LOOPBACK:true",
 ];
 for (const pair of (process.env.WRANGLER_VARS ?? "").split(",").filter(Boolean)) {
   const [key, ...value] = pair.split("=");

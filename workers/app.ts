@@ -17,6 +17,7 @@ import { internalRoutes } from "./routes/internal";
 import { liveRoutes } from "./routes/live";
 import { mediaRoutes } from "./routes/media";
 import { moderationRoutes } from "./routes/moderation";
+import { playlistRoutes } from "./routes/playlists";
 import { recommendationRoutes } from "./routes/recommendations";
 import { searchRoutes } from "./routes/search";
 import { trendingRoutes } from "./routes/trending";
@@ -24,6 +25,7 @@ import { tusRoutes } from "./routes/tus";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
 import { videoRoutes } from "./routes/videos";
+import { webhookRoutes } from "./routes/webhooks";
 import { json } from "./schemas/common";
 
 const app = new OpenAPIHono<AppEnv>();
@@ -90,6 +92,8 @@ app.route("/api/v1/uploads/tus", tusRoutes);
 app.route("/api/v1", commentRoutes);
 app.route("/api/v1", recommendationRoutes);
 app.route("/api/v1", moderationRoutes);
+app.route("/api/v1", playlistRoutes);
+app.route("/api/v1", webhookRoutes);
 app.route("/internal/v1", internalRoutes);
 app.route("/videos", mediaRoutes);
 // The pages (server-rendered HTML), after every API route; their scripts are static assets.

@@ -34,6 +34,7 @@ let fixed = "{}";
  * POST /mpu/{key}/complete?upload_id  body: [{ part, etag }]
  * GET /room (Upgrade: websocket)       join the one bare room
  * POST /room                           the body to every socket in it (room baseline)
+ * POST /fanout?url&n&concurrency       the body POSTed to {url}/0 .. {url}/{n-1}, so many at once (webhook baseline)
  */
 export default {
   async fetch(request, env, ctx) {
@@ -62,6 +63,28 @@ export default {
       });
       ctx.waitUntil(cache.put(request, response.clone()));
       return response;
+    }
+    if (path === "/fanout" && request.method === "POST") {
+      // What a webhook fan-out is without queues, storage or signatures: the requests alone.
+      const body = await request.text();
+      const base = url.searchParams.get("url") ?? "";
+      const n = Number(url.searchParams.get("n"));
+      let next = 0;
+      let failed = 0;
+      const lane = async () => {
+        while (next < n) {
+          const i = next++;
+          const res = await fetch(`${base}/${i}`, {
+            method: "POST",
+            body,
+            headers: { "Content-Type": "application/json" },
+          }).catch(() => null);
+          if (!res?.ok) failed++;
+          await res?.body?.cancel();
+        }
+      };
+      await Promise.all(Array.from({ length: Number(url.searchParams.get("concurrency") ?? 6) }, lane));
+      return Response.json({ sent: n, failed });
     }
     if (path.startsWith("/object/")) {
       const key = path.slice("/object/".length);

@@ -49,3 +49,47 @@ export async function consume<S extends z.ZodType>(
     }
   }
 }
+
+/** What becomes of one message of a batch handled whole: done, or offered again after a delay. */
+export type Fate = { ack: true } | { retryAfterSeconds: number; reason: string };
+
+/**
+ * The same loop for a consumer that handles its batch whole (webhook attempts share their D1
+ * round trips): malformed messages are logged and acked, the rest go to `handle` together,
+ * which answers each one's fate in order. If it throws, every message of the batch is retried
+ * with backoff (handlers are idempotent).
+ */
+export async function consumeAll<S extends z.ZodType>(
+  batch: MessageBatch<unknown>,
+  schema: S,
+  handle: (bodies: z.output<S>[]) => Promise<Fate[]>,
+): Promise<void> {
+  const valid: { message: Message<unknown>; body: z.output<S> }[] = [];
+  for (const message of batch.messages) {
+    const parsed = schema.safeParse(message.body);
+    if (parsed.success) {
+      valid.push({ message, body: parsed.data });
+      continue;
+    }
+    log("error", "malformed message dropped", { queue: batch.queue, id: message.id });
+    message.ack();
+  }
+  if (!valid.length) return;
+  let fates: Fate[];
+  try {
+    fates = await handle(valid.map((v) => v.body));
+  } catch (err) {
+    log("error", "batch failed; retrying", { queue: batch.queue, messages: valid.length, error: String(err) });
+    for (const { message } of valid) message.retry({ delaySeconds: retryDelay(message.attempts) });
+    return;
+  }
+  valid.forEach(({ message }, i) => {
+    const fate = fates[i];
+    if (!fate || "ack" in fate) {
+      message.ack();
+      return;
+    }
+    log("warn", "message retried", { queue: batch.queue, id: message.id, error: fate.reason });
+    message.retry({ delaySeconds: fate.retryAfterSeconds });
+  });
+}

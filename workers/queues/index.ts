@@ -1,22 +1,28 @@
 import type { z } from "zod";
 import { log } from "../lib/log";
 import { isQueueName, type MessageOf, QUEUES, type QueueName } from "../schemas/queues";
-import { consume } from "./consume";
+import { consume, consumeAll, type Fate } from "./consume";
 import { fanOutPage } from "./notification-fanout";
 import { indexVideo } from "./video-index";
 import { videoReady } from "./video-ready";
 import { videoJob, videoJobDeadLetter } from "./video-upload";
 import { watchEvent } from "./watch-events";
+import { webhookDeliveries } from "./webhook-deliveries";
 
 /** One message's work; it throws to be retried (`RetryLater` for its own delay). Must be idempotent. */
 export type Handler<T> = (body: T, env: Env) => Promise<unknown>;
+
+/** A whole batch's work at once, answering each message's fate in order. Must be idempotent. */
+export interface BatchHandler<T> {
+  batch(bodies: T[], env: Env): Promise<Fate[]>;
+}
 
 /**
  * Each queue's consumer, by name. `null`: the queue has no consumer (a dead-letter queue
  * whose messages wait for a person). A queue added to QUEUES without an entry here does
  * not compile; a test holds this table to wrangler.toml's consumers.
  */
-export const CONSUMERS: { [Q in QueueName]: Handler<MessageOf<Q>> | null } = {
+export const CONSUMERS: { [Q in QueueName]: Handler<MessageOf<Q>> | BatchHandler<MessageOf<Q>> | null } = {
   "video-upload": videoJob,
   "video-upload-dlq": videoJobDeadLetter,
   "video-ready": videoReady,
@@ -27,6 +33,8 @@ export const CONSUMERS: { [Q in QueueName]: Handler<MessageOf<Q>> | null } = {
   "video-index-dlq": null,
   "watch-events": watchEvent,
   "watch-events-dlq": null,
+  "webhook-deliveries": webhookDeliveries,
+  "webhook-deliveries-dlq": null,
 };
 
 /** How long a message with no consumer waits before it is offered again (for a person to look at). */
@@ -50,7 +58,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
 }
 
 function consumeFrom<Q extends QueueName>(name: Q, batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const handler: Handler<MessageOf<Q>> | null = CONSUMERS[name];
+  const handler: Handler<MessageOf<Q>> | BatchHandler<MessageOf<Q>> | null = CONSUMERS[name];
   if (!handler) {
     keep(batch);
     return Promise.resolve();
@@ -59,5 +67,6 @@ function consumeFrom<Q extends QueueName>(name: Q, batch: MessageBatch<unknown>,
   // union of every queue's schema for a generic Q (microsoft/TypeScript#30581); the table
   // above is what checks each handler against its queue's messages.
   const schema = QUEUES[name].message as unknown as z.ZodType<MessageOf<Q>>;
+  if (typeof handler !== "function") return consumeAll(batch, schema, (bodies) => handler.batch(bodies, env));
   return consume(batch, schema, (body) => handler(body, env));
 }

@@ -4,13 +4,14 @@ import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderatio
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
 import { expireUploads } from "../services/uploads";
-import { databaseOf, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
+import { sweepDeliveries } from "../services/webhook-delivery";
+import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
  * to date; viewing windows and dead co-view pairs trimmed; suspensions whose time has come
- * lifted.
+ * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
 export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
@@ -50,6 +51,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
         await forgetRoomMembers(db, now);
         await Promise.allSettled(later);
         if (lifted) log("info", "suspensions ended", { count: lifted });
+      },
+    ],
+    [
+      "webhook deliveries",
+      async () => {
+        const requeued = await sweepDeliveries(deliveryDeps(env, db));
+        if (requeued) log("warn", "overdue webhook attempts queued again", { count: requeued });
       },
     ],
   ];

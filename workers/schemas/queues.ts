@@ -3,6 +3,7 @@ import { FanOutMessage } from "./notifications";
 import { VideoIndexMessage, VideoReadyMessage } from "./processing";
 import { VideoJobMessage } from "./uploads";
 import { WatchEventMessage } from "./videos";
+import { WebhookMessage } from "./webhooks";
 
 /**
  * Every queue of the platform: the binding that sends to it (a dead-letter queue has none:
@@ -25,6 +26,12 @@ export const QUEUES = {
   "video-index-dlq": { message: VideoIndexMessage },
   "watch-events": { binding: "WATCH_EVENTS_QUEUE", message: WatchEventMessage, deadLetter: "watch-events-dlq" },
   "watch-events-dlq": { message: WatchEventMessage },
+  "webhook-deliveries": {
+    binding: "WEBHOOK_DELIVERIES_QUEUE",
+    message: WebhookMessage,
+    deadLetter: "webhook-deliveries-dlq",
+  },
+  "webhook-deliveries-dlq": { message: WebhookMessage },
 } as const satisfies Record<string, { binding?: keyof Env; message: z.ZodType; deadLetter?: string }>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -35,6 +42,11 @@ export type ProducedQueue = { [Q in QueueName]: (typeof QUEUES)[Q] extends { bin
 /** What a service that sends to a queue needs of it. */
 export interface Producer<T> {
   send(body: T, options?: QueueSendOptions): Promise<void>;
+}
+
+/** A producer that also sends many messages in one call (at most 100: the Queues limit), each with its own delay. */
+export interface BatchProducer<T> extends Producer<T> {
+  sendBatch(messages: readonly { body: T; delaySeconds?: number }[]): Promise<void>;
 }
 
 export const isQueueName = (name: string): name is QueueName => Object.hasOwn(QUEUES, name);

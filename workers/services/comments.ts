@@ -38,6 +38,8 @@ export interface CommentDeps {
   };
   /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
+  /** A comment was stored (the video owner's webhooks hear `comment.created` or `comment.held`). */
+  posted?(comment: CommentOut): Promise<void>;
 }
 
 /** The room's refusal as the problem a client gets. */
@@ -114,8 +116,12 @@ export async function postComment(
     result = await room.addComment({ ...draft, subscriber: true });
   }
   if (!result.ok) throw refusedBy(result, parent !== undefined);
-  // A held comment is in D1 already, and nobody else sees it: nothing to wait for or purge.
-  if (draft.status === "held") return result.comment;
+  if (draft.status === "held") {
+    // A held comment is in D1 already, and nobody else sees it: nothing to wait for or purge.
+    // The owner's webhooks hear `comment.held`; nothing else changes until it is approved.
+    await deps.posted?.(result.comment);
+    return result.comment;
+  }
   // Accepted and durable in the room; in D1 with its tick's batch, which the answer waits for
   // (the author's next read of the list has it, and the cached pages are purged after the row
   // is there). If the room restarts meanwhile, its alarm writes the comment all the same.
@@ -126,6 +132,7 @@ export async function postComment(
     );
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
+  await deps.posted?.(result.comment);
   return result.comment;
 }
 
@@ -233,7 +240,8 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
 
 /**
  * The video's owner approves a held comment: it is published, counted, announced to the room
- * as `comment_added`, and the cached first pages go. Approving a published one answers it.
+ * as `comment_added` (and to the owner's webhooks as `comment.created`), and the cached first
+ * pages go. Approving a published one answers it.
  */
 export async function approveComment(
   deps: CommentDeps,
@@ -252,6 +260,7 @@ export async function approveComment(
   if (!approved) throw notFound("Comment");
   await purgeComments(comment.videoId);
   await deps.commented?.(comment.videoId, comment.userId, now);
+  await deps.posted?.(approved);
   return approved;
 }
 

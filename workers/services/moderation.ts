@@ -28,6 +28,8 @@ export interface ModerationDeps {
   commentRemoved(videoId: string, commentId: string): Promise<void>;
   /** Runs work after the answer (purging an account's many videos). */
   waitUntil(promise: Promise<unknown>): void;
+  /** A video was blocked (its owner's webhooks hear `video.blocked`). */
+  blocked?(videoId: string, reason: string, at: Date): Promise<void>;
 }
 
 /** Roles in order: each can do what the ones before it can. */
@@ -93,6 +95,7 @@ export async function blockVideo(
       .close(videoId, "video_blocked")
       .catch((err: unknown) => log("warn", "room close failed", { video_id: videoId, error: String(err) })),
     deps.reindex(videoId),
+    deps.blocked?.(videoId, reason, at),
   ]);
   return { video_id: videoId, reason, at: at.toISOString() };
 }

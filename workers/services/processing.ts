@@ -60,6 +60,8 @@ export interface ProcessingDeps {
    * room, so the uploader's page updates without polling.
    */
   changed(videoId: string): Promise<void>;
+  /** Processing gave up on the video (the `video.failed` webhook event). */
+  failed?(videoId: string, code: string, message: string): Promise<void>;
   config: ProcessingConfig;
 }
 
@@ -172,6 +174,7 @@ export async function failProcessing(
   if (await store.recordFailed(deps.db, videoId, code, message, now)) {
     await deps.media.deleteMedia(videoId);
     await deps.changed(videoId);
+    await deps.failed?.(videoId, code, message);
   }
 }
 

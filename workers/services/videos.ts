@@ -17,8 +17,8 @@ const PLAYBACK_TOKEN_SECONDS = 6 * 3600;
 export interface VideoDeps {
   db: Database;
   media: MediaStore;
-  /** Hears of a deleted video (recommendations drop its content vector). */
-  deleted?: (videoId: string) => Promise<void>;
+  /** Hears of a deleted video (recommendations drop its content vector; its owner's webhooks hear `video.deleted`). */
+  deleted?: (videoId: string, ownerId: string) => Promise<void>;
 }
 
 export interface Access {
@@ -297,5 +297,5 @@ export async function deleteVideo(deps: VideoDeps, userId: string, videoId: stri
   }
   await store.deleteVideoRow(db, videoId);
   await media.deleteVideo(videoId);
-  await Promise.all([purgeVideo(videoId), purgeComments(videoId), deps.deleted?.(videoId)]);
+  await Promise.all([purgeVideo(videoId), purgeComments(videoId), deps.deleted?.(videoId, userId)]);
 }

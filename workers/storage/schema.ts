@@ -661,3 +661,178 @@ export const roomMembers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.videoId] }), index("room_members_joined").on(t.joinedAt)],
 );
+
+// Playlists (migration 0010).
+
+export const PLAYLIST_KINDS = ["playlist", "watch_later"] as const;
+/** A playlist holds at most this many items (API.md); a 5,001st is 400 `playlist_full`. */
+export const PLAYLIST_MAX_ITEMS = 5000;
+
+/**
+ * A user's ordered list of videos. `item_count` and `duration_ms` count the items anyone may
+ * see (their video is public or unlisted, ready, not blocked, its owner not suspended) and
+ * `size` every item; triggers on `playlist_items` and `videos` keep all three exact
+ * (migration 0010), so no code path can forget them.
+ */
+export const playlists = sqliteTable(
+  "playlists",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** `watch_later`: the owner's one Watch later list, made on first use; always private. */
+    kind: text("kind", { enum: PLAYLIST_KINDS }).notNull().default("playlist"),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("private"),
+    itemCount: integer("item_count").notNull().default(0),
+    durationMs: integer("duration_ms").notNull().default(0),
+    size: integer("size").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    index("playlists_owner_updated").on(t.ownerId, t.updatedAt),
+    uniqueIndex("playlists_watch_later").on(t.ownerId).where(sql`${t.kind} = 'watch_later'`),
+  ],
+);
+
+/**
+ * One video in a playlist, ordered by `rank`: a fractional index (base-62 digits, compared
+ * as bytes), so a move rewrites the moved row alone and every item keeps its id. Ranks grow
+ * when items keep landing between the same two neighbours; the playlist is then rebalanced.
+ */
+export const playlistItems = sqliteTable(
+  "playlist_items",
+  {
+    id: text("id").primaryKey(),
+    playlistId: text("playlist_id")
+      .notNull()
+      .references(() => playlists.id, { onDelete: "cascade" }),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    rank: text("rank").notNull(),
+    addedAt: integer("added_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    uniqueIndex("playlist_items_rank").on(t.playlistId, t.rank),
+    uniqueIndex("playlist_items_video").on(t.playlistId, t.videoId),
+    index("playlist_items_video_id").on(t.videoId),
+  ],
+);
+
+export type Playlist = typeof playlists.$inferSelect;
+export type PlaylistItem = typeof playlistItems.$inferSelect;
+
+// Webhooks (migration 0010).
+
+/**
+ * An integrator's endpoint: where events about its owner's videos (and comments on them) are
+ * sent, signed per Standard Webhooks. The secrets are sealed with AES-GCM under a key derived
+ * from SIGNING_SECRET (signing needs the secret itself, so a hash would not do); during a
+ * rotation the previous one signs too, until `previous_secret_expires_at`.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** The event types it hears, a JSON array. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    secretSealed: text("secret_sealed").notNull(),
+    previousSecretSealed: text("previous_secret_sealed"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at", { mode: "timestamp_ms" }),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Why it was turned off: `disabled` (by its owner) or `gone` (it answered 410). */
+    disabledReason: text("disabled_reason"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [index("webhook_endpoints_user").on(t.userId, t.createdAt)],
+);
+
+/**
+ * One event, once: its id is derived from what happened (`video.ready` of a video, a comment's
+ * id), so a producer that runs again (a redelivered queue message) finds the row it made. Only
+ * written when its user has an endpoint that hears it. `endpoint_id` is set for a test event,
+ * which goes to that endpoint alone. No foreign keys: an event outlives its video.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    /** The body sent, byte for byte on every attempt: `{ type, timestamp, data }`. */
+    payload: text("payload").notNull(),
+    endpointId: text("endpoint_id"),
+    /** Set once its deliveries exist and are queued. */
+    fannedOutAt: integer("fanned_out_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_events_created").on(t.createdAt)],
+);
+
+export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
+
+/** An event on its way to one endpoint: at most one per (endpoint, event). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    /** Attempts made so far; the next one is number `attempts + 1`. */
+    attempts: integer("attempts").notNull().default(0),
+    responseStatus: integer("response_status"),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }),
+    /** While an attempt is in flight: no other consumer sends the same attempt before this. */
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_endpoint_event").on(t.endpointId, t.eventId),
+    index("webhook_deliveries_endpoint_created").on(t.endpointId, t.createdAt),
+    index("webhook_deliveries_event").on(t.eventId),
+    index("webhook_deliveries_pending").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** What each attempt of a delivery got back: the status and the start of the body, or why there was none. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    responseStatus: integer("response_status"),
+    /** The first KiB of the answer's body, as text. */
+    responseBody: text("response_body"),
+    /** `timeout`, `redirect`, `network`, `url_refused` when there was no usable answer. */
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type WebhookEvent = typeof webhookEvents.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttempt = typeof webhookAttempts.$inferSelect;

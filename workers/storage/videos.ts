@@ -258,6 +258,13 @@ export const LISTABLE_SQL =
   "v.visibility = 'public' AND v.status = 'ready' AND v.blocked_at IS NULL AND v.owner_suspended = 0";
 
 /**
+ * Shown: anyone with its link may watch it (public or unlisted, ready, not blocked, its owner
+ * not suspended). What playlists show to everyone but a video's owner; the playlist triggers
+ * of migration 0010 count items by the same condition.
+ */
+export const shown = sql`${videos.visibility} <> 'private' AND ${videos.status} = 'ready' AND ${videos.blockedAt} IS NULL AND ${videos.ownerSuspended} = 0`;
+
+/**
  * Summary rows of the listable videos among `ids`, in the order of `ids`. An id that is not
  * listable (private, unlisted, not ready, gone) is left out rather than failing the list,
  * so a list computed a moment ago never shows a video that has since turned private.

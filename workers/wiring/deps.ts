@@ -1,7 +1,9 @@
 import type { Database } from "../env";
 import { newId } from "../lib/ids";
-import { log } from "../lib/log";
+import { errorField, log } from "../lib/log";
 import { UNKNOWN_REGION } from "../lib/region";
+import { secretBox } from "../lib/secret-box";
+import { type Resolution, resolveAddresses } from "../lib/webhook-url";
 import type { TokenConfig } from "../services/accounts";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
@@ -14,6 +16,9 @@ import { type TrendingDeps, trendingIds } from "../services/trending";
 import type { UploadDeps } from "../services/uploads";
 import type { BlockDeps } from "../services/user-blocks";
 import type { EditHooks, VideoDeps } from "../services/videos";
+import type { DeliveryDeps } from "../services/webhook-delivery";
+import { type WebhookHooks, webhookHooks } from "../services/webhook-events";
+import type { WebhookDeps } from "../services/webhooks";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore } from "../storage/media";
@@ -28,12 +33,22 @@ const int = (value: string | undefined, fallback: number) => {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 };
 
+const flag = (value: string | undefined) => value === "true";
+
 /** The D1 handle over this environment's binding (entry points open one per request or batch). */
 export const databaseOf = (env: Env): Database => database(env.DB);
 
 /** The database and the media bucket: what video-wide work (deletes, outputs, the cron) needs. */
 export function videoDeps(env: Env, db: Database): VideoDeps {
-  return { db, media: mediaStore(env.MEDIA), deleted: reindexVideo(env) };
+  const reindex = reindexVideo(env);
+  const hooks = webhookHooksOf(env, db);
+  return {
+    db,
+    media: mediaStore(env.MEDIA),
+    deleted: async (videoId, ownerId) => {
+      await Promise.all([reindex(videoId), quietly("video.deleted", hooks.videoDeleted(videoId, ownerId))]);
+    },
+  };
 }
 
 export function tokenConfig(env: Env): TokenConfig {
@@ -85,6 +100,8 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
         .publishStatus({ status, progress, playable, ...(stage ? { stage } : {}) })
         .catch((err: unknown) => log("warn", "room status relay failed", { video_id: videoId, error: String(err) }));
     },
+    failed: (videoId, code, message) =>
+      quietly("video.failed", webhookHooksOf(env, db).videoFailed(videoId, code, message)),
     config: {
       publicUrl: env.PUBLIC_URL,
       signingSecret: env.SIGNING_SECRET,
@@ -129,6 +146,7 @@ export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): Co
         at: now.getTime(),
       });
     },
+    posted: (comment) => quietly("comment", webhookHooksOf(env, db).commentPosted(comment)),
   };
 }
 
@@ -211,5 +229,74 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
       await Promise.all([purge(videoId), roomOf(env, videoId).announceRemoved(commentId)]);
     },
     waitUntil,
+    blocked: (videoId, reason, at) =>
+      quietly("video.blocked", webhookHooksOf(env, db).videoBlocked(videoId, reason, at)),
   };
+}
+
+// Webhooks.
+
+/** Endpoint secrets are sealed under a key HKDF derives from SIGNING_SECRET for this purpose alone. */
+const webhookSecrets = (env: Env) => secretBox(env.SIGNING_SECRET, "webhook endpoint secrets");
+
+/** No answer within 15 s is a failed attempt (API.md). */
+const WEBHOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * Endpoint host names are resolved through DNS over HTTPS (WEBHOOK_DNS_URL; Workers have no
+ * DNS API), looked up at each call: tests put a resolver in front of the network.
+ */
+const webhookResolver =
+  (env: Env) =>
+  (name: string): Promise<Resolution> =>
+    resolveAddresses(
+      (input, init) => fetch(input, init),
+      env.WEBHOOK_DNS_URL || "https://cloudflare-dns.com/dns-query",
+      name,
+    );
+
+/** What endpoint management and event production need. */
+export function webhookDeps(env: Env, db: Database): WebhookDeps {
+  return {
+    db,
+    secrets: webhookSecrets(env),
+    queue: producer(env, "webhook-deliveries"),
+    config: {
+      allowLoopback: flag(env.WEBHOOK_ALLOW_LOOPBACK),
+      maxEndpoints: int(env.WEBHOOK_MAX_ENDPOINTS, 20),
+    },
+    resolve: webhookResolver(env),
+  };
+}
+
+/** What the `webhook-deliveries` consumer needs: the network, the clock and the jitter too. */
+export function deliveryDeps(env: Env, db: Database): DeliveryDeps {
+  return {
+    db,
+    secrets: webhookSecrets(env),
+    queue: producer(env, "webhook-deliveries"),
+    // Looked up at each call: tests put a receiver in front of the network.
+    fetch: (input, init) => fetch(input, init),
+    resolve: webhookResolver(env),
+    config: { allowLoopback: flag(env.WEBHOOK_ALLOW_LOOPBACK), timeoutMs: WEBHOOK_TIMEOUT_MS },
+    random: Math.random,
+    now: () => new Date(),
+  };
+}
+
+/** The webhook events flows produce (video ready, failed, deleted, blocked; comments). */
+export function webhookHooksOf(env: Env, db: Database): WebhookHooks {
+  return webhookHooks({ db, queue: producer(env, "webhook-deliveries"), publicUrl: env.PUBLIC_URL });
+}
+
+/**
+ * A webhook event made on a request's path: its failure is logged, never the request's (the
+ * comment is stored, the video deleted, whatever happens to the integrator's copy of the news).
+ */
+async function quietly(what: string, work: Promise<void>): Promise<void> {
+  try {
+    await work;
+  } catch (err) {
+    log("error", "webhook event not recorded", { event: what, error: errorField(err) });
+  }
 }

@@ -1,7 +1,9 @@
+import type { PlaylistOut } from "../../schemas/playlists";
 import type { channel } from "../../services/accounts";
 import { formatCount } from "../components/format";
 import { useViewer } from "../components/layout";
 import { type CardVideo, VideoSection } from "../components/video-card";
+import { PlaylistCards } from "./playlist";
 
 type Channel = Awaited<ReturnType<typeof channel>>;
 
@@ -10,6 +12,8 @@ export const ChannelPage = (props: {
   videos: CardVideo[];
   /** null: signed out. */
   subscribed: boolean | null;
+  /** The channel's public playlists. */
+  playlists?: PlaylistOut[];
 }) => {
   const user = useViewer();
   const own = user?.id === props.channel.owner_id;
@@ -45,6 +49,7 @@ export const ChannelPage = (props: {
         )}
       </header>
       <VideoSection title="Videos" videos={props.videos} empty="This channel has no public videos yet." />
+      <PlaylistCards playlists={props.playlists ?? []} />
     </>
   );
 };

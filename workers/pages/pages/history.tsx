@@ -8,6 +8,9 @@ type History = Awaited<ReturnType<typeof historyOf>>;
 export const HistoryPage = (props: { history: History; paused: boolean }) => (
   <>
     <h1>Watch history</h1>
+    <p>
+      <a href="/playlist/watch_later">Watch later</a> · <a href="/playlists">Your playlists</a>
+    </p>
     <div class="row">
       <form action="/history/paused" method="post">
         <CsrfField />

@@ -9,6 +9,9 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
     <p>
       <a href="/studio/comments">Comments held for review, held words and blocked users</a>
     </p>
+    <p>
+      <a href="/studio/webhooks">Webhooks</a>: tell your server when a video is ready.
+    </p>
     {props.notice ? <p role="status">{props.notice}</p> : null}
     {props.videos.length === 0 ? (
       <p class="empty">

@@ -4,7 +4,9 @@ import { Comments } from "../components/comments";
 import { formatCount, timeAgo } from "../components/format";
 import { useViewer } from "../components/layout";
 import { Player, Processing } from "../components/player";
+import { type PlayContext, PlaylistPanel } from "../components/playlist-panel";
 import { ReportDialog } from "../components/report";
+import { SaveButton, SaveDialog } from "../components/save-menu";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
@@ -21,6 +23,8 @@ export interface WatchProps {
   processing: { progress: number; error: string | null };
   /** When a private video's playback token runs out (ms since the epoch). */
   playbackExpires: number | null;
+  /** `?list=`: the playlist playing, shown beside the player; null without one. */
+  playing?: { context: PlayContext; shuffle?: number } | null;
 }
 
 export const WatchPage = (props: WatchProps) => {
@@ -84,6 +88,7 @@ export const WatchPage = (props: WatchProps) => {
             <button type="button" id="share">
               Share
             </button>
+            <SaveButton videoId={video.id} signedIn={!!user} />
             <span id="share-status" role="status" class="muted" />
             {own ? null : user ? (
               <button type="button" class="report" data-report-type="video" data-report-id={video.id}>
@@ -120,8 +125,12 @@ export const WatchPage = (props: WatchProps) => {
         </div>
         <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
         {user ? <ReportDialog /> : null}
+        {user ? <SaveDialog videoId={video.id} /> : null}
       </article>
       <aside class="up-next">
+        {props.playing ? (
+          <PlaylistPanel context={props.playing.context} videoId={video.id} shuffle={props.playing.shuffle} />
+        ) : null}
         <VideoSection title="Up next" videos={related} empty="No related videos yet." />
       </aside>
     </div>

@@ -10,11 +10,13 @@ import { channelRoutes } from "./channel";
 import { historyRoutes } from "./history";
 import { homeRoutes } from "./home";
 import { moderationRoutes } from "./moderation";
+import { playlistPageRoutes } from "./playlists";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
 import { studioCommentRoutes } from "./studio-comments";
 import { uploadRoutes } from "./upload";
 import { watchRoutes } from "./watch";
+import { webhookPageRoutes } from "./webhooks";
 
 /** Every path the pages answer (kept out of /api: these are not API routes). */
 export const PAGE_PATHS = [
@@ -25,6 +27,8 @@ export const PAGE_PATHS = [
   "/history",
   "/history/*",
   "/channel/*",
+  "/playlist/*",
+  "/playlists",
   "/studio",
   "/studio/*",
   "/moderation",
@@ -46,6 +50,9 @@ pageRoutes
   .route("/", searchRoutes)
   .route("/", historyRoutes)
   .route("/", channelRoutes)
+  .route("/", playlistPageRoutes)
+  // Before the studio's /studio/{video_id} forms, which would take /studio/webhooks.
+  .route("/", webhookPageRoutes)
   .route("/", studioRoutes)
   .route("/", moderationRoutes)
   .route("/", studioCommentRoutes)

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
+import { AppError } from "../../lib/errors";
 import { regionOf } from "../../lib/region";
 import { CommentsQuery } from "../../schemas/comments";
 import * as channels from "../../services/channels";
 import * as comments from "../../services/comments";
+import { playContext } from "../../services/playlists";
 import { statusOf } from "../../services/processing";
 import { relatedTo } from "../../services/recommendations/recommend";
 import * as videos from "../../services/videos";
@@ -18,12 +20,21 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   const origin = new URL(c.req.url).origin;
   const video = await videos.videoPage(db, id, user, origin, c.env.SIGNING_SECRET);
   const deps = recommendationDeps(c.env, db, origin);
-  const [list, status, upNext, access, subscribed] = await Promise.all([
+  // `?list=`: the playlist beside the player (a list the viewer may not see is simply not shown).
+  const listId = c.req.query("list");
+  const seed = Number(c.req.query("shuffle"));
+  const shuffle = Number.isInteger(seed) && seed >= 0 ? seed : undefined;
+  const [list, status, upNext, access, subscribed, playing] = await Promise.all([
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
     orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
     user ? videos.accessOf(db, id) : undefined,
     user ? channels.isSubscribed(db, user.id, video.channel.id) : null,
+    listId
+      ? playContext(db, listId, user, id, origin, shuffle).catch((err: unknown) =>
+          err instanceof AppError && err.status < 500 ? null : Promise.reject(err),
+        )
+      : null,
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];
@@ -36,10 +47,11 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       subscribed={subscribed}
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
+      playing={playing ? { context: playing, shuffle } : null}
     />,
     {
       title: video.title,
-      scripts: user ? ["watch", "report"] : ["watch"],
+      scripts: [...(user ? ["watch", "report", "save"] : ["watch"]), ...(playing ? ["watch-list"] : [])],
       // The player asks for the master playlist only once its script has run; fetched now,
       // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
       preload: video.playable ? video.hls_url : null,
