@@ -27,7 +27,8 @@ export const JobRequest = z.object({
         .positive()
         .default(4 * 3600),
       codec: z.enum(["h264", "h265"]).default("h264"),
-      segment_type: z.enum(["ts", "fmp4"]).default("ts"),
+      /** fMP4 (CMAF: init.mp4 + .m4s) by default; MPEG-TS stays a choice (videos stored as TS keep playing). */
+      segment_type: z.enum(["ts", "fmp4"]).default("fmp4"),
     })
     .prefault({}),
 });

@@ -103,17 +103,36 @@ export interface LadderCommand {
 }
 
 /**
- * One ffmpeg process for the whole ladder: one decode, `split` into a scaler per rung, and
- * an HLS output per rendition plus the audio-only one. Keyframes are forced every 2 s at
- * the same times in every rendition (closed GOPs, no scene-cut keyframes), so segments line
- * up across renditions and players can switch at any boundary.
+ * The rendition a video plays with first: the lowest whose short side is at least 360 (a
+ * picture worth watching, cheap to encode, a small first segment), or the top of a ladder
+ * that stops below it. The job encodes it alone before the rest, so the video plays early.
+ */
+export function startRung(rungs: Rung[]): Rung | undefined {
+  return rungs.find((r) => Math.min(r.width, r.height) >= 360) ?? rungs.at(-1);
+}
+
+/** What one ffmpeg run writes beside its video renditions. */
+export interface Extras {
+  /** The audio-only rendition (when the source has audio). */
+  audioOnly?: boolean;
+  /** The storyboard sprite, on the same decode. */
+  storyboard?: Storyboard;
+}
+
+/**
+ * One ffmpeg process for `rungs` (the whole ladder, or a part of it): one decode, `split` into
+ * a scaler per rung, and an HLS output per rendition, plus the audio-only one and the
+ * storyboard when asked. Keyframes are forced every 2 s at the same times in every rendition
+ * (closed GOPs, no scene-cut keyframes), and every rendition's arguments depend on its rung
+ * alone, so a rung encoded in a run of its own has the GOPs and segment boundaries it has in
+ * the whole ladder: segments line up across renditions and players can switch at any boundary.
  */
 export function ladderCommand(
   source: Metadata,
   rungs: Rung[],
   settings: JobSettings,
   threads = 0,
-  storyboard?: Storyboard,
+  { audioOnly = true, storyboard }: Extras = {},
 ): LadderCommand {
   const fps = outputFrameRate(source);
   const gop = Math.max(1, Math.round(fps * 2));
@@ -187,7 +206,7 @@ export function ladderCommand(
       ...hls(r.name),
     ],
   }));
-  if (source.has_audio) {
+  if (source.has_audio && audioOnly) {
     outputs.push({
       dir: "audio",
       options: [
