@@ -92,7 +92,7 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
       segmentSeconds: int(env.HLS_SEGMENT_SECONDS, 6),
       maxDurationSeconds: int(env.MAX_VIDEO_SECONDS, 4 * 3600),
       codec: env.VIDEO_CODEC === "h265" ? "h265" : "h264",
-      segmentType: env.HLS_SEGMENT_TYPE === "fmp4" ? "fmp4" : "ts",
+      segmentType: env.HLS_SEGMENT_TYPE === "ts" ? "ts" : "fmp4",
     },
   };
 }
