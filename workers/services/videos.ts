@@ -199,10 +199,17 @@ export async function videoPage(
   origin: string,
   signingSecret: string,
 ) {
-  const page = await cached<CachedPage | undefined>(cacheKeys.video(videoId), VIDEO_CACHE_SECONDS, async () => {
-    const row = await store.findVideoWithChannel(db, videoId);
-    return row && pageOf(origin, row);
-  });
+  const page = await cached<CachedPage | undefined>(
+    cacheKeys.video(videoId),
+    VIDEO_CACHE_SECONDS,
+    async () => {
+      const row = await store.findVideoWithChannel(db, videoId);
+      return row && pageOf(origin, row);
+    },
+    // Read by every watch page and player: a hot video's page comes from the isolate, as its
+    // access answer does (an edit purges both here at once, elsewhere within the memo).
+    { memoMs: ACCESS_MEMO_MS },
+  );
   if (!page) throw notFound("Video");
   const { owner_id, blocked, owner_suspended, ...body } = page;
   assertVisible(

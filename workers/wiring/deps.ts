@@ -26,8 +26,19 @@ const int = (value: string | undefined, fallback: number) => {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 };
 
-/** The D1 handle over this environment's binding (entry points open one per request or batch). */
-export const databaseOf = (env: Env): Database => database(env.DB);
+const handles = new WeakMap<D1Database, Database>();
+
+/**
+ * The D1 handle over this environment's binding, made once per binding in an isolate: the
+ * handle holds no request state, and every request opens one (request-id middleware).
+ */
+export function databaseOf(env: Env): Database {
+  const known = handles.get(env.DB);
+  if (known) return known;
+  const db = database(env.DB);
+  handles.set(env.DB, db);
+  return db;
+}
 
 /** The database and the media bucket: what video-wide work (deletes, outputs, the cron) needs. */
 export function videoDeps(env: Env, db: Database): VideoDeps {
