@@ -90,13 +90,14 @@ export async function sendAll(user: TestUser, uploadId: string, file: Uint8Array
 }
 
 /**
- * Turns request logs on for the rest of the test (tests run with LOG_REQUESTS=false, so that
- * a failure is not buried in JSON lines) and captures every line logged, parsed.
+ * Turns request logs on (`true`, or another LOG_REQUESTS mode) for the rest of the test (tests
+ * run with LOG_REQUESTS=false, so that a failure is not buried in JSON lines) and captures
+ * every line logged, parsed.
  */
-export function captureLogs() {
+export function captureLogs(mode = "true") {
   const vars = env as { LOG_REQUESTS?: string };
   const before = vars.LOG_REQUESTS;
-  vars.LOG_REQUESTS = "true";
+  vars.LOG_REQUESTS = mode;
   onTestFinished(() => {
     vars.LOG_REQUESTS = before;
   });
