@@ -112,6 +112,15 @@ export const Thumbnails = z.object({
   medium: MediaPath.optional(),
   large: MediaPath.optional(),
   scrub: z.array(MediaPath).max(10).optional(),
+  /**
+   * A small first frame (160 px wide) as a data: URI, which the watch page shows inline while
+   * its player loads (no request for it).
+   */
+  inline: z
+    .string()
+    .max(12_000)
+    .regex(/^data:image\/jpeg;base64,[A-Za-z0-9+/]+=*$/)
+    .optional(),
 });
 export type Thumbnails = z.infer<typeof Thumbnails>;
 

@@ -242,8 +242,15 @@ export function thumbnailTimes(duration: number): { label: string; at: number }[
 }
 
 /**
- * Three sizes of one frame. At 0 s the `thumbnail` filter picks the most representative of
- * the first frames, which skips a black or faded-in first frame.
+ * The frame the watch page shows inline (a data: URI in the HTML) while its player loads: small
+ * and coarse on purpose, a few kilobytes, scaled up under the real picture.
+ */
+export const INLINE_POSTER = { path: "thumbnails/0_inline.jpg", width: 160, quality: 12 } as const;
+
+/**
+ * Three sizes of one frame (and, for the first, the inline poster). At 0 s the `thumbnail`
+ * filter picks the most representative of the first frames, which skips a black or faded-in
+ * first frame.
  */
 export function thumbnailFilter(
   source: Pick<Metadata, "width" | "height">,
@@ -254,13 +261,19 @@ export function thumbnailFilter(
     return { name, width, height: even((source.height * width) / source.width) };
   });
   const pick = first ? "thumbnail=50," : "";
-  const filter = `[0:v:0]${pick}split=3[t0][t1][t2];${sizes.map((s, i) => `[t${i}]scale=${s.width}:${s.height}[s${i}]`).join(";")}`;
-  return { filter, sizes };
+  const branches = sizes.map((s, i) => `[t${i}]scale=${s.width}:${s.height}[s${i}]`);
+  if (first) {
+    const width = even(Math.min(INLINE_POSTER.width, source.width));
+    branches.push(`[t${sizes.length}]scale=${width}:${even((source.height * width) / source.width)}[inline]`);
+  }
+  const split = Array.from({ length: branches.length }, (_, i) => `[t${i}]`).join("");
+  return { filter: `[0:v:0]${pick}split=${branches.length}${split};${branches.join(";")}`, sizes };
 }
 
 /**
  * The ffmpeg run for the thumbnails at one time: the first one (label "0") picks from the
- * first 3 s (`thumbnail`), the others seek to their time (just short of the end at 100%).
+ * first 3 s (`thumbnail`) and also writes the inline poster, the others seek to their time
+ * (just short of the end at 100%).
  */
 export function thumbnailCommand(source: Pick<Metadata, "width" | "height" | "duration">, label: string, at: number) {
   const first = label === "0";
@@ -272,6 +285,12 @@ export function thumbnailCommand(source: Pick<Metadata, "width" | "height" | "du
     path: `thumbnails/${label}_${s.name}.jpg`,
     options: ["-map", `[s${i}]`, "-frames:v", "1", "-q:v", "3"],
   }));
+  if (first) {
+    outputs.push({
+      path: INLINE_POSTER.path,
+      options: ["-map", "[inline]", "-frames:v", "1", "-q:v", String(INLINE_POSTER.quality)],
+    });
+  }
   return { inputOptions, outputs, filter };
 }
 

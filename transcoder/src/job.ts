@@ -1,7 +1,7 @@
 // One job: fetch the source, probe it, encode the ladder while publishing segments as they
 // are finished (encode.ts), make thumbnails and the storyboard, report.
 import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -9,6 +9,7 @@ import { pipeline } from "node:stream/promises";
 import { type EncodePlan, encodeLadder, publishSegments } from "./encode.ts";
 import {
   AUDIO_ONLY_BITRATE,
+  INLINE_POSTER,
   type Storyboard as StoryboardPlan,
   storyboardVtt,
   thumbnailCommand,
@@ -27,6 +28,9 @@ import {
 import type { Publisher } from "./publish.ts";
 import { measure, renditionOf, streamCodecs, type Track } from "./renditions.ts";
 import { runSimple } from "./run.ts";
+
+/** What the contract accepts for the inline poster (contracts/transcoder.ts, Thumbnails.inline). */
+const INLINE_POSTER_MAX_BYTES = 8 * 1024;
 
 export interface JobOptions {
   workRoot?: string;
@@ -109,7 +113,15 @@ async function publishRenditions(job: Job, meta: Metadata, tracks: Track[]): Pro
   return renditions;
 }
 
-/** Step 4: thumbnails at 0, 25, 50 and 75% in three sizes, and the storyboard (sprite and cues). */
+/** The inline poster as a data: URI, or nothing when it came out larger than the page should carry. */
+async function inlinePoster(file: string): Promise<string | undefined> {
+  const bytes = await readFile(file).catch(() => undefined);
+  return bytes && bytes.length <= INLINE_POSTER_MAX_BYTES
+    ? `data:image/jpeg;base64,${bytes.toString("base64")}`
+    : undefined;
+}
+
+/** Step 4: thumbnails at 0, 25, 50 and 75% in three sizes (and the inline poster), and the storyboard (sprite and cues). */
 async function publishThumbnails(job: Job, meta: Metadata, plan: StoryboardPlan) {
   await job.progress.report("thumbnails", 90, true);
   await mkdir(path.join(job.work, "thumbnails"), { recursive: true });
@@ -124,7 +136,10 @@ async function publishThumbnails(job: Job, meta: Metadata, plan: StoryboardPlan)
       { cwd: job.work, signal: job.options.signal },
       command.filter,
     );
-    for (const o of command.outputs) await job.publisher.put(o.path, { file: path.join(job.work, o.path) });
+    for (const o of command.outputs) {
+      if (o.path === INLINE_POSTER.path) thumbnails.inline = await inlinePoster(path.join(job.work, o.path));
+      else await job.publisher.put(o.path, { file: path.join(job.work, o.path) });
+    }
     if (label === "0") {
       thumbnails.small = "thumbnails/0_small.jpg";
       thumbnails.medium = "thumbnails/0_medium.jpg";

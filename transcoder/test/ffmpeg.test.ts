@@ -7,6 +7,7 @@ import {
   startRung,
   storyboardPlan,
   storyboardVtt,
+  thumbnailCommand,
 } from "../src/ffmpeg.ts";
 import { finalPlaylist, masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
 import type { RenditionOut } from "../src/protocol.ts";
@@ -222,6 +223,23 @@ describe("playlists", () => {
     const vtt = storyboardVtt(plan, 25);
     expect(vtt.startsWith("WEBVTT")).toBe(true);
     expect(vtt).toContain("00:00:11.000 --> 00:00:12.000\nsprite.jpg#xywh=160,90,160,90");
+  });
+});
+
+describe("thumbnails", () => {
+  it("writes the inline poster (160 px wide, coarse) with the first thumbnail only", () => {
+    const first = thumbnailCommand(source(1920, 1080), "0", 0);
+    expect(first.outputs.map((o) => o.path)).toEqual([
+      "thumbnails/0_small.jpg",
+      "thumbnails/0_medium.jpg",
+      "thumbnails/0_large.jpg",
+      "thumbnails/0_inline.jpg",
+    ]);
+    expect(first.filter).toMatch(/^\[0:v:0\]thumbnail=50,split=4\[t0\]\[t1\]\[t2\]\[t3\];/);
+    expect(first.filter).toContain("[t3]scale=160:90[inline]");
+    const later = thumbnailCommand(source(1920, 1080), "50", 30);
+    expect(later.outputs.map((o) => o.path)).not.toContain("thumbnails/50_inline.jpg");
+    expect(later.filter).toMatch(/split=3\[t0\]\[t1\]\[t2\];/);
   });
 });
 

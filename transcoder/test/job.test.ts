@@ -119,6 +119,14 @@ describe("a full job", () => {
         expect(describeMedia(jpeg, "jpg").image).toEqual([width, (width * 9) / 16]);
       }
     }
+    // The inline poster travels in the completed event (the watch page puts it in its HTML), not in R2.
+    const done = events.at(-1) as Extract<JobEvent, { type: "completed" }>;
+    const inline = done.thumbnails?.inline;
+    expect(inline).toMatch(/^data:image\/jpeg;base64,/);
+    const poster = Buffer.from(inline!.split(",")[1]!, "base64");
+    expect(poster.length).toBeLessThanOrEqual(8 * 1024);
+    expect(describeMedia(poster, "jpg").image).toEqual([160, 90]);
+    expect(objects.has("thumbnails/0_inline.jpg")).toBe(false);
     expect(objects.get("storyboard/storyboard.vtt")!.toString()).toMatch(/^WEBVTT/);
     expect([...objects.get("storyboard/sprite.jpg")!.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
   });
