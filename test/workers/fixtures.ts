@@ -348,7 +348,13 @@ export const INIT = Uint8Array.from([
 ]);
 
 /** A ready video stored as fMP4: 360p (listed first) and 144p, each an init segment and two .m4s. */
-export async function readyFmp4Video(user: TestUser, visibility = "public", title?: string) {
+export async function readyFmp4Video(
+  user: TestUser,
+  visibility = "public",
+  title?: string,
+  /** The inline poster the transcoder reports (a data: URI). */
+  inline?: string,
+) {
   const { videoId, job } = await processingVideo(user, visibility, title);
   const objects: [string, Uint8Array | string, string][] = [
     ["master.m3u8", FMP4_MASTER, "application/vnd.apple.mpegurl"],
@@ -369,7 +375,12 @@ export async function readyFmp4Video(user: TestUser, visibility = "public", titl
       { ...rendition("144p", 144), codecs: "avc1.64000c,mp4a.40.2" },
       { ...rendition("360p", 360), codecs: "avc1.64001e,mp4a.40.2" },
     ],
-    thumbnails: { default: "thumbnails/0_medium.jpg", medium: "thumbnails/0_medium.jpg", scrub: [] },
+    thumbnails: {
+      default: "thumbnails/0_medium.jpg",
+      medium: "thumbnails/0_medium.jpg",
+      scrub: [],
+      ...(inline ? { inline } : {}),
+    },
   });
   expect(done.status).toBe(204);
   return { videoId, job };

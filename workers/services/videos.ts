@@ -141,6 +141,7 @@ function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store
     height: video.height,
     hls_url: playable ? mediaUrl(origin, video.id, "master.m3u8") : null,
     thumbnails: thumbnailsOut(origin, video.id, video.thumbnails),
+    poster_inline: video.thumbnails?.inline ?? null,
     renditions: row.renditions.map((r: Rendition) => ({
       name: r.name,
       width: r.width,
@@ -186,13 +187,26 @@ export async function ownVideos(db: Database, origin: string, ownerId: string, l
   }));
 }
 
+/** A video's page data as the API answers it (API.md): `watchData` without what only the page uses. */
+export async function videoPage(
+  db: Database,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  origin: string,
+  signingSecret: string,
+) {
+  const { poster_inline: _inline, ...page } = await watchData(db, videoId, viewer, origin, signingSecret);
+  return page;
+}
+
 /**
  * The watch page's data (spec: "Get video metadata", cached). The viewer's own parts, the
  * resume position and, for the owner of a private video, signed media URLs (the playlist,
  * thumbnails, poster and storyboard all carry the playback token: without it the media
- * route answers 404), are added after the cache so one entry serves everyone.
+ * route answers 404), are added after the cache so one entry serves everyone. Beside the
+ * API's fields, `poster_inline`: the small first frame the page shows while its player loads.
  */
-export async function videoPage(
+export async function watchData(
   db: Database,
   videoId: string,
   viewer: AuthUser | undefined,

@@ -1,12 +1,12 @@
 import type { CommentList } from "../../schemas/comments";
-import type { videoPage } from "../../services/videos";
+import type { watchData } from "../../services/videos";
 import { Comments } from "../components/comments";
 import { formatCount, timeAgo } from "../components/format";
 import { useViewer } from "../components/layout";
 import { Player, Processing } from "../components/player";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
-export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
+export type WatchVideo = Awaited<ReturnType<typeof watchData>>;
 
 export interface WatchProps {
   video: WatchVideo;
@@ -20,10 +20,12 @@ export interface WatchProps {
   processing: { progress: number; error: string | null };
   /** When a private video's playback token runs out (ms since the epoch). */
   playbackExpires: number | null;
+  /** The player's start level (services/media.ts, playbackStart), whose first files the page preloads. */
+  startLevel: number | null;
 }
 
 export const WatchPage = (props: WatchProps) => {
-  const { video, comments, related, processing, playbackExpires, own, subscribed } = props;
+  const { video, comments, related, processing, playbackExpires, own, subscribed, startLevel } = props;
   const user = useViewer();
   return (
     <div class="watch-layout">
@@ -36,12 +38,14 @@ export const WatchPage = (props: WatchProps) => {
         data-signed-in={user ? "1" : ""}
         data-user-id={user?.id ?? ""}
         data-playback-expires={playbackExpires ?? ""}
+        data-start-level={startLevel ?? ""}
       >
         <div class="player-area">
           {video.playable && video.hls_url ? (
             <Player
               title={video.title}
               poster={video.thumbnails.large ?? video.thumbnails.default}
+              posterInline={video.poster_inline}
               storyboardVtt={video.thumbnails.storyboard?.vtt ?? null}
             />
           ) : (

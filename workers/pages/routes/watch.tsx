@@ -1,13 +1,15 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
+import { modulePreloads } from "../../lib/assets";
 import { regionOf } from "../../lib/region";
 import { CommentsQuery } from "../../schemas/comments";
 import * as channels from "../../services/channels";
 import * as comments from "../../services/comments";
+import { playbackPreloads, playbackStart } from "../../services/media";
 import { statusOf } from "../../services/processing";
 import { relatedTo } from "../../services/recommendations/recommend";
 import * as videos from "../../services/videos";
-import { recommendationDeps } from "../../wiring/deps";
+import { recommendationDeps, videoDeps } from "../../wiring/deps";
 import { WatchPage } from "../pages/watch";
 import { orNull, ROW } from "./lists";
 
@@ -16,17 +18,27 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   const id = c.req.param("video_id");
   const { db, user } = c.var;
   const origin = new URL(c.req.url).origin;
-  const video = await videos.videoPage(db, id, user, origin, c.env.SIGNING_SECRET);
+  const video = await videos.watchData(db, id, user, origin, c.env.SIGNING_SECRET);
   const deps = recommendationDeps(c.env, db, origin);
-  const [list, status, upNext, access, subscribed] = await Promise.all([
+  const [list, status, upNext, access, subscribed, start] = await Promise.all([
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
     orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
     user ? videos.accessOf(db, id) : undefined,
     user ? channels.isSubscribed(db, user.id, video.channel.id) : null,
+    video.playable && video.hls_url ? playbackStart(videoDeps(c.env, db), id) : undefined,
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];
+  // The player's script and what it fetches first, all at once while the HTML arrives (and,
+  // behind Cloudflare, as 103 Early Hints): the start rendition's first segment does not
+  // wait for hls.js to be read.
+  const assets = c.var.assets;
+  const preloads = [
+    ...modulePreloads(assets, "player"),
+    ...(video.hls_url && start ? playbackPreloads(video.hls_url, id, start) : []),
+  ];
+  if (preloads.length) c.header("Link", preloads.join(", "));
   return c.render(
     <WatchPage
       video={video}
@@ -36,13 +48,9 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       subscribed={subscribed}
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
+      startLevel={start?.level ?? null}
     />,
-    {
-      title: video.title,
-      scripts: ["watch"],
-      // The player asks for the master playlist only once its script has run; fetched now,
-      // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
-      preload: video.playable ? video.hls_url : null,
-    },
+    // player.ts starts playback and loads the rest of the page (watch.ts) after the first frame.
+    { title: video.title, scripts: ["player"] },
   );
 });
