@@ -55,9 +55,9 @@ const common = {
   plugins: [hlsLight],
 };
 // The watch page is split: its entry (player.ts) starts playback, and the page's other
-// pieces (watch.ts: comments, the live room, likes) and media-chrome's controls load as
-// chunks once the first frame is out. Every other page is one file.
-const split = entries.filter((f) => ["player.ts", "watch.ts"].includes(path.basename(f)));
+// pieces (watch.ts: comments, the live room, likes; report.ts: the report dialog) and
+// media-chrome's controls load as chunks once the first frame is out. Every other page is one file.
+const split = entries.filter((f) => ["player.ts", "watch.ts", "report.ts"].includes(path.basename(f)));
 const single = await build({
   ...common,
   entryPoints: [...entries.filter((f) => !split.includes(f)), path.join(src, "style.css")],

@@ -53,6 +53,7 @@ describe("comments: posting and reading", () => {
       user: { id: fan.id, username: fan.username },
       content: html.trim(),
       deleted: false,
+      status: "published",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       reply_count: 0,
     });

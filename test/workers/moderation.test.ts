@@ -500,3 +500,91 @@ describe("zone purge (production)", () => {
     expect(zonePurge({ ...env, CF_ZONE_ID: "", CF_API_TOKEN: undefined })).toBeUndefined();
   });
 });
+
+describe("moderation pages", () => {
+  const page = (path: string, cookie?: string, init: RequestInit = {}) =>
+    api(path, {
+      ...init,
+      headers: { ...(cookie ? { Cookie: cookie } : {}), ...(init.headers as object) },
+      redirect: "manual",
+    });
+
+  it("shows moderators the queue with its actions, acts by form post, and refuses everyone else", async () => {
+    const mod = await moderator();
+    const owner = await registerUser();
+    const videoId = await catalogueVideo(owner, { title: `Queue page ${Date.now()}` });
+    await report(await registerUser(), {
+      target: { type: "video", id: videoId },
+      reason: "sexual_content",
+      message: "At the start",
+    });
+    const reportId = (await row("SELECT id FROM reports WHERE target_id = ?", videoId))!.id as string;
+
+    const plainCookie = await cookieOf(await registerUser());
+    expect((await page("/moderation", plainCookie)).status).toBe(403);
+    expect((await page("/moderation")).status).toBe(302);
+    const cookie = await cookieOf(mod);
+    const html = await (await page("/moderation?limit=100", cookie)).text();
+    expect(html).toContain("Queue page");
+    expect(html).toContain("Sexual content");
+    expect(html).toContain(`action="/moderation/reports/${reportId}"`);
+    expect(html).toContain('value="block_video"');
+    expect(html).toContain('<a href="/moderation">Moderation</a>');
+
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const form = new URLSearchParams({ _csrf: csrf, action: "block_video", note: "Nudity" });
+    const acted = await page(`/moderation/reports/${reportId}`, cookie, {
+      method: "POST",
+      body: form,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "http://cloudtube.test" },
+    });
+    expect(acted.status).toBe(303);
+    expect(await row("SELECT blocked_reason FROM videos WHERE id = ?", videoId)).toEqual({ blocked_reason: "Nudity" });
+    expect(await row("SELECT state, outcome FROM reports WHERE id = ?", reportId)).toEqual({
+      state: "accepted",
+      outcome: "block_video",
+    });
+    // Without the CSRF token the same post is refused and changes nothing.
+    const other = await catalogueVideo(owner, { title: "Second" });
+    await report(await registerUser(), { target: { type: "video", id: other }, reason: "other" });
+    const otherId = (await row("SELECT id FROM reports WHERE target_id = ?", other))!.id as string;
+    const forged = await page(`/moderation/reports/${otherId}`, cookie, {
+      method: "POST",
+      body: new URLSearchParams({ action: "block_video" }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "http://cloudtube.test" },
+    });
+    expect(forged.status).toBe(403);
+    expect(await row("SELECT state FROM reports WHERE id = ?", otherId)).toEqual({ state: "pending" });
+  });
+
+  it("offers Report on a video to signed-in viewers, and shows a blocked video's owner the reason", async () => {
+    const mod = await moderator();
+    const owner = await registerUser();
+    const viewer = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const viewerPage = await (await page(`/watch/${videoId}`, await cookieOf(viewer))).text();
+    expect(viewerPage).toContain(`data-report-type="video" data-report-id="${videoId}"`);
+    expect(viewerPage).toContain('id="report-dialog"');
+    // The report dialog's script loads with the rest of the page once the player is going
+    // (web/client/player.ts, for a signed-in viewer): the page's player script imports it.
+    expect(viewerPage).toContain('data-signed-in="1"');
+    const assets = (await (await env.ASSETS.fetch("http://cloudtube.test/assets/manifest.json")).json()) as {
+      scripts: Record<string, { src: string }>;
+    };
+    const player = await (await env.ASSETS.fetch(`http://cloudtube.test${assets.scripts.player!.src}`)).text();
+    expect(viewerPage).toContain(assets.scripts.player!.src);
+    expect(player).toContain(assets.scripts.report!.src.split("/").at(-1));
+    const ownerCookie = await cookieOf(owner);
+    expect(await (await page(`/watch/${videoId}`, ownerCookie)).text()).not.toContain("data-report-type");
+
+    await block(mod, videoId, "Copyright claim");
+    const blockedForViewer = await page(`/watch/${videoId}`, await cookieOf(viewer));
+    expect(blockedForViewer.status).toBe(451);
+    expect(await blockedForViewer.text()).toContain("blocked by a moderator");
+    const ownerPage = await (await page(`/watch/${videoId}`, ownerCookie)).text();
+    expect(ownerPage).toContain("A moderator blocked this video: Copyright claim");
+    expect(ownerPage).not.toContain("<hls-video");
+    const studio = await (await page("/studio", ownerCookie)).text();
+    expect(studio).toContain("A moderator blocked this video: Copyright claim");
+  });
+});

@@ -1,18 +1,26 @@
-// Comments on the watch page: posting, replying, deleting, replies on demand, and what
-// arrives live. Every comment is built from the page's <template> with textContent only:
-// nothing a user wrote is ever parsed as HTML.
+// Comments on the watch page: posting, replying, deleting, replies on demand, blocking an
+// author, and what arrives live. Every comment is built from the page's <template> with
+// textContent only: nothing a user wrote is ever parsed as HTML.
 import { api, byId } from "./_api";
 import type { RoomComment } from "./_room";
 
 interface Listed extends RoomComment {
   replies?: RoomComment[];
   deleted?: boolean;
+  /** `held`: waiting for the channel owner; only its author is shown it. */
+  status?: "published" | "held";
 }
 
 export class CommentsView {
   private readonly list = byId<HTMLOListElement>("comment-list")!;
   private readonly template = byId<HTMLTemplateElement>("comment-template")!;
   private readonly count = byId("comment-count");
+  private readonly notice = byId("comments-notice");
+  /**
+   * Authors blocked from this page: the room stops sending their comments once the block is
+   * stored, but one already on its way must not appear either.
+   */
+  private readonly blocked = new Set<string>();
 
   constructor(
     private readonly videoId: string,
@@ -30,7 +38,13 @@ export class CommentsView {
 
   /** A comment from the API or the room, placed once (the room echoes our own posts too). */
   add(comment: Listed, atEnd = false): void {
-    if (this.list.querySelector(`li[data-comment-id="${CSS.escape(comment.id)}"]`)) return;
+    if (comment.user && this.blocked.has(comment.user.id)) return;
+    const known = this.list.querySelector<HTMLLIElement>(`li[data-comment-id="${CSS.escape(comment.id)}"]`);
+    if (known) {
+      // Our held comment, approved by the channel's owner: announced live like a new one.
+      if (comment.status === "published" && known.dataset.status === "held") this.published(known);
+      return;
+    }
     const item = this.render(comment);
     if (comment.parent_id) {
       const parent = this.list.querySelector(`li[data-comment-id="${CSS.escape(comment.parent_id)}"]`);
@@ -41,6 +55,16 @@ export class CommentsView {
       this.list.prepend(item);
     }
     byId("no-comments")?.remove();
+  }
+
+  /** A held comment of ours was approved: no longer marked, and open to replies. */
+  private published(item: HTMLLIElement): void {
+    item.dataset.status = "published";
+    item.classList.remove("held");
+    item.querySelector(":scope > .comment-head .held-badge")?.remove();
+    item
+      .querySelector(":scope > .comment-actions")
+      ?.prepend(this.button("Reply", "reply", item.dataset.commentId ?? ""));
   }
 
   remove(commentId: string): void {
@@ -59,14 +83,21 @@ export class CommentsView {
     const item = (this.template.content.firstElementChild as HTMLLIElement).cloneNode(true) as HTMLLIElement;
     item.dataset.commentId = comment.id;
     item.dataset.authorId = comment.user?.id ?? "";
+    item.dataset.status = comment.status ?? "published";
     item.querySelector(".comment-author")!.textContent = comment.user?.username ?? "[deleted]";
+    if (comment.status === "held") {
+      item.classList.add("held");
+      item.querySelector<HTMLElement>(".held-badge")?.removeAttribute("hidden");
+    }
     const time = item.querySelector("time")!;
     time.dateTime = comment.created_at;
     time.textContent = new Date(comment.created_at).toLocaleString();
     item.querySelector(".comment-body")!.textContent = comment.content;
     this.addActions(item);
     const replies = item.querySelector("ol.replies")!;
-    for (const reply of comment.replies ?? []) replies.append(this.render(reply));
+    for (const reply of comment.replies ?? []) {
+      if (!reply.user || !this.blocked.has(reply.user.id)) replies.append(this.render(reply));
+    }
     if (comment.reply_count > (comment.replies?.length ?? 0)) {
       item.append(this.button(`View all ${comment.reply_count} replies`, "load-replies", comment.id));
     }
@@ -86,8 +117,62 @@ export class CommentsView {
     const actions = item.querySelector(":scope > .comment-actions");
     const id = item.dataset.commentId!;
     if (!actions || !this.userId || item.querySelector(":scope > .comment-body")?.textContent === "[deleted]") return;
-    actions.append(this.button("Reply", "reply", id));
-    if (item.dataset.authorId === this.userId) actions.append(this.button("Delete", "delete", id));
+    // A held comment waits for the owner: nobody replies to it yet.
+    if (item.dataset.status !== "held") actions.append(this.button("Reply", "reply", id));
+    const author = item.dataset.authorId;
+    if (author === this.userId) actions.append(this.button("Delete", "delete", id));
+    else if (author) actions.append(this.menu(id, author, item));
+  }
+
+  /**
+   * A comment's menu (a <details>, so it opens from the keyboard too) for someone else's
+   * comment: "Report" (the page's report dialog, web/client/report.ts, opens for any element
+   * naming a report target) and "Block user".
+   */
+  private menu(commentId: string, authorId: string, item: HTMLLIElement): HTMLDetailsElement {
+    const menu = document.createElement("details");
+    menu.className = "comment-menu";
+    const summary = document.createElement("summary");
+    summary.textContent = "⋯";
+    const name = item.querySelector(":scope > .comment-head .comment-author")?.textContent ?? "";
+    summary.setAttribute("aria-label", `More actions for ${name}'s comment`);
+    const block = this.button("Block user", "block-user", commentId);
+    block.dataset.authorId = authorId;
+    block.dataset.authorName = name;
+    const report = document.createElement("button");
+    report.type = "button";
+    report.className = "link-button";
+    report.dataset.reportType = "comment";
+    report.dataset.reportId = commentId;
+    report.textContent = "Report";
+    report.addEventListener("click", () => menu.removeAttribute("open"));
+    const items = document.createElement("div");
+    items.className = "comment-menu-items";
+    items.append(report, block);
+    menu.append(summary, items);
+    return menu;
+  }
+
+  /**
+   * Blocks the comment's author: the API stores it and tells the rooms this viewer is in, so
+   * later live comments of theirs never arrive; the ones on the page go at once.
+   */
+  private async block(authorId: string, name: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      await api("PUT", `/users/me/blocks/${authorId}`);
+    } catch (err) {
+      button.disabled = false;
+      if (this.notice) this.notice.textContent = (err as Error).message;
+      return;
+    }
+    this.blocked.add(authorId);
+    for (const item of this.list.querySelectorAll<HTMLLIElement>(
+      `li.comment[data-author-id="${CSS.escape(authorId)}"]`,
+    )) {
+      item.remove();
+    }
+    if (this.notice) this.notice.textContent = `You blocked ${name}: their comments are hidden.`;
   }
 
   private async post(content: string, parentId: string | null, error: HTMLElement | null): Promise<boolean> {
@@ -107,7 +192,9 @@ export class CommentsView {
     if (!button) return;
     const id = button.dataset.commentId!;
     const item = button.closest<HTMLLIElement>("li.comment")!;
-    if (button.classList.contains("delete")) {
+    if (button.classList.contains("block-user")) {
+      await this.block(button.dataset.authorId ?? "", button.dataset.authorName ?? "", button);
+    } else if (button.classList.contains("delete")) {
       button.disabled = true;
       await api("DELETE", `/comments/${id}`).catch((err: Error) => alert(err.message));
       this.remove(id);

@@ -6,7 +6,8 @@ export type RoomMessage =
   | { type: "comment_deleted"; comment_id: string }
   | { type: "counters"; views: number; likes: number; comments: number; viewers: number }
   | { type: "status"; status: string; progress: number; playable: boolean }
-  | { type: "pong" };
+  | { type: "pong" }
+  | { type: "error"; code: string; message: string };
 
 export interface RoomComment {
   id: string;
@@ -16,6 +17,9 @@ export interface RoomComment {
   created_at: string;
   reply_count: number;
 }
+
+/** Close codes after which the room will not take the viewer back (video blocked, account suspended). */
+const FINAL_CLOSES = new Set([4451, 4401]);
 
 export function joinRoom(videoId: string, onMessage: (message: RoomMessage) => void, onOpen?: () => void) {
   let delay = 1000;
@@ -35,8 +39,10 @@ export function joinRoom(videoId: string, onMessage: (message: RoomMessage) => v
         // Not JSON: not ours to handle.
       }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       clearInterval(ping);
+      // The video was blocked or the account suspended: coming back would be refused.
+      if (FINAL_CLOSES.has(event.code)) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30_000);
     });

@@ -1,8 +1,8 @@
 // The watch page's first script, and the only one before the first frame: the player
 // (hls-video-element over hls.js) given its source, its start level and the playback token.
-// The rest of the page (watch.ts: comments, the live room, likes) and media-chrome's
-// controls are chunks loaded once the first frame is out, so that nothing else competes for
-// the main thread until then; the playlists and first segments are already on their way
+// The rest of the page (watch.ts: comments, the live room, likes; report.ts for a signed-in
+// viewer) and media-chrome's controls are chunks loaded once the first frame is out, so that
+// nothing else competes for the main thread until then; the playlists and first segments are already on their way
 // (the page's Link: rel=preload header).
 import { type HlsVideo, startPlayer } from "./_player";
 import { playbackToken, setPlaybackToken } from "./_token";
@@ -37,6 +37,7 @@ function afterFirstFrame(media: HlsVideo, then: () => void) {
 
 const rest = () => {
   import("./watch");
+  if (root?.dataset.signedIn) import("./report");
   if (video) import("./_controls");
 };
 

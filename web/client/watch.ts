@@ -115,12 +115,27 @@ joinRoom(
         break;
       case "pong":
         break;
+      case "error":
+        if (message.code === "video_blocked") stopBlocked(message.message);
+        break;
     }
   },
   () => {
     if (liveNote) liveNote.textContent = "New comments appear here live.";
   },
 );
+
+/** The video was blocked while it played: the player stops and says why (its media answers 451 from now on). */
+function stopBlocked(text: string) {
+  video?.pause();
+  const area = document.querySelector(".player-area");
+  if (!area) return;
+  const note = document.createElement("p");
+  note.className = "blocked-notice";
+  note.setAttribute("role", "alert");
+  note.textContent = text;
+  area.replaceChildren(note);
+}
 
 // --- a video still processing: live progress, then the player ---
 // The room and the slow poll both report, from the state the page was rendered with; a late

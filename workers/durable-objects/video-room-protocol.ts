@@ -1,6 +1,7 @@
 // The live room's wire messages (docs/api.md, "Live room") and its RPC shapes.
 import { z } from "zod";
 import type { CommentOut } from "../schemas/comments";
+import type { CommentStatus } from "../storage/comments";
 
 /** What a client may send. Anything else is answered with an `error` message. */
 export const ClientMessage = z.discriminatedUnion("type", [z.object({ type: z.literal("ping") })]);
@@ -35,6 +36,8 @@ export interface CommentDraft {
   userId: string;
   username: string;
   content: string;
+  /** `held` (the channel's rules held it): stored, but neither announced nor counted. */
+  status: CommentStatus;
 }
 
 export type AddCommentResult = { ok: true; comment: CommentOut } | { ok: false; reason: "parent_gone" };

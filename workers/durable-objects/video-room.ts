@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { toComment } from "../schemas/comments";
-import { deleteComment, findComment, insertComment } from "../storage/comments";
+import { type CommentOut, toComment } from "../schemas/comments";
+import { deleteComment, findComment, insertComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
+import { blockedIdsOf } from "../storage/user-blocks";
 import { addCounts, readCounts } from "../storage/videos";
 import { OrderedWrites } from "./ordered-writes";
 import {
@@ -46,6 +47,15 @@ export class VideoRoom extends DurableObject<Env> {
     super(ctx, env);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    // Whom each signed-in watcher blocked, for as long as they have a socket here: a comment's
+    // author is looked up by index per broadcast, so filtering costs nothing when nobody here
+    // blocked them, and survives hibernation (attachments hold 2 KiB, too little for a list).
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS viewer_blocks (
+         viewer_id TEXT NOT NULL, blocked_id TEXT NOT NULL, PRIMARY KEY (viewer_id, blocked_id)
+       ) WITHOUT ROWID;
+       CREATE INDEX IF NOT EXISTS viewer_blocks_blocked ON viewer_blocks (blocked_id)`,
+    );
   }
 
   private get videoId(): string {
@@ -69,15 +79,55 @@ export class VideoRoom extends DurableObject<Env> {
     return base;
   }
 
-  private broadcast(message: ServerMessage) {
+  private broadcast(message: ServerMessage, skip?: Set<WebSocket>) {
     const text = JSON.stringify(message);
     for (const socket of this.ctx.getWebSockets()) {
+      if (skip?.has(socket)) continue;
       try {
         socket.send(text);
       } catch {
         // A socket closing under us; its close handler tidies up.
       }
     }
+  }
+
+  /** A new comment goes to every watcher but those who blocked its author. */
+  private announce(videoId: string, comment: CommentOut) {
+    const skip = new Set<WebSocket>();
+    if (comment.user) {
+      const blockers = this.ctx.storage.sql.exec<{ viewer_id: string }>(
+        "SELECT viewer_id FROM viewer_blocks WHERE blocked_id = ?",
+        comment.user.id,
+      );
+      for (const { viewer_id } of blockers) {
+        for (const socket of this.ctx.getWebSockets(viewerTag(viewer_id))) skip.add(socket);
+      }
+    }
+    this.broadcast({ type: "comment_added", video_id: videoId, comment, action: "add" }, skip);
+  }
+
+  /** Keeps a watcher's blocks while they have a socket here (they are read afresh at each join). */
+  private setViewerBlocks(viewerId: string, blockedIds: string[]) {
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec("DELETE FROM viewer_blocks WHERE viewer_id = ?", viewerId);
+      for (const blockedId of blockedIds) {
+        this.ctx.storage.sql.exec("INSERT INTO viewer_blocks VALUES (?, ?)", viewerId, blockedId);
+      }
+    });
+  }
+
+  /**
+   * A watcher blocked (or unblocked) someone: their sockets here skip (or get again) that
+   * user's comments from the next one on. A viewer with no socket here is left alone: their
+   * next join reads their blocks from D1.
+   */
+  async viewerBlocks(videoId: string, viewerId: string, blockedId: string, blocked: boolean): Promise<void> {
+    this.remember(videoId);
+    if (this.ctx.getWebSockets(viewerTag(viewerId)).length === 0) return;
+    const sql = blocked
+      ? "INSERT OR IGNORE INTO viewer_blocks VALUES (?, ?)"
+      : "DELETE FROM viewer_blocks WHERE viewer_id = ? AND blocked_id = ?";
+    this.ctx.storage.sql.exec(sql, viewerId, blockedId);
   }
 
   /** The counts a watcher sees: stored plus not yet flushed. */
@@ -156,11 +206,14 @@ export class VideoRoom extends DurableObject<Env> {
 
   /**
    * Stores a checked comment (spec: Comments Flow steps 2-4) and announces it to every
-   * watcher as `comment_added`, in the order comments were stamped and so listed; the
-   * comment count follows through the counters. A reply whose parent is gone is refused.
+   * watcher (but those who blocked its author) as `comment_added`, in the order comments were
+   * stamped and so listed; the comment count follows through the counters. A held comment is
+   * stored only: it is announced and counted when approved. A reply whose parent is gone is
+   * refused.
    */
   async addComment(videoId: string, draft: CommentDraft): Promise<AddCommentResult> {
     this.remember(videoId);
+    const published = draft.status === "published";
     const result = await this.writes.write(
       async (): Promise<AddCommentResult> => {
         // Stamped before the first await: strictly increasing in arrival order, so "newest
@@ -178,18 +231,43 @@ export class VideoRoom extends DurableObject<Env> {
           parentId: draft.parentId,
           userId: draft.userId,
           content: draft.content,
+          status: draft.status,
           createdAt,
         };
         await insertComment(db, row);
         return { ok: true, comment: toComment({ ...row, username: draft.username, deleted: false, replyCount: 0 }) };
       },
       (stored) => {
-        if (stored.ok)
-          this.broadcast({ type: "comment_added", video_id: videoId, comment: stored.comment, action: "add" });
+        if (stored.ok && published) this.announce(videoId, stored.comment);
       },
     );
-    if (result.ok) await this.bump(videoId, { comments: 1 });
+    if (result.ok && published) await this.bump(videoId, { comments: 1 });
     return result;
+  }
+
+  /**
+   * The video's owner approved a held comment: it is published (and counted in its parent)
+   * and announced like a new one, in turn with the comments being written. Undefined when
+   * it is no longer there.
+   */
+  async approveComment(videoId: string, commentId: string): Promise<CommentOut | undefined> {
+    this.remember(videoId);
+    let fresh = false;
+    const approved = await this.writes.write(
+      async () => {
+        const db = database(this.env.DB);
+        const before = await findComment(db, commentId);
+        if (!before || before.deleted) return undefined;
+        fresh = before.status === "held";
+        const row = fresh ? await publishComment(db, commentId) : before;
+        return row && !row.deleted ? toComment(row) : undefined;
+      },
+      (comment) => {
+        if (comment && fresh) this.announce(videoId, comment);
+      },
+    );
+    if (approved && fresh) await this.bump(videoId, { comments: 1 });
+    return approved;
   }
 
   /** Deletes a comment (the caller checked who may) and tells watchers; false if it was gone. */
@@ -197,17 +275,21 @@ export class VideoRoom extends DurableObject<Env> {
     this.remember(videoId);
     // Alone: a reply being stored to this comment must land first (it turns a delete into a stub).
     const removed = await this.writes.exclusive(async () => {
-      if (!(await deleteComment(database(this.env.DB), commentId))) return false;
-      this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
-      return true;
+      const status = await deleteComment(database(this.env.DB), commentId);
+      // A held comment was never announced nor counted: nobody is told, nothing is taken off.
+      if (status === "published") this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
+      return status;
     });
-    if (removed) await this.bump(videoId, { comments: -1 });
-    return removed;
+    if (removed === "published") await this.bump(videoId, { comments: -1 });
+    return removed !== undefined;
   }
 
   /** A moderator removed a comment (already stored as removed): watchers are told, the count follows. */
   async announceRemoved(videoId: string, commentId: string): Promise<void> {
     this.remember(videoId);
+    const removed = await findComment(database(this.env.DB), commentId);
+    // A held comment was never announced nor counted.
+    if (removed?.status === "held") return;
     this.broadcast({ type: "comment_deleted", video_id: videoId, comment_id: commentId });
     await this.bump(videoId, { comments: -1 });
   }
@@ -264,8 +346,11 @@ export class VideoRoom extends DurableObject<Env> {
       server.close(CLOSE_ROOM_FULL, "room full");
       return new Response(null, { status: 101, webSocket: client });
     }
-    // Tagged with the signed-in viewer (the Worker checked the token), so a suspension can find their sockets.
+    // Tagged with the signed-in viewer (the Worker checked the token), so a suspension can find
+    // their sockets, and a comment by someone they blocked can skip them. Their blocks are read
+    // before the socket is accepted: no comment reaches it unfiltered.
     const viewer = new URL(request.url).searchParams.get("viewer");
+    if (viewer) this.setViewerBlocks(viewer, await blockedIdsOf(database(this.env.DB), viewer));
     this.ctx.acceptWebSocket(server, viewer ? [viewerTag(viewer)] : []);
     server.serializeAttachment({ windowStart: Date.now(), messages: 0 } satisfies Attachment);
     // The joiner gets the counts at once; the others learn of one more viewer with the next
@@ -317,7 +402,17 @@ export class VideoRoom extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    this.forgetViewer(socket);
     await this.countersChanged();
+  }
+
+  /** A watcher's last socket here closed: their blocks go (their next join reads them again). */
+  private forgetViewer(socket: WebSocket) {
+    for (const tag of this.ctx.getTags(socket)) {
+      if (!tag.startsWith("u:")) continue;
+      const others = this.ctx.getWebSockets(tag).filter((s) => s !== socket && s.readyState === WebSocket.OPEN);
+      if (others.length === 0) this.ctx.storage.sql.exec("DELETE FROM viewer_blocks WHERE viewer_id = ?", tag.slice(2));
+    }
   }
 
   override async webSocketError(): Promise<void> {

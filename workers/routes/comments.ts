@@ -21,11 +21,11 @@ export const commentRoutes = router()
       tags: ["comments"],
       summary: "Comment on a video, or reply to a comment",
       description:
-        "Plain text. Rejected (`comment_rejected`, with `reason`) for profanity, link floods or the same text again.",
+        'Plain text. Rejected (`comment_rejected`, with `reason`) for profanity, link floods or the same text again; 403 `blocked` on the videos of someone who blocked the caller. A comment that meets the channel\'s rules (held words, links) answers 201 with `status: "held"`.',
       security: bearer,
       middleware: [requireAuth, rateLimit(RATE_RULES.comment)] as const,
       request: { params: VideoParams, body: jsonBody(CommentBody) },
-      responses: { 201: json(CommentOut, "The stored comment"), ...problems(400, 401, 404, 429) },
+      responses: { 201: json(CommentOut, "The stored comment"), ...problems(400, 401, 403, 404, 429) },
     }),
     async (c) => {
       const deps = commentDeps(c.env, c.var.db, regionOf(c.req.raw));
@@ -85,5 +85,25 @@ export const commentRoutes = router()
     async (c) => {
       await comments.deleteComment(commentDeps(c.env, c.var.db), c.req.valid("param").comment_id, c.var.user);
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/comments/{comment_id}/approve",
+      tags: ["comments"],
+      summary: "Approve a comment held for review (the video's owner): it is published and announced live",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: CommentParams },
+      responses: { 200: json(CommentOut, "The published comment"), ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      const comment = await comments.approveComment(
+        commentDeps(c.env, c.var.db, regionOf(c.req.raw)),
+        c.req.valid("param").comment_id,
+        c.var.user,
+      );
+      return c.json(comment, 200);
     },
   );

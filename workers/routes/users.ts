@@ -3,11 +3,14 @@ import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { Me } from "../schemas/accounts";
 import { SubscriptionList } from "../schemas/channels";
+import { BlockList, BlockParams } from "../schemas/comment-moderation";
 import { bearer, json, PageQuery, problems } from "../schemas/common";
 import { NotificationList } from "../schemas/notifications";
 import * as accounts from "../services/accounts";
 import { subscriptionsOf } from "../services/channels";
 import { notificationsOf } from "../services/notifications";
+import * as blocks from "../services/user-blocks";
+import { blockDeps } from "../wiring/deps";
 
 export const userRoutes = router()
   .openapi(
@@ -52,5 +55,53 @@ export const userRoutes = router()
     async (c) => {
       const { page, limit } = c.req.valid("query");
       return c.json(await subscriptionsOf(c.var.db, c.var.user.id, page, limit), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me/blocks",
+      tags: ["moderation"],
+      summary: "The users the signed-in user blocked, most recent first",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { query: PageQuery },
+      responses: { 200: json(BlockList, "Blocked users"), ...problems(400, 401) },
+    }),
+    async (c) => {
+      const { page, limit } = c.req.valid("query");
+      return c.json(await blocks.blocksOf(c.var.db, c.var.user.id, page, limit), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/me/blocks/{user_id}",
+      tags: ["moderation"],
+      summary: "Block a user (idempotent): their comments disappear for you, and they cannot comment on your videos",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: BlockParams },
+      responses: { 204: { description: "Blocked" }, ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      await blocks.blockUser(blockDeps(c.env, c.var.db), c.var.user, c.req.valid("param").user_id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/blocks/{user_id}",
+      tags: ["moderation"],
+      summary: "Unblock a user (idempotent)",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: BlockParams },
+      responses: { 204: { description: "Not blocked" }, ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      await blocks.unblockUser(blockDeps(c.env, c.var.db), c.var.user, c.req.valid("param").user_id);
+      return c.body(null, 204);
     },
   );

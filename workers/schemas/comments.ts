@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { CommentRow } from "../storage/comments";
+import { COMMENT_STATUSES } from "../storage/schema";
 import { Id, PageQuery, Timestamp } from "./common";
 
 /** Content bounds after trimming (docs/api.md). */
@@ -29,8 +30,11 @@ const CommentBase = z.object({
     .openapi({ description: "The author; null once the comment is deleted" }),
   content: z.string().openapi({ description: 'Plain text; "[deleted]" once deleted' }),
   deleted: z.boolean(),
+  status: z.enum(COMMENT_STATUSES).openapi({
+    description: "`held`: waiting for the channel owner's approval, shown to its author alone",
+  }),
   created_at: Timestamp,
-  reply_count: z.number().int(),
+  reply_count: z.number().int().openapi({ description: "Published replies others can see" }),
 });
 
 /** A comment with (in lists) its first three replies, each of them with its own counts. */
@@ -67,6 +71,7 @@ export function toComment(row: CommentRow, replies?: CommentCore[]): CommentOut 
     user: row.deleted ? null : { id: row.userId, username: row.username },
     content: row.deleted ? "[deleted]" : row.content,
     deleted: row.deleted,
+    status: row.status,
     created_at: new Date(row.createdAt).toISOString(),
     reply_count: row.replyCount,
     ...(replies ? { replies } : {}),

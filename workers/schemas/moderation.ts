@@ -2,6 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { REPORT_REASONS, REPORT_STATES, REPORT_TARGETS, ROLES } from "../storage/schema";
 import { Id, PageQuery, Timestamp } from "./common";
 
+export { REPORT_REASONS };
+
 /** Free text a moderator gives for an action (API.md: 1-500 characters). */
 const Reason = z.string().trim().min(1).max(500);
 

@@ -12,7 +12,9 @@ import {
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
 import { rememberRoomMember } from "../storage/moderation";
+import { holds, rulesForOwner } from "./comment-rules";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./screening";
+import { assertNotBlockedBy, blockedBy } from "./user-blocks";
 import { accessOf, assertVisible, isVisible } from "./videos";
 
 /** Seed: "Cache first page of comments (5 minutes)"; every add and delete purges it. */
@@ -24,6 +26,8 @@ export interface CommentDeps {
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
     removeComment(commentId: string): Promise<boolean>;
+    /** Publishes a held comment and announces it as new; undefined when it is gone. */
+    approveComment(commentId: string): Promise<CommentOut | undefined>;
     /** Hands a WebSocket upgrade to the room, with the signed-in viewer. */
     join(request: Request, viewerId?: string): Promise<Response>;
   };
@@ -36,8 +40,10 @@ const badParent = (reason: string) =>
 
 /**
  * Posts a comment or a reply (spec: Comments Flow): visibility, moderation (profanity, link
- * floods, the same text again), the parent on the same video; then the room stores it and
- * pushes `comment_added` to every watcher, and the cached first pages go.
+ * floods, the same text again), the video owner's block, the parent on the same video; then
+ * the room stores it and pushes `comment_added` to every watcher, and the cached first pages
+ * go. A comment that meets the channel's rules (held words, links) is stored `held` instead:
+ * no watcher, no count, no cache changes until the owner approves it.
  */
 export async function postComment(
   deps: CommentDeps,
@@ -46,21 +52,29 @@ export async function postComment(
   body: CommentBody,
   now = new Date(),
 ): Promise<CommentOut> {
-  assertVisible(await accessOf(deps.db, videoId), user);
+  const access = await accessOf(deps.db, videoId);
+  assertVisible(access, user);
   const content = body.content;
   screenText(content);
   const parentId = body.parent_id ?? null;
-  const [parent, duplicate] = await Promise.all([
+  const own = access.owner_id === user.id;
+  const [parent, duplicate, rules] = await Promise.all([
     parentId ? store.findComment(deps.db, parentId) : undefined,
     store.hasRecentDuplicate(deps.db, user.id, content, new Date(now.getTime() - DUPLICATE_WINDOW_MS)),
+    // The owner's own comments are never held: they would approve them anyway.
+    own ? undefined : rulesForOwner(deps.db, access.owner_id),
+    assertNotBlockedBy(deps.db, access.owner_id, user),
   ]);
   if (parentId && (!parent || parent.videoId !== videoId)) throw badParent("must be a comment on this video");
   if (parent?.deleted) throw badParent("that comment was deleted");
+  if (parent?.status === "held") throw badParent("that comment is held for review");
   if (duplicate) throw rejected("duplicate", "You posted the same comment moments ago.");
+  const status = holds(rules, content) ? "held" : "published";
   const result = await deps
     .room(videoId)
-    .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content });
+    .addComment({ id: newId(), parentId, userId: user.id, username: user.username, content, status });
   if (!result.ok) throw badParent("that comment was deleted");
+  if (status === "held") return result.comment;
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
   return result.comment;
@@ -85,23 +99,59 @@ function listOf(level: Level, page: number, limit: number): CommentList {
 }
 
 /**
+ * A list without the comments of users the viewer blocked (and so without the replies under
+ * them), their inline replies included. Counts stay as everyone sees them: they are shared
+ * with the cached page, and the viewer only chose not to read some of them.
+ */
+function withoutBlocked(list: CommentList, blocked: Set<string>): CommentList {
+  if (blocked.size === 0) return list;
+  const shown = (c: { user: { id: string } | null }) => !c.user || !blocked.has(c.user.id);
+  return {
+    ...list,
+    items: list.items.filter(shown).map((c) => (c.replies ? { ...c, replies: c.replies.filter(shown) } : c)),
+  };
+}
+
+/**
  * A video's top-level comments (spec: Get Comments Flow), newest or most replied first, each
- * with its first three replies and its reply count. First pages come from the edge cache.
+ * with its first three replies and its reply count. First pages come from the edge cache,
+ * shared by everyone: what differs per viewer is applied after it. A viewer with a comment
+ * held on this video reads past the cache (their held comments are in their list, marked);
+ * the comments of users the viewer blocked are taken out.
  */
 export async function listComments(db: Database, videoId: string, viewer: AuthUser | undefined, query: CommentsQuery) {
   assertVisible(await accessOf(db, videoId), viewer);
   const { page, limit, sort } = query;
-  const read = async (): Promise<CommentList> =>
-    listOf(await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }), page, limit);
-  if (page !== 1 || limit !== CACHED_COMMENT_LIMIT) return read();
-  return cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, read);
+  const read = async (viewerId?: string): Promise<CommentList> =>
+    listOf(
+      await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }, viewerId),
+      page,
+      limit,
+    );
+  if (page !== 1 || limit !== CACHED_COMMENT_LIMIT) {
+    // Not cached: read as this viewer at once (their held comments, if any, in place).
+    const [list, blocked] = await Promise.all([read(viewer?.id), blockedBy(db, viewer?.id)]);
+    return withoutBlocked(list, blocked);
+  }
+  const [everyone, ownHeld, blocked] = await Promise.all([
+    cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, () => read()),
+    viewer ? store.hasHeldComment(db, videoId, viewer.id) : false,
+    blockedBy(db, viewer?.id),
+  ]);
+  return withoutBlocked(ownHeld ? await read(viewer?.id) : everyone, blocked);
 }
 
-/** A comment and its video's access; one on a video the viewer may not see does not exist for them. */
+/**
+ * A comment and its video's access; one on a video the viewer may not see does not exist for
+ * them, nor does a held one for anyone but its author and the video's owner.
+ */
 async function visibleComment(db: Database, commentId: string, viewer: AuthUser | undefined) {
   const comment = await store.findComment(db, commentId);
   const access = comment && (await accessOf(db, comment.videoId));
   if (!comment || !isVisible(access, viewer)) throw notFound("Comment");
+  if (comment.status === "held" && viewer?.id !== comment.userId && viewer?.id !== access.owner_id) {
+    throw notFound("Comment");
+  }
   return { comment, access };
 }
 
@@ -114,11 +164,11 @@ export async function listReplies(
 ) {
   await visibleComment(db, commentId, viewer);
   const { page, limit } = query;
-  return listOf(
-    await store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }),
-    page,
-    limit,
-  );
+  const [level, blocked] = await Promise.all([
+    store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }, viewer?.id),
+    blockedBy(db, viewer?.id),
+  ]);
+  return withoutBlocked(listOf(level, page, limit), blocked);
 }
 
 /** Deletes a comment: its author or the video's owner may (seed: moderation by the owner). */
@@ -129,7 +179,31 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
     throw forbidden("Only the comment's author or the video's owner may delete it.");
   }
   if (!(await deps.room(comment.videoId).removeComment(commentId))) throw notFound("Comment");
+  if (comment.status === "published") await purgeComments(comment.videoId);
+}
+
+/**
+ * The video's owner approves a held comment: it is published, counted, announced to the room
+ * as `comment_added`, and the cached first pages go. Approving a published one answers it.
+ */
+export async function approveComment(
+  deps: CommentDeps,
+  commentId: string,
+  user: AuthUser,
+  now = new Date(),
+): Promise<CommentOut> {
+  const comment = await store.findComment(deps.db, commentId);
+  const access = comment && (await accessOf(deps.db, comment.videoId));
+  if (!comment || !isVisible(access, user)) throw notFound("Comment");
+  // Before anything about the comment itself: to anyone but the owner, the answer is the same.
+  if (access.owner_id !== user.id) throw forbidden("Only the video's owner may approve its comments.");
+  if (comment.deleted) throw notFound("Comment");
+  if (comment.status === "published") return toComment(comment);
+  const approved = await deps.room(comment.videoId).approveComment(commentId);
+  if (!approved) throw notFound("Comment");
   await purgeComments(comment.videoId);
+  await deps.commented?.(comment.videoId, comment.userId, now);
+  return approved;
 }
 
 /** Joins the video's live room (WebSocket upgrade); a video the viewer may not see has no room for them. */

@@ -168,8 +168,9 @@ type ListedRow = Awaited<ReturnType<typeof store.listVideos>>[number];
 
 /** A summary plus what the owner's studio shows (status, visibility, progress). */
 export function listedVideo(origin: string, row: ListedRow) {
-  const { status, visibility, progress } = row.video;
-  return { ...toVideoSummary(row, origin), status, visibility, progress };
+  const { status, visibility, progress, blockedAt, blockedReason } = row.video;
+  const blocked = blockedAt ? { reason: blockedReason ?? "", at: blockedAt.toISOString() } : null;
+  return { ...toVideoSummary(row, origin), status, visibility, progress, blocked };
 }
 export type ListedVideo = ReturnType<typeof listedVideo>;
 

@@ -1,9 +1,11 @@
-import { and, asc, count, desc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
-import { comments, users } from "./schema";
+import { type COMMENT_STATUSES, comments, users, videos } from "./schema";
 
 /** Replies shown under each comment of a list before "load more" (seed: first 3). */
 export const INLINE_REPLIES = 3;
+
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
 
 export interface CommentRow {
   id: string;
@@ -12,6 +14,8 @@ export interface CommentRow {
   userId: string;
   username: string;
   content: string;
+  /** `held`: waiting for the channel owner; shown to its author alone and counted nowhere. */
+  status: CommentStatus;
   deleted: boolean;
   replyCount: number;
   createdAt: Date;
@@ -24,10 +28,34 @@ const columns = {
   userId: comments.userId,
   username: users.username,
   content: comments.content,
+  status: comments.status,
   deleted: comments.deleted,
   replyCount: comments.replyCount,
   createdAt: comments.createdAt,
 };
+
+/**
+ * Who may read a comment in a list: anyone, if it is published and its author is not
+ * suspended (a deleted stub stays, whoever wrote it, to hold its replies); a held one only
+ * its author (`viewerId`). Needs `users` joined as the author.
+ */
+const listable = (viewerId?: string) =>
+  and(
+    or(eq(comments.deleted, true), sql`${users.suspendedUntil} IS NULL`),
+    viewerId ? or(eq(comments.status, "published"), eq(comments.userId, viewerId)) : eq(comments.status, "published"),
+  );
+
+/**
+ * `reply_count` as lists show it: the stored count (published replies, stubs included) less
+ * the replies of suspended authors, which nobody else sees until the suspension ends. Walks
+ * the comment's replies by (parent, created_at), each author by primary key: bounded by the
+ * comment's replies, never by the number of accounts.
+ */
+const shownReplyCount = sql<number>`${comments.replyCount} - (
+  SELECT count(*) FROM comments AS r CROSS JOIN users AS ru ON ru.id = r.user_id
+  WHERE r.parent_id = ${comments.id} AND r.status = 'published' AND r.deleted = 0
+    AND ru.suspended_until IS NOT NULL)`.as("shown_reply_count");
+const listColumns = { ...columns, replyCount: shownReplyCount };
 
 /** Sort orders map to columns here and nowhere else (never string-built SQL). */
 const ORDERS = {
@@ -47,34 +75,38 @@ export interface Slice {
 /**
  * One page of a thread level (top-level comments of a video, or direct replies of a
  * comment), the total at that level, and the first replies of every comment on the page:
- * three statements in one round trip, authors joined, not looked up per comment.
+ * three statements in one round trip, authors joined, not looked up per comment. Only what
+ * `listable` lets through is read: published comments of authors in good standing, and the
+ * viewer's own held ones when `viewerId` is given.
  */
-async function levelPage(db: Database, where: SQL, slice: Slice) {
+async function levelPage(db: Database, where: SQL, slice: Slice, viewerId?: string) {
+  const visible = and(where, listable(viewerId));
   const pageIds = db
     .select({ id: comments.id })
     .from(comments)
-    .where(where)
+    .innerJoin(users, eq(users.id, comments.userId))
+    .where(visible)
     .orderBy(...ORDERS[slice.order])
     .limit(slice.limit)
     .offset(slice.offset);
   const ranked = db
     .select({
-      ...columns,
+      ...listColumns,
       rank: sql<number>`row_number() over (partition by ${comments.parentId} order by ${comments.createdAt}, ${comments.id})`.as(
         "rank",
       ),
     })
     .from(comments)
     .innerJoin(users, eq(users.id, comments.userId))
-    .where(inArray(comments.parentId, pageIds))
+    .where(and(inArray(comments.parentId, pageIds), listable(viewerId)))
     .as("ranked");
   const [total, page, replies] = await db.batch([
-    db.select({ n: count() }).from(comments).where(where),
+    db.select({ n: count() }).from(comments).innerJoin(users, eq(users.id, comments.userId)).where(visible),
     db
-      .select(columns)
+      .select(listColumns)
       .from(comments)
       .innerJoin(users, eq(users.id, comments.userId))
-      .where(where)
+      .where(visible)
       .orderBy(...ORDERS[slice.order])
       .limit(slice.limit)
       .offset(slice.offset),
@@ -83,12 +115,59 @@ async function levelPage(db: Database, where: SQL, slice: Slice) {
   return { total: total[0]?.n ?? 0, page: page as CommentRow[], replies: replies as (CommentRow & { rank: number })[] };
 }
 
-export function topLevelPage(db: Database, videoId: string, slice: Slice) {
-  return levelPage(db, sql`${comments.videoId} = ${videoId} and ${comments.parentId} is null`, slice);
+/** A video's top-level comments as everyone sees them, or as `viewerId` does (their held ones too). */
+export function topLevelPage(db: Database, videoId: string, slice: Slice, viewerId?: string) {
+  return levelPage(db, sql`${comments.videoId} = ${videoId} and ${comments.parentId} is null`, slice, viewerId);
 }
 
-export function repliesPage(db: Database, parentId: string, slice: Slice) {
-  return levelPage(db, eq(comments.parentId, parentId), slice);
+export function repliesPage(db: Database, parentId: string, slice: Slice, viewerId?: string) {
+  return levelPage(db, eq(comments.parentId, parentId), slice, viewerId);
+}
+
+/** Whether the user has a comment held for review on the video (their list then differs from everyone's). */
+export async function hasHeldComment(db: Database, videoId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .select({ id: comments.id })
+    .from(comments)
+    .where(and(eq(comments.userId, userId), eq(comments.videoId, videoId), eq(comments.status, "held")))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
+export interface HeldRow extends CommentRow {
+  videoTitle: string;
+}
+
+/**
+ * The comments held for review on a channel's videos, newest first, with each video's title
+ * and the total; a suspended author's are left out, as everywhere else.
+ */
+export async function heldOnChannel(db: Database, channelId: string, limit: number, offset: number) {
+  const where = and(
+    eq(videos.channelId, channelId),
+    eq(comments.status, "held"),
+    eq(comments.deleted, false),
+    sql`${users.suspendedUntil} IS NULL`,
+  );
+  const [total, rows] = await db.batch([
+    db
+      .select({ n: count() })
+      .from(comments)
+      .innerJoin(videos, eq(videos.id, comments.videoId))
+      .innerJoin(users, eq(users.id, comments.userId))
+      .where(where),
+    db
+      .select({ ...columns, videoTitle: videos.title })
+      .from(comments)
+      .innerJoin(videos, eq(videos.id, comments.videoId))
+      .innerJoin(users, eq(users.id, comments.userId))
+      .where(where)
+      .orderBy(desc(comments.createdAt), desc(comments.id))
+      .limit(limit)
+      .offset(offset),
+  ]);
+  return { total: total[0]?.n ?? 0, rows: rows as HeldRow[] };
 }
 
 export async function findComment(db: Database, commentId: string): Promise<CommentRow | undefined> {
@@ -117,17 +196,19 @@ export interface NewComment {
   parentId: string | null;
   userId: string;
   content: string;
+  status: CommentStatus;
   createdAt: Date;
 }
 
 /**
- * Stores a comment and, for a reply, bumps its parent's reply count in the same batch, so
- * the count never disagrees with the rows. The caller (the video's room, which serialises
- * a video's comment writes) has checked that the parent is there.
+ * Stores a comment and, for a published reply, bumps its parent's reply count in the same
+ * batch, so the count never disagrees with the rows (a held reply counts once approved).
+ * The caller (the video's room, which serialises a video's comment writes) has checked
+ * that the parent is there.
  */
 export async function insertComment(db: Database, row: NewComment): Promise<void> {
   const insert = db.insert(comments).values(row);
-  if (!row.parentId) {
+  if (!row.parentId || row.status === "held") {
     await insert;
     return;
   }
@@ -141,27 +222,58 @@ export async function insertComment(db: Database, row: NewComment): Promise<void
 }
 
 /**
+ * Publishes a held comment and, for a reply, counts it in its parent, in one batch; the
+ * count moves only if this batch is the one that publishes it (the bump runs first and
+ * checks that it is still held). Answers the comment as it now stands.
+ */
+export async function publishComment(db: Database, commentId: string): Promise<CommentRow | undefined> {
+  const held = and(eq(comments.id, commentId), eq(comments.status, "held"), eq(comments.deleted, false));
+  const parentOf = db.select({ parentId: comments.parentId }).from(comments).where(held);
+  await db.batch([
+    db
+      .update(comments)
+      .set({ replyCount: sql`${comments.replyCount} + 1` })
+      .where(eq(comments.id, sql`(${parentOf})`)),
+    db.update(comments).set({ status: "published" }).where(held),
+  ]);
+  return findComment(db, commentId);
+}
+
+/**
  * Deletes a comment the way threads expect: one with replies keeps its place as a
  * "[deleted]" stub (text and author gone) so its replies still hang together; one without
- * replies goes entirely, and a deleted stub left with no replies goes with it, up the chain.
- * Answers whether the comment was there to delete.
+ * replies goes entirely (with any replies still held under it, which nobody else saw), and
+ * a deleted stub left with no replies goes with it, up the chain. A held comment was never
+ * counted in its parent, so its parent's count stays. Answers the status of the comment
+ * deleted, or undefined when it was not there to delete.
  */
-export async function deleteComment(db: Database, commentId: string): Promise<boolean> {
+export async function deleteComment(db: Database, commentId: string): Promise<CommentStatus | undefined> {
   const target = await threadNode(db, commentId);
-  if (!target || target.deleted) return false;
+  if (!target || target.deleted) return undefined;
   if (target.replyCount > 0) {
     await db.update(comments).set({ deleted: true, content: "" }).where(eq(comments.id, commentId));
-    return true;
+    return target.status;
+  }
+  if (target.status === "held" || !target.parentId) {
+    await db.batch([
+      db.delete(comments).where(eq(comments.parentId, commentId)),
+      db.delete(comments).where(eq(comments.id, commentId)),
+    ]);
+    return target.status;
   }
   let id = commentId;
-  let parentId = target.parentId;
+  let parentId: string | null = target.parentId;
   // Bounded: a thread deeper than this keeps an empty stub, which is harmless.
   for (let depth = 0; depth < 32; depth++) {
     if (!parentId) {
-      await db.delete(comments).where(eq(comments.id, id));
+      await db.batch([
+        db.delete(comments).where(eq(comments.parentId, id)),
+        db.delete(comments).where(eq(comments.id, id)),
+      ]);
       break;
     }
     await db.batch([
+      db.delete(comments).where(eq(comments.parentId, id)),
       db.delete(comments).where(eq(comments.id, id)),
       db
         .update(comments)
@@ -173,13 +285,18 @@ export async function deleteComment(db: Database, commentId: string): Promise<bo
     id = parentId;
     parentId = parent.parentId;
   }
-  return true;
+  return target.status;
 }
 
 /** A comment's place in its thread. */
 function threadNode(db: Database, commentId: string) {
   return db
-    .select({ parentId: comments.parentId, replyCount: comments.replyCount, deleted: comments.deleted })
+    .select({
+      parentId: comments.parentId,
+      replyCount: comments.replyCount,
+      deleted: comments.deleted,
+      status: comments.status,
+    })
     .from(comments)
     .where(eq(comments.id, commentId))
     .get();

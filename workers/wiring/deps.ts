@@ -11,6 +11,7 @@ import { type ProcessingDeps, statusOf } from "../services/processing";
 import type { RecommendationDeps } from "../services/recommendations/recommend";
 import { type TrendingDeps, trendingIds } from "../services/trending";
 import type { UploadDeps } from "../services/uploads";
+import type { BlockDeps } from "../services/user-blocks";
 import type { EditHooks, VideoDeps } from "../services/videos";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
@@ -138,6 +139,15 @@ export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): Co
         at: now.getTime(),
       });
     },
+  };
+}
+
+/** What blocks between users need: the catalogue, and the rooms where the blocker has sockets open. */
+export function blockDeps(env: Env, db: Database): BlockDeps {
+  return {
+    db,
+    blocksChanged: (videoId, viewerId, blockedId, blocked) =>
+      roomOf(env, videoId).viewerBlocks(viewerId, blockedId, blocked),
   };
 }
 

@@ -11,6 +11,10 @@ export function roomOf(env: Env, videoId: string) {
     publishStatus: (status: StatusUpdate) => stub.publishStatus(videoId, status),
     addComment: (draft: CommentDraft) => stub.addComment(videoId, draft),
     removeComment: (commentId: string) => stub.removeComment(videoId, commentId),
+    approveComment: (commentId: string) => stub.approveComment(videoId, commentId),
+    /** A watcher's blocks changed: their sockets here filter accordingly from the next comment. */
+    viewerBlocks: (viewerId: string, blockedId: string, blocked: boolean) =>
+      stub.viewerBlocks(videoId, viewerId, blockedId, blocked),
     announceRemoved: (commentId: string) => stub.announceRemoved(videoId, commentId),
     close: (reason: string) => stub.closeRoom(videoId, reason),
     closeViewer: (userId: string, reason: string) => stub.closeViewer(videoId, userId, reason),

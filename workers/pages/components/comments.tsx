@@ -4,14 +4,29 @@ import { timeAgo } from "./format";
 
 type Core = Omit<CommentOut, "replies">;
 
-/** One comment; its text is a text node (escaped by JSX), never HTML. */
+/**
+ * One comment; its text is a text node (escaped by JSX), never HTML. A held one is listed
+ * to its author alone, marked so. The watch script adds the actions (reply, delete, the
+ * menu with "Block user") from the data attributes.
+ */
 const CommentItem = ({ comment, children }: { comment: Core; children?: unknown }) => (
-  <li class="comment" data-comment-id={comment.id} data-author-id={comment.user?.id ?? ""}>
+  <li
+    class={comment.status === "held" ? "comment held" : "comment"}
+    data-comment-id={comment.id}
+    data-author-id={comment.user?.id ?? ""}
+    data-status={comment.status}
+  >
     <div class="comment-head">
       <span class="comment-author">{comment.user?.username ?? "[deleted]"}</span>{" "}
       <time datetime={comment.created_at} class="muted">
         {timeAgo(comment.created_at)}
       </time>
+      {comment.status === "held" ? (
+        <>
+          {" "}
+          <span class="badge held-badge">Held for review</span>
+        </>
+      ) : null}
     </div>
     <p class="comment-body">{comment.content}</p>
     <div class="comment-actions" />
@@ -43,6 +58,7 @@ export const Comments = (props: { videoId: string; list: CommentList; count: num
       </p>
     )}
     <p id="comments-live" class="muted" aria-live="polite" />
+    <p id="comments-notice" role="status" />
     <ol id="comment-list" class="comment-list">
       {props.list.items.map((c) => (
         <CommentItem comment={c}>
@@ -73,7 +89,10 @@ export const Comments = (props: { videoId: string; list: CommentList; count: num
     <template id="comment-template">
       <li class="comment">
         <div class="comment-head">
-          <span class="comment-author" /> <time class="muted" />
+          <span class="comment-author" /> <time class="muted" />{" "}
+          <span class="badge held-badge" hidden>
+            Held for review
+          </span>
         </div>
         <p class="comment-body" />
         <div class="comment-actions" />

@@ -95,6 +95,11 @@ export const Layout = ({ title, scripts = [], query, children }: Head & { childr
                   <li>
                     <a href="/studio">Studio</a>
                   </li>
+                  {user.role !== "user" ? (
+                    <li>
+                      <a href="/moderation">Moderation</a>
+                    </li>
+                  ) : null}
                   <li>
                     <form action="/logout" method="post">
                       <CsrfField />

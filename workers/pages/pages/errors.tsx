@@ -1,10 +1,12 @@
 const MESSAGES: Record<number, { title: string; text: string }> = {
+  401: { title: "Signed out", text: "Sign in again to continue." },
   403: { title: "Not allowed", text: "You may not do that." },
   404: {
     title: "Not found",
     text: "There is nothing here. The video may be private, or it was removed.",
   },
   429: { title: "Slow down", text: "Too many requests; wait a moment and try again." },
+  451: { title: "Video unavailable", text: "This video was blocked by a moderator and is no longer available." },
   500: { title: "Something went wrong", text: "We could not show this page. Try again in a moment." },
 };
 

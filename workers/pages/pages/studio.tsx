@@ -6,6 +6,9 @@ import { CsrfField } from "../components/layout";
 export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) => (
   <>
     <h1>Your videos</h1>
+    <p>
+      <a href="/studio/comments">Comments held for review, held words and blocked users</a>
+    </p>
     {props.notice ? <p role="status">{props.notice}</p> : null}
     {props.videos.length === 0 ? (
       <p class="empty">
@@ -21,8 +24,14 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
                 {v.status === "processing" ? `processing ${v.progress}%` : v.status}
               </span>
               <span class="badge">{v.visibility}</span>
+              {v.blocked ? <span class="badge status-failed">blocked</span> : null}
               <span class="muted">{formatCount(v.view_count, "view")}</span>
             </div>
+            {v.blocked ? (
+              <p class="blocked-notice" role="note">
+                A moderator blocked this video: {v.blocked.reason}. Nobody else can watch it or find it.
+              </p>
+            ) : null}
             <details>
               <summary>Edit</summary>
               <form action={`/studio/${v.id}`} method="post" class="stack">

@@ -4,6 +4,7 @@ import { Comments } from "../components/comments";
 import { formatCount, timeAgo } from "../components/format";
 import { useViewer } from "../components/layout";
 import { Player, Processing } from "../components/player";
+import { ReportDialog } from "../components/report";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
 export type WatchVideo = Awaited<ReturnType<typeof watchData>>;
@@ -27,6 +28,8 @@ export interface WatchProps {
 export const WatchPage = (props: WatchProps) => {
   const { video, comments, related, processing, playbackExpires, own, subscribed, startLevel } = props;
   const user = useViewer();
+  // Present only for the owner of a blocked video (everyone else got a 451 page).
+  const blocked = "blocked" in video ? video.blocked : undefined;
   return (
     <div class="watch-layout">
       <article
@@ -41,7 +44,11 @@ export const WatchPage = (props: WatchProps) => {
         data-start-level={startLevel ?? ""}
       >
         <div class="player-area">
-          {video.playable && video.hls_url ? (
+          {blocked ? (
+            <p class="blocked-notice" role="note">
+              A moderator blocked this video: {blocked.reason}. Only you can see this page; nobody can play the video.
+            </p>
+          ) : video.playable && video.hls_url ? (
             <Player
               title={video.title}
               poster={video.thumbnails.large ?? video.thumbnails.default}
@@ -82,6 +89,15 @@ export const WatchPage = (props: WatchProps) => {
               Share
             </button>
             <span id="share-status" role="status" class="muted" />
+            {own ? null : user ? (
+              <button type="button" class="report" data-report-type="video" data-report-id={video.id}>
+                Report
+              </button>
+            ) : (
+              <a class="report" href={`/login?next=${encodeURIComponent(`/watch/${video.id}`)}`}>
+                Report
+              </a>
+            )}
           </div>
         </div>
         <p class="muted">
@@ -101,6 +117,7 @@ export const WatchPage = (props: WatchProps) => {
           </ul>
         ) : null}
         <Comments videoId={video.id} list={comments} count={video.comment_count} user={user} />
+        {user ? <ReportDialog /> : null}
       </article>
       <aside class="up-next">
         <VideoSection title="Up next" videos={related} empty="No related videos yet." />

@@ -9,8 +9,10 @@ import { accountRoutes } from "./account";
 import { channelRoutes } from "./channel";
 import { historyRoutes } from "./history";
 import { homeRoutes } from "./home";
+import { moderationRoutes } from "./moderation";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
+import { studioCommentRoutes } from "./studio-comments";
 import { uploadRoutes } from "./upload";
 import { watchRoutes } from "./watch";
 
@@ -25,6 +27,8 @@ export const PAGE_PATHS = [
   "/channel/*",
   "/studio",
   "/studio/*",
+  "/moderation",
+  "/moderation/*",
   "/login",
   "/register",
   "/logout",
@@ -43,6 +47,8 @@ pageRoutes
   .route("/", historyRoutes)
   .route("/", channelRoutes)
   .route("/", studioRoutes)
+  .route("/", moderationRoutes)
+  .route("/", studioCommentRoutes)
   .route("/", accountRoutes);
 
 pageRoutes.onError((err, c) => {

@@ -50,7 +50,8 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       playbackExpires={expires ? Number(expires) * 1000 : null}
       startLevel={start?.level ?? null}
     />,
-    // player.ts starts playback and loads the rest of the page (watch.ts) after the first frame.
+    // player.ts starts playback and loads the rest of the page (watch.ts, and report.ts for a
+    // signed-in viewer) after the first frame.
     { title: video.title, scripts: ["player"] },
   );
 });
