@@ -50,7 +50,14 @@ describe("rate limits in batches", () => {
   function limiter(limit: number) {
     const key = `batch-test:${freshIp()}`;
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
-    const counted = { key, calls: 0, take: (want: number) => (counted.calls++, stub.take(limit, 60, want)) };
+    const counted = {
+      key,
+      calls: 0,
+      take: (want: number) => {
+        counted.calls++;
+        return stub.take(limit, 60, want);
+      },
+    };
     return counted;
   }
 
