@@ -185,10 +185,10 @@ try {
 |---|---|---|---|---|
 ${rows.join("\n")}
 
-segment hits / bare: ${hitRatio.toFixed(2)} (goal >= 0.8)
+segment hits / bare: ${hitRatio.toFixed(2)} (goal >= 0.95)
 segment hits (access check included) / bare cache hits (no checks): ${checkRatio.toFixed(2)} (goal >= 0.95)
-segment misses / bare: ${missRatio.toFixed(2)}
-metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 2)
+segment misses / bare: ${missRatio.toFixed(2)} (goal >= 0.9)
+metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 1.25; 1.12 before the pages and rate limits, 1.78-2.03 when issue 20 was filed)
 (medians of ${rounds} interleaved rounds of ${seconds} s; segment ${segmentBytes.length} bytes)`);
   smokeFooter();
   // A load that got errors measured the errors: fail, after the table that shows where.

@@ -27,7 +27,8 @@ export const JobRequest = z.object({
         .positive()
         .default(4 * 3600),
       codec: z.enum(["h264", "h265"]).default("h264"),
-      segment_type: z.enum(["ts", "fmp4"]).default("ts"),
+      /** fMP4 (CMAF: init.mp4 + .m4s) by default; MPEG-TS stays a choice (videos stored as TS keep playing). */
+      segment_type: z.enum(["ts", "fmp4"]).default("fmp4"),
     })
     .prefault({}),
 });
@@ -111,6 +112,15 @@ export const Thumbnails = z.object({
   medium: MediaPath.optional(),
   large: MediaPath.optional(),
   scrub: z.array(MediaPath).max(10).optional(),
+  /**
+   * A small first frame (160 px wide) as a data: URI, which the watch page shows inline while
+   * its player loads (no request for it).
+   */
+  inline: z
+    .string()
+    .max(12_000)
+    .regex(/^data:image\/jpeg;base64,[A-Za-z0-9+/]+=*$/)
+    .optional(),
 });
 export type Thumbnails = z.infer<typeof Thumbnails>;
 

@@ -1,4 +1,5 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { AssetManifest } from "./lib/assets";
 import type { Role } from "./storage/schema";
 
 /**
@@ -45,6 +46,8 @@ export interface AppEnv {
     user: AuthUser | undefined;
     /** The session's CSRF token, for the pages' forms and scripts (set by the pages' middleware). */
     csrf?: string;
+    /** The client scripts' and stylesheet's built names (set by the pages' middleware). */
+    assets?: AssetManifest;
   };
 }
 

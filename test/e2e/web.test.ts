@@ -223,6 +223,19 @@ describe("the web app in Chromium", () => {
     const tokenOf = (src: string | null) => new URL(src!).searchParams.get("token");
     const first = tokenOf(await tracks.first().getAttribute("src"));
     expect(first).toBeTruthy();
+    // The page's script past the player (watch.ts, which schedules the refresh) loads after the
+    // first frame or 3 s (web/client/player.ts); under the installed clock the 3 s are run
+    // here. It has run once the Share button answers (a listener of watch.ts).
+    await page.clock.runFor(3100);
+    await expect
+      .poll(
+        async () => {
+          await page.locator("#share").click();
+          return page.locator("#share-status").textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .not.toBe("");
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a fresh token is signed a second later
     await page.clock.fastForward("05:51:00");
     await expect

@@ -54,6 +54,15 @@ describe("accounts", () => {
     ]);
   });
 
+  it("logs writes and failures but not successful reads by default (LOG_REQUESTS=writes)", async () => {
+    const logs = captureLogs("writes");
+    const user = await registerUser();
+    expect((await api("/api/v1/users/me", { as: user })).status).toBe(200);
+    await expectProblem(await api("/api/v1/channels/nope"), 404, "not_found");
+    const lines = logs.lines().map((l) => `${l.method} ${l.path} ${l.status}`);
+    expect(lines).toEqual(["POST /api/v1/auth/register 201", "GET /api/v1/channels/nope 404"]);
+  });
+
   it("documents every public API route it serves, and serves every route it documents", async () => {
     const res = await api("/api/v1/openapi.json");
     expect(res.status).toBe(200);

@@ -1,7 +1,17 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signScope } from "../../workers/lib/signing";
-import { api, MASTER, readyVideo, registerUser, SEGMENT } from "./fixtures";
+import {
+  api,
+  FMP4_MASTER,
+  fmp4Playlist,
+  INIT,
+  MASTER,
+  readyFmp4Video,
+  readyVideo,
+  registerUser,
+  SEGMENT,
+} from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
@@ -11,7 +21,9 @@ const get = (path: string, headers: Record<string, string> = {}, method = "GET")
   exports.default.fetch(new Request(`${BASE}${path}`, { method, headers }));
 
 describe("delivery: HLS from R2 through the cache", () => {
-  it("serves the master playlist, segments and thumbnails with their types, CORS and cache policy", async () => {
+  // readyVideo is stored as MPEG-TS, as every video made before fMP4 became the default:
+  // those keep playing exactly as they did.
+  it("serves a video stored as MPEG-TS: master, segments and thumbnails with their types, CORS and cache policy", async () => {
     const { videoId } = await readyVideo(await registerUser());
     const master = await get(`/videos/${videoId}/master.m3u8`);
     expect(master.status).toBe(200);
@@ -84,6 +96,73 @@ describe("delivery: HLS from R2 through the cache", () => {
     expect((await get(`/videos/nosuchvideo/master.m3u8`)).status).toBe(404);
     // The source is never reachable through the media path.
     expect((await get(`/videos/${videoId}/source/original.mp4`)).status).toBe(404);
+  });
+});
+
+describe("delivery: fMP4 (CMAF), the default", () => {
+  it("serves the playlists, the initialization segment and .m4s segments with their types and cache policy", async () => {
+    const { videoId } = await readyFmp4Video(await registerUser());
+    const master = await get(`/videos/${videoId}/master.m3u8`);
+    expect(await master.text()).toBe(FMP4_MASTER);
+    const playlist = await get(`/videos/${videoId}/360p/index.m3u8`);
+    expect(playlist.headers.get("Content-Type")).toBe("application/vnd.apple.mpegurl");
+    expect(await playlist.text()).toBe(fmp4Playlist());
+    for (let i = 0; i < 2; i++) {
+      // The second read of each comes from the edge cache.
+      const init = await get(`/videos/${videoId}/360p/init.mp4`);
+      expect(init.status).toBe(200);
+      expect(init.headers.get("Content-Type")).toBe("video/mp4");
+      expect(init.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+      expect(new Uint8Array(await init.arrayBuffer())).toEqual(INIT);
+      const segment = await get(`/videos/${videoId}/360p/seg_00000.m4s`);
+      expect(segment.status).toBe(200);
+      expect(segment.headers.get("Content-Type")).toBe("video/iso.segment");
+      expect(segment.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+      expect(segment.headers.get("Accept-Ranges")).toBe("bytes");
+      expect(new Uint8Array(await segment.arrayBuffer())).toEqual(SEGMENT);
+    }
+  });
+
+  it("answers byte ranges of .m4s segments (206 from R2 and from the cache, 416 past the end) and HEAD", async () => {
+    const { videoId } = await readyFmp4Video(await registerUser());
+    const path = `/videos/${videoId}/144p/seg_00000.m4s`;
+    for (const range of ["bytes=0-1023", "bytes=299000-", "bytes=-24"]) {
+      for (let i = 0; i < 2; i++) {
+        const part = await get(path, { Range: range });
+        expect(part.status, range).toBe(206);
+        const [start, end] =
+          range === "bytes=-24"
+            ? [SEGMENT.length - 24, SEGMENT.length - 1]
+            : range === "bytes=0-1023"
+              ? [0, 1023]
+              : [299000, SEGMENT.length - 1];
+        expect(part.headers.get("Content-Range")).toBe(`bytes ${start}-${end}/${SEGMENT.length}`);
+        expect(part.headers.get("Content-Type")).toBe("video/iso.segment");
+        expect(new Uint8Array(await part.arrayBuffer())).toEqual(SEGMENT.subarray(start, end + 1));
+        await (await get(path)).arrayBuffer(); // the whole segment, into the cache for the second round
+      }
+    }
+    const beyond = await get(`/videos/${videoId}/144p/seg_00001.m4s`, { Range: "bytes=2000-3000" });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get("Content-Range")).toBe("bytes */1000");
+    const head = await get(`/videos/${videoId}/144p/init.mp4`, {}, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Content-Length")).toBe(String(INIT.length));
+  });
+
+  it("carries a private video's playback token into EXT-X-MAP, so its initialization segment loads", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyFmp4Video(owner, "private");
+    const page = (await (await api(`/api/v1/videos/${videoId}`, { as: owner })).json()) as { hls_url: string };
+    const token = new URL(page.hls_url).searchParams.get("token")!;
+    const q = `token=${encodeURIComponent(token)}`;
+    const playlist = await (await get(`/videos/${videoId}/360p/index.m3u8?${q}`)).text();
+    expect(playlist).toContain(`#EXT-X-MAP:URI="init.mp4?${q}"`);
+    expect(playlist).toContain(`seg_00000.m4s?${q}`);
+    const init = await get(`/videos/${videoId}/360p/init.mp4?${q}`);
+    expect(init.status).toBe(200);
+    expect(init.headers.get("Cache-Control")).toMatch(/^private/);
+    expect((await get(`/videos/${videoId}/360p/init.mp4`)).status).toBe(404);
   });
 });
 

@@ -90,13 +90,14 @@ export async function sendAll(user: TestUser, uploadId: string, file: Uint8Array
 }
 
 /**
- * Turns request logs on for the rest of the test (tests run with LOG_REQUESTS=false, so that
- * a failure is not buried in JSON lines) and captures every line logged, parsed.
+ * Turns request logs on (`true`, or another LOG_REQUESTS mode) for the rest of the test (tests
+ * run with LOG_REQUESTS=false, so that a failure is not buried in JSON lines) and captures
+ * every line logged, parsed.
  */
-export function captureLogs() {
+export function captureLogs(mode = "true") {
   const vars = env as { LOG_REQUESTS?: string };
   const before = vars.LOG_REQUESTS;
-  vars.LOG_REQUESTS = "true";
+  vars.LOG_REQUESTS = mode;
   onTestFinished(() => {
     vars.LOG_REQUESTS = before;
   });
@@ -168,7 +169,10 @@ export const MEDIA_PLAYLIST =
 /** A recognisable segment: byte i is i mod 251. */
 export const SEGMENT = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
 
-/** A video taken through the whole pipeline to `ready`, with a master, one rendition and thumbnails. */
+/**
+ * A video taken through the whole pipeline to `ready`, with a master, one rendition and
+ * thumbnails, stored as MPEG-TS: what videos made before fMP4 became the default look like.
+ */
 export async function readyVideo(user: TestUser, visibility = "public", title?: string) {
   const { videoId, job } = await processingVideo(user, visibility, title);
   for (const [path, body, type] of [
@@ -315,4 +319,69 @@ export async function related(videoId: string, viewer?: TestUser) {
   const res = await api(`/api/v1/videos/${videoId}/related`, viewer ? { as: viewer } : {});
   if (res.status !== 200) throw new Error(`related: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { items: Rec[] }).items;
+}
+
+// fMP4 (CMAF), the transcoder's default: an initialization segment per rendition, named by
+// each media playlist's EXT-X-MAP, and .m4s segments.
+export const FMP4_MASTER =
+  '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=1100000,AVERAGE-BANDWIDTH=950000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=30.000\n360p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=300000,AVERAGE-BANDWIDTH=260000,CODECS="avc1.64000c,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000\n144p/index.m3u8\n';
+export const fmp4Playlist = (count = 2) =>
+  `#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI="init.mp4"\n${Array.from(
+    { length: count },
+    (_, i) => `#EXTINF:6.000000,\nseg_${String(i).padStart(5, "0")}.m4s\n`,
+  ).join("")}#EXT-X-ENDLIST\n`;
+/** An initialization segment's opening (ftyp, as ffmpeg writes it), then recognisable bytes. */
+export const INIT = Uint8Array.from([
+  0,
+  0,
+  0,
+  24,
+  ...new TextEncoder().encode("ftypiso5"),
+  0,
+  0,
+  2,
+  0,
+  ...new TextEncoder().encode("iso6mp41"),
+  7,
+  7,
+  7,
+]);
+
+/** A ready video stored as fMP4: 360p (listed first) and 144p, each an init segment and two .m4s. */
+export async function readyFmp4Video(
+  user: TestUser,
+  visibility = "public",
+  title?: string,
+  /** The inline poster the transcoder reports (a data: URI). */
+  inline?: string,
+) {
+  const { videoId, job } = await processingVideo(user, visibility, title);
+  const objects: [string, Uint8Array | string, string][] = [
+    ["master.m3u8", FMP4_MASTER, "application/vnd.apple.mpegurl"],
+  ];
+  for (const name of ["360p", "144p"]) {
+    objects.push(
+      [`${name}/index.m3u8`, fmp4Playlist(), "application/vnd.apple.mpegurl"],
+      [`${name}/init.mp4`, INIT, "video/mp4"],
+      [`${name}/seg_00000.m4s`, SEGMENT, "video/iso.segment"],
+      [`${name}/seg_00001.m4s`, SEGMENT.subarray(0, 1000), "video/iso.segment"],
+    );
+  }
+  for (const [path, body, type] of objects) expect((await putMedia(job, path, body, type)).status).toBe(201);
+  const done = await sendEvent(job, {
+    type: "completed",
+    metadata: { duration: 12, width: 640, height: 360 },
+    renditions: [
+      { ...rendition("144p", 144), codecs: "avc1.64000c,mp4a.40.2" },
+      { ...rendition("360p", 360), codecs: "avc1.64001e,mp4a.40.2" },
+    ],
+    thumbnails: {
+      default: "thumbnails/0_medium.jpg",
+      medium: "thumbnails/0_medium.jpg",
+      scrub: [],
+      ...(inline ? { inline } : {}),
+    },
+  });
+  expect(done.status).toBe(204);
+  return { videoId, job };
 }

@@ -565,7 +565,15 @@ describe("moderation pages", () => {
     const viewerPage = await (await page(`/watch/${videoId}`, await cookieOf(viewer))).text();
     expect(viewerPage).toContain(`data-report-type="video" data-report-id="${videoId}"`);
     expect(viewerPage).toContain('id="report-dialog"');
-    expect(viewerPage).toContain("/assets/report.js");
+    // The report dialog's script loads with the rest of the page once the player is going
+    // (web/client/player.ts, for a signed-in viewer): the page's player script imports it.
+    expect(viewerPage).toContain('data-signed-in="1"');
+    const assets = (await (await env.ASSETS.fetch("http://cloudtube.test/assets/manifest.json")).json()) as {
+      scripts: Record<string, { src: string }>;
+    };
+    const player = await (await env.ASSETS.fetch(`http://cloudtube.test${assets.scripts.player!.src}`)).text();
+    expect(viewerPage).toContain(assets.scripts.player!.src);
+    expect(player).toContain(assets.scripts.report!.src.split("/").at(-1));
     const ownerCookie = await cookieOf(owner);
     expect(await (await page(`/watch/${videoId}`, ownerCookie)).text()).not.toContain("data-report-type");
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import apiDoc from "../../docs/api.md?raw";
 import worker from "../../workers/index";
 import { PROBLEM_CODES, PROBLEMS } from "../../workers/lib/errors";
+import { admit, batchCap } from "../../workers/middleware/rate-limit";
 import {
   api,
   catalogueVideo,
@@ -41,6 +42,50 @@ describe("rate limits", () => {
       (await api("/api/v1/auth/login", { method: "POST", json: { email: "nobody@example.com", password: "x" } }))
         .status,
     ).toBe(401);
+  });
+});
+
+describe("rate limits in batches", () => {
+  /** The caller's real RateLimiter object, with its calls counted. */
+  function limiter(limit: number) {
+    const key = `batch-test:${freshIp()}`;
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
+    const counted = {
+      key,
+      calls: 0,
+      take: (want: number) => {
+        counted.calls++;
+        return stub.take(limit, 60, want);
+      },
+    };
+    return counted;
+  }
+
+  it("costs a busy caller one Durable Object call per batch, counts down by one, and never passes the limit", async () => {
+    const l = limiter(1000);
+    const results = [];
+    for (let i = 0; i < 1100; i++) results.push(await admit(l.take, l.key, 1000));
+    expect(results.filter((r) => r.allowed)).toHaveLength(1000);
+    expect(results.slice(0, 1000).map((r) => r.remaining)).toEqual(Array.from({ length: 1000 }, (_, i) => 999 - i));
+    expect(results.slice(1000).every((r) => !r.allowed && r.remaining === 0 && r.reset > 0)).toBe(true);
+    // Batches of 1, 2, 4, ... up to 50, then the refusal is remembered for the window: 26 calls, not 1,100.
+    expect(batchCap(1000)).toBe(50);
+    expect(l.calls).toBe(26);
+  });
+
+  it("makes concurrent requests wait for the one call in flight instead of each asking", async () => {
+    const l = limiter(600);
+    const results = await Promise.all(Array.from({ length: 200 }, () => admit(l.take, l.key, 600)));
+    expect(results.every((r) => r.allowed)).toBe(true);
+    expect(new Set(results.map((r) => r.remaining)).size).toBe(200);
+    expect(l.calls).toBeLessThan(15);
+  });
+
+  it("counts a small limit one hit at a time", async () => {
+    const l = limiter(20);
+    for (let i = 0; i < 25; i++) await admit(l.take, l.key, 20);
+    expect(batchCap(20)).toBe(1);
+    expect(l.calls).toBe(21);
   });
 });
 

@@ -22,7 +22,7 @@ const status = async (videoId: string, as?: TestUser) =>
 describe("processing: dispatch and the transcoder's signed URLs", () => {
   it("dispatches one job with URLs scoped to the video that read the source and write outputs", async () => {
     const { videoId, job, source } = await processingVideoOf();
-    expect(job.settings).toMatchObject({ segment_seconds: 6, codec: "h264" });
+    expect(job.settings).toMatchObject({ segment_seconds: 6, codec: "h264", segment_type: "fmp4" });
     expect(job.source_url).toMatch(
       new RegExp(`^http://cloudtube.test/internal/v1/videos/${videoId}/source\\?exp=\\d+&sig=`),
     );

@@ -64,7 +64,7 @@ describe("pages", () => {
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
     expect(scripts.length).toBeGreaterThan(0);
     for (const [, attrs, body] of scripts) {
-      expect(attrs).toMatch(/src="\/assets\/[a-z-]+\.js"/);
+      expect(attrs).toMatch(/src="\/assets\/h\/[a-z-]+-[A-Z0-9]+\.js"/);
       expect(body).toBe("");
     }
   });

@@ -103,17 +103,36 @@ export interface LadderCommand {
 }
 
 /**
- * One ffmpeg process for the whole ladder: one decode, `split` into a scaler per rung, and
- * an HLS output per rendition plus the audio-only one. Keyframes are forced every 2 s at
- * the same times in every rendition (closed GOPs, no scene-cut keyframes), so segments line
- * up across renditions and players can switch at any boundary.
+ * The rendition a video plays with first: the lowest whose short side is at least 360 (a
+ * picture worth watching, cheap to encode, a small first segment), or the top of a ladder
+ * that stops below it. The job encodes it alone before the rest, so the video plays early.
+ */
+export function startRung(rungs: Rung[]): Rung | undefined {
+  return rungs.find((r) => Math.min(r.width, r.height) >= 360) ?? rungs.at(-1);
+}
+
+/** What one ffmpeg run writes beside its video renditions. */
+export interface Extras {
+  /** The audio-only rendition (when the source has audio). */
+  audioOnly?: boolean;
+  /** The storyboard sprite, on the same decode. */
+  storyboard?: Storyboard;
+}
+
+/**
+ * One ffmpeg process for `rungs` (the whole ladder, or a part of it): one decode, `split` into
+ * a scaler per rung, and an HLS output per rendition, plus the audio-only one and the
+ * storyboard when asked. Keyframes are forced every 2 s at the same times in every rendition
+ * (closed GOPs, no scene-cut keyframes), and every rendition's arguments depend on its rung
+ * alone, so a rung encoded in a run of its own has the GOPs and segment boundaries it has in
+ * the whole ladder: segments line up across renditions and players can switch at any boundary.
  */
 export function ladderCommand(
   source: Metadata,
   rungs: Rung[],
   settings: JobSettings,
   threads = 0,
-  storyboard?: Storyboard,
+  { audioOnly = true, storyboard }: Extras = {},
 ): LadderCommand {
   const fps = outputFrameRate(source);
   const gop = Math.max(1, Math.round(fps * 2));
@@ -187,7 +206,7 @@ export function ladderCommand(
       ...hls(r.name),
     ],
   }));
-  if (source.has_audio) {
+  if (source.has_audio && audioOnly) {
     outputs.push({
       dir: "audio",
       options: [
@@ -223,8 +242,15 @@ export function thumbnailTimes(duration: number): { label: string; at: number }[
 }
 
 /**
- * Three sizes of one frame. At 0 s the `thumbnail` filter picks the most representative of
- * the first frames, which skips a black or faded-in first frame.
+ * The frame the watch page shows inline (a data: URI in the HTML) while its player loads: small
+ * and coarse on purpose, a few kilobytes, scaled up under the real picture.
+ */
+export const INLINE_POSTER = { path: "thumbnails/0_inline.jpg", width: 160, quality: 12 } as const;
+
+/**
+ * Three sizes of one frame (and, for the first, the inline poster). At 0 s the `thumbnail`
+ * filter picks the most representative of the first frames, which skips a black or faded-in
+ * first frame.
  */
 export function thumbnailFilter(
   source: Pick<Metadata, "width" | "height">,
@@ -235,13 +261,19 @@ export function thumbnailFilter(
     return { name, width, height: even((source.height * width) / source.width) };
   });
   const pick = first ? "thumbnail=50," : "";
-  const filter = `[0:v:0]${pick}split=3[t0][t1][t2];${sizes.map((s, i) => `[t${i}]scale=${s.width}:${s.height}[s${i}]`).join(";")}`;
-  return { filter, sizes };
+  const branches = sizes.map((s, i) => `[t${i}]scale=${s.width}:${s.height}[s${i}]`);
+  if (first) {
+    const width = even(Math.min(INLINE_POSTER.width, source.width));
+    branches.push(`[t${sizes.length}]scale=${width}:${even((source.height * width) / source.width)}[inline]`);
+  }
+  const split = Array.from({ length: branches.length }, (_, i) => `[t${i}]`).join("");
+  return { filter: `[0:v:0]${pick}split=${branches.length}${split};${branches.join(";")}`, sizes };
 }
 
 /**
  * The ffmpeg run for the thumbnails at one time: the first one (label "0") picks from the
- * first 3 s (`thumbnail`), the others seek to their time (just short of the end at 100%).
+ * first 3 s (`thumbnail`) and also writes the inline poster, the others seek to their time
+ * (just short of the end at 100%).
  */
 export function thumbnailCommand(source: Pick<Metadata, "width" | "height" | "duration">, label: string, at: number) {
   const first = label === "0";
@@ -253,6 +285,12 @@ export function thumbnailCommand(source: Pick<Metadata, "width" | "height" | "du
     path: `thumbnails/${label}_${s.name}.jpg`,
     options: ["-map", `[s${i}]`, "-frames:v", "1", "-q:v", "3"],
   }));
+  if (first) {
+    outputs.push({
+      path: INLINE_POSTER.path,
+      options: ["-map", "[inline]", "-frames:v", "1", "-q:v", String(INLINE_POSTER.quality)],
+    });
+  }
   return { inputOptions, outputs, filter };
 }
 

@@ -1,27 +1,21 @@
-// One job: fetch the source, probe it, encode the ladder in one ffmpeg process while
-// publishing segments as they are finished, make thumbnails and the storyboard, report.
+// One job: fetch the source, probe it, encode the ladder while publishing segments as they
+// are finished (encode.ts), make thumbnails and the storyboard, report.
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { type EncodePlan, encodeLadder, publishSegments } from "./encode.ts";
 import {
-  AUDIO_BITRATE,
   AUDIO_ONLY_BITRATE,
-  chooseLadder,
-  codecsOf,
-  failureOf,
-  ladderCommand,
-  outputFrameRate,
-  type Rung,
+  INLINE_POSTER,
   type Storyboard as StoryboardPlan,
-  storyboardPlan,
   storyboardVtt,
   thumbnailCommand,
   thumbnailTimes,
 } from "./ffmpeg.ts";
-import { masterPlaylist, readMediaPlaylist } from "./playlists.ts";
+import { finalPlaylist, masterPlaylist } from "./playlists.ts";
 import { probeSource } from "./probe.ts";
 import {
   JobFailure,
@@ -32,7 +26,11 @@ import {
   type Thumbnails,
 } from "./protocol.ts";
 import type { Publisher } from "./publish.ts";
-import { runLadder, runSimple } from "./run.ts";
+import { measure, renditionOf, streamCodecs, type Track } from "./renditions.ts";
+import { runSimple } from "./run.ts";
+
+/** What the contract accepts for the inline poster (contracts/transcoder.ts, Thumbnails.inline). */
+const INLINE_POSTER_MAX_BYTES = 8 * 1024;
 
 export interface JobOptions {
   workRoot?: string;
@@ -41,6 +39,8 @@ export interface JobOptions {
   signal?: AbortSignal;
   /** How often finished segments are looked for and published while encoding. */
   publishEveryMs?: number;
+  /** How the ladder is encoded (encode.ts); `start-first` unless a benchmark compares. */
+  plan?: EncodePlan;
 }
 
 /** Progress that never goes down, reported at most every half second per stage change. */
@@ -71,71 +71,6 @@ async function download(url: string, file: string, signal?: AbortSignal) {
   await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), createWriteStream(file));
 }
 
-interface Track {
-  name: string;
-  dir: string;
-  rung?: Rung;
-  published: Set<string>;
-}
-
-/** Publishes every segment a rendition's playlist lists that is not yet published. */
-async function publishSegments(work: string, track: Track, publisher: Publisher) {
-  const text = await readFile(path.join(work, track.dir, "index.m3u8"), "utf8").catch(() => "");
-  if (!text) return { text, published: 0 };
-  const facts = readMediaPlaylist(text);
-  // ffmpeg lists a segment only once it is complete, so anything listed can go.
-  for (const name of [...(facts.init ? [facts.init] : []), ...facts.segments]) {
-    if (track.published.has(name)) continue;
-    await publisher.put(`${track.dir}/${name}`, { file: path.join(work, track.dir, name) });
-    track.published.add(name);
-  }
-  return { text, published: facts.segments.length };
-}
-
-/** Peak and average bits per second from the stored segments. */
-async function measure(work: string, track: Track, text: string) {
-  const facts = readMediaPlaylist(text);
-  let bits = 0;
-  let peak = 0;
-  for (const [i, name] of facts.segments.entries()) {
-    const size = (await stat(path.join(work, track.dir, name))).size * 8;
-    const seconds = facts.durations[i] || 1;
-    bits += size;
-    peak = Math.max(peak, size / seconds);
-  }
-  const total = facts.durations.reduce((a, b) => a + b, 0) || 1;
-  return { peak: Math.round(peak), average: Math.round(bits / total) };
-}
-
-function renditionOf(
-  track: Track,
-  meta: Metadata,
-  codec: JobRequest["settings"]["codec"],
-  rates: { peak: number; average: number },
-): RenditionOut {
-  if (!track.rung) {
-    return {
-      name: "audio",
-      width: 0,
-      height: 0,
-      bandwidth: rates.peak,
-      average_bandwidth: rates.average,
-      codecs: "mp4a.40.2",
-      playlist: "audio/index.m3u8",
-    };
-  }
-  return {
-    name: track.name,
-    width: track.rung.width,
-    height: track.rung.height,
-    bandwidth: rates.peak,
-    average_bandwidth: rates.average,
-    codecs: codecsOf(track.rung, meta.has_audio, codec),
-    frame_rate: outputFrameRate(meta),
-    playlist: `${track.dir}/index.m3u8`,
-  };
-}
-
 /** Everything one job's steps share. */
 interface Job {
   request: JobRequest;
@@ -156,124 +91,37 @@ async function fetchAndProbe(job: Job): Promise<Metadata> {
   return meta;
 }
 
-/**
- * While the ladder encodes: every finished segment is published as soon as ffmpeg lists it,
- * and once the lowest rendition has its first segments, it goes out as a growing EVENT
- * playlist with a master listing it alone, so the video plays before it is done.
- */
-function publishWhileEncoding(job: Job, meta: Metadata, tracks: Track[], lowest: Track, lowestRung: Rung) {
-  let playable = false;
-  let encoding = true;
-  const loop = (async () => {
-    while (encoding) {
-      await new Promise((r) => setTimeout(r, job.options.publishEveryMs ?? 1000));
-      for (const t of tracks) await publishSegments(job.work, t, job.publisher);
-      if (!playable && lowest.published.size > 0) {
-        const { text } = await publishSegments(job.work, lowest, job.publisher);
-        if (!text || readMediaPlaylist(text).segments.length === 0) continue;
-        await job.publisher.put(`${lowest.dir}/index.m3u8`, text);
-        const estimate = Math.round((lowestRung.videoBitrate + (meta.has_audio ? AUDIO_BITRATE : 0)) * 1.1);
-        const early = renditionOf(lowest, meta, job.request.settings.codec, { peak: estimate, average: estimate });
-        await job.publisher.put("master.m3u8", masterPlaylist([early]));
-        await job.publisher.event({ type: "rendition_ready", rendition: early, master_updated: true });
-        playable = true;
-      } else if (playable) {
-        const { text } = await publishSegments(job.work, lowest, job.publisher);
-        if (text) await job.publisher.put(`${lowest.dir}/index.m3u8`, text);
-      }
-    }
-  })();
-  return {
-    stop: async () => {
-      encoding = false;
-      await loop;
-    },
-  };
-}
-
-/** An ffmpeg failure as the uploader's code: our encoder's fault, or the source's. */
-function ladderFailure(err: unknown): JobFailure {
-  const stderr = String((err as { stderr?: string }).stderr ?? "");
-  const last = stderr.trim().split("\n").pop();
-  const tail = last ? `: ${last}` : ".";
-  return failureOf(stderr) === "transcode_failed"
-    ? new JobFailure("transcode_failed", `The encoder could not process this video${tail}`)
-    : new JobFailure("malformed_video", `The video could not be decoded to the end${tail}`);
-}
-
-/** Step 2: the whole ladder and the storyboard sprite in one ffmpeg run, published as it goes. */
-async function encodeLadder(job: Job, meta: Metadata) {
-  await job.progress.report("transcoding", 5, true);
-  const rungs = chooseLadder(meta, job.request.settings.codec);
-  const plan = storyboardPlan(meta);
-  const spec = ladderCommand(meta, rungs, job.request.settings, job.options.threads ?? 0, plan);
-  await mkdir(path.join(job.work, "storyboard"), { recursive: true });
-  const tracks: Track[] = spec.outputs
-    .filter((o) => o.dir !== "storyboard")
-    .map((o) => ({ name: o.dir, dir: o.dir, rung: rungs.find((r) => r.name === o.dir), published: new Set() }));
-  for (const t of tracks) await mkdir(path.join(job.work, t.dir), { recursive: true });
-  const lowest = tracks[0];
-  if (!lowest?.rung) throw new JobFailure("transcode_failed", "The ladder has no video rendition.");
-
-  const live = publishWhileEncoding(job, meta, tracks, lowest, lowest.rung);
-  try {
-    await runLadder(job.source, spec, {
-      cwd: job.work,
-      signal: job.options.signal,
-      onProgress: (s) => void job.progress.report("transcoding", 5 + (80 * Math.min(s, meta.duration)) / meta.duration),
-    });
-  } catch (err) {
-    if (job.options.signal?.aborted) throw err;
-    throw ladderFailure(err);
-  } finally {
-    await live.stop();
-  }
-  await assertDecodedToEnd(job, meta, lowest);
-  return { tracks, plan };
-}
-
-/** A cut-off file decodes "successfully" up to where its data ends: compare with the probe. */
-async function assertDecodedToEnd(job: Job, meta: Metadata, lowest: Track) {
-  const playlist = await readFile(path.join(job.work, lowest.dir, "index.m3u8"), "utf8").catch(() => "");
-  const encoded = readMediaPlaylist(playlist).durations.reduce((a, b) => a + b, 0);
-  if (encoded < meta.duration * 0.9 - 0.5) {
-    throw new JobFailure(
-      "malformed_video",
-      `Only ${encoded.toFixed(1)} s of the ${meta.duration.toFixed(1)} s video could be decoded; the file may be truncated.`,
-    );
-  }
-}
-
 /** Step 3: final playlists (VOD, with ENDLIST), measured rates, then the master over every rendition. */
 async function publishRenditions(job: Job, meta: Metadata, tracks: Track[]): Promise<RenditionOut[]> {
   await job.progress.report("publishing", 85, true);
+  const { settings } = job.request;
   const renditions: RenditionOut[] = [];
   for (const t of tracks) {
     const { text } = await publishSegments(job.work, t, job.publisher);
     if (!text) throw new JobFailure("transcode_failed", `Rendition ${t.name} produced no playlist.`);
-    // Done growing: the final playlist is VOD (ffmpeg has already added #EXT-X-ENDLIST).
-    await job.publisher.put(
-      `${t.dir}/index.m3u8`,
-      text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD"),
-    );
+    await job.publisher.put(`${t.dir}/index.m3u8`, finalPlaylist(text));
     const rates = await measure(job.work, t, text);
     const fallback = t.rung ? t.rung.videoBitrate : AUDIO_ONLY_BITRATE;
-    renditions.push(
-      renditionOf(t, meta, job.request.settings.codec, {
-        peak: rates.peak || fallback,
-        average: rates.average || fallback,
-      }),
-    );
+    const codecs = await streamCodecs(job.work, t, text, meta, settings);
+    renditions.push(renditionOf(t, meta, codecs, { peak: rates.peak || fallback, average: rates.average || fallback }));
     await job.progress.report("publishing", 85 + (5 * renditions.length) / tracks.length);
   }
-  await job.publisher.put("master.m3u8", masterPlaylist(renditions));
+  await job.publisher.put("master.m3u8", masterPlaylist(renditions, settings.segment_type));
   for (const r of renditions) {
     await job.publisher.event({ type: "rendition_ready", rendition: r, master_updated: true });
   }
   return renditions;
 }
 
-/** Step 4: thumbnails at 0, 25, 50 and 75% in three sizes, and the storyboard (sprite and cues). */
+/** The inline poster as a data: URI, or nothing when it came out larger than the page should carry. */
+async function inlinePoster(file: string): Promise<string | undefined> {
+  const bytes = await readFile(file).catch(() => undefined);
+  return bytes && bytes.length <= INLINE_POSTER_MAX_BYTES
+    ? `data:image/jpeg;base64,${bytes.toString("base64")}`
+    : undefined;
+}
+
+/** Step 4: thumbnails at 0, 25, 50 and 75% in three sizes (and the inline poster), and the storyboard (sprite and cues). */
 async function publishThumbnails(job: Job, meta: Metadata, plan: StoryboardPlan) {
   await job.progress.report("thumbnails", 90, true);
   await mkdir(path.join(job.work, "thumbnails"), { recursive: true });
@@ -288,7 +136,10 @@ async function publishThumbnails(job: Job, meta: Metadata, plan: StoryboardPlan)
       { cwd: job.work, signal: job.options.signal },
       command.filter,
     );
-    for (const o of command.outputs) await job.publisher.put(o.path, { file: path.join(job.work, o.path) });
+    for (const o of command.outputs) {
+      if (o.path === INLINE_POSTER.path) thumbnails.inline = await inlinePoster(path.join(job.work, o.path));
+      else await job.publisher.put(o.path, { file: path.join(job.work, o.path) });
+    }
     if (label === "0") {
       thumbnails.small = "thumbnails/0_small.jpg";
       thumbnails.medium = "thumbnails/0_medium.jpg";
@@ -333,9 +184,23 @@ export async function runJob(request: JobRequest, publisher: Publisher, options:
   };
   try {
     const meta = await fetchAndProbe(job);
-    const { tracks, plan } = await encodeLadder(job, meta);
-    const renditions = await publishRenditions(job, meta, tracks);
-    const { thumbnails, storyboard } = await publishThumbnails(job, meta, plan);
+    await job.progress.report("transcoding", 5, true);
+    const encoded = await encodeLadder(
+      {
+        request,
+        publisher,
+        work,
+        source: job.source,
+        threads: options.threads ?? 0,
+        signal: options.signal,
+        publishEveryMs: options.publishEveryMs ?? 1000,
+        progress: (fraction) => void job.progress.report("transcoding", 5 + 80 * fraction),
+      },
+      meta,
+      options.plan,
+    );
+    const renditions = await publishRenditions(job, meta, encoded.tracks);
+    const { thumbnails, storyboard } = await publishThumbnails(job, meta, encoded.storyboard);
     await job.progress.report("publishing", 99, true);
     await publisher.event({ type: "completed", metadata: meta, renditions, thumbnails, storyboard });
   } catch (err) {

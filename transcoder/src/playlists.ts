@@ -23,11 +23,12 @@ export function startRendition(video: RenditionOut[]): RenditionOut | undefined 
 
 /**
  * The master playlist over the renditions stored so far: the start rendition first (while
- * only the lowest exists, that one), then the other video renditions from the lowest up,
- * and the audio-only rendition last.
+ * only the early one exists, that one), then the other video renditions from the lowest up,
+ * and the audio-only rendition last. Its EXT-X-VERSION is its media playlists' (7 for fMP4,
+ * whose EXT-X-MAP needs 6 or more; docs/transcoder.md, "fMP4").
  */
-export function masterPlaylist(renditions: RenditionOut[]): string {
-  const lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"];
+export function masterPlaylist(renditions: RenditionOut[], segmentType: "ts" | "fmp4" = "fmp4"): string {
+  const lines = ["#EXTM3U", `#EXT-X-VERSION:${segmentType === "fmp4" ? 7 : 6}`, "#EXT-X-INDEPENDENT-SEGMENTS"];
   const ascending = renditions.filter((r) => r.height > 0).sort((a, b) => a.bandwidth - b.bandwidth);
   const start = startRendition(ascending);
   const video = start ? [start, ...ascending.filter((r) => r !== start)] : [];
@@ -63,4 +64,16 @@ export function readMediaPlaylist(text: string): MediaPlaylistFacts {
     else if (line && !line.startsWith("#")) segments.push(line);
   }
   return { segments, durations, init, ended: text.includes("#EXT-X-ENDLIST") };
+}
+
+/**
+ * A rendition's playlist once encoding is done: VOD (ffmpeg has already added
+ * #EXT-X-ENDLIST) and saying its segments are independent. ffmpeg leaves that tag out of an
+ * audio-only playlist, whose AAC frames each decode alone; the master's tag covers every
+ * media playlist anyway (RFC 8216 4.3.5.1), and the playlist now says it too.
+ */
+export function finalPlaylist(text: string): string {
+  const vod = text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD");
+  if (vod.includes("#EXT-X-INDEPENDENT-SEGMENTS")) return vod;
+  return vod.replace(/^(#EXT-X-PLAYLIST-TYPE:VOD)$/m, "$1\n#EXT-X-INDEPENDENT-SEGMENTS");
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { chooseLadder, codecsOf, failureOf, ladderCommand, storyboardPlan, storyboardVtt } from "../src/ffmpeg.ts";
-import { masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
+import {
+  chooseLadder,
+  codecsOf,
+  failureOf,
+  ladderCommand,
+  startRung,
+  storyboardPlan,
+  storyboardVtt,
+  thumbnailCommand,
+} from "../src/ffmpeg.ts";
+import { finalPlaylist, masterPlaylist, readMediaPlaylist } from "../src/playlists.ts";
 import type { RenditionOut } from "../src/protocol.ts";
 
 const source = (
@@ -84,6 +93,38 @@ describe("the one-decode command", () => {
     }
   });
 
+  it("starts with the lowest rendition of 360p or more, or the top of a shorter ladder", () => {
+    expect(startRung(chooseLadder(source(1920, 1080)))?.name).toBe("360p");
+    expect(startRung(chooseLadder(source(1080, 1920)))?.name).toBe("360p");
+    expect(startRung(chooseLadder(source(426, 240)))?.name).toBe("240p");
+  });
+
+  it("encodes a part of the ladder with the arguments the whole ladder gives each rung", () => {
+    const meta = source(1280, 720);
+    const rungs = chooseLadder(meta);
+    const settings = { segment_seconds: 6, max_duration_seconds: 3600, codec: "h264", segment_type: "fmp4" } as const;
+    const whole = ladderCommand(meta, rungs, settings, 0, { storyboard: storyboardPlan(meta) });
+    const start = ladderCommand(meta, [rungs[2]!], settings, 0, { audioOnly: false });
+    const rest = ladderCommand(
+      meta,
+      rungs.filter((_, i) => i !== 2),
+      settings,
+      0,
+      { storyboard: storyboardPlan(meta) },
+    );
+    expect(start.outputs.map((o) => o.dir)).toEqual(["360p"]);
+    expect(rest.outputs.map((o) => o.dir)).toEqual(["144p", "240p", "480p", "720p", "audio", "storyboard"]);
+    // The same options for the rung, but for the label of the filter graph's output.
+    const label = (o: { options: string[] }) => o.options.map((x) => x.replace(/^\[o\d+\]$/, "[o]"));
+    expect(label(start.outputs[0]!)).toEqual(label(whole.outputs.find((o) => o.dir === "360p")!));
+    expect(start.complexFilter).toBe(
+      "[0:v:0]fps=30,split=1[v0];[v0]scale=640:360:flags=bicubic,setsar=1,format=yuv420p[o0]",
+    );
+    for (const o of rest.outputs.filter((o) => o.dir !== "storyboard")) {
+      expect(label(o)).toEqual(label(whole.outputs.find((w) => w.dir === o.dir)!));
+    }
+  });
+
   it("leaves audio out for a silent source", () => {
     const meta = source(640, 360, { has_audio: false });
     const cmd = ladderCommand(meta, chooseLadder(meta), {
@@ -114,7 +155,7 @@ describe("playlists", () => {
   it("writes a master with every attribute players need, audio last", () => {
     const text = masterPlaylist([rendition("144p", 256, 144, 150_000), rendition("audio", 0, 0, 64_000)]);
     const lines = text.trim().split("\n");
-    expect(lines.slice(0, 3)).toEqual(["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]);
+    expect(lines.slice(0, 3)).toEqual(["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]);
     expect(lines[3]).toBe(
       '#EXT-X-STREAM-INF:BANDWIDTH=195000,AVERAGE-BANDWIDTH=150000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=30.000',
     );
@@ -145,6 +186,20 @@ describe("playlists", () => {
     expect(variants(masterPlaylist([rendition("144p", 256, 144, 350_000)]))).toEqual(["144p/index.m3u8"]);
   });
 
+  it("says version 7 over fMP4 media playlists (EXT-X-MAP needs 6 or more), 6 over MPEG-TS", () => {
+    const one = [rendition("144p", 256, 144, 150_000)];
+    expect(masterPlaylist(one, "fmp4")).toMatch(/^#EXT-X-VERSION:7$/m);
+    expect(masterPlaylist(one, "ts")).toMatch(/^#EXT-X-VERSION:6$/m);
+  });
+
+  it("finishes a playlist as VOD with independent segments, once", () => {
+    const audio =
+      '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:6.0,\nseg_00000.m4s\n#EXT-X-ENDLIST\n';
+    const done = finalPlaylist(audio);
+    expect(done).toContain("#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP");
+    expect(finalPlaylist(done)).toBe(done);
+  });
+
   it("reads segments, durations and the end of a media playlist", () => {
     const facts = readMediaPlaylist(
       '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:6.000,\nseg_00000.m4s\n#EXTINF:2.5,\nseg_00001.m4s\n#EXT-X-ENDLIST\n',
@@ -168,6 +223,23 @@ describe("playlists", () => {
     const vtt = storyboardVtt(plan, 25);
     expect(vtt.startsWith("WEBVTT")).toBe(true);
     expect(vtt).toContain("00:00:11.000 --> 00:00:12.000\nsprite.jpg#xywh=160,90,160,90");
+  });
+});
+
+describe("thumbnails", () => {
+  it("writes the inline poster (160 px wide, coarse) with the first thumbnail only", () => {
+    const first = thumbnailCommand(source(1920, 1080), "0", 0);
+    expect(first.outputs.map((o) => o.path)).toEqual([
+      "thumbnails/0_small.jpg",
+      "thumbnails/0_medium.jpg",
+      "thumbnails/0_large.jpg",
+      "thumbnails/0_inline.jpg",
+    ]);
+    expect(first.filter).toMatch(/^\[0:v:0\]thumbnail=50,split=4\[t0\]\[t1\]\[t2\]\[t3\];/);
+    expect(first.filter).toContain("[t3]scale=160:90[inline]");
+    const later = thumbnailCommand(source(1920, 1080), "50", 30);
+    expect(later.outputs.map((o) => o.path)).not.toContain("thumbnails/50_inline.jpg");
+    expect(later.filter).toMatch(/split=3\[t0\]\[t1\]\[t2\];/);
   });
 });
 

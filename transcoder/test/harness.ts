@@ -59,7 +59,7 @@ export async function fakeWorker(): Promise<FakeWorker> {
         source_url: `${url}/${videoId}/source?sig=ok`,
         output: { base_url: `${url}/${videoId}/media`, query: "sig=ok" },
         events_url: `${url}/${videoId}/events?sig=ok`,
-        settings: { segment_seconds: 2, max_duration_seconds: 3600, codec: "h264", segment_type: "ts", ...settings },
+        settings: { segment_seconds: 2, max_duration_seconds: 3600, codec: "h264", segment_type: "fmp4", ...settings },
       };
     },
     close: () => new Promise((r) => server.close(() => r())),
@@ -145,4 +145,29 @@ export function decodeErrors(bytes: Buffer, ext = "ts"): string {
     encoding: "utf8",
   });
   return run.status === 0 ? run.stderr.trim() : `exit ${run.status}: ${run.stderr.trim()}`;
+}
+
+/**
+ * A segment as a player decodes it: an fMP4 segment after its rendition's initialization
+ * segment (alone it has no sample descriptions), a TS segment as it is.
+ */
+export function playable(objects: Map<string, Buffer>, dir: string, segment: string): { bytes: Buffer; ext: string } {
+  const bytes = objects.get(`${dir}/${segment}`);
+  if (!bytes) throw new Error(`${dir}/${segment} was not stored`);
+  if (!segment.endsWith(".m4s")) return { bytes, ext: "ts" };
+  const init = objects.get(`${dir}/init.mp4`);
+  if (!init) throw new Error(`${dir}/init.mp4 was not stored`);
+  return { bytes: Buffer.concat([init, bytes]), ext: "mp4" };
+}
+
+/** The presentation times (s) of the keyframes in media held in memory. */
+export function keyframeTimes(bytes: Buffer, ext: string): number[] {
+  const file = path.join(work, `keys-${Math.random().toString(36).slice(2)}.${ext}`);
+  writeFileSync(file, bytes);
+  const run = spawnSync(
+    ffmpegPath,
+    ["-hide_banner", "-skip_frame", "nokey", "-i", file, "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-"],
+    { encoding: "utf8" },
+  );
+  return [...run.stderr.matchAll(/pts_time:([\d.]+)/g)].map((m) => Math.round(Number(m[1]) * 1000) / 1000);
 }

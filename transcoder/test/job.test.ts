@@ -9,9 +9,12 @@ import {
   describe as describeMedia,
   type FakeWorker,
   fakeWorker,
+  keyframeTimes,
+  playable,
   rotated,
   testVideo,
 } from "./harness.ts";
+import { hlsProblems } from "./hls-rules.ts";
 
 let worker: FakeWorker;
 beforeAll(async () => {
@@ -61,10 +64,10 @@ describe("a full job", () => {
       /BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2",RESOLUTION=256x144,FRAME-RATE=30\.000/,
     );
     expect(master).toContain('CODECS="mp4a.40.2"');
-    // The early master named only 144p; the final one starts playback at the top of this
-    // short ladder (nearest 2 Mbit/s), not at 144p.
+    // The early master named only the start rendition (360p, encoded first); the final one
+    // starts playback at the top of this short ladder (nearest 2 Mbit/s).
     const early = events.find((e) => e.type === "rendition_ready") as Extract<JobEvent, { type: "rendition_ready" }>;
-    expect(early.rendition.name).toBe("144p");
+    expect(early.rendition.name).toBe("360p");
     const listed = master.split("\n").filter((l) => l.endsWith(".m3u8"));
     expect(listed).toEqual(["360p/index.m3u8", "144p/index.m3u8", "240p/index.m3u8", "audio/index.m3u8"]);
   });
@@ -80,13 +83,28 @@ describe("a full job", () => {
       // Segments of 2 s (the test's setting), the last one shorter.
       for (const d of facts.durations.slice(0, -1)) expect(d).toBeCloseTo(2, 1);
       for (const segment of facts.segments) {
-        const bytes = objects.get(`${name}/${segment}`)!;
+        const { bytes, ext } = playable(objects, name, segment);
         // Every segment starts on a keyframe, so players can switch renditions at any boundary.
-        expect(describeMedia(bytes).firstFrameIsKey, `${name}/${segment}`).toBe(true);
+        expect(describeMedia(bytes, ext).firstFrameIsKey, `${name}/${segment}`).toBe(true);
+        expect(decodeErrors(bytes, ext), `${name}/${segment}`).toBe("");
       }
     }
     expect(durations[1]).toEqual(durations[0]);
     expect(durations[2]).toEqual(durations[0]);
+  });
+
+  it("writes fMP4 (CMAF) that keeps the HLS rules: EXT-X-MAP, version, init segment, tfdt, CODECS from the stream", () => {
+    expect(hlsProblems(objects, { segmentSeconds: 2 })).toEqual([]);
+    const playlist = objects.get("240p/index.m3u8")!.toString();
+    expect(playlist).toMatch(/^#EXT-X-VERSION:7$/m);
+    expect(playlist).toMatch(/^#EXT-X-MAP:URI="init.mp4"$/m);
+    expect(readMediaPlaylist(playlist).segments.every((s) => s.endsWith(".m4s"))).toBe(true);
+    expect(objects.get("master.m3u8")!.toString()).toMatch(/^#EXT-X-VERSION:7$/m);
+    // The audio-only rendition is fMP4 too, and plays.
+    const audio = readMediaPlaylist(objects.get("audio/index.m3u8")!.toString());
+    const { bytes, ext } = playable(objects, "audio", audio.segments[0]!);
+    expect(describeMedia(bytes, ext).audio).toMatchObject({ codec: "aac", sampleRate: 48000, layout: "stereo" });
+    expect(decodeErrors(bytes, ext)).toBe("");
   });
 
   it("stores thumbnails of three sizes at four times, and a storyboard", () => {
@@ -101,9 +119,79 @@ describe("a full job", () => {
         expect(describeMedia(jpeg, "jpg").image).toEqual([width, (width * 9) / 16]);
       }
     }
+    // The inline poster travels in the completed event (the watch page puts it in its HTML), not in R2.
+    const done = events.at(-1) as Extract<JobEvent, { type: "completed" }>;
+    const inline = done.thumbnails?.inline;
+    expect(inline).toMatch(/^data:image\/jpeg;base64,/);
+    const poster = Buffer.from(inline!.split(",")[1]!, "base64");
+    expect(poster.length).toBeLessThanOrEqual(8 * 1024);
+    expect(describeMedia(poster, "jpg").image).toEqual([160, 90]);
+    expect(objects.has("thumbnails/0_inline.jpg")).toBe(false);
     expect(objects.get("storyboard/storyboard.vtt")!.toString()).toMatch(/^WEBVTT/);
     expect([...objects.get("storyboard/sprite.jpg")!.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
   });
+});
+
+describe("the start rendition first, and MPEG-TS as a setting", () => {
+  async function run(name: string, source: Buffer, settings: Partial<JobRequest["settings"]>, plan?: "ladder") {
+    worker.events.length = 0;
+    worker.objects.clear();
+    const job = JobRequest.parse(worker.job(name, source, settings));
+    await runJob(job, new Publisher(job), { publishEveryMs: 100, plan });
+    return { events: [...worker.events], objects: new Map(worker.objects) };
+  }
+  /** Each rendition's keyframe times and segment durations: what switching between them relies on. */
+  function gops(objects: Map<string, Buffer>, names: string[]) {
+    return Object.fromEntries(
+      names.map((name) => {
+        const facts = readMediaPlaylist(objects.get(`${name}/index.m3u8`)!.toString());
+        const whole = Buffer.concat([
+          ...(facts.init ? [objects.get(`${name}/${facts.init}`)!] : []),
+          ...facts.segments.map((s) => objects.get(`${name}/${s}`)!),
+        ]);
+        return [name, { keys: keyframeTimes(whole, facts.init ? "mp4" : "ts"), durations: facts.durations }];
+      }),
+    );
+  }
+
+  it("encodes the start rendition alone first with the GOPs and segments the whole ladder gives it", async () => {
+    const source = clip("gops.mp4", testVideo("854x480", 9, [], ["-preset", "veryfast", "-b:v", "3M"]));
+    const names = ["144p", "240p", "360p", "480p"];
+    const ladder = await run("gops-ladder", source, {}, "ladder");
+    const first = await run("gops-first", source, {});
+    // Plays with 360p, announced before the rest of the ladder has a rendition out.
+    const ready = first.events.filter((e) => e.type === "rendition_ready") as Extract<
+      JobEvent,
+      { type: "rendition_ready" }
+    >[];
+    expect(ready[0]!.rendition).toMatchObject({ name: "360p", width: 640, height: 360 });
+    expect(ladder.events.find((e) => e.type === "rendition_ready")).toMatchObject({ rendition: { name: "144p" } });
+    const a = gops(ladder.objects, names);
+    const b = gops(first.objects, names);
+    for (const name of names) {
+      expect(b[name]!.keys.length, name).toBeGreaterThanOrEqual(4);
+      expect(b[name], name).toEqual(a[name]);
+      // Keyframes every 2 s, at the same times in every rendition.
+      expect(b[name]!.keys).toEqual(b["144p"]!.keys);
+    }
+    expect(hlsProblems(first.objects, { segmentSeconds: 2 })).toEqual([]);
+  }, 180_000);
+
+  it("still writes MPEG-TS when asked, with CODECS read from the stream's parameter sets", async () => {
+    const { events, objects } = await run("ts", clip("ts.mp4", testVideo("320x240", 5)), { segment_type: "ts" });
+    const done = events.at(-1) as Extract<JobEvent, { type: "completed" }>;
+    expect(done.type).toBe("completed");
+    expect(hlsProblems(objects, { segmentSeconds: 2 })).toEqual([]);
+    const playlist = objects.get("240p/index.m3u8")!.toString();
+    expect(playlist).not.toContain("#EXT-X-MAP");
+    const facts = readMediaPlaylist(playlist);
+    expect(facts.segments.every((s) => s.endsWith(".ts"))).toBe(true);
+    const { bytes, ext } = playable(objects, "240p", facts.segments[0]!);
+    expect(ext).toBe("ts");
+    expect(decodeErrors(bytes, ext)).toBe("");
+    expect(done.renditions.find((r) => r.name === "240p")!.codecs).toBe("avc1.64001e,mp4a.40.2");
+    expect(objects.get("master.m3u8")!.toString()).toMatch(/^#EXT-X-VERSION:6$/m);
+  }, 120_000);
 });
 
 describe("awkward sources", () => {
@@ -134,8 +222,8 @@ describe("awkward sources", () => {
       const { segments } = readMediaPlaylist(objects.get(r.playlist)!.toString());
       expect(segments.length, r.name).toBeGreaterThan(0);
       for (const segment of segments) {
-        const bytes = objects.get(`${r.name}/${segment}`)!;
-        const info = describeMedia(bytes);
+        const { bytes, ext } = playable(objects, r.name, segment);
+        const info = describeMedia(bytes, ext);
         expect(info.video, `${r.name}/${segment}`).toMatchObject({
           codec: "h264",
           profile: "High",
@@ -151,7 +239,7 @@ describe("awkward sources", () => {
             sampleRate: 48000,
             layout: "stereo",
           });
-        expect(decodeErrors(bytes), `${r.name}/${segment}`).toBe("");
+        expect(decodeErrors(bytes, ext), `${r.name}/${segment}`).toBe("");
       }
     }
     return { done, videos };
@@ -183,7 +271,8 @@ describe("awkward sources", () => {
     const top = done.renditions.filter((r) => r.height > 0).at(-1)!;
     expect(top.width).toBeLessThan(top.height);
     const segment = readMediaPlaylist(objects.get(`${top.name}/index.m3u8`)!.toString()).segments[0]!;
-    const info = describeMedia(objects.get(`${top.name}/${segment}`)!);
+    const { bytes, ext } = playable(objects, top.name, segment);
+    const info = describeMedia(bytes, ext);
     expect(info.video!.width).toBeLessThan(info.video!.height);
   }, 60_000);
 
@@ -240,7 +329,8 @@ describe("awkward sources", () => {
     const done = last as Extract<JobEvent, { type: "completed" }>;
     const name = done.renditions[0]!.name;
     const segment = readMediaPlaylist(objects.get(`${name}/index.m3u8`)!.toString()).segments[0]!;
-    const info = describeMedia(objects.get(`${name}/${segment}`)!);
+    const { bytes, ext } = playable(objects, name, segment);
+    const info = describeMedia(bytes, ext);
     expect(info.audio).toMatchObject({ sampleRate: 48000, layout: "stereo" });
     expect(info.video!.fps).toBe(done.renditions[0]!.frame_rate);
   }, 60_000);

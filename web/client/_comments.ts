@@ -31,7 +31,7 @@ export class CommentsView {
     const form = byId<HTMLFormElement>("comment-form");
     form?.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const input = find(form, "textarea");
+      const input = find<HTMLTextAreaElement>(form, "textarea");
       if (await this.post(input.value, null, byId("comment-error"))) input.value = "";
     });
   }
@@ -89,7 +89,7 @@ export class CommentsView {
       item.classList.add("held");
       item.querySelector<HTMLElement>(".held-badge")?.removeAttribute("hidden");
     }
-    const time = find(item, "time");
+    const time = find<HTMLTimeElement>(item, "time");
     time.dateTime = comment.created_at;
     time.textContent = new Date(comment.created_at).toLocaleString();
     find(item, ".comment-body").textContent = comment.content;

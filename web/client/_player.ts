@@ -1,6 +1,6 @@
-// The player: hls-video-element, which drives hls.js, is evaluated and given its source
-// first; media-chrome's controls (_controls.ts) load after, in their own chunk, so the
-// playlist and first segment are already on the way while the controls are defined.
+// The player: hls-video-element, which drives hls.js, evaluated and given its source by the
+// watch page's first script (player.ts); media-chrome's controls (_controls.ts) load after
+// the first frame, in their own chunk.
 import "hls-video-element";
 
 interface HlsLevel {
@@ -16,6 +16,8 @@ interface HlsApi {
 export interface HlsVideo extends HTMLVideoElement {
   config: Record<string, unknown> | null;
   api: HlsApi | null;
+  /** The <video> inside the element's shadow root (custom-media-element). */
+  nativeEl?: HTMLVideoElement;
 }
 
 const TOKEN = /([?&])token=[^&]*/;
@@ -24,10 +26,18 @@ const TOKEN = /([?&])token=[^&]*/;
  * Starts playback of `src`. `token()` gives the current playback token of a private video:
  * every playlist and segment request is rewritten to carry it, so a token refreshed while
  * the viewer paused for hours is used by the next request (hls.js lets xhrSetup open the
- * request itself).
+ * request itself). `startLevel` is the server's choice among hls.js's levels (sorted by
+ * height): the rendition whose playlist and first segment the page already preloads.
  */
-export function startPlayer(video: HlsVideo, src: string, token: () => string | null, resumeAt: number) {
+export function startPlayer(
+  video: HlsVideo,
+  src: string,
+  token: () => string | null,
+  resumeAt: number,
+  startLevel?: number,
+) {
   video.config = {
+    ...(startLevel !== undefined && Number.isInteger(startLevel) && startLevel >= 0 ? { startLevel } : {}),
     // A video still processing has open-ended (EVENT) playlists, where hls.js would start at
     // the live edge: a viewer starts at the beginning, or where they left off.
     startPosition: resumeAt > 0 ? resumeAt : 0,

@@ -1,11 +1,13 @@
-// The watch page: player, resume and position reports, live room (comments, counters,
-// processing), likes, share, subscribe, and keeping a private video's playback token fresh.
+// The watch page, past its player (player.ts starts it and loads this once the first frame is
+// out): position reports, live room (comments, counters, processing), likes, share,
+// subscribe, and keeping a private video's playback token fresh.
 import { api, byId, csrfToken } from "./_api";
 import { CommentsView } from "./_comments";
-import { type HlsVideo, startPlayer } from "./_player";
+import type { HlsVideo } from "./_player";
 import { forwardOnly, type ProcessingStatus } from "./_progress";
 import { joinRoom } from "./_room";
 import { wireSubscribeButtons } from "./_subscribe";
+import { playbackToken, setPlaybackToken } from "./_token";
 
 const root = byId("watch")!;
 const videoId = root.dataset.videoId!;
@@ -14,15 +16,15 @@ const video = byId<HlsVideo>("video");
 const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 
 // --- playback token: refreshed well before it runs out, so a long pause can continue ---
-let token = root.dataset.hls ? new URL(root.dataset.hls, location.href).searchParams.get("token") : null;
 function scheduleTokenRefresh(expiresAtMs: number) {
   const wait = Math.max(30_000, expiresAtMs - Date.now() - 10 * 60_000);
   setTimeout(async () => {
     try {
       const fresh = await api<{ hls_url: string | null }>("GET", `/videos/${videoId}`);
       const url = fresh.hls_url ? new URL(fresh.hls_url) : null;
-      const previous = token;
-      token = url?.searchParams.get("token") ?? token;
+      const previous = playbackToken();
+      const token = url?.searchParams.get("token") ?? previous;
+      setPlaybackToken(token);
       if (token && token !== previous) refreshStoryboard(token);
       const exp = Number(token?.split(".")[0]);
       scheduleTokenRefresh(Number.isFinite(exp) ? exp * 1000 : Date.now() + 3600_000);
@@ -51,11 +53,8 @@ function refreshStoryboard(fresh: string) {
 }
 if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playbackExpires));
 
-// --- player, resume point, position reports every 10 s and on pause/leave ---
+// --- position reports every 10 s and on pause/leave ---
 if (video && root.dataset.hls) {
-  const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
-  startPlayer(video, root.dataset.hls, () => token, Number.isFinite(t) ? t : 0);
-  import("./_controls");
   let lastSent = -1;
   // While the video still processes its playlists are open-ended (duration Infinity): the
   // seekable end is the length known so far.
@@ -218,6 +217,7 @@ async function addStoryboard() {
   track.default = true;
   // A private video's URLs carry a playback token already: the newest one is used.
   const src = new URL(vtt, location.href);
+  const token = playbackToken();
   if (token) src.searchParams.set("token", token);
   track.src = src.href;
   video.append(track);

@@ -35,6 +35,87 @@ function callerKey(c: {
   return `ip:${c.req.header("CF-Connecting-IP") ?? "local"}`;
 }
 
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  reset: number;
+}
+
+/**
+ * Hits this isolate holds for a caller and rule: taken from the caller's `RateLimiter` object
+ * in batches and spent here, so that a busy caller costs one Durable Object call per batch
+ * rather than one per request (the object sits on the path of every API request otherwise).
+ */
+interface Lease {
+  /** When the object's window ends, on this isolate's clock. */
+  until: number;
+  /** Hits granted and not yet spent here. */
+  left: number;
+  /** What the object had left after its last grant. */
+  remaining: number;
+  /** The batch asked for last; it doubles while the caller keeps coming back. */
+  size: number;
+  /** The object said no: refuse here until the window ends. */
+  refused: boolean;
+  /** A call to the object in flight; this isolate's other requests for the key wait for it. */
+  pending?: Promise<void>;
+}
+
+const leases = new Map<string, Lease>();
+const MAX_LEASES = 10_000;
+
+/**
+ * The largest batch: a twentieth of the limit, at most 50. A caller is refused at most that
+ * many hits early per isolate and window (hits taken and not spent still count), and a rule
+ * of 20 or fewer is counted one hit at a time, exactly.
+ */
+export const batchCap = (limit: number) => Math.max(1, Math.min(50, Math.floor(limit / 20)));
+
+/** Counts one hit for `key`: from this isolate's lease, else from the caller's object. */
+export async function admit(
+  take: (want: number) => Promise<{ granted: number; remaining: number; reset: number }>,
+  key: string,
+  limit: number,
+): Promise<RateLimitResult> {
+  for (;;) {
+    const now = Date.now();
+    let lease = leases.get(key);
+    if (lease && !lease.pending && now >= lease.until) {
+      leases.delete(key);
+      lease = undefined;
+    }
+    const reset = lease ? Math.max(1, Math.ceil((lease.until - now) / 1000)) : 1;
+    if (lease && lease.left > 0) {
+      lease.left--;
+      return { allowed: true, limit, remaining: lease.remaining + lease.left, reset };
+    }
+    if (lease?.pending) {
+      await lease.pending;
+      continue;
+    }
+    if (lease?.refused) return { allowed: false, limit, remaining: 0, reset };
+    const next: Lease = lease ?? { until: 0, left: 0, remaining: limit, size: 0, refused: false };
+    next.size = Math.min(batchCap(limit), Math.max(1, next.size * 2));
+    next.pending = take(next.size)
+      .then((grant) => {
+        next.until = Date.now() + grant.reset * 1000;
+        next.left += grant.granted;
+        next.remaining = grant.remaining;
+        next.refused = grant.granted === 0;
+      })
+      .finally(() => {
+        next.pending = undefined;
+      });
+    if (!lease) {
+      if (leases.size >= MAX_LEASES) leases.clear();
+      leases.set(key, next);
+    }
+    await next.pending;
+  }
+}
+
 /**
  * Counts the request against `rule` for its caller. Run after optionalAuth/requireAuth so a
  * signed-in user is counted as themself rather than as their address.
@@ -42,10 +123,13 @@ function callerKey(c: {
 export function rateLimit(rule: RateRule) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = `${rule.name}:${callerKey(c)}`;
-    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key));
     // RATE_LIMIT_SCALE lets local load tests and benchmarks raise every limit at once.
     const limit = Math.max(1, Math.round(rule.limit * (Number(c.env.RATE_LIMIT_SCALE) || 1)));
-    const result = await stub.hit(limit, rule.windowSeconds);
+    const result = await admit(
+      (want) => c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key)).take(limit, rule.windowSeconds, want),
+      key,
+      limit,
+    );
     const headers = {
       "RateLimit-Limit": String(result.limit),
       "RateLimit-Remaining": String(result.remaining),

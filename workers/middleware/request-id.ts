@@ -5,9 +5,26 @@ import { databaseOf } from "../wiring/deps";
 
 const INCOMING_ID = /^[\w.:-]{8,64}$/;
 
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Which answers get a log line (LOG_REQUESTS): `true` every API request; `writes` (the default)
+ * every write and every answer of 400 or more, but not successful reads, which Workers Logs'
+ * invocation logs already record ([observability] in wrangler.toml) and which are most of
+ * the traffic (a player's page data, the home page's lists); `false` only failures (5xx).
+ * A line costs little on Cloudflare, but under `wrangler dev` it crosses to wrangler's Node
+ * process and was 40% of a cached metadata GET's CPU (bench:delivery, docs/benchmarks.md).
+ */
+export function shouldLog(setting: string | undefined, method: string, status: number): boolean {
+  if (setting === "true") return true;
+  if (setting === "false") return status >= 500;
+  return status >= 400 || !READS.has(method);
+}
+
 /**
  * Gives every request an id (kept from `X-Request-Id` when it looks like one), echoes it,
- * logs one structured JSON line per request (but served media), and opens the drizzle handle.
+ * logs one structured JSON line per request as LOG_REQUESTS says (never for served media),
+ * and hands the drizzle handle to the request.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header("X-Request-Id");
@@ -22,9 +39,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   // line per segment would multiply log volume (and, under wrangler dev, cost a quarter of
   // a cache hit's throughput: bench:delivery). Failures are still logged.
   if (c.req.path.startsWith("/videos/") && c.res.status < 400) return;
-  // LOG_REQUESTS=false keeps only failures (load tests under wrangler dev, where every line
-  // crosses its Node process).
-  if (c.env.LOG_REQUESTS === "false" && c.res.status < 500) return;
+  if (!shouldLog(c.env.LOG_REQUESTS, c.req.method, c.res.status)) return;
   log("info", "request", {
     request_id: requestId,
     method: c.req.method,

@@ -5,6 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv, AuthedEnv } from "../env";
 import { requestUser } from "../middleware/auth";
 import { CSRF_FIELD, csrfTokenOf } from "../middleware/session";
+import { assetManifest } from "../wiring/assets";
 import { Layout } from "./components/layout";
 
 /**
@@ -48,8 +49,14 @@ export const pageSession = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** What every page path runs first, in this order: frame, headers, same-origin forms, session. */
-export const pageMiddleware = [renderer, pageHeaders, originCheck(), pageSession] as const;
+/** The scripts' and stylesheet's built (content-hashed) names, for the layout. */
+export const pageAssets = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("assets", await assetManifest(c.env));
+  await next();
+});
+
+/** What every page path runs first, in this order: frame, assets, headers, same-origin forms, session. */
+export const pageMiddleware = [renderer, pageAssets, pageHeaders, originCheck(), pageSession] as const;
 
 /**
  * Pages that need an account send a signed-out visitor to sign in, and back to where they

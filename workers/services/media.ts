@@ -1,7 +1,9 @@
 import type { Database } from "../env";
 import { notFound, problem } from "../lib/errors";
 import { verifyScope } from "../lib/signing";
+import { cached, cacheKeys } from "../storage/edge-cache";
 import { contentTypeOf, isPlaylist, MEDIA_PATH, type MediaStore, mediaUrl } from "../storage/media";
+import { listRenditions } from "../storage/renditions";
 import { accessOf, videoBlocked } from "./videos";
 
 /**
@@ -216,4 +218,76 @@ export async function serveMedia(req: MediaRequest): Promise<Response> {
   if (hit) return finish(req, audience, hit);
   if (req.method === "HEAD") return finish(req, audience, await headFromR2(req, audience));
   return finish(req, audience, await getFromR2(req, audience, cacheKey, conditional));
+}
+
+/** Where the watch page's player starts. */
+export interface PlaybackStart {
+  /** The start rendition's index among hls.js's levels (video renditions by height, lowest first). */
+  level: number;
+  /**
+   * What the player fetches first, in order, relative to the video's media: the start
+   * rendition's playlist, its initialization segment (fMP4) and its first segment.
+   */
+  files: string[];
+}
+
+/** The start rendition's short side at least: a picture worth watching, and a small first segment. */
+const START_SHORT_SIDE = 360;
+const START_CACHE_SECONDS = 300;
+
+/** The initialization segment and first segment a media playlist names (relative to it). */
+function firstFiles(playlist: string): string[] {
+  const lines = playlist.split("\n").map((l) => l.trim());
+  const init = lines.find((l) => l.startsWith("#EXT-X-MAP:"))?.match(/URI="([^"]+)"/)?.[1];
+  const first = lines.find((l) => l && !l.startsWith("#"));
+  return [...(init ? [init] : []), ...(first ? [first] : [])];
+}
+
+/**
+ * The start level the watch page gives its player, and the files to preload for it: the
+ * lowest rendition of 360p or more (the top of a shorter ladder), which is also the one a
+ * video plays with while it processes (the transcoder encodes it first). hls.js then moves up
+ * as fast as the viewer's link allows. Cached with the video's other answers (purged on every
+ * change); undefined while nothing plays.
+ */
+export async function playbackStart(
+  deps: { db: Database; media: MediaStore },
+  videoId: string,
+): Promise<PlaybackStart | undefined> {
+  return cached(
+    cacheKeys.start(videoId),
+    START_CACHE_SECONDS,
+    async () => {
+      // hls.js sorts its levels by height, then frame rate, then average bitrate.
+      const video = (await listRenditions(deps.db, videoId))
+        .filter((r) => r.height > 0)
+        .sort(
+          (a, b) =>
+            a.height - b.height ||
+            (a.frameRate ?? 0) - (b.frameRate ?? 0) ||
+            (a.averageBandwidth ?? a.bandwidth) - (b.averageBandwidth ?? b.bandwidth),
+        );
+      const start = video.find((r) => Math.min(r.width, r.height) >= START_SHORT_SIDE) ?? video.at(-1);
+      if (!start) return undefined;
+      const object = await deps.media.getMedia(videoId, start.playlist, {});
+      // Read as bytes: the object's text type (an HLS playlist) is not one workerd decodes quietly.
+      const text = object && "body" in object ? new TextDecoder().decode(await object.arrayBuffer()) : "";
+      const dir = start.playlist.includes("/") ? start.playlist.slice(0, start.playlist.lastIndexOf("/") + 1) : "";
+      return { level: video.indexOf(start), files: [start.playlist, ...firstFiles(text).map((f) => `${dir}${f}`)] };
+    },
+    { memoMs: 1_000 },
+  );
+}
+
+/**
+ * `Link` header values that have the browser fetch, while the page's scripts load, what the
+ * player asks for first: the master, the start rendition's playlist, initialization and first
+ * segments, as hls.js will ask (CORS, no credentials; a private video's token on each URL).
+ */
+export function playbackPreloads(hlsUrl: string, videoId: string, start: PlaybackStart): string[] {
+  const master = new URL(hlsUrl);
+  const token = master.searchParams.get("token");
+  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  const urls = [hlsUrl, ...start.files.map((f) => `${mediaUrl(master.origin, videoId, f)}${query}`)];
+  return urls.map((url) => `<${url}>; rel=preload; as=fetch; crossorigin=anonymous`);
 }

@@ -202,8 +202,8 @@ function probeOf(metadata: Extract<TranscoderEvent, { type: "probed" }>["metadat
 
 function thumbnailsOf(thumbnails?: Thumbnails, storyboard?: Storyboard): ThumbnailPaths | undefined {
   if (!thumbnails) return undefined;
-  const { default: first, small, medium, large, scrub } = thumbnails;
-  return { default: first, small, medium, large, scrub, ...(storyboard ? { storyboard } : {}) };
+  const { default: first, small, medium, large, scrub, inline } = thumbnails;
+  return { default: first, small, medium, large, scrub, inline, ...(storyboard ? { storyboard } : {}) };
 }
 
 /** Applies one event from the transcoder (the spec's steps 7 to 9 on `completed`). */

@@ -141,6 +141,7 @@ function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store
     height: video.height,
     hls_url: playable ? mediaUrl(origin, video.id, "master.m3u8") : null,
     thumbnails: thumbnailsOut(origin, video.id, video.thumbnails),
+    poster_inline: video.thumbnails?.inline ?? null,
     renditions: row.renditions.map((r: Rendition) => ({
       name: r.name,
       width: r.width,
@@ -187,12 +188,7 @@ export async function ownVideos(db: Database, origin: string, ownerId: string, l
   }));
 }
 
-/**
- * The watch page's data (spec: "Get video metadata", cached). The viewer's own parts, the
- * resume position and, for the owner of a private video, signed media URLs (the playlist,
- * thumbnails, poster and storyboard all carry the playback token: without it the media
- * route answers 404), are added after the cache so one entry serves everyone.
- */
+/** A video's page data as the API answers it (API.md): `watchData` without what only the page uses. */
 export async function videoPage(
   db: Database,
   videoId: string,
@@ -200,10 +196,35 @@ export async function videoPage(
   origin: string,
   signingSecret: string,
 ) {
-  const page = await cached<CachedPage | undefined>(cacheKeys.video(videoId), VIDEO_CACHE_SECONDS, async () => {
-    const row = await store.findVideoWithChannel(db, videoId);
-    return row && pageOf(origin, row);
-  });
+  const { poster_inline: _inline, ...page } = await watchData(db, videoId, viewer, origin, signingSecret);
+  return page;
+}
+
+/**
+ * The watch page's data (spec: "Get video metadata", cached). The viewer's own parts, the
+ * resume position and, for the owner of a private video, signed media URLs (the playlist,
+ * thumbnails, poster and storyboard all carry the playback token: without it the media
+ * route answers 404), are added after the cache so one entry serves everyone. Beside the
+ * API's fields, `poster_inline`: the small first frame the page shows while its player loads.
+ */
+export async function watchData(
+  db: Database,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  origin: string,
+  signingSecret: string,
+) {
+  const page = await cached<CachedPage | undefined>(
+    cacheKeys.video(videoId),
+    VIDEO_CACHE_SECONDS,
+    async () => {
+      const row = await store.findVideoWithChannel(db, videoId);
+      return row && pageOf(origin, row);
+    },
+    // Read by every watch page and player: a hot video's page comes from the isolate, as its
+    // access answer does (an edit purges both here at once, elsewhere within the memo).
+    { memoMs: ACCESS_MEMO_MS },
+  );
   if (!page) throw notFound("Video");
   const { owner_id, blocked, owner_suspended, ...body } = page;
   assertVisible(

@@ -26,6 +26,8 @@ export const cacheKeys = {
   video: (videoId: string) => `${origin()}/videos/${videoId}`,
   /** Who may fetch the video's media: visibility and owner, read for every tokenless segment. */
   access: (videoId: string) => `${origin()}/videos/${videoId}/access`,
+  /** Where its player starts: the start level and the files of its first seconds (the watch page). */
+  start: (videoId: string) => `${origin()}/videos/${videoId}/start`,
   /** The first page of a video's comments in one sort (seed: cached 5 minutes). */
   comments: (videoId: string, sort: string) => `${origin()}/videos/${videoId}/comments?sort=${sort}`,
   /** A search answer: every field that changes it (the folded query, filters, page, index version). */
@@ -36,7 +38,7 @@ export const cacheKeys = {
 };
 
 /** The keys `purgeVideo` drops: every per-video answer but the comment pages (purged on their own). */
-const VIDEO_KEYS = [cacheKeys.status, cacheKeys.video, cacheKeys.access];
+const VIDEO_KEYS = [cacheKeys.status, cacheKeys.video, cacheKeys.access, cacheKeys.start];
 
 /** Every cached answer about a video, comment pages included: what a zone purge names. */
 export const videoKeys = (videoId: string) => [

@@ -119,6 +119,8 @@ export interface ThumbnailPaths {
   large?: string;
   scrub?: string[];
   storyboard?: { image: string; vtt: string };
+  /** A small first frame as a data: URI, shown inline by the watch page while its player loads. */
+  inline?: string;
 }
 
 export const UPLOAD_STATUSES = ["open", "completing", "completed", "aborted"] as const;

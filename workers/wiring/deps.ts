@@ -35,8 +35,19 @@ const int = (value: string | undefined, fallback: number) => {
 
 const flag = (value: string | undefined) => value === "true";
 
-/** The D1 handle over this environment's binding (entry points open one per request or batch). */
-export const databaseOf = (env: Env): Database => database(env.DB);
+const handles = new WeakMap<D1Database, Database>();
+
+/**
+ * The D1 handle over this environment's binding, made once per binding in an isolate: the
+ * handle holds no request state, and every request opens one (request-id middleware).
+ */
+export function databaseOf(env: Env): Database {
+  const known = handles.get(env.DB);
+  if (known) return known;
+  const db = database(env.DB);
+  handles.set(env.DB, db);
+  return db;
+}
 
 /** The database and the media bucket: what video-wide work (deletes, outputs, the cron) needs. */
 export function videoDeps(env: Env, db: Database): VideoDeps {
@@ -111,7 +122,7 @@ export function processingDeps(env: Env, db: Database): ProcessingDeps {
       segmentSeconds: int(env.HLS_SEGMENT_SECONDS, 6),
       maxDurationSeconds: int(env.MAX_VIDEO_SECONDS, 4 * 3600),
       codec: env.VIDEO_CODEC === "h265" ? "h265" : "h264",
-      segmentType: env.HLS_SEGMENT_TYPE === "fmp4" ? "fmp4" : "ts",
+      segmentType: env.HLS_SEGMENT_TYPE === "ts" ? "ts" : "fmp4",
     },
   };
 }

@@ -1,17 +1,16 @@
 import type { Child } from "hono/jsx";
 import { useRequestContext } from "hono/jsx-renderer";
 import type { AppEnv } from "../../env";
+import { scriptFiles } from "../../lib/assets";
 import { CSRF_FIELD } from "../../middleware/session";
 
 /** What a page handler says about its page's <head>: `c.render(<Page />, { title, ... })`. */
 export interface Head {
   title: string;
-  /** Client scripts this page needs (web/client/<name>.ts), as bundled under /assets/. */
+  /** Client scripts this page needs (web/client/<name>.ts), by the names the build gave them. */
   scripts?: string[];
   /** The text to keep in the header's search box (the search page's query). */
   query?: string;
-  /** Fetched at once, beside the scripts (the watch page's master playlist). */
-  preload?: string | null;
 }
 
 declare module "hono" {
@@ -34,8 +33,12 @@ export const CsrfField = () => {
  * Every page's frame (the pages' `jsxRenderer`): header with search and account links, one
  * <main>. The viewer and the CSRF token come from the request, not from each page's props.
  */
-export const Layout = ({ title, scripts = [], query, preload, children }: Head & { children?: Child }) => {
-  const { user, csrf } = useRequestContext<AppEnv>().var;
+export const Layout = ({ title, scripts = [], query, children }: Head & { children?: Child }) => {
+  const { user, csrf, assets } = useRequestContext<AppEnv>().var;
+  // Each page script first (module scripts run in document order), then the chunks they
+  // import, fetched beside them rather than after they have been read.
+  const entries = [...scripts, "common"].flatMap((name) => scriptFiles(assets, name).slice(0, 1));
+  const chunks = [...new Set(scripts.flatMap((name) => scriptFiles(assets, name).slice(1)))];
   return (
     <html lang="en">
       <head>
@@ -43,12 +46,13 @@ export const Layout = ({ title, scripts = [], query, preload, children }: Head &
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · CloudTube`}</title>
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/assets/style.css" />
+        {assets?.styles.style ? <link rel="stylesheet" href={assets.styles.style} /> : null}
         {csrf ? <meta name="csrf-token" content={csrf} /> : null}
-        <script type="module" src="/assets/common.js" />
-        {preload ? <link rel="preload" href={preload} as="fetch" crossorigin="anonymous" /> : null}
-        {scripts.map((name) => (
-          <script type="module" src={`/assets/${name}.js`} />
+        {entries.map((src) => (
+          <script type="module" src={src} />
+        ))}
+        {chunks.map((url) => (
+          <link rel="modulepreload" href={url} />
         ))}
       </head>
       <body>

@@ -1,11 +1,32 @@
 /**
  * The player: media-chrome's controls around hls-video-element (hls.js), self-hosted in the
  * watch bundle. The script sets the source (after giving hls.js a loader hook that keeps a
- * private video's playback token fresh), so the element starts without `src`.
+ * private video's playback token fresh), so the element starts without `src`. media-chrome's
+ * elements are defined after the first frame (web/client/player.ts); until then the inline
+ * poster (a few kB in the HTML) is what the viewer sees, with no request for it.
  */
-export const Player = (props: { title: string; poster: string | null; storyboardVtt: string | null }) => (
-  <media-controller class="player" id="player" breakpoints="sm:384 md:576" aria-label={`Video player: ${props.title}`}>
-    <hls-video slot="media" id="video" crossorigin="anonymous" playsinline preload="auto">
+export const Player = (props: {
+  title: string;
+  poster: string | null;
+  /** The small first frame as a data: URI: drawn with the HTML, before any script has run. */
+  posterInline?: string | null;
+  storyboardVtt: string | null;
+}) => (
+  <media-controller
+    class="player"
+    id="player"
+    breakpoints="sm:384 md:576"
+    aria-label={`Video player: ${props.title}`}
+    style={props.posterInline ? `background-image:url("${props.posterInline}")` : undefined}
+  >
+    <hls-video
+      slot="media"
+      id="video"
+      crossorigin="anonymous"
+      playsinline
+      preload="auto"
+      poster={props.posterInline ?? undefined}
+    >
       {props.storyboardVtt ? <track kind="metadata" label="thumbnails" default src={props.storyboardVtt} /> : null}
     </hls-video>
     <media-poster-image slot="poster" src={props.poster ?? ""} />

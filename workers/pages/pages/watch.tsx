@@ -1,5 +1,5 @@
 import type { CommentList } from "../../schemas/comments";
-import type { videoPage } from "../../services/videos";
+import type { watchData } from "../../services/videos";
 import { Comments } from "../components/comments";
 import { formatCount, timeAgo } from "../components/format";
 import { useViewer } from "../components/layout";
@@ -9,7 +9,7 @@ import { ReportDialog } from "../components/report";
 import { SaveButton, SaveDialog } from "../components/save-menu";
 import { type CardVideo, VideoSection } from "../components/video-card";
 
-export type WatchVideo = Awaited<ReturnType<typeof videoPage>>;
+export type WatchVideo = Awaited<ReturnType<typeof watchData>>;
 
 export interface WatchProps {
   video: WatchVideo;
@@ -25,10 +25,12 @@ export interface WatchProps {
   playbackExpires: number | null;
   /** `?list=`: the playlist playing, shown beside the player; null without one. */
   playing?: { context: PlayContext; shuffle?: number } | null;
+  /** The player's start level (services/media.ts, playbackStart), whose first files the page preloads. */
+  startLevel: number | null;
 }
 
 export const WatchPage = (props: WatchProps) => {
-  const { video, comments, related, processing, playbackExpires, own, subscribed } = props;
+  const { video, comments, related, processing, playbackExpires, own, subscribed, startLevel } = props;
   const user = useViewer();
   // Present only for the owner of a blocked video (everyone else got a 451 page).
   const blocked = "blocked" in video ? video.blocked : undefined;
@@ -43,6 +45,7 @@ export const WatchPage = (props: WatchProps) => {
         data-signed-in={user ? "1" : ""}
         data-user-id={user?.id ?? ""}
         data-playback-expires={playbackExpires ?? ""}
+        data-start-level={startLevel ?? ""}
       >
         <div class="player-area">
           {blocked ? (
@@ -53,6 +56,7 @@ export const WatchPage = (props: WatchProps) => {
             <Player
               title={video.title}
               poster={video.thumbnails.large ?? video.thumbnails.default}
+              posterInline={video.poster_inline}
               storyboardVtt={video.thumbnails.storyboard?.vtt ?? null}
             />
           ) : (

@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../lib/errors";
 import { errorField, log } from "../../lib/log";
-import { pageHeaders, pageMiddleware, renderer } from "../middleware";
+import { pageAssets, pageHeaders, pageMiddleware, renderer } from "../middleware";
 import { ErrorPage, errorMessage } from "../pages/errors";
 import { accountRoutes } from "./account";
 import { channelRoutes } from "./channel";
@@ -77,6 +77,7 @@ export async function notFoundPage(c: Context<AppEnv>) {
   // No page middleware ran for a path that matched nothing: the frame and headers are set here.
   await renderer(c, async () => {});
   await pageHeaders(c, async () => {});
+  await pageAssets(c, async () => {});
   c.status(404);
   return c.render(<ErrorPage status={404} />, { title: errorMessage(404).title });
 }

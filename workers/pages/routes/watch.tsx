@@ -1,15 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
+import { modulePreloads } from "../../lib/assets";
 import { AppError } from "../../lib/errors";
 import { regionOf } from "../../lib/region";
 import { CommentsQuery } from "../../schemas/comments";
 import * as channels from "../../services/channels";
 import * as comments from "../../services/comments";
+import { playbackPreloads, playbackStart } from "../../services/media";
 import { playContext } from "../../services/playlists";
 import { statusOf } from "../../services/processing";
 import { relatedTo } from "../../services/recommendations/recommend";
 import * as videos from "../../services/videos";
-import { recommendationDeps } from "../../wiring/deps";
+import { recommendationDeps, videoDeps } from "../../wiring/deps";
 import { WatchPage } from "../pages/watch";
 import { orNull, ROW } from "./lists";
 
@@ -18,13 +20,13 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   const id = c.req.param("video_id");
   const { db, user } = c.var;
   const origin = new URL(c.req.url).origin;
-  const video = await videos.videoPage(db, id, user, origin, c.env.SIGNING_SECRET);
+  const video = await videos.watchData(db, id, user, origin, c.env.SIGNING_SECRET);
   const deps = recommendationDeps(c.env, db, origin);
   // `?list=`: the playlist beside the player (a list the viewer may not see is simply not shown).
   const listId = c.req.query("list");
   const seed = Number(c.req.query("shuffle"));
   const shuffle = Number.isInteger(seed) && seed >= 0 ? seed : undefined;
-  const [list, status, upNext, access, subscribed, playing] = await Promise.all([
+  const [list, status, upNext, access, subscribed, playing, start] = await Promise.all([
     comments.listComments(db, id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
     orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
@@ -35,9 +37,19 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
           err instanceof AppError && err.status < 500 ? null : Promise.reject(err),
         )
       : null,
+    video.playable && video.hls_url ? playbackStart(videoDeps(c.env, db), id) : undefined,
   ]);
   const token = video.hls_url ? new URL(video.hls_url).searchParams.get("token") : null;
   const expires = token?.split(".")[0];
+  // The player's script and what it fetches first, all at once while the HTML arrives (and,
+  // behind Cloudflare, as 103 Early Hints): the start rendition's first segment does not
+  // wait for hls.js to be read.
+  const assets = c.var.assets;
+  const preloads = [
+    ...modulePreloads(assets, "player"),
+    ...(video.hls_url && start ? playbackPreloads(video.hls_url, id, start) : []),
+  ];
+  if (preloads.length) c.header("Link", preloads.join(", "));
   return c.render(
     <WatchPage
       video={video}
@@ -47,14 +59,11 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       subscribed={subscribed}
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
+      startLevel={start?.level ?? null}
       playing={playing ? { context: playing, shuffle } : null}
     />,
-    {
-      title: video.title,
-      scripts: [...(user ? ["watch", "report", "save"] : ["watch"]), ...(playing ? ["watch-list"] : [])],
-      // The player asks for the master playlist only once its script has run; fetched now,
-      // it is in the cache by then (hls.js's request matches: same URL, CORS, no credentials).
-      preload: video.playable ? video.hls_url : null,
-    },
+    // player.ts starts playback and loads the rest of the page (watch.ts; report.ts and save.ts
+    // for a signed-in viewer; watch-list.ts beside a playlist) after the first frame.
+    { title: video.title, scripts: ["player"] },
   );
 });
