@@ -40,7 +40,7 @@ export function startPlayer(
     ...(startLevel !== undefined && Number.isInteger(startLevel) && startLevel >= 0 ? { startLevel } : {}),
     // A video still processing has open-ended (EVENT) playlists, where hls.js would start at
     // the live edge: a viewer starts at the beginning, or where they left off.
-    startPosition: resumeAt > 0 ? resumeAt : 0,
+    startPosition: Number.isFinite(resumeAt) ? Math.max(resumeAt, 0) : 0,
     xhrSetup(xhr: XMLHttpRequest, url: string) {
       const current = token();
       if (current && TOKEN.test(url)) xhr.open("GET", url.replace(TOKEN, `$1token=${current}`), true);

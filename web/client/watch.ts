@@ -1,7 +1,7 @@
 // The watch page, past its player (player.ts starts it and loads this once the first frame is
 // out): position reports, live room (comments, counters, processing), likes, share,
 // subscribe, and keeping a private video's playback token fresh.
-import { api, byId, csrfToken } from "./_api";
+import { api, byId, csrfToken, must, required } from "./_api";
 import { CommentsView } from "./_comments";
 import type { HlsVideo } from "./_player";
 import { forwardOnly, type ProcessingStatus } from "./_progress";
@@ -9,8 +9,8 @@ import { joinRoom } from "./_room";
 import { wireSubscribeButtons } from "./_subscribe";
 import { playbackToken, setPlaybackToken } from "./_token";
 
-const root = byId("watch")!;
-const videoId = root.dataset.videoId!;
+const root = required("watch");
+const videoId = must(root.dataset.videoId, "#watch[data-video-id]");
 const signedIn = root.dataset.signedIn === "1";
 const video = byId<HlsVideo>("video");
 const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
@@ -240,14 +240,14 @@ for (const button of [byId<HTMLButtonElement>("like"), byId<HTMLButtonElement>("
       `/videos/${videoId}/like`,
       { value },
     );
-    byId("like-count")!.textContent = String(out.like_count);
-    byId("dislike-count")!.textContent = String(out.dislike_count);
-    byId("like")!.setAttribute("aria-pressed", String(out.value === 1));
-    byId("dislike")!.setAttribute("aria-pressed", String(out.value === -1));
+    required("like-count").textContent = String(out.like_count);
+    required("dislike-count").textContent = String(out.dislike_count);
+    required("like").setAttribute("aria-pressed", String(out.value === 1));
+    required("dislike").setAttribute("aria-pressed", String(out.value === -1));
   });
 }
 byId("share")?.addEventListener("click", async () => {
-  const status = byId("share-status")!;
+  const status = required("share-status");
   const link = `${location.origin}/watch/${videoId}`;
   try {
     await navigator.clipboard.writeText(link);
