@@ -3,6 +3,7 @@ import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { UNKNOWN_REGION } from "../lib/region";
 import type { TokenConfig } from "../services/accounts";
+import type { CaptionDeps } from "../services/captions";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
 import type { LiveDeps } from "../services/live";
@@ -16,9 +17,9 @@ import type { BlockDeps } from "../services/user-blocks";
 import type { EditHooks, VideoDeps } from "../services/videos";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
-import { mediaStore } from "../storage/media";
+import { mediaStore, mediaUrl } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
-import { edgePurge } from "./edge-purge";
+import { edgePurge, mediaPurge } from "./edge-purge";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
@@ -211,5 +212,26 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
       await Promise.all([purge(videoId), roomOf(env, videoId).announceRemoved(commentId)]);
     },
     waitUntil,
+  };
+}
+
+/**
+ * What captions need: the catalogue, the bucket, and purges of the video's cached answers and
+ * of its rewritten master on every origin it is served from (this request's and PUBLIC_URL's).
+ */
+export function captionDeps(env: Env, db: Database, origin: string): CaptionDeps {
+  const purgeVideo = edgePurge(env);
+  const purgeMedia = mediaPurge(env);
+  const origins = [...new Set([origin, env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : origin])];
+  return {
+    db,
+    media: mediaStore(env.MEDIA),
+    changed: async (videoId, paths) => {
+      await Promise.all([
+        purgeVideo(videoId),
+        purgeMedia(origins.flatMap((o) => paths.map((p) => mediaUrl(o, videoId, p)))),
+      ]);
+    },
+    config: { segmentType: env.HLS_SEGMENT_TYPE === "fmp4" ? "fmp4" : "ts" },
   };
 }
