@@ -1,6 +1,7 @@
 // The watch page: player, resume and position reports, live room (comments, counters,
 // processing), likes, share, subscribe, and keeping a private video's playback token fresh.
 import { api, byId, csrfToken } from "./_api";
+import { showCaptionsInViewerLanguage } from "./_captions";
 import { CommentsView } from "./_comments";
 import { type HlsVideo, startPlayer } from "./_player";
 import { forwardOnly, type ProcessingStatus } from "./_progress";
@@ -54,6 +55,7 @@ if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playb
 // --- player, resume point, position reports every 10 s and on pause/leave ---
 if (video && root.dataset.hls) {
   const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
+  showCaptionsInViewerLanguage(video);
   startPlayer(video, root.dataset.hls, () => token, Number.isFinite(t) ? t : 0);
   import("./_controls");
   let lastSent = -1;

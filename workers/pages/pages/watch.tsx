@@ -50,6 +50,9 @@ export const WatchPage = (props: WatchProps) => {
               title={video.title}
               poster={video.thumbnails.large ?? video.thumbnails.default}
               storyboardVtt={video.thumbnails.storyboard?.vtt ?? null}
+              captions={video.captions.flatMap((c) =>
+                c.url ? [{ language: c.language, label: c.label, url: c.url }] : [],
+              )}
             />
           ) : (
             <Processing status={video.status} progress={processing.progress} failed={processing.error} />
