@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, MASTER, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { api, expectProblem, initiate, MASTER, readyVideo, registerUser, type TestUser } from "./fixtures";
 import goodSrt from "./fixtures/captions/good.srt?raw";
 import goodVtt from "./fixtures/captions/good.vtt?raw";
 import { stubTranscoder } from "./transcoder-stub";
@@ -121,6 +121,30 @@ describe("captions: upload, list, replace, delete", () => {
     const stranger = await registerUser();
     const theirs = await api(`/api/v1/videos/${videoId}/captions/fr`, { method: "DELETE", as: stranger });
     await expectProblem(theirs, 403, "forbidden");
+  });
+});
+
+describe("a video's language", () => {
+  it("is set at upload and edit as a canonical BCP 47 tag, and picks the default transcript", async () => {
+    const owner = await registerUser();
+    const init = await initiate(owner, { language: "fr-ca" });
+    expect(init.res.status).toBe(201);
+    const uploaded = await json(await api(`/api/v1/videos/${init.body.video_id}`, { as: owner }));
+    expect(uploaded.language).toBe("fr-CA");
+    const bad = await initiate(owner, { language: "not a tag" });
+    expect(bad.res.status).toBe(400);
+
+    const { videoId } = await readyVideo(owner);
+    expect((await json(await api(`/api/v1/videos/${videoId}`))).language).toBeNull();
+    const edit = (language: unknown) =>
+      api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: owner, json: { language } });
+    expect((await json(await edit("pt-br"))).language).toBe("pt-BR");
+    await expectProblem(await edit("en_GB"), 400, "validation_failed");
+    await json(await put(owner, videoId, "en", goodVtt));
+    await json(await put(owner, videoId, "pt-BR", goodSrt, SRT));
+    expect((await json(await api(`/api/v1/videos/${videoId}/transcript`))).language).toBe("pt-BR");
+    expect((await json(await edit(null))).language).toBeNull();
+    expect((await json(await api(`/api/v1/videos/${videoId}/transcript`))).language).toBe("en");
   });
 });
 

@@ -3,6 +3,24 @@ import { Id } from "./common";
 
 /** API.md "Captions and transcripts". */
 
+function canonicalTag(tag: string): string | undefined {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    return canonical && canonical.length <= 35 ? canonical : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A video's spoken language: a BCP 47 tag, stored in its canonical form (`pt-br` is `pt-BR`). */
+export const LanguageTag = z
+  .string()
+  .trim()
+  .max(35)
+  .refine((tag) => canonicalTag(tag) !== undefined, "must be a BCP 47 language tag such as en or pt-BR")
+  .overwrite((tag) => canonicalTag(tag) ?? tag)
+  .openapi({ example: "en", description: "A BCP 47 language tag" });
+
 export const CaptionParams = z.object({
   video_id: Id.openapi({ param: { name: "video_id", in: "path" } }),
   language: z

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CaptionTrack } from "./captions";
+import { CaptionTrack, LanguageTag } from "./captions";
 import { Id, limitParam, Timestamp } from "./common";
 
 const Url = z.string().nullable();
@@ -60,6 +60,7 @@ export const VideoEditBody = z
     tags: z.array(z.string().trim().min(1).max(30)).max(15),
     category: z.string().trim().min(1).max(50).nullable(),
     visibility: z.enum(["public", "unlisted", "private"]),
+    language: LanguageTag.nullable(),
   })
   .partial()
   .strict()
