@@ -1,9 +1,19 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, initiate, MASTER, readyVideo, registerUser, type TestUser } from "./fixtures";
+import {
+  api,
+  expectProblem,
+  initiate,
+  MASTER,
+  processingVideo,
+  readyVideo,
+  registerUser,
+  rendition,
+  type TestUser,
+} from "./fixtures";
 import goodSrt from "./fixtures/captions/good.srt?raw";
 import goodVtt from "./fixtures/captions/good.vtt?raw";
-import { stubTranscoder } from "./transcoder-stub";
+import { putMedia, sendEvent, stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
@@ -199,6 +209,30 @@ describe("captions: HLS", () => {
       ).toBe(204);
     }
     expect(await (await api(`/videos/${videoId}/master.m3u8`)).text()).toBe(changed);
+  });
+
+  it("captions sent while the video processes are in the final master the transcoder writes", async () => {
+    const owner = await registerUser();
+    const { videoId, job } = await processingVideo(owner);
+    expect((await putMedia(job, "master.m3u8", MASTER, "application/vnd.apple.mpegurl")).status).toBe(201);
+    // The duration is not known yet: no bound on the cues.
+    await json(await put(owner, videoId, "en", goodVtt));
+    expect(
+      await (await api(`/videos/${videoId}/master.m3u8`, { headers: { "Cache-Control": "no-cache" } })).text(),
+    ).toContain("TYPE=SUBTITLES");
+    // The transcoder's final master knows nothing of captions; completion adds them again.
+    expect((await putMedia(job, "master.m3u8", MASTER, "application/vnd.apple.mpegurl")).status).toBe(201);
+    const done = await sendEvent(job, {
+      type: "completed",
+      metadata: { duration: 8, width: 256, height: 144 },
+      renditions: [rendition("144p", 144)],
+    });
+    expect(done.status).toBe(204);
+    const master = await (
+      await api(`/videos/${videoId}/master.m3u8`, { headers: { "Cache-Control": "no-cache" } })
+    ).text();
+    expect(master).toMatch(/TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en"/);
+    expect(master).toContain(',SUBTITLES="subs"');
   });
 
   it("a cue across a segment boundary is in both segments", async () => {
