@@ -6,10 +6,11 @@ import {
   CaptionParams,
   CaptionQuery,
   CaptionTrack,
+  GenerateBody,
   Transcript,
   TranscriptQuery,
 } from "../schemas/captions";
-import { bearer, json, problems } from "../schemas/common";
+import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
 import * as captions from "../services/captions";
 import { captionDeps } from "../wiring/deps";
@@ -19,6 +20,23 @@ const file = { schema: z.string().openapi({ format: "binary" }) };
 
 /** Captions and transcripts (API.md). Mounted at /api/v1/videos. */
 export const captionRoutes = router()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{video_id}/captions/generate",
+      tags: ["captions"],
+      summary: "Transcribe the video into auto captions (owner)",
+      description: "503 `captions_unavailable` where no transcription engine is set up (as here, for now).",
+      security: bearer,
+      middleware: [requireAuth] as const,
+      request: { params: VideoParams, body: jsonBody(GenerateBody) },
+      responses: { 202: { description: "Transcription queued" }, ...problems(400, 401, 403, 404, 503) },
+    }),
+    async (c) => {
+      await captions.generateTrack(c.var.db, c.var.user, c.req.valid("param").video_id, c.req.valid("json").language);
+      return c.body(null, 202);
+    },
+  )
   .openapi(
     createRoute({
       method: "put",

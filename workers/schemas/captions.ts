@@ -46,6 +46,18 @@ export const CaptionQuery = z.object({
     }),
 });
 
+export const GenerateBody = z
+  .object({
+    language: z
+      .string()
+      .min(1)
+      .max(35)
+      .optional()
+      .openapi({ description: "A BCP 47 tag; by default the video's language" }),
+  })
+  .strict()
+  .openapi("GenerateCaptions");
+
 export const CaptionTrack = z
   .object({
     language: z.string().openapi({ example: "en" }),

@@ -284,6 +284,23 @@ async function afterChange(deps: CaptionDeps, videoId: string) {
   await deps.changed(videoId, ["master.m3u8"]);
 }
 
+/**
+ * POST /videos/{id}/captions/generate (owner): auto captions. No transcription engine is
+ * wired into this deployment yet (issue 21's Transcriber: Workers AI Whisper in production,
+ * Debian's pocketsphinx locally), so after the usual checks the answer is the contract's
+ * 503 `captions_unavailable`, never a 202 for work nobody will do.
+ */
+export async function generateTrack(db: Database, user: AuthUser, videoId: string, languageTag: string | undefined) {
+  const video = await ownedVideo(db, user, videoId);
+  const language = languageTag ? canonicalLanguage(languageTag) : video.language;
+  if (!language) {
+    throw validationFailed([{ name: "language", reason: "the video has no language: name the one to transcribe" }]);
+  }
+  throw problem("captions_unavailable", {
+    detail: "No transcription engine is set up on this platform: upload a WebVTT or SRT file instead.",
+  });
+}
+
 /** DELETE /videos/{id}/captions/{language} (owner): the track, its files, its cues; 404 when there is none. */
 export async function deleteTrack(deps: CaptionDeps, user: AuthUser, videoId: string, languageTag: string) {
   const language = canonicalLanguage(languageTag);
