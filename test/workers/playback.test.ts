@@ -121,7 +121,17 @@ describe("watch page: where playback starts", () => {
 describe("client scripts", () => {
   it("are served under content-hashed names that browsers keep a year; the manifest and favicon are revalidated", async () => {
     const { scripts, styles } = await manifest();
-    expect(Object.keys(scripts).sort()).toEqual(["channel", "common", "player", "report", "upload", "watch"]);
+    expect(Object.keys(scripts).sort()).toEqual([
+      "channel",
+      "common",
+      "player",
+      "playlist",
+      "report",
+      "save",
+      "upload",
+      "watch",
+      "watch-list",
+    ]);
     const hashed = [...Object.values(scripts).flatMap((s) => [s.src, ...s.imports]), ...Object.values(styles)];
     for (const url of hashed) {
       expect(url).toMatch(/^\/assets\/h\/(chunks\/)?[a-z_-]+-[A-Z0-9]{8}\.(js|css)$/);

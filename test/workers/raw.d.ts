@@ -7,3 +7,11 @@ declare module "*.toml?raw" {
   const text: string;
   export default text;
 }
+declare module "*.vtt?raw" {
+  const text: string;
+  export default text;
+}
+declare module "*.srt?raw" {
+  const text: string;
+  export default text;
+}

@@ -15,3 +15,5 @@ import "media-chrome/dist/menu/media-playback-rate-menu.js";
 import "media-chrome/dist/menu/media-playback-rate-menu-button.js";
 import "media-chrome/dist/menu/media-rendition-menu.js";
 import "media-chrome/dist/menu/media-rendition-menu-button.js";
+import "media-chrome/dist/menu/media-captions-menu.js";
+import "media-chrome/dist/menu/media-captions-menu-button.js";

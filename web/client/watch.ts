@@ -2,6 +2,7 @@
 // out): position reports, live room (comments, counters, processing), likes, share,
 // subscribe, and keeping a private video's playback token fresh.
 import { api, byId, csrfToken, must, required } from "./_api";
+import { showCaptionsInViewerLanguage } from "./_captions";
 import { CommentsView } from "./_comments";
 import type { HlsVideo } from "./_player";
 import { forwardOnly, type ProcessingStatus } from "./_progress";
@@ -55,6 +56,7 @@ if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playb
 
 // --- position reports every 10 s and on pause/leave ---
 if (video && root.dataset.hls) {
+  showCaptionsInViewerLanguage(video);
   let lastSent = -1;
   // While the video still processes its playlists are open-ended (duration Infinity): the
   // seekable end is the length known so far.

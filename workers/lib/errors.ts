@@ -16,6 +16,7 @@ export const PROBLEMS = {
   playlist_full: { status: 400, title: "Playlist full" },
   watch_later_fixed: { status: 400, title: "Watch later is fixed" },
   too_many_webhooks: { status: 400, title: "Too many webhooks" },
+  invalid_captions: { status: 400, title: "Invalid captions" },
   unauthorized: { status: 401, title: "Unauthorized" },
   invalid_credentials: { status: 401, title: "Invalid credentials" },
   account_suspended: { status: 401, title: "Account suspended" },
@@ -51,6 +52,7 @@ export const PROBLEMS = {
   video_blocked: { status: 451, title: "Video blocked" },
   internal_error: { status: 500, title: "Internal error" },
   server_misconfigured: { status: 500, title: "Server misconfigured" },
+  captions_unavailable: { status: 503, title: "Captions unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -68,6 +70,11 @@ export interface ProblemOptions {
   extra?: Record<string, unknown>;
   /** Response headers (e.g. `Retry-After`, `Allow`). */
   headers?: Record<string, string>;
+  /**
+   * Another status than the catalogue's, only where API.md names one for this code on one
+   * route (a caption file over 2 MB is 413 `file_too_large`; an upload's is 400).
+   */
+  status?: ContentfulStatusCode;
 }
 
 /**
@@ -83,12 +90,12 @@ export class AppError extends Error {
 
   constructor(
     readonly code: ProblemCode,
-    { detail, extra = {}, headers = {} }: ProblemOptions = {},
+    { detail, extra = {}, headers = {}, status }: ProblemOptions = {},
   ) {
-    const { status, title } = PROBLEMS[code];
+    const { title } = PROBLEMS[code];
     super(detail ?? title);
     this.name = "AppError";
-    this.status = status;
+    this.status = status ?? PROBLEMS[code].status;
     this.title = title;
     this.detail = detail;
     this.extra = extra;

@@ -39,6 +39,15 @@ export const SearchItem = VideoSummary.extend({
   highlight: z
     .object({ title: z.string(), description: z.string() })
     .openapi({ description: "HTML-escaped text with <mark> around the matched words" }),
+  moments: z
+    .array(
+      z.object({
+        start: z.number().openapi({ description: "Seconds: /watch/{id}?t=start plays from there" }),
+        text: z.string().openapi({ description: "The cue, HTML-escaped, with <mark> around the matched words" }),
+      }),
+    )
+    .optional()
+    .openapi({ description: "Where the words are said, when the video's captions match" }),
 }).openapi("SearchItem");
 
 export const SearchResults = z

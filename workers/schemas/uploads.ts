@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { LanguageTag } from "./captions";
 import { Id, Timestamp } from "./common";
 
 export const InitiateBody = z
@@ -11,6 +12,7 @@ export const InitiateBody = z
     tags: z.array(z.string().trim().min(1).max(30)).max(15).optional(),
     category: z.string().trim().min(1).max(50).optional(),
     visibility: z.enum(["public", "unlisted", "private"]).optional(),
+    language: LanguageTag.optional(),
   })
   .openapi("InitiateUploadBody");
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CaptionTrack, LanguageTag } from "./captions";
 import { Id, limitParam, Timestamp } from "./common";
 
 const Url = z.string().nullable();
@@ -43,6 +44,8 @@ export const VideoOut = z
     created_at: Timestamp,
     published_at: Timestamp.nullable(),
     resume_position: z.number().nullable().openapi({ description: "The viewer's resume point in seconds" }),
+    language: z.string().nullable().openapi({ description: "What is spoken, a BCP 47 tag" }),
+    captions: z.array(CaptionTrack).openapi({ description: "The caption tracks (as GET .../captions lists them)" }),
     blocked: z
       .object({ reason: z.string(), at: Timestamp })
       .optional()
@@ -57,6 +60,7 @@ export const VideoEditBody = z
     tags: z.array(z.string().trim().min(1).max(30)).max(15),
     category: z.string().trim().min(1).max(50).nullable(),
     visibility: z.enum(["public", "unlisted", "private"]),
+    language: LanguageTag.nullable(),
   })
   .partial()
   .strict()

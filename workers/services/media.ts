@@ -194,7 +194,8 @@ async function finish(req: MediaRequest, audience: Audience, res: Response): Pro
   if (res.status === 200 || res.status === 206 || res.status === 304) {
     headers.set("Cache-Control", cacheControl(req.path, audience));
   }
-  const track = req.path.endsWith(".vtt");
+  // A storyboard's cues name images that need the token; a caption's cues are text, left as sent.
+  const track = req.path.endsWith(".vtt") && !req.path.startsWith("captions/");
   if ((isPlaylist(req.path) || track) && req.token && res.status === 200 && req.method === "GET") {
     headers.delete("Content-Length");
     const body = await res.text();

@@ -13,6 +13,7 @@ import { listRenditions, type NewRendition } from "../storage/renditions";
 import type { SourceInfo, ThumbnailPaths } from "../storage/schema";
 import * as jobs from "../storage/transcode-jobs";
 import * as store from "../storage/videos";
+import { syncMasterPlaylist } from "./captions";
 import { learnVideoWords } from "./search";
 
 export interface ProcessingConfig {
@@ -239,6 +240,8 @@ export async function applyEvent(deps: ProcessingDeps, videoId: string, event: T
       if (first) {
         // Searchable from this write on: typos of its words are corrected from now, too.
         await learnVideoWords(deps.db, videoId);
+        // Captions sent while it processed: the transcoder's final master does not know them.
+        await syncMasterPlaylist(deps, videoId);
         await deps.changed(videoId);
         const thumbnail = thumbnailsOf(event.thumbnails)?.default;
         await deps.readyQueue.send({

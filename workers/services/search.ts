@@ -15,7 +15,7 @@ import {
   termsQuery,
   trigrams,
 } from "./search-text";
-import { toVideoSummary } from "./videos";
+import { toVideoSummary, videoSummaries } from "./videos";
 
 /**
  * Spec: Search Flow. Typed text -> terms -> an FTS5 query over the index the triggers keep
@@ -67,7 +67,17 @@ export function searchInput(q: SearchQuery): SearchParams {
 
 export interface SearchItem extends VideoSummary {
   highlight: { title: string; description: string };
+  /** Where the words are said, when the captions match (API.md): seconds and an escaped, marked snippet. */
+  moments?: { start: number; text: string }[];
 }
+
+/**
+ * A match in captions counts for less than one in the description (2) or the tags (1.5): what
+ * is said at length matches more loosely than what the owner chose to write.
+ */
+export const TRANSCRIPT_WEIGHT = 0.5;
+/** Moments shown per hit. */
+export const MOMENTS_PER_HIT = 3;
 
 export interface SearchAnswer {
   items: SearchItem[];
@@ -99,6 +109,8 @@ export function relevance(c: store.Candidate, terms: readonly string[], now: num
 interface Hit {
   c: store.Candidate;
   match: store.TermsQuery;
+  /** Found in its captions alone: no title or description match to highlight. */
+  transcriptOnly?: boolean;
 }
 
 const candidatesFor = (db: Database, terms: readonly string[], p: SearchParams) =>
@@ -166,12 +178,19 @@ export async function correctTerms(
  */
 async function hitsWithFallbacks(db: Database, terms: string[], p: SearchParams, now: number) {
   const last = terms[terms.length - 1] ?? "";
-  const [exact, known, begins] = await store.runAll(db, [
+  const [exact, known, begins, said] = await store.runAll(db, [
     candidatesFor(db, terms, p),
     store.knownWords(db, terms),
     store.wordsStartingWith(db, last, 1),
+    store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
   ] as const);
-  const hits = ranked(exact, terms, p, now);
+  // Videos whose captions alone match rank among the others, their score weighed down.
+  const written = new Set(exact.map((c) => c.rowid));
+  const saidOnly = said.filter((c) => !written.has(c.rowid)).map((c) => ({ ...c, score: c.score * TRANSCRIPT_WEIGHT }));
+  const onlySaid = new Set(saidOnly.map((c) => c.rowid));
+  const hits: Hit[] = ranked([...exact, ...saidOnly], terms, p, now)
+    .slice(0, CANDIDATES)
+    .map((h) => (onlySaid.has(h.c.rowid) ? { ...h, transcriptOnly: true } : h));
   if (hits.length >= SCARCE) return { hits, corrected: undefined };
 
   const fixed = await correctTerms(db, terms, new Set(known.map((r) => r.word)), begins.length > 0);
@@ -201,28 +220,60 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
   if (!terms.length) return empty;
   const { hits, corrected } = await hitsWithFallbacks(db, terms, p, now);
   const page = hits.slice((p.page - 1) * p.limit, p.page * p.limit);
-  // Summaries and highlights in one statement per query that found a part of the page.
-  const groups = [...Map.groupBy(page, (h) => h.match)];
-  const found = await store.runAll(
-    db,
-    groups.map(([match, group]) =>
-      store.pageRows(
-        db,
-        match,
-        group.map((h) => h.c.rowid),
-        MARK_OPEN,
-        MARK_CLOSE,
-      ),
+  // Summaries and highlights in one statement per query that found a part of the page, and
+  // the page's moments (where its words are said) in the same round trip.
+  const groups = [
+    ...Map.groupBy(
+      page.filter((h) => !h.transcriptOnly),
+      (h) => h.match,
+    ),
+  ];
+  const pageQueries = groups.map(([match, group]) =>
+    store.pageRows(
+      db,
+      match,
+      group.map((h) => h.c.rowid),
+      MARK_OPEN,
+      MARK_CLOSE,
     ),
   );
+  const momentsQuery = store.moments(
+    db,
+    termsQuery(terms),
+    page.map((h) => h.c.video_id),
+    MARK_OPEN,
+    MARK_CLOSE,
+    MOMENTS_PER_HIT,
+  );
+  const all = await store.runAll(db, [momentsQuery, ...pageQueries]);
+  const spoken = (all[0] ?? []) as store.MomentRow[];
+  const found = all.slice(1) as store.PageRow[][];
   const rows = new Map(found.flat().map((r) => [r.rowid, r]));
-  const items = page.flatMap((h) => {
+  // What only the captions matched has no highlight in its title or description: plain summaries.
+  const saidOnly = page.filter((h) => h.transcriptOnly).map((h) => h.c.video_id);
+  const summaries = new Map(
+    (saidOnly.length ? await videoSummaries(db, saidOnly, origin) : []).map((summary) => [summary.id, summary]),
+  );
+  const momentsOf = Map.groupBy(spoken, (m) => m.video_id);
+  const items = page.flatMap((h): SearchItem[] => {
+    const said = (momentsOf.get(h.c.video_id) ?? []).map((m) => ({
+      start: m.start_ms / 1000,
+      text: markedHtml(m.marked),
+    }));
+    const moments = said.length ? { moments: said } : {};
+    if (h.transcriptOnly) {
+      const summary = summaries.get(h.c.video_id);
+      if (!summary) return [];
+      const highlight = { title: markedHtml(summary.title), description: markedHtml(summary.description) };
+      return [{ ...summary, highlight, ...moments }];
+    }
     const row = rows.get(h.c.rowid);
     if (!row) return [];
     return [
       {
         ...toVideoSummary(store.summaryRowOf(row), origin),
         highlight: { title: markedHtml(row.marked_title), description: markedHtml(row.marked_description) },
+        ...moments,
       },
     ];
   });

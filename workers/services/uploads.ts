@@ -44,6 +44,8 @@ export interface InitiateInput {
   tags?: string[];
   category?: string;
   visibility?: "public" | "unlisted" | "private";
+  /** What is spoken, a canonical BCP 47 tag. */
+  language?: string;
   /** Which protocol sends the bytes; tus uploads get no presigned part URLs. */
   protocol?: Upload["protocol"];
 }
@@ -112,6 +114,7 @@ export async function initiateUpload(deps: UploadDeps, ownerId: string, input: I
         tags: input.tags ?? [],
         category: input.category ?? null,
         visibility: input.visibility ?? "public",
+        language: input.language ?? null,
         status: "uploading",
       },
       {

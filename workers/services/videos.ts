@@ -8,6 +8,7 @@ import { type MediaStore, mediaUrl } from "../storage/media";
 import type { Rendition, ThumbnailPaths, Video } from "../storage/schema";
 import { findUploadOfVideo } from "../storage/uploads";
 import * as store from "../storage/videos";
+import { type CaptionTrack, captionItems, signCaptionItems } from "./captions";
 
 /** How long GET /api/v1/videos/{id} may be served from cache; edits purge it at once. */
 export const VIDEO_CACHE_SECONDS = 10;
@@ -123,7 +124,11 @@ function thumbnailsOut(origin: string, videoId: string, t: ThumbnailPaths | null
   };
 }
 
-function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store.findVideoWithChannel>>>) {
+function pageOf(
+  origin: string,
+  row: NonNullable<Awaited<ReturnType<typeof store.findVideoWithChannel>>>,
+  captions: CaptionTrack[],
+) {
   const { video, channel } = row;
   const playable = video.playable && row.renditions.length > 0;
   return {
@@ -159,6 +164,8 @@ function pageOf(origin: string, row: NonNullable<Awaited<ReturnType<typeof store
     owner_id: video.ownerId,
     blocked: video.blockedAt ? { reason: video.blockedReason ?? "", at: video.blockedAt.toISOString() } : null,
     owner_suspended: video.ownerSuspended,
+    language: video.language,
+    captions,
   };
 }
 
@@ -218,8 +225,11 @@ export async function watchData(
     cacheKeys.video(videoId),
     VIDEO_CACHE_SECONDS,
     async () => {
-      const row = await store.findVideoWithChannel(db, videoId);
-      return row && pageOf(origin, row);
+      const [row, captions] = await Promise.all([
+        store.findVideoWithChannel(db, videoId),
+        captionItems(db, videoId, origin),
+      ]);
+      return row && pageOf(origin, row, captions);
     },
     // Read by every watch page and player: a hot video's page comes from the isolate, as its
     // access answer does (an edit purges both here at once, elsewhere within the memo).
@@ -241,6 +251,7 @@ export async function watchData(
   const t = out.thumbnails;
   return {
     ...out,
+    captions: await signCaptionItems(out.captions, signingSecret, videoId),
     hls_url: sign(out.hls_url),
     thumbnails: {
       default: sign(t.default),

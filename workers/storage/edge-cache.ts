@@ -116,6 +116,15 @@ export async function purgeVideo(videoId: string): Promise<void> {
   await Promise.all(VIDEO_KEYS.map((key) => caches.default.delete(key(videoId))));
 }
 
+/**
+ * Drops this data centre's cached copies of media URLs (the media route keeps whole objects
+ * under their public URL): a playlist the platform rewrote, such as the master when captions
+ * change.
+ */
+export async function purgeMediaCopies(urls: readonly string[]): Promise<void> {
+  await Promise.all(urls.map((url) => caches.default.delete(url)));
+}
+
 /** Only the default page size of a video's first comment page is cached: every comment purges each cached entry. */
 export const CACHED_COMMENT_LIMIT = 20;
 const COMMENT_SORTS = ["newest", "top"] as const;

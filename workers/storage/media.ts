@@ -6,7 +6,10 @@
  *   videos/{video_id}/source/original.{ext}   the uploaded original (never served)
  *   videos/{video_id}/media/...               what the transcoder wrote: master.m3u8,
  *                                             {rendition}/index.m3u8 and segments,
- *                                             thumbnails/, storyboard/; served at /videos/{id}/...
+ *                                             thumbnails/, storyboard/, and the platform's
+ *                                             captions/{language}/{rev}.vtt with its HLS
+ *                                             subtitle playlist captions/{language}/{rev}/;
+ *                                             served at /videos/{id}/...
  *   uploads/{upload_id}/tus-tail              tus bytes past the last whole part
  */
 const videoPrefix = (videoId: string) => `videos/${videoId}/`;
@@ -88,6 +91,19 @@ export function mediaStore(bucket: R2Bucket) {
       bucket.put(mediaKey(videoId, path), body, { httpMetadata: { contentType } }),
     headMedia: (videoId: string, path: string) => bucket.head(mediaKey(videoId, path)),
     getMedia: (videoId: string, path: string, options: R2GetOptions) => bucket.get(mediaKey(videoId, path), options),
+    /** A media object's text (a playlist the platform rewrites); undefined when there is none. */
+    getMediaText: async (videoId: string, path: string) => (await bucket.get(mediaKey(videoId, path)))?.text(),
+    /** Every media object whose path starts with `pathPrefix` and is not kept by `keep`. */
+    deleteMediaUnder: async (videoId: string, pathPrefix: string, keep: (path: string) => boolean = () => false) => {
+      const prefix = mediaKey(videoId, pathPrefix);
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, cursor });
+        const doomed = page.objects.map((o) => o.key).filter((key) => !keep(key.slice(mediaPrefix(videoId).length)));
+        if (doomed.length) await bucket.delete(doomed);
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+    },
     /** Every processed object of a video (not its source). */
     deleteMedia: (videoId: string) => deletePrefix(bucket, mediaPrefix(videoId)),
     /** Everything of a video: source and media. */

@@ -92,6 +92,8 @@ export const videos = sqliteTable(
     blockedReason: text("blocked_reason"),
     /** Kept by a trigger on `users` (migration 0009): the owner is suspended, so the video is hidden. */
     ownerSuspended: integer("owner_suspended", { mode: "boolean" }).notNull().default(false),
+    /** What is spoken, as a BCP 47 tag (API.md): auto captions transcribe in it. */
+    language: text("language"),
   },
   (t) => [
     index("videos_channel_created").on(t.channelId, t.createdAt),
@@ -838,3 +840,51 @@ export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttempt = typeof webhookAttempts.$inferSelect;
+
+export const CAPTION_SOURCES = ["uploaded", "auto"] as const;
+export const CAPTION_STATUSES = ["processing", "ready", "failed"] as const;
+
+/**
+ * A video's caption tracks (migrations/0011_captions.sql), one per BCP 47 language tag. The
+ * WebVTT lives in R2 under the video's media (`path`, content-addressed by `rev`, so a
+ * replaced track gets new URLs and cached copies of the old one never mix with it).
+ */
+export const captions = sqliteTable(
+  "captions",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    /** Canonical BCP 47 (`en`, `pt-BR`). */
+    language: text("language").notNull(),
+    label: text("label").notNull(),
+    source: text("source", { enum: CAPTION_SOURCES }).notNull(),
+    status: text("status", { enum: CAPTION_STATUSES }).notNull(),
+    /** A hash of the stored WebVTT; null while an auto track is processing or after it failed. */
+    rev: text("rev"),
+    cueCount: integer("cue_count").notNull().default(0),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.language] })],
+);
+
+/**
+ * Every cue of every track as plain text (the transcript), and the content of the FTS5 table
+ * `transcript_search`, which holds the cues of searchable videos only (triggers in 0011).
+ */
+export const captionCues = sqliteTable(
+  "caption_cues",
+  {
+    id: integer("id").primaryKey(),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    language: text("language").notNull(),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    text: text("text").notNull(),
+  },
+  (t) => [index("caption_cues_track").on(t.videoId, t.language, t.startMs)],
+);

@@ -242,6 +242,83 @@ export function pageRows(
   );
 }
 
+/**
+ * Transcript search (migrations/0011_captions.sql): `transcript_search` holds the cues of
+ * searchable videos only. A search's words as typed (no prefix: the table has no prefix
+ * index, and a word being typed is for titles), over the newest TRANSCRIPT_WINDOW matching
+ * cues, as RANK_WINDOW bounds the video index.
+ */
+export const TRANSCRIPT_WINDOW = 2_000;
+const TRANSCRIPT_MATCH = "(?1 ->> '$.exact')";
+
+/**
+ * Videos whose captions match, each scored by its best cue (bm25, lower is better), with
+ * what ranking needs; listable ones only, the filters applied to the video.
+ */
+export function transcriptCandidates(
+  db: Database,
+  match: TermsQuery,
+  filters: SearchFilters,
+  cap: number,
+): Query<Candidate> {
+  const where = filterClauses(filters, 3, "v");
+  return query(
+    db,
+    `WITH w AS MATERIALIZED (
+       SELECT rowid, bm25(transcript_search) AS score FROM transcript_search
+       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC LIMIT ${TRANSCRIPT_WINDOW}),
+     b AS MATERIALIZED (
+       SELECT q.video_id, min(w.score) AS score FROM w CROSS JOIN caption_cues q ON q.id = w.rowid GROUP BY q.video_id)
+     SELECT ${CANDIDATE_COLUMNS.replace("s.score", "b.score")}
+     FROM b CROSS JOIN search_documents d ON d.video_id = b.video_id CROSS JOIN videos v ON v.id = d.video_id
+       CROSS JOIN channels c ON c.id = v.channel_id
+     WHERE ${LISTABLE}${where.text} ORDER BY b.score LIMIT ?2`,
+    JSON.stringify(match),
+    cap,
+    ...where.params,
+  );
+}
+
+export interface MomentRow {
+  video_id: string;
+  start_ms: number;
+  /** The cue's text around the match, the matches between `open` and `close`. */
+  marked: string;
+}
+
+/**
+ * The first `perVideo` cues of each of `videoIds` that match, in time order: the moments a
+ * search hit shows. One FTS5 cursor from the videos' lowest cue id up, their cues kept by
+ * `+rowid IN` (see pageRows for why the `+` and the CAST).
+ */
+export function moments(
+  db: Database,
+  match: TermsQuery,
+  videoIds: readonly string[],
+  open: string,
+  close: string,
+  perVideo: number,
+): Query<MomentRow> {
+  return query(
+    db,
+    `WITH cues AS MATERIALIZED (
+       SELECT id FROM caption_cues WHERE video_id IN (SELECT value FROM json_each(?4))),
+     hits AS MATERIALIZED (
+       SELECT q.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
+       FROM transcript_search t CROSS JOIN caption_cues q ON q.id = t.rowid
+       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
+         AND t.rowid >= CAST((SELECT min(id) FROM cues) AS INTEGER) AND +t.rowid IN (SELECT id FROM cues))
+     SELECT video_id, start_ms, marked FROM (
+       SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
+     WHERE n <= ?5 ORDER BY video_id, start_ms`,
+    JSON.stringify(match),
+    open,
+    close,
+    JSON.stringify(videoIds),
+    perVideo,
+  );
+}
+
 /** A page row as the summary builder takes it. */
 export const summaryRowOf = (r: PageRow): SummaryRow => ({
   video: {

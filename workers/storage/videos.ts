@@ -43,7 +43,7 @@ export async function findVideoTitle(db: Database, videoId: string): Promise<str
   return row?.title;
 }
 
-export type VideoEdit = Partial<Pick<Video, "title" | "description" | "tags" | "category" | "visibility">>;
+export type VideoEdit = Partial<Pick<Video, "title" | "description" | "tags" | "category" | "visibility" | "language">>;
 
 export async function updateVideo(db: Database, videoId: string, edit: VideoEdit) {
   await db.update(videos).set(edit).where(eq(videos.id, videoId));

@@ -5,6 +5,7 @@ import { UNKNOWN_REGION } from "../lib/region";
 import { secretBox } from "../lib/secret-box";
 import { type Resolution, resolveAddresses } from "../lib/webhook-url";
 import type { TokenConfig } from "../services/accounts";
+import type { CaptionDeps } from "../services/captions";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
 import type { LiveDeps } from "../services/live";
@@ -21,9 +22,9 @@ import { type WebhookHooks, webhookHooks } from "../services/webhook-events";
 import type { WebhookDeps } from "../services/webhooks";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
-import { mediaStore } from "../storage/media";
+import { mediaStore, mediaUrl } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
-import { edgePurge } from "./edge-purge";
+import { edgePurge, mediaPurge } from "./edge-purge";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
@@ -310,4 +311,25 @@ async function quietly(what: string, work: Promise<void>): Promise<void> {
   } catch (err) {
     log("error", "webhook event not recorded", { event: what, error: errorField(err) });
   }
+}
+
+/**
+ * What captions need: the catalogue, the bucket, and purges of the video's cached answers and
+ * of its rewritten master on every origin it is served from (this request's and PUBLIC_URL's).
+ */
+export function captionDeps(env: Env, db: Database, origin: string): CaptionDeps {
+  const purgeVideo = edgePurge(env);
+  const purgeMedia = mediaPurge(env);
+  const origins = [...new Set([origin, env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : origin])];
+  return {
+    db,
+    media: mediaStore(env.MEDIA),
+    changed: async (videoId, paths) => {
+      await Promise.all([
+        purgeVideo(videoId),
+        purgeMedia(origins.flatMap((o) => paths.map((p) => mediaUrl(o, videoId, p)))),
+      ]);
+    },
+    config: { segmentType: env.HLS_SEGMENT_TYPE === "ts" ? "ts" : "fmp4" },
+  };
 }

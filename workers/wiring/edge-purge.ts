@@ -1,5 +1,5 @@
 import { log } from "../lib/log";
-import { purgeComments, purgeVideo, videoKeys } from "../storage/edge-cache";
+import { purgeComments, purgeMediaCopies, purgeVideo, videoKeys } from "../storage/edge-cache";
 
 /**
  * Drops every cached answer about a video. `caches.default.delete` reaches this data centre
@@ -14,6 +14,19 @@ export function edgePurge(env: Env): EdgePurge {
   const zone = zonePurge(env);
   return async (videoId) => {
     await Promise.all([purgeVideo(videoId), purgeComments(videoId), zone?.(videoKeys(videoId))]);
+  };
+}
+
+/**
+ * Drops cached copies of media URLs (a rewritten master playlist), here and, with a zone,
+ * everywhere. The URLs are given for every origin the media is served from.
+ */
+export type MediaPurge = (urls: string[]) => Promise<void>;
+
+export function mediaPurge(env: Env): MediaPurge {
+  const zone = zonePurge(env);
+  return async (urls) => {
+    await Promise.all([purgeMediaCopies(urls), zone?.(urls)]);
   };
 }
 

@@ -34,7 +34,7 @@ export function reasonWords(reason: Reason, titles: ReadonlyMap<string, string>)
   }
 }
 
-export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child }) => (
+export const VideoCard = ({ video, title, extra }: { video: CardVideo; title?: Child; extra?: Child }) => (
   <li class="video-card">
     <a href={`/watch/${video.id}`} class="thumb-link" tabindex={-1} aria-label={video.title}>
       {video.thumbnail ? (
@@ -57,6 +57,7 @@ export const VideoCard = ({ video, title }: { video: CardVideo; title?: Child })
         {video.published_at ? ` · ${timeAgo(video.published_at)}` : ""}
       </span>
       {video.because ? <span class="card-reason">{video.because}</span> : null}
+      {extra}
     </div>
   </li>
 );

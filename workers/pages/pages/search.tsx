@@ -1,4 +1,5 @@
 import type { SearchAnswer } from "../../services/search";
+import { formatDuration } from "../components/format";
 import { VideoCard } from "../components/video-card";
 
 const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
@@ -14,6 +15,19 @@ export const Highlighted = ({ html }: { html: string }) => (
       .split(/(<mark>[\s\S]*?<\/mark>)/)
       .map((part) => (part.startsWith("<mark>") ? <mark>{unescapeHtml(part.slice(6, -7))}</mark> : unescapeHtml(part)))}
   </>
+);
+
+/** Where a hit's words are said (its captions matched): each a link that plays from there. */
+const Moments = ({ id, moments }: { id: string; moments: { start: number; text: string }[] }) => (
+  <ul class="moments" aria-label="Where it is said">
+    {moments.map((m) => (
+      <li>
+        <a href={`/watch/${id}?t=${Math.floor(m.start)}`}>
+          <span class="moment-time">{formatDuration(m.start)}</span> <Highlighted html={m.text} />
+        </a>
+      </li>
+    ))}
+  </ul>
 );
 
 const SORTS = { relevance: "Relevance", date: "Upload date", views: "View count" } as const;
@@ -56,7 +70,11 @@ export const SearchPage = (props: { q: string; sort: string; duration: string; r
         <p class="muted">{props.results.total} results</p>
         <ul class="video-grid">
           {props.results.items.map((item) => (
-            <VideoCard video={item} title={<Highlighted html={item.highlight.title} />} />
+            <VideoCard
+              video={item}
+              title={<Highlighted html={item.highlight.title} />}
+              extra={item.moments ? <Moments id={item.id} moments={item.moments} /> : null}
+            />
           ))}
         </ul>
       </>

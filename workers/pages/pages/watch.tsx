@@ -58,6 +58,9 @@ export const WatchPage = (props: WatchProps) => {
               poster={video.thumbnails.large ?? video.thumbnails.default}
               posterInline={video.poster_inline}
               storyboardVtt={video.thumbnails.storyboard?.vtt ?? null}
+              captions={video.captions.flatMap((c) =>
+                c.url ? [{ language: c.language, label: c.label, url: c.url }] : [],
+              )}
             />
           ) : (
             <Processing status={video.status} progress={processing.progress} failed={processing.error} />

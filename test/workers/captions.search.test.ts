@@ -1,0 +1,167 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, freshIp, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
+
+stubTranscoder();
+
+const BASE = "http://cloudtube.test";
+const word = () => `zq${Math.random().toString(36).slice(2, 8)}`;
+
+const vtt = (...cues: [number, number, string][]) =>
+  `WEBVTT\n\n${cues
+    .map(([s, e, t]) => `00:00:${String(s).padStart(2, "0")}.000 --> 00:00:${String(e).padStart(2, "0")}.000\n${t}`)
+    .join("\n\n")}\n`;
+
+async function caption(user: TestUser, videoId: string, body: string, language = "en") {
+  const res = await api(`/api/v1/videos/${videoId}/captions/${language}`, {
+    method: "PUT",
+    as: user,
+    headers: { "Content-Type": "text/vtt" },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
+
+async function search(q: string) {
+  const res = await api(`/api/v1/search?${new URLSearchParams({ q })}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { items: Record<string, any>[]; total: number };
+}
+
+/** Rows of the transcript index matching `w` (what FTS5 holds, whatever the API shows). */
+async function indexed(w: string) {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM transcript_search WHERE transcript_search MATCH ?")
+    .bind(`"${w}"`)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe("transcript search", () => {
+  it("finds a word only said, never written, with the moments it is said at", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "public", "A quiet kitchen");
+    const said = word();
+    await caption(
+      owner,
+      videoId,
+      vtt([1, 2, "Good morning"], [3, 5, `Knead the ${said} dough <b>gently</b>`], [6, 7, `${said} again`]),
+    );
+
+    const found = await search(said);
+    expect(found.items.map((i) => i.id)).toEqual([videoId]);
+    const hit = found.items[0] ?? {};
+    expect(hit.title).toBe("A quiet kitchen");
+    expect(hit.highlight).toEqual({ title: "A quiet kitchen", description: "" });
+    expect(hit.moments).toEqual([
+      { start: 3, text: `Knead the <mark>${said}</mark> dough gently` },
+      { start: 6, text: `<mark>${said}</mark> again` },
+    ]);
+    // A word not said is not found in it.
+    expect((await search(word())).items).toEqual([]);
+  });
+
+  it("gives a hit found by its title the moments its captions add, escaped", async () => {
+    const owner = await registerUser();
+    const w = word();
+    const { videoId } = await readyVideo(owner, "public", `Bread ${w}`);
+    await caption(owner, videoId, vtt([2, 4, `Less &lt;salt&gt; &amp; more ${w}`]));
+    const found = await search(w);
+    const hit = found.items.find((i) => i.id === videoId) ?? {};
+    expect(hit.highlight.title).toBe(`Bread <mark>${w}</mark>`);
+    expect(hit.moments).toEqual([{ start: 2, text: `Less &lt;salt&gt; &amp; more <mark>${w}</mark>` }]);
+  });
+
+  it("follows the captions: replaced, removed", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const first = word();
+    const second = word();
+    await caption(owner, videoId, vtt([1, 2, first]));
+    expect((await search(first)).items).toHaveLength(1);
+    await caption(owner, videoId, vtt([1, 2, second]));
+    expect((await search(first)).items).toHaveLength(0);
+    expect((await search(second)).items).toHaveLength(1);
+    expect(await indexed(first)).toBe(0);
+    const del = await api(`/api/v1/videos/${videoId}/captions/en`, { method: "DELETE", as: owner });
+    expect(del.status).toBe(204);
+    expect((await search(second)).items).toHaveLength(0);
+    expect(await indexed(second)).toBe(0);
+  });
+
+  it("leaves out a video that turns private, is blocked or is deleted, and takes it back when public again", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const said = word();
+    await caption(owner, videoId, vtt([1, 2, said]));
+    expect(await indexed(said)).toBe(1);
+
+    const edit = (visibility: string) =>
+      api(`/api/v1/videos/${videoId}`, { method: "PATCH", as: owner, json: { visibility } });
+    // (Searches are cached per index version, which a video leaving the index bumps and one
+    // joining does not: the API is asked once per state it can tell apart.)
+    expect((await edit("private")).status).toBe(200);
+    expect(await indexed(said)).toBe(0);
+    expect((await edit("public")).status).toBe(200);
+    expect((await search(said)).items).toHaveLength(1);
+    expect(await indexed(said)).toBe(1);
+
+    // Captions uploaded while private are indexed once it is public.
+    const later = word();
+    expect((await edit("unlisted")).status).toBe(200);
+    await caption(owner, videoId, vtt([1, 2, later]), "fr");
+    expect(await indexed(later)).toBe(0);
+    expect((await edit("public")).status).toBe(200);
+    expect((await search(later)).items).toHaveLength(1);
+
+    await env.DB.prepare("UPDATE videos SET blocked_at = ?, blocked_reason = 'test' WHERE id = ?")
+      .bind(Date.now(), videoId)
+      .run();
+    expect((await search(said)).items).toHaveLength(0);
+    expect(await indexed(said)).toBe(0);
+    await env.DB.prepare("UPDATE videos SET blocked_at = NULL WHERE id = ?").bind(videoId).run();
+    expect(await indexed(said)).toBe(1);
+
+    expect((await api(`/api/v1/videos/${videoId}`, { method: "DELETE", as: owner })).status).toBe(204);
+    expect((await search(later)).items).toHaveLength(0);
+    expect(await indexed(said)).toBe(0);
+    const cues = await env.DB.prepare("SELECT count(*) AS n FROM caption_cues WHERE video_id = ?")
+      .bind(videoId)
+      .first<{ n: number }>();
+    expect(cues?.n).toBe(0);
+  });
+});
+
+const page = (path: string) =>
+  exports.default.fetch(
+    new Request(`${BASE}${path}`, { headers: { Accept: "text/html", "CF-Connecting-IP": freshIp() } }),
+  );
+
+describe("captions on the pages", () => {
+  it("the search page links each moment to the second it is said", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const said = word();
+    await caption(owner, videoId, vtt([5, 7, `the ${said} moment`]));
+    const html = await (await page(`/search?q=${said}`)).text();
+    expect(html).toContain(`href="/watch/${videoId}?t=5"`);
+    expect(html).toContain(`<mark>${said}</mark> moment`);
+    expect(html).toContain("0:05");
+  });
+
+  it("the watch page offers each track as a sidecar <track> and a captions menu", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const bare = await (await page(`/watch/${videoId}`)).text();
+    expect(bare).not.toContain("media-captions-menu");
+    await caption(owner, videoId, vtt([1, 2, "Olá"]), "pt-BR");
+    const html = await (await page(`/watch/${videoId}`)).text();
+    expect(html).toMatch(
+      new RegExp(
+        `<track kind="subtitles" srclang="pt-BR" label="Português \\(Brasil\\)" src="${BASE}/videos/${videoId}/captions/pt-BR/[0-9a-f]{16}\\.vtt"`,
+      ),
+    );
+    expect(html).toContain('<media-captions-menu hidden="" anchor="auto" id="captions-menu"');
+    expect(html).toContain('invoketarget="captions-menu"');
+  });
+});

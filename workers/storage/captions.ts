@@ -1,0 +1,102 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../env";
+import { type CAPTION_SOURCES, captionCues, captions } from "./schema";
+
+/** The `captions` and `caption_cues` tables (migration 0011): a video's tracks and their cues. */
+
+export type CaptionRow = typeof captions.$inferSelect;
+
+export interface StoredCue {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A video's tracks, by language. */
+export function listCaptions(db: Database, videoId: string) {
+  return db.select().from(captions).where(eq(captions.videoId, videoId)).orderBy(asc(captions.language)).all();
+}
+
+export function findCaption(db: Database, videoId: string, language: string) {
+  return db
+    .select()
+    .from(captions)
+    .where(and(eq(captions.videoId, videoId), eq(captions.language, language)))
+    .get();
+}
+
+/** A track's cues in order (the transcript). */
+export function listCues(db: Database, videoId: string, language: string): Promise<StoredCue[]> {
+  return db
+    .select({ start: captionCues.startMs, end: captionCues.endMs, text: captionCues.text })
+    .from(captionCues)
+    .where(and(eq(captionCues.videoId, videoId), eq(captionCues.language, language)))
+    .orderBy(asc(captionCues.startMs), asc(captionCues.id))
+    .all();
+}
+
+/** Cues written per statement: one JSON parameter each, well inside D1's statement and row limits. */
+const CUES_PER_STATEMENT = 500;
+
+export interface TrackWrite {
+  videoId: string;
+  language: string;
+  label: string;
+  source: (typeof CAPTION_SOURCES)[number];
+  rev: string;
+  cues: readonly StoredCue[];
+  now: Date;
+}
+
+/**
+ * Stores a ready track and its cues in one batch (one transaction): the old cues go, the new
+ * ones come, the row says which stored file is current. The FTS triggers follow the cues.
+ */
+export async function saveTrack(db: Database, track: TrackWrite): Promise<void> {
+  const d1 = db.$client;
+  const { videoId, language, now } = track;
+  const statements: D1PreparedStatement[] = [
+    d1.prepare("DELETE FROM caption_cues WHERE video_id = ? AND language = ?").bind(videoId, language),
+  ];
+  for (let i = 0; i < track.cues.length; i += CUES_PER_STATEMENT) {
+    const chunk = track.cues.slice(i, i + CUES_PER_STATEMENT).map((c) => [c.start, c.end, c.text]);
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text)
+           SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) ORDER BY key`,
+        )
+        .bind(videoId, language, JSON.stringify(chunk)),
+    );
+  }
+  statements.push(
+    d1
+      .prepare(
+        `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, error, updated_at)
+         VALUES (?, ?, ?, ?, 'ready', ?, ?, NULL, ?)
+         ON CONFLICT (video_id, language) DO UPDATE SET label = excluded.label, source = excluded.source,
+           status = 'ready', rev = excluded.rev, cue_count = excluded.cue_count, error = NULL,
+           updated_at = excluded.updated_at`,
+      )
+      .bind(videoId, language, track.label, track.source, track.rev, track.cues.length, now.getTime()),
+  );
+  await d1.batch(statements);
+}
+
+/** Changes a track's label alone (the same file sent again with another `?label=`). */
+export async function relabel(db: Database, videoId: string, language: string, label: string, now: Date) {
+  await db
+    .update(captions)
+    .set({ label, updatedAt: now })
+    .where(and(eq(captions.videoId, videoId), eq(captions.language, language)));
+}
+
+/** Removes a track and its cues; true when there was one. */
+export async function deleteTrack(db: Database, videoId: string, language: string): Promise<boolean> {
+  const d1 = db.$client;
+  const [, removed] = await d1.batch([
+    d1.prepare("DELETE FROM caption_cues WHERE video_id = ? AND language = ?").bind(videoId, language),
+    d1.prepare("DELETE FROM captions WHERE video_id = ? AND language = ?").bind(videoId, language),
+  ]);
+  return (removed?.meta.changes ?? 0) > 0;
+}
