@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect } from "vitest";
 import WebSocket from "ws";
 import { testVideo } from "../../transcoder/test/clips.ts";
@@ -25,6 +27,59 @@ export async function send(url: string, init?: RequestInit): Promise<Response> {
   } catch (err) {
     if ((err as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw err;
     return fetch(url, init);
+  }
+}
+
+/** The URIs a playlist names: variants after `#EXT-X-STREAM-INF`, an init section, segments. */
+function playlistUris(text: string): string[] {
+  return text.split("\n").flatMap((raw) => {
+    const line = raw.trim();
+    const map = line.startsWith("#EXT-X-MAP:") ? /URI="([^"]+)"/.exec(line)?.[1] : undefined;
+    if (map) return [map];
+    return line && !line.startsWith("#") ? [line] : [];
+  });
+}
+
+/**
+ * Plays an HLS URL to the end the way a player fetches it: the master, every variant's
+ * playlist, its init section and each segment, all over HTTP from the Worker (any answer but
+ * 200 fails the play), then each variant's bytes decoded with ffmpeg. The decode reads the
+ * fetched bytes from a file: the static ffmpeg npm installs (a 2018 build) cannot demux
+ * fMP4 with audio and video in one fragment over HTTP ("partial file"), which Chromium
+ * (test/e2e/playback.test.ts) and Debian's ffmpeg 5.1 play.
+ */
+export async function playHls(url: string): Promise<{ status: number | null; stderr: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "play-hls-"));
+  const get = async (target: string) => {
+    const res = await send(target);
+    if (res.status !== 200) throw new Error(`GET ${target}: ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  try {
+    const top = (await get(url)).toString();
+    const variants = top.includes("#EXT-X-STREAM-INF") ? playlistUris(top).map((u) => new URL(u, url).href) : [url];
+    for (const [i, variant] of variants.entries()) {
+      const playlist = (await get(variant)).toString();
+      const parts = [];
+      for (const uri of playlistUris(playlist)) parts.push(await get(new URL(uri, variant).href));
+      const file = path.join(dir, `variant-${i}${playlist.includes("#EXT-X-MAP") ? ".mp4" : ".ts"}`);
+      writeFileSync(file, Buffer.concat(parts));
+      const decoded = spawnSync(
+        ffmpeg,
+        ["-v", "error", "-i", file, "-max_muxing_queue_size", "4096", "-f", "null", "-"],
+        {
+          encoding: "utf8",
+        },
+      );
+      if (decoded.status !== 0 || decoded.stderr.trim()) {
+        return { status: decoded.status, stderr: `${variant}: ${decoded.stderr}` };
+      }
+    }
+    return { status: 0, stderr: "" };
+  } catch (err) {
+    return { status: 1, stderr: String(err) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,7 @@
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type Account, ffmpeg, makeClip } from "./clients";
+import { type Account, makeClip, playHls } from "./clients";
 import { runningStack } from "./stack";
 
 const e2e = runningStack("streaming");
@@ -20,10 +19,8 @@ async function readyVideo(owner: Account, visibility: string): Promise<string> {
   return videoId;
 }
 
-/** Plays an HLS URL to the end with ffmpeg, as a player would fetch it over HTTP. */
-function play(url: string) {
-  return spawnSync(ffmpeg, ["-v", "error", "-i", url, "-f", "null", "-"], { encoding: "utf8" });
-}
+/** Plays an HLS URL to the end, every rendition fetched over HTTP as a player would. */
+const play = (url: string) => playHls(url);
 
 describe("streaming on the running stack", () => {
   it("plays for another viewer, counts the view once, resumes where they left off, and shows it live", async () => {
@@ -31,7 +28,7 @@ describe("streaming on the running stack", () => {
     const videoId = await readyVideo(owner, "public");
     const viewer = await register();
     const page = await call<{ hls_url: string; duration: number }>(viewer, `/api/v1/videos/${videoId}`);
-    const played = play(page.hls_url);
+    const played = await play(page.hls_url);
     expect(played.status, played.stderr).toBe(0);
     expect(played.stderr.trim()).toBe("");
 
@@ -76,7 +73,7 @@ describe("streaming on the running stack", () => {
     const videoId = await readyVideo(owner, "private");
     const page = await call<{ hls_url: string }>(owner, `/api/v1/videos/${videoId}`);
     expect(page.hls_url).toContain("token=");
-    const played = play(page.hls_url);
+    const played = await play(page.hls_url);
     expect(played.status, played.stderr).toBe(0);
     const stranger = await register();
     expect(
@@ -86,6 +83,6 @@ describe("streaming on the running stack", () => {
         })
       ).status,
     ).toBe(404);
-    expect(play(`${e2e.stack.url}/videos/${videoId}/master.m3u8`).status).not.toBe(0);
+    expect((await play(`${e2e.stack.url}/videos/${videoId}/master.m3u8`)).status).not.toBe(0);
   });
 });

@@ -36,21 +36,35 @@ function afterFirstFrame(media: HlsVideo, then: () => void) {
   }
 }
 
+let loading: Promise<unknown> | undefined;
+/** The rest of the page, loaded once (after the first frame, or at the viewer's first click). */
 const rest = () => {
-  import("./watch");
-  if (root?.dataset.signedIn) {
-    import("./report");
-    import("./save");
-  }
-  // Beside a playlist (`?list=`): the next video follows at the end.
-  if (document.getElementById("playlist-panel")) import("./watch-list");
-  if (video) import("./_controls");
+  loading ??= Promise.all([
+    import("./watch"),
+    ...(root?.dataset.signedIn ? [import("./report"), import("./save")] : []),
+    // Beside a playlist (`?list=`): the next video follows at the end.
+    ...(document.getElementById("playlist-panel") ? [import("./watch-list")] : []),
+    ...(video ? [import("./_controls")] : []),
+  ]);
+  return loading;
 };
+
+// A click on one of the page's buttons before the scripts that handle it are in is not lost:
+// it loads them at once and is made again when they are (the player's own controls excepted).
+const early = (event: Event) => {
+  const button = (event.target as Element | null)?.closest<HTMLElement>("button");
+  if (!button || button.closest("#player")) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  document.removeEventListener("click", early, true);
+  void rest().then(() => button.click());
+};
+document.addEventListener("click", early, true);
 
 if (root && video && src) {
   setPlaybackToken(new URL(src, location.href).searchParams.get("token"));
   const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
   const level = root.dataset.startLevel ? Number(root.dataset.startLevel) : undefined;
   startPlayer(video, src, playbackToken, Number.isFinite(t) ? t : 0, level);
-  afterFirstFrame(video, rest);
-} else rest();
+  afterFirstFrame(video, () => void rest().then(() => document.removeEventListener("click", early, true)));
+} else void rest().then(() => document.removeEventListener("click", early, true));
