@@ -16,6 +16,7 @@ import {
   catalogueVideo,
   expectProblem,
   processingVideo,
+  readyVideo,
   registerUser,
   row,
   type TestUser,
@@ -707,6 +708,33 @@ describe("webhook events", () => {
     expect(heard.every((h) => h.data.comment_id === commentId && h.data.content === "spoiler: it was a dream")).toBe(
       true,
     );
+  });
+
+  it("sends video.captions_ready once per version of an uploaded track", async () => {
+    const owner = await registerUser();
+    const endpoint = await createEndpoint(owner, { events: ["video.captions_ready"] });
+    const { videoId } = await readyVideo(owner);
+    const put = (text: string) =>
+      api(`/api/v1/videos/${videoId}/captions/en`, {
+        method: "PUT",
+        as: owner,
+        headers: { "Content-Type": "text/vtt" },
+        body: text,
+      });
+    const first = "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHello there\n";
+    expect((await put(first)).status).toBe(200);
+    await drain();
+    // The same file again is the same version: nobody is told twice. A new file is news.
+    expect((await put(first)).status).toBe(200);
+    await drain();
+    expect((await put("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHello again\n")).status).toBe(200);
+    await drain();
+    const heard = receiver.requests.map(
+      (r) => new Webhook(endpoint.secret).verify(r.body, signed(r)) as { type: string; data: Record<string, unknown> },
+    );
+    expect(heard.map((h) => h.type)).toEqual(["video.captions_ready", "video.captions_ready"]);
+    expect(heard[0]!.data).toMatchObject({ video_id: videoId, language: "en", source: "uploaded" });
+    expect(new Set(heard.map((h) => h.data.url)).size).toBe(2);
   });
 
   it("sends video.failed when processing gives up", async () => {

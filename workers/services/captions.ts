@@ -31,6 +31,12 @@ export interface CaptionDeps {
    * these media paths (the master playlist) on every origin media is served from.
    */
   changed(videoId: string, mediaPaths: string[]): Promise<void>;
+  /** A track is stored and ready (the owner's webhooks hear `video.captions_ready`, once per version). */
+  ready?(
+    videoId: string,
+    track: { language: string; label: string; source: string; url: string },
+    revision: string,
+  ): Promise<void>;
   config: { segmentType: "ts" | "fmp4" };
 }
 
@@ -292,7 +298,9 @@ export async function putTrack(
   await afterChange(deps, videoId);
   const saved = await store.findCaption(deps.db, videoId, language);
   if (!saved) throw notFound("Captions");
-  return trackOut(saved, origin, videoId);
+  const out = trackOut(saved, origin, videoId);
+  await deps.ready?.(videoId, { language, label, source: "uploaded", url: out.url ?? "" }, rev);
+  return out;
 }
 
 async function afterChange(deps: CaptionDeps, videoId: string) {

@@ -28,9 +28,9 @@ export interface WebhookHooks {
    */
   commentPosted(comment: PostedComment): Promise<void>;
   /**
-   * A caption track became ready. Defined for the captions work, which calls it when a track
-   * is stored or generated, with `revision` naming this version of the track (so a repeated
-   * call is one event, and a new version another); nothing produces it yet.
+   * A caption track became ready: an uploaded one once stored (services/captions.ts
+   * `putTrack`), with `revision` naming this version of the track (so a repeated call is one
+   * event, and a new version another).
    */
   captionsReady(
     videoId: string,

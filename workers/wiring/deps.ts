@@ -330,6 +330,8 @@ export function captionDeps(env: Env, db: Database, origin: string): CaptionDeps
         purgeMedia(origins.flatMap((o) => paths.map((p) => mediaUrl(o, videoId, p)))),
       ]);
     },
+    ready: (videoId, track, revision) =>
+      quietly("video.captions_ready", webhookHooksOf(env, db).captionsReady(videoId, track, revision)),
     config: { segmentType: env.HLS_SEGMENT_TYPE === "ts" ? "ts" : "fmp4" },
   };
 }
