@@ -2,13 +2,13 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ALL_CATEGORIES } from "../../workers/services/trending";
 import { listKey } from "../../workers/storage/trending";
+import { BASE, browser } from "./browser-fixtures";
 import {
   addVideo,
   api,
   catalogueVideo,
   coView,
   expectProblem,
-  freshIp,
   readyVideo,
   registerUser,
   subscribe,
@@ -19,23 +19,6 @@ import {
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
-
-const BASE = "http://cloudtube.test";
-
-/** A browser's request: its cookie, and the Origin it sends with a form post. */
-function browser(path: string, init: { cookie?: string; form?: Record<string, string>; origin?: string } = {}) {
-  const headers = new Headers({ "CF-Connecting-IP": freshIp(), Accept: "text/html" });
-  if (init.cookie) headers.set("Cookie", init.cookie);
-  let body: string | undefined;
-  if (init.form) {
-    headers.set("Content-Type", "application/x-www-form-urlencoded");
-    headers.set("Origin", init.origin ?? BASE);
-    body = new URLSearchParams(init.form).toString();
-  }
-  return exports.default.fetch(
-    new Request(`${BASE}${path}`, { method: init.form ? "POST" : "GET", headers, body, redirect: "manual" }),
-  );
-}
 
 /** Signs in through the login form: the session cookie and the pages' CSRF token. */
 async function signIn(user: TestUser) {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Id, limitParam, Timestamp } from "./common";
+import { Id, limitParam, PageQuery, Timestamp } from "./common";
 import { VideoSummary } from "./videos";
 
 /** `watch_later` names the caller's Watch later list wherever a playlist id goes. */
@@ -64,15 +64,7 @@ export const MyPlaylistList = z
   .object({ items: z.array(MyPlaylist), page: z.number().int(), limit: z.number().int(), total: z.number().int() })
   .openapi("MyPlaylistList");
 
-export const MyPlaylistsQuery = z.object({
-  page: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10_000)
-    .default(1)
-    .openapi({ param: { name: "page", in: "query" } }),
-  limit: limitParam(),
+export const MyPlaylistsQuery = PageQuery.extend({
   video_id: Id.optional().openapi({ param: { name: "video_id", in: "query" } }),
 });
 
