@@ -3,7 +3,7 @@ import { ID_PATTERN } from "../../contracts/ids";
 import type { AppEnv } from "../env";
 import { notFound } from "../lib/errors";
 import { MEDIA_CORS, serveMedia } from "../services/media";
-import { videoDeps } from "../wiring/deps";
+import { mediaDeps } from "../wiring/deps";
 
 /** `/videos/{video_id}/...`: master and rendition playlists, segments, thumbnails. */
 export const mediaRoutes = new Hono<AppEnv>();
@@ -12,6 +12,8 @@ export const mediaRoutes = new Hono<AppEnv>();
 // must be able to read the status to tell the viewer why.
 mediaRoutes.use("*", async (c, next) => {
   await next();
+  // Served media has them already (serveMedia's last step); only refusals lack them.
+  if (c.res.headers.has("Access-Control-Allow-Origin")) return;
   for (const [name, value] of Object.entries(MEDIA_CORS)) c.res.headers.set(name, value);
 });
 
@@ -20,14 +22,15 @@ mediaRoutes.on(["GET", "HEAD"], "/:video_id/*", async (c) => {
   if (!ID_PATTERN.test(videoId)) throw notFound("Video");
   const prefix = `/videos/${videoId}/`;
   return serveMedia({
-    ...videoDeps(c.env, c.var.db),
+    ...mediaDeps(c.env, c.var.db),
     signingSecret: c.env.SIGNING_SECRET,
     videoId,
     path: c.req.path.slice(prefix.length),
     method: c.req.method === "HEAD" ? "HEAD" : "GET",
     headers: c.req.raw.headers,
     token: c.req.query("token"),
-    origin: new URL(c.req.url).origin,
+    // The scheme and host: up to the path's first slash (no URL parse on the hot path).
+    origin: c.req.url.slice(0, c.req.url.indexOf("/", c.req.url.indexOf("//") + 2)),
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   });
 });

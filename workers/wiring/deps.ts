@@ -50,6 +50,21 @@ export function databaseOf(env: Env): Database {
   return db;
 }
 
+const stores = new WeakMap<R2Bucket, ReturnType<typeof mediaStore>>();
+
+/**
+ * What serving media needs, and nothing else: the D1 handle and the bucket's store, each
+ * made once per binding in an isolate (a segment hit is the platform's hottest path).
+ */
+export function mediaDeps(env: Env, db: Database): { db: Database; media: ReturnType<typeof mediaStore> } {
+  let media = stores.get(env.MEDIA);
+  if (!media) {
+    media = mediaStore(env.MEDIA);
+    stores.set(env.MEDIA, media);
+  }
+  return { db, media };
+}
+
 /** The database and the media bucket: what video-wide work (deletes, outputs, the cron) needs. */
 export function videoDeps(env: Env, db: Database): VideoDeps {
   const reindex = reindexVideo(env);
