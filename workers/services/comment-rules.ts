@@ -71,9 +71,6 @@ function matcherOf(rules: store.CommentRules): Matcher {
   return matcher;
 }
 
-/** The rules a comment on `ownerId`'s videos meets (read per comment: one indexed row). */
-export const rulesForOwner = (db: Database, ownerId: string) => store.findRulesOfOwner(db, ownerId);
-
 /** Whether the rules hold this comment for review: a held word (evasions folded), or a link when links are held. */
 export function holds(rules: store.CommentRules | undefined, content: string): boolean {
   if (!rules) return false;

@@ -14,10 +14,10 @@ import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
 import { rememberRoomMember } from "../storage/moderation";
 import { subscribesTo } from "../storage/subscriptions";
-import { holds, rulesForOwner } from "./comment-rules";
+import { holds } from "./comment-rules";
 import { hasRole } from "./moderation";
 import { DUPLICATE_WINDOW_MS, rejected, screenText } from "./screening";
-import { assertNotBlockedBy, blockedBy } from "./user-blocks";
+import { blockedBy, blockedByOwner } from "./user-blocks";
 import { accessOf, assertVisible, isVisible } from "./videos";
 
 /** Seed: "Cache first page of comments (5 minutes)"; every add and delete purges it. */
@@ -86,13 +86,16 @@ export async function postComment(
   screenText(content);
   const parentId = body.parent_id ?? null;
   const own = access.owner_id === user.id;
-  const [parent, duplicate, rules] = await Promise.all([
-    parentId ? store.findComment(deps.db, parentId) : undefined,
-    store.hasRecentDuplicate(deps.db, user.id, content, new Date(now.getTime() - DUPLICATE_WINDOW_MS)),
+  const { parent, duplicate, rules, blocked, ownerHearsComments } = await store.postingChecks(deps.db, {
+    userId: user.id,
+    ownerId: access.owner_id,
+    content,
+    since: new Date(now.getTime() - DUPLICATE_WINDOW_MS),
+    parentId,
     // The owner's own comments are never held: they would approve them anyway.
-    own ? undefined : rulesForOwner(deps.db, access.owner_id),
-    assertNotBlockedBy(deps.db, access.owner_id, user),
-  ]);
+    withRules: !own,
+  });
+  if (blocked) throw blockedByOwner();
   // A parent not in D1 yet may still be waiting in the room (a reply to a comment of the last
   // tick): the room has the last word on it.
   if (parent && parent.videoId !== videoId) throw badParent("must be a comment on this video");
@@ -119,7 +122,7 @@ export async function postComment(
   if (draft.status === "held") {
     // A held comment is in D1 already, and nobody else sees it: nothing to wait for or purge.
     // The owner's webhooks hear `comment.held`; nothing else changes until it is approved.
-    await deps.posted?.(result.comment);
+    if (ownerHearsComments) await deps.posted?.(result.comment);
     return result.comment;
   }
   // Accepted and durable in the room; in D1 with its tick's batch, which the answer waits for
@@ -132,7 +135,7 @@ export async function postComment(
     );
   await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
-  await deps.posted?.(result.comment);
+  if (ownerHearsComments) await deps.posted?.(result.comment);
   return result.comment;
 }
 

@@ -23,15 +23,14 @@ export async function findRules(db: Database, channelId: string): Promise<Commen
   return db.select(columns).from(channelModeration).where(eq(channelModeration.channelId, channelId)).get();
 }
 
-/** The rules of the channel a user owns (every user owns one): what their videos' comments meet. */
-export async function findRulesOfOwner(db: Database, ownerId: string): Promise<CommentRules | undefined> {
-  return db
+/** The rules of the channel a user owns (every user owns one), as a statement for a batch (storage/comments.ts `postingChecks`). */
+export const rulesOfOwnerQuery = (db: Database, ownerId: string) =>
+  db
     .select(columns)
     .from(channelModeration)
     .innerJoin(channels, eq(channels.id, channelModeration.channelId))
     .where(eq(channels.ownerId, ownerId))
-    .get();
-}
+    .limit(1);
 
 /** Replaces a channel's rules; `updatedAt` names the version (matchers are cached by it). */
 export async function saveRules(db: Database, rules: CommentRules): Promise<CommentRules> {

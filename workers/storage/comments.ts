@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
-import { type COMMENT_STATUSES, comments, users, videos } from "./schema";
+import { rulesOfOwnerQuery } from "./channel-moderation";
+import { type COMMENT_STATUSES, comments, userBlocks, users, videos, webhookEndpoints } from "./schema";
 
 /** Replies shown under each comment of a list before "load more" (seed: first 3). */
 export const INLINE_REPLIES = 3;
@@ -179,15 +180,54 @@ export async function findComment(db: Database, commentId: string): Promise<Comm
     .get();
 }
 
-/** Whether the user posted this exact text since `since` (spam: the same text again and again). */
-export async function hasRecentDuplicate(db: Database, userId: string, content: string, since: Date) {
-  const row = await db
-    .select({ id: comments.id })
-    .from(comments)
-    .where(and(eq(comments.userId, userId), gt(comments.createdAt, since), eq(comments.content, content)))
-    .limit(1)
-    .get();
-  return row !== undefined;
+/**
+ * Everything posting a comment reads before the room, in one D1 round trip (it was four, and
+ * a busy live room's tick waits behind every one of them: docs/benchmarks.md, bench:room):
+ * the parent, the author's same text lately, the owner's rules (unless `withRules` is off),
+ * whether the owner blocked the author, and whether the owner has an enabled webhook that
+ * hears comments (else the webhook event is not even written).
+ */
+export async function postingChecks(
+  db: Database,
+  q: { userId: string; ownerId: string; content: string; since: Date; parentId: string | null; withRules: boolean },
+) {
+  const [parent, duplicate, rules, blocked, hooks] = await db.batch([
+    db
+      .select(columns)
+      .from(comments)
+      .innerJoin(users, eq(users.id, comments.userId))
+      .where(eq(comments.id, q.parentId ?? ""))
+      .limit(q.parentId ? 1 : 0),
+    db
+      .select({ id: comments.id })
+      .from(comments)
+      .where(and(eq(comments.userId, q.userId), gt(comments.createdAt, q.since), eq(comments.content, q.content)))
+      .limit(1),
+    rulesOfOwnerQuery(db, q.withRules ? q.ownerId : ""),
+    db
+      .select({ at: userBlocks.createdAt })
+      .from(userBlocks)
+      .where(and(eq(userBlocks.blockerId, q.ownerId), eq(userBlocks.blockedId, q.userId)))
+      .limit(q.ownerId === q.userId ? 0 : 1),
+    db
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.userId, q.ownerId),
+          eq(webhookEndpoints.enabled, true),
+          sql`EXISTS (SELECT 1 FROM json_each(${webhookEndpoints.events}) WHERE value IN ('comment.created', 'comment.held'))`,
+        ),
+      )
+      .limit(1),
+  ]);
+  return {
+    parent: parent[0] as CommentRow | undefined,
+    duplicate: duplicate.length > 0,
+    rules: rules[0],
+    blocked: blocked.length > 0,
+    ownerHearsComments: hooks.length > 0,
+  };
 }
 
 export interface NewComment {

@@ -13,16 +13,6 @@ export async function deleteBlock(db: Database, blockerId: string, blockedId: st
   await db.delete(userBlocks).where(and(eq(userBlocks.blockerId, blockerId), eq(userBlocks.blockedId, blockedId)));
 }
 
-/** Whether `blockerId` blocked `blockedId`. */
-export async function hasBlocked(db: Database, blockerId: string, blockedId: string): Promise<boolean> {
-  const row = await db
-    .select({ at: userBlocks.createdAt })
-    .from(userBlocks)
-    .where(and(eq(userBlocks.blockerId, blockerId), eq(userBlocks.blockedId, blockedId)))
-    .get();
-  return row !== undefined;
-}
-
 /** The ids of everyone the user blocked (one range of the primary key). */
 export async function blockedIdsOf(db: Database, blockerId: string): Promise<string[]> {
   const rows = await db
