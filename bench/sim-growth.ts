@@ -296,9 +296,8 @@ const videoSeconds: number[] = [];
 const CATEGORIES = ["music", "gaming", "education", "howto", "travel", "science", "sports", "news", "comedy", "film"];
 
 /** A ready, public video and what processing leaves (videos, renditions, captions, transcode_jobs). */
-function insertVideo(at: number): number {
+function insertVideo(at: number, c: number): number {
   const id = newId();
-  const c = channelOf();
   const seconds = Math.min(
     14_400,
     Math.max(15, Math.round(A.medianVideoSeconds * Math.exp(A.videoSecondsSigma * normal()))),
@@ -394,7 +393,7 @@ function insertVideo(at: number): number {
   }
   return idx;
 }
-for (let i = 0; i < N.videos; i++) insertVideo(T0 - int(1, 365) * DAY_MS);
+for (let i = 0; i < N.videos; i++) insertVideo(T0 - int(1, 365) * DAY_MS, channelOf());
 const userOf = weighted(
   Array.from({ length: N.users }, () => Math.min(A.userActivityCap, Math.exp(A.userActivitySigma * normal()))),
 );
@@ -836,7 +835,10 @@ function simulateDay(dayStart: number): Day {
 /** An upload that becomes a ready video: uploads.ts, processing, notifications.ts insertNewVideoPage, the video.ready webhook. */
 function upload(at: number, day: Day) {
   day.uploads++;
-  const v = insertVideo(at);
+  // Any channel: a channel's upload rate is not its subscriber count (were both Zipf, the few
+  // biggest channels would upload hundreds a day to millions each, and notifications would grow
+  // with the square of the scale).
+  const v = insertVideo(at, int(0, N.channels - 1));
   const videoId = videoIds[v] as string;
   const c = videoChannel[v] as number;
   const uploadId = newId();
