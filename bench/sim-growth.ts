@@ -1,0 +1,1140 @@
+// npm run sim:growth — the capacity model's measurement (issue 23, docs/capacity.md).
+//
+// Applies the project's real migrations (migrations/*.sql, in order) to a fresh SQLite file,
+// generates a catalogue scaled down from the issue's target (1 million videos, 10 million
+// users), then writes simulated days of activity at the same scale (10 million views a
+// day): every row the platform writes per position report, view, like, comment, share, room
+// join and upload, through the same SQL as workers/storage/*.ts (each statement below names the
+// function it mirrors). Two warm-up days fill the windows (trending's 48 h, the viewers' and
+// room members' 24 h, the cron's prunes); the third day is measured. Each table's and index's
+// bytes come from SQLite's `dbstat` virtual table (pages actually used, 4 KiB each), before and
+// after the measured day.
+//
+// Scaling: the whole platform is scaled by one factor s (SIM_SCALE_DENOM=200: 5,000 videos,
+// 50,000 users, 50,000 views a day), so every per-entity rate (views per video, videos per
+// viewer, subscribers per channel) is the full platform's; a day's growth at full scale is the
+// measured growth / s. What does not scale so (the cron's fixed prune batch of 5,000 rows per
+// run) is scaled by s too, so it bites here as it would there.
+//
+// Prints, per D1 table (its indexes and FTS shadow tables included): rows and bytes added on
+// the measured day, bytes per row, growth per day at 10 million views a day, its retention (what prunes
+// it, from the code) and size after a year; then checks the issue's goal, "no D1 table grows
+// more than 50 MB a day at 10 million views a day", naming every table that fails it (a goal
+// not met is a finding, not a broken run: the exit status says only whether the run worked).
+//
+// Node's built-in SQLite (node:sqlite, SQLite 3.5x with dbstat and FTS5): no dependency.
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { announceSmoke, check, checkFinite, setting, smokeFooter } from "./mode.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const out = path.join(root, ".bench", "sim-growth");
+
+// --- the target and the model's assumptions (docs/capacity.md, "Assumptions") ---
+
+const TARGET = { videos: 1_000_000, users: 10_000_000, viewsPerDay: 10_000_000 };
+/** The issue's goal: bytes a D1 table may grow per day at TARGET.viewsPerDay (decimal MB). */
+const GOAL_BYTES_PER_DAY = 50e6;
+const denom = setting("SIM_SCALE_DENOM", 200, 20_000);
+const s = 1 / denom;
+const seed = setting("SIM_SEED", 23, 23);
+/** Days simulated before the measured one: trending reads 48 h, viewer windows and room members 24 h. */
+const warmupDays = setting("SIM_WARMUP_DAYS", 2, 1);
+
+const A = {
+  channelsPerUser: 0.01, // 100,000 channels for 10 million users
+  subscriptionsPerUser: 5,
+  playlistsPerUser: 0.1,
+  itemsPerPlaylist: 10,
+  watchLaterShare: 0.2,
+  watchLaterItems: 5,
+  renditionsPerVideo: 5,
+  captionedShare: 0.3, // videos with one caption track
+  secondsPerCue: 3.5,
+  baseCommentsPerVideo: 5, // comments already there before the measured days
+  uploadsPerDay: TARGET.videos / 365, // the catalogue grew to 1M videos over the year
+  partsPerUpload: 38, // 300 MB at 8 MiB parts
+  signedInShare: 0.5, // sessions by a signed-in viewer (the rest: anonymous, a daily id)
+  anonSessionsPerViewer: 2,
+  historyPausedShare: 0.02,
+  bounceShare: 0.25, // sessions that stop before 10 s (no view, but 1 report)
+  medianVideoSeconds: 420,
+  videoSecondsSigma: 1.0, // log-normal
+  watchedFractionPower: 1.3, // fraction watched = u^1.3 (mean 0.43)
+  videoZipf: 0.9,
+  // How much each user watches: log-normal weights, the heaviest at most 100 times the median
+  // (about 20 sessions a day at full scale), not Zipf, whose head would watch thousands a day.
+  userActivitySigma: 1.5,
+  userActivityCap: 100,
+  channelZipf: 1.0,
+  likeShare: 0.06, // of signed-in views
+  commentShare: 0.01, // of signed-in views
+  replyShare: 0.3,
+  shareShare: 0.005, // of all views
+  webhookChannelShare: 0.01, // channels with an endpoint hearing comment.created and video.ready
+  reportSeconds: 10, // players report every 10 s while playing, and on pause/leave
+} as const;
+
+const REGIONS = [
+  "US",
+  "IN",
+  "BR",
+  "ID",
+  "MX",
+  "JP",
+  "DE",
+  "GB",
+  "FR",
+  "RU",
+  "TR",
+  "PH",
+  "VN",
+  "TH",
+  "KR",
+  "IT",
+  "ES",
+  "CA",
+  "PL",
+  "AR",
+  "CO",
+  "EG",
+  "SA",
+  "NG",
+  "PK",
+  "BD",
+  "AU",
+  "NL",
+  "UA",
+  "ZA",
+];
+const UNKNOWN_REGION = "ZZ";
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+const CRON_MS = 5 * 60_000;
+// signals.ts
+const CO_VIEW_WINDOW_MS = DAY_MS;
+const RECENT_WATCHES_PER_VIEWER = 20;
+const CO_VIEW_HALF_LIFE_MS = 7 * DAY_MS;
+const PRUNE_BATCH = Math.max(1, Math.round(5000 * s)); // pruneSignals' LIMIT 5000, scaled
+const ROOM_MEMORY_MS = DAY_MS; // moderation.ts
+
+// --- a seeded generator ---
+
+let state = seed >>> 0 || 1;
+function rand(): number {
+  // mulberry32
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const chance = (p: number) => rand() < p;
+const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/** lib/ids.ts newId(): 16 base62 characters. */
+function newId(length = 16): string {
+  let id = "";
+  for (let i = 0; i < length; i++) id += ALPHABET[Math.floor(rand() * 62)];
+  return id;
+}
+const hex = (bytes: number) => {
+  let h = "";
+  for (let i = 0; i < bytes; i++)
+    h += Math.floor(rand() * 256)
+      .toString(16)
+      .padStart(2, "0");
+  return h;
+};
+function normal(): number {
+  const u = 1 - rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+/** Draws an index in [0, n) with probability ∝ 1/(i+1)^a (Zipf). */
+const zipf = (n: number, a: number) => weighted(Array.from({ length: n }, (_, i) => 1 / (i + 1) ** a));
+
+/** Draws an index with probability ∝ its weight, by binary search of the CDF. */
+function weighted(weights: readonly number[]): () => number {
+  const n = weights.length;
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += weights[i] as number;
+    cdf[i] = sum;
+  }
+  return () => {
+    const x = rand() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((cdf[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+const WORDS = (
+  "how to make best easy quick home recipe cake bread pasta chicken guitar piano lesson " +
+  "beginner guide review unboxing phone camera laptop game walkthrough boss level speedrun " +
+  "travel vlog tokyo paris hiking mountain beach sunset timelapse drone music cover live " +
+  "concert remix tutorial javascript python react rust database cloud workers edge fitness " +
+  "workout yoga morning routine diy repair bike car engine garden plants cat dog funny " +
+  "moments news science space rocket physics history documentary interview podcast episode"
+).split(" ");
+const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(" ");
+const sentence = (min: number, max: number) => {
+  const text = words(int(min, max));
+  return text[0]?.toUpperCase() + text.slice(1);
+};
+
+// --- the database ---
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const file = path.join(out, "sim.db");
+const db = new DatabaseSync(file);
+db.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;");
+const migrations = readdirSync(path.join(root, "migrations"))
+  .filter((f) => f.endsWith(".sql"))
+  .sort();
+for (const f of migrations) db.exec(readFileSync(path.join(root, "migrations", f), "utf8"));
+
+/** Counts statements and rows changed per mirrored storage function (docs: writes per action). */
+const ops = new Map<string, { statements: number; changes: number }>();
+const cache = new Map<string, StatementSync>();
+function run(label: string, sql: string, ...params: (string | number | null)[]): number {
+  let st = cache.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    cache.set(sql, st);
+  }
+  const changes = Number(st.run(...params).changes);
+  const o = ops.get(label) ?? { statements: 0, changes: 0 };
+  o.statements++;
+  o.changes += changes;
+  ops.set(label, o);
+  return changes;
+}
+const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).all(...params) as T[];
+
+// --- the catalogue ---
+
+const started = performance.now();
+announceSmoke();
+const N = {
+  users: Math.max(50, Math.round(TARGET.users * s)),
+  channels: Math.max(5, Math.round(TARGET.users * A.channelsPerUser * s)),
+  videos: Math.max(20, Math.round(TARGET.videos * s)),
+};
+console.log(
+  `sim:growth: scale 1/${denom}: ${N.users.toLocaleString()} users, ${N.channels.toLocaleString()} channels, ` +
+    `${N.videos.toLocaleString()} videos; ${Math.round(TARGET.viewsPerDay * s).toLocaleString()} views a day (seed ${seed}); ${file}`,
+);
+const T0 = Date.UTC(2026, 0, 1);
+
+db.exec("BEGIN");
+const userIds: string[] = [];
+const paused = new Set<string>();
+for (let i = 0; i < N.users; i++) {
+  const id = newId();
+  userIds.push(id);
+  const name = `${pick(WORDS)}${pick(WORDS)}${i}`;
+  const historyPaused = chance(A.historyPausedShare);
+  if (historyPaused) paused.add(id);
+  // accounts.ts createUser: a PBKDF2 hash as stored (algorithm$iterations$salt$hash).
+  run(
+    "users",
+    `INSERT INTO users (id, email, username, password_hash, history_paused, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    id,
+    `${name}@example.com`,
+    name,
+    `pbkdf2-sha256$100000$${hex(16)}$${hex(32)}`,
+    historyPaused ? 1 : 0,
+    T0 - int(0, 365) * DAY_MS,
+  );
+}
+const channelIds: string[] = [];
+const channelOwner: string[] = [];
+const webhookChannels = new Set<number>();
+for (let i = 0; i < N.channels; i++) {
+  const id = newId();
+  channelIds.push(id);
+  channelOwner.push(userIds[i] as string);
+  run(
+    "channels",
+    "INSERT INTO channels (id, owner_id, name, created_at) VALUES (?, ?, ?, ?)",
+    id,
+    userIds[i] as string,
+    sentence(1, 3),
+    T0,
+  );
+  if (chance(A.webhookChannelShare) || i === 0) {
+    webhookChannels.add(i);
+    // webhooks.ts insertEndpoint: the secret sealed (AES-GCM, base64).
+    run(
+      "webhook_endpoints",
+      `INSERT INTO webhook_endpoints (id, user_id, url, events, secret_sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      newId(),
+      userIds[i] as string,
+      `https://hooks.example.com/${newId(24)}`,
+      JSON.stringify(["video.ready", "comment.created", "comment.held"]),
+      Buffer.from(hex(60), "hex").toString("base64"),
+      T0 - DAY_MS,
+      T0 - DAY_MS,
+    );
+  }
+}
+const channelOf = zipf(N.channels, A.channelZipf);
+const videoIds: string[] = [];
+const videoChannel: number[] = [];
+const videoSeconds: number[] = [];
+const CATEGORIES = ["music", "gaming", "education", "howto", "travel", "science", "sports", "news", "comedy", "film"];
+
+/** A ready, public video and what processing leaves (videos, renditions, captions, transcode_jobs). */
+function insertVideo(at: number, c: number): number {
+  const id = newId();
+  const seconds = Math.min(
+    14_400,
+    Math.max(15, Math.round(A.medianVideoSeconds * Math.exp(A.videoSecondsSigma * normal()))),
+  );
+  const idx = videoIds.length;
+  videoIds.push(id);
+  videoChannel.push(c);
+  videoSeconds.push(seconds);
+  const h = pick([720, 1080, 1080, 2160]);
+  const thumbs = JSON.stringify({
+    poster: `videos/${id}/thumbs/poster.jpg`,
+    sprite: `videos/${id}/thumbs/sprite.jpg`,
+    vtt: `videos/${id}/thumbs/storyboard.vtt`,
+  });
+  const info = JSON.stringify({
+    codec: "h264",
+    width: (h * 16) / 9,
+    height: h,
+    fps: 30,
+    bitrate: 4_500_000,
+    audio: "aac",
+  });
+  // Inserted as ready and public: the search triggers (0004, 0005, 0008, 0009, 0011) index it.
+  run(
+    "videos",
+    `INSERT INTO videos (id, channel_id, owner_id, title, description, tags, category, visibility, status, progress,
+       playable, source_key, duration_ms, width, height, created_at, published_at, source_info, thumbnails, language)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'public', 'ready', 100, 1, ?, ?, ?, ?, ?, ?, ?, ?, 'en')`,
+    id,
+    channelIds[c] as string,
+    channelOwner[c] as string,
+    sentence(3, 10),
+    Array.from({ length: int(0, 4) }, () => `${sentence(6, 20)}.`).join(" "),
+    JSON.stringify(Array.from({ length: int(0, 6) }, () => pick(WORDS))),
+    pick(CATEGORIES),
+    `uploads/${id}/source`,
+    seconds * 1000,
+    (h * 16) / 9,
+    h,
+    at,
+    at,
+    info,
+    thumbs,
+  );
+  for (const r of [144, 240, 360, 480, 720, 1080].slice(0, A.renditionsPerVideo)) {
+    run(
+      "renditions",
+      `INSERT INTO renditions (video_id, name, width, height, bandwidth, average_bandwidth, codecs, frame_rate, playlist, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 30, ?, ?)`,
+      id,
+      `${r}p`,
+      Math.round((r * 16) / 9),
+      r,
+      r * 5000,
+      r * 4000,
+      "avc1.64001f,mp4a.40.2",
+      `${r}p/index.m3u8`,
+      at,
+    );
+  }
+  run(
+    "transcode_jobs",
+    `INSERT INTO transcode_jobs (video_id, source_key, state, attempts, created_at, updated_at, dispatched_at, last_event_at)
+     VALUES (?, ?, 'done', 1, ?, ?, ?, ?)`,
+    id,
+    `uploads/${id}/source`,
+    at,
+    at,
+    at,
+    at,
+  );
+  if (chance(A.captionedShare)) {
+    run(
+      "captions",
+      `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, created_at, updated_at)
+       VALUES (?, 'en', 'English', 'upload', 'ready', ?, ?, ?, ?)`,
+      id,
+      newId(8),
+      Math.floor(seconds / A.secondsPerCue),
+      at,
+      at,
+    );
+    for (let t = 0; t + A.secondsPerCue <= seconds; t += A.secondsPerCue) {
+      run(
+        "caption_cues",
+        "INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text) VALUES (?, 'en', ?, ?, ?)",
+        id,
+        Math.round(t * 1000),
+        Math.round((t + A.secondsPerCue) * 1000),
+        sentence(4, 12),
+      );
+    }
+  }
+  return idx;
+}
+for (let i = 0; i < N.videos; i++) insertVideo(T0 - int(1, 365) * DAY_MS, channelOf());
+const userOf = weighted(
+  Array.from({ length: N.users }, () => Math.min(A.userActivityCap, Math.exp(A.userActivitySigma * normal()))),
+);
+for (const u of userIds) {
+  const seen = new Set<number>();
+  for (let k = 0; k < A.subscriptionsPerUser; k++) {
+    const c = channelOf();
+    if (seen.has(c)) continue;
+    seen.add(c);
+    // subscriptions.ts subscribe (the count trigger moves channels.subscriber_count).
+    run(
+      "subscriptions",
+      "INSERT INTO subscriptions (user_id, channel_id, created_at) VALUES (?, ?, ?)",
+      u,
+      channelIds[c] as string,
+      T0,
+    );
+  }
+}
+function addPlaylist(owner: string, kind: string, items: number) {
+  const pid = newId();
+  run(
+    "playlists",
+    "INSERT INTO playlists (id, owner_id, kind, title, visibility, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    pid,
+    owner,
+    kind,
+    kind === "watch_later" ? "Watch later" : sentence(1, 4),
+    kind === "watch_later" ? "private" : pick(["public", "unlisted", "private"]),
+    T0,
+    T0,
+  );
+  let rank = 1000;
+  for (let k = 0; k < items; k++) {
+    rank += int(1, 100);
+    run(
+      "playlist_items",
+      "INSERT OR IGNORE INTO playlist_items (id, playlist_id, video_id, rank, added_at) VALUES (?, ?, ?, ?, ?)",
+      newId(),
+      pid,
+      videoIds[int(0, videoIds.length - 1)] as string,
+      `a${rank.toString(36)}`,
+      T0,
+    );
+  }
+}
+for (const u of userIds) {
+  if (chance(A.playlistsPerUser)) addPlaylist(u, "playlist", A.itemsPerPlaylist);
+  if (chance(A.watchLaterShare)) addPlaylist(u, "watch_later", A.watchLaterItems);
+}
+const videoOf = zipf(N.videos, A.videoZipf);
+const regionOf = zipf(REGIONS.length, 1.0);
+const commentIds: string[][] = Array.from({ length: N.videos }, () => []);
+function insertComment(v: number, user: string, at: number) {
+  const id = newId();
+  const parents = commentIds[v] as string[];
+  const parent = parents.length && chance(A.replyShare) ? pick(parents) : null;
+  // comments.ts insertComments (the room's tick batch): the row, and the parent's reply count.
+  run(
+    "comments",
+    "INSERT INTO comments (id, video_id, parent_id, user_id, content, status, created_at) VALUES (?, ?, ?, ?, ?, 'published', ?) ON CONFLICT DO NOTHING",
+    id,
+    videoIds[v] as string,
+    parent,
+    user,
+    sentence(3, 30),
+    at,
+  );
+  if (parent)
+    run("comments", "UPDATE comments SET reply_count = reply_count + 1 WHERE id = ? AND changes() > 0", parent);
+  if (!parent) parents.push(id);
+  return id;
+}
+for (let v = 0; v < N.videos; v++) {
+  for (let k = 0; k < A.baseCommentsPerVideo; k++)
+    insertComment(v, userIds[userOf()] as string, T0 - int(1, 300) * DAY_MS);
+}
+db.exec("COMMIT");
+const catalogueSeconds = (performance.now() - started) / 1000;
+
+// --- one day of activity ---
+
+/** Share of a day's sessions starting in each UTC hour (a world audience: a broad evening peak). */
+const HOURLY = Array.from({ length: 24 }, (_, h) => 1 + 0.6 * Math.cos(((h - 19) / 24) * 2 * Math.PI));
+const hourOf = weighted(HOURLY);
+
+interface Day {
+  sessions: number;
+  views: number;
+  reports: number;
+  /** Seconds watched in all sessions. */
+  watched: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  joins: number;
+  uploads: number;
+  flushes: number;
+  notifications: number;
+}
+
+/** engagement.ts rollUpEvent → storage/engagement.ts rollUp: the event id, then both roll-ups. */
+function rollUp(e: {
+  videoId: string;
+  region: string;
+  at: number;
+  views: number;
+  watched: number;
+  likes: number;
+  comments: number;
+  shares: number;
+}) {
+  const hour = Math.floor(e.at / HOUR_MS);
+  const fresh = run(
+    "processed_events",
+    "INSERT INTO processed_events (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    newId(),
+    e.at,
+  );
+  if (!fresh) return;
+  run(
+    "video_stats_hourly",
+    `INSERT INTO video_stats_hourly (video_id, hour, views, watch_seconds, likes, shares)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
+     ON CONFLICT (video_id, hour) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
+       likes = likes + excluded.likes, shares = shares + excluded.shares`,
+    e.videoId,
+    hour,
+    e.views,
+    e.watched,
+    e.likes,
+    e.shares,
+  );
+  run(
+    "video_region_hourly",
+    `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+     ON CONFLICT (video_id, region, hour) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
+       likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares,
+       updated_at = max(updated_at, excluded.updated_at)`,
+    e.videoId,
+    e.region,
+    hour,
+    e.views,
+    e.watched,
+    e.likes,
+    e.comments,
+    e.shares,
+    e.at,
+  );
+}
+
+const PAIRS = `SELECT ?1 AS a, w.video_id AS b FROM viewer_recent_watches w WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3
+  UNION ALL SELECT w.video_id AS a, ?1 AS b FROM viewer_recent_watches w WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3`;
+const FRESH = `NOT EXISTS (SELECT 1 FROM viewer_recent_watches x WHERE x.viewer = ?2 AND x.video_id = ?1 AND x.watched_at >= ?3)
+  AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)`;
+/** storage/signals.ts recordViewerWatch: co-views (region and global), the window, its trim. */
+function recordViewerWatch(viewer: string, videoId: string, region: string, at: number) {
+  const since = at - CO_VIEW_WINDOW_MS;
+  for (const r of region === UNKNOWN_REGION ? ["global"] : [region, "global"]) {
+    run(
+      "co_views",
+      `INSERT INTO co_views (video_a, video_b, region, score, updated_at)
+       SELECT a, b, ?4, 1, ?5 FROM (${PAIRS}) WHERE ${FRESH}
+       ON CONFLICT (video_a, region, video_b) DO UPDATE SET
+         score = co_views.score * pow(0.5, max(0, excluded.updated_at - co_views.updated_at) / ?6) + 1,
+         updated_at = max(co_views.updated_at, excluded.updated_at)`,
+      videoId,
+      viewer,
+      since,
+      r,
+      at,
+      CO_VIEW_HALF_LIFE_MS,
+    );
+  }
+  run(
+    "viewer_recent_watches",
+    `INSERT INTO viewer_recent_watches (viewer, video_id, region, watched_at)
+     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?2)
+     ON CONFLICT (viewer, video_id) DO UPDATE SET watched_at = max(watched_at, excluded.watched_at), region = excluded.region`,
+    viewer,
+    videoId,
+    region,
+    at,
+  );
+  run(
+    "viewer_recent_watches",
+    `DELETE FROM viewer_recent_watches WHERE viewer = ?1 AND (watched_at < ?2 OR video_id NOT IN (
+       SELECT video_id FROM viewer_recent_watches WHERE viewer = ?1 ORDER BY watched_at DESC LIMIT ?3))`,
+    viewer,
+    since,
+    RECENT_WATCHES_PER_VIEWER,
+  );
+}
+
+/** webhook-events.ts → webhooks.ts emitEvent, recordEvent, fanOut, markFannedOut; one attempt that succeeds. */
+function webhook(ownerId: string, type: string, payload: object, at: number) {
+  const eventId = hex(16);
+  const made = run(
+    "webhook_events",
+    `INSERT INTO webhook_events (id, user_id, type, payload, endpoint_id, created_at)
+     SELECT ?1, ?2, ?3, ?4, NULL, ?5 WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.user_id = ?2 AND e.enabled = 1
+       AND EXISTS (SELECT 1 FROM json_each(e.events) WHERE value = ?3)) ON CONFLICT (id) DO NOTHING`,
+    eventId,
+    ownerId,
+    type,
+    JSON.stringify({ type, timestamp: new Date(at).toISOString(), data: payload }),
+    at,
+  );
+  if (!made) return;
+  run(
+    "webhook_deliveries",
+    `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, type, status, attempts, next_attempt_at, created_at, updated_at)
+     SELECT lower(hex(randomblob(12))), e.id, ev.id, ev.type, 'pending', 0, ?2, ?2, ?2
+     FROM webhook_events ev JOIN webhook_endpoints e ON e.user_id = ev.user_id
+     WHERE ev.id = ?1 AND e.enabled = 1 AND e.created_at <= ev.created_at
+       AND EXISTS (SELECT 1 FROM json_each(e.events) WHERE value = ev.type)
+     ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
+    eventId,
+    at,
+  );
+  run("webhook_events", "UPDATE webhook_events SET fanned_out_at = ? WHERE id = ?", at, eventId);
+  for (const d of all<{ id: string }>("SELECT id FROM webhook_deliveries WHERE event_id = ?", eventId)) {
+    run(
+      "webhook_attempts",
+      `INSERT INTO webhook_attempts (delivery_id, attempt, at, duration_ms, response_status, response_body, error) VALUES (?, 1, ?, ?, 200, 'ok', NULL)`,
+      d.id,
+      at + 500,
+      int(40, 400),
+    );
+    run(
+      "webhook_deliveries",
+      "UPDATE webhook_deliveries SET attempts = 1, status = 'succeeded', response_status = 200, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+      at + 500,
+      d.id,
+    );
+  }
+}
+
+/** The 5-minute cron's jobs that delete rows: signals.ts pruneSignals (LIMIT scaled), moderation forgetRoomMembers. */
+function cron(now: number) {
+  run(
+    "cron: prune viewer_recent_watches",
+    "DELETE FROM viewer_recent_watches WHERE rowid IN (SELECT rowid FROM viewer_recent_watches WHERE watched_at < ? LIMIT ?)",
+    now - CO_VIEW_WINDOW_MS,
+    PRUNE_BATCH,
+  );
+  run(
+    "cron: prune co_views",
+    "DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ? LIMIT ?)",
+    now - 10 * CO_VIEW_HALF_LIFE_MS,
+    PRUNE_BATCH,
+  );
+  run("cron: forget room_members", "DELETE FROM room_members WHERE joined_at < ?", now - ROOM_MEMORY_MS);
+  run("cron: prune webhook_events", "DELETE FROM webhook_events WHERE created_at < ?", now - 30 * DAY_MS);
+}
+
+/** trending.ts replaceScores/dropStale, as the cron leaves them at the end of a day: (video, region) with ≥ 3 viewers in 48 h. */
+function trending(now: number) {
+  const fromHour = Math.floor((now - 48 * HOUR_MS) / HOUR_MS);
+  run("trending_scores", "DELETE FROM trending_scores");
+  run(
+    "trending_scores",
+    `INSERT INTO trending_scores (video_id, region, channel_id, category, score, rank_key, viewers, last_hour, computed_at)
+     SELECT m.video_id, m.region, v.channel_id, v.category, count(DISTINCT m.viewer) * 1.0, count(DISTINCT m.viewer) * 1.5,
+            count(DISTINCT m.viewer), max(m.hour), ?2
+     FROM view_marks m JOIN videos v ON v.id = m.video_id WHERE m.hour >= ?1 GROUP BY m.video_id, m.region
+     HAVING count(DISTINCT m.viewer) >= 3
+     UNION ALL
+     SELECT m.video_id, 'global', v.channel_id, v.category, count(DISTINCT m.viewer) * 1.0, count(DISTINCT m.viewer) * 1.5,
+            count(DISTINCT m.viewer), max(m.hour), ?2
+     FROM view_marks m JOIN videos v ON v.id = m.video_id WHERE m.hour >= ?1 GROUP BY m.video_id
+     HAVING count(DISTINCT m.viewer) >= 3`,
+    fromHour,
+    now,
+  );
+}
+
+function simulateDay(dayStart: number): Day {
+  const day: Day = {
+    sessions: 0,
+    views: 0,
+    reports: 0,
+    watched: 0,
+    likes: 0,
+    comments: 0,
+    shares: 0,
+    joins: 0,
+    uploads: 0,
+    flushes: 0,
+    notifications: 0,
+  };
+  const targetViews = Math.max(20, Math.round(TARGET.viewsPerDay * s));
+  // Sessions in time order: starts drawn by hour, then sorted.
+  const expectedSessions = Math.ceil(targetViews / (1 - A.bounceShare));
+  const starts = Float64Array.from(
+    { length: Math.ceil(expectedSessions * 1.05) },
+    () => dayStart + hourOf() * HOUR_MS + rand() * HOUR_MS,
+  ).sort();
+  const anonPool = Math.max(1, Math.round(((1 - A.signedInShare) * expectedSessions) / A.anonSessionsPerViewer));
+  const anonDay = newId(6); // anonymous ids are daily: a new pool each day
+  const expectedUploads = A.uploadsPerDay * s;
+  const uploads = Math.max(1, Math.floor(expectedUploads) + (chance(expectedUploads % 1) ? 1 : 0));
+  const uploadTimes = Float64Array.from({ length: uploads }, () => dayStart + rand() * DAY_MS).sort();
+  let nextUpload = 0;
+  const lastFlush = new Map<number, number>();
+  let nextCron = dayStart + CRON_MS;
+  db.exec("BEGIN");
+  for (const start of starts) {
+    if (day.views >= targetViews) break;
+    while (start >= nextCron) {
+      cron(nextCron);
+      nextCron += CRON_MS;
+    }
+    while (nextUpload < uploadTimes.length && (uploadTimes[nextUpload] as number) <= start) {
+      upload(uploadTimes[nextUpload++] as number, day);
+    }
+    day.sessions++;
+    const v = videoOf();
+    const videoId = videoIds[v] as string;
+    const duration = videoSeconds[v] as number;
+    const region = chance(0.03) ? UNKNOWN_REGION : (REGIONS[regionOf()] as string);
+    const signedIn = chance(A.signedInShare);
+    const user = signedIn ? (userIds[userOf()] as string) : undefined;
+    const viewer = user ? `u:${user}` : `a:${anonDay}${String(int(0, anonPool - 1)).padStart(16, "0")}`;
+    // The live room: every watch page joins; a signed-in viewer is remembered (moderation.ts rememberRoomMember).
+    day.joins++;
+    if (user) {
+      run(
+        "room_members",
+        "INSERT INTO room_members (user_id, video_id, joined_at) VALUES (?, ?, ?) ON CONFLICT (user_id, video_id) DO UPDATE SET joined_at = excluded.joined_at",
+        user,
+        videoId,
+        start,
+      );
+    }
+    const watched = chance(A.bounceShare)
+      ? int(1, 9)
+      : Math.min(duration, Math.max(10, Math.round(duration * rand() ** A.watchedFractionPower)));
+    day.watched += watched;
+    const positions: number[] = [];
+    for (let p = A.reportSeconds; p <= watched; p += A.reportSeconds) positions.push(p);
+    if (positions[positions.length - 1] !== watched) positions.push(watched);
+    const threshold = Math.min(10, duration / 2);
+    let previous: number | undefined;
+    let counted = false;
+    for (const position of positions) {
+      const at = Math.round(start + position * 1000);
+      day.reports++;
+      // engagement.ts reportPosition: history (unless paused), the view mark, the watch event.
+      if (user && !paused.has(user)) {
+        run(
+          "watch_history",
+          `INSERT INTO watch_history (user_id, video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (user_id, video_id) DO UPDATE SET position = excluded.position, duration = excluded.duration,
+             percent = excluded.percent, watched_at = excluded.watched_at`,
+          user,
+          videoId,
+          position,
+          duration,
+          Math.min(100, Math.round((position / duration) * 1000) / 10),
+          at,
+        );
+      }
+      let view = false;
+      if (position >= threshold) {
+        view =
+          run(
+            "view_marks",
+            "INSERT INTO view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            videoId,
+            viewer,
+            Math.floor(at / HOUR_MS),
+            region,
+          ) === 1;
+      }
+      const seconds = previous === undefined ? Math.min(position, 10) : Math.max(0, Math.min(position - previous, 15));
+      previous = position;
+      if (view) {
+        day.views++;
+        counted = true;
+        // The room's counter flush (video-room.ts alarm → videos.ts addCounts): at most one per 2 s per video.
+        const window = Math.floor(at / 2000);
+        if (lastFlush.get(v) !== window) {
+          lastFlush.set(v, window);
+          day.flushes++;
+          run("videos (counters)", "UPDATE videos SET view_count = view_count + 1 WHERE id = ?", videoId);
+        }
+      }
+      rollUp({
+        videoId,
+        region,
+        at,
+        views: view ? 1 : 0,
+        watched: Math.round(seconds * 10) / 10,
+        likes: 0,
+        comments: 0,
+        shares: 0,
+      });
+      if (view) recordViewerWatch(viewer, videoId, region, at);
+    }
+    const end = Math.round(start + watched * 1000);
+    if (counted && user && chance(A.likeShare)) {
+      day.likes++;
+      // engagement.ts like → storage setLike (upsert) and a `like` event.
+      run(
+        "video_likes",
+        "INSERT INTO video_likes (user_id, video_id, value, created_at) VALUES (?, ?, 1, ?) ON CONFLICT (user_id, video_id) DO UPDATE SET value = excluded.value",
+        user,
+        videoId,
+        end,
+      );
+      rollUp({ videoId, region, at: end, views: 0, watched: 0, likes: 1, comments: 0, shares: 0 });
+    }
+    if (counted && user && chance(A.commentShare)) {
+      day.comments++;
+      const id = insertComment(v, user, end);
+      rollUp({ videoId, region, at: end, views: 0, watched: 0, likes: 0, comments: 1, shares: 0 });
+      webhook(
+        channelOwner[videoChannel[v] as number] as string,
+        "comment.created",
+        { comment_id: id, video_id: videoId, content: "…" },
+        end,
+      );
+    }
+    if (counted && chance(A.shareShare)) {
+      day.shares++;
+      rollUp({ videoId, region, at: end, views: 0, watched: 0, likes: 0, comments: 0, shares: 1 });
+    }
+  }
+  while (nextUpload < uploadTimes.length) upload(uploadTimes[nextUpload++] as number, day);
+  for (; nextCron <= dayStart + DAY_MS; nextCron += CRON_MS) cron(nextCron);
+  trending(dayStart + DAY_MS);
+  db.exec("COMMIT");
+  check(day.views >= targetViews, `only ${day.views} of ${targetViews} views were counted: more sessions needed`);
+  return day;
+}
+
+/** An upload that becomes a ready video: uploads.ts, processing, notifications.ts insertNewVideoPage, the video.ready webhook. */
+function upload(at: number, day: Day) {
+  day.uploads++;
+  // Any channel: a channel's upload rate is not its subscriber count (were both Zipf, the few
+  // biggest channels would upload hundreds a day to millions each, and notifications would grow
+  // with the square of the scale).
+  const v = insertVideo(at, int(0, N.channels - 1));
+  const videoId = videoIds[v] as string;
+  const c = videoChannel[v] as number;
+  const uploadId = newId();
+  run(
+    "uploads",
+    `INSERT INTO uploads (id, video_id, owner_id, protocol, r2_upload_id, source_key, filename, content_type, size, part_size,
+       part_count, status, expires_at, created_at, completed_at) VALUES (?, ?, ?, 'chunked', ?, ?, ?, 'video/mp4', ?, 8388608, ?, 'complete', ?, ?, ?)`,
+    uploadId,
+    videoId,
+    channelOwner[c] as string,
+    hex(40),
+    `uploads/${videoId}/source`,
+    `${words(3).replaceAll(" ", "_")}.mp4`,
+    A.partsPerUpload * 8388608,
+    A.partsPerUpload,
+    at + DAY_MS,
+    at - 600_000,
+    at,
+  );
+  for (let p = 1; p <= A.partsPerUpload; p++) {
+    run(
+      "upload_parts",
+      "INSERT INTO upload_parts (upload_id, part, size, etag, created_at) VALUES (?, ?, 8388608, ?, ?)",
+      uploadId,
+      p,
+      `"${hex(16)}"`,
+      at,
+    );
+  }
+  const before = ops.get("notifications")?.changes ?? 0;
+  run(
+    "notifications",
+    `INSERT INTO notifications (id, user_id, type, video_id, message, created_at)
+     SELECT lower(hex(randomblob(10))), s.user_id, 'new_video', ?1, ?2, ?4 FROM subscriptions s WHERE s.channel_id = ?3 ON CONFLICT DO NOTHING`,
+    videoId,
+    `New from ${sentence(1, 3)}: ${sentence(3, 10)}`,
+    channelIds[c] as string,
+    at,
+  );
+  day.notifications += (ops.get("notifications")?.changes ?? 0) - before;
+  webhook(
+    channelOwner[c] as string,
+    "video.ready",
+    { video_id: videoId, title: "…", watch_url: `https://example.com/watch/${videoId}` },
+    at,
+  );
+}
+
+// --- measuring ---
+
+interface Size {
+  bytes: number;
+  payload: number;
+}
+/** Bytes (pages × 4 KiB) of each table and index, and which table an index or FTS shadow table belongs to. */
+function sizes(): Map<string, Size> {
+  const rows = all<{ name: string; bytes: number; payload: number }>(
+    "SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name",
+  );
+  return new Map(rows.map((r) => [r.name, { bytes: r.bytes, payload: r.payload }]));
+}
+const owner = new Map<string, string>();
+for (const r of all<{ name: string; tbl_name: string; type: string; sql: string | null }>(
+  "SELECT name, tbl_name, type, sql FROM sqlite_master",
+)) {
+  owner.set(r.name, r.tbl_name);
+}
+// FTS5 shadow tables (x_data, x_idx, x_docsize, x_config, x_content) belong to their virtual table.
+const virtuals = all<{ name: string }>(
+  "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+).map((r) => r.name);
+for (const name of [...owner.keys()]) {
+  const v = virtuals.find((t) => name.startsWith(`${t}_`) && /_(data|idx|docsize|config|content)$/.test(name));
+  if (v) owner.set(name, v);
+}
+const tables = all<{ name: string }>(
+  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'd1_migrations'",
+)
+  .map((r) => r.name)
+  .filter((n) => owner.get(n) === n);
+function rowCounts(): Map<string, number> {
+  return new Map(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+}
+function perTable(sz: Map<string, Size>) {
+  const total = new Map<string, { table: number; indexes: number; payload: number }>();
+  for (const [name, size] of sz) {
+    const t = owner.get(name) ?? name;
+    const e = total.get(t) ?? { table: 0, indexes: 0, payload: 0 };
+    if (name === t || virtuals.includes(t)) e.table += size.bytes;
+    else e.indexes += size.bytes;
+    e.payload += size.payload;
+    total.set(t, e);
+  }
+  return total;
+}
+const pageBytes = () => {
+  const { n } = db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as {
+    n: number;
+  };
+  return n;
+};
+
+console.log(`catalogue written in ${catalogueSeconds.toFixed(1)} s; ${warmupDays} warm-up days ...`);
+const t1 = performance.now();
+for (let d = 0; d < warmupDays; d++) simulateDay(T0 + d * DAY_MS);
+console.log(`warm-up in ${((performance.now() - t1) / 1000).toFixed(1)} s; the measured day ...`);
+const opsBefore = new Map([...ops].map(([k, v]) => [k, { ...v }]));
+const before = perTable(sizes());
+const rowsBefore = rowCounts();
+const fileBefore = pageBytes();
+const t2 = performance.now();
+const day = simulateDay(T0 + warmupDays * DAY_MS);
+const daySeconds = (performance.now() - t2) / 1000;
+const after = perTable(sizes());
+const rowsAfter = rowCounts();
+const fileAfter = pageBytes();
+
+// --- retention, from the code: what deletes each table's rows ---
+
+type Retention =
+  | { kind: "catalogue"; driver: string }
+  | { kind: "forever"; driver: string }
+  | { kind: "window"; days: number; capped?: boolean; driver: string }
+  | { kind: "bounded"; driver: string };
+/** pruneSignals deletes at most 5,000 rows of each table per 5-minute run: 1.44 million a day at full scale. */
+const PRUNE_CAP_PER_DAY = 5000 * 288;
+const RETENTION: Record<string, Retention> = {
+  users: { kind: "catalogue", driver: "users (10M)" },
+  channels: { kind: "catalogue", driver: "channels (100k)" },
+  videos: { kind: "catalogue", driver: "videos (1M)" },
+  renditions: { kind: "catalogue", driver: "5 per video" },
+  transcode_jobs: { kind: "catalogue", driver: "1 per video" },
+  captions: { kind: "catalogue", driver: "tracks (30% of videos)" },
+  caption_cues: { kind: "catalogue", driver: "cues (1 per 3.5 s of captioned video)" },
+  transcript_search: { kind: "catalogue", driver: "FTS5 over cues" },
+  search_documents: { kind: "catalogue", driver: "1 per listable video" },
+  search_filters: { kind: "catalogue", driver: "1 per listable video" },
+  video_search: { kind: "catalogue", driver: "FTS5 over titles etc." },
+  video_words: { kind: "catalogue", driver: "FTS5 vocabulary" },
+  search_words: { kind: "catalogue", driver: "cron vocabulary (not simulated)" },
+  search_word_trigrams: { kind: "catalogue", driver: "cron vocabulary (not simulated)" },
+  subscriptions: { kind: "catalogue", driver: "5 per user" },
+  playlists: { kind: "catalogue", driver: "0.3 per user" },
+  playlist_items: { kind: "catalogue", driver: "items" },
+  webhook_endpoints: { kind: "catalogue", driver: "1% of channels" },
+  uploads: { kind: "forever", driver: "1 per upload (never deleted once complete)" },
+  upload_parts: { kind: "forever", driver: "parts per upload (kept after completion)" },
+  notifications: { kind: "forever", driver: "uploads × subscribers (never deleted)" },
+  comments: { kind: "forever", driver: "comments" },
+  video_likes: { kind: "forever", driver: "likes" },
+  watch_history: { kind: "forever", driver: "new (user, video) pairs (never pruned)" },
+  view_marks: { kind: "forever", driver: "views: viewer × video × hour (never pruned)" },
+  processed_events: { kind: "forever", driver: "every watch event: reports, likes, comments, shares (never pruned)" },
+  video_stats_hourly: { kind: "forever", driver: "(video, hour) with activity (never pruned)" },
+  video_region_hourly: { kind: "forever", driver: "(video, region, hour) with activity (never pruned)" },
+  viewer_recent_watches: {
+    kind: "window",
+    days: 1,
+    capped: true,
+    driver: "views; 24 h window, cron prunes ≤ 5,000 per run",
+  },
+  co_views: {
+    kind: "window",
+    days: 70,
+    capped: true,
+    driver: "co-viewed pairs; pruned 70 days after last seen, ≤ 5,000 per run",
+  },
+  room_members: { kind: "window", days: 1, driver: "signed-in watch pages; forgotten after 24 h" },
+  webhook_events: { kind: "window", days: 30, driver: "events for endpoints; 30 days" },
+  webhook_deliveries: { kind: "window", days: 30, driver: "1 per event × endpoint; 30 days" },
+  webhook_attempts: { kind: "window", days: 30, driver: "attempts; 30 days" },
+  trending_scores: { kind: "bounded", driver: "(video, region) trending now" },
+};
+
+const MB = 1e6;
+const fmtMB = (b: number) => (b / MB).toLocaleString("en-US", { maximumFractionDigits: b / MB < 10 ? 1 : 0 });
+const fmtGB = (b: number) => (b / 1e9).toLocaleString("en-US", { maximumFractionDigits: 1 });
+
+interface Line {
+  table: string;
+  rows: number;
+  rowsAdded: number;
+  bytes: number;
+  bytesPerRow: number;
+  growthPerDay: number;
+  year: number;
+  retention: Retention | undefined;
+}
+const lines: Line[] = [];
+for (const t of tables) {
+  const a = after.get(t) ?? { table: 0, indexes: 0, payload: 0 };
+  const b = before.get(t) ?? { table: 0, indexes: 0, payload: 0 };
+  const rows = rowsAfter.get(t) ?? 0;
+  const rowsAdded = rows - (rowsBefore.get(t) ?? 0);
+  const bytes = a.table + a.indexes;
+  const grown = bytes - (b.table + b.indexes);
+  const bytesPerRow = rows ? bytes / rows : 0;
+  const growthPerDay = grown / s;
+  const retention = RETENTION[t];
+  const full = bytes / s;
+  // A year from now: tables that only grow, and windows no longer than the warm-up (at their
+  // steady state on the measured day, so what they still grow is for good), grow by the measured
+  // day every day; longer windows grow for their length, then by what the prune cannot keep up with.
+  let year = full;
+  const perDay = Math.max(0, growthPerDay);
+  if (retention?.kind === "forever" || (retention?.kind === "window" && retention.days <= warmupDays))
+    year = full + 364 * perDay;
+  else if (retention?.kind === "window") {
+    const growing = Math.min(364, retention.days - warmupDays);
+    const inserted = rowsAdded / s;
+    const leftOver = retention.capped ? Math.max(0, inserted - PRUNE_CAP_PER_DAY) / Math.max(1, inserted) : 0;
+    year = full + growing * perDay + (364 - growing) * perDay * leftOver;
+  }
+  lines.push({ table: t, rows, rowsAdded, bytes, bytesPerRow, growthPerDay, year, retention });
+}
+lines.sort((x, y) => y.growthPerDay - x.growthPerDay || y.year - x.year);
+
+const scaled = (n: number) => Math.round(n / s).toLocaleString("en-US");
+console.log(
+  `\nthe measured day in ${daySeconds.toFixed(1)} s: ${day.sessions} sessions, ${day.views} views, ${day.reports} position reports, ` +
+    `${day.likes} likes, ${day.comments} comments, ${day.shares} shares, ${day.joins} room joins, ${day.uploads} uploads ` +
+    `(${day.notifications} notifications), ${day.flushes} counter flushes`,
+);
+console.log(
+  `at full scale a day is: ${scaled(day.sessions)} sessions, ${scaled(day.views)} views, ${scaled(day.reports)} position reports ` +
+    `(${(day.reports / day.views).toFixed(1)} per view; ${(day.watched / day.views / 60).toFixed(1)} min watched per view), ${scaled(day.likes)} likes, ${scaled(day.comments)} comments, ` +
+    `${scaled(day.uploads)} uploads, ${scaled(day.notifications)} notifications, ${scaled(day.flushes)} counter flushes`,
+);
+
+const header = [
+  "table (with its indexes)",
+  "rows now",
+  "rows +day",
+  "B/row",
+  "MB/day @10M",
+  "year GB",
+  "goal",
+  "growth driver / retention",
+];
+const body = lines
+  .filter((l) => l.rows > 0 || l.bytes > 4096 * 2)
+  .map((l) => [
+    l.table,
+    scaled(l.rows),
+    l.rowsAdded >= 0 ? `+${scaled(l.rowsAdded)}` : `-${scaled(-l.rowsAdded)}`,
+    l.rows ? l.bytesPerRow.toFixed(0) : "-",
+    fmtMB(l.growthPerDay),
+    fmtGB(l.year),
+    l.growthPerDay > GOAL_BYTES_PER_DAY ? "FAIL" : "ok",
+    l.retention ? `${l.retention.driver}` : "?",
+  ]);
+const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] as string).length)));
+const fmtRow = (r: string[]) =>
+  r
+    .map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+    .join("  ");
+console.log(`\n${fmtRow(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+for (const r of body) console.log(fmtRow(r));
+
+const dbGrowth = (fileAfter - fileBefore) / s;
+const totalYear = lines.reduce((sum, l) => sum + l.year, 0);
+const totalNow = lines.reduce((sum, l) => sum + l.bytes, 0) / s;
+console.log(
+  `\nwhole D1 database: ${fmtGB(totalNow)} GB at 1M videos / 10M users after the simulated days; grows ${fmtMB(dbGrowth)} MB a day ` +
+    `(file pages, freed pages reused) at 10M views a day; about ${fmtGB(totalYear)} GB after a year (D1's limit: 10 GB)`,
+);
+
+// D1 statements and rows changed per action, at full scale (billing: rows written, incl. index entries).
+console.log("\nD1 statements and rows changed on the measured day, at 10M views a day (per view = / views):");
+const opLines = [...ops]
+  .map(([k, v]) => {
+    const b = opsBefore.get(k) ?? { statements: 0, changes: 0 };
+    return { k, statements: v.statements - b.statements, changes: v.changes - b.changes };
+  })
+  .filter((o) => o.statements > 0)
+  .sort((x, y) => y.statements - x.statements);
+for (const o of opLines) {
+  console.log(
+    `  ${o.k.padEnd(36)} ${scaled(o.statements).padStart(14)} statements ${scaled(o.changes).padStart(14)} rows  ` +
+      `(${(o.statements / day.views).toFixed(2)} statements, ${(o.changes / day.views).toFixed(2)} rows per view)`,
+  );
+}
+const statementsPerDay = opLines.reduce((sum, o) => sum + o.statements, 0) / s;
+console.log(
+  `  all writes: ${Math.round(statementsPerDay).toLocaleString("en-US")} statements a day = ${Math.round(statementsPerDay / 86_400).toLocaleString("en-US")} a second on average ` +
+    `(one D1 database runs one query at a time: ~1,000 a second at 1 ms each)`,
+);
+
+const failing = lines.filter((l) => l.growthPerDay > GOAL_BYTES_PER_DAY);
+console.log(
+  `\ngoal: no D1 table grows more than ${GOAL_BYTES_PER_DAY / MB} MB a day at ${TARGET.viewsPerDay.toLocaleString("en-US")} views a day: ` +
+    (failing.length
+      ? `FAILS for ${failing.length}: ${failing.map((l) => `${l.table} (${fmtMB(l.growthPerDay)} MB)`).join(", ")}`
+      : "met by every table"),
+);
+checkFinite({ dbGrowth, totalYear, statementsPerDay });
+check(day.views > 0 && day.reports > day.views, "the day counted no views");
+smokeFooter();
+db.close();
