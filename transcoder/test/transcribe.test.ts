@@ -11,6 +11,7 @@ import { TranscribeRequest, type TranscriptSegment } from "../src/protocol.ts";
 import { runFfmpeg } from "../src/run.ts";
 import { chunkBounds, parsePocketsphinx, parseSilences } from "../src/speech.ts";
 import { type Engine, findEngine, transcribe, Unavailable } from "../src/transcribe.ts";
+import { espeakArgs, PHRASES, spokenVideo } from "./clips.ts";
 import { clip, clipPath, type FakeWorker, fakeWorker } from "./harness.ts";
 
 const engine = await findEngine();
@@ -22,48 +23,18 @@ if (missing.length) {
   );
 }
 
-/** Phrases pocketsphinx's US English model hears reliably in espeak-ng's voice, and the silence between them. */
-const PHRASES = ["hello world", "please open the door", "good morning everyone", "one two three four five"];
 const PAUSE_SECONDS = 1.5;
 const TOLERANCE_S = 0.3;
 
-/** A video (testsrc, H.264/AAC) whose sound is the phrases spoken with pauses before, between and after. */
+/** A video whose sound is the phrases spoken with pauses before, between and after. */
 function spokenClip(name: string): Buffer {
-  const inputs: string[] = [];
-  const silence = ["-f", "lavfi", "-t", String(PAUSE_SECONDS), "-i", "anullsrc=r=22050:cl=mono"];
-  inputs.push(...silence);
-  for (const [i, phrase] of PHRASES.entries()) {
+  const wavs = PHRASES.map((phrase, i) => {
     const wav = clipPath(`${name}-${i}.wav`);
-    const said = spawnSync("espeak-ng", ["-v", "en-us", "-s", "140", "-w", wav, phrase]);
+    const said = spawnSync("espeak-ng", espeakArgs(phrase, wav));
     if (said.status !== 0) throw new Error(String(said.stderr));
-    inputs.push("-i", wav, ...silence);
-  }
-  const parts = PHRASES.length * 2 + 1;
-  const audio = `${Array.from({ length: parts }, (_, i) => `[${i}:a]`).join("")}concat=n=${parts}:v=0:a=1[a]`;
-  return clip(name, [
-    ...inputs,
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=320x180:rate=25",
-    "-filter_complex",
-    audio,
-    "-map",
-    `${parts}:v`,
-    "-map",
-    "[a]",
-    "-shortest",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-ar",
-    "44100",
-  ]);
+    return wav;
+  });
+  return clip(name, spokenVideo(wavs, PAUSE_SECONDS));
 }
 
 /**
