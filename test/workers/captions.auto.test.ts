@@ -81,6 +81,18 @@ describe("POST /videos/{id}/captions/generate: who may, and when", () => {
     expect(speech.requests).toEqual([]);
   });
 
+  it("is rate limited: 20 requests an hour per user, then 429", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const caller = await registerUser();
+    for (let i = 0; i < 20; i++) {
+      expect((await generate(caller, videoId, { language: "en" })).status).toBe(403);
+    }
+    const limited = await generate(caller, videoId, { language: "en" });
+    await expectProblem(limited, 429, "rate_limited");
+    expect(limited.headers.get("Retry-After")).toBeTruthy();
+  });
+
   it("checks the language as uploads do: a BCP 47 tag, else the video's own; neither is 400", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);

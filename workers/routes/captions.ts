@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import {
   CaptionList,
   CaptionParams,
@@ -33,9 +34,9 @@ export const captionRoutes = router()
         "none knows the language; 409 `not_ready` before the video is ready, `captions_exist` where captions " +
         "were uploaded for the language (an uploaded track is never replaced by an auto one).",
       security: bearer,
-      middleware: [requireAuth] as const,
+      middleware: [requireAuth, rateLimit(RATE_RULES.captionsGenerate)] as const,
       request: { params: VideoParams, body: jsonBody(GenerateBody) },
-      responses: { 202: { description: "Transcription queued" }, ...problems(400, 401, 403, 404, 409, 503) },
+      responses: { 202: { description: "Transcription queued" }, ...problems(400, 401, 403, 404, 409, 429, 503) },
     }),
     async (c) => {
       await requestAutoCaptions(
