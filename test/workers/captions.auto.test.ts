@@ -253,6 +253,18 @@ describe("auto captions through the captions queue", () => {
     expect((await generate(owner, videoId, { language: "en" })).status).toBe(202);
     expect(await ready(videoId)).toMatchObject({ source: "auto", status: "failed", url: null });
     expect((await notifications(owner)).filter((n) => n.type === "captions_ready")).toEqual([]);
+    await expectProblem(await api(`/api/v1/videos/${videoId}/transcript?language=en`), 404, "not_found");
+
+    // Asked again once it failed, with speech this time: it is transcribed anew.
+    speech.segments = SEGMENTS;
+    expect((await generate(owner, videoId, { language: "en" })).status).toBe(202);
+    expect(await ready(videoId)).toMatchObject({ source: "auto", status: "ready" });
+    // And a ready auto track that comes out silent on a new request fails, its files gone.
+    const old = (await tracks(videoId))[0]!.url as string;
+    speech.segments = [];
+    expect((await generate(owner, videoId, { language: "en" })).status).toBe(202);
+    expect(await ready(videoId)).toMatchObject({ status: "failed", url: null });
+    expect((await api(new URL(old).pathname)).status).toBe(404);
 
     // The engine breaks every time: the queue retries, then the dead-letter consumer ends it.
     speech.answer = () => Response.json({ code: "transcription_failed" }, { status: 500 });

@@ -126,6 +126,8 @@ export async function autoCaptionsOnReady(deps: AutoCaptionDeps, videoId: string
 /** Ends a track `failed` (no speech, an engine that cannot serve, retries spent). */
 export async function failAutoCaptions(deps: AutoCaptionDeps, message: CaptionJobMessage, reason: string) {
   if (await store.failAutoTrack(deps.db, message.video_id, message.language, reason, new Date())) {
+    // An earlier version's files, if any: nothing names them now.
+    await deps.media.deleteMediaUnder(message.video_id, trackDir(message.language));
     await deps.changed(message.video_id, []);
     await announce(deps, message.video_id, message.language, "failed");
   }
