@@ -34,6 +34,8 @@ export default defineConfig({
                 FANOUT_PAGE_SIZE: "2",
                 // Neither Vectorize nor Workers AI exists in workerd: the local pair serves.
                 VECTOR_BACKEND: "local",
+                // Auto captions through the transcoder's engine, which tests stub at its HTTP boundary.
+                TRANSCRIBER: "local",
                 // Webhook tests receive on loopback URLs (and turn this off to see them refused).
                 WEBHOOK_ALLOW_LOOPBACK: "true",
               },

@@ -145,3 +145,75 @@ export const TranscoderEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("failed"), code: z.enum(FAILURE_CODES), message: z.string().max(1000) }),
 ]);
 export type TranscoderEvent = z.infer<typeof TranscoderEvent>;
+
+// Transcription (auto captions, issue 21). Separate from jobs: a short synchronous call made
+// by the Worker's `captions` queue consumer for a video that is already processed.
+
+/** A word and when it is said, in seconds from the start of the video. */
+export const TranscriptWord = z.object({
+  text: z.string().max(200),
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+});
+export type TranscriptWord = z.infer<typeof TranscriptWord>;
+
+/** One utterance (between pauses), with its words. */
+export const TranscriptSegment = z.object({
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+  text: z.string().max(10_000),
+  words: z.array(TranscriptWord).max(5_000),
+});
+export type TranscriptSegment = z.infer<typeof TranscriptSegment>;
+
+/**
+ * `GET /transcripts`: what this transcoder can do. `engine` is its local speech recogniser
+ * (Debian's pocketsphinx, looked for once at start; null without it) and the languages its
+ * models cover; `chunks` (splitting audio at silences for a remote model) needs ffmpeg alone.
+ */
+export const TranscriberInfo = z.object({
+  engine: z.string().nullable(),
+  languages: z.array(z.string().max(35)).max(100),
+  chunks: z.boolean(),
+});
+export type TranscriberInfo = z.infer<typeof TranscriberInfo>;
+
+/** The longest audio chunk Whisper takes in one window. */
+export const MAX_CHUNK_SECONDS = 30;
+
+/**
+ * `POST /transcripts` (answered when done, 200 with a `TranscribeResult`): the audio of the
+ * video at `source_url`, either transcribed by the local engine (`words`), or cut at silences
+ * into chunks of at most `max_chunk_seconds` of 16 kHz mono WAV, each PUT to
+ * `${output.base_url}/${path}?${output.query}` (`chunks`), for Workers AI Whisper.
+ * 503 `captions_unavailable` when the local engine is missing or does not know the language.
+ */
+export const TranscribeRequest = z.object({
+  video_id: VideoId,
+  source_url: z.url(),
+  /** BCP 47. */
+  language: z.string().min(1).max(35),
+  mode: z.enum(["words", "chunks"]),
+  output: z.object({ base_url: z.url(), query: z.string().max(2000) }).optional(),
+  max_chunk_seconds: z.number().min(5).max(MAX_CHUNK_SECONDS).default(MAX_CHUNK_SECONDS),
+});
+export type TranscribeRequest = z.input<typeof TranscribeRequest>;
+
+/** Where one chunk is (relative to `output`) and where it starts in the video (seconds). */
+export const AudioChunk = z.object({
+  path: z.string().regex(/^chunk_\d{5}\.wav$/),
+  start: z.number().nonnegative(),
+  duration: z
+    .number()
+    .positive()
+    .max(MAX_CHUNK_SECONDS + 1),
+});
+export type AudioChunk = z.infer<typeof AudioChunk>;
+
+export const TranscribeResult = z.object({
+  /** Seconds of audio (0 when the video has no sound track). */
+  duration: z.number().nonnegative(),
+  segments: z.array(TranscriptSegment).max(100_000).optional(),
+  chunks: z.array(AudioChunk).max(100_000).optional(),
+});
+export type TranscribeResult = z.infer<typeof TranscribeResult>;

@@ -95,6 +95,9 @@ const vars = [
   `PUBLIC_URL:http://127.0.0.1:${port}`,
   // Workers AI and Vectorize have no local simulator: a local embedder and a D1 index serve.
   "VECTOR_BACKEND:local",
+  // Auto captions: the transcoder's local engine (pocketsphinx, if installed; the transcoder
+  // looks for it once at start, and without it generation answers 503 captions_unavailable).
+  "TRANSCRIBER:local",
   // Webhooks may go to a receiver on this machine (http://127.0.0.1, http://localhost); off in production.
   "WEBHOOK_ALLOW_LOOPBACK:true",
 ];

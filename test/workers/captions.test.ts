@@ -158,19 +158,6 @@ describe("a video's language", () => {
   });
 });
 
-describe("auto captions", () => {
-  it("answer 503 captions_unavailable where no transcription engine is set up, after the usual checks", async () => {
-    const owner = await registerUser();
-    const { videoId } = await readyVideo(owner);
-    const generate = (as: TestUser, body: unknown) =>
-      api(`/api/v1/videos/${videoId}/captions/generate`, { method: "POST", as, json: body });
-    await expectProblem(await generate(owner, {}), 400, "validation_failed");
-    await expectProblem(await generate(owner, { language: "en" }), 503, "captions_unavailable");
-    await expectProblem(await generate(await registerUser(), { language: "en" }), 403, "forbidden");
-    expect((await json(await api(`/api/v1/videos/${videoId}/captions`))).items).toEqual([]);
-  });
-});
-
 describe("captions: HLS", () => {
   it("the master gains a SUBTITLES group; its subtitle playlist is segmented WebVTT with X-TIMESTAMP-MAP", async () => {
     const owner = await registerUser();

@@ -64,7 +64,7 @@ class Progress {
   }
 }
 
-async function download(url: string, file: string, signal?: AbortSignal) {
+export async function download(url: string, file: string, signal?: AbortSignal) {
   const res = await fetch(url, { signal });
   if (!res.ok || !res.body) throw new Error(`source: HTTP ${res.status}`);
   // Streamed to disk: a source may be gigabytes.

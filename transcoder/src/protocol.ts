@@ -3,6 +3,7 @@
 import type { FailureCode, Rendition, TranscoderEvent } from "../../contracts/transcoder.ts";
 
 export {
+  type AudioChunk,
   type FailureCode,
   JobRequest,
   type JobSettings,
@@ -11,6 +12,11 @@ export {
   type Stage,
   type Storyboard,
   type Thumbnails,
+  TranscribeRequest,
+  type TranscribeResult,
+  type TranscriberInfo,
+  type TranscriptSegment,
+  type TranscriptWord,
 } from "../../contracts/transcoder.ts";
 
 export type RenditionOut = Rendition;

@@ -130,3 +130,15 @@ export function runSimple(
   for (const output of outputs) command.output(output.path).outputOptions(output.options);
   return run(command, options);
 }
+
+/** One plain ffmpeg run (audio extraction, silence detection); its stderr, or a rejection with it. */
+export async function runFfmpeg(args: string[], signal?: AbortSignal): Promise<string> {
+  const { stderr } = await exec(ffmpegPath, args, { maxBuffer: 64 << 20, signal }).catch(
+    (err: Error & { stderr?: string }) => {
+      throw Object.assign(new Error(`ffmpeg failed: ${(err.stderr ?? err.message).slice(-1000)}`), {
+        stderr: err.stderr,
+      });
+    },
+  );
+  return stderr;
+}

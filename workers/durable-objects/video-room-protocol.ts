@@ -23,6 +23,12 @@ export interface CounterDelta {
   shares?: number;
 }
 
+/** An auto caption track's progress (the room carries processing status; captions follow it). */
+export interface CaptionsUpdate {
+  language: string;
+  status: "processing" | "ready" | "failed";
+}
+
 export interface StatusUpdate {
   status: string;
   progress: number;
@@ -69,6 +75,7 @@ export type ServerMessage =
   | SequencedMessage
   | ({ type: "counters"; video_id: string } & Counters)
   | { type: "status"; video_id: string; status: string; progress: number; playable: boolean }
+  | ({ type: "captions"; video_id: string; source: "auto" } & CaptionsUpdate)
   | { type: "pong" }
   | { type: "error"; code: string; message: string };
 

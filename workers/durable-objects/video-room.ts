@@ -8,6 +8,7 @@ import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling
 import type { RoomRelay } from "./room-relay";
 import {
   type AddCommentResult,
+  type CaptionsUpdate,
   type CommentDraft,
   type CounterDelta,
   type Counters,
@@ -358,6 +359,14 @@ export class VideoRoom extends DurableObject<Env> {
     this.remember(videoId);
     const { status: s, progress, playable } = status;
     this.queued.push({ message: { type: "status", video_id: videoId, status: s, progress, playable } });
+    this.scheduleTick();
+  }
+
+  /** An auto caption track started, is ready or failed: the watchers' and the owner's pages hear it. */
+  async publishCaptions(videoId: string, update: CaptionsUpdate): Promise<void> {
+    this.remember(videoId);
+    const { language, status } = update;
+    this.queued.push({ message: { type: "captions", video_id: videoId, source: "auto", language, status } });
     this.scheduleTick();
   }
 

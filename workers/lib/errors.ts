@@ -40,6 +40,8 @@ export const PROBLEMS = {
   already_settled: { status: 409, title: "Already settled" },
   already_in_playlist: { status: 409, title: "Already in playlist" },
   webhook_disabled: { status: 409, title: "Webhook disabled" },
+  not_ready: { status: 409, title: "Not ready" },
+  captions_exist: { status: 409, title: "Captions exist" },
   upload_gone: { status: 410, title: "Upload gone" },
   length_required: { status: 411, title: "Length required" },
   tus_version_unsupported: { status: 412, title: "Tus version unsupported" },

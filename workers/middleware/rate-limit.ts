@@ -20,6 +20,8 @@ export const RATE_RULES = {
   // A search costs a few D1 round trips; suggestions (one per keystroke) ride the global limit.
   search: { name: "search", limit: 120, windowSeconds: 60 },
   report: { name: "report", limit: 30, windowSeconds: 3600 },
+  // A transcription costs minutes of the engine per video.
+  captionsGenerate: { name: "captions-generate", limit: 20, windowSeconds: 3600 },
 } satisfies Record<string, RateRule>;
 
 /** The client's address as Cloudflare saw it ("local" in tests and dev without one). */

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { log } from "../lib/log";
 import { isQueueName, type MessageOf, QUEUES, type QueueName } from "../schemas/queues";
+import { captionJob, captionJobDeadLetter } from "./captions";
 import { consume, consumeAll, type Fate } from "./consume";
 import { fanOutPage } from "./notification-fanout";
 import { indexVideo } from "./video-index";
@@ -35,6 +36,8 @@ export const CONSUMERS: { [Q in QueueName]: Handler<MessageOf<Q>> | BatchHandler
   "watch-events-dlq": null,
   "webhook-deliveries": webhookDeliveries,
   "webhook-deliveries-dlq": null,
+  captions: captionJob,
+  "captions-dlq": captionJobDeadLetter,
 };
 
 /** How long a message with no consumer waits before it is offered again (for a person to look at). */

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { router } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
+import { RATE_RULES, rateLimit } from "../middleware/rate-limit";
 import {
   CaptionList,
   CaptionParams,
@@ -12,8 +13,9 @@ import {
 } from "../schemas/captions";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
+import { requestAutoCaptions } from "../services/auto-captions";
 import * as captions from "../services/captions";
-import { captionDeps } from "../wiring/deps";
+import { autoCaptionDeps, captionDeps } from "../wiring/deps";
 
 const origin = (url: string) => new URL(url).origin;
 const file = { schema: z.string().openapi({ format: "binary" }) };
@@ -26,14 +28,23 @@ export const captionRoutes = router()
       path: "/{video_id}/captions/generate",
       tags: ["captions"],
       summary: "Transcribe the video into auto captions (owner)",
-      description: "503 `captions_unavailable` where no transcription engine is set up (as here, for now).",
+      description:
+        "202 once the track (`source: auto`) is `processing`; it becomes `ready` or `failed`, and the owner gets a " +
+        "`captions_ready` notification. 503 `captions_unavailable` where no transcription engine is set up or " +
+        "none knows the language; 409 `not_ready` before the video is ready, `captions_exist` where captions " +
+        "were uploaded for the language (an uploaded track is never replaced by an auto one).",
       security: bearer,
-      middleware: [requireAuth] as const,
+      middleware: [requireAuth, rateLimit(RATE_RULES.captionsGenerate)] as const,
       request: { params: VideoParams, body: jsonBody(GenerateBody) },
-      responses: { 202: { description: "Transcription queued" }, ...problems(400, 401, 403, 404, 503) },
+      responses: { 202: { description: "Transcription queued" }, ...problems(400, 401, 403, 404, 409, 429, 503) },
     }),
     async (c) => {
-      await captions.generateTrack(c.var.db, c.var.user, c.req.valid("param").video_id, c.req.valid("json").language);
+      await requestAutoCaptions(
+        autoCaptionDeps(c.env, c.var.db, origin(c.req.url)),
+        c.var.user,
+        c.req.valid("param").video_id,
+        c.req.valid("json").language,
+      );
       return c.body(null, 202);
     },
   )

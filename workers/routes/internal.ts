@@ -4,7 +4,7 @@ import { TranscoderEvent } from "../../contracts/transcoder";
 import type { AppEnv } from "../env";
 import { invalid, problem } from "../lib/errors";
 import { verifyScope } from "../lib/signing";
-import { clearOutputs, readSource, storeOutput } from "../services/outputs";
+import { clearOutputs, readSource, storeAudioChunk, storeOutput } from "../services/outputs";
 import { applyEvent } from "../services/processing";
 import { processingDeps, videoDeps } from "../wiring/deps";
 
@@ -13,16 +13,17 @@ const forbiddenUrl = () =>
 
 /**
  * The transcoder's side door: signed, short-lived URLs scoped to one video and one of
- * `source` (read the upload), `media` (write or clear outputs), `events` (report progress).
+ * `source` (read the upload), `media` (write or clear outputs), `events` (report progress),
+ * `audio` (write the audio chunks of a transcription for Whisper: auto captions).
  * Not part of the public API and not in the OpenAPI document.
  */
 export const internalRoutes = new Hono<AppEnv>();
 
 internalRoutes.use("/videos/:video_id/*", async (c, next) => {
   const videoId = c.req.param("video_id");
-  // The scope is the path segment after the id: source, media or events.
+  // The scope is the path segment after the id: source, media, events or audio.
   const scope = c.req.path.split("/")[5] ?? "";
-  if (!ID_PATTERN.test(videoId) || !["source", "media", "events"].includes(scope)) throw forbiddenUrl();
+  if (!ID_PATTERN.test(videoId) || !["source", "media", "events", "audio"].includes(scope)) throw forbiddenUrl();
   if (!(await verifyScope(c.env.SIGNING_SECRET, videoId, scope, c.req.query("exp"), c.req.query("sig"))))
     throw forbiddenUrl();
   await next();
@@ -36,6 +37,15 @@ internalRoutes.put("/videos/:video_id/media/*", async (c) => {
     path: c.req.path.slice(c.req.path.indexOf("/media/") + "/media/".length),
     length: length === undefined ? undefined : Number(length),
     contentType: c.req.header("Content-Type"),
+    body: c.req.raw.body,
+  });
+  return c.body(null, 201);
+});
+
+internalRoutes.put("/videos/:video_id/audio/:name", async (c) => {
+  const length = c.req.header("Content-Length");
+  await storeAudioChunk(videoDeps(c.env, c.var.db), c.req.param("video_id"), c.req.param("name"), {
+    length: length === undefined ? undefined : Number(length),
     body: c.req.raw.body,
   });
   return c.body(null, 201);

@@ -95,3 +95,10 @@ export const Transcript = z
     ),
   })
   .openapi("Transcript");
+
+/** A `captions` queue message: transcribe the video's auto track in `language` (its row says `processing`). */
+export const CaptionJobMessage = z.object({
+  video_id: Id,
+  language: z.string().min(1).max(35),
+});
+export type CaptionJobMessage = z.infer<typeof CaptionJobMessage>;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { CaptionJobMessage } from "./captions";
 import { FanOutMessage } from "./notifications";
 import { VideoIndexMessage, VideoReadyMessage } from "./processing";
 import { VideoJobMessage } from "./uploads";
@@ -32,6 +33,8 @@ export const QUEUES = {
     deadLetter: "webhook-deliveries-dlq",
   },
   "webhook-deliveries-dlq": { message: WebhookMessage },
+  captions: { binding: "CAPTIONS_QUEUE", message: CaptionJobMessage, deadLetter: "captions-dlq" },
+  "captions-dlq": { message: CaptionJobMessage },
 } as const satisfies Record<string, { binding?: keyof Env; message: z.ZodType; deadLetter?: string }>;
 
 export type QueueName = keyof typeof QUEUES;

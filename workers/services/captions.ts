@@ -52,7 +52,7 @@ export type CaptionTrack = {
 export const trackPath = (language: string, rev: string) => `captions/${language}/${rev}.vtt`;
 /** Its HLS subtitle playlist (segments beside it). */
 export const trackPlaylistPath = (language: string, rev: string) => `captions/${language}/${rev}/index.m3u8`;
-const trackDir = (language: string) => `captions/${language}/`;
+export const trackDir = (language: string) => `captions/${language}/`;
 
 /** The canonical BCP 47 form of a tag (`pt-br` is `pt-BR`), or a 400 naming the parameter. */
 export function canonicalLanguage(tag: string, name = "language"): string {
@@ -113,7 +113,7 @@ export async function listTracks(
 }
 
 /** The owner's video, else 404 (private: not there at all) or 403. */
-async function ownedVideo(db: Database, user: AuthUser, videoId: string) {
+export async function ownedVideo(db: Database, user: AuthUser, videoId: string) {
   const access = await findAccess(db, videoId);
   if (!access) throw notFound("Video");
   if (access.owner_id !== user.id) {
@@ -181,7 +181,7 @@ export function readCaptionFile(bytes: Uint8Array, contentType: string | undefin
   }
 }
 
-async function revOf(vtt: string): Promise<string> {
+export async function revOf(vtt: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(vtt)));
   return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -208,7 +208,7 @@ async function segmentTypeOf(deps: Pick<CaptionDeps, "media" | "config">, videoI
 }
 
 /** The WebVTT, its subtitle playlist and segments under the track's content-addressed paths. */
-async function storeTrackFiles(
+export async function storeTrackFiles(
   deps: CaptionDeps,
   videoId: string,
   language: string,
@@ -303,26 +303,9 @@ export async function putTrack(
   return out;
 }
 
-async function afterChange(deps: CaptionDeps, videoId: string) {
+export async function afterChange(deps: CaptionDeps, videoId: string) {
   await syncMasterPlaylist(deps, videoId);
   await deps.changed(videoId, ["master.m3u8"]);
-}
-
-/**
- * POST /videos/{id}/captions/generate (owner): auto captions. No transcription engine is
- * wired into this deployment yet (issue 21's Transcriber: Workers AI Whisper in production,
- * Debian's pocketsphinx locally), so after the usual checks the answer is the contract's
- * 503 `captions_unavailable`, never a 202 for work nobody will do.
- */
-export async function generateTrack(db: Database, user: AuthUser, videoId: string, languageTag: string | undefined) {
-  const video = await ownedVideo(db, user, videoId);
-  const language = languageTag ? canonicalLanguage(languageTag) : video.language;
-  if (!language) {
-    throw validationFailed([{ name: "language", reason: "the video has no language: name the one to transcribe" }]);
-  }
-  throw problem("captions_unavailable", {
-    detail: "No transcription engine is set up on this platform: upload a WebVTT or SRT file instead.",
-  });
 }
 
 /** DELETE /videos/{id}/captions/{language} (owner): the track, its files, its cues; 404 when there is none. */

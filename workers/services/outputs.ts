@@ -1,5 +1,5 @@
 import { problem, validationFailed } from "../lib/errors";
-import { contentTypeOf, MEDIA_PATH } from "../storage/media";
+import { AUDIO_CHUNK, contentTypeOf, MEDIA_PATH } from "../storage/media";
 import { findVideo } from "../storage/videos";
 import type { VideoDeps } from "./videos";
 
@@ -56,4 +56,24 @@ export async function storeOutput(deps: VideoDeps, videoId: string, output: Outp
 /** Deletes every processed object of a video (after a failed job); its source stays. */
 export async function clearOutputs(deps: VideoDeps, videoId: string): Promise<void> {
   await deps.media.deleteMedia(videoId);
+}
+
+/** 30 s of 16 kHz mono 16-bit PCM is 960 kB; a WAV chunk is refused well past that. */
+const MAX_AUDIO_CHUNK_BYTES = 2 * 1024 ** 2;
+
+/** A chunk of a video's audio, cut by the transcoder for Whisper (auto captions). */
+export async function storeAudioChunk(
+  deps: VideoDeps,
+  videoId: string,
+  name: string,
+  chunk: { length: number | undefined; body: ReadableStream | null },
+): Promise<void> {
+  if (!AUDIO_CHUNK.test(name)) throw validationFailed([{ name: "name", reason: "must be chunk_NNNNN.wav" }]);
+  const length = chunk.length;
+  if (length === undefined || !Number.isInteger(length) || length < 0) {
+    throw problem("length_required", { detail: "Send Content-Length with the object." });
+  }
+  if (length > MAX_AUDIO_CHUNK_BYTES) throw problem("object_too_large", { detail: "An audio chunk is at most 2 MB." });
+  if (!(await findVideo(deps.db, videoId))) throw problem("not_found", { detail: "No such video." });
+  await deps.media.putAudio(videoId, name, chunk.body ?? new Uint8Array());
 }

@@ -100,3 +100,82 @@ export async function deleteTrack(db: Database, videoId: string, language: strin
   ]);
   return (removed?.meta.changes ?? 0) > 0;
 }
+
+// Auto captions: a track the platform transcribes. It never replaces an uploaded one: every
+// write below is conditioned on the row being (or becoming) an auto track.
+
+/**
+ * Puts an auto track in `processing` (a new row, or an auto track again), leaving an
+ * uploaded track alone. The row as it is now, and what it was before (undefined: none).
+ */
+export async function markAutoProcessing(db: Database, videoId: string, language: string, label: string, now: Date) {
+  const before = await findCaption(db, videoId, language);
+  if (before?.source === "uploaded") return { row: before, before };
+  await db.$client
+    .prepare(
+      `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, error, updated_at)
+       VALUES (?, ?, ?, 'auto', 'processing', NULL, 0, NULL, ?)
+       ON CONFLICT (video_id, language) DO UPDATE SET status = 'processing', error = NULL,
+         updated_at = excluded.updated_at
+       WHERE captions.source = 'auto'`,
+    )
+    .bind(videoId, language, label, now.getTime())
+    .run();
+  return { row: await findCaption(db, videoId, language), before };
+}
+
+const STILL_PROCESSING =
+  "EXISTS (SELECT 1 FROM captions WHERE video_id = ? AND language = ? AND source = 'auto' AND status = 'processing')";
+
+/**
+ * Stores a transcribed track and its cues in one batch, only if the row is still an auto
+ * track in `processing` (the owner may have uploaded a file or removed the track meanwhile).
+ * True when it was stored.
+ */
+export async function finishAutoTrack(db: Database, track: Omit<TrackWrite, "source" | "label">): Promise<boolean> {
+  const d1 = db.$client;
+  const { videoId, language } = track;
+  const statements: D1PreparedStatement[] = [
+    d1
+      .prepare(`DELETE FROM caption_cues WHERE video_id = ? AND language = ? AND ${STILL_PROCESSING}`)
+      .bind(videoId, language, videoId, language),
+  ];
+  for (let i = 0; i < track.cues.length; i += CUES_PER_STATEMENT) {
+    const chunk = track.cues.slice(i, i + CUES_PER_STATEMENT).map((c) => [c.start, c.end, c.text]);
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text)
+           SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE ${STILL_PROCESSING} ORDER BY key`,
+        )
+        .bind(videoId, language, JSON.stringify(chunk), videoId, language),
+    );
+  }
+  statements.push(
+    d1
+      .prepare(
+        `UPDATE captions SET status = 'ready', rev = ?, cue_count = ?, error = NULL, updated_at = ?
+         WHERE video_id = ? AND language = ? AND source = 'auto' AND status = 'processing'`,
+      )
+      .bind(track.rev, track.cues.length, track.now.getTime(), videoId, language),
+  );
+  const results = await d1.batch(statements);
+  return (results[results.length - 1]?.meta.changes ?? 0) > 0;
+}
+
+/** An auto track in `processing` ends `failed` with a reason (cues of an earlier version go); true when it did. */
+export async function failAutoTrack(db: Database, videoId: string, language: string, error: string, now: Date) {
+  const d1 = db.$client;
+  const [, result] = await d1.batch([
+    d1
+      .prepare(`DELETE FROM caption_cues WHERE video_id = ? AND language = ? AND ${STILL_PROCESSING}`)
+      .bind(videoId, language, videoId, language),
+    d1
+      .prepare(
+        `UPDATE captions SET status = 'failed', error = ?, cue_count = 0, updated_at = ?
+         WHERE video_id = ? AND language = ? AND source = 'auto' AND status = 'processing'`,
+      )
+      .bind(error.slice(0, 500), now.getTime(), videoId, language),
+  ]);
+  return (result?.meta.changes ?? 0) > 0;
+}

@@ -10,6 +10,8 @@
  *                                             captions/{language}/{rev}.vtt with its HLS
  *                                             subtitle playlist captions/{language}/{rev}/;
  *                                             served at /videos/{id}/...
+ *   videos/{video_id}/audio/chunk_NNNNN.wav   audio cut at silences for Whisper (auto
+ *                                             captions), removed once transcribed; never served
  *   uploads/{upload_id}/tus-tail              tus bytes past the last whole part
  */
 const videoPrefix = (videoId: string) => `videos/${videoId}/`;
@@ -19,6 +21,10 @@ export function sourceKey(videoId: string, filename: string): string {
   const ext = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase() ?? "bin";
   return `${videoPrefix(videoId)}source/original.${ext}`;
 }
+
+/** A chunk of a video's audio for transcription (`chunk_00000.wav`). */
+export const AUDIO_CHUNK = /^chunk_\d{5}\.wav$/;
+const audioPrefix = (videoId: string) => `${videoPrefix(videoId)}audio/`;
 
 const tusTailKey = (uploadId: string) => `uploads/${uploadId}/tus-tail`;
 
@@ -104,6 +110,11 @@ export function mediaStore(bucket: R2Bucket) {
         cursor = page.truncated ? page.cursor : undefined;
       } while (cursor);
     },
+    putAudio: (videoId: string, name: string, body: ReadableStream | Uint8Array) =>
+      bucket.put(`${audioPrefix(videoId)}${name}`, body, { httpMetadata: { contentType: "audio/wav" } }),
+    getAudio: (videoId: string, name: string) => bucket.get(`${audioPrefix(videoId)}${name}`),
+    /** The audio chunks of a transcription, once read. */
+    deleteAudio: (videoId: string) => deletePrefix(bucket, audioPrefix(videoId)),
     /** Every processed object of a video (not its source). */
     deleteMedia: (videoId: string) => deletePrefix(bucket, mediaPrefix(videoId)),
     /** Everything of a video: source and media. */

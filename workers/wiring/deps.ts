@@ -5,6 +5,7 @@ import { UNKNOWN_REGION } from "../lib/region";
 import { secretBox } from "../lib/secret-box";
 import { type Resolution, resolveAddresses } from "../lib/webhook-url";
 import type { TokenConfig } from "../services/accounts";
+import type { AutoCaptionDeps } from "../services/auto-captions";
 import type { CaptionDeps } from "../services/captions";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
@@ -28,6 +29,7 @@ import { edgePurge, mediaPurge } from "./edge-purge";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
+import { transcriberFromEnv } from "./transcriber";
 
 const int = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -348,5 +350,23 @@ export function captionDeps(env: Env, db: Database, origin: string): CaptionDeps
     ready: (videoId, track, revision) =>
       quietly("video.captions_ready", webhookHooksOf(env, db).captionsReady(videoId, track, revision)),
     config: { segmentType: env.HLS_SEGMENT_TYPE === "ts" ? "ts" : "fmp4" },
+  };
+}
+
+/**
+ * What auto captions need: what captions need, the transcriber (TRANSCRIBER), the `captions`
+ * queue, the video's room, and whether ready videos are transcribed by themselves
+ * (AUTO_CAPTIONS). Queue consumers have no request: PUBLIC_URL is their origin.
+ */
+export function autoCaptionDeps(env: Env, db: Database, origin?: string): AutoCaptionDeps {
+  const home = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : "";
+  const base = captionDeps(env, db, origin ?? home);
+  return {
+    ...base,
+    transcriber: (videoId) => transcriberFromEnv(env, videoId),
+    queue: producer(env, "captions"),
+    announce: (videoId, language, status) => roomOf(env, videoId).publishCaptions({ language, status }),
+    origin: home || origin || "",
+    config: { ...base.config, autoCaptions: flag(env.AUTO_CAPTIONS) },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type CaptionsUpdate,
   CLOSE_ROOM_FULL,
   type CommentDraft,
   type CounterDelta,
@@ -16,6 +17,7 @@ export function roomOf(env: Env, videoId: string) {
   return {
     bump: (delta: CounterDelta) => hub.bump(videoId, delta),
     publishStatus: (status: StatusUpdate) => hub.publishStatus(videoId, status),
+    publishCaptions: (update: CaptionsUpdate) => hub.publishCaptions(videoId, update),
     addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),
     committed: (seq: number) => hub.committed(videoId, seq),
     removeComment: (commentId: string) => hub.removeComment(videoId, commentId),

@@ -1,6 +1,8 @@
 import { getContainer } from "@cloudflare/containers";
-import { type JobRequest, JobStatus } from "../../contracts/transcoder";
+import { type JobRequest, JobStatus, TranscribeResult, TranscriberInfo } from "../../contracts/transcoder";
 import type { JobState, TranscoderClient } from "../services/processing";
+import type { TranscoderSpeech } from "../transcribers/local";
+import { TranscriberUnavailable } from "../transcribers/transcriber";
 
 type Fetcher = (req: Request) => Promise<Response>;
 
@@ -49,5 +51,42 @@ export function transcoderFromEnv(env: Env): TranscoderClient {
   return {
     startJob: (job) => post(container(job.video_id), "http://transcoder", job),
     jobState: (videoId) => state(container(videoId), "http://transcoder", videoId),
+  };
+}
+
+/**
+ * The transcoder's speech side (auto captions): `GET /transcripts` (what it can do) and
+ * `POST /transcripts` (answered when done), at TRANSCODER_URL or on the video's Container.
+ */
+export function transcoderSpeech(env: Env, videoId: string): TranscoderSpeech {
+  const fetcher: Fetcher = env.TRANSCODER_URL
+    ? (req) => fetch(req)
+    : (req) => getContainer(env.TRANSCODER, videoId).fetch(req);
+  const base = env.TRANSCODER_URL ? env.TRANSCODER_URL.replace(/\/$/, "") : "http://transcoder";
+  return {
+    info: async () => {
+      try {
+        const res = await fetcher(new Request(`${base}/transcripts`));
+        const info = res.ok ? TranscriberInfo.safeParse(await res.json()) : undefined;
+        return info?.success ? info.data : null;
+      } catch {
+        return null;
+      }
+    },
+    transcribe: async (request) => {
+      const res = await fetcher(
+        new Request(`${base}/transcripts`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(request),
+        }),
+      );
+      if (res.status === 503) {
+        const body = (await res.json().catch(() => ({}))) as { detail?: string };
+        throw new TranscriberUnavailable(body.detail ?? "The transcription engine is not available.");
+      }
+      if (!res.ok) throw new Error(`transcoder answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      return TranscribeResult.parse(await res.json());
+    },
   };
 }
