@@ -245,6 +245,23 @@ export function pageRows(
 }
 
 /**
+ * Page rows of videos found by their captions alone: the summary's columns, title and
+ * description as they are (nothing in them matched to mark). A plain statement, so that it
+ * travels in the page's batch with the other page rows and the moments.
+ */
+export function plainPageRows(db: Database, rowids: readonly number[]): Query<PageRow> {
+  return query(
+    db,
+    `SELECT d.id AS rowid, v.title AS marked_title, v.description AS marked_description,
+       v.id, v.title, v.description, v.tags, v.category, v.duration_ms, v.thumbnails, v.view_count, v.like_count,
+       v.published_at, c.id AS channel_id, c.name AS channel_name, c.verified
+     FROM search_documents d CROSS JOIN videos v ON v.id = d.video_id CROSS JOIN channels c ON c.id = v.channel_id
+     WHERE d.id IN (SELECT value FROM json_each(?1)) AND ${LISTABLE}`,
+    JSON.stringify(rowids),
+  );
+}
+
+/**
  * Transcript search (migrations/0011_captions.sql): `transcript_search` holds the cues of
  * searchable videos only. A search's words as typed (no prefix: the table has no prefix
  * index, and a word being typed is for titles), over the newest TRANSCRIPT_WINDOW matching
