@@ -1364,7 +1364,10 @@ export type QueryKind =
   | "channel name"
   | "extra words"
   | "word order"
-  | "nonsense";
+  | "nonsense"
+  | "said only"
+  | "said phrase"
+  | "said, stem or accent";
 
 export interface LabelledQuery {
   kind: QueryKind;
@@ -1374,9 +1377,78 @@ export interface LabelledQuery {
    * channel; empty for nonsense (nothing should come back).
    */
   expect: string[];
+  /** For a query of words said: the second the first expected video says them (a cue's start). */
+  at?: number;
 }
 
 const q = (kind: QueryKind, text: string, ...expect: string[]): LabelledQuery => ({ kind, q: text, expect });
+/** Words said in `key`'s captions, in the cue starting at `at` seconds, and written nowhere. */
+const said = (kind: QueryKind, text: string, key: string, at: number): LabelledQuery => ({
+  kind,
+  q: text,
+  expect: [key],
+  at,
+});
+
+/** A caption cue: start and end in seconds, its text. */
+export type FixtureCue = [start: number, end: number, text: string];
+
+/**
+ * Uploaded English captions of a few videos: what the presenter says, much of which the
+ * title, description and tags never write (eval.ts checks that the said queries' words are
+ * written nowhere, so only the captions can find them).
+ */
+export const CAPTIONS: Record<string, FixtureCue[]> = {
+  sourdough: [
+    [0, 4, "Hi everyone, welcome back to the kitchen."],
+    [4, 9, "Today we are baking my grandmother's favourite loaf."],
+    [12, 17, "First, feed your starter the night before with rye flour."],
+    [63, 68, "If the dough feels sticky, wet your hands instead of adding flour."],
+    [125, 131, "Score it with a blade at a shallow angle, about thirty degrees."],
+    [190, 195, "Let it cool for an hour, or the crumb turns gummy."],
+  ],
+  pho: [
+    [0, 5, "The secret to a clear broth is patience."],
+    [40, 46, "Blanch the bones for ten minutes and rinse off the scum."],
+    [95, 100, "Toast the spices in a dry pan until fragrant."],
+    [150, 156, "Add the fish sauce at the very end, never while it boils."],
+  ],
+  kyoto: [
+    [3, 8, "We got to Fushimi Inari at six in the morning to beat the crowds."],
+    [70, 76, "These vermilion gates go on for almost four kilometres."],
+    [140, 146, "For lunch we had yudofu, simmered tofu, near the bamboo grove."],
+  ],
+  deadlift: [
+    [5, 10, "Most people round their back because the bar drifts forward."],
+    [48, 54, "Take the slack out of the bar before you pull."],
+    [101, 107, "Squeeze your lats like you are bending the bar around your shins."],
+  ],
+  gitrebase: [
+    [2, 7, "Let's say you and a colleague both changed the same file."],
+    [66, 72, "Now resolve the conflict, stage the file and continue."],
+    [130, 136, "Force pushing a shared branch will ruin your teammate's afternoon."],
+  ],
+  compound: [
+    [0, 6, "Imagine you put away one hundred dollars every month."],
+    [80, 86, "After forty years it grows to over half a million."],
+    [140, 145, "The rule of seventy two tells you how fast your money doubles."],
+  ],
+  drywall: [
+    [4, 9, "Cut a square around the hole with a utility knife."],
+    [60, 66, "Feather the edges of the mud wider than the patch."],
+    [118, 124, "Prime it before painting or the patch will flash through."],
+  ],
+  iceland: [
+    [10, 16, "The wind here can rip a car door right off its hinges."],
+    [85, 91, "Skógafoss is sixty metres tall and you can walk right up to it."],
+    [160, 166, "Fill up the tank whenever you see a petrol station in the east."],
+  ],
+  spanish: [
+    [0, 5, "Hola, bienvenidos: today we learn how to order a coffee."],
+    [55, 61, "Quisiera un café con leche, por favor."],
+    [120, 126, "The letter j sounds like a hard h in English."],
+  ],
+};
 
 export const QUERIES: LabelledQuery[] = [
   q("exact title", "Sourdough Bread for Beginners", "sourdough"),
@@ -1455,4 +1527,22 @@ export const QUERIES: LabelledQuery[] = [
   q("nonsense", "blorptastic frumious"),
   q("nonsense", "qwertyuiop asdfghjkl"),
   q("nonsense", "vxk jjq"),
+
+  said("said only", "scum", "pho", 40),
+  said("said only", "tofu", "kyoto", 140),
+  said("said only", "rye flour", "sourdough", 12),
+  said("said only", "petrol station", "iceland", 160),
+  said("said only", "lats", "deadlift", 101),
+
+  said("said phrase", "rinse off the scum", "pho", 40),
+  said("said phrase", "ruin your teammate's afternoon", "gitrebase", 130),
+  said("said phrase", "feather the edges of the mud", "drywall", 60),
+  said("said phrase", "rule of seventy two", "compound", 140),
+  said("said phrase", "cafe con leche", "spanish", 55),
+
+  said("said, stem or accent", "skogafoss", "iceland", 85),
+  said("said, stem or accent", "vermilion gate", "kyoto", 70),
+  said("said, stem or accent", "force push", "gitrebase", 130),
+  said("said, stem or accent", "crumb turning gummy", "sourdough", 190),
+  said("said, stem or accent", "blanching bones", "pho", 40),
 ];

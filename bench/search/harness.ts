@@ -116,6 +116,52 @@ export async function load(bench: BenchWorker, channels: ChannelRow[], videos: V
   }
 }
 
+/** A cue of a video's captions, times in milliseconds. */
+export interface CueRow {
+  video_id: string;
+  start_ms: number;
+  end_ms: number;
+  text: string;
+}
+
+const CUES_PER_STATEMENT = 2_000;
+const STATEMENTS_PER_BATCH = 4;
+
+/**
+ * An uploaded English track for each video that has cues (a `captions` row, as the API writes
+ * it), then its cues, in order: the captions trigger indexes each cue of a searchable video
+ * in transcript_search, as the platform's own writes would. The videos must be loaded first.
+ */
+export async function loadCues(bench: BenchWorker, cues: CueRow[]): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const c of cues) counts.set(c.video_id, (counts.get(c.video_id) ?? 0) + 1);
+  const tracks = [...counts].map(([video_id, cue_count]) => ({ video_id, cue_count }));
+  for (let i = 0; i < tracks.length; i += ROWS_PER_STATEMENT) {
+    await bench.batch([
+      {
+        sql: `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, updated_at)
+          SELECT value ->> 'video_id', 'en', 'English', 'uploaded', 'ready', 'bench', value ->> 'cue_count', 0
+          FROM json_each(?)`,
+        params: [JSON.stringify(tracks.slice(i, i + ROWS_PER_STATEMENT))],
+      },
+    ]);
+  }
+  const step = CUES_PER_STATEMENT * STATEMENTS_PER_BATCH;
+  for (let i = 0; i < cues.length; i += step) {
+    const statements: Statement[] = [];
+    for (let j = i; j < Math.min(cues.length, i + step); j += CUES_PER_STATEMENT) {
+      statements.push({
+        sql: `INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text)
+          SELECT value ->> 0, 'en', value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)`,
+        params: [
+          JSON.stringify(cues.slice(j, j + CUES_PER_STATEMENT).map((c) => [c.video_id, c.start_ms, c.end_ms, c.text])),
+        ],
+      });
+    }
+    await bench.batch(statements);
+  }
+}
+
 /** A seeded generator (mulberry32): the same catalogue on every run. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;

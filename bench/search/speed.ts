@@ -2,21 +2,28 @@
 //
 // Generates a seeded catalogue (BENCH_VIDEOS, default 100,000) whose words follow a Zipf law
 // over a vocabulary of real words (the relevance fixture's) and made-up ones, so the most
-// common word is in most videos, as "video" or "how" are on a real platform; loads it into
-// an in-memory local D1 with the platform's migrations (triggers index every row), refreshes
-// the vocabulary as the cron does, and times, one request at a time, requests to a Worker
-// running the platform's own search service (uncached): each query kind, and the floor, the
-// same request for one video by id (`SELECT ... WHERE id = ?`). BENCH_SMOKE=1: 500 videos
-// of 50 channels, 3 timed runs per kind.
+// common word is in most videos, as "video" or "how" are on a real platform; gives 10% of
+// them (BENCH_TRANSCRIPT_SHARE) an uploaded English track, a 10-minute transcript
+// (BENCH_TRANSCRIPT_SECONDS) of about 150 words a minute in cues of 5-10 words, drawn from the
+// same Zipf law plus a tail of words that are said and never written (names, asides), so
+// some queries hit transcripts only; loads it into an in-memory local D1 with the platform's
+// migrations (triggers index every row and every cue), refreshes the vocabulary as the cron
+// does, and times, one request at a time, requests to a Worker running the platform's own
+// search service (uncached): each query kind, and the floor, the same request for one video
+// by id (`SELECT ... WHERE id = ?`). BENCH_TRANSCRIPT_SHARE=0 runs the same catalogue without
+// transcripts, the baseline of what they cost the written kinds. BENCH_SMOKE=1: 500 videos of 50 channels, transcripts
+// of one minute, 3 timed runs per kind.
 import { termsOf } from "../../workers/services/search-text.ts";
 import type { SearchFilters } from "../../workers/storage/search.ts";
 import { TOPICS } from "./fixture.ts";
 import {
   announceSmoke,
   type ChannelRow,
+  type CueRow,
   check,
   checkFinite,
   load,
+  loadCues,
   percentile,
   seeded,
   setting,
@@ -30,6 +37,11 @@ import type { BenchAnswer } from "./worker.ts";
 const VIDEOS = setting("BENCH_VIDEOS", 100_000, 500);
 const RUNS = setting("BENCH_RUNS", 60, 3);
 const CHANNELS = sized(2_000, 50);
+const TRANSCRIPT_SHARE = setting("BENCH_TRANSCRIPT_SHARE", 0.1, 0.1);
+const TRANSCRIPT_SECONDS = setting("BENCH_TRANSCRIPT_SECONDS", 600, 60);
+/** Words said per second (150 a minute), and the share of them that is never written. */
+const WORDS_PER_SECOND = 2.5;
+const SAID_ONLY_SHARE = 0.03;
 announceSmoke();
 const random = seeded(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
@@ -100,6 +112,49 @@ function catalogue(words: string[]) {
   return { channels, videos };
 }
 
+/**
+ * Words that are said and never written in the catalogue: made of consonant-cluster
+ * syllables, which the written made-up words (consonant-vowel syllables) never hold.
+ */
+function saidOnlyVocabulary(written: ReadonlySet<string>): string[] {
+  const syllables = "bra kle dro gri plu sta tre fla sko pra glo stri bru kra dre".split(" ");
+  const made = new Set<string>();
+  while (made.size < 5_000) {
+    const n = 2 + Math.floor(random() * 3);
+    const w = Array.from({ length: n }, () => pick(syllables)).join("");
+    if (!written.has(w)) made.add(w);
+  }
+  return [...made];
+}
+
+/**
+ * A transcript for TRANSCRIPT_SHARE of the videos: cues of 5-10 words back to back from the
+ * start, each lasting as long as its words take to say, for TRANSCRIPT_SECONDS.
+ */
+function transcripts(videos: VideoRow[], words: string[], said: string[]): CueRow[] {
+  const rank = zipf(words.length);
+  const saidRank = zipf(said.length);
+  const word = () => (random() < SAID_ONLY_SHARE ? said[saidRank()] : words[rank()]) ?? "";
+  const cues: CueRow[] = [];
+  for (const v of videos) {
+    if (random() >= TRANSCRIPT_SHARE) continue;
+    v.duration_ms = Math.max(v.duration_ms, (TRANSCRIPT_SECONDS + 30) * 1000);
+    let at = Math.round(random() * 2000);
+    while (at < TRANSCRIPT_SECONDS * 1000) {
+      const n = 5 + Math.floor(random() * 6);
+      const length = Math.round((n / WORDS_PER_SECOND) * 1000);
+      cues.push({
+        video_id: v.id,
+        start_ms: at,
+        end_ms: at + length,
+        text: Array.from({ length: n }, word).join(" "),
+      });
+      at += length + Math.round(random() * 300);
+    }
+  }
+  return cues;
+}
+
 /** One edit: a letter swapped with its neighbour, or one dropped. */
 const typo = (w: string) => {
   const i = 1 + Math.floor(random() * (w.length - 2));
@@ -109,11 +164,17 @@ const typo = (w: string) => {
 async function main() {
   const words = vocabulary();
   const { channels, videos } = catalogue(words);
+  const said = saidOnlyVocabulary(new Set(words));
+  const cues = transcripts(videos, words, said);
+  const transcribed = new Set(cues.map((c) => c.video_id)).size;
   const bench = await startBenchWorker();
   try {
     let t = performance.now();
     await load(bench, channels, videos);
     const loadSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    await loadCues(bench, cues);
+    const cueSeconds = (performance.now() - t) / 1000;
     t = performance.now();
     await bench.refresh();
     const vocabSeconds = (performance.now() - t) / 1000;
@@ -128,6 +189,33 @@ async function main() {
     const found = await bench.ask<BenchAnswer>({ kind: "search", q: commonest, now: NOW });
     check(found.ids.length, `a search for "${commonest}" found nothing`);
     check(await bench.ask({ kind: "floor", id: videos[0]?.id ?? "" }), "the floor found no video by its id");
+    const indexed = (
+      await bench.batch<{ n: number }>([{ sql: "SELECT count(*) AS n FROM transcript_search", params: [] }])
+    )[0]?.[0]?.n;
+    check(
+      indexed === cues.length,
+      `transcript_search holds ${indexed} cues of ${cues.length}: the captions load failed`,
+    );
+
+    // Said-only words: the head of their law (in many transcripts) and its tail (in few).
+    const saidHead = said.slice(0, 20);
+    const saidTail = said.slice(500);
+    const saidCommon = saidHead[0] ?? "";
+    check(!(await docsOf(saidCommon)), `"${saidCommon}" is written somewhere: said-only words must not be`);
+    if (cues.length) {
+      const heard = await bench.ask<BenchAnswer>({ kind: "search", q: saidCommon, now: NOW });
+      check(
+        heard.ids.length && heard.moments.length,
+        `a search for "${saidCommon}", said and never written, found no video or no moment`,
+      );
+    }
+    /** Two or three words in a row from a cue: a remembered snatch of speech. */
+    const snatch = () => {
+      const w = pick(cues).text.split(" ");
+      const n = 2 + Math.floor(random() * 2);
+      const at = Math.floor(random() * Math.max(1, w.length - n));
+      return w.slice(at, at + n).join(" ");
+    };
 
     // Words by how many videos hold them, for queries of known selectivity.
     const mid = words.slice(200, 3000).filter((w) => w.length >= 6);
@@ -152,6 +240,17 @@ async function main() {
       ["commonest word + category", () => plain(commonest, { category: pick(CATEGORIES) })],
       ["two common words + category", () => plain(`${pick(head)} ${pick(head)}`, { category: pick(CATEGORIES) })],
       ["commonest word, sort=date", () => plain(commonest, {}, "date")],
+      // With no transcripts (BENCH_TRANSCRIPT_SHARE=0: the same catalogue's written kinds, a
+      // baseline), these find nothing and are left out.
+      ...(cues.length
+        ? ([
+            ["said-only word, rare (transcript-only hit)", () => plain(pick(saidTail))],
+            [`said-only word, common (transcript-only hit, "${saidCommon}")`, () => plain(pick(saidHead))],
+            ["said-only word + common word", () => plain(`${pick(saidHead)} ${pick(head)}`)],
+            ["said-only word + category", () => plain(pick(saidTail), { category: pick(CATEGORIES) })],
+            ["2-3 words in a row from a cue", () => plain(snatch())],
+          ] as [string, () => Promise<unknown>][])
+        : []),
       [
         "suggest (2-4 letters)",
         () => bench.ask({ kind: "suggest", q: pick(mid).slice(0, 2 + Math.floor(random() * 3)) }),
@@ -175,7 +274,7 @@ async function main() {
     }
     const floor = results[0]?.p50 ?? 1;
     console.log(
-      `\n${VIDEOS.toLocaleString("en")} videos, ${channels.length.toLocaleString("en")} channels; load ${loadSeconds.toFixed(0)} s, vocabulary refresh ${vocabSeconds.toFixed(1)} s; ${RUNS} timed runs per kind, one at a time\n`,
+      `\n${VIDEOS.toLocaleString("en")} videos, ${channels.length.toLocaleString("en")} channels, ${transcribed.toLocaleString("en")} transcripts of ${TRANSCRIPT_SECONDS} s (${cues.length.toLocaleString("en")} cues); load ${loadSeconds.toFixed(0)} s, cues ${cueSeconds.toFixed(0)} s, vocabulary refresh ${vocabSeconds.toFixed(1)} s; ${RUNS} timed runs per kind, one at a time\n`,
     );
     console.log("| query | p50 ms | p95 ms | p99 ms | p50 / floor |\n|---|---|---|---|---|");
     for (const r of results) {

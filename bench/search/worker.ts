@@ -23,6 +23,8 @@ export interface BenchAnswer {
   total: number;
   ids: string[];
   corrected_query?: string;
+  /** Each item's moments (where the words are said), in the items' order: seconds. */
+  moments: { id: string; starts: number[] }[];
 }
 
 async function ask(db: ReturnType<typeof database>, r: BenchRequest): Promise<unknown> {
@@ -37,6 +39,7 @@ async function ask(db: ReturnType<typeof database>, r: BenchRequest): Promise<un
     total: answer.total,
     ids: answer.items.map((i) => i.id),
     corrected_query: answer.corrected_query,
+    moments: answer.items.flatMap((i) => (i.moments ? [{ id: i.id, starts: i.moments.map((m) => m.start) }] : [])),
   } satisfies BenchAnswer;
 }
 

@@ -8,12 +8,16 @@ export const BASE = "http://cloudtube.test";
 
 export function browser(
   path: string,
-  init: { cookie?: string; form?: Record<string, string> | URLSearchParams; origin?: string } = {},
+  init: { cookie?: string; form?: Record<string, string> | URLSearchParams | FormData; origin?: string } = {},
 ) {
   const headers = new Headers({ "CF-Connecting-IP": freshIp(), Accept: "text/html" });
   if (init.cookie) headers.set("Cookie", init.cookie);
-  let body: string | undefined;
-  if (init.form) {
+  let body: string | FormData | undefined;
+  if (init.form instanceof FormData) {
+    // multipart/form-data, its boundary set by the Request.
+    headers.set("Origin", init.origin ?? BASE);
+    body = init.form;
+  } else if (init.form) {
     headers.set("Content-Type", "application/x-www-form-urlencoded");
     headers.set("Origin", init.origin ?? BASE);
     body = new URLSearchParams(init.form).toString();

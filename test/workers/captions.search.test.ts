@@ -89,6 +89,22 @@ describe("transcript search", () => {
     expect(await indexed(second)).toBe(0);
   });
 
+  it("gives each video its own moments when their tracks' cues interleave", async () => {
+    const owner = await registerUser();
+    const a = (await readyVideo(owner, "public", "First talk")).videoId;
+    const b = (await readyVideo(owner, "public", "Second talk")).videoId;
+    const said = word();
+    // a's cues, then b's, then a's again in another language: a's cue ids span b's.
+    await caption(owner, a, vtt([1, 2, `${said} early`]));
+    await caption(owner, b, vtt([3, 4, `${said} in the middle`], [5, 6, `and ${said} later`]));
+    await caption(owner, a, vtt([7, 8, `${said} en français`]), "fr");
+    const found = await search(said);
+    const momentsOf = (id: string) =>
+      found.items.find((i) => i.id === id)?.moments?.map((m: { start: number }) => m.start);
+    expect(momentsOf(a)).toEqual([1, 7]);
+    expect(momentsOf(b)).toEqual([3, 5]);
+  });
+
   it("leaves out a video that turns private, is blocked or is deleted, and takes it back when public again", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);

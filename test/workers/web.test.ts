@@ -474,4 +474,50 @@ describe("studio", () => {
     expect(gone.status).toBe(303);
     expect((await api(`/api/v1/videos/${videoId}`)).status).toBe(404);
   });
+
+  it("uploads captions from a video's form, the owner's only, checked as the API checks them", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const form = (csrf: string, file: File, language = "pt-br", label = "") => {
+      const data = new FormData();
+      data.set("_csrf", csrf);
+      data.set("language", language);
+      data.set("label", label);
+      data.set("file", file);
+      return data;
+    };
+    const srt = new File(["1\n00:00:01,000 --> 00:00:02,500\nOlá <b>mundo</b>\n"], "falas.srt");
+    const other = await signIn(await registerUser());
+    const theirs = await browser(`/studio/${videoId}/captions`, { cookie: other.cookie, form: form(other.csrf, srt) });
+    expect(theirs.status).toBe(403);
+
+    const { cookie, csrf } = await signIn(owner);
+    const page = await (await browser("/studio", { cookie })).text();
+    expect(page).toContain(`action="/studio/${videoId}/captions"`);
+    expect(page).toContain('enctype="multipart/form-data"');
+    const saved = await browser(`/studio/${videoId}/captions`, { cookie, form: form(csrf, srt) });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("Location")).toBe(
+      `/studio?notice=${encodeURIComponent("Captions saved: Português (Brasil)")}`,
+    );
+    const listed = (await (await api(`/api/v1/videos/${videoId}/captions`)).json()) as { items: Record<string, any>[] };
+    expect(listed.items).toMatchObject([{ language: "pt-BR", source: "uploaded", status: "ready" }]);
+    const vtt = await (await exports.default.fetch(new Request(listed.items[0]?.url))).text();
+    expect(vtt).toContain("00:00:01.000 --> 00:00:02.500\nOlá <b>mundo</b>");
+
+    // A bad file: the error page names the line and the reason; nothing changes.
+    const broken = new File(["WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nBackwards\n"], "bad.vtt");
+    const bad = await browser(`/studio/${videoId}/captions`, { cookie, form: form(csrf, broken, "en") });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/line 3/);
+    const noFile = await browser(`/studio/${videoId}/captions`, {
+      cookie,
+      form: form(csrf, new File([], "empty.vtt"), "en"),
+    });
+    expect(noFile.status).toBe(400);
+    const badLanguage = await browser(`/studio/${videoId}/captions`, { cookie, form: form(csrf, srt, "not a tag") });
+    expect(badLanguage.status).toBe(400);
+    const after = (await (await api(`/api/v1/videos/${videoId}/captions`)).json()) as { items: unknown[] };
+    expect(after.items).toHaveLength(1);
+  });
 });

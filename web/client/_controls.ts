@@ -11,6 +11,10 @@ import "media-chrome/dist/media-time-display.js";
 import "media-chrome/dist/media-fullscreen-button.js";
 import "media-chrome/dist/media-loading-indicator.js";
 import "media-chrome/dist/media-poster-image.js";
+// The menus' items: the menus create <media-chrome-menu-item> elements but do not define them,
+// and an item that is not one has no role, so a menu ignores a click on it (a viewer could
+// pick no caption track, rate or quality).
+import "media-chrome/dist/menu/media-chrome-menu-item.js";
 import "media-chrome/dist/menu/media-playback-rate-menu.js";
 import "media-chrome/dist/menu/media-playback-rate-menu-button.js";
 import "media-chrome/dist/menu/media-rendition-menu.js";

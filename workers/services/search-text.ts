@@ -61,7 +61,12 @@ export function matchAll(terms: readonly string[], prefixLast = true): string {
  * crowd the ranked window (and merging their doclists is most of the query's cost).
  */
 export function termsQuery(terms: readonly string[]): TermsQuery {
-  return { prefixed: matchAll(terms), exact: matchAll(terms, false), last: terms[terms.length - 1] ?? "" };
+  return {
+    prefixed: matchAll(terms),
+    exact: matchAll(terms, false),
+    last: terms[terms.length - 1] ?? "",
+    words: [...terms],
+  };
 }
 
 /** Title-only prefix query for completions. */

@@ -15,7 +15,7 @@ import {
   termsQuery,
   trigrams,
 } from "./search-text";
-import { toVideoSummary, videoSummaries } from "./videos";
+import { toVideoSummary } from "./videos";
 
 /**
  * Spec: Search Flow. Typed text -> terms -> an FTS5 query over the index the triggers keep
@@ -245,15 +245,14 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
     MARK_CLOSE,
     MOMENTS_PER_HIT,
   );
-  const all = await store.runAll(db, [momentsQuery, ...pageQueries]);
+  // What only the captions matched has no highlight in its title or description: plain rows,
+  // in the same batch (not a round trip of their own after it).
+  const saidOnly = page.filter((h) => h.transcriptOnly).map((h) => h.c.rowid);
+  const plainQueries = saidOnly.length ? [store.plainPageRows(db, saidOnly)] : [];
+  const all = await store.runAll(db, [momentsQuery, ...plainQueries, ...pageQueries]);
   const spoken = (all[0] ?? []) as store.MomentRow[];
   const found = all.slice(1) as store.PageRow[][];
   const rows = new Map(found.flat().map((r) => [r.rowid, r]));
-  // What only the captions matched has no highlight in its title or description: plain summaries.
-  const saidOnly = page.filter((h) => h.transcriptOnly).map((h) => h.c.video_id);
-  const summaries = new Map(
-    (saidOnly.length ? await videoSummaries(db, saidOnly, origin) : []).map((summary) => [summary.id, summary]),
-  );
   const momentsOf = Map.groupBy(spoken, (m) => m.video_id);
   const items = page.flatMap((h): SearchItem[] => {
     const said = (momentsOf.get(h.c.video_id) ?? []).map((m) => ({
@@ -261,12 +260,6 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
       text: markedHtml(m.marked),
     }));
     const moments = said.length ? { moments: said } : {};
-    if (h.transcriptOnly) {
-      const summary = summaries.get(h.c.video_id);
-      if (!summary) return [];
-      const highlight = { title: markedHtml(summary.title), description: markedHtml(summary.description) };
-      return [{ ...summary, highlight, ...moments }];
-    }
     const row = rows.get(h.c.rowid);
     if (!row) return [];
     return [

@@ -56,6 +56,38 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
                 <button type="submit">Save</button>
               </form>
             </details>
+            <details>
+              <summary>Captions</summary>
+              <form
+                action={`/studio/${v.id}/captions`}
+                method="post"
+                enctype="multipart/form-data"
+                class="stack"
+                aria-label={`Captions for ${v.title}`}
+              >
+                <CsrfField />
+                <label for={`captions-file-${v.id}`}>WebVTT or SRT file (at most 2 MB)</label>
+                <input
+                  id={`captions-file-${v.id}`}
+                  name="file"
+                  type="file"
+                  accept=".vtt,.srt,text/vtt,application/x-subrip"
+                  required
+                />
+                <label for={`captions-language-${v.id}`}>Language (BCP 47: en, pt-BR)</label>
+                <input
+                  id={`captions-language-${v.id}`}
+                  name="language"
+                  value="en"
+                  maxlength={35}
+                  pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+                  required
+                />
+                <label for={`captions-label-${v.id}`}>Name in the player's menu (optional)</label>
+                <input id={`captions-label-${v.id}`} name="label" maxlength={80} placeholder="English" />
+                <button type="submit">Upload captions</button>
+              </form>
+            </details>
             <form action={`/studio/${v.id}/delete`} method="post">
               <CsrfField />
               <button type="submit" class="danger" aria-label={`Delete ${v.title}`}>
