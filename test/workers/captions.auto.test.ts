@@ -6,6 +6,7 @@ import { autoCaptionsOnReady } from "../../workers/services/auto-captions";
 import type { WhisperAi, WhisperInput } from "../../workers/transcribers/whisper";
 import { autoCaptionDeps, databaseOf } from "../../workers/wiring/deps";
 import { transcriberFromEnv } from "../../workers/wiring/transcriber";
+import { signIn } from "./browser-fixtures";
 import { api, expectProblem, processingVideo, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
 import { join } from "./room-client";
 import { speech, stubTranscoder } from "./transcoder-stub";
@@ -177,6 +178,27 @@ describe("auto captions through the captions queue", () => {
       return items.length ? items : undefined;
     }, "the captions_ready notification");
     expect(notes).toEqual([expect.objectContaining({ type: "captions_ready", video_id: videoId })]);
+  });
+
+  it("from the studio: a Generate captions form on a ready video; the owner's post queues it, another's is refused", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    speech.segments = SEGMENTS;
+    const studio = await signIn(owner);
+    const page = await (await studio.get("/studio")).text();
+    expect(page).toContain(`action="/studio/${videoId}/captions/generate"`);
+    expect(page).toContain("Generate captions");
+
+    const other = await signIn(await registerUser());
+    expect((await other.post(`/studio/${videoId}/captions/generate`, { language: "en" })).status).toBe(403);
+    expect((await studio.post(`/studio/${videoId}/captions/generate`, { language: "not a tag" })).status).toBe(400);
+    expect(await tracks(videoId)).toEqual([]);
+
+    const posted = await studio.post(`/studio/${videoId}/captions/generate`, { language: "en" });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get("Location")).toMatch(/^\/studio\?notice=Captions%20are%20being%20made/);
+    expect(await ready(videoId)).toMatchObject({ language: "en", source: "auto", status: "ready" });
+    expect(asked(videoId)).toHaveLength(1);
   });
 
   it("tells the video's live room: processing, then ready", async () => {

@@ -87,6 +87,26 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
                 <input id={`captions-label-${v.id}`} name="label" maxlength={80} placeholder="English" />
                 <button type="submit">Upload captions</button>
               </form>
+              {v.status === "ready" ? (
+                <form
+                  action={`/studio/${v.id}/captions/generate`}
+                  method="post"
+                  class="stack"
+                  aria-label={`Auto captions for ${v.title}`}
+                >
+                  <CsrfField />
+                  <label for={`auto-language-${v.id}`}>Or have them made from what is said (language)</label>
+                  <input
+                    id={`auto-language-${v.id}`}
+                    name="language"
+                    value="en"
+                    maxlength={35}
+                    pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+                    required
+                  />
+                  <button type="submit">Generate captions</button>
+                </form>
+              ) : null}
             </details>
             <form action={`/studio/${v.id}/delete`} method="post">
               <CsrfField />

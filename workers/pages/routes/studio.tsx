@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
 import { problem } from "../../lib/errors";
+import { RATE_RULES, rateLimit } from "../../middleware/rate-limit";
 import { CaptionParams, CaptionQuery } from "../../schemas/captions";
 import { VideoEditBody } from "../../schemas/videos";
+import { requestAutoCaptions } from "../../services/auto-captions";
 import * as captions from "../../services/captions";
 import * as videos from "../../services/videos";
-import { captionDeps, editHooks, videoDeps } from "../../wiring/deps";
+import { autoCaptionDeps, captionDeps, editHooks, videoDeps } from "../../wiring/deps";
 import { signedIn } from "../middleware";
 import { StudioPage } from "../pages/studio";
 
@@ -64,6 +66,23 @@ export const studioRoutes = new Hono<AppEnv>()
       origin,
     );
     return c.redirect(`/studio?notice=${encodeURIComponent(`Captions saved: ${track.label}`)}`, 303);
+  })
+  // Auto captions on request, as POST /api/v1/videos/{id}/captions/generate (same rules, same
+  // rate limit); the owner hears of the track's end in their notifications.
+  .post("/studio/:video_id/captions/generate", signedIn, rateLimit(RATE_RULES.captionsGenerate), async (c) => {
+    const form = await c.req.parseBody();
+    const language = form.language ? CaptionParams.shape.language.safeParse(form.language) : undefined;
+    if (language && !language.success) {
+      throw problem("validation_failed", { detail: "The language is not a BCP 47 tag such as en or pt-BR." });
+    }
+    await requestAutoCaptions(
+      autoCaptionDeps(c.env, c.var.db, new URL(c.req.url).origin),
+      c.var.user,
+      c.req.param("video_id"),
+      language?.data,
+    );
+    const notice = "Captions are being made; you will be notified when they are ready.";
+    return c.redirect(`/studio?notice=${encodeURIComponent(notice)}`, 303);
   })
   .post("/studio/:video_id/delete", signedIn, async (c) => {
     await videos.deleteVideo(videoDeps(c.env, c.var.db), c.var.user.id, c.req.param("video_id"));
