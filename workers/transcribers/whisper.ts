@@ -64,6 +64,13 @@ export function segmentsOfWhisper(answer: WhisperOutput, offset: number): Transc
 }
 
 /**
+ * Chunks in flight at once: within a Worker's 6 simultaneous connections, and enough that a
+ * long video fits a consumer's wall time (10,000 subrequests an invocation on the paid plan
+ * is two per chunk: its R2 read and the model call).
+ */
+export const WHISPER_CONCURRENCY = 4;
+
+/**
  * Workers AI Whisper (large-v3-turbo) over the video's audio in chunks of at most 30 s cut
  * at silences, each sent with the video's declared language (its primary subtag, the ISO
  * 639-1 code Whisper takes) rather than left for the model to guess.
@@ -84,18 +91,26 @@ export class WhisperTranscriber implements Transcriber {
   async transcribe(videoId: string, language: string): Promise<TranscriptSegment[]> {
     const code = (language.split("-")[0] ?? language).toLowerCase();
     try {
-      const out: TranscriptSegment[] = [];
-      for (const chunk of await this.chunks.split(videoId, language)) {
-        const answer = await this.ai.run(WHISPER_MODEL, {
-          audio: base64Of(await chunk.read()),
-          task: "transcribe",
-          language: code,
-          // Each chunk stands alone: a hallucination cannot carry over into the next.
-          condition_on_previous_text: false,
-        });
-        out.push(...segmentsOfWhisper(answer, chunk.start));
-      }
-      return out;
+      const list = await this.chunks.split(videoId, language);
+      const answers: TranscriptSegment[][] = new Array(list.length);
+      // A few chunks at a time, answers kept in the video's order: one after another, a
+      // four-hour video's 480 chunks would outlast a queue consumer's 15 minutes of wall time.
+      let next = 0;
+      const lane = async () => {
+        for (let i = next++; i < list.length; i = next++) {
+          const chunk = list[i] as AudioChunkRef;
+          const answer = await this.ai.run(WHISPER_MODEL, {
+            audio: base64Of(await chunk.read()),
+            task: "transcribe",
+            language: code,
+            // Each chunk stands alone: a hallucination cannot carry over into the next.
+            condition_on_previous_text: false,
+          });
+          answers[i] = segmentsOfWhisper(answer, chunk.start);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(WHISPER_CONCURRENCY, list.length) }, lane));
+      return answers.flat();
     } finally {
       await this.chunks.discard(videoId);
     }
