@@ -36,6 +36,8 @@ export default defineConfig({
                 VECTOR_BACKEND: "local",
                 // Auto captions through the transcoder's engine, which tests stub at its HTTP boundary.
                 TRANSCRIBER: "local",
+                // Player events into the local store (ANALYTICS_LOCAL), where tests read them back.
+                ANALYTICS: "local",
                 // Webhook tests receive on loopback URLs (and turn this off to see them refused).
                 WEBHOOK_ALLOW_LOOPBACK: "true",
               },

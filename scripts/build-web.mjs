@@ -55,10 +55,11 @@ const common = {
   plugins: [hlsLight],
 };
 // The watch page is split: its entry (player.ts) starts playback, and the page's other
-// pieces (watch.ts: comments, the live room, likes; report.ts: the report dialog) and
+// pieces (watch.ts: comments, the live room, likes; report.ts: the report dialog; beacons.ts:
+// player events for creator analytics) and
 // media-chrome's controls load as chunks once the first frame is out. Every other page is one file.
 const split = entries.filter((f) =>
-  ["player.ts", "watch.ts", "report.ts", "save.ts", "watch-list.ts"].includes(path.basename(f)),
+  ["player.ts", "watch.ts", "report.ts", "save.ts", "watch-list.ts", "beacons.ts"].includes(path.basename(f)),
 );
 const single = await build({
   ...common,

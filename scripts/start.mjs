@@ -98,6 +98,9 @@ const vars = [
   // Auto captions: the transcoder's local engine (pocketsphinx, if installed; the transcoder
   // looks for it once at start, and without it generation answers 503 captions_unavailable).
   "TRANSCRIBER:local",
+  // Player events: Analytics Engine has no local query path (miniflare discards its writes);
+  // the same columns go into the local ANALYTICS_LOCAL D1 database.
+  "ANALYTICS:local",
   // Webhooks may go to a receiver on this machine (http://127.0.0.1, http://localhost); off in production.
   "WEBHOOK_ALLOW_LOOPBACK:true",
 ];

@@ -12,6 +12,7 @@ import {
   localSink,
   type PlaybackEvent,
 } from "../../workers/storage/analytics";
+import { analyticsSinkFromEnv } from "../../workers/wiring/analytics";
 
 const event = (videoId: string, over: Partial<PlaybackEvent> = {}): PlaybackEvent => ({
   videoId,
@@ -113,12 +114,14 @@ describe("the Analytics Engine sink (production adapter)", () => {
 });
 
 describe("the local sink (SQLite, the same columns)", () => {
-  const sink: AnalyticsSink = localSink(env.DB, () => Date.UTC(2026, 11, 5, 12, 30, 15));
+  const sink: AnalyticsSink = localSink(env.ANALYTICS_LOCAL, () => Date.UTC(2026, 11, 5, 12, 30, 15));
 
   it("stores each event as a row with Analytics Engine's column names and _sample_interval = 1", async () => {
     const videoId = newId();
     await sink.write([event(videoId, { type: "start", startupMs: 380, position: 0 })]);
-    const row = await env.DB.prepare(`SELECT * FROM ${LOCAL_TABLE} WHERE index1 = ?`).bind(videoId).first();
+    const row = await env.ANALYTICS_LOCAL.prepare(`SELECT * FROM ${LOCAL_TABLE} WHERE index1 = ?`)
+      .bind(videoId)
+      .first();
     expect(row).toEqual({
       timestamp: "2026-12-05 12:30:15",
       index1: videoId,
@@ -150,7 +153,7 @@ describe("the local sink (SQLite, the same columns)", () => {
       event(videoId, { type: "start", sessionId: "c", source: "home" }),
       event(other, { type: "start", sessionId: "d", source: "home" }),
     ]);
-    const { results } = await env.DB.prepare(
+    const { results } = await env.ANALYTICS_LOCAL.prepare(
       `SELECT blob3 AS source, SUM(_sample_interval) AS views FROM ${LOCAL_TABLE}
        WHERE index1 = ?1 AND blob1 = 'start' GROUP BY blob3 ORDER BY views DESC, source`,
     )
@@ -165,9 +168,31 @@ describe("the local sink (SQLite, the same columns)", () => {
   it("refuses what the production sink refuses, so no local-only data exists", async () => {
     const videoId = newId();
     await expect(sink.write([event(videoId, { duration: Number.POSITIVE_INFINITY })])).rejects.toThrow(/finite/);
-    const n = await env.DB.prepare(`SELECT count(*) AS n FROM ${LOCAL_TABLE} WHERE index1 = ?`)
+    const n = await env.ANALYTICS_LOCAL.prepare(`SELECT count(*) AS n FROM ${LOCAL_TABLE} WHERE index1 = ?`)
       .bind(videoId)
       .first("n");
     expect(n).toBe(0);
+  });
+});
+
+describe("the sink the wiring picks (ANALYTICS)", () => {
+  it("analytics-engine writes to the dataset binding, local to the ANALYTICS_LOCAL database, anything else nowhere", async () => {
+    const { points, dataset } = recordingDataset();
+    const videoId = newId();
+    await analyticsSinkFromEnv({ ...env, ANALYTICS: "analytics-engine", PLAYBACK_EVENTS: dataset }).write([
+      event(videoId),
+    ]);
+    expect(points.map((p) => p.indexes)).toEqual([[videoId]]);
+    const count = () =>
+      env.ANALYTICS_LOCAL.prepare(`SELECT count(*) AS n FROM ${LOCAL_TABLE} WHERE index1 = ?`).bind(videoId).first("n");
+    await analyticsSinkFromEnv({ ...env, ANALYTICS: "local" }).write([event(videoId)]);
+    expect(await count()).toBe(1);
+    await analyticsSinkFromEnv({ ...env, ANALYTICS: "none" }).write([event(videoId)]);
+    // Without its binding, analytics-engine keeps nothing rather than failing the player's request.
+    await analyticsSinkFromEnv({ ...env, ANALYTICS: "analytics-engine", PLAYBACK_EVENTS: undefined as never }).write([
+      event(videoId),
+    ]);
+    expect(await count()).toBe(1);
+    expect(points).toHaveLength(1);
   });
 });

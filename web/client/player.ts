@@ -26,8 +26,12 @@ function afterFirstFrame(media: HlsVideo, then: () => void) {
   setTimeout(go, 3000);
   const onData = () => {
     const native = media.nativeEl ?? media;
-    if ("requestVideoFrameCallback" in native) native.requestVideoFrameCallback(() => go());
-    else requestAnimationFrame(() => requestAnimationFrame(go));
+    const shown = () => {
+      markFirstFrame();
+      go();
+    };
+    if ("requestVideoFrameCallback" in native) native.requestVideoFrameCallback(shown);
+    else requestAnimationFrame(() => requestAnimationFrame(shown));
   };
   if (media.readyState >= 2) onData();
   else {
@@ -36,11 +40,21 @@ function afterFirstFrame(media: HlsVideo, then: () => void) {
   }
 }
 
+/**
+ * When the first frame was on screen, in ms since navigation start (`performance.now()`'s
+ * origin), for the `start` beacon's `startup_ms` (beacons.ts, loaded after it).
+ */
+function markFirstFrame() {
+  if (root && !root.dataset.firstFrameMs) root.dataset.firstFrameMs = String(Math.round(performance.now()));
+}
+
 let loading: Promise<unknown> | undefined;
 /** The rest of the page, loaded once (after the first frame, or at the viewer's first click). */
 const rest = () => {
   loading ??= Promise.all([
     import("./watch"),
+    // Player events for creator analytics (start, heartbeats, seeks, ...): sendBeacon batches.
+    ...(video && src ? [import("./beacons")] : []),
     ...(root?.dataset.signedIn ? [import("./report"), import("./save")] : []),
     // Beside a playlist (`?list=`): the next video follows at the end.
     ...(document.getElementById("playlist-panel") ? [import("./watch-list")] : []),

@@ -52,9 +52,17 @@ export async function requestUser(
   return user ? { user, session } : undefined;
 }
 
+/**
+ * Player beacons (`navigator.sendBeacon`) cannot set headers, and a signed-in browser's beacon
+ * carries its session cookie: on this path alone the CSRF token may come as `?csrf=` (request
+ * logs keep the path, never the query).
+ */
+const BEACON_PATH = /^\/api\/v1\/videos\/[^/]+\/playback-events$/;
+
 /** Reads a bearer token or session if one is present; a bad token is an error, a missing one is not. */
 export const optionalAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("user", (await requestUser(c))?.user);
+  const beaconCsrf = BEACON_PATH.test(c.req.path) ? async () => c.req.query("csrf") : undefined;
+  c.set("user", (await requestUser(c, beaconCsrf))?.user);
   await next();
 });
 

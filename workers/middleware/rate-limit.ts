@@ -22,6 +22,9 @@ export const RATE_RULES = {
   report: { name: "report", limit: 30, windowSeconds: 3600 },
   // A transcription costs minutes of the engine per video.
   captionsGenerate: { name: "captions-generate", limit: 20, windowSeconds: 3600 },
+  // Player beacons: a playing tab sends a batch every 30 s and on hide; 60 a minute leaves room
+  // for a household's players behind one address, and bounds what one caller writes to the sink.
+  playbackEvents: { name: "playback-events", limit: 60, windowSeconds: 60 },
 } satisfies Record<string, RateRule>;
 
 /** The client's address as Cloudflare saw it ("local" in tests and dev without one). */

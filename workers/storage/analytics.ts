@@ -6,12 +6,14 @@
  * local query path, and miniflare discards its writes). The column layout is
  * docs/capacity.md's "Analytics Engine data point": change both together.
  *
- * Not wired yet: the `playback-events` route and the studio queries come next (docs/capacity.md
- * marks them planned). Which D1 database holds the local table is the wiring's choice; it
- * should not be the catalogue's.
+ * `workers/wiring/analytics.ts` picks the sink (`ANALYTICS`); the local table lives in the
+ * `ANALYTICS_LOCAL` D1 database, never the catalogue's. The `playback-events` route writes
+ * here; the studio's queries are still to come.
  */
 
-export const PLAYBACK_EVENT_TYPES = ["start", "heartbeat", "seek", "pause", "end", "rebuffer", "error"] as const;
+import { PLAYBACK_EVENT_TYPES } from "../schemas/analytics";
+
+export { PLAYBACK_EVENT_TYPES };
 export type PlaybackEventType = (typeof PLAYBACK_EVENT_TYPES)[number];
 
 /** One player event, as validated by the route and stamped by the Worker (region, device, channel). */

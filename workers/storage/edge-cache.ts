@@ -26,6 +26,8 @@ export const cacheKeys = {
   video: (videoId: string) => `${origin()}/videos/${videoId}`,
   /** Who may fetch the video's media: visibility and owner, read for every tokenless segment. */
   access: (videoId: string) => `${origin()}/videos/${videoId}/access`,
+  /** What its player events are stamped with: channel and length (the playback-events route). */
+  playback: (videoId: string) => `${origin()}/videos/${videoId}/playback`,
   /** Where its player starts: the start level and the files of its first seconds (the watch page). */
   start: (videoId: string) => `${origin()}/videos/${videoId}/start`,
   /** The first page of a video's comments in one sort (seed: cached 5 minutes). */
@@ -38,7 +40,7 @@ export const cacheKeys = {
 };
 
 /** The keys `purgeVideo` drops: every per-video answer but the comment pages (purged on their own). */
-const VIDEO_KEYS = [cacheKeys.status, cacheKeys.video, cacheKeys.access, cacheKeys.start];
+const VIDEO_KEYS = [cacheKeys.status, cacheKeys.video, cacheKeys.access, cacheKeys.start, cacheKeys.playback];
 
 /** Every cached answer about a video, comment pages included: what a zone purge names. */
 export const videoKeys = (videoId: string) => [

@@ -38,6 +38,15 @@ export async function findAccess(db: Database, videoId: string) {
     .get();
 }
 
+/** What a player event is stamped with: the video's channel and length (ms; null before the prober). */
+export async function findPlaybackFacts(db: Database, videoId: string) {
+  return db
+    .select({ channel_id: videos.channelId, duration_ms: videos.duration })
+    .from(videos)
+    .where(eq(videos.id, videoId))
+    .get();
+}
+
 export async function findVideoTitle(db: Database, videoId: string): Promise<string | undefined> {
   const row = await db.select({ title: videos.title }).from(videos).where(eq(videos.id, videoId)).get();
   return row?.title;

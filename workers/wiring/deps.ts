@@ -12,6 +12,7 @@ import type { EngagementDeps } from "../services/engagement";
 import type { LiveDeps } from "../services/live";
 import type { ModerationDeps } from "../services/moderation";
 import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
+import type { PlaybackEventDeps } from "../services/playback-events";
 import { type ProcessingDeps, statusOf } from "../services/processing";
 import type { RecommendationDeps } from "../services/recommendations/recommend";
 import { type TrendingDeps, trendingIds } from "../services/trending";
@@ -25,6 +26,7 @@ import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore, mediaUrl } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
+import { analyticsSinkFromEnv } from "./analytics";
 import { edgePurge, mediaPurge } from "./edge-purge";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
@@ -152,6 +154,11 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
     events: producer(env, "watch-events"),
     bump: (videoId, delta) => roomOf(env, videoId).bump(delta),
   };
+}
+
+/** What player events need: the catalogue (who may see the video) and the analytics sink (ANALYTICS). */
+export function playbackEventDeps(env: Env, db: Database): PlaybackEventDeps {
+  return { db, sink: analyticsSinkFromEnv(env) };
 }
 
 /**

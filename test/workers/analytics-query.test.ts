@@ -1,0 +1,145 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { newId } from "../../workers/lib/ids";
+import { LOCAL_TABLE, localSink, type PlaybackEvent } from "../../workers/storage/analytics";
+import { averageViewSeconds, localQuery, retention } from "../../workers/storage/analytics-query";
+
+const HOUR = 3600_000;
+const T0 = Date.UTC(2026, 11, 5, 10); // 10:00 UTC
+const query = localQuery(env.ANALYTICS_LOCAL);
+
+type Spec = Partial<PlaybackEvent> & Pick<PlaybackEvent, "type" | "sessionId">;
+const event = (videoId: string, e: Spec): PlaybackEvent => ({
+  videoId,
+  channelId: "chan-1",
+  source: "home",
+  region: "DE",
+  device: "desktop",
+  rendition: "720p",
+  errorCode: null,
+  position: 0,
+  from: null,
+  startupMs: null,
+  rebufferMs: null,
+  duration: 100,
+  at: T0,
+  ...e,
+});
+
+/** Writes events through the local sink as the route does, stamped (`timestamp`) at `at`. */
+async function write(at: number, videoId: string, events: Spec[]) {
+  await localSink(env.ANALYTICS_LOCAL, () => at).write(events.map((e) => event(videoId, e)));
+}
+
+const heartbeats = (sessionId: string, positions: number[]): Spec[] =>
+  positions.map((position) => ({ type: "heartbeat", sessionId, position }));
+
+const range = { from: T0, to: T0 + 24 * HOUR };
+
+describe("views over time and watch time (templates on the local store)", () => {
+  it("counts views (starts) and watch time (heartbeats x 10 s) per hour and per day, inside the range and the video only", async () => {
+    const videoId = newId();
+    await write(T0 - 60_000, videoId, [{ type: "start", sessionId: "early" }]); // 09:59, before the range
+    await write(T0 + 15 * 60_000, videoId, [{ type: "start", sessionId: "a" }, ...heartbeats("a", [10, 20, 30])]);
+    await write(T0 + 40 * 60_000, videoId, [
+      { type: "start", sessionId: "b" },
+      { type: "pause", sessionId: "b" },
+    ]);
+    await write(T0 + 65 * 60_000, videoId, [{ type: "start", sessionId: "c" }, ...heartbeats("c", [10, 20])]);
+    await write(T0 + 65 * 60_000, newId(), [{ type: "start", sessionId: "other" }, ...heartbeats("other", [10])]);
+
+    expect(await query.run("viewsOverTime", { videoId, ...range, granularity: "hour" })).toEqual([
+      { t: T0 / 1000, views: 2, watch_seconds: 30 },
+      { t: (T0 + HOUR) / 1000, views: 1, watch_seconds: 20 },
+    ]);
+    expect(await query.run("viewsOverTime", { videoId, ...range, granularity: "day" })).toEqual([
+      { t: Date.UTC(2026, 11, 5) / 1000, views: 3, watch_seconds: 50 },
+    ]);
+    const [totals] = await query.run("watchTime", { videoId, ...range, granularity: "day" });
+    expect(totals).toEqual({ views: 3, watch_seconds: 50 });
+    expect(averageViewSeconds(totals)).toBeCloseTo(50 / 3, 6);
+    // Nothing in the range: no buckets, and no views to average over.
+    const empty = { videoId, from: T0 + 48 * HOUR, to: T0 + 72 * HOUR, granularity: "hour" as const };
+    expect(await query.run("viewsOverTime", empty)).toEqual([]);
+    expect(averageViewSeconds((await query.run("watchTime", empty))[0])).toBe(0);
+  });
+
+  it("weights every row by _sample_interval, as Analytics Engine's sampled rows must be", async () => {
+    const videoId = newId();
+    await write(T0 + 60_000, videoId, [{ type: "start", sessionId: "a" }, ...heartbeats("a", [10])]);
+    // A row standing for 4 (what Analytics Engine answers when it kept 1 in 4 of this video's points).
+    await env.ANALYTICS_LOCAL.prepare(
+      `INSERT INTO ${LOCAL_TABLE} SELECT timestamp, index1, blob1, 's4', blob3, blob4, blob5, blob6, blob7, blob8,
+         double1, double2, double3, double4, double5, double6, 4 FROM ${LOCAL_TABLE} WHERE index1 = ?`,
+    )
+      .bind(videoId)
+      .run();
+    const [totals] = await query.run("watchTime", { videoId, ...range, granularity: "day" });
+    expect(totals).toEqual({ views: 5, watch_seconds: 50 });
+  });
+
+  it("runs only whitelisted templates, with parameters checked before they reach SQL", async () => {
+    await expect(
+      query.run("viewsOverTime", { videoId: "x' OR '1'='1", ...range, granularity: "hour" }),
+    ).rejects.toThrow(/video id/);
+    await expect(query.run("viewsOverTime", { videoId: "v1", from: 1.5, to: 2, granularity: "hour" })).rejects.toThrow(
+      /whole ms/,
+    );
+    await expect(
+      query.run("viewsOverTime", { videoId: "v1", ...range, granularity: "minute" as never }),
+    ).rejects.toThrow(/granularity/);
+    await expect(query.run("dropTable" as never, { videoId: "v1", ...range, granularity: "hour" })).rejects.toThrow(
+      /no template/,
+    );
+  });
+});
+
+describe("retention in 100 buckets (the reach template and the curve)", () => {
+  it("matches hand-computed curves: seeks back, rewatches, a skip ahead, sessions that never start", async () => {
+    const videoId = newId();
+    await write(T0 + 60_000, videoId, [
+      // A: plays to 55 s and pauses: reached 55%.
+      { type: "start", sessionId: "A" },
+      ...heartbeats("A", [10, 20, 30, 40, 50]),
+      { type: "pause", sessionId: "A", position: 55 },
+      // B: plays 10 s, seeks back to 0, rewatches to 20 s: reached 20% (rewatching never adds).
+      { type: "start", sessionId: "B" },
+      ...heartbeats("B", [10]),
+      { type: "seek", sessionId: "B", position: 0, from: 10 },
+      ...heartbeats("B", [10, 20]),
+      // C: seeks from 0 to 90 and plays to the end: reached 100% (the furthest point played).
+      { type: "start", sessionId: "C" },
+      { type: "seek", sessionId: "C", position: 90, from: 0 },
+      ...heartbeats("C", [100]),
+      { type: "end", sessionId: "C", position: 100 },
+      // E: started, nothing more: reached 0%.
+      { type: "start", sessionId: "E" },
+      // F: started, seeked to 80 and left before a heartbeat: a landing is not playing, 0%.
+      { type: "start", sessionId: "F" },
+      { type: "seek", sessionId: "F", position: 80, from: 0 },
+      // D: heartbeats without a start (its start was lost): not a view, not counted.
+      ...heartbeats("D", [10, 20, 30, 40, 50, 60, 70, 80, 90]),
+    ]);
+    const rows = await query.run("reach", { videoId, ...range, granularity: "day" });
+    expect(rows).toEqual([
+      { pct: 0, sessions: 2 },
+      { pct: 20, sessions: 1 },
+      { pct: 55, sessions: 1 },
+      { pct: 100, sessions: 1 },
+    ]);
+    const curve = retention(rows);
+    expect(curve).toHaveLength(100);
+    const expected = Array.from({ length: 100 }, (_, i) => (i === 0 ? 1 : i <= 20 ? 0.6 : i <= 55 ? 0.4 : 0.2));
+    for (let i = 0; i < 100; i++) expect(curve[i], `retention[${i}]`).toBeCloseTo(expected[i]!, 9);
+  });
+
+  it("a 1 in 3 sampled session counts three times; no views is a flat zero curve", () => {
+    expect(
+      retention([
+        { pct: 0, sessions: 1 },
+        { pct: 50, sessions: 3 },
+      ]).slice(0, 52),
+    ).toEqual([1, ...new Array(50).fill(0.75), 0]);
+    expect(retention([])).toEqual(new Array(100).fill(0));
+  });
+});

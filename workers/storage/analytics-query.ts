@@ -1,0 +1,146 @@
+/**
+ * Creator analytics' reads (issue 23): whitelisted SQL templates over the player events the
+ * `AnalyticsSink` writes (docs/capacity.md, "Analytics Engine data point"). A caller names a
+ * template and gives typed parameters; nothing else reaches SQL. The templates are written
+ * once, in the SQL both stores speak (column names, `SUM`, comparisons that count as 0 or 1),
+ * with the few things the two dialects spell differently as named slots: the table, a time
+ * bucket and a time bound. Every count is weighted by `_sample_interval` (1 locally), so the
+ * figures are estimates of the whole when Analytics Engine samples.
+ *
+ * Here: the local store's runner (D1, `ANALYTICS_LOCAL`). The production runner (Analytics
+ * Engine's SQL API over HTTP, the same templates in its dialect) is still to come.
+ */
+import { ID_PATTERN } from "../../contracts/ids";
+import { LOCAL_TABLE } from "./analytics";
+
+/** The seconds of playing a heartbeat stands for (the player sends one every 10 s while playing). */
+export const HEARTBEAT_SECONDS = 10;
+
+export const GRANULARITIES = { hour: 3600, day: 86_400 } as const;
+export type Granularity = keyof typeof GRANULARITIES;
+
+/** What differs between the stores' SQL, by name. */
+export interface Dialect {
+  table: string;
+  /** The start of `timestamp`'s bucket of `seconds`, as Unix seconds. */
+  bucket(seconds: number): string;
+  /** A bound on `timestamp`, given in ms since the epoch. */
+  time(ms: number): string;
+  /** A non-negative number's whole part. */
+  whole(expr: string): string;
+}
+
+/** SQLite (the local store): `timestamp` is `YYYY-MM-DD HH:MM:SS` UTC text. */
+export const SQLITE: Dialect = {
+  table: LOCAL_TABLE,
+  bucket: (seconds) => `(CAST(strftime('%s', timestamp) AS INTEGER) / ${seconds}) * ${seconds}`,
+  time: (ms) => `'${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}'`,
+  whole: (expr) => `CAST(${expr} AS INTEGER)`,
+};
+
+interface Params {
+  videoId: string;
+  /** ms since the epoch, inclusive. */
+  from: number;
+  /** ms since the epoch, exclusive. */
+  to: number;
+  granularity: Granularity;
+}
+
+/** The parameters, checked before they are written into SQL (ids by the platform's pattern, times as integers). */
+function checked(p: Params): Params {
+  if (!ID_PATTERN.test(p.videoId)) throw new RangeError("a video id is 1-32 URL-safe characters");
+  for (const t of [p.from, p.to]) if (!Number.isSafeInteger(t) || t < 0) throw new RangeError("times are whole ms");
+  if (!(p.granularity in GRANULARITIES)) throw new RangeError("granularity is hour or day");
+  return p;
+}
+
+const where = (d: Dialect, p: Params) =>
+  `index1 = '${p.videoId}' AND timestamp >= ${d.time(p.from)} AND timestamp < ${d.time(p.to)}`;
+
+/** The whitelist: each template's SQL in a dialect, and the shape of its rows. */
+export const TEMPLATES = {
+  /** Views (sessions that sent `start`) and watch time per bucket, oldest first. */
+  viewsOverTime: (d: Dialect, p: Params) =>
+    `SELECT ${d.bucket(GRANULARITIES[p.granularity])} AS t,
+       SUM(_sample_interval * (blob1 = 'start')) AS views,
+       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.table} WHERE ${where(d, p)}
+     GROUP BY t ORDER BY t`,
+  /** Totals over the range: views, watch seconds (heartbeats x 10 s), sessions that began playing. */
+  watchTime: (d: Dialect, p: Params) =>
+    `SELECT SUM(_sample_interval * (blob1 = 'start')) AS views,
+       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.table} WHERE ${where(d, p)}`,
+  /**
+   * How far each started session got: sessions by the whole percent of the video their
+   * furthest played position reached (heartbeat, pause and end positions; a seek's landing is
+   * not playing). Seeking back and rewatching never lower it; a session that never started is
+   * not counted. `retention()` turns the histogram into the 100-point curve.
+   */
+  reach: (d: Dialect, p: Params) =>
+    `SELECT ${d.whole("100 * reach / duration")} AS pct, SUM(w) AS sessions FROM (
+       SELECT blob2,
+         MAX(double1 * (blob1 IN ('heartbeat', 'pause', 'end'))) AS reach,
+         MAX(double5) AS duration,
+         MAX(blob1 = 'start') AS started,
+         MAX(_sample_interval) AS w
+       FROM ${d.table} WHERE ${where(d, p)}
+       GROUP BY blob2
+     ) AS sessions WHERE started = 1 AND duration > 0
+     GROUP BY pct ORDER BY pct`,
+} as const;
+
+/**
+ * The retention curve (API.md): `retention[i]` is the share of started sessions whose furthest
+ * played point is at least i percent of the video (i = 0..99), from `reach`'s histogram.
+ */
+export function retention(rows: readonly TemplateRows["reach"][]): number[] {
+  const counts = new Array<number>(101).fill(0);
+  for (const row of rows) {
+    const pct = Math.min(100, Math.max(0, row.pct));
+    counts[pct] = (counts[pct] ?? 0) + row.sessions;
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  const curve = new Array<number>(100).fill(0);
+  if (!total) return curve;
+  let still = total;
+  for (let i = 0; i < 100; i++) {
+    curve[i] = still / total;
+    still -= counts[i] ?? 0;
+  }
+  return curve;
+}
+
+export interface TemplateRows {
+  viewsOverTime: { t: number; views: number; watch_seconds: number };
+  watchTime: { views: number | null; watch_seconds: number | null };
+  reach: { pct: number; sessions: number };
+}
+export type TemplateName = keyof typeof TEMPLATES;
+
+export interface AnalyticsQuery {
+  run<K extends TemplateName>(name: K, params: Params): Promise<TemplateRows[K][]>;
+}
+
+/** The local store's runner: a template in SQLite's dialect, on the `ANALYTICS_LOCAL` database. */
+export function localQuery(db: D1Database): AnalyticsQuery {
+  return {
+    async run(name, params) {
+      const template = TEMPLATES[name];
+      if (!template) throw new RangeError(`no template ${String(name)}`);
+      try {
+        const { results } = await db.prepare(template(SQLITE, checked(params))).all();
+        return results as never;
+      } catch (err) {
+        // Before the first event the table does not exist: no rows.
+        if (/no such table/.test(String(err))) return [];
+        throw err;
+      }
+    },
+  };
+}
+
+/** Average view duration in seconds: watch time over views (0 without views). */
+export const averageViewSeconds = (row: TemplateRows["watchTime"] | undefined) =>
+  row?.views ? (row.watch_seconds ?? 0) / row.views : 0;
