@@ -267,7 +267,7 @@ export function plainPageRows(db: Database, rowids: readonly number[]): Query<Pa
  * index, and a word being typed is for titles), over the newest TRANSCRIPT_WINDOW matching
  * cues, as RANK_WINDOW bounds the video index.
  */
-export const TRANSCRIPT_WINDOW = 2_000;
+export const TRANSCRIPT_WINDOW = 500;
 const TRANSCRIPT_MATCH = "(?1 ->> '$.exact')";
 /**
  * A cue's score when the query is broad: its words match TRANSCRIPT_WINDOW cues or more, or
