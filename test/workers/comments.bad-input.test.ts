@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { api, catalogueVideo, expectProblem, readyVideo, registerUser, type TestUser } from "./fixtures";
+import {
+  api,
+  catalogueVideo,
+  earlyInRateWindow,
+  expectProblem,
+  readyVideo,
+  registerUser,
+  type TestUser,
+} from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
@@ -102,10 +110,8 @@ describe("comments: bad input", () => {
     const owner = await registerUser();
     const videos = [];
     for (let i = 0; i < 4; i++) videos.push(await catalogueVideo(owner, { title: `Limit ${i}` }));
-    // The limit counts in fixed minute windows: eleven comments that straddle a window's end
-    // would be two windows' worth. Start early in a window (at most a 20 s wait).
-    const intoWindow = Date.now() % 60_000;
-    if (intoWindow > 40_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 50));
+    // Eleven comments that straddle a minute window's end would be two windows' worth.
+    await earlyInRateWindow(40_000);
     for (let i = 0; i < 10; i++) {
       expect((await postRaw(user, videos[i % 4]!, { content: `message ${i}` })).status).toBe(201);
     }

@@ -118,6 +118,16 @@ export async function row(sql: string, ...params: unknown[]) {
 }
 
 /**
+ * Waits, if need be, until early in a minute: rate limits count in fixed windows aligned to
+ * the minute (durable-objects/rate-limiter.ts), and a test that fills one must not straddle
+ * two windows' end (at most a `latestMs`-into-the-minute wait: 20 s by default).
+ */
+export async function earlyInRateWindow(latestMs = 20_000) {
+  const into = Date.now() % 60_000;
+  if (into > latestMs) await new Promise((r) => setTimeout(r, 60_000 - into + 50));
+}
+
+/**
  * A problem+json answer with this status and code, whose body gives nothing of the
  * server's internals away; answers the body for further checks.
  */
