@@ -92,7 +92,7 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
                   action={`/studio/${v.id}/captions/generate`}
                   method="post"
                   class="stack"
-                  aria-label={`Auto captions for ${v.title}`}
+                  aria-label={`Generate captions: ${v.title}`}
                 >
                   <CsrfField />
                   <label for={`auto-language-${v.id}`}>Or have them made from what is said (language)</label>
