@@ -63,6 +63,15 @@ async function deliver(queue: "captions" | "captions-dlq", body: unknown) {
 /** The transcription requests made for one video (other tests' consumers may still run). */
 const asked = (videoId: string) => speech.requests.filter((r) => r.video_id === videoId);
 
+/** The owner's own English track, uploaded through the API. */
+const uploadMine = (owner: TestUser, videoId: string) =>
+  api(`/api/v1/videos/${videoId}/captions/en`, {
+    method: "PUT",
+    as: owner,
+    headers: { "Content-Type": "text/vtt" },
+    body: "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nMine\n",
+  });
+
 const ready = (videoId: string, language = "en") =>
   waitFor(async () => {
     const track = (await tracks(videoId)).find((t) => t.language === language);
@@ -122,12 +131,7 @@ describe("POST /videos/{id}/captions/generate: who may, and when", () => {
     const { videoId: early } = await processingVideo(owner);
     await expectProblem(await generate(owner, early, { language: "en" }), 409, "not_ready");
     const { videoId } = await readyVideo(owner);
-    const upload = await api(`/api/v1/videos/${videoId}/captions/en`, {
-      method: "PUT",
-      as: owner,
-      headers: { "Content-Type": "text/vtt" },
-      body: "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nMine\n",
-    });
+    const upload = await uploadMine(owner, videoId);
     expect(upload.status).toBe(200);
     await expectProblem(await generate(owner, videoId, { language: "en" }), 409, "captions_exist");
     expect(await tracks(videoId)).toMatchObject([{ language: "en", source: "uploaded", status: "ready" }]);
@@ -250,12 +254,7 @@ describe("auto captions through the captions queue", () => {
     };
     expect((await generate(owner, videoId, { language: "en" })).status).toBe(202);
     await waitFor(async () => asked(videoId).length > 0, "the transcription request");
-    const upload = await api(`/api/v1/videos/${videoId}/captions/en`, {
-      method: "PUT",
-      as: owner,
-      headers: { "Content-Type": "text/vtt" },
-      body: "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nMine\n",
-    });
+    const upload = await uploadMine(owner, videoId);
     expect(upload.status).toBe(200);
     release();
     await new Promise((r) => setTimeout(r, 1500));

@@ -3,6 +3,11 @@ import { formatCount } from "../components/format";
 import { CsrfField } from "../components/layout";
 
 /** The signed-in user's videos in every state: edit details and visibility, delete. */
+/** A caption track's language (a BCP 47 tag), as both captions forms ask for it. */
+const LanguageInput = (props: { id: string }) => (
+  <input id={props.id} name="language" value="en" maxlength={35} pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*" required />
+);
+
 export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) => (
   <>
     <h1>Your videos</h1>
@@ -75,14 +80,7 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
                   required
                 />
                 <label for={`captions-language-${v.id}`}>Language (BCP 47: en, pt-BR)</label>
-                <input
-                  id={`captions-language-${v.id}`}
-                  name="language"
-                  value="en"
-                  maxlength={35}
-                  pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
-                  required
-                />
+                <LanguageInput id={`captions-language-${v.id}`} />
                 <label for={`captions-label-${v.id}`}>Name in the player's menu (optional)</label>
                 <input id={`captions-label-${v.id}`} name="label" maxlength={80} placeholder="English" />
                 <button type="submit">Upload captions</button>
@@ -96,14 +94,7 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
                 >
                   <CsrfField />
                   <label for={`auto-language-${v.id}`}>Or have them made from what is said (language)</label>
-                  <input
-                    id={`auto-language-${v.id}`}
-                    name="language"
-                    value="en"
-                    maxlength={35}
-                    pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
-                    required
-                  />
+                  <LanguageInput id={`auto-language-${v.id}`} />
                   <button type="submit">Generate captions</button>
                 </form>
               ) : null}
