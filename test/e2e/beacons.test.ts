@@ -2,13 +2,12 @@
 // and leaves the page; the batch sendBeacon carried on the way out is in the local analytics
 // store (the ANALYTICS_LOCAL D1 database npm start writes to), read back with wrangler as a
 // developer would.
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectErrors, launchChromium } from "./browser";
 import { makeClip } from "./clients";
-import { runningStack } from "./stack";
+import { localWrangler, runningStack } from "./stack";
 
 const e2e = runningStack("beacons");
 let browser: Browser;
@@ -16,8 +15,6 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(() => browser?.close());
-
-const root = path.resolve(import.meta.dirname, "../..");
 
 interface Row {
   blob1: string;
@@ -32,22 +29,16 @@ interface Row {
 
 /** The video's rows in the local store, in the order they were sent. */
 function storedEvents(videoId: string): Row[] {
-  const run = spawnSync(
-    path.join(root, "node_modules/.bin/node"),
-    [
-      path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-      "d1",
-      "execute",
-      "ANALYTICS_LOCAL",
-      "--local",
-      "--persist-to",
-      e2e.stack.persistDir,
-      "--json",
-      "--command",
-      `SELECT blob1, blob2, blob3, blob6, double1, double2, double3, double5 FROM playback_events WHERE index1 = '${videoId}' ORDER BY double6, rowid`,
-    ],
-    { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } },
-  );
+  const run = localWrangler([
+    "d1",
+    "execute",
+    "ANALYTICS_LOCAL",
+    "--persist-to",
+    e2e.stack.persistDir,
+    "--json",
+    "--command",
+    `SELECT blob1, blob2, blob3, blob6, double1, double2, double3, double5 FROM playback_events WHERE index1 = '${videoId}' ORDER BY double6, rowid`,
+  ]);
   // Before the first event the table does not exist yet: nothing stored.
   if (run.status !== 0) return [];
   return (JSON.parse(run.stdout) as { results: Row[] }[])[0]!.results;

@@ -119,26 +119,29 @@ export async function startStack(
   };
 }
 
+/** `wrangler <args> --local` against the stack's local state, as the project's own wrangler runs it. */
+export function localWrangler(args: string[]) {
+  return spawnSync(
+    path.join(root, "node_modules/.bin/node"),
+    [path.join(root, "node_modules/wrangler/bin/wrangler.js"), ...args, "--local"],
+    { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } },
+  );
+}
+
 function readStoredObject(persistDir: string, key: string): Buffer {
   const dir = mkdtempSync(path.join(tmpdir(), "cloudtube-r2-"));
   try {
     const out = path.join(dir, "object");
-    const run = spawnSync(
-      path.join(root, "node_modules/.bin/node"),
-      [
-        path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-        "r2",
-        "object",
-        "get",
-        `cloudtube-media/${key}`,
-        "--local",
-        "--persist-to",
-        persistDir,
-        "--file",
-        out,
-      ],
-      { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } },
-    );
+    const run = localWrangler([
+      "r2",
+      "object",
+      "get",
+      `cloudtube-media/${key}`,
+      "--persist-to",
+      persistDir,
+      "--file",
+      out,
+    ]);
     if (run.status !== 0) throw new Error(`wrangler r2 object get failed:\n${run.stdout}\n${run.stderr}`);
     return readFileSync(out);
   } finally {
