@@ -7,8 +7,8 @@
  * bucket and a time bound. Every count is weighted by `_sample_interval` (1 locally), so the
  * figures are estimates of the whole when Analytics Engine samples.
  *
- * Here: the local store's runner (D1, `ANALYTICS_LOCAL`). The production runner (Analytics
- * Engine's SQL API over HTTP, the same templates in its dialect) is still to come.
+ * Two runners: the local store's (D1, `ANALYTICS_LOCAL`), and Analytics Engine's SQL API over
+ * HTTP in production (the same templates in its dialect, `analyticsEngineQuery`).
  */
 import { ID_PATTERN } from "../../contracts/ids";
 import { LOCAL_TABLE } from "./analytics";
@@ -144,3 +144,62 @@ export function localQuery(db: D1Database): AnalyticsQuery {
 /** Average view duration in seconds: watch time over views (0 without views). */
 export const averageViewSeconds = (row: TemplateRows["watchTime"] | undefined) =>
   row?.views ? (row.watch_seconds ?? 0) / row.views : 0;
+
+/**
+ * Analytics Engine's SQL (ClickHouse's functions): `timestamp` is a DateTime, turned into Unix
+ * seconds for buckets; bounds are Unix seconds. `dataset` is the binding's dataset name.
+ */
+export function analyticsEngineDialect(dataset: string): Dialect {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(dataset)) throw new RangeError("a dataset name is letters, digits and _");
+  return {
+    table: dataset,
+    bucket: (seconds) => `toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '${seconds}' SECOND))`,
+    time: (ms) => `toDateTime(${Math.floor(ms / 1000)})`,
+    whole: (expr) => `toUInt32(${expr})`,
+  };
+}
+
+/** Where and as whom the production runner asks: an API token with Account Analytics Read. */
+export interface AnalyticsEngineApi {
+  accountId: string;
+  token: string;
+  dataset: string;
+  /** The fetch to use (tests give their own). */
+  fetch?: typeof fetch;
+}
+
+/** The SQL API's JSON answer (FORMAT JSON): each column's type, and the rows by column name. */
+interface SqlApiAnswer {
+  meta?: { name: string; type: string }[];
+  data?: Record<string, unknown>[];
+}
+
+/**
+ * The production runner: a template in Analytics Engine's dialect, POSTed as the body to
+ * `/accounts/{id}/analytics_engine/sql` with `FORMAT JSON`. 64-bit integers come back as
+ * strings in that format, so every column the answer's `meta` calls numeric becomes a number.
+ * A refusal or an answer of another shape is an error that names only the status.
+ */
+export function analyticsEngineQuery(api: AnalyticsEngineApi): AnalyticsQuery {
+  const dialect = analyticsEngineDialect(api.dataset);
+  const url = `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(api.accountId)}/analytics_engine/sql`;
+  return {
+    async run(name, params) {
+      const template = TEMPLATES[name];
+      if (!template) throw new RangeError(`no template ${String(name)}`);
+      const sql = `${template(dialect, checked(params))} FORMAT JSON`;
+      const res = await (api.fetch ?? fetch)(url, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${api.token}`, "Content-Type": "text/plain" },
+        body: sql,
+      });
+      if (!res.ok) throw new Error(`the Analytics Engine SQL API answered ${res.status}`);
+      const answer = (await res.json()) as SqlApiAnswer;
+      if (!Array.isArray(answer.data)) throw new Error("the Analytics Engine SQL API answered without data");
+      const numeric = new Set((answer.meta ?? []).filter((c) => /Int|Float|Decimal/.test(c.type)).map((c) => c.name));
+      return answer.data.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, numeric.has(k) && v !== null ? Number(v) : v])),
+      ) as never;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { analyticsEngineDialect, analyticsEngineQuery } from "../../workers/storage/analytics-query";
+
+// Analytics Engine has no local query path, so the production runner is checked against the
+// SQL API's documented request (POST the SQL as the body to
+// /client/v4/accounts/{account_id}/analytics_engine/sql, `Authorization: Bearer`) and its
+// FORMAT JSON answer (`meta` with each column's type, `data` with rows by name, 64-bit
+// integers as strings), through a fetch that records what it was asked.
+
+const T0 = Date.UTC(2026, 11, 5, 10);
+const params = { videoId: "vid_1", from: T0, to: T0 + 86_400_000, granularity: "hour" as const };
+
+function recording(answer: Response) {
+  const asked: { url: string; init: RequestInit }[] = [];
+  const fetch = (async (url: string, init: RequestInit) => {
+    asked.push({ url, init });
+    return answer;
+  }) as unknown as typeof globalThis.fetch;
+  return { asked, fetch };
+}
+
+const api = (fetch: typeof globalThis.fetch) => ({
+  accountId: "0123456789abcdef0123456789abcdef",
+  token: "test-token",
+  dataset: "cloudtube_playback_events",
+  fetch,
+});
+
+describe("the Analytics Engine SQL API runner", () => {
+  it("POSTs a template in Analytics Engine's dialect as the body, with the bearer token, and reads FORMAT JSON rows as numbers", async () => {
+    const { asked, fetch } = recording(
+      Response.json({
+        meta: [
+          { name: "t", type: "UInt32" },
+          { name: "views", type: "UInt64" },
+          { name: "watch_seconds", type: "Float64" },
+        ],
+        data: [
+          { t: 1796464800, views: "12", watch_seconds: 340 },
+          { t: 1796468400, views: "3", watch_seconds: 20 },
+        ],
+        rows: 2,
+        rows_before_limit_at_least: 2,
+      }),
+    );
+    const rows = await analyticsEngineQuery(api(fetch)).run("viewsOverTime", params);
+    expect(rows).toEqual([
+      { t: 1796464800, views: 12, watch_seconds: 340 },
+      { t: 1796468400, views: 3, watch_seconds: 20 },
+    ]);
+    expect(asked).toHaveLength(1);
+    const [{ url, init }] = asked as [{ url: string; init: RequestInit }];
+    expect(url).toBe(
+      "https://api.cloudflare.com/client/v4/accounts/0123456789abcdef0123456789abcdef/analytics_engine/sql",
+    );
+    expect(init.method).toBe("POST");
+    expect(new Headers(init.headers).get("Authorization")).toBe("Bearer test-token");
+    const sql = String(init.body);
+    expect(sql).toContain("FROM cloudtube_playback_events");
+    expect(sql).toContain("index1 = 'vid_1'");
+    expect(sql).toContain(`timestamp >= toDateTime(${T0 / 1000})`);
+    expect(sql).toContain(`timestamp < toDateTime(${T0 / 1000 + 86_400})`);
+    expect(sql).toContain("toStartOfInterval(timestamp, INTERVAL '3600' SECOND)");
+    expect(sql).toContain("_sample_interval");
+    expect(sql.trimEnd().endsWith("FORMAT JSON")).toBe(true);
+  });
+
+  it("keeps text columns as text and nulls as null", async () => {
+    const { fetch } = recording(
+      Response.json({
+        meta: [
+          { name: "views", type: "Nullable(UInt64)" },
+          { name: "watch_seconds", type: "Nullable(Float64)" },
+        ],
+        data: [{ views: null, watch_seconds: null }],
+        rows: 1,
+      }),
+    );
+    expect(await analyticsEngineQuery(api(fetch)).run("watchTime", params)).toEqual([
+      { views: null, watch_seconds: null },
+    ]);
+  });
+
+  it("fails on a refusal naming only the status, not the answer's text", async () => {
+    const { fetch } = recording(new Response("authentication error: token abc expired", { status: 401 }));
+    const run = analyticsEngineQuery(api(fetch)).run("reach", params);
+    await expect(run).rejects.toThrow("the Analytics Engine SQL API answered 401");
+    await expect(run).rejects.not.toThrow(/token abc/);
+  });
+
+  it("fails on an answer without data", async () => {
+    const { fetch } = recording(Response.json({ errors: ["bad"] }));
+    await expect(analyticsEngineQuery(api(fetch)).run("watchTime", params)).rejects.toThrow("without data");
+  });
+
+  it("refuses bad parameters before anything is sent (nothing but checked values reaches the SQL)", async () => {
+    const { asked, fetch } = recording(Response.json({ meta: [], data: [] }));
+    const query = analyticsEngineQuery(api(fetch));
+    await expect(query.run("watchTime", { ...params, videoId: "x' OR 1=1 --" })).rejects.toThrow(RangeError);
+    await expect(query.run("watchTime", { ...params, from: 1.5 })).rejects.toThrow(RangeError);
+    expect(asked).toHaveLength(0);
+    expect(() => analyticsEngineDialect("events; DROP")).toThrow(RangeError);
+  });
+});
