@@ -123,14 +123,20 @@ export interface AnalyticsQuery {
   run<K extends TemplateName>(name: K, params: Params): Promise<TemplateRows[K][]>;
 }
 
+/** A whitelisted template's SQL in `dialect`, its parameters checked first. */
+function templateSql(name: TemplateName, dialect: Dialect, params: Params): string {
+  const template = TEMPLATES[name];
+  if (!template) throw new RangeError(`no template ${String(name)}`);
+  return template(dialect, checked(params));
+}
+
 /** The local store's runner: a template in SQLite's dialect, on the `ANALYTICS_LOCAL` database. */
 export function localQuery(db: D1Database): AnalyticsQuery {
   return {
     async run(name, params) {
-      const template = TEMPLATES[name];
-      if (!template) throw new RangeError(`no template ${String(name)}`);
+      const sql = templateSql(name, SQLITE, params);
       try {
-        const { results } = await db.prepare(template(SQLITE, checked(params))).all();
+        const { results } = await db.prepare(sql).all();
         return results as never;
       } catch (err) {
         // Before the first event the table does not exist: no rows.
@@ -185,9 +191,7 @@ export function analyticsEngineQuery(api: AnalyticsEngineApi): AnalyticsQuery {
   const url = `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(api.accountId)}/analytics_engine/sql`;
   return {
     async run(name, params) {
-      const template = TEMPLATES[name];
-      if (!template) throw new RangeError(`no template ${String(name)}`);
-      const sql = `${template(dialect, checked(params))} FORMAT JSON`;
+      const sql = `${templateSql(name, dialect, params)} FORMAT JSON`;
       const res = await (api.fetch ?? fetch)(url, {
         method: "POST",
         headers: { Authorization: `Bearer ${api.token}`, "Content-Type": "text/plain" },

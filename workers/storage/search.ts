@@ -302,11 +302,13 @@ export function transcriptCandidates(
   // Whether the written matches alone fill `cap` (counted up to it, through the same filters;
   // not for a channel, whose plan starts from its videos): then a broad query's said-only
   // videos, which rank after them, would be cut, and the cue window is not read at all.
+  // With no filter, the matches are counted without their filter rows.
   const written = filterClauses(filters, 3, "x");
+  const filterRows = written.params.length ? "CROSS JOIN search_filters x ON x.id = s.rowid" : "";
   const filled =
     filters.channelId !== undefined
       ? "0"
-      : `(SELECT count(*) >= ?2 FROM (SELECT 1 FROM video_search s CROSS JOIN search_filters x ON x.id = s.rowid
+      : `(SELECT count(*) >= ?2 FROM (SELECT 1 FROM video_search s ${filterRows}
            WHERE video_search MATCH ${MATCH}${written.text} LIMIT ?2))`;
   return query(
     db,
