@@ -30,7 +30,8 @@ export async function startBenchWorker(): Promise<BenchWorker> {
     dev: {
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,
-      persist: false,
+      // BENCH_PERSIST=<dir> keeps the bench's D1 there, to read its plans with sqlite3 after.
+      persist: process.env.BENCH_PERSIST ?? false,
       watch: false,
       logLevel: "error",
     },

@@ -232,6 +232,38 @@ describe("filters, sorts and pages", () => {
     expect(orphans?.n).toBe(0);
   });
 
+  it("matches a category exactly: its case, its whole name, any script; never by the category's words", async () => {
+    const user = await registerUser();
+    const w = unique("flint");
+    const day = 86_400_000;
+    const lower = await catalogueVideo(user, { title: `${w} a`, category: "music" });
+    const upper = await catalogueVideo(user, { title: `${w} b`, category: "Music" });
+    const longer = await catalogueVideo(user, { title: `${w} c`, category: "music videos" });
+    const accented = await catalogueVideo(user, {
+      title: `${w} d`,
+      category: "música",
+      publishedAt: new Date(Date.now() - 30 * day),
+    });
+    const none = await catalogueVideo(user, { title: `${w} e` });
+
+    expect(ids(await search({ q: w, category: "music" }))).toEqual([lower]);
+    expect(ids(await search({ q: w, category: "Music" }))).toEqual([upper]);
+    expect(ids(await search({ q: w, category: "music videos" }))).toEqual([longer]);
+    expect(ids(await search({ q: w, category: "música" }))).toEqual([accented]);
+    expect(ids(await search({ q: w, category: "musica" }))).toEqual([]);
+    expect(ids(await search({ q: w, category: "videos" }))).toEqual([]);
+    // With a filter read from the filter rows beside it, and sorted by date.
+    const weekAgo = new Date(Date.now() - 7 * day).toISOString().slice(0, 10);
+    expect(ids(await search({ q: w, category: "música", uploaded_after: weekAgo }))).toEqual([]);
+    expect(ids(await search({ q: w, category: "music", sort: "date" }))).toEqual([lower]);
+    // The category is a filter, not text: its name finds nothing the words do not.
+    const word = unique("quartz");
+    const named = await catalogueVideo(user, { title: `${w} f`, category: word });
+    expect(ids(await search({ q: w, category: word }))).toEqual([named]);
+    expect(ids(await search({ q: word }))).not.toContain(named);
+    expect(ids(await search({ q: w })).sort()).toEqual([lower, upper, longer, accented, none, named].sort());
+  });
+
   it("pages through results with a total", async () => {
     const user = await registerUser();
     const w = unique("pebble");

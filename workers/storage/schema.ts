@@ -370,6 +370,11 @@ export const searchDocuments = sqliteTable(
     description: text("description").notNull(),
     tags: text("tags").notNull(),
     channelName: text("channel_name").notNull(),
+    /**
+     * The video's category as one token (`hex(category)`, '' without one), indexed in its own
+     * FTS5 column so that a category filter is part of the match (migrations/0012).
+     */
+    categoryKey: text("category_key").notNull().default(""),
   },
   (t) => [uniqueIndex("search_documents_video").on(t.videoId)],
 );

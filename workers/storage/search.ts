@@ -31,24 +31,28 @@ const query = <T>(db: Database, text: string, ...params: unknown[]): Query<T> =>
   statement: db.$client.prepare(text).bind(...params),
 });
 
-/** bm25 column weights, in the FTS table's column order (seed: title 3, description 2, tags 1.5). */
-export const BM25_WEIGHTS = { title: 3, description: 2, tags: 1.5, channel_name: 1 } as const;
+/**
+ * bm25 column weights, in the FTS table's column order (seed: title 3, description 2, tags
+ * 1.5); the category token is a filter, not text (migrations/0012_search_category.sql).
+ */
+export const BM25_WEIGHTS = { title: 3, description: 2, tags: 1.5, channel_name: 1, category_key: 0 } as const;
 const BM25 = `bm25(video_search, ${Object.values(BM25_WEIGHTS).join(", ")})`;
 
 /**
- * A query matching more documents than this ranks only its newest this-many matches: FTS5
+ * A query matching more documents than this ranks only its newest this-many matches (a
+ * category is part of the match, so these are the newest in the category): FTS5
  * walks the doclists newest first and stops there, so a word in most videos costs no more
  * than one in 2,000. A query this broad has no meaningful text ranking left across the whole
  * catalogue, and views and recency order it anyway.
  */
 export const RANK_WINDOW = 2_000;
 /**
- * The same bound when filters other than a channel apply after the match (they may keep few
- * of the window). Each match in it is joined to its search_filters row, which is most of a
- * filtered search's time: measured at 100,000 videos, two common words and a category took
- * 43-44 ms at the median joined through search_documents and videos, 25-27 ms through
- * search_filters (22 ms with a window of 5,000, which would find less). bm25 then runs only
- * for the rows the filters keep: the commonest word and a category, 27-34 ms -> 23-26 ms.
+ * The same bound when filters other than a channel or a category apply after the match (a
+ * duration, a date, a view count: they may keep few of the window). Each match in it is
+ * joined to its search_filters row, which is most of such a search's time: measured at
+ * 100,000 videos, two common words and a category (before the category joined the match)
+ * took 43-44 ms at the median joined through search_documents and videos, 25-27 ms through
+ * search_filters. bm25 then runs only for the rows the filters keep.
  */
 export const FILTERED_WINDOW = 10_000;
 
@@ -64,18 +68,20 @@ export interface SearchFilters {
 
 /**
  * The filters as SQL over `t`, videos (`v`) or search_filters (`x`, which has the same
- * columns but the channel's), their parameters numbered from `first`.
+ * columns but the channel's), their parameters numbered from `first`, the same numbers and
+ * parameters over either. Over search_filters the category has no clause: it is part of the
+ * match there (`matchIn`), which reads it from parameter `first`.
  */
 function filterClauses(f: SearchFilters, first: number, t: "v" | "x"): { text: string; params: unknown[] } {
-  const parts: [string, unknown][] = [];
-  if (f.category !== undefined) parts.push([`${t}.category =`, f.category]);
+  const parts: [string | undefined, unknown][] = [];
+  if (f.category !== undefined) parts.push([t === "v" ? "v.category =" : undefined, f.category]);
   if (f.durationMs?.min !== undefined) parts.push([`${t}.duration_ms >=`, f.durationMs.min]);
   if (f.durationMs?.max !== undefined) parts.push([`${t}.duration_ms <`, f.durationMs.max]);
   if (f.publishedAfter) parts.push([`${t}.published_at >=`, f.publishedAfter.getTime()]);
   if (f.minViews !== undefined) parts.push([`${t}.view_count >=`, f.minViews]);
   if (f.channelId !== undefined) parts.push(["v.channel_id =", f.channelId]);
   return {
-    text: parts.map(([c], i) => ` AND ${c} ?${first + i}`).join(""),
+    text: parts.map(([c], i) => (c ? ` AND ${c} ?${first + i}` : "")).join(""),
     params: parts.map(([, p]) => p),
   };
 }
@@ -124,6 +130,17 @@ const MATCH = `(CASE WHEN (SELECT docs FROM search_words WHERE word = ?1 ->> '$.
   THEN ?1 ->> '$.exact' ELSE ?1 ->> '$.prefixed' END)`;
 
 /**
+ * A search's MATCH and, with a category, that category's token in its own column (the
+ * category as `hex()` spells it, as the documents' triggers write it): FTS5 intersects the
+ * words' doclists with the category's, and no match outside the category is read. `param`
+ * is the number of the parameter that holds the category. Measured at 100,000 videos (12
+ * categories), two common words and a category's newest matches: 28 ms joined to their
+ * filter rows, 7 ms as one match (sqlite3).
+ */
+const matchIn = (f: SearchFilters, param: number) =>
+  f.category === undefined ? MATCH : `('(' || ${MATCH} || ') AND category_key : "' || hex(?${param}) || '"')`;
+
+/**
  * The newest `size` matches of `match` (a search's MATCH by default) with their bm25, from
  * one FTS5 cursor read newest first (rowids grow with indexing); materialized, so bm25 runs
  * once per row and in the cursor's own query, as FTS5 requires.
@@ -168,22 +185,24 @@ export function candidates(
     );
   }
   const where = filterClauses(filters, 3, "x");
-  if (!where.params.length) {
+  const fts = matchIn(filters, 3);
+  if (!where.text) {
+    // No filter, or a category alone (in the match): the newest matches, as they come.
     const inner =
       order === "newest"
         ? // No score: the date orders these, and bm25's first call reads each word's whole doclist.
-          `SELECT rowid, 0 AS score FROM video_search WHERE video_search MATCH ${MATCH} ORDER BY rowid DESC LIMIT ?2`
-        : `WITH ${scoredWindow(RANK_WINDOW)} SELECT rowid, score FROM w ORDER BY ${best} LIMIT ?2`;
-    return query(db, top(inner), JSON.stringify(match), cap);
+          `SELECT rowid, 0 AS score FROM video_search WHERE video_search MATCH ${fts} ORDER BY rowid DESC LIMIT ?2`
+        : `WITH ${scoredWindow(RANK_WINDOW, fts)} SELECT rowid, score FROM w ORDER BY ${best} LIMIT ?2`;
+    return query(db, top(inner), JSON.stringify(match), cap, ...where.params);
   }
   return query(
     db,
-    `WITH f(floor) AS MATERIALIZED (SELECT coalesce((SELECT rowid FROM video_search WHERE video_search MATCH ${MATCH}
+    `WITH f(floor) AS MATERIALIZED (SELECT coalesce((SELECT rowid FROM video_search WHERE video_search MATCH ${fts}
          ORDER BY rowid DESC LIMIT 1 OFFSET ${FILTERED_WINDOW - 1}), 0)),
        w AS MATERIALIZED (
          SELECT s.rowid, ${order === "newest" ? "0" : BM25} AS score
          FROM f CROSS JOIN video_search s CROSS JOIN search_filters x ON x.id = s.rowid
-         WHERE video_search MATCH ${MATCH} AND s.rowid >= f.floor${where.text})
+         WHERE video_search MATCH ${fts} AND s.rowid >= f.floor${where.text})
      ${top(`SELECT rowid, score FROM w ORDER BY ${best} LIMIT ?2`)}`,
     JSON.stringify(match),
     cap,
@@ -302,14 +321,14 @@ export function transcriptCandidates(
   // Whether the written matches alone fill `cap` (counted up to it, through the same filters;
   // not for a channel, whose plan starts from its videos): then a broad query's said-only
   // videos, which rank after them, would be cut, and the cue window is not read at all.
-  // With no filter, the matches are counted without their filter rows.
+  // With no filter other than a category (in the match), without their filter rows.
   const written = filterClauses(filters, 3, "x");
-  const filterRows = written.params.length ? "CROSS JOIN search_filters x ON x.id = s.rowid" : "";
+  const filterRows = written.text ? "CROSS JOIN search_filters x ON x.id = s.rowid" : "";
   const filled =
     filters.channelId !== undefined
       ? "0"
       : `(SELECT count(*) >= ?2 FROM (SELECT 1 FROM video_search s ${filterRows}
-           WHERE video_search MATCH ${MATCH}${written.text} LIMIT ?2))`;
+           WHERE video_search MATCH ${matchIn(filters, 3)}${written.text} LIMIT ?2))`;
   return query(
     db,
     `WITH broad(yes) AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM search_words
