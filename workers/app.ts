@@ -46,9 +46,12 @@ const corsMiddleware = cors({
     "Upload-Metadata",
     "Upload-Defer-Length",
     "X-HTTP-Method-Override",
+    // The D1 bookmark an API client sends back for read-your-writes (middleware/request-id.ts).
+    "x-d1-bookmark",
   ],
   exposeHeaders: [
     "X-Request-Id",
+    "x-d1-bookmark",
     "Retry-After",
     "RateLimit-Limit",
     "RateLimit-Remaining",

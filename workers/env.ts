@@ -24,10 +24,17 @@ declare global {
 }
 
 /**
- * The D1 handle storage modules take: drizzle over the `DB` binding (queries name the tables
- * directly), with the binding itself as `$client` for the odd statement drizzle cannot batch.
+ * What storage sends statements to: the `DB` binding, or a request's session over it (D1's
+ * Sessions API, `wiring/deps.ts` `sessionOf`), which prepares and batches alike.
  */
-export type Database = DrizzleD1Database & { $client: D1Database };
+export type D1Client = Pick<D1Database, "prepare" | "batch">;
+
+/**
+ * The D1 handle storage modules take: drizzle over the `DB` binding or a session over it
+ * (queries name the tables directly), with that client as `$client` for the odd statement
+ * drizzle cannot batch.
+ */
+export type Database = DrizzleD1Database & { $client: D1Client };
 
 /** Who a valid bearer token names, as the account stands now (middleware/auth.ts). */
 export interface AuthUser {

@@ -54,6 +54,35 @@ export function databaseOf(env: Env): Database {
   return db;
 }
 
+/**
+ * A D1 bookmark as a client may send one back (`x-d1-bookmark`, or the bookmark cookie): hex
+ * groups joined by dashes, as D1 writes them. Anything else is ignored, never handed to D1.
+ */
+export const BOOKMARK_PATTERN = /^[0-9a-f]{8}(?:-[0-9a-f]{8,64}){1,4}$/i;
+
+/** A request's database: a D1 session, and the bookmark of the latest state it has seen. */
+export interface RequestDatabase {
+  db: Database;
+  /** Null before the session ran a statement. */
+  bookmark(): string | null;
+}
+
+/**
+ * A request's D1 session (D1's Sessions API, which turns on read replicas in production and
+ * runs against the one local database under `npm start` and the tests). From the client's
+ * bookmark when it sends a valid one, so that it reads at least what it wrote (read-your-
+ * writes across requests, on any replica); else a read starts on whichever instance is
+ * nearest (`first-unconstrained`) and a write on the primary (`first-primary`, where it goes
+ * anyway). Within one request the session is sequentially consistent.
+ */
+export function sessionOf(env: Env, bookmark: string | undefined, write: boolean): RequestDatabase {
+  if (typeof env.DB.withSession !== "function") return { db: databaseOf(env), bookmark: () => null };
+  const start =
+    bookmark && BOOKMARK_PATTERN.test(bookmark) ? bookmark : write ? "first-primary" : "first-unconstrained";
+  const session = env.DB.withSession(start);
+  return { db: database(session), bookmark: () => session.getBookmark() };
+}
+
 const stores = new WeakMap<R2Bucket, ReturnType<typeof mediaStore>>();
 
 /**
