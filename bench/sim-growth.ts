@@ -992,8 +992,14 @@ const RETENTION: Record<string, Retention> = {
   watch_history: { kind: "forever", driver: "new (user, video) pairs (never pruned)" },
   view_marks: { kind: "forever", driver: "views: viewer × video × hour (never pruned)" },
   processed_events: { kind: "forever", driver: "every watch event: reports, likes, comments, shares (never pruned)" },
-  video_stats_hourly: { kind: "forever", driver: "(video, hour) with activity (never pruned)" },
-  video_region_hourly: { kind: "forever", driver: "(video, region, hour) with activity (never pruned)" },
+  video_stats_hourly: { kind: "window", days: 7, driver: "(video, hour) with activity; folded into days after 7 days" },
+  video_region_hourly: {
+    kind: "window",
+    days: 7,
+    driver: "(video, region, hour) with activity; folded into days after 7 days",
+  },
+  video_stats_daily: { kind: "forever", driver: "(video, day) with activity: the folded hours (below)" },
+  video_region_daily: { kind: "forever", driver: "(video, region, day) with activity: the folded hours (below)" },
   viewer_recent_watches: {
     kind: "window",
     days: 1,
@@ -1126,6 +1132,43 @@ console.log(
   `  all writes: ${Math.round(statementsPerDay).toLocaleString("en-US")} statements a day = ${Math.round(statementsPerDay / 86_400).toLocaleString("en-US")} a second on average ` +
     `(one D1 database runs one query at a time: ~1,000 a second at 1 ms each)`,
 );
+
+// The cron folds hours older than a week into days (workers/storage/engagement.ts `foldRollUps`;
+// the same statements here): folding the measured day's hours now shows what a day adds to the
+// daily tables for good, once its hours are a week old and gone.
+const dayStart = (T0 + warmupDays * DAY_MS) / HOUR_MS;
+const sizeOf = (t: string) => perTable(sizes()).get(t) ?? { table: 0, indexes: 0, payload: 0 };
+const daily = ["video_stats_daily", "video_region_daily"];
+const foldBefore = new Map(daily.map((t) => [t, sizeOf(t)]));
+const foldRows = new Map(daily.map((t) => [t, rowCounts().get(t) ?? 0]));
+const measuredHours = "hour >= ?1 AND hour < ?2";
+db.prepare(
+  `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
+   SELECT video_id, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(shares)
+   FROM video_stats_hourly WHERE ${measuredHours} GROUP BY video_id, hour / 24
+   ON CONFLICT (video_id, day) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
+     likes = likes + excluded.likes, shares = shares + excluded.shares`,
+).run(dayStart, dayStart + 24);
+db.prepare(
+  `INSERT INTO video_region_daily (video_id, region, day, views, watch_seconds, likes, comments, shares)
+   SELECT video_id, region, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(comments), sum(shares)
+   FROM video_region_hourly WHERE ${measuredHours} GROUP BY video_id, region, hour / 24
+   ON CONFLICT (video_id, region, day) DO UPDATE SET views = views + excluded.views,
+     watch_seconds = watch_seconds + excluded.watch_seconds, likes = likes + excluded.likes,
+     comments = comments + excluded.comments, shares = shares + excluded.shares`,
+).run(dayStart, dayStart + 24);
+console.log("\nthe measured day's hours folded into days, as the cron does a week later:");
+for (const t of daily) {
+  const a = sizeOf(t);
+  const b = foldBefore.get(t) ?? { table: 0, indexes: 0, payload: 0 };
+  const grown = (a.table + a.indexes - b.table - b.indexes) / s;
+  const rows = (rowCounts().get(t) ?? 0) - (foldRows.get(t) ?? 0);
+  console.log(
+    `  ${t.padEnd(20)} +${scaled(rows)} rows a day, ${fmtMB(grown)} MB a day at 10M views (for good); ` +
+      `${grown > GOAL_BYTES_PER_DAY ? "FAIL" : "ok"} against the goal`,
+  );
+  if (grown > GOAL_BYTES_PER_DAY) lines.push({ ...(lines[0] as Line), table: t, growthPerDay: grown });
+}
 
 const failing = lines.filter((l) => l.growthPerDay > GOAL_BYTES_PER_DAY);
 console.log(

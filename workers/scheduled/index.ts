@@ -1,5 +1,5 @@
 import { errorField, log } from "../lib/log";
-import { pruneViewingSignals } from "../services/engagement";
+import { foldOldRollUps, pruneViewingSignals } from "../services/engagement";
 import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
@@ -10,7 +10,8 @@ import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } fro
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
- * to date; viewing windows and dead co-view pairs trimmed; suspensions whose time has come
+ * to date; viewing windows and dead co-view pairs trimmed; hourly roll-ups older than a week
+ * folded into days; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
@@ -40,6 +41,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       },
     ],
     ["signals", () => pruneViewingSignals(db, now)],
+    [
+      "roll-ups",
+      async () => {
+        const folded = await foldOldRollUps(db, now);
+        if (folded) log("info", "hourly roll-ups folded into days", { count: folded });
+      },
+    ],
     [
       "suspensions",
       async () => {

@@ -161,3 +161,22 @@ export async function rollUpEvent(db: Database, event: WatchEventMessage, now = 
  * pairs) lose what fell out of their windows; pairs not seen for ten half-lives go.
  */
 export const pruneViewingSignals = (db: Database, now: number) => pruneSignals(db, now);
+
+/** Hourly rows folded per statement, and statements per cron run (bounds one run's work). */
+const FOLD_BATCH = 2_000;
+const FOLD_ROUNDS = 10;
+
+/**
+ * Cron: the hourly roll-ups older than a week become daily rows (store.HOURLY_KEEP_MS), a batch at
+ * a time until none is left or the run's share is done (the rest waits for the next run).
+ * Returns the hourly rows folded.
+ */
+export async function foldOldRollUps(db: Database, now: number): Promise<number> {
+  let folded = 0;
+  for (let round = 0; round < FOLD_ROUNDS; round++) {
+    const { global, regional } = await store.foldRollUps(db, now - store.HOURLY_KEEP_MS, FOLD_BATCH);
+    folded += global + regional;
+    if (global < FOLD_BATCH && regional < FOLD_BATCH) break;
+  }
+  return folded;
+}

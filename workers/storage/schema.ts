@@ -347,6 +347,26 @@ export const videoStatsHourly = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.hour] }), index("video_stats_hour").on(t.hour)],
 );
 
+/**
+ * `video_stats_hourly` folded by day once its hours are older than a week (the cron,
+ * `foldRollUps`): all-time figures read both, and nothing reads hours that old.
+ */
+export const videoStatsDaily = sqliteTable(
+  "video_stats_daily",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    /** Days since the epoch, UTC (as `hour` counts hours). */
+    day: integer("day").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSeconds: real("watch_seconds").notNull().default(0),
+    likes: integer("likes").notNull().default(0),
+    shares: integer("shares").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.day] })],
+);
+
 /** Ids of watch events already rolled up, so a redelivered batch adds nothing twice. */
 export const processedEvents = sqliteTable("processed_events", {
   id: text("id").primaryKey(),
@@ -503,6 +523,25 @@ export const videoRegionHourly = sqliteTable(
     index("video_region_hourly_updated").on(t.updatedAt),
     index("video_region_hourly_hour").on(t.hour),
   ],
+);
+
+/** `video_region_hourly` folded by day after a week, as `video_stats_daily` is. */
+export const videoRegionDaily = sqliteTable(
+  "video_region_daily",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    /** Days since the epoch, UTC (as `hour` counts hours). */
+    day: integer("day").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSeconds: real("watch_seconds").notNull().default(0),
+    likes: integer("likes").notNull().default(0),
+    comments: integer("comments").notNull().default(0),
+    shares: integer("shares").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.region, t.day] })],
 );
 
 /**

@@ -1,7 +1,15 @@
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
-import { channels, type SourceInfo, type ThumbnailPaths, type Video, videoStatsHourly, videos } from "./schema";
+import {
+  channels,
+  type SourceInfo,
+  type ThumbnailPaths,
+  type Video,
+  videoStatsDaily,
+  videoStatsHourly,
+  videos,
+} from "./schema";
 import { endJob, touchJob } from "./transcode-jobs";
 
 /** Every query on `videos`: reads, edits, the processing transitions and the counters. */
@@ -349,12 +357,13 @@ export async function rankingFacts(db: Database, ids: readonly string[]) {
           createdAt: videos.createdAt,
           category: videos.category,
           durationMs: videos.duration,
-          views: sql<
-            number | null
-          >`(SELECT sum(${videoStatsHourly.views}) FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id})`,
-          watchSeconds: sql<
-            number | null
-          >`(SELECT sum(${videoStatsHourly.watchSeconds}) FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id})`,
+          // All time: the hourly rows of the last week and the days folded before them.
+          views: sql<number | null>`(SELECT sum(n) FROM (
+            SELECT ${videoStatsHourly.views} AS n FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id}
+            UNION ALL SELECT ${videoStatsDaily.views} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id}))`,
+          watchSeconds: sql<number | null>`(SELECT sum(n) FROM (
+            SELECT ${videoStatsHourly.watchSeconds} AS n FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id}
+            UNION ALL SELECT ${videoStatsDaily.watchSeconds} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id}))`,
         })
         .from(videos)
         .where(and(inArray(videos.id, chunk), listable))
