@@ -24,7 +24,11 @@ export interface Dialect {
   table: string;
   /** The start of `timestamp`'s bucket of `seconds`, as Unix seconds. */
   bucket(seconds: number): string;
-  /** A bound on `timestamp`, given in ms since the epoch. */
+  /**
+   * A bound on `timestamp`, given in ms since the epoch. Both stores keep whole seconds, so a
+   * bound is rounded up to one: a range ending now still holds the events of this second
+   * (`timestamp < now` would lose them), and ranges that meet never share an event.
+   */
   time(ms: number): string;
   /** A non-negative number's whole part. */
   whole(expr: string): string;
@@ -34,7 +38,7 @@ export interface Dialect {
 export const SQLITE: Dialect = {
   table: LOCAL_TABLE,
   bucket: (seconds) => `(CAST(strftime('%s', timestamp) AS INTEGER) / ${seconds}) * ${seconds}`,
-  time: (ms) => `'${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}'`,
+  time: (ms) => `'${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19).replace("T", " ")}'`,
   whole: (expr) => `CAST(${expr} AS INTEGER)`,
 };
 
@@ -246,7 +250,7 @@ export function analyticsEngineDialect(dataset: string): Dialect {
   return {
     table: dataset,
     bucket: (seconds) => `toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '${seconds}' SECOND))`,
-    time: (ms) => `toDateTime(${Math.floor(ms / 1000)})`,
+    time: (ms) => `toDateTime(${Math.ceil(ms / 1000)})`,
     whole: (expr) => `toUInt32(${expr})`,
   };
 }
