@@ -113,8 +113,8 @@ describe("the studio's analytics pages", () => {
     expect(html).toContain("<h1>Channel analytics:");
     expect(/<dd id="total-views">([^<]*)<\/dd>/.exec(html)?.[1]).toBe("3");
     expect(rows(html, "top-videos-table")).toEqual([
-      ["First", "2", "0.0 h"],
-      ["Second", "1", "0.0 h"],
+      ["First", "2", "1:00"],
+      ["Second", "1", "0:30"],
     ]);
     expect(html).toContain(`href="/studio/videos/${first}/analytics"`);
   });

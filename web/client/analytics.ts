@@ -42,7 +42,12 @@ function viewsChart() {
           value: (_u, v) => (v === null ? "—" : v.toFixed(2)),
         },
       ],
-      axes: [AXIS, { ...AXIS, scale: "views" }, { ...AXIS, scale: "hours", side: 1, grid: { show: false } }],
+      axes: [
+        AXIS,
+        // Views are whole: no 0.2-view ticks on a quiet range.
+        { ...AXIS, scale: "views", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 1e5, 1e6] },
+        { ...AXIS, scale: "hours", side: 1, grid: { show: false } },
+      ],
     },
     [t, views, watchHours],
   );

@@ -43,7 +43,9 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 const whole = new Intl.NumberFormat("en");
 /** Views may be estimates (sampled): shown as whole numbers. */
 const count = (n: number) => whole.format(Math.round(n));
-const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
+/** Watch time: minutes and seconds under an hour, else hours to a tenth. */
+const watchTime = (seconds: number) =>
+  seconds < 3600 ? formatDuration(seconds) || "0:00" : `${(seconds / 3600).toFixed(1)} h`;
 
 /** A bucket's start as the table names it: a day, or a day and an hour (UTC). */
 const bucketLabel = (t: string, granularity: "hour" | "day") =>
@@ -137,7 +139,7 @@ export const AnalyticsFigures = (props: { figures: Figures }) => {
         </div>
         <div>
           <dt>Watch time</dt>
-          <dd>{hours(f.totals.watch_seconds)}</dd>
+          <dd>{watchTime(f.totals.watch_seconds)}</dd>
         </div>
         <div>
           <dt>Average view duration</dt>
@@ -307,7 +309,7 @@ export const ChannelAnalyticsPage = (props: {
                     )}
                   </th>
                   <td>{count(v.views)}</td>
-                  <td>{hours(v.watch_seconds)}</td>
+                  <td>{watchTime(v.watch_seconds)}</td>
                 </tr>
               ))
             ) : (
