@@ -3,7 +3,7 @@ import type { AssetManifest } from "./lib/assets";
 import type { Role } from "./storage/schema";
 
 /**
- * The optional secret, which `[secrets] required` in wrangler.toml cannot list. JWT_SECRET
+ * The optional secrets, which `[secrets] required` in wrangler.toml cannot list. JWT_SECRET
  * (bearer tokens) and SIGNING_SECRET (media URLs, playback tokens) are required there and
  * so typed by `wrangler types`.
  */
@@ -12,6 +12,8 @@ export interface Secrets {
   R2_SECRET_ACCESS_KEY?: string;
   /** With CF_ZONE_ID: a Cloudflare API token allowed to purge the zone's cache (blocks reach every data centre). */
   CF_API_TOKEN?: string;
+  /** With CF_ACCOUNT_ID and ANALYTICS_DATASET: a Cloudflare API token with Account Analytics Read (the studio's analytics). */
+  ANALYTICS_API_TOKEN?: string;
 }
 
 declare global {

@@ -14,7 +14,8 @@ function recording(answer: Response) {
   const asked: { url: string; init: RequestInit }[] = [];
   const fetch = (async (url: string, init: RequestInit) => {
     asked.push({ url, init });
-    return answer;
+    // A copy per call: a test may ask several times.
+    return answer.clone();
   }) as unknown as typeof globalThis.fetch;
   return { asked, fetch };
 }
@@ -65,6 +66,42 @@ describe("the Analytics Engine SQL API runner", () => {
     expect(sql.trimEnd().endsWith("FORMAT JSON")).toBe(true);
   });
 
+  it("writes every template in Analytics Engine's dialect: dimensions, the startup histogram, sessions, a channel's scope", async () => {
+    const { asked, fetch } = recording(Response.json({ meta: [], data: [] }));
+    const query = analyticsEngineQuery(api(fetch));
+    const sqlOf = async (name: Parameters<typeof query.run>[0], p: Parameters<typeof query.run>[1] = params) => {
+      await query.run(name, p);
+      return String(asked.at(-1)?.init.body);
+    };
+    for (const [name, column, alias] of [
+      ["sources", "blob3", "source"],
+      ["regions", "blob4", "region"],
+      ["devices", "blob5", "device"],
+    ] as const) {
+      const sql = await sqlOf(name);
+      expect(sql).toContain(`SELECT ${column} AS ${alias}, SUM(_sample_interval) AS views`);
+      expect(sql).toContain("blob1 = 'start'");
+      expect(sql).toContain(`ORDER BY views DESC, ${alias}`);
+    }
+    const startup = await sqlOf("startup");
+    expect(startup).toContain("toUInt32(double3 / 10) * 10 AS ms");
+    expect(startup).toContain("double3 > 0");
+    const sessions = await sqlOf("sessions");
+    expect(sessions).toContain("MAX(blob1 = 'error') AS errored");
+    expect(sessions).toContain("GROUP BY index1, blob2");
+    const totals = await sqlOf("watchTime");
+    expect(totals).toContain("SUM(_sample_interval * (blob1 = 'rebuffer') * double4) AS rebuffer_ms");
+    expect(totals).toContain("MAX(_sample_interval) AS sample_interval");
+    // A channel's scope filters on blob8 (the channel id every data point carries) instead of index1.
+    const channel = { channelId: "chan_1", from: params.from, to: params.to, granularity: "day" as const };
+    const top = await sqlOf("topVideos", channel);
+    expect(top).toContain("blob8 = 'chan_1'");
+    expect(top).not.toContain("index1 =");
+    expect(top).toContain("GROUP BY video_id ORDER BY views DESC, watch_seconds DESC, video_id LIMIT 10");
+    expect(await sqlOf("viewsOverTime", channel)).toContain("INTERVAL '86400' SECOND");
+    for (const { init } of asked) expect(String(init.body).trimEnd().endsWith("FORMAT JSON")).toBe(true);
+  });
+
   it("keeps text columns as text and nulls as null", async () => {
     const { fetch } = recording(
       Response.json({
@@ -98,6 +135,9 @@ describe("the Analytics Engine SQL API runner", () => {
     const query = analyticsEngineQuery(api(fetch));
     await expect(query.run("watchTime", { ...params, videoId: "x' OR 1=1 --" })).rejects.toThrow(RangeError);
     await expect(query.run("watchTime", { ...params, from: 1.5 })).rejects.toThrow(RangeError);
+    await expect(
+      query.run("topVideos", { channelId: "c'; DROP", from: params.from, to: params.to, granularity: "day" }),
+    ).rejects.toThrow(RangeError);
     expect(asked).toHaveLength(0);
     expect(() => analyticsEngineDialect("events; DROP")).toThrow(RangeError);
   });

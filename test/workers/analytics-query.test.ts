@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/lib/ids";
 import { LOCAL_TABLE, localSink, type PlaybackEvent } from "../../workers/storage/analytics";
-import { averageViewSeconds, localQuery, retention } from "../../workers/storage/analytics-query";
+import { averageViewSeconds, localQuery, percentile, retention } from "../../workers/storage/analytics-query";
 
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 11, 5, 10); // 10:00 UTC
@@ -56,7 +56,7 @@ describe("views over time and watch time (templates on the local store)", () => 
       { t: Date.UTC(2026, 11, 5) / 1000, views: 3, watch_seconds: 50 },
     ]);
     const [totals] = await query.run("watchTime", { videoId, ...range, granularity: "day" });
-    expect(totals).toEqual({ views: 3, watch_seconds: 50 });
+    expect(totals).toEqual({ views: 3, watch_seconds: 50, rebuffer_ms: 0, sample_interval: 1 });
     expect(averageViewSeconds(totals)).toBeCloseTo(50 / 3, 6);
     // Nothing in the range: no buckets, and no views to average over.
     const empty = { videoId, from: T0 + 48 * HOUR, to: T0 + 72 * HOUR, granularity: "hour" as const };
@@ -75,7 +75,8 @@ describe("views over time and watch time (templates on the local store)", () => 
       .bind(videoId)
       .run();
     const [totals] = await query.run("watchTime", { videoId, ...range, granularity: "day" });
-    expect(totals).toEqual({ views: 5, watch_seconds: 50 });
+    // sample_interval above 1: the answer says its figures are sampled.
+    expect(totals).toEqual({ views: 5, watch_seconds: 50, rebuffer_ms: 0, sample_interval: 4 });
   });
 
   it("runs only whitelisted templates, with parameters checked before they reach SQL", async () => {
@@ -91,6 +92,14 @@ describe("views over time and watch time (templates on the local store)", () => 
     await expect(query.run("dropTable" as never, { videoId: "v1", ...range, granularity: "hour" })).rejects.toThrow(
       /no template/,
     );
+    await expect(query.run("sources", { channelId: "c' OR 1=1 --", ...range, granularity: "day" })).rejects.toThrow(
+      /channel id/,
+    );
+    // One scope, never both or neither.
+    await expect(
+      query.run("sources", { videoId: "v1", channelId: "c1", ...range, granularity: "day" } as never),
+    ).rejects.toThrow(/one video's events or one channel's/);
+    await expect(query.run("sources", { ...range, granularity: "day" } as never)).rejects.toThrow(/one video/);
   });
 });
 
@@ -141,5 +150,135 @@ describe("retention in 100 buckets (the reach template and the curve)", () => {
       ]).slice(0, 52),
     ).toEqual([1, ...new Array(50).fill(0.75), 0]);
     expect(retention([])).toEqual(new Array(100).fill(0));
+  });
+});
+
+describe("audience: views by traffic source, region and device", () => {
+  it("counts started sessions per value, most first (ties by name), weighted, in the range and the video only", async () => {
+    const videoId = newId();
+    await write(T0 + 60_000, videoId, [
+      { type: "start", sessionId: "a", source: "search", region: "DE", device: "mobile" },
+      { type: "start", sessionId: "b", source: "search", region: "FR", device: "desktop" },
+      { type: "start", sessionId: "c", source: "home", region: "DE", device: "mobile" },
+      { type: "start", sessionId: "d", source: "external", region: "US", device: "tv" },
+      // Heartbeats and a session that never started are not views of anywhere.
+      ...heartbeats("a", [10, 20]),
+      { type: "heartbeat", sessionId: "e", source: "channel", region: "JP", device: "tablet", position: 10 },
+    ]);
+    await write(T0 - HOUR, videoId, [{ type: "start", sessionId: "before", source: "playlist" }]);
+    await write(T0 + 60_000, newId(), [{ type: "start", sessionId: "other", source: "related" }]);
+    const p = { videoId, ...range, granularity: "day" as const };
+    expect(await query.run("sources", p)).toEqual([
+      { source: "search", views: 2 },
+      { source: "external", views: 1 },
+      { source: "home", views: 1 },
+    ]);
+    expect(await query.run("regions", p)).toEqual([
+      { region: "DE", views: 2 },
+      { region: "FR", views: 1 },
+      { region: "US", views: 1 },
+    ]);
+    expect(await query.run("devices", p)).toEqual([
+      { device: "mobile", views: 2 },
+      { device: "desktop", views: 1 },
+      { device: "tv", views: 1 },
+    ]);
+  });
+});
+
+describe("playback quality: startup percentiles, rebuffering, errors", () => {
+  it("makes a 10 ms histogram of measured startups, from which p50 and p95 are read to within a bucket", async () => {
+    const videoId = newId();
+    const starts = [400, 420, 455, 610, 1200, 2500].map((startupMs, i) => ({
+      type: "start" as const,
+      sessionId: `s${i}`,
+      startupMs,
+    }));
+    // A start that measured nothing (0 in double3) is not a startup of 0 ms.
+    await write(T0 + 60_000, videoId, [...starts, { type: "start", sessionId: "unmeasured" }]);
+    const rows = await query.run("startup", { videoId, ...range, granularity: "day" });
+    expect(rows).toEqual([
+      { ms: 400, starts: 1 },
+      { ms: 420, starts: 1 },
+      { ms: 450, starts: 1 },
+      { ms: 610, starts: 1 },
+      { ms: 1200, starts: 1 },
+      { ms: 2500, starts: 1 },
+    ]);
+    // Nearest rank of 6: p50 is the 3rd (455 -> its bucket 450), p95 the 6th.
+    expect(percentile(rows, 0.5)).toBe(450);
+    expect(percentile(rows, 0.95)).toBe(2500);
+  });
+
+  it("weights percentiles by what each bucket stands for; nothing measured is null", () => {
+    const rows = [
+      { ms: 900, starts: 1 },
+      { ms: 100, starts: 3 },
+    ];
+    expect(percentile(rows, 0.5)).toBe(100);
+    expect(percentile(rows, 0.75)).toBe(100);
+    expect(percentile(rows, 0.95)).toBe(900);
+    expect(percentile([], 0.5)).toBeNull();
+  });
+
+  it("sums rebuffering against watch time, and counts the sessions that hit an error, started or not", async () => {
+    const videoId = newId();
+    await write(T0 + 60_000, videoId, [
+      // A: played 30 s with a 850 ms stall.
+      { type: "start", sessionId: "A" },
+      ...heartbeats("A", [10, 20]),
+      { type: "rebuffer", sessionId: "A", position: 21, rebufferMs: 850 },
+      ...heartbeats("A", [30]),
+      // B: played 10 s, stalled 1150 ms, then failed.
+      { type: "start", sessionId: "B" },
+      ...heartbeats("B", [10]),
+      { type: "rebuffer", sessionId: "B", position: 12, rebufferMs: 1150 },
+      { type: "error", sessionId: "B", position: 12, errorCode: "media_decode" },
+      // C: failed before its first frame (no start): no view, but a session with an error.
+      { type: "error", sessionId: "C", errorCode: "media_network" },
+    ]);
+    const p = { videoId, ...range, granularity: "day" as const };
+    const [totals] = await query.run("watchTime", p);
+    expect(totals).toEqual({ views: 2, watch_seconds: 40, rebuffer_ms: 2000, sample_interval: 1 });
+    expect(await query.run("sessions", p)).toEqual([{ sessions: 3, errored: 2 }]);
+  });
+});
+
+describe("a channel's scope (blob8) and its top videos", () => {
+  it("reads every video of the channel and nothing else, and ranks its videos by views, then watch time", async () => {
+    const channelId = newId();
+    const [v1, v2, v3] = [newId(), newId(), newId()];
+    const of = (sessionId: string, seconds: number[]): Spec[] => [
+      { type: "start", sessionId, channelId },
+      ...seconds.map((position) => ({ type: "heartbeat" as const, sessionId, position, channelId })),
+    ];
+    await write(T0 + 60_000, v1, [...of("a", [10]), ...of("b", [10, 20])]);
+    await write(T0 + 2 * HOUR, v2, [...of("c", [10, 20, 30, 40])]);
+    // The same session id on another video of the channel: another session (retention never mixes them).
+    await write(T0 + 3 * HOUR, v3, [...of("a", [10, 20, 30, 40, 50, 60, 70, 80, 90, 100])]);
+    // Another channel's video.
+    await write(T0 + 60_000, newId(), [{ type: "start", sessionId: "x", channelId: newId() }]);
+
+    const p = { channelId, ...range, granularity: "day" as const };
+    const [totals] = await query.run("watchTime", p);
+    expect(totals).toMatchObject({ views: 4, watch_seconds: 170 });
+    expect(await query.run("topVideos", p)).toEqual([
+      { video_id: v1, views: 2, watch_seconds: 30 },
+      { video_id: v3, views: 1, watch_seconds: 100 },
+      { video_id: v2, views: 1, watch_seconds: 40 },
+    ]);
+    expect(await query.run("viewsOverTime", { ...p, granularity: "hour" })).toEqual([
+      { t: T0 / 1000, views: 2, watch_seconds: 30 },
+      { t: (T0 + 2 * HOUR) / 1000, views: 1, watch_seconds: 40 },
+      { t: (T0 + 3 * HOUR) / 1000, views: 1, watch_seconds: 100 },
+    ]);
+    // Reach per session and video: v3's "a" reached 100%, v1's "a" 10% (durations are 100 s).
+    expect(await query.run("reach", p)).toEqual([
+      { pct: 10, sessions: 1 },
+      { pct: 20, sessions: 1 },
+      { pct: 40, sessions: 1 },
+      { pct: 100, sessions: 1 },
+    ]);
+    expect(await query.run("sessions", p)).toEqual([{ sessions: 4, errored: 0 }]);
   });
 });

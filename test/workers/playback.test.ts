@@ -122,6 +122,7 @@ describe("client scripts", () => {
   it("are served under content-hashed names that browsers keep a year; the manifest and favicon are revalidated", async () => {
     const { scripts, styles } = await manifest();
     expect(Object.keys(scripts).sort()).toEqual([
+      "analytics",
       "beacons",
       "channel",
       "common",

@@ -55,6 +55,7 @@ export const PROBLEMS = {
   internal_error: { status: 500, title: "Internal error" },
   server_misconfigured: { status: 500, title: "Server misconfigured" },
   captions_unavailable: { status: 503, title: "Captions unavailable" },
+  analytics_unavailable: { status: 503, title: "Analytics unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

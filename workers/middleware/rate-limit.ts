@@ -25,6 +25,9 @@ export const RATE_RULES = {
   // Player beacons: a playing tab sends a batch every 30 s and on hide; 60 a minute leaves room
   // for a household's players behind one address, and bounds what one caller writes to the sink.
   playbackEvents: { name: "playback-events", limit: 60, windowSeconds: 60 },
+  // The studio's analytics: each read is nine queries of the analytics store (in production,
+  // requests to Analytics Engine's SQL API, billed per query past the included million).
+  analytics: { name: "analytics", limit: 60, windowSeconds: 60 },
 } satisfies Record<string, RateRule>;
 
 /** The client's address as Cloudflare saw it ("local" in tests and dev without one). */

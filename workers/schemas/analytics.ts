@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { Id } from "./common";
 
 /** API.md "Creator analytics": what a player reports. */
 export const PLAYBACK_EVENT_TYPES = ["start", "heartbeat", "seek", "pause", "end", "rebuffer", "error"] as const;
@@ -90,3 +91,87 @@ export const PlaybackBatch = z
   .openapi("PlaybackEvents");
 
 export type PlaybackBatch = z.infer<typeof PlaybackBatch>;
+
+// --- The studio's reads (API.md "Creator analytics") ---
+
+const query = (name: string) => ({ param: { name, in: "query" as const } });
+
+/** `from`/`to` default to the last 28 days; a range spans at most 400 days, hourly figures at most 31. */
+export const ANALYTICS_DEFAULT_DAYS = 28;
+export const ANALYTICS_MAX_DAYS = 400;
+export const ANALYTICS_MAX_HOURS = 31 * 24;
+
+const Time = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+  error: "must be an ISO-8601 time or date",
+});
+
+export const AnalyticsRangeQuery = z.object({
+  from: Time.optional().openapi({
+    ...query("from"),
+    description: "Inclusive; a date is its midnight UTC. Default: 28 days before `to`",
+    example: "2026-11-01T00:00:00Z",
+  }),
+  to: Time.optional().openapi({
+    ...query("to"),
+    description: "Exclusive; a date is its midnight UTC. Default: now",
+    example: "2026-11-29T00:00:00Z",
+  }),
+  granularity: z
+    .enum(["hour", "day"])
+    .default("day")
+    .openapi({ ...query("granularity"), description: "The buckets of `views` (hourly ranges span at most 31 days)" }),
+});
+export type AnalyticsRangeQuery = z.infer<typeof AnalyticsRangeQuery>;
+
+const Count = z.number().min(0).openapi({ description: "Weighted by the sample interval: an estimate when sampled" });
+const Share = z.number().min(0).max(1);
+
+const AnalyticsFigures = z.object({
+  from: z.string().openapi({ format: "date-time", description: "The range read, inclusive" }),
+  to: z.string().openapi({ format: "date-time", description: "Exclusive" }),
+  granularity: z.enum(["hour", "day"]),
+  sampled: z.boolean().openapi({ description: "Some figures are estimates from sampled events" }),
+  totals: z.object({ views: Count, watch_seconds: Count }),
+  views: z
+    .array(
+      z.object({
+        t: z.string().openapi({ format: "date-time", description: "The bucket's start (UTC)" }),
+        views: Count,
+        watch_seconds: Count,
+      }),
+    )
+    .openapi({ description: "Every bucket of the range, oldest first (empty ones with zeros)" }),
+  retention: z.array(Share).length(100).openapi({
+    description: "retention[i]: the share of started sessions still watching at i percent of the video",
+  }),
+  average_view_seconds: z.number().min(0),
+  sources: z.array(z.object({ source: z.string(), views: Count })),
+  regions: z.array(z.object({ region: z.string().openapi({ description: "ISO country; ZZ unknown" }), views: Count })),
+  devices: z.array(z.object({ device: z.string(), views: Count })),
+  quality: z.object({
+    startup_ms_p50: z.number().nullable().openapi({ description: "Within 10 ms; null without a measured startup" }),
+    startup_ms_p95: z.number().nullable(),
+    rebuffer_ratio: z.number().min(0).openapi({ description: "Rebuffering time over watch time" }),
+    error_rate: Share.openapi({ description: "The share of sessions with an error" }),
+  }),
+});
+
+export const VideoAnalytics = AnalyticsFigures.extend({
+  video: z.object({ id: Id, title: z.string(), duration: z.number().nullable() }),
+}).openapi("VideoAnalytics");
+export type VideoAnalytics = z.infer<typeof VideoAnalytics>;
+
+export const ChannelAnalytics = AnalyticsFigures.extend({
+  channel: z.object({ id: Id, name: z.string() }),
+  top_videos: z
+    .array(
+      z.object({
+        video_id: Id,
+        title: z.string().nullable().openapi({ description: "null for a video deleted since" }),
+        views: Count,
+        watch_seconds: Count,
+      }),
+    )
+    .openapi({ description: "The channel's 10 most viewed videos in the range" }),
+}).openapi("ChannelAnalytics");
+export type ChannelAnalytics = z.infer<typeof ChannelAnalytics>;

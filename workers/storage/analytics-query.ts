@@ -24,7 +24,11 @@ export interface Dialect {
   table: string;
   /** The start of `timestamp`'s bucket of `seconds`, as Unix seconds. */
   bucket(seconds: number): string;
-  /** A bound on `timestamp`, given in ms since the epoch. */
+  /**
+   * A bound on `timestamp`, given in ms since the epoch. Both stores keep whole seconds, so a
+   * bound is rounded up to one: a range ending now still holds the events of this second
+   * (`timestamp < now` would lose them), and ranges that meet never share an event.
+   */
   time(ms: number): string;
   /** A non-negative number's whole part. */
   whole(expr: string): string;
@@ -34,29 +38,51 @@ export interface Dialect {
 export const SQLITE: Dialect = {
   table: LOCAL_TABLE,
   bucket: (seconds) => `(CAST(strftime('%s', timestamp) AS INTEGER) / ${seconds}) * ${seconds}`,
-  time: (ms) => `'${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}'`,
+  time: (ms) => `'${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19).replace("T", " ")}'`,
   whole: (expr) => `CAST(${expr} AS INTEGER)`,
 };
 
-interface Params {
-  videoId: string;
+/** Whose events a template reads: one video's (`index1`, the sampling key) or one channel's (`blob8`). */
+export type Scope = { videoId: string; channelId?: undefined } | { channelId: string; videoId?: undefined };
+
+export type Params = Scope & {
   /** ms since the epoch, inclusive. */
   from: number;
   /** ms since the epoch, exclusive. */
   to: number;
   granularity: Granularity;
-}
+};
 
 /** The parameters, checked before they are written into SQL (ids by the platform's pattern, times as integers). */
 function checked(p: Params): Params {
-  if (!ID_PATTERN.test(p.videoId)) throw new RangeError("a video id is 1-32 URL-safe characters");
+  if ((p.videoId === undefined) === (p.channelId === undefined)) {
+    throw new RangeError("a query reads one video's events or one channel's");
+  }
+  if (p.videoId !== undefined && !ID_PATTERN.test(p.videoId)) {
+    throw new RangeError("a video id is 1-32 URL-safe characters");
+  }
+  if (p.channelId !== undefined && !ID_PATTERN.test(p.channelId)) {
+    throw new RangeError("a channel id is 1-32 URL-safe characters");
+  }
   for (const t of [p.from, p.to]) if (!Number.isSafeInteger(t) || t < 0) throw new RangeError("times are whole ms");
   if (!(p.granularity in GRANULARITIES)) throw new RangeError("granularity is hour or day");
   return p;
 }
 
 const where = (d: Dialect, p: Params) =>
-  `index1 = '${p.videoId}' AND timestamp >= ${d.time(p.from)} AND timestamp < ${d.time(p.to)}`;
+  `${p.videoId !== undefined ? `index1 = '${p.videoId}'` : `blob8 = '${p.channelId}'`}` +
+  ` AND timestamp >= ${d.time(p.from)} AND timestamp < ${d.time(p.to)}`;
+
+/** Views (sessions that sent `start`) by one column, most first: traffic source, region or device. */
+const viewsBy = (column: string, name: string) => (d: Dialect, p: Params) =>
+  `SELECT ${column} AS ${name}, SUM(_sample_interval) AS views
+     FROM ${d.table} WHERE ${where(d, p)} AND blob1 = 'start'
+     GROUP BY ${name} ORDER BY views DESC, ${name}`;
+
+/** How wide a bucket of the startup-time histogram is, in ms (the percentiles' precision). */
+export const STARTUP_BUCKET_MS = 10;
+/** How many videos `topVideos` answers. */
+export const TOP_VIDEOS = 10;
 
 /** The whitelist: each template's SQL in a dialect, and the shape of its rows. */
 export const TEMPLATES = {
@@ -67,28 +93,65 @@ export const TEMPLATES = {
        SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
      FROM ${d.table} WHERE ${where(d, p)}
      GROUP BY t ORDER BY t`,
-  /** Totals over the range: views, watch seconds (heartbeats x 10 s), sessions that began playing. */
+  /**
+   * Totals over the range: views, watch seconds (heartbeats x 10 s), rebuffering (ms, from
+   * `rebuffer` events) and the largest `_sample_interval` among the rows (above 1: the
+   * figures are estimates from sampled rows).
+   */
   watchTime: (d: Dialect, p: Params) =>
     `SELECT SUM(_sample_interval * (blob1 = 'start')) AS views,
-       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
+       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds,
+       SUM(_sample_interval * (blob1 = 'rebuffer') * double4) AS rebuffer_ms,
+       MAX(_sample_interval) AS sample_interval
      FROM ${d.table} WHERE ${where(d, p)}`,
   /**
    * How far each started session got: sessions by the whole percent of the video their
    * furthest played position reached (heartbeat, pause and end positions; a seek's landing is
    * not playing). Seeking back and rewatching never lower it; a session that never started is
-   * not counted. `retention()` turns the histogram into the 100-point curve.
+   * not counted. A session is one playback of one video (its id with the video's, so that a
+   * channel's sessions never mix two videos). `retention()` turns the histogram into the
+   * 100-point curve.
    */
   reach: (d: Dialect, p: Params) =>
     `SELECT ${d.whole("100 * reach / duration")} AS pct, SUM(w) AS sessions FROM (
-       SELECT blob2,
+       SELECT index1, blob2,
          MAX(double1 * (blob1 IN ('heartbeat', 'pause', 'end'))) AS reach,
          MAX(double5) AS duration,
          MAX(blob1 = 'start') AS started,
          MAX(_sample_interval) AS w
        FROM ${d.table} WHERE ${where(d, p)}
-       GROUP BY blob2
+       GROUP BY index1, blob2
      ) AS sessions WHERE started = 1 AND duration > 0
      GROUP BY pct ORDER BY pct`,
+  /** Views by traffic source (`blob3`), most first. */
+  sources: viewsBy("blob3", "source"),
+  /** Views by region (`blob4`, ISO country or `ZZ`), most first. */
+  regions: viewsBy("blob4", "region"),
+  /** Views by device class (`blob5`), most first. */
+  devices: viewsBy("blob5", "device"),
+  /**
+   * Startup times (`start` events that measured one) as a histogram of 10 ms buckets, each
+   * bucket by its lower bound: neither store's percentile is in the other (SQLite has none),
+   * so `percentile()` reads p50 and p95 from these rows, to within a bucket.
+   */
+  startup: (d: Dialect, p: Params) =>
+    `SELECT ${d.whole(`double3 / ${STARTUP_BUCKET_MS}`)} * ${STARTUP_BUCKET_MS} AS ms, SUM(_sample_interval) AS starts
+     FROM ${d.table} WHERE ${where(d, p)} AND blob1 = 'start' AND double3 > 0
+     GROUP BY ms ORDER BY ms`,
+  /** Sessions (any event, started or not: a player that failed before its first frame counts) and those with an `error`. */
+  sessions: (d: Dialect, p: Params) =>
+    `SELECT SUM(w) AS sessions, SUM(w * errored) AS errored FROM (
+       SELECT index1, blob2, MAX(blob1 = 'error') AS errored, MAX(_sample_interval) AS w
+       FROM ${d.table} WHERE ${where(d, p)}
+       GROUP BY index1, blob2
+     ) AS per_session`,
+  /** The most viewed videos of the scope (a channel's), with their watch time, at most 10. */
+  topVideos: (d: Dialect, p: Params) =>
+    `SELECT index1 AS video_id,
+       SUM(_sample_interval * (blob1 = 'start')) AS views,
+       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.table} WHERE ${where(d, p)}
+     GROUP BY video_id ORDER BY views DESC, watch_seconds DESC, video_id LIMIT ${TOP_VIDEOS}`,
 } as const;
 
 /**
@@ -112,10 +175,37 @@ export function retention(rows: readonly TemplateRows["reach"][]): number[] {
   return curve;
 }
 
+/**
+ * The weighted `q` quantile (0-1) of a histogram: the smallest value at or below which at
+ * least that share of the weight lies (nearest rank); null without any weight.
+ */
+export function percentile(rows: readonly TemplateRows["startup"][], q: number): number | null {
+  const total = rows.reduce((n, r) => n + r.starts, 0);
+  if (!total) return null;
+  const sorted = [...rows].sort((a, b) => a.ms - b.ms);
+  let seen = 0;
+  for (const row of sorted) {
+    seen += row.starts;
+    if (seen >= q * total) return row.ms;
+  }
+  return sorted[sorted.length - 1]?.ms ?? null;
+}
+
 export interface TemplateRows {
   viewsOverTime: { t: number; views: number; watch_seconds: number };
-  watchTime: { views: number | null; watch_seconds: number | null };
+  watchTime: {
+    views: number | null;
+    watch_seconds: number | null;
+    rebuffer_ms: number | null;
+    sample_interval: number | null;
+  };
   reach: { pct: number; sessions: number };
+  sources: { source: string; views: number };
+  regions: { region: string; views: number };
+  devices: { device: string; views: number };
+  startup: { ms: number; starts: number };
+  sessions: { sessions: number | null; errored: number | null };
+  topVideos: { video_id: string; views: number; watch_seconds: number };
 }
 export type TemplateName = keyof typeof TEMPLATES;
 
@@ -160,7 +250,7 @@ export function analyticsEngineDialect(dataset: string): Dialect {
   return {
     table: dataset,
     bucket: (seconds) => `toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '${seconds}' SECOND))`,
-    time: (ms) => `toDateTime(${Math.floor(ms / 1000)})`,
+    time: (ms) => `toDateTime(${Math.ceil(ms / 1000)})`,
     whole: (expr) => `toUInt32(${expr})`,
   };
 }

@@ -8,7 +8,7 @@
  *
  * `workers/wiring/analytics.ts` picks the sink (`ANALYTICS`); the local table lives in the
  * `ANALYTICS_LOCAL` D1 database, never the catalogue's. The `playback-events` route writes
- * here; the studio's queries are still to come.
+ * here; the studio's analytics read it back through `analytics-query.ts`.
  */
 
 import { PLAYBACK_EVENT_TYPES } from "../schemas/analytics";

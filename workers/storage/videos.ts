@@ -60,6 +60,17 @@ export async function findVideoTitle(db: Database, videoId: string): Promise<str
   return row?.title;
 }
 
+/** The titles of those of `ids` that are videos of the channel (a deleted one has none). */
+export async function findTitles(db: Database, channelId: string, ids: readonly string[]) {
+  if (!ids.length) return new Map<string, string>();
+  const rows = await db
+    .select({ id: videos.id, title: videos.title })
+    .from(videos)
+    .where(and(eq(videos.channelId, channelId), inArray(videos.id, [...ids])))
+    .all();
+  return new Map(rows.map((r) => [r.id, r.title]));
+}
+
 export type VideoEdit = Partial<Pick<Video, "title" | "description" | "tags" | "category" | "visibility" | "language">>;
 
 export async function updateVideo(db: Database, videoId: string, edit: VideoEdit) {

@@ -5,6 +5,7 @@ import { UNKNOWN_REGION } from "../lib/region";
 import { secretBox } from "../lib/secret-box";
 import { type Resolution, resolveAddresses } from "../lib/webhook-url";
 import type { TokenConfig } from "../services/accounts";
+import type { AnalyticsDeps } from "../services/analytics";
 import type { AutoCaptionDeps } from "../services/auto-captions";
 import type { CaptionDeps } from "../services/captions";
 import type { CommentDeps } from "../services/comments";
@@ -26,7 +27,7 @@ import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore, mediaUrl } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
-import { analyticsSinkFromEnv } from "./analytics";
+import { analyticsQueryFromEnv, analyticsSinkFromEnv } from "./analytics";
 import { edgePurge, mediaPurge } from "./edge-purge";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
@@ -188,6 +189,11 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
 /** What player events need: the catalogue (who may see the video) and the analytics sink (ANALYTICS). */
 export function playbackEventDeps(env: Env, db: Database): PlaybackEventDeps {
   return { db, sink: analyticsSinkFromEnv(env) };
+}
+
+/** What the studio's analytics need: the catalogue (whose video, which channel) and the store's reader (ANALYTICS). */
+export function analyticsDeps(env: Env, db: Database): AnalyticsDeps {
+  return { db, query: analyticsQueryFromEnv(env) };
 }
 
 /**

@@ -17,6 +17,9 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
     <p>
       <a href="/studio/webhooks">Webhooks</a>: tell your server when a video is ready.
     </p>
+    <p>
+      <a href="/studio/analytics">Channel analytics</a>: views, watch time and where viewers came from.
+    </p>
     {props.notice ? <p role="status">{props.notice}</p> : null}
     {props.videos.length === 0 ? (
       <p class="empty">
@@ -34,6 +37,9 @@ export const StudioPage = (props: { videos: ListedVideo[]; notice?: string }) =>
               <span class="badge">{v.visibility}</span>
               {v.blocked ? <span class="badge status-failed">blocked</span> : null}
               <span class="muted">{formatCount(v.view_count, "view")}</span>
+              <a href={`/studio/videos/${v.id}/analytics`} aria-label={`Analytics: ${v.title}`}>
+                Analytics
+              </a>
             </div>
             {v.blocked ? (
               <p class="blocked-notice" role="note">

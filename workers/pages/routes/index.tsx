@@ -13,6 +13,7 @@ import { moderationRoutes } from "./moderation";
 import { playlistPageRoutes } from "./playlists";
 import { searchRoutes } from "./search";
 import { studioRoutes } from "./studio";
+import { studioAnalyticsPageRoutes } from "./studio-analytics";
 import { studioCommentRoutes } from "./studio-comments";
 import { uploadRoutes } from "./upload";
 import { watchRoutes } from "./watch";
@@ -53,6 +54,7 @@ pageRoutes
   .route("/", playlistPageRoutes)
   // Before the studio's /studio/{video_id} forms, which would take /studio/webhooks.
   .route("/", webhookPageRoutes)
+  .route("/", studioAnalyticsPageRoutes)
   .route("/", studioRoutes)
   .route("/", moderationRoutes)
   .route("/", studioCommentRoutes)
