@@ -232,6 +232,7 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
     store.pageRows(
       db,
       match,
+      p.filters,
       group.map((h) => h.c.rowid),
       MARK_OPEN,
       MARK_CLOSE,

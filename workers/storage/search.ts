@@ -232,7 +232,10 @@ export interface PageRow {
 /**
  * A page's rows: the summary's columns, and title and a description snippet with the
  * query's matches between `open` and `close`. Listable videos only, checked again here.
- * One FTS5 cursor from the page's oldest rowid up, the page's rowids kept by `+rowid IN`:
+ * One FTS5 cursor between the page's oldest and newest rowids, over the matches in the
+ * category when there is one (the page's ids are spread across 12 times as many matches of
+ * a common word otherwise: the commonest word and a category took 33 ms at the median, 23
+ * without the category), the page's rowids kept by `+rowid IN`:
  * without the `+`, SQLite hands the IN list to FTS5, which opens the query once per rowid,
  * and a last word's prefix without a prefix index is merged from every word it begins each
  * time (measured: 92 ms instead of 13 for two common words at 100,000 videos). D1 binds
@@ -242,6 +245,7 @@ export interface PageRow {
 export function pageRows(
   db: Database,
   match: TermsQuery,
+  filters: SearchFilters,
   rowids: readonly number[],
   open: string,
   close: string,
@@ -254,12 +258,16 @@ export function pageRows(
        v.id, v.title, v.description, v.tags, v.category, v.duration_ms, v.thumbnails, v.view_count, v.like_count,
        v.published_at, c.id AS channel_id, c.name AS channel_name, c.verified
      FROM video_search s ${JOINS}
-     WHERE video_search MATCH ${MATCH} AND s.rowid >= CAST(?5 AS INTEGER) AND +s.rowid IN (SELECT value FROM json_each(?4)) AND ${LISTABLE}`,
+     WHERE video_search MATCH ${matchIn(filters, 7)}
+       AND s.rowid >= CAST(?5 AS INTEGER) AND s.rowid <= CAST(?6 AS INTEGER)
+       AND +s.rowid IN (SELECT value FROM json_each(?4)) AND ${LISTABLE}`,
     JSON.stringify(match),
     open,
     close,
     JSON.stringify(rowids),
     rowids.length ? Math.min(...rowids) : 0,
+    rowids.length ? Math.max(...rowids) : 0,
+    ...(filters.category === undefined ? [] : [filters.category]),
   );
 }
 
