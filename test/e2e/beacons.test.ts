@@ -105,4 +105,36 @@ describe("player beacons", () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it("a page left while playing says where it got to, to the second, not to the last heartbeat", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${e2e.stack.url}/watch/${videoId}`);
+    await page.waitForFunction(
+      () => performance.getEntriesByType("resource").some((r) => /\/beacons-[A-Z0-9]+\.js$/.test(r.name)),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const before = storedEvents(videoId).length;
+    const reached = await page.evaluate(async () => {
+      const video = document.getElementById("video") as HTMLVideoElement;
+      video.muted = true;
+      await video.play();
+      // Short of the first heartbeat (10 s from the script's start): only the leave can tell.
+      while (video.currentTime < 6) await new Promise((r) => setTimeout(r, 100));
+      return video.currentTime;
+    });
+    // Left while still playing.
+    await page.goto(`${e2e.stack.url}/`);
+    let rows: Row[] = [];
+    for (let i = 0; i < 40 && !rows.some((r) => r.blob1 === "pause"); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      rows = storedEvents(videoId).slice(before);
+    }
+    const pause = rows.find((r) => r.blob1 === "pause");
+    expect(pause, "a pause sent on leaving").toBeDefined();
+    expect(pause!.double1).toBeGreaterThanOrEqual(reached - 0.5);
+    expect(pause!.double1).toBeLessThan(reached + 3);
+    await context.close();
+  }, 180_000);
 });

@@ -128,17 +128,26 @@ describe("retention in 100 buckets (the reach template and the curve)", () => {
       { type: "seek", sessionId: "F", position: 80, from: 0 },
       // D: heartbeats without a start (its start was lost): not a view, not counted.
       ...heartbeats("D", [10, 20, 30, 40, 50, 60, 70, 80, 90]),
+      // G: played to 38 s between heartbeats, seeked back to 5 and left at 12: it played up to
+      // where the seek left from, 38%, beyond its last heartbeat (30).
+      { type: "start", sessionId: "G" },
+      ...heartbeats("G", [10, 20, 30]),
+      { type: "seek", sessionId: "G", position: 5, from: 38 },
+      { type: "pause", sessionId: "G", position: 12 },
     ]);
     const rows = await query.run("reach", { videoId, ...range, granularity: "day" });
     expect(rows).toEqual([
       { pct: 0, sessions: 2 },
       { pct: 20, sessions: 1 },
+      { pct: 38, sessions: 1 },
       { pct: 55, sessions: 1 },
       { pct: 100, sessions: 1 },
     ]);
     const curve = retention(rows);
     expect(curve).toHaveLength(100);
-    const expected = Array.from({ length: 100 }, (_, i) => (i === 0 ? 1 : i <= 20 ? 0.6 : i <= 55 ? 0.4 : 0.2));
+    const expected = Array.from({ length: 100 }, (_, i) =>
+      i === 0 ? 1 : i <= 20 ? 4 / 6 : i <= 38 ? 3 / 6 : i <= 55 ? 2 / 6 : 1 / 6,
+    );
     for (let i = 0; i < 100; i++) expect(curve[i], `retention[${i}]`).toBeCloseTo(expected[i]!, 9);
   });
 
