@@ -199,10 +199,10 @@ const seconds = (performance.now() - t0) / 1000;
 
 console.log(
   `\n${(perVideo * rows.length).toLocaleString("en")} sessions (${rows.reduce((a, r) => a + r.sessions, 0).toLocaleString("en")} started) over ${rows.length} videos, ` +
-    `${written.toLocaleString("en")} events, ${Math.round(CRASH_SHARE * 100)}% of sessions ending without pagehide; ${seconds.toFixed(1)} s\n`,
+    `${written.toLocaleString("en")} events, ${Math.round(CRASH_SHARE * 100)}% of sessions ending without a hide or pagehide; ${seconds.toFixed(1)} s\n`,
 );
 console.log(
-  "| video | started sessions | largest gap, as the beacons send (pp) | without the pagehide position (pp) |",
+  "| video | started sessions | largest gap, as the beacons send (pp) | without the position on leaving (pp) |",
 );
 console.log("|---|---|---|---|");
 for (const r of rows) {
@@ -212,7 +212,7 @@ const worst = Math.max(...rows.map((r) => r.gap));
 const worstWithout = Math.max(...rows.map((r) => r.gapWithout));
 console.log(
   `\ngoal: every retention bucket within ${GOAL_PP} pp of the exact curve; largest gap ${worst.toFixed(2)} pp ` +
-    `(${worst <= GOAL_PP ? "met" : "NOT met"}); without the pagehide position ${worstWithout.toFixed(2)} pp`,
+    `(${worst <= GOAL_PP ? "met" : "NOT met"}); without the position on leaving ${worstWithout.toFixed(2)} pp`,
 );
 checkFinite({ worst, worstWithout });
 smokeFooter();
