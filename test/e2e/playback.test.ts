@@ -41,7 +41,11 @@ describe("fMP4 playback in Chromium", () => {
   beforeAll(async () => {
     const owner = await e2e.api.register();
     const file = path.join(e2e.work, "ladder.mp4");
-    makeClip(file, 20, "1280x720");
+    // 40 s: the switching test below asks for three switches, each at a fragment boundary still
+    // ahead of the playhead. With 20 s, a slow machine took long enough reaching the top rung
+    // that the rest of the clip was played or buffered before the way down was asked for, and
+    // the player could not switch any more (a CI run: reached [4, 4, 4], no stall, no error).
+    makeClip(file, 40, "1280x720");
     videoId = await e2e.api.upload(owner, file, { title: "fMP4 ladder" });
     await e2e.api.waitReady(owner, videoId);
     base = `${e2e.stack.url}/videos/${videoId}`;
