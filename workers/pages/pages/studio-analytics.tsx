@@ -3,6 +3,15 @@ import { formatDuration } from "../components/format";
 
 type Figures = Omit<VideoAnalytics, "video">;
 
+/** A three-column table's one row when the range has no views. */
+const NoViews = () => (
+  <tr>
+    <td colspan={3} class="muted">
+      No views in this range.
+    </td>
+  </tr>
+);
+
 /** The ranges the page offers, in days (the API takes any range up to 400 days). */
 export const RANGE_DAYS = [7, 28, 90, 365] as const;
 /** Hourly figures cover at most this many days (services/analytics.ts). */
@@ -105,11 +114,7 @@ const ShareTable = (props: {
           </tr>
         ))
       ) : (
-        <tr>
-          <td colspan={3} class="muted">
-            No views in this range.
-          </td>
-        </tr>
+        <NoViews />
       )}
     </tbody>
   </table>
@@ -313,11 +318,7 @@ export const ChannelAnalyticsPage = (props: {
                 </tr>
               ))
             ) : (
-              <tr>
-                <td colspan={3} class="muted">
-                  No views in this range.
-                </td>
-              </tr>
+              <NoViews />
             )}
           </tbody>
         </table>
