@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import apiDoc from "../../docs/api.md?raw";
 import worker from "../../workers/index";
 import { PROBLEM_CODES, PROBLEMS } from "../../workers/lib/errors";
-import { admit, batchCap } from "../../workers/middleware/rate-limit";
+import { admit, batchCap, DEFAULT_LIMITER_SHARDS, limiterShard } from "../../workers/middleware/rate-limit";
 import {
   api,
   catalogueVideo,
@@ -79,6 +79,23 @@ describe("rate limits in batches", () => {
     expect(results.every((r) => r.allowed)).toBe(true);
     expect(new Set(results.map((r) => r.remaining)).size).toBe(200);
     expect(l.calls).toBeLessThan(15);
+  });
+
+  it("keeps each caller's own window in a shared shard object, and spreads callers over the shards", async () => {
+    const shard = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`shard-test:${freshIp()}`));
+    const a = [];
+    for (let i = 0; i < 4; i++) a.push(await shard.take(3, 60, 1, "u:a"));
+    expect(a.map((g) => g.granted)).toEqual([1, 1, 1, 0]);
+    // Another caller of the same object starts with its whole limit.
+    expect(await shard.take(3, 60, 5, "u:b")).toMatchObject({ granted: 3, remaining: 0 });
+    expect(await shard.callers()).toBe(2);
+
+    const names = new Set(Array.from({ length: 400 }, (_, i) => limiterShard("comment", `u:${i}`, 16)));
+    expect(names.size).toBe(16);
+    expect([...names].every((n) => /^comment:s(\d|1[0-5])$/.test(n))).toBe(true);
+    expect(limiterShard("comment", "u:1", 16)).toBe(limiterShard("comment", "u:1", 16));
+    // A missing or bad setting falls back to the default count.
+    expect(limiterShard("comment", "u:1", Number.NaN)).toBe(limiterShard("comment", "u:1", DEFAULT_LIMITER_SHARDS));
   });
 
   it("counts a small limit one hit at a time", async () => {

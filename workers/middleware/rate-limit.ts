@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { problem } from "../lib/errors";
+import { fnv1a } from "../lib/hash";
 
 export interface RateRule {
   /** Names the rule; callers are counted per rule. */
@@ -124,17 +125,29 @@ export async function admit(
   }
 }
 
+/** Limiter objects per rule when `RATE_LIMIT_SHARDS` is unset or not a positive integer. */
+export const DEFAULT_LIMITER_SHARDS = 16;
+
+/** The name of the `RateLimiter` object that counts `caller` under `rule`. */
+export function limiterShard(rule: string, caller: string, shards: number) {
+  const n = Number.isInteger(shards) && shards > 0 ? shards : DEFAULT_LIMITER_SHARDS;
+  return `${rule}:s${fnv1a(caller) % n}`;
+}
+
 /**
  * Counts the request against `rule` for its caller. Run after optionalAuth/requireAuth so a
  * signed-in user is counted as themself rather than as their address.
  */
 export function rateLimit(rule: RateRule) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const key = `${rule.name}:${callerKey(c)}`;
+    const caller = callerKey(c);
+    const key = `${rule.name}:${caller}`;
     // RATE_LIMIT_SCALE lets local load tests and benchmarks raise every limit at once.
     const limit = Math.max(1, Math.round(rule.limit * (Number(c.env.RATE_LIMIT_SCALE) || 1)));
+    const shard = limiterShard(rule.name, caller, Number(c.env.RATE_LIMIT_SHARDS));
     const result = await admit(
-      (want) => c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key)).take(limit, rule.windowSeconds, want),
+      (want) =>
+        c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(shard)).take(limit, rule.windowSeconds, want, caller),
       key,
       limit,
     );

@@ -3,6 +3,8 @@
  * tests use `LocalEmbedder`, which needs no model weights. Their vectors are not comparable:
  * each embedder has an `id`, recorded with every vector, and an index refuses another's.
  */
+import { fnv1a } from "../lib/hash";
+
 export interface Embedder {
   /** Names the model and its settings; vectors of two ids never share an index. */
   readonly id: string;
@@ -111,15 +113,6 @@ export function termCounts(text: string): Map<string, number> {
     for (let i = 0; i + 3 <= padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, 0.5);
   }
   return counts;
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 export function normalise(v: Float32Array): Float32Array {
