@@ -28,7 +28,13 @@ export async function startBare(): Promise<{ url: string; stop(): Promise<void> 
       persist,
       "--show-interactive-dev-session=false",
     ],
-    { cwd: root, stdio: ["ignore", "ignore", "ignore"], detached: true },
+    {
+      cwd: root,
+      stdio: ["ignore", "ignore", "ignore"],
+      detached: true,
+      // As scripts/start.mjs runs the stack: without wrangler's local trace collector.
+      env: { ...process.env, X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false" },
+    },
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

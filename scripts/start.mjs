@@ -120,22 +120,32 @@ if (externalTranscoder) {
     { restart: true },
   );
 }
-run("api", bin("wrangler"), [
-  "dev",
-  "--ip",
-  "127.0.0.1",
-  "--port",
-  String(port),
-  "--persist-to",
-  persistTo,
-  "--show-interactive-dev-session=false",
-  // Local dev has no cron: --test-scheduled exposes /__scheduled, which the timer below hits.
-  "--test-scheduled",
-  // No remote bindings: Workers AI would otherwise open a remote session (an account and a
-  // network); with none, recommendations use the local embedder and index (VECTOR_BACKEND).
-  "--local",
-  ...vars.flatMap((v) => ["--var", v]),
-]);
+// Wrangler's local trace collector (X_LOCAL_OBSERVABILITY, on by default) reports every
+// invocation to a collector in the same workerd: a perf profile of 50 comments a second had
+// 15% of workerd's CPU in it, and workerd's thread went from 92% to 60% busy without it. The
+// platform's own log lines still print; X_LOCAL_OBSERVABILITY=true brings the traces back.
+const localDevEnv = { X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false" };
+run(
+  "api",
+  bin("wrangler"),
+  [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+    // Local dev has no cron: --test-scheduled exposes /__scheduled, which the timer below hits.
+    "--test-scheduled",
+    // No remote bindings: Workers AI would otherwise open a remote session (an account and a
+    // network); with none, recommendations use the local embedder and index (VECTOR_BACKEND).
+    "--local",
+    ...vars.flatMap((v) => ["--var", v]),
+  ],
+  localDevEnv,
+);
 
 async function waitFor(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
