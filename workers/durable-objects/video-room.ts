@@ -132,14 +132,26 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   /**
-   * One tick: the tick's comments into D1 (one batch) and, at the same time, the tick's events
-   * to every relay. An accepted comment is durable in this object's SQLite already, and the
-   * room's own backlog repairs gaps, so delivery does not wait for D1: on a busy database the
-   * batch queues behind other requests' queries, and watchers would wait with it (bench:room).
-   * A list read may miss a comment its reader heard of for that long; the author's POST still
+   * One tick: the tick's events to every relay. The tick's comments go to D1 beside it (one
+   * batch), and the next tick does not wait for that write: an accepted comment is durable in
+   * this object's SQLite already, and the room's own backlog repairs gaps, so delivery keeps
+   * its interval while the batch queues behind other requests' queries on a busy database. A
+   * list read may miss a comment its reader heard of for that long; the author's POST still
    * answers after the row is in D1 (`committed`).
    */
   private async tick(): Promise<void> {
+    if (!this.flushing && this.hasPendingComments()) {
+      this.flushComments().then(
+        () => {
+          if (this.hasPendingComments()) this.scheduleTick();
+        },
+        (err) => {
+          // The rows stay in SQLite; the next tick writes them again.
+          log("warn", "comment flush failed", { video_id: this.videoId, error: String(err) });
+          this.scheduleTick();
+        },
+      );
+    }
     if (this.ticking) {
       this.scheduleTick();
       return this.ticking;
@@ -148,21 +160,46 @@ export class VideoRoom extends DurableObject<Env> {
     this.ticking = (async () => {
       const events = this.queued;
       this.queued = [];
-      const [flushed, delivered] = await Promise.allSettled([this.flushComments(), this.deliver(events)]);
-      this.ticking = undefined;
-      // A failed flush keeps its rows in SQLite for the next tick; failed delivery sends again.
-      if (delivered.status === "rejected") this.queued = [...events, ...this.queued];
-      const failed = [flushed, delivered].find((r) => r.status === "rejected");
-      if (failed) {
+      try {
+        await this.deliver(events);
+      } catch (err) {
+        // Failed delivery sends again.
+        this.queued = [...events, ...this.queued];
         this.scheduleTick();
-        throw failed.reason;
+        throw err;
+      } finally {
+        this.ticking = undefined;
       }
     })();
     return this.ticking;
   }
 
-  /** Comments accepted since the last flush go to D1 in one batch, in seq order. */
-  private async flushComments(): Promise<void> {
+  private hasPendingComments(): boolean {
+    return this.sql.exec<{ n: number }>("SELECT EXISTS (SELECT 1 FROM pending_comments) AS n").one().n === 1;
+  }
+
+  /** The flush running now; a flush asked for meanwhile runs after it. */
+  private flushing: Promise<void> | undefined;
+
+  /**
+   * Comments accepted until now go to D1 in one batch, in seq order, after any flush already
+   * running (two flushes at once would read the same rows).
+   */
+  private flushComments(): Promise<void> {
+    const before = this.flushing;
+    const run = (async () => {
+      if (before) await before.catch(() => undefined);
+      await this.flushOnce();
+    })();
+    this.flushing = run;
+    const clear = () => {
+      if (this.flushing === run) this.flushing = undefined;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  private async flushOnce(): Promise<void> {
     const rows = this.sql
       .exec<{ seq: number; body: string }>("SELECT seq, body FROM pending_comments ORDER BY seq")
       .toArray();
@@ -177,28 +214,29 @@ export class VideoRoom extends DurableObject<Env> {
     this.ctx.storage.kv.put("flushed", last);
     for (const [seq, resolve] of this.waiting) {
       if (seq <= last) {
-        resolve();
+        resolve(last);
         this.waiting.delete(seq);
       }
     }
   }
 
   /** Callers waiting for a comment of theirs to be in D1. */
-  private readonly waiting = new Map<number, () => void>();
+  private readonly waiting = new Map<number, (flushed: number) => void>();
 
   /**
-   * Resolves once the comment stamped `seq` is in D1 (its tick's batch): the POST answers
-   * then, so that its author's next read of the list has it, and the list's cache is purged
-   * after the row is there, not before. A restart meanwhile loses nothing (the alarm flushes);
-   * the caller just stops waiting.
+   * Resolves once the comment stamped `seq` is in D1 (its tick's batch), with the last seq in
+   * D1 then: the POST answers after it, so that its author's next read of the list has it, and
+   * the list's cache is purged after the row is there, not before (one purge covers every
+   * comment up to that seq). A restart meanwhile loses nothing (the alarm flushes); the caller
+   * just stops waiting.
    */
-  async committed(videoId: string, seq: number): Promise<void> {
+  async committed(videoId: string, seq: number): Promise<number> {
     this.remember(videoId);
     const pendingSeq = this.sql
       .exec<{ n: number }>("SELECT count(*) AS n FROM pending_comments WHERE seq <= ?", seq)
       .one().n;
-    if (!pendingSeq) return;
-    await new Promise<void>((resolve) => {
+    if (!pendingSeq) return this.ctx.storage.kv.get<number>("flushed") ?? seq;
+    return new Promise<number>((resolve) => {
       this.waiting.set(seq, resolve);
       this.scheduleTick();
     });
@@ -378,6 +416,7 @@ export class VideoRoom extends DurableObject<Env> {
 
   /** Flushes comments not yet in D1 and pending counter deltas; delivers what waits. */
   override async alarm(): Promise<void> {
+    await this.flushComments();
     await this.tick();
     const pending = this.pending();
     if (Object.values(pending).some((n) => n !== 0) && this.videoId) {
