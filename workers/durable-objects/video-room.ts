@@ -214,33 +214,33 @@ export class VideoRoom extends DurableObject<Env> {
     this.ctx.storage.kv.put("flushed", last);
     for (const [seq, resolve] of this.waiting) {
       if (seq <= last) {
-        resolve(last);
+        resolve();
         this.waiting.delete(seq);
       }
     }
   }
 
   /** Callers waiting for a comment of theirs to be in D1. */
-  private readonly waiting = new Map<number, (flushed: number) => void>();
+  private readonly waiting = new Map<number, () => void>();
 
   /**
-   * Resolves once the comment stamped `seq` is in D1 (its tick's batch), with the last seq in
-   * D1 then: the POST answers after it, so that its author's next read of the list has it, and
-   * the list's cache is purged after the row is there, not before (one purge covers every
-   * comment up to that seq). A restart meanwhile loses nothing (the alarm flushes); the caller
-   * just stops waiting.
+   * Resolves once the comment stamped `seq` is in D1 (its tick's batch): the POST answers
+   * then, so that its author's next read of the list has it, and the list's cache is purged
+   * after the row is there, not before. A restart meanwhile loses nothing (the alarm flushes);
+   * the caller just stops waiting.
    */
-  async committed(videoId: string, seq: number): Promise<number> {
+  async committed(videoId: string, seq: number): Promise<void> {
     this.remember(videoId);
     const pendingSeq = this.sql
       .exec<{ n: number }>("SELECT count(*) AS n FROM pending_comments WHERE seq <= ?", seq)
       .one().n;
-    if (!pendingSeq) return this.ctx.storage.kv.get<number>("flushed") ?? seq;
-    return new Promise<number>((resolve) => {
+    if (!pendingSeq) return;
+    await new Promise<void>((resolve) => {
       this.waiting.set(seq, resolve);
       this.scheduleTick();
     });
   }
+
 
   /** Pushes a tick's events (and the counters, when due) to every relay holding sockets. */
   private async deliver(events: RoomEvent[]): Promise<void> {

@@ -29,8 +29,7 @@ export interface CommentDeps {
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
     /** Resolves once the comment stamped `seq` is in D1 (the room writes a tick's comments in one batch). */
-    /** Resolves once the comment is in D1, with the last seq in D1 then. */
-    committed(seq: number): Promise<number>;
+    committed(seq: number): Promise<void>;
     removeComment(commentId: string): Promise<boolean>;
     /** Publishes a held comment and announces it as new; undefined when it is gone. */
     approveComment(commentId: string): Promise<CommentOut | undefined>;
@@ -129,11 +128,12 @@ export async function postComment(
   // Accepted and durable in the room; in D1 with its tick's batch, which the answer waits for
   // (the author's next read of the list has it, and the cached pages are purged after the row
   // is there). If the room restarts meanwhile, its alarm writes the comment all the same.
-  const flushed = await room.committed(result.seq).catch((err: unknown) => {
-    log("warn", "comment accepted, its flush not awaited", { video_id: videoId, error: String(err) });
-    return undefined;
-  });
-  await purgeComments(videoId, flushed === undefined ? undefined : { seq: result.seq, flushed });
+  await room
+    .committed(result.seq)
+    .catch((err: unknown) =>
+      log("warn", "comment accepted, its flush not awaited", { video_id: videoId, error: String(err) }),
+    );
+  await purgeComments(videoId);
   await deps.commented?.(videoId, user.id, now);
   if (ownerHearsComments) await deps.posted?.(result.comment);
   return result.comment;

@@ -131,28 +131,7 @@ export async function purgeMediaCopies(urls: readonly string[]): Promise<void> {
 export const CACHED_COMMENT_LIMIT = 20;
 const COMMENT_SORTS = ["newest", "top"] as const;
 
-/** Comment purges running in this isolate, by video, with the room's seq each one covers. */
-const purging = new Map<string, { covers: number; done: Promise<void> }>();
-
-/**
- * Drops every cached first page of the video's comments: on every new or deleted comment.
- * A new comment says which it is (`seq`) and what was in D1 when it was (`flushed`, the room's
- * last flushed seq): a purge of the video already running that started once its comment was
- * in D1 (it covers that seq) serves it too. A room's tick writes its comments in one batch and
- * their POSTs answer together, so a tick costs this isolate one purge instead of one per
- * comment (bench:room: two cache deletes were 2.2 ms of the local runtime's CPU a comment).
- */
-export async function purgeComments(videoId: string, written?: { seq: number; flushed: number }): Promise<void> {
-  const running = purging.get(videoId);
-  if (written && running && running.covers >= written.seq) return running.done;
-  const done = Promise.all(COMMENT_SORTS.map((sort) => caches.default.delete(cacheKeys.comments(videoId, sort)))).then(
-    () => undefined,
-  );
-  const entry = { covers: written?.flushed ?? -1, done };
-  purging.set(videoId, entry);
-  try {
-    await done;
-  } finally {
-    if (purging.get(videoId) === entry) purging.delete(videoId);
-  }
+/** Drops every cached first page of the video's comments: on every new or deleted comment. */
+export async function purgeComments(videoId: string): Promise<void> {
+  await Promise.all(COMMENT_SORTS.map((sort) => caches.default.delete(cacheKeys.comments(videoId, sort))));
 }
