@@ -241,7 +241,6 @@ export class VideoRoom extends DurableObject<Env> {
     });
   }
 
-
   /** Pushes a tick's events (and the counters, when due) to every relay holding sockets. */
   private async deliver(events: RoomEvent[]): Promise<void> {
     const counters = await this.countersIfDue();
