@@ -3,7 +3,8 @@
  * tests use `LocalEmbedder`, which needs no model weights. Their vectors are not comparable:
  * each embedder has an `id`, recorded with every vector, and an index refuses another's.
  */
-import { fnv1a } from "../lib/hash";
+// With its extension: Node scripts (eval:recs) import this file as it is.
+import { fnv1a } from "../lib/hash.ts";
 
 export interface Embedder {
   /** Names the model and its settings; vectors of two ids never share an index. */
