@@ -140,18 +140,7 @@ export class VideoRoom extends DurableObject<Env> {
    * answers after the row is in D1 (`committed`).
    */
   private async tick(): Promise<void> {
-    if (!this.flushing && this.hasPendingComments()) {
-      this.flushComments().then(
-        () => {
-          if (this.hasPendingComments()) this.scheduleTick();
-        },
-        (err) => {
-          // The rows stay in SQLite; the next tick writes them again.
-          log("warn", "comment flush failed", { video_id: this.videoId, error: String(err) });
-          this.scheduleTick();
-        },
-      );
-    }
+    this.flushBeside();
     if (this.ticking) {
       this.scheduleTick();
       return this.ticking;
@@ -172,6 +161,21 @@ export class VideoRoom extends DurableObject<Env> {
       }
     })();
     return this.ticking;
+  }
+
+  /** Starts a flush of the waiting comments unless one is running; the tick after it takes what is left. */
+  private flushBeside() {
+    if (this.flushing || !this.hasPendingComments()) return;
+    this.flushComments().then(
+      () => {
+        if (this.hasPendingComments()) this.scheduleTick();
+      },
+      (err) => {
+        // The rows stay in SQLite; the next tick writes them again.
+        log("warn", "comment flush failed", { video_id: this.videoId, error: String(err) });
+        this.scheduleTick();
+      },
+    );
   }
 
   private hasPendingComments(): boolean {
