@@ -20,11 +20,17 @@
 // <= 0.15 for 60 s), and bytes per rendition TS vs fMP4 (the same encode: same arguments and
 // GOPs, so the difference is the container). BENCH_PART=ladder or BENCH_PART=playable runs one
 // part; BENCH_PLAYABLE_CLIPS="12,60" and BENCH_PLAYABLE_SIZE (1920x1080) change the clips.
+//
+// And (BENCH_PART=upload, also in all) what a creator sees on the platform as `npm start` runs
+// it (Worker, queue, local transcoder): the 12 s camera-like clip (BENCH_UPLOAD_CLIP) uploaded
+// through the API, BENCH_ROUNDS times (3; smoke 1), and the seconds from the completion's
+// answer to `playable: true` and to `ready` in GET /videos/{id}/status, polled every 50 ms.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../test/e2e/stack.ts";
+import { client } from "../test/e2e/clients.ts";
+import { freePort, startStack } from "../test/e2e/stack.ts";
 import { docker, runTranscoderImage } from "../test/e2e/transcoder.ts";
 import { chooseLadder, ladderCommand } from "../transcoder/src/ffmpeg.ts";
 import { runJob } from "../transcoder/src/job.ts";
@@ -37,7 +43,7 @@ import { clip, clipPath, fakeWorker } from "../transcoder/test/harness.ts";
 import { announceSmoke, check, checkFinite, setting, sized, smokeFooter } from "./mode.ts";
 
 const part = process.env.BENCH_PART ?? "all";
-check(["all", "ladder", "playable"].includes(part), `BENCH_PART=${part}: all, ladder or playable`);
+check(["all", "ladder", "playable", "upload"].includes(part), `BENCH_PART=${part}: all, ladder, playable or upload`);
 const seconds = setting("BENCH_SECONDS", 60, 4);
 const size = process.env.BENCH_SIZE ?? sized("1920x1080", "640x360");
 announceSmoke();
@@ -270,6 +276,10 @@ async function pipelineRun(name: string, source: Buffer, segmentType: "ts" | "fm
   }
 }
 
+const playableSize = process.env.BENCH_PLAYABLE_SIZE ?? sized("1920x1080", "640x360");
+/** A camera-like source's encoding: High profile, CABAC, B-frames, 16 Mbit/s. */
+const CAMERA = ["-preset", "veryfast", "-profile:v", "high", "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M"];
+
 /** Part 2: time to playable and to ready, previous pipeline against today's, and TS vs fMP4 bytes. */
 async function playablePart() {
   const clips = (process.env.BENCH_PLAYABLE_CLIPS ?? sized("12,60", "2,4")).split(",").map(Number);
@@ -277,15 +287,12 @@ async function playablePart() {
     clips.every((c) => c > 0),
     `BENCH_PLAYABLE_CLIPS=${process.env.BENCH_PLAYABLE_CLIPS}: seconds, comma-separated`,
   );
-  const playableSize = process.env.BENCH_PLAYABLE_SIZE ?? sized("1920x1080", "640x360");
-  // A camera-like source: High profile, CABAC, B-frames, 16 Mbit/s.
-  const camera = ["-preset", "veryfast", "-profile:v", "high", "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M"];
   const rows: string[] = [];
   const verdicts: string[] = [];
   const byteTables: string[] = [];
   for (const clipSeconds of clips) {
     console.log(`generating a camera-like ${clipSeconds} s ${playableSize} clip ...`);
-    const source = clip(`playable-${clipSeconds}.mp4`, testVideo(playableSize, clipSeconds, [], camera));
+    const source = clip(`playable-${clipSeconds}.mp4`, testVideo(playableSize, clipSeconds, [], CAMERA));
     const previous = await pipelineRun(`prev-${clipSeconds}`, source, "ts", "ladder");
     console.log(
       `previous (TS, one ladder run): playable ${previous.playable.toFixed(1)} s, ready ${previous.ready.toFixed(1)} s`,
@@ -331,8 +338,63 @@ ${verdicts.join("\n")}
 (previous: MPEG-TS, the whole ladder in one ffmpeg run; today: fMP4, the start rendition alone first; 6 s segments; seconds from the job's start, source download included)`);
 }
 
-if (part !== "playable") await ladderPart();
-if (part !== "ladder") await playablePart();
+/**
+ * Part 3: upload to playable on the running platform. The clock starts when the upload's
+ * completion answers (the creator's bar at 100%), so it holds the queue's delivery, the
+ * consumer's dispatch, the transcoder's download of the source and the Worker's handling of
+ * its events, besides the encode that part 2 times alone.
+ */
+async function uploadPart() {
+  const clipSeconds = setting("BENCH_UPLOAD_CLIP", 12, 2);
+  const rounds = setting("BENCH_ROUNDS", 3, 1);
+  console.log(`generating a camera-like ${clipSeconds} s ${playableSize} clip for the platform ...`);
+  const name = `upload-${clipSeconds}.mp4`;
+  clip(name, testVideo(playableSize, clipSeconds, [], CAMERA));
+  const stack = await startStack();
+  const rows: { playable: number; ready: number }[] = [];
+  try {
+    const api = client(stack.url);
+    const owner = await api.register();
+    for (let round = 1; round <= rounds; round++) {
+      const id = await api.upload(owner, clipPath(name), { title: `upload to playable ${round}` });
+      const completed = performance.now();
+      let playable: number | undefined;
+      for (;;) {
+        const s = await api.call<{ status: string; playable: boolean }>(owner, `/api/v1/videos/${id}/status`);
+        const now = (performance.now() - completed) / 1000;
+        if (s.playable) playable ??= now;
+        if (s.status === "ready") {
+          check(playable !== undefined, "ready without ever being playable");
+          rows.push({ playable, ready: now });
+          break;
+        }
+        check(s.status !== "failed", `processing failed: ${JSON.stringify(s)}`);
+        check(now < 600, "not ready within 10 minutes");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      console.log(
+        `round ${round}: playable after ${rows.at(-1)!.playable.toFixed(1)} s, ready after ${rows.at(-1)!.ready.toFixed(1)} s`,
+      );
+    }
+  } finally {
+    await stack.stop();
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const playable = mid(rows.map((r) => r.playable));
+  const ready = mid(rows.map((r) => r.ready));
+  checkFinite({ "upload to playable": playable, "upload to ready": ready });
+  console.log(`
+| ${clipSeconds} s ${playableSize} camera-like, on the platform (median of ${rows.length}) | s after the upload completed |
+|---|---|
+| playable (status \`playable: true\`) | ${playable.toFixed(1)} |
+| ready (every rendition) | ${ready.toFixed(1)} |
+
+upload to playable: ${playable.toFixed(1)} s (goal <= 5 s for a 12 s 1080p clip)`);
+}
+
+if (part === "all" || part === "ladder") await ladderPart();
+if (part === "all" || part === "playable") await playablePart();
+if (part === "all" || part === "upload") await uploadPart();
 // The generated clips (the harness's temporary folder).
 rmSync(path.dirname(clipPath("bench.mp4")), { recursive: true, force: true });
 smokeFooter();

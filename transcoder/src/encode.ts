@@ -98,6 +98,9 @@ function planRuns(job: EncodeJob, meta: Metadata, plan: EncodePlan, storyboard: 
   return { runs: [first, second], early: first.tracks[0], rungs };
 }
 
+/** How often the early rendition's first segment is looked for, until it is out. */
+const ANNOUNCE_EVERY_MS = 200;
+
 /**
  * While encoding: every finished segment is published as soon as ffmpeg lists it, and once
  * the early rendition has its first segment, it goes out as a growing EVENT playlist with a
@@ -123,7 +126,10 @@ function publishWhileEncoding(job: EncodeJob, meta: Metadata, tracks: Track[], e
   };
   const loop = (async () => {
     while (encoding) {
-      await new Promise((r) => setTimeout(r, job.publishEveryMs));
+      // Until the video plays, its first segment is looked for more often: the wait after
+      // ffmpeg lists it is time to playable (half the period on average).
+      const every = announced ? job.publishEveryMs : Math.min(job.publishEveryMs, ANNOUNCE_EVERY_MS);
+      await new Promise((r) => setTimeout(r, every));
       for (const t of tracks) if (t !== early) await publishSegments(job.work, t, job.publisher);
       if (!announced) await announce();
       else {
