@@ -121,14 +121,18 @@ try {
       runs.ms.push(frame.at);
       runs.height.push(frame.height);
       if (process.env.BENCH_TRACE) {
-        const entries = await page.evaluate(() =>
-          performance
+        const entries = await page.evaluate(() => [
+          ...performance.getEntriesByType("navigation").map((e) => {
+            const n = e as PerformanceNavigationTiming;
+            return `document: request ${Math.round(n.requestStart)}, first byte ${Math.round(n.responseStart)}, last byte ${Math.round(n.responseEnd)}, interactive ${Math.round(n.domInteractive)}, DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)}`;
+          }),
+          ...performance
             .getEntriesByType("resource")
             .map((e) => e as PerformanceResourceTiming)
             .map(
               (e) => `${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ${e.name.replace(location.origin, "")}`,
             ),
-        );
+        ]);
         console.log(`${condition.name}: first frame ${frame.at} (${frame.height}p)\n  ${entries.join("\n  ")}`);
       }
       await context.close();
