@@ -118,6 +118,9 @@ const RECENT_WATCHES_PER_VIEWER = 20;
 const CO_VIEW_HALF_LIFE_MS = 7 * DAY_MS;
 const PRUNE_BATCH = Math.max(1, Math.round(5000 * s)); // pruneSignals' LIMIT 5000, scaled
 const ROOM_MEMORY_MS = DAY_MS; // moderation.ts
+// engagement.ts: PROCESSED_KEEP_MS, and FORGET_BATCH x FORGET_ROUNDS ids a cron run (scaled)
+const PROCESSED_KEEP_MS = HOUR_MS;
+const FORGET_PER_RUN = Math.max(1, Math.round(10_000 * 300 * s));
 
 // --- a seeded generator ---
 
@@ -633,7 +636,10 @@ function webhook(ownerId: string, type: string, payload: object, at: number) {
   }
 }
 
-/** The 5-minute cron's jobs that delete rows: signals.ts pruneSignals (LIMIT scaled), moderation forgetRoomMembers. */
+/**
+ * The 5-minute cron's jobs that delete rows: signals.ts pruneSignals (LIMIT scaled),
+ * engagement.ts forgetOldEventIds (its run's share scaled), moderation forgetRoomMembers.
+ */
 function cron(now: number) {
   run(
     "cron: prune viewer_recent_watches",
@@ -646,6 +652,12 @@ function cron(now: number) {
     "DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ? LIMIT ?)",
     now - 10 * CO_VIEW_HALF_LIFE_MS,
     PRUNE_BATCH,
+  );
+  run(
+    "cron: forget processed_events",
+    "DELETE FROM processed_events WHERE rowid IN (SELECT rowid FROM processed_events WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+    now - PROCESSED_KEEP_MS,
+    FORGET_PER_RUN,
   );
   run("cron: forget room_members", "DELETE FROM room_members WHERE joined_at < ?", now - ROOM_MEMORY_MS);
   run("cron: prune webhook_events", "DELETE FROM webhook_events WHERE created_at < ?", now - 30 * DAY_MS);
@@ -991,7 +1003,11 @@ const RETENTION: Record<string, Retention> = {
   video_likes: { kind: "forever", driver: "likes" },
   watch_history: { kind: "forever", driver: "new (user, video) pairs (never pruned)" },
   view_marks: { kind: "forever", driver: "views: viewer × video × hour (never pruned)" },
-  processed_events: { kind: "forever", driver: "every watch event: reports, likes, comments, shares (never pruned)" },
+  processed_events: {
+    kind: "window",
+    days: 1 / 24,
+    driver: "every watch event: reports, likes, comments, shares; ids forgotten after 1 h",
+  },
   video_stats_hourly: { kind: "window", days: 7, driver: "(video, hour) with activity; folded into days after 7 days" },
   video_region_hourly: {
     kind: "window",

@@ -1,5 +1,5 @@
 import { errorField, log } from "../lib/log";
-import { foldOldRollUps, pruneViewingSignals } from "../services/engagement";
+import { foldOldRollUps, forgetOldEventIds, pruneViewingSignals } from "../services/engagement";
 import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
@@ -11,7 +11,7 @@ import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } fro
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
  * to date; viewing windows and dead co-view pairs trimmed; hourly roll-ups older than a week
- * folded into days; suspensions whose time has come
+ * folded into days; ids of watch events rolled up over an hour ago forgotten; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
@@ -46,6 +46,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const folded = await foldOldRollUps(db, now);
         if (folded) log("info", "hourly roll-ups folded into days", { count: folded });
+      },
+    ],
+    [
+      "event ids",
+      async () => {
+        const forgotten = await forgetOldEventIds(db, now);
+        if (forgotten) log("info", "rolled-up event ids forgotten", { count: forgotten });
       },
     ],
     [

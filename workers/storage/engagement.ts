@@ -115,6 +115,31 @@ export async function rollUp(
   ]);
 }
 
+/**
+ * How long a watch event's id is kept after it was rolled up. The id only has to outlive a
+ * redelivery of the same message, and the consumer's retries all come within about 5 minutes
+ * (queues/consume.ts `retryDelay`: 10 + 20 + 40 + 80 + 160 s over its 5 retries); an hour is
+ * twelve times that, for a backlog in between. Kept forever, the ids were half of D1's growth
+ * (docs/capacity.md).
+ */
+export const PROCESSED_KEEP_MS = 3_600_000;
+
+/**
+ * Deletes at most `limit` of the oldest event ids recorded before `before` (ms), through the
+ * `created_at` index; returns how many went.
+ */
+export async function forgetProcessedEvents(db: Database, before: number, limit: number): Promise<number> {
+  const d1 = db.$client;
+  const { meta } = await d1
+    .prepare(
+      `DELETE FROM processed_events WHERE rowid IN (
+         SELECT rowid FROM processed_events WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)`,
+    )
+    .bind(before, limit)
+    .run();
+  return meta.changes ?? 0;
+}
+
 /** Hours older than this are folded by day: trending reads 48 of them, and a week is the issue's keep. */
 export const HOURLY_KEEP_MS = 7 * 86_400_000;
 

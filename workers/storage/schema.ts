@@ -367,11 +367,19 @@ export const videoStatsDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.day] })],
 );
 
-/** Ids of watch events already rolled up, so a redelivered batch adds nothing twice. */
-export const processedEvents = sqliteTable("processed_events", {
-  id: text("id").primaryKey(),
-  createdAt: createdAt(),
-});
+/**
+ * Ids of watch events already rolled up, so a redelivered batch adds nothing twice. An id is
+ * needed only while a redelivery can still come: the cron forgets ids older than
+ * `PROCESSED_KEEP_MS` (services/engagement.ts) by `created_at`, oldest first.
+ */
+export const processedEvents = sqliteTable(
+  "processed_events",
+  {
+    id: text("id").primaryKey(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("processed_events_created").on(t.createdAt)],
+);
 
 export type Comment = typeof comments.$inferSelect;
 
