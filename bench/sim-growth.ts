@@ -13,8 +13,8 @@
 // Scaling: the whole platform is scaled by one factor s (SIM_SCALE_DENOM=200: 5,000 videos,
 // 50,000 users, 50,000 views a day), so every per-entity rate (views per video, videos per
 // viewer, subscribers per channel) is the full platform's; a day's growth at full scale is the
-// measured growth / s. What does not scale so (the cron's fixed prune batch of 5,000 rows per
-// run) is scaled by s too, so it bites here as it would there.
+// measured growth / s. What does not scale so (the cron's fixed share of rows pruned per run)
+// is scaled by s too, so it bites here as it would there.
 //
 // Prints, per D1 table (its indexes and FTS shadow tables included): rows and bytes added on
 // the measured day, bytes per row, growth per day at 10 million views a day, its retention (what prunes
@@ -116,7 +116,8 @@ const CRON_MS = 5 * 60_000;
 const CO_VIEW_WINDOW_MS = DAY_MS;
 const RECENT_WATCHES_PER_VIEWER = 20;
 const CO_VIEW_HALF_LIFE_MS = 7 * DAY_MS;
-const PRUNE_BATCH = Math.max(1, Math.round(5000 * s)); // pruneSignals' LIMIT 5000, scaled
+// engagement.ts pruneViewingSignals: SIGNALS_BATCH x SIGNALS_ROUNDS rows of each table a run, scaled
+const PRUNE_BATCH = Math.max(1, Math.round(5000 * 30 * s));
 const ROOM_MEMORY_MS = DAY_MS; // moderation.ts
 // engagement.ts: PROCESSED_KEEP_MS, and FORGET_BATCH x FORGET_ROUNDS ids a cron run (scaled)
 const PROCESSED_KEEP_MS = HOUR_MS;
@@ -637,19 +638,19 @@ function webhook(ownerId: string, type: string, payload: object, at: number) {
 }
 
 /**
- * The 5-minute cron's jobs that delete rows: signals.ts pruneSignals (LIMIT scaled),
+ * The 5-minute cron's jobs that delete rows: engagement.ts pruneViewingSignals (its run's share scaled),
  * engagement.ts forgetOldEventIds (its run's share scaled), moderation forgetRoomMembers.
  */
 function cron(now: number) {
   run(
     "cron: prune viewer_recent_watches",
-    "DELETE FROM viewer_recent_watches WHERE rowid IN (SELECT rowid FROM viewer_recent_watches WHERE watched_at < ? LIMIT ?)",
+    "DELETE FROM viewer_recent_watches WHERE rowid IN (SELECT rowid FROM viewer_recent_watches WHERE watched_at < ? ORDER BY watched_at LIMIT ?)",
     now - CO_VIEW_WINDOW_MS,
     PRUNE_BATCH,
   );
   run(
     "cron: prune co_views",
-    "DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ? LIMIT ?)",
+    "DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ? ORDER BY updated_at LIMIT ?)",
     now - 10 * CO_VIEW_HALF_LIFE_MS,
     PRUNE_BATCH,
   );
@@ -975,8 +976,8 @@ type Retention =
   | { kind: "forever"; driver: string }
   | { kind: "window"; days: number; capped?: boolean; driver: string }
   | { kind: "bounded"; driver: string };
-/** pruneSignals deletes at most 5,000 rows of each table per 5-minute run: 1.44 million a day at full scale. */
-const PRUNE_CAP_PER_DAY = 5000 * 288;
+/** pruneViewingSignals deletes at most 150,000 rows of each table per 5-minute run: 43.2 million a day at full scale. */
+const PRUNE_CAP_PER_DAY = 5000 * 30 * 288;
 const RETENTION: Record<string, Retention> = {
   users: { kind: "catalogue", driver: "users (10M)" },
   channels: { kind: "catalogue", driver: "channels (100k)" },
@@ -1020,13 +1021,13 @@ const RETENTION: Record<string, Retention> = {
     kind: "window",
     days: 1,
     capped: true,
-    driver: "views; 24 h window, cron prunes ≤ 5,000 per run",
+    driver: "views; 24 h window, cron prunes ≤ 150,000 per run",
   },
   co_views: {
     kind: "window",
     days: 70,
     capped: true,
-    driver: "co-viewed pairs; pruned 70 days after last seen, ≤ 5,000 per run",
+    driver: "co-viewed pairs; pruned 70 days after last seen, ≤ 150,000 per run",
   },
   room_members: { kind: "window", days: 1, driver: "signed-in watch pages; forgotten after 24 h" },
   webhook_events: { kind: "window", days: 30, driver: "events for endpoints; 30 days" },

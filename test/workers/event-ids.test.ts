@@ -1,11 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/index";
 import { forgetOldEventIds } from "../../workers/services/engagement";
 import { forgetProcessedEvents, PROCESSED_KEEP_MS, rollUp } from "../../workers/storage/engagement";
 import { databaseOf } from "../../workers/wiring/deps";
-import { catalogueVideo, registerUser } from "./fixtures";
+import { catalogueVideo, registerUser, runCron } from "./fixtures";
 
 // The ids of rolled-up watch events (processed_events) are kept only while a redelivery can
 // come (issue 23: kept forever they were half of D1's growth): the cron forgets those older
@@ -14,12 +12,6 @@ import { catalogueVideo, registerUser } from "./fixtures";
 
 const MINUTE = 60_000;
 const NOW = Date.UTC(2026, 11, 6, 12);
-
-async function cron(at: number) {
-  const ctx = createExecutionContext();
-  worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: at }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 /** A watch event of one view on `videoId`, rolled up as the consumer does, its id recorded `agoMs` before NOW. */
 async function rolledUp(videoId: string, id: string, agoMs: number) {
@@ -61,7 +53,7 @@ describe("rolled-up event ids", () => {
     await rolledUp(video, "ev-recent", PROCESSED_KEEP_MS - 10 * MINUTE);
     expect(await views(video)).toBe(2);
 
-    await cron(NOW);
+    await runCron(NOW);
     expect(await kept(["ev-old", "ev-recent"])).toEqual(["ev-recent"]);
 
     // The recent event delivered again: its id is still there, so nothing is added.

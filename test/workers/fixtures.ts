@@ -1,5 +1,7 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, onTestFinished, vi } from "vitest";
+import worker from "../../workers/index";
 import { syncVideoVector } from "../../workers/services/embeddings";
 import { ALL_CATEGORIES } from "../../workers/services/trending";
 import { database } from "../../workers/storage/db";
@@ -10,6 +12,13 @@ import { putMedia, sendEvent, transcoder } from "./transcoder-stub";
 
 const BASE = "http://cloudtube.test";
 let counter = 0;
+
+/** One run of the 5-minute cron, as scheduled at `at` (ms), to its end. */
+export async function runCron(at = Date.now()) {
+  const ctx = createExecutionContext();
+  worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: at }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
 
 /** A client address of its own per caller, so that per-IP limits never couple tests. */
 export const freshIp = () => `10.${(counter >> 16) & 255}.${(counter >> 8) & 255}.${counter++ & 255}`;

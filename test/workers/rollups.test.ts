@@ -1,11 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/index";
 import { foldRollUps, HOURLY_KEEP_MS } from "../../workers/storage/engagement";
 import { rankingFacts } from "../../workers/storage/videos";
 import { databaseOf } from "../../workers/wiring/deps";
-import { catalogueVideo, registerUser } from "./fixtures";
+import { catalogueVideo, registerUser, runCron } from "./fixtures";
 
 // The hourly roll-ups are kept for a week, then folded into one row per video (and region)
 // and day by the cron (issue 23): the all-time figures stay what they were, nothing counts
@@ -14,12 +12,6 @@ import { catalogueVideo, registerUser } from "./fixtures";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const NOW = Date.UTC(2026, 10, 20, 12);
-
-async function cron(at: number) {
-  const ctx = createExecutionContext();
-  worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: at }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 /** One hour of a video's activity in both roll-ups, as the consumer writes them (`at` in ms; rows count hours). */
 async function hour(videoId: string, atMs: number, views: number, region = "DE") {
@@ -57,7 +49,7 @@ describe("roll-up folding", () => {
     const before = (await rankingFacts(db, [id]))[0];
     expect(before?.views).toBe(36);
 
-    await cron(NOW);
+    await runCron(NOW);
     expect(
       await rows("SELECT day, views, watch_seconds, likes FROM video_stats_daily WHERE video_id = ? ORDER BY day", id),
     ).toEqual([
@@ -86,7 +78,7 @@ describe("roll-up folding", () => {
     expect(after?.watchSeconds).toBe(before?.watchSeconds);
 
     // Run again: nothing older is left, nothing is added twice.
-    await cron(NOW + 5 * 60_000);
+    await runCron(NOW + 5 * 60_000);
     expect((await rankingFacts(db, [id]))[0]?.views).toBe(36);
     const days = await rows("SELECT sum(views) AS n FROM video_stats_daily WHERE video_id = ?", id);
     expect(days[0]?.n).toBe(23);

@@ -40,7 +40,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
         if (words) log("info", "search vocabulary grew", { count: words });
       },
     ],
-    ["signals", () => pruneViewingSignals(db, now)],
+    [
+      "signals",
+      async () => {
+        const pruned = await pruneViewingSignals(db, now);
+        if (pruned) log("info", "viewing signals pruned", { count: pruned });
+      },
+    ],
     [
       "roll-ups",
       async () => {

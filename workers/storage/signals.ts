@@ -100,21 +100,32 @@ export async function coViewsOf(
   return results.map((r) => ({ videoId: r.video_a, otherId: r.video_b, score: r.score }));
 }
 
-/** Trims what fell out of every window (anonymous daily keys never come back) and dead pairs. */
-export async function pruneSignals(db: Database, now: number): Promise<void> {
+/**
+ * Trims at most `limit` rows of each table of what fell out of its window (anonymous daily
+ * keys never come back) and of dead pairs, oldest first through their time indexes; returns
+ * how many rows went from each.
+ */
+export async function pruneSignals(
+  db: Database,
+  now: number,
+  limit: number,
+): Promise<{ watches: number; pairs: number }> {
   const d1 = db.$client;
-  await d1.batch([
+  const [watches, pairs] = await d1.batch([
     d1
       .prepare(
         `DELETE FROM viewer_recent_watches WHERE rowid IN (
-           SELECT rowid FROM viewer_recent_watches WHERE watched_at < ? LIMIT 5000)`,
+           SELECT rowid FROM viewer_recent_watches WHERE watched_at < ?1 ORDER BY watched_at LIMIT ?2)`,
       )
-      .bind(now - CO_VIEW_WINDOW_MS),
+      .bind(now - CO_VIEW_WINDOW_MS, limit),
     // Ten half-lives: a pair not seen since counts less than a thousandth of a co-view.
     d1
-      .prepare("DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ? LIMIT 5000)")
-      .bind(now - 10 * CO_VIEW_HALF_LIFE_MS),
+      .prepare(
+        "DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2)",
+      )
+      .bind(now - 10 * CO_VIEW_HALF_LIFE_MS, limit),
   ]);
+  return { watches: watches?.meta.changes ?? 0, pairs: pairs?.meta.changes ?? 0 };
 }
 
 /**
