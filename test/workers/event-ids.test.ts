@@ -13,9 +13,9 @@ import { catalogueVideo, registerUser, runCron } from "./fixtures";
 const MINUTE = 60_000;
 const NOW = Date.UTC(2026, 11, 6, 12);
 
-/** A watch event of one view on `videoId`, rolled up as the consumer does, its id recorded `agoMs` before NOW. */
-async function rolledUp(videoId: string, id: string, agoMs: number) {
-  await rollUp(databaseOf(env), {
+/** A watch event of one view on `videoId`, rolled up as the consumer does (a delivery of it). */
+const deliver = (videoId: string, id: string) =>
+  rollUp(databaseOf(env), {
     id,
     videoId,
     region: "DE",
@@ -27,6 +27,10 @@ async function rolledUp(videoId: string, id: string, agoMs: number) {
     shares: 0,
     rolledAt: NOW,
   });
+
+/** An event delivered once, its id recorded `agoMs` before NOW. */
+async function rolledUp(videoId: string, id: string, agoMs: number) {
+  await deliver(videoId, id);
   await env.DB.prepare("UPDATE processed_events SET created_at = ? WHERE id = ?")
     .bind(NOW - agoMs, id)
     .run();
@@ -57,18 +61,7 @@ describe("rolled-up event ids", () => {
     expect(await kept(["ev-old", "ev-recent"])).toEqual(["ev-recent"]);
 
     // The recent event delivered again: its id is still there, so nothing is added.
-    await rollUp(databaseOf(env), {
-      id: "ev-recent",
-      videoId: video,
-      region: "DE",
-      hour: Math.floor(NOW / 3_600_000),
-      views: 1,
-      watchSeconds: 10,
-      likes: 0,
-      comments: 0,
-      shares: 0,
-      rolledAt: NOW,
-    });
+    await deliver(video, "ev-recent");
     expect(await views(video)).toBe(2);
   });
 

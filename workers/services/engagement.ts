@@ -157,6 +157,21 @@ export async function rollUpEvent(db: Database, event: WatchEventMessage, now = 
 }
 
 /**
+ * A cron job's bounded share of work: `step` (one batch per table it works on, answering how
+ * many rows each took) runs again until every table's batch came back short of `batch` or
+ * `rounds` steps are done; the rest waits for the next run. Returns the rows taken in all.
+ */
+async function inRounds(rounds: number, batch: number, step: () => Promise<number[]>): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < rounds; round++) {
+    const counts = await step();
+    total += counts.reduce((a, b) => a + b, 0);
+    if (counts.every((n) => n < batch)) break;
+  }
+  return total;
+}
+
+/**
  * Rows of each signal table pruned per statement, and statements per cron run: 150,000 a run.
  * 10 million views a day add about 13 million rows to the viewers' 24 h windows, 45,000 in 5
  * minutes on average and 72,000 at the evening peak (`npm run sim:growth`). One statement of
@@ -171,15 +186,11 @@ const SIGNALS_ROUNDS = 30;
  * at a time, until neither table has more to lose or the run's share is done. Returns the
  * rows pruned.
  */
-export async function pruneViewingSignals(db: Database, now: number, batch = SIGNALS_BATCH): Promise<number> {
-  let pruned = 0;
-  for (let round = 0; round < SIGNALS_ROUNDS; round++) {
+export const pruneViewingSignals = (db: Database, now: number, batch = SIGNALS_BATCH) =>
+  inRounds(SIGNALS_ROUNDS, batch, async () => {
     const { watches, pairs } = await pruneSignals(db, now, batch);
-    pruned += watches + pairs;
-    if (watches < batch && pairs < batch) break;
-  }
-  return pruned;
-}
+    return [watches, pairs];
+  });
 
 /**
  * Event ids forgotten per statement (short enough not to hold the database, which runs one
@@ -196,15 +207,10 @@ const FORGET_ROUNDS = 300;
  * forgotten, oldest first, a batch at a time until none is left or the run's share is done.
  * Returns how many went.
  */
-export async function forgetOldEventIds(db: Database, now: number, batch = FORGET_BATCH): Promise<number> {
-  let forgotten = 0;
-  for (let round = 0; round < FORGET_ROUNDS; round++) {
-    const n = await store.forgetProcessedEvents(db, now - store.PROCESSED_KEEP_MS, batch);
-    forgotten += n;
-    if (n < batch) break;
-  }
-  return forgotten;
-}
+export const forgetOldEventIds = (db: Database, now: number, batch = FORGET_BATCH) =>
+  inRounds(FORGET_ROUNDS, batch, async () => [
+    await store.forgetProcessedEvents(db, now - store.PROCESSED_KEEP_MS, batch),
+  ]);
 
 /** Hourly rows folded per statement, and statements per cron run (bounds one run's work). */
 const FOLD_BATCH = 2_000;
@@ -215,12 +221,8 @@ const FOLD_ROUNDS = 10;
  * a time until none is left or the run's share is done (the rest waits for the next run).
  * Returns the hourly rows folded.
  */
-export async function foldOldRollUps(db: Database, now: number): Promise<number> {
-  let folded = 0;
-  for (let round = 0; round < FOLD_ROUNDS; round++) {
+export const foldOldRollUps = (db: Database, now: number) =>
+  inRounds(FOLD_ROUNDS, FOLD_BATCH, async () => {
     const { global, regional } = await store.foldRollUps(db, now - store.HOURLY_KEEP_MS, FOLD_BATCH);
-    folded += global + regional;
-    if (global < FOLD_BATCH && regional < FOLD_BATCH) break;
-  }
-  return folded;
-}
+    return [global, regional];
+  });
