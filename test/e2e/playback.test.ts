@@ -112,6 +112,8 @@ describe("fMP4 playback in Chromium", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors = collectErrors(page);
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
     // The first frame's height, as the player presents it (playback asked for as soon as the
     // page's script has given the player its source, as a click would).
     await page.addInitScript(() => {
@@ -201,6 +203,14 @@ describe("fMP4 playback in Chromium", () => {
     expect(report.waiting, `stalls after playback began: ${JSON.stringify(report)}`).toBe(0);
     expect(report.decoded).toBeGreaterThan(0);
     expect(errors).toEqual([]);
+    // The master and the start rendition's playlist came with the page: never requested. The
+    // other levels' playlists were, as the player switched to them.
+    const playlists = requested.filter((path) => path.endsWith(".m3u8"));
+    expect(playlists.filter((path) => path.endsWith("/master.m3u8") || path.endsWith("/360p/index.m3u8"))).toEqual([]);
+    expect(
+      playlists.some((path) => path.endsWith("/144p/index.m3u8")),
+      playlists.join(" "),
+    ).toBe(true);
     await context.close();
   }, 120_000);
 });

@@ -1,8 +1,19 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AssetManifest } from "../../workers/lib/assets";
-import { api, freshIp, processingVideo, readyFmp4Video, readyVideo, registerUser, type TestUser } from "./fixtures";
-import { stubTranscoder } from "./transcoder-stub";
+import {
+  api,
+  FMP4_MASTER,
+  fmp4Playlist,
+  freshIp,
+  processingVideo,
+  readyFmp4Video,
+  readyVideo,
+  registerUser,
+  rendition,
+  type TestUser,
+} from "./fixtures";
+import { putMedia, sendEvent, stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
@@ -36,6 +47,13 @@ const links = (header: string | null) =>
       return [url!, params!] as const;
     });
 
+/** The playlists the watch page carries for its player (#hls-playlists), by URL. */
+function inlined(html: string): Record<string, string> {
+  const json = /<script type="application\/json" id="hls-playlists">([^<]*)<\/script>/.exec(html)?.[1];
+  expect(json, "the page carries its playlists").toBeDefined();
+  return JSON.parse(json!) as Record<string, string>;
+}
+
 const manifest = async () =>
   (await (await env.ASSETS.fetch(new Request(`${BASE}/assets/manifest.json`))).json()) as AssetManifest;
 
@@ -47,15 +65,14 @@ describe("watch page: where playback starts", () => {
     expect(html).toContain('data-start-level="1"');
     const media = `${BASE}/videos/${videoId}`;
     const player = (await manifest()).scripts.player!;
+    // The playlists come with the page (below), so only the start rendition's media is preloaded.
     expect(links(res.headers.get("Link"))).toEqual([
       [player.src, "rel=modulepreload"],
       ...player.imports.map((chunk) => [chunk, "rel=modulepreload"]),
-      ...[
-        `${media}/master.m3u8`,
-        `${media}/360p/index.m3u8`,
-        `${media}/360p/init.mp4`,
-        `${media}/360p/seg_00000.m4s`,
-      ].map((url) => [url, "rel=preload; as=fetch; crossorigin=anonymous"]),
+      ...[`${media}/360p/init.mp4`, `${media}/360p/seg_00000.m4s`].map((url) => [
+        url,
+        "rel=preload; as=fetch; crossorigin=anonymous",
+      ]),
     ]);
     // What is preloaded is what the player will ask for: each answers 200.
     for (const [url, params] of links(res.headers.get("Link"))) {
@@ -66,15 +83,71 @@ describe("watch page: where playback starts", () => {
     expect(scripts[0]).toBe(player.src);
   });
 
+  it("carries a ready video's master and start playlists, each exactly as the media route serves it", async () => {
+    const { videoId } = await readyFmp4Video(await registerUser());
+    const { html } = await watchPage(videoId);
+    const playlists = inlined(html);
+    const media = `${BASE}/videos/${videoId}`;
+    expect(Object.keys(playlists)).toEqual([`${media}/master.m3u8`, `${media}/360p/index.m3u8`]);
+    for (const [url, text] of Object.entries(playlists)) {
+      const served = await exports.default.fetch(new Request(url));
+      expect(served.status, url).toBe(200);
+      expect(text, url).toBe(await served.text());
+    }
+    expect(playlists[`${media}/360p/index.m3u8`]).toContain("#EXT-X-ENDLIST");
+  });
+
+  it("carries a private video's playlists with the page's playback token on every URI, as served", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyFmp4Video(owner, "private");
+    const { html } = await watchPage(videoId, owner);
+    const token = new URL(/data-hls="([^"]+)"/.exec(html)![1]!.replaceAll("&amp;", "&")).searchParams.get("token")!;
+    const playlists = inlined(html);
+    expect(Object.keys(playlists)).toHaveLength(2);
+    for (const [url, text] of Object.entries(playlists)) {
+      expect(new URL(url).searchParams.get("token"), url).toBe(token);
+      expect(text, url).toBe(await (await exports.default.fetch(new Request(url))).text());
+      const uris = text.split("\n").filter((line) => line && !line.startsWith("#"));
+      expect(uris.length, url).toBeGreaterThan(0);
+      for (const uri of uris) expect(new URL(uri, url).searchParams.get("token"), uri).toBe(token);
+    }
+  });
+
+  it("carries no playlists while the video processes (its playlists still change), nor where none plays", async () => {
+    const owner = await registerUser();
+    const { videoId, job } = await processingVideo(owner);
+    // The start rendition is out and playable; the ladder goes on.
+    for (const [path, body, type] of [
+      ["360p/index.m3u8", fmp4Playlist(), "application/vnd.apple.mpegurl"],
+      ["master.m3u8", FMP4_MASTER, "application/vnd.apple.mpegurl"],
+    ] as const)
+      expect((await putMedia(job, path, body, type)).status).toBe(201);
+    const ready = await sendEvent(job, {
+      type: "rendition_ready",
+      rendition: { ...rendition("360p", 360), codecs: "avc1.64001e,mp4a.40.2" },
+      master_updated: true,
+    });
+    expect(ready.status).toBe(204);
+    const { res, html } = await watchPage(videoId);
+    expect(html).toContain('data-start-level="0"');
+    expect(html).not.toContain('id="hls-playlists"');
+    // Fetched instead, so preloaded.
+    expect(links(res.headers.get("Link")).filter(([, p]) => p.includes("as=fetch"))[0]?.[0]).toBe(
+      `${BASE}/videos/${videoId}/master.m3u8`,
+    );
+    const { html: none } = await watchPage((await processingVideo(owner)).videoId);
+    expect(none).not.toContain('id="hls-playlists"');
+  });
+
   it("starts a ladder that stops below 360p at its top, and a TS video with its first segment (no init segment)", async () => {
     const { videoId } = await readyVideo(await registerUser());
     const { res, html } = await watchPage(videoId);
     expect(html).toContain('data-start-level="0"');
     const preloads = links(res.headers.get("Link")).filter(([, p]) => p.includes("as=fetch"));
-    expect(preloads.map(([url]) => url.replace(`${BASE}/videos/${videoId}/`, ""))).toEqual([
+    expect(preloads.map(([url]) => url.replace(`${BASE}/videos/${videoId}/`, ""))).toEqual(["144p/seg_00001.ts"]);
+    expect(Object.keys(inlined(html)).map((url) => url.replace(`${BASE}/videos/${videoId}/`, ""))).toEqual([
       "master.m3u8",
       "144p/index.m3u8",
-      "144p/seg_00001.ts",
     ]);
   });
 
@@ -83,7 +156,7 @@ describe("watch page: where playback starts", () => {
     const { videoId } = await readyFmp4Video(owner, "private");
     const { res, html } = await watchPage(videoId, owner);
     const preloads = links(res.headers.get("Link")).filter(([, p]) => p.includes("as=fetch"));
-    expect(preloads).toHaveLength(4);
+    expect(preloads).toHaveLength(2);
     // The page's own playback token (the one the player gets in data-hls).
     const hls = /data-hls="([^"]+)"/.exec(html)![1]!.replaceAll("&amp;", "&");
     const token = new URL(hls).searchParams.get("token")!;

@@ -22,12 +22,101 @@ export interface HlsVideo extends HTMLVideoElement {
 
 const TOKEN = /([?&])token=[^&]*/;
 
+/** What hls.js hands a loader and expects back (the parts used here). */
+interface LoaderContext {
+  url: string;
+}
+interface LoaderCallbacks {
+  onSuccess(
+    response: { url: string; data: string; code: number },
+    stats: unknown,
+    context: LoaderContext,
+    details: null,
+  ): void;
+}
+interface Loader {
+  stats: { loaded: number; total: number; loading: { start: number; first: number; end: number } };
+  context: LoaderContext | null;
+  getCacheAge?(): number | null;
+  getResponseHeader?(name: string): string | null;
+  load(context: LoaderContext, config: unknown, callbacks: LoaderCallbacks): void;
+  abort(): void;
+  destroy(): void;
+}
+type LoaderClass = new (config: { loader: LoaderClass }) => Loader;
+
+/**
+ * hls.js's playlist loader (`pLoader`), answering the playlists the page carries (the master and
+ * the start rendition's, keyed by URL) from memory, each once; every other request, and any
+ * later reload, goes to hls.js's own loader. The player's first requests are then the segments.
+ */
+function inlineLoader(playlists: Map<string, string>): LoaderClass {
+  return class InlinePlaylistLoader implements Loader {
+    #inner: Loader;
+    #aborted = false;
+    #inline: LoaderContext | null = null;
+    constructor(config: { loader: LoaderClass }) {
+      this.#inner = new config.loader(config);
+    }
+    get stats() {
+      return this.#inner.stats;
+    }
+    get context() {
+      return this.#inline ?? this.#inner.context;
+    }
+    getCacheAge() {
+      return this.#inline ? 0 : (this.#inner.getCacheAge?.() ?? null);
+    }
+    getResponseHeader(name: string) {
+      return this.#inline ? null : (this.#inner.getResponseHeader?.(name) ?? null);
+    }
+    load(context: LoaderContext, config: unknown, callbacks: LoaderCallbacks) {
+      const key = new URL(context.url, location.href).href;
+      const text = playlists.get(key);
+      if (text === undefined) return this.#inner.load(context, config, callbacks);
+      playlists.delete(key);
+      this.#inline = context;
+      const stats = this.#inner.stats;
+      const now = performance.now();
+      stats.loading = { start: now, first: now, end: now };
+      stats.loaded = stats.total = text.length;
+      // Answered as a network load would be: after this call returns.
+      queueMicrotask(() => {
+        if (!this.#aborted) callbacks.onSuccess({ url: context.url, data: text, code: 200 }, stats, context, null);
+      });
+    }
+    abort() {
+      this.#aborted = true;
+      this.#inner.abort();
+    }
+    destroy() {
+      this.#aborted = true;
+      this.#inner.destroy();
+    }
+  };
+}
+
+/** The playlists the watch page carries (#hls-playlists), by absolute URL; empty without them. */
+export function pagePlaylists(): Map<string, string> {
+  const text = document.getElementById("hls-playlists")?.textContent;
+  if (!text) return new Map();
+  try {
+    const entries = Object.entries(JSON.parse(text) as Record<string, unknown>);
+    return new Map(
+      entries.flatMap(([url, body]) => (typeof body === "string" ? [[new URL(url, location.href).href, body]] : [])),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
 /**
  * Starts playback of `src`. `token()` gives the current playback token of a private video:
  * every playlist and segment request is rewritten to carry it, so a token refreshed while
  * the viewer paused for hours is used by the next request (hls.js lets xhrSetup open the
  * request itself). `startLevel` is the server's choice among hls.js's levels (sorted by
  * height): the rendition whose playlist and first segment the page already preloads.
+ * `playlists` are the ones the page carries (pagePlaylists), answered without a request.
  */
 export function startPlayer(
   video: HlsVideo,
@@ -35,9 +124,11 @@ export function startPlayer(
   token: () => string | null,
   resumeAt: number,
   startLevel?: number,
+  playlists: Map<string, string> = new Map(),
 ) {
   video.config = {
     ...(startLevel !== undefined && Number.isInteger(startLevel) && startLevel >= 0 ? { startLevel } : {}),
+    ...(playlists.size ? { pLoader: inlineLoader(playlists) } : {}),
     // A video still processing has open-ended (EVENT) playlists, where hls.js would start at
     // the live edge: a viewer starts at the beginning, or where they left off.
     startPosition: Number.isFinite(resumeAt) ? Math.max(resumeAt, 0) : 0,

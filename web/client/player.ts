@@ -5,7 +5,7 @@
 // loaded once the first frame is out, so that nothing else competes for the main thread until
 // then; the playlists and first segments are already on their way (the page's Link:
 // rel=preload header).
-import { type HlsVideo, startPlayer } from "./_player";
+import { type HlsVideo, pagePlaylists, startPlayer } from "./_player";
 import { playbackToken, setPlaybackToken } from "./_token";
 
 const root = document.getElementById("watch");
@@ -79,6 +79,6 @@ if (root && video && src) {
   setPlaybackToken(new URL(src, location.href).searchParams.get("token"));
   const t = Number(new URLSearchParams(location.search).get("t") ?? root.dataset.resume ?? 0);
   const level = root.dataset.startLevel ? Number(root.dataset.startLevel) : undefined;
-  startPlayer(video, src, playbackToken, Number.isFinite(t) ? t : 0, level);
+  startPlayer(video, src, playbackToken, Number.isFinite(t) ? t : 0, level, pagePlaylists());
   afterFirstFrame(video, () => void rest().then(() => document.removeEventListener("click", early, true)));
 } else void rest().then(() => document.removeEventListener("click", early, true));

@@ -230,11 +230,19 @@ export interface PlaybackStart {
    * rendition's playlist, its initialization segment (fMP4) and its first segment.
    */
   files: string[];
+  /**
+   * The master and the start rendition's playlist as stored (no token), for the page to hand
+   * the player with the HTML: present when both are complete (the start playlist ends, the
+   * master lists it) and small enough to inline.
+   */
+  playlists?: { master: string; start: string };
 }
 
 /** The start rendition's short side at least: a picture worth watching, and a small first segment. */
 const START_SHORT_SIDE = 360;
 const START_CACHE_SECONDS = 300;
+/** Playlists larger than this (a start rendition of about 20 minutes and more) are fetched, not inlined. */
+const INLINE_PLAYLIST_BYTES = 8_192;
 
 /** The initialization segment and first segment a media playlist names (relative to it). */
 function firstFiles(playlist: string): string[] {
@@ -270,25 +278,62 @@ export async function playbackStart(
         );
       const start = video.find((r) => Math.min(r.width, r.height) >= START_SHORT_SIDE) ?? video.at(-1);
       if (!start) return undefined;
-      const object = await deps.media.getMedia(videoId, start.playlist, {});
-      // Read as bytes: the object's text type (an HLS playlist) is not one workerd decodes quietly.
-      const text = object && "body" in object ? new TextDecoder().decode(await object.arrayBuffer()) : "";
+      const [text, master] = await Promise.all([
+        readText(deps.media, videoId, start.playlist),
+        readText(deps.media, videoId, "master.m3u8"),
+      ]);
       const dir = start.playlist.includes("/") ? start.playlist.slice(0, start.playlist.lastIndexOf("/") + 1) : "";
-      return { level: video.indexOf(start), files: [start.playlist, ...firstFiles(text).map((f) => `${dir}${f}`)] };
+      const whole =
+        text.length <= INLINE_PLAYLIST_BYTES &&
+        master.length <= INLINE_PLAYLIST_BYTES &&
+        /^#EXT-X-ENDLIST\s*$/m.test(text) &&
+        master.split("\n").some((line) => line.trim() === start.playlist);
+      return {
+        level: video.indexOf(start),
+        files: [start.playlist, ...firstFiles(text).map((f) => `${dir}${f}`)],
+        ...(whole ? { playlists: { master, start: text } } : {}),
+      };
     },
     { memoMs: 1_000 },
   );
+}
+
+/** A playlist's text ("" if missing). */
+async function readText(media: MediaStore, videoId: string, path: string): Promise<string> {
+  const object = await media.getMedia(videoId, path, {});
+  // Read as bytes: the object's text type (an HLS playlist) is not one workerd decodes quietly.
+  return object && "body" in object ? new TextDecoder().decode(await object.arrayBuffer()) : "";
 }
 
 /**
  * `Link` header values that have the browser fetch, while the page's scripts load, what the
  * player asks for first: the master, the start rendition's playlist, initialization and first
  * segments, as hls.js will ask (CORS, no credentials; a private video's token on each URL).
+ * Playlists the page inlines (`inlined`) are not fetched at all.
  */
-export function playbackPreloads(hlsUrl: string, videoId: string, start: PlaybackStart): string[] {
+export function playbackPreloads(hlsUrl: string, videoId: string, start: PlaybackStart, inlined = false): string[] {
   const master = new URL(hlsUrl);
   const token = master.searchParams.get("token");
   const query = token ? `?token=${encodeURIComponent(token)}` : "";
-  const urls = [hlsUrl, ...start.files.map((f) => `${mediaUrl(master.origin, videoId, f)}${query}`)];
+  const files = inlined ? start.files.slice(1) : start.files;
+  const urls = [...(inlined ? [] : [hlsUrl]), ...files.map((f) => `${mediaUrl(master.origin, videoId, f)}${query}`)];
   return urls.map((url) => `<${url}>; rel=preload; as=fetch; crossorigin=anonymous`);
+}
+
+/**
+ * The master and start playlists for the page to carry, keyed by the URL the player will ask
+ * for them by, exactly as `serveMedia` would answer (a private video's token carried down):
+ * the player then starts on the segments, with no playlist round trip before them.
+ */
+export function inlinePlaylists(hlsUrl: string, videoId: string, start: PlaybackStart): Record<string, string> | null {
+  const [startPlaylist] = start.files;
+  if (!start.playlists || !startPlaylist) return null;
+  const master = new URL(hlsUrl);
+  const token = master.searchParams.get("token");
+  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  const carry = (text: string) => (token ? carryToken(text, token) : text);
+  return {
+    [hlsUrl]: carry(start.playlists.master),
+    [`${mediaUrl(master.origin, videoId, startPlaylist)}${query}`]: carry(start.playlists.start),
+  };
 }

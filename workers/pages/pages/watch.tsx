@@ -27,10 +27,12 @@ export interface WatchProps {
   playing?: { context: PlayContext; shuffle?: number } | null;
   /** The player's start level (services/media.ts, playbackStart), whose first files the page preloads. */
   startLevel: number | null;
+  /** The master and start playlists by URL (services/media.ts, inlinePlaylists), handed to the player; null: fetched. */
+  playlists?: Record<string, string> | null;
 }
 
 export const WatchPage = (props: WatchProps) => {
-  const { video, comments, related, processing, playbackExpires, own, subscribed, startLevel } = props;
+  const { video, comments, related, processing, playbackExpires, own, subscribed, startLevel, playlists } = props;
   const user = useViewer();
   // Present only for the owner of a blocked video (everyone else got a 451 page).
   const blocked = "blocked" in video ? video.blocked : undefined;
@@ -65,6 +67,14 @@ export const WatchPage = (props: WatchProps) => {
           ) : (
             <Processing status={video.status} progress={processing.progress} failed={processing.error} />
           )}
+          {playlists && !blocked ? (
+            // Inert data for the player (not a script the CSP runs); "<" escaped so no text ends the element.
+            <script
+              type="application/json"
+              id="hls-playlists"
+              dangerouslySetInnerHTML={{ __html: JSON.stringify(playlists).replaceAll("<", "\\u003c") }}
+            />
+          ) : null}
         </div>
         <h1 class="video-title">{video.title}</h1>
         <div class="video-bar">

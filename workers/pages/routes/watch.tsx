@@ -6,7 +6,7 @@ import { regionOf } from "../../lib/region";
 import { CommentsQuery } from "../../schemas/comments";
 import * as channels from "../../services/channels";
 import * as comments from "../../services/comments";
-import { playbackPreloads, playbackStart } from "../../services/media";
+import { inlinePlaylists, playbackPreloads, playbackStart } from "../../services/media";
 import { playContext } from "../../services/playlists";
 import { statusOf } from "../../services/processing";
 import { relatedTo } from "../../services/recommendations/recommend";
@@ -44,10 +44,14 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   // The player's script and what it fetches first, all at once while the HTML arrives (and,
   // behind Cloudflare, as 103 Early Hints): the start rendition's first segment does not
   // wait for hls.js to be read.
+  // A ready video's master and start playlists come with the HTML (they no longer change), so
+  // the player's first requests are the segments.
+  const playlists =
+    video.hls_url && start && video.status === "ready" ? inlinePlaylists(video.hls_url, id, start) : null;
   const assets = c.var.assets;
   const preloads = [
     ...modulePreloads(assets, "player"),
-    ...(video.hls_url && start ? playbackPreloads(video.hls_url, id, start) : []),
+    ...(video.hls_url && start ? playbackPreloads(video.hls_url, id, start, !!playlists) : []),
   ];
   if (preloads.length) c.header("Link", preloads.join(", "));
   return c.render(
@@ -60,6 +64,7 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       processing={{ progress: status?.body.progress ?? 0, error: status?.body.error?.message ?? null }}
       playbackExpires={expires ? Number(expires) * 1000 : null}
       startLevel={start?.level ?? null}
+      playlists={playlists}
       playing={playing ? { context: playing, shuffle } : null}
     />,
     // player.ts starts playback and loads the rest of the page (watch.ts; report.ts and save.ts
