@@ -78,9 +78,15 @@ describe("watch page: where playback starts", () => {
     for (const [url, params] of links(res.headers.get("Link"))) {
       if (params.includes("as=fetch")) expect((await exports.default.fetch(new Request(url))).status, url).toBe(200);
     }
-    // The page's one script is the player; the rest of the page loads after the first frame.
+    // The page's one script is the player; the rest of the page (the site-wide script too)
+    // loads after the first frame. Other pages load the site-wide script with the page.
     const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => m[1]);
-    expect(scripts[0]).toBe(player.src);
+    const common = (await manifest()).scripts.common!.src;
+    expect(scripts).toEqual([player.src]);
+    const home = await (
+      await exports.default.fetch(new Request(`${BASE}/`, { headers: { Accept: "text/html" } }))
+    ).text();
+    expect([...home.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => m[1])).toContain(common);
   });
 
   it("carries a ready video's master and start playlists, each exactly as the media route serves it", async () => {

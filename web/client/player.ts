@@ -1,10 +1,10 @@
 // The watch page's first script, and the only one before the first frame: the player
 // (hls-video-element over hls.js) given its source, its start level and the playback token.
 // The rest of the page (watch.ts: comments, the live room, likes; report.ts and save.ts for a
-// signed-in viewer; watch-list.ts beside a playlist) and media-chrome's controls are chunks
-// loaded once the first frame is out, so that nothing else competes for the main thread until
-// then; the playlists and first segments are already on their way (the page's Link:
-// rel=preload header).
+// signed-in viewer; watch-list.ts beside a playlist; the site-wide search suggestions) and
+// media-chrome's controls are chunks loaded once the first frame is out, so that nothing else competes for the main thread until
+// then; the first segments are already on their way (the page's Link: rel=preload header), and
+// the playlists came with the HTML.
 import { type HlsVideo, pagePlaylists, startPlayer } from "./_player";
 import { playbackToken, setPlaybackToken } from "./_token";
 
@@ -53,6 +53,8 @@ let loading: Promise<unknown> | undefined;
 const rest = () => {
   loading ??= Promise.all([
     import("./watch"),
+    // The site-wide script (search suggestions), which other pages load with the page.
+    import("./_common"),
     // Player events for creator analytics (start, heartbeats, seeks, ...): sendBeacon batches.
     ...(video && src ? [import("./beacons")] : []),
     ...(root?.dataset.signedIn ? [import("./report"), import("./save")] : []),

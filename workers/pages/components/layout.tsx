@@ -11,6 +11,12 @@ export interface Head {
   scripts?: string[];
   /** The text to keep in the header's search box (the search page's query). */
   query?: string;
+  /**
+   * The page's own script loads the site-wide one (`common`: search suggestions) itself,
+   * later: the watch page, where nothing but the player is fetched before the first frame
+   * (a browser on HTTP/1.1 opens six connections to a host, and the player's files fill them).
+   */
+  commonLater?: boolean;
 }
 
 declare module "hono" {
@@ -33,11 +39,13 @@ export const CsrfField = () => {
  * Every page's frame (the pages' `jsxRenderer`): header with search and account links, one
  * <main>. The viewer and the CSRF token come from the request, not from each page's props.
  */
-export const Layout = ({ title, scripts = [], query, children }: Head & { children?: Child }) => {
+export const Layout = ({ title, scripts = [], query, commonLater, children }: Head & { children?: Child }) => {
   const { user, csrf, assets } = useRequestContext<AppEnv>().var;
   // Each page script first (module scripts run in document order), then the chunks they
   // import, fetched beside them rather than after they have been read.
-  const entries = [...scripts, "common"].flatMap((name) => scriptFiles(assets, name).slice(0, 1));
+  const entries = [...scripts, ...(commonLater ? [] : ["common"])].flatMap((name) =>
+    scriptFiles(assets, name).slice(0, 1),
+  );
   const chunks = [...new Set(scripts.flatMap((name) => scriptFiles(assets, name).slice(1)))];
   return (
     <html lang="en">

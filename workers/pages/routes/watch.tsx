@@ -69,6 +69,7 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
     />,
     // player.ts starts playback and loads the rest of the page (watch.ts; report.ts and save.ts
     // for a signed-in viewer; watch-list.ts beside a playlist) after the first frame.
-    { title: video.title, scripts: ["player"] },
+    // (and the site-wide search suggestions too).
+    { title: video.title, scripts: ["player"], commonLater: true },
   );
 });
