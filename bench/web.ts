@@ -55,9 +55,13 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
-const stack = await startStack({ LOG_REQUESTS: "false" });
-const work = mkdtempSync(path.join(tmpdir(), "bench-web-"));
+// The browser first: where it cannot start (no Chromium), nothing else is left running.
 const browser = await launchChromium();
+const stack = await startStack({ LOG_REQUESTS: "false" }).catch(async (err: unknown) => {
+  await browser.close();
+  throw err;
+});
+const work = mkdtempSync(path.join(tmpdir(), "bench-web-"));
 try {
   const api = client(stack.url);
   const owner = await api.register();
