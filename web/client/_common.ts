@@ -1,4 +1,5 @@
-// Every page (the watch page loads it after the first frame): search suggestions while typing, into the search box's <datalist>.
+// Every page (the watch page loads it after the first frame): search suggestions while
+// typing, into the search box's <datalist>.
 const input = document.getElementById("site-search") as HTMLInputElement | null;
 const list = document.getElementById("search-suggestions");
 let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,10 +1,10 @@
 // The watch page's first script, and the only one before the first frame: the player
-// (hls-video-element over hls.js) given its source, its start level and the playback token.
-// The rest of the page (watch.ts: comments, the live room, likes; report.ts and save.ts for a
-// signed-in viewer; watch-list.ts beside a playlist; the site-wide search suggestions) and
-// media-chrome's controls are chunks loaded once the first frame is out, so that nothing else competes for the main thread until
-// then; the first segments are already on their way (the page's Link: rel=preload header), and
-// the playlists came with the HTML.
+// (hls-video-element over hls.js) given its source, its start level, the playlists the page
+// carries and the playback token. The rest of the page (watch.ts: comments, the live room,
+// likes; report.ts and save.ts for a signed-in viewer; watch-list.ts beside a playlist; the
+// site-wide search suggestions) and media-chrome's controls are chunks loaded once the first
+// frame is out, so that nothing else competes for the main thread or a connection until then;
+// the first segments are already on their way (the page's Link: rel=preload header).
 import { type HlsVideo, pagePlaylists, startPlayer } from "./_player";
 import { playbackToken, setPlaybackToken } from "./_token";
 

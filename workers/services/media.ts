@@ -312,12 +312,18 @@ async function readText(media: MediaStore, videoId: string, path: string): Promi
  * Playlists the page inlines (`inlined`) are not fetched at all.
  */
 export function playbackPreloads(hlsUrl: string, videoId: string, start: PlaybackStart, inlined = false): string[] {
+  const { url } = playbackUrls(hlsUrl, videoId);
+  const files = inlined ? start.files.slice(1) : start.files;
+  const urls = [...(inlined ? [] : [hlsUrl]), ...files.map(url)];
+  return urls.map((u) => `<${u}>; rel=preload; as=fetch; crossorigin=anonymous`);
+}
+
+/** A video's media URLs as its player asks for them: the master's origin, a private video's token on each. */
+function playbackUrls(hlsUrl: string, videoId: string) {
   const master = new URL(hlsUrl);
   const token = master.searchParams.get("token");
   const query = token ? `?token=${encodeURIComponent(token)}` : "";
-  const files = inlined ? start.files.slice(1) : start.files;
-  const urls = [...(inlined ? [] : [hlsUrl]), ...files.map((f) => `${mediaUrl(master.origin, videoId, f)}${query}`)];
-  return urls.map((url) => `<${url}>; rel=preload; as=fetch; crossorigin=anonymous`);
+  return { token, url: (file: string) => `${mediaUrl(master.origin, videoId, file)}${query}` };
 }
 
 /**
@@ -328,12 +334,7 @@ export function playbackPreloads(hlsUrl: string, videoId: string, start: Playbac
 export function inlinePlaylists(hlsUrl: string, videoId: string, start: PlaybackStart): Record<string, string> | null {
   const [startPlaylist] = start.files;
   if (!start.playlists || !startPlaylist) return null;
-  const master = new URL(hlsUrl);
-  const token = master.searchParams.get("token");
-  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  const { token, url } = playbackUrls(hlsUrl, videoId);
   const carry = (text: string) => (token ? carryToken(text, token) : text);
-  return {
-    [hlsUrl]: carry(start.playlists.master),
-    [`${mediaUrl(master.origin, videoId, startPlaylist)}${query}`]: carry(start.playlists.start),
-  };
+  return { [hlsUrl]: carry(start.playlists.master), [url(startPlaylist)]: carry(start.playlists.start) };
 }

@@ -68,8 +68,8 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
       playing={playing ? { context: playing, shuffle } : null}
     />,
     // player.ts starts playback and loads the rest of the page (watch.ts; report.ts and save.ts
-    // for a signed-in viewer; watch-list.ts beside a playlist) after the first frame.
-    // (and the site-wide search suggestions too).
+    // for a signed-in viewer; watch-list.ts beside a playlist; the site-wide script) after the
+    // first frame.
     { title: video.title, scripts: ["player"], commonLater: true },
   );
 });
