@@ -10,8 +10,9 @@
 // playing (pagehide), a pause at the position it left. A share of sessions die without
 // pagehide (a crash, a killed tab, a lost network): their last heartbeat is all there is.
 // The events go, as the local store's rows (the same columns as Analytics Engine's, `toDataPoint`),
-// into an SQLite table made by the store's own DDL; the studio's own runner (`localQuery`) runs
-// the `reach` template on it and `retention()` makes the curve. The exact curve comes from each
+// into an SQLite store made by the store's own DDL, folded into its roll-up by the store's
+// backfill; the studio's own runner (`localQuery`) runs the `reach` template on it and
+// `retention()` makes the curve. The exact curve comes from each
 // session's true furthest played position. Reported per video: the largest gap over the 100
 // buckets, in percentage points; the same with no pagehide position (every leave heartbeat-
 // grained), to show what that event buys.
@@ -19,9 +20,11 @@
 // EVAL_SESSIONS (default 100,000; smoke 2,000), EVAL_SEED, EVAL_CRASH_SHARE (0.05: the share of sessions
 // whose page never says it is hidden or gone, so their last heartbeat is all there is).
 import { DatabaseSync } from "node:sqlite";
-import { LOCAL_TABLE, LOCAL_TABLE_SQL, type PlaybackEvent, toDataPoint } from "../workers/storage/analytics.ts";
-import { localQuery, retention } from "../workers/storage/analytics-query.ts";
+import { type PlaybackEvent, toDataPoint } from "../workers/storage/analytics.ts";
+import { LOCAL_STORE_SQL, LOCAL_TABLE, localQuery, rebuildRollup } from "../workers/storage/analytics-local.ts";
+import { retention } from "../workers/storage/analytics-query.ts";
 import { announceSmoke, check, checkFinite, setting, smokeFooter } from "./mode.ts";
+import { sqliteD1 } from "./sqlite-d1.ts";
 
 const SESSIONS = setting("EVAL_SESSIONS", 100_000, 2_000);
 const SEED = setting("EVAL_SEED", 7, 7);
@@ -120,16 +123,14 @@ function exactCurve(truths: readonly number[], duration: number): number[] {
 }
 
 const db = new DatabaseSync(":memory:");
-db.exec(LOCAL_TABLE_SQL);
+for (const sql of LOCAL_STORE_SQL) db.exec(sql);
 const insert = db.prepare(
   `INSERT INTO ${LOCAL_TABLE} (timestamp, index1, ${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `blob${i}`).join(", ")},
      ${[1, 2, 3, 4, 5, 6].map((i) => `double${i}`).join(", ")}, _sample_interval)
    VALUES (${Array.from({ length: 16 }, () => "?").join(", ")}, 1)`,
 );
-// The studio's own runner over node:sqlite, through the two calls it makes of a D1 binding.
-const d1 = {
-  prepare: (sql: string) => ({ all: async () => ({ results: db.prepare(sql).all() }) }),
-} as unknown as D1Database;
+// The studio's own runner over node:sqlite, reading the roll-up that the store's backfill folds.
+const d1 = sqliteD1(db);
 const runner = localQuery(d1);
 
 const DAY = "2026-12-01 12:00:00";
@@ -140,6 +141,11 @@ const rows: { video: string; duration: number; sessions: number; gap: number; ga
 const perVideo = Math.ceil(SESSIONS / (DURATIONS.length * 2));
 let written = 0;
 const t0 = performance.now();
+const simulated: {
+  k: number;
+  duration: number;
+  curves: Record<"with" | "without", { video: string; truths: number[] }>;
+}[] = [];
 for (const [k, duration] of [...DURATIONS, ...DURATIONS].entries()) {
   const curves: Record<"with" | "without", { video: string; truths: number[] }> = {
     with: { video: `eval${k}p`, truths: [] },
@@ -179,6 +185,10 @@ for (const [k, duration] of [...DURATIONS, ...DURATIONS].entries()) {
     }
   }
   db.exec("COMMIT");
+  simulated.push({ k, duration, curves });
+}
+await rebuildRollup(d1);
+for (const { k, duration, curves } of simulated) {
   const gaps: Record<"with" | "without", number> = { with: 0, without: 0 };
   for (const mode of ["with", "without"] as const) {
     const { video, truths } = curves[mode];

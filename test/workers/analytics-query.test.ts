@@ -1,8 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/lib/ids";
-import { LOCAL_TABLE, localSink, type PlaybackEvent } from "../../workers/storage/analytics";
-import { averageViewSeconds, localQuery, percentile, retention } from "../../workers/storage/analytics-query";
+import type { PlaybackEvent } from "../../workers/storage/analytics";
+import {
+  LOCAL_ROLLUP,
+  LOCAL_TABLE,
+  localQuery,
+  localSink,
+  rebuildRollup,
+  SQLITE_FOLDING,
+} from "../../workers/storage/analytics-local";
+import { averageViewSeconds, percentile, retention } from "../../workers/storage/analytics-query";
 
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 11, 5, 10); // 10:00 UTC
@@ -74,6 +82,7 @@ describe("views over time and watch time (templates on the local store)", () => 
     )
       .bind(videoId)
       .run();
+    await rebuildRollup(env.ANALYTICS_LOCAL); // rows written by hand are folded by the backfill
     const [totals] = await query.run("watchTime", { videoId, ...range, granularity: "day" });
     // sample_interval above 1: the answer says its figures are sampled.
     expect(totals).toEqual({ views: 5, watch_seconds: 50, rebuffer_ms: 0, sample_interval: 4 });
@@ -289,5 +298,98 @@ describe("a channel's scope (blob8) and its top videos", () => {
       { pct: 100, sessions: 1 },
     ]);
     expect(await query.run("sessions", p)).toEqual([{ sessions: 4, errored: 0 }]);
+  });
+});
+
+describe("the local roll-up answers what the events would", () => {
+  const TYPES = ["start", "heartbeat", "heartbeat", "seek", "pause", "end", "rebuffer", "error"] as const;
+  // A fixed pseudo-random walk, so a failure can be replayed.
+  let seed = 42;
+  const next = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T;
+
+  it("equals the events folded at read time for every template, scope and range: whole hours, partial ends, one hour", async () => {
+    const channelId = newId();
+    const videos = [newId(), newId()];
+    // 60 writes over five hours: sessions that span hours, change region, seek back, error, rebuffer.
+    for (let i = 0; i < 60; i++) {
+      const videoId = pick(videos);
+      const sessionId = `s${Math.floor(next() * 12)}`;
+      const at = T0 + Math.floor(next() * 5 * HOUR);
+      const events: Spec[] = Array.from({ length: 1 + Math.floor(next() * 5) }, () => {
+        const type = pick(TYPES);
+        return {
+          type,
+          sessionId,
+          channelId,
+          position: Math.floor(next() * 100),
+          from: type === "seek" ? Math.floor(next() * 100) : null,
+          startupMs: type === "start" ? Math.floor(next() * 900) : null,
+          rebufferMs: type === "rebuffer" ? Math.floor(next() * 2000) : null,
+          region: pick(["DE", "US"]),
+          source: pick(["home", "search"]),
+        };
+      });
+      await write(at, videoId, events);
+    }
+    const events = localQuery(env.ANALYTICS_LOCAL, SQLITE_FOLDING);
+    const ranges = [
+      { from: T0, to: T0 + 5 * HOUR }, // whole hours only
+      { from: T0 + 17 * 60_000 + 1, to: T0 + 4 * HOUR + 3 * 60_000 + 500 }, // partial hours at both ends
+      { from: T0 + 2 * HOUR + 60_000, to: T0 + 2 * HOUR + 40 * 60_000 }, // inside one hour
+      { from: T0 + 30 * 60_000, to: T0 + 90 * 60_000 }, // two partial hours, no whole one
+    ];
+    const scopes = [{ videoId: videos[0] as string }, { videoId: videos[1] as string }, { channelId }];
+    const names = [
+      "viewsOverTime",
+      "watchTime",
+      "reach",
+      "sources",
+      "regions",
+      "devices",
+      "startup",
+      "sessions",
+      "topVideos",
+    ] as const;
+    let nonEmpty = 0;
+    for (const r of ranges) {
+      for (const scope of scopes) {
+        for (const granularity of ["hour", "day"] as const) {
+          for (const name of names) {
+            const p = { ...scope, ...r, granularity };
+            const expected = await events.run(name, p);
+            expect(await query.run(name, p), `${name} ${JSON.stringify(p)}`).toEqual(expected);
+            if (expected.length && Object.values(expected[0] ?? {}).some((v) => v)) nonEmpty++;
+          }
+        }
+      }
+    }
+    // The comparison compared figures, not empty answers.
+    expect(nonEmpty).toBeGreaterThan(150);
+  });
+
+  it("folds a store's events from before the roll-up when it is first read, and the backfill can run again", async () => {
+    const videoId = newId();
+    await write(T0 + 60_000, videoId, [{ type: "start", sessionId: "a" }, ...heartbeats("a", [10, 20, 60])]);
+    await write(T0 + HOUR + 60_000, videoId, [{ type: "start", sessionId: "b" }, ...heartbeats("b", [10])]);
+    const p = { videoId, ...range, granularity: "hour" as const };
+    const before = await query.run("viewsOverTime", p);
+    expect(before).toEqual([
+      { t: T0 / 1000, views: 1, watch_seconds: 30 },
+      { t: (T0 + HOUR) / 1000, views: 1, watch_seconds: 10 },
+    ]);
+    // A store from before the roll-up: its events only.
+    await env.ANALYTICS_LOCAL.prepare(`DROP TABLE ${LOCAL_ROLLUP}`).run();
+    expect(await query.run("viewsOverTime", p)).toEqual(before);
+    expect(await query.run("reach", p)).toEqual([
+      { pct: 10, sessions: 1 },
+      { pct: 60, sessions: 1 },
+    ]);
+    await rebuildRollup(env.ANALYTICS_LOCAL);
+    await rebuildRollup(env.ANALYTICS_LOCAL);
+    expect(await query.run("viewsOverTime", p)).toEqual(before);
   });
 });

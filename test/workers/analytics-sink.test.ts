@@ -8,10 +8,9 @@ import {
   analyticsEngineSink,
   BLOBS,
   DOUBLES,
-  LOCAL_TABLE,
-  localSink,
   type PlaybackEvent,
 } from "../../workers/storage/analytics";
+import { LOCAL_TABLE, localSink } from "../../workers/storage/analytics-local";
 import { analyticsSinkFromEnv } from "../../workers/wiring/analytics";
 
 const event = (videoId: string, over: Partial<PlaybackEvent> = {}): PlaybackEvent => ({

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deviceOf } from "../../workers/lib/device";
-import { LOCAL_TABLE } from "../../workers/storage/analytics";
+import { LOCAL_TABLE } from "../../workers/storage/analytics-local";
 import { BASE, signIn } from "./browser-fixtures";
 import {
   api,

@@ -3,15 +3,16 @@
  * `AnalyticsSink` writes (docs/capacity.md, "Analytics Engine data point"). A caller names a
  * template and gives typed parameters; nothing else reaches SQL. The templates are written
  * once, in the SQL both stores speak (column names, `SUM`, comparisons that count as 0 or 1),
- * with the few things the two dialects spell differently as named slots: the table, a time
- * bucket and a time bound. Every count is weighted by `_sample_interval` (1 locally), so the
- * figures are estimates of the whole when Analytics Engine samples.
+ * over one shape of rows: the events folded to one row per video, hour, session and audience
+ * (`fold()`). What the stores do differently is a `Dialect`: where those rows come from, and
+ * how to floor a time and take a whole part. Every count is weighted by `_sample_interval` (1
+ * locally), so the figures are estimates of the whole when Analytics Engine samples.
  *
- * Two runners: the local store's (D1, `ANALYTICS_LOCAL`), and Analytics Engine's SQL API over
- * HTTP in production (the same templates in its dialect, `analyticsEngineQuery`).
+ * Two runners: the local store's (`analytics-local.ts`: D1's SQLite, which reads whole hours
+ * from a roll-up it keeps on write), and Analytics Engine's SQL API over HTTP in production
+ * (`analyticsEngineQuery`, which folds its raw events at read time).
  */
 import { ID_PATTERN } from "../../contracts/ids";
-import { LOCAL_TABLE } from "./analytics";
 
 /** The seconds of playing a heartbeat stands for (the player sends one every 10 s while playing). */
 export const HEARTBEAT_SECONDS = 10;
@@ -19,28 +20,41 @@ export const HEARTBEAT_SECONDS = 10;
 export const GRANULARITIES = { hour: 3600, day: 86_400 } as const;
 export type Granularity = keyof typeof GRANULARITIES;
 
-/** What differs between the stores' SQL, by name. */
-export interface Dialect {
+/** What differs between the stores' SQL over raw events, by name. */
+export interface EventDialect {
+  /** The events' table (or dataset). */
   table: string;
-  /** The start of `timestamp`'s bucket of `seconds`, as Unix seconds. */
-  bucket(seconds: number): string;
+  /** The start of an event's hour (`timestamp`'s), as Unix seconds. */
+  hour: string;
   /**
-   * A bound on `timestamp`, given in ms since the epoch. Both stores keep whole seconds, so a
-   * bound is rounded up to one: a range ending now still holds the events of this second
-   * (`timestamp < now` would lose them), and ranges that meet never share an event.
+   * A bound on `timestamp`, given in whole seconds since the epoch. Both stores keep whole
+   * seconds; `seconds()` rounds a ms bound up to one, so a range ending now still holds the
+   * events of this second (`timestamp < now` would lose them), and ranges that meet never share
+   * an event.
    */
-  time(ms: number): string;
+  time(seconds: number): string;
   /** A non-negative number's whole part. */
   whole(expr: string): string;
 }
 
-/** SQLite (the local store): `timestamp` is `YYYY-MM-DD HH:MM:SS` UTC text. */
-export const SQLITE: Dialect = {
-  table: LOCAL_TABLE,
-  bucket: (seconds) => `(CAST(strftime('%s', timestamp) AS INTEGER) / ${seconds}) * ${seconds}`,
-  time: (ms) => `'${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19).replace("T", " ")}'`,
-  whole: (expr) => `CAST(${expr} AS INTEGER)`,
-};
+/** What a template needs of a store: its folded rows over a scope and range, and two functions. */
+export interface Dialect {
+  /**
+   * The scope's events in [from, to) as `fold()` rows (a subquery) with at least `columns`
+   * (those the template reads; a store may leave out the others): one row per video,
+   * hour, session and audience (source, region, device). Analytics Engine folds its raw
+   * events at read time; the local store reads the whole hours from its roll-up and folds only
+   * the partial hours at the range's ends.
+   */
+  rows(p: Params, columns: readonly FoldColumn[]): string;
+  /** A whole number of seconds, floored to a multiple of `seconds`. */
+  floor(expr: string, seconds: number): string;
+  /** A non-negative number's whole part. */
+  whole(expr: string): string;
+}
+
+/** A ms bound as the whole second that `time()` takes (rounded up: see `EventDialect.time`). */
+export const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 /** Whose events a template reads: one video's (`index1`, the sampling key) or one channel's (`blob8`). */
 export type Scope = { videoId: string; channelId?: undefined } | { channelId: string; videoId?: undefined };
@@ -69,29 +83,93 @@ function checked(p: Params): Params {
   return p;
 }
 
-const where = (d: Dialect, p: Params) =>
-  `${p.videoId !== undefined ? `index1 = '${p.videoId}'` : `blob8 = '${p.channelId}'`}` +
-  ` AND timestamp >= ${d.time(p.from)} AND timestamp < ${d.time(p.to)}`;
-
-/** Views (sessions that sent `start`) by one column, most first: traffic source, region or device. */
-const viewsBy = (column: string, name: string) => (d: Dialect, p: Params) =>
-  `SELECT ${column} AS ${name}, SUM(_sample_interval) AS views
-     FROM ${d.table} WHERE ${where(d, p)} AND blob1 = 'start'
-     GROUP BY ${name} ORDER BY views DESC, ${name}`;
+/** The scope as a condition on raw events. */
+export const eventScope = (p: Scope) =>
+  p.videoId !== undefined ? `index1 = '${p.videoId}'` : `blob8 = '${p.channelId}'`;
 
 /** How wide a bucket of the startup-time histogram is, in ms (the percentiles' precision). */
 export const STARTUP_BUCKET_MS = 10;
 /** How many videos `topVideos` answers. */
 export const TOP_VIDEOS = 10;
 
+/**
+ * The fold: raw events to one row per video, channel, hour, session and audience, with every
+ * sum weighted by `_sample_interval`. Every template is a `GROUP BY` of these rows on some of
+ * their keys, with sums and maxima, so folding first changes no answer: the roll-up of an hour
+ * answers exactly what its events would. `furthest` is how far the session played in that
+ * hour (heartbeat, pause and end positions, and where a seek left from, which was played up
+ * to; a seek's landing is not playing). `startup_bucket` is the 10 ms bucket of the row's
+ * measured start (a playback sends one `start`; two in one session, hour and audience would
+ * keep the later bucket, counted twice).
+ */
+export function fold(e: EventDialect, where: string): string {
+  return `SELECT index1, blob8 AS channel, ${e.hour} AS t_hour, blob2 AS session,
+     blob3 AS source, blob4 AS region, blob5 AS device,
+     SUM(_sample_interval * (blob1 = 'start')) AS starts_w,
+     SUM(_sample_interval * (blob1 = 'heartbeat')) AS heartbeats_w,
+     SUM(_sample_interval * (blob1 = 'rebuffer') * double4) AS rebuffer_w,
+     MAX(double1 * (blob1 IN ('heartbeat', 'pause', 'end')) + double2 * (blob1 = 'seek')) AS furthest,
+     MAX(double5) AS length_s,
+     MAX(blob1 = 'error') AS errored_any,
+     SUM(_sample_interval * (blob1 = 'start') * (double3 > 0)) AS timed_w,
+     MAX(${e.whole(`double3 / ${STARTUP_BUCKET_MS}`)} * ${STARTUP_BUCKET_MS} * (blob1 = 'start')) AS startup_bucket,
+     MAX(_sample_interval) AS w
+   FROM ${e.table} WHERE ${where}
+   GROUP BY index1, channel, t_hour, session, source, region, device`;
+}
+
+/** The fold's columns, in order (the local roll-up table's too). */
+export const FOLD_COLUMNS = [
+  "index1",
+  "channel",
+  "t_hour",
+  "session",
+  "source",
+  "region",
+  "device",
+  "starts_w",
+  "heartbeats_w",
+  "rebuffer_w",
+  "furthest",
+  "length_s",
+  "errored_any",
+  "timed_w",
+  "startup_bucket",
+  "w",
+] as const;
+export type FoldColumn = (typeof FOLD_COLUMNS)[number];
+
+/** A template reading raw events folded at read time (Analytics Engine's way; locally, the reference the roll-up must equal). */
+export function foldingDialect(e: EventDialect, floor: Dialect["floor"]): Dialect {
+  return {
+    rows: (p) =>
+      `(${fold(e, `${eventScope(p)} AND timestamp >= ${e.time(seconds(p.from))} AND timestamp < ${e.time(seconds(p.to))}`)})`,
+    floor,
+    whole: e.whole,
+  };
+}
+
+/** Views (sessions that sent `start`) by one audience column, most first: traffic source, region or device. */
+const viewsBy = (column: "source" | "region" | "device") => (d: Dialect, p: Params) =>
+  `SELECT ${column}, SUM(starts_w) AS views
+     FROM ${d.rows(p, [column, "starts_w"])} AS r WHERE starts_w > 0
+     GROUP BY ${column} ORDER BY views DESC, ${column}`;
+
+/**
+ * Each session of the rows once (a session is one playback of one video: its id with the
+ * video's, so that a channel's sessions never mix two videos), with what `columns` add.
+ */
+const perSession = (d: Dialect, p: Params, reads: readonly FoldColumn[], columns: string) =>
+  `SELECT index1, session, ${columns}, MAX(w) AS weight FROM ${d.rows(p, ["index1", "session", "w", ...reads])} AS r GROUP BY index1, session`;
+
 /** The whitelist: each template's SQL in a dialect, and the shape of its rows. */
 export const TEMPLATES = {
   /** Views (sessions that sent `start`) and watch time per bucket, oldest first. */
   viewsOverTime: (d: Dialect, p: Params) =>
-    `SELECT ${d.bucket(GRANULARITIES[p.granularity])} AS t,
-       SUM(_sample_interval * (blob1 = 'start')) AS views,
-       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
-     FROM ${d.table} WHERE ${where(d, p)}
+    `SELECT ${d.floor("t_hour", GRANULARITIES[p.granularity])} AS t,
+       SUM(starts_w) AS views,
+       SUM(heartbeats_w) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.rows(p, ["t_hour", "starts_w", "heartbeats_w"])} AS r
      GROUP BY t ORDER BY t`,
   /**
    * Totals over the range: views, watch seconds (heartbeats x 10 s), rebuffering (ms, from
@@ -99,61 +177,51 @@ export const TEMPLATES = {
    * figures are estimates from sampled rows).
    */
   watchTime: (d: Dialect, p: Params) =>
-    `SELECT SUM(_sample_interval * (blob1 = 'start')) AS views,
-       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds,
-       SUM(_sample_interval * (blob1 = 'rebuffer') * double4) AS rebuffer_ms,
-       MAX(_sample_interval) AS sample_interval
-     FROM ${d.table} WHERE ${where(d, p)}`,
+    `SELECT SUM(starts_w) AS views,
+       SUM(heartbeats_w) * ${HEARTBEAT_SECONDS} AS watch_seconds,
+       SUM(rebuffer_w) AS rebuffer_ms,
+       MAX(w) AS sample_interval
+     FROM ${d.rows(p, ["starts_w", "heartbeats_w", "rebuffer_w", "w"])} AS r`,
   /**
    * How far each started session got: sessions by the whole percent of the video their
-   * furthest played position reached (heartbeat, pause and end positions, and where a seek
-   * left from, which was played up to; a seek's landing is not playing). Without the seek's
-   * origin, a viewer who played to 40% between heartbeats and seeked back counted as reaching
-   * the last heartbeat before it (`npm run eval:analytics`: 0.9 pp off the exact curve on
-   * short videos, 0.3 with it). Seeking back and rewatching never lower it; a session that never started is
-   * not counted. A session is one playback of one video (its id with the video's, so that a
-   * channel's sessions never mix two videos). `retention()` turns the histogram into the
-   * 100-point curve.
+   * furthest played position reached (the fold's `furthest`, over all its hours). Without the
+   * seek's origin, a viewer who played to 40% between heartbeats and seeked back counted as
+   * reaching the last heartbeat before it (`npm run eval:analytics`: 0.9 pp off the exact
+   * curve on short videos, 0.3 with it). Seeking back and rewatching never lower it; a session
+   * that never started is not counted. `retention()` turns the histogram into the 100-point
+   * curve.
    */
   reach: (d: Dialect, p: Params) =>
-    `SELECT ${d.whole("100 * reach / duration")} AS pct, SUM(w) AS sessions FROM (
-       SELECT index1, blob2,
-         MAX(double1 * (blob1 IN ('heartbeat', 'pause', 'end')) + double2 * (blob1 = 'seek')) AS reach,
-         MAX(double5) AS duration,
-         MAX(blob1 = 'start') AS started,
-         MAX(_sample_interval) AS w
-       FROM ${d.table} WHERE ${where(d, p)}
-       GROUP BY index1, blob2
-     ) AS sessions WHERE started = 1 AND duration > 0
+    `SELECT ${d.whole("100 * reached / video_length")} AS pct, SUM(weight) AS sessions FROM (
+       ${perSession(d, p, ["furthest", "length_s", "starts_w"], "MAX(furthest) AS reached, MAX(length_s) AS video_length, MAX(starts_w > 0) AS started")}
+     ) AS sessions WHERE started = 1 AND video_length > 0
      GROUP BY pct ORDER BY pct`,
-  /** Views by traffic source (`blob3`), most first. */
-  sources: viewsBy("blob3", "source"),
-  /** Views by region (`blob4`, ISO country or `ZZ`), most first. */
-  regions: viewsBy("blob4", "region"),
-  /** Views by device class (`blob5`), most first. */
-  devices: viewsBy("blob5", "device"),
+  /** Views by traffic source, most first. */
+  sources: viewsBy("source"),
+  /** Views by region (ISO country or `ZZ`), most first. */
+  regions: viewsBy("region"),
+  /** Views by device class, most first. */
+  devices: viewsBy("device"),
   /**
    * Startup times (`start` events that measured one) as a histogram of 10 ms buckets, each
    * bucket by its lower bound: neither store's percentile is in the other (SQLite has none),
    * so `percentile()` reads p50 and p95 from these rows, to within a bucket.
    */
   startup: (d: Dialect, p: Params) =>
-    `SELECT ${d.whole(`double3 / ${STARTUP_BUCKET_MS}`)} * ${STARTUP_BUCKET_MS} AS ms, SUM(_sample_interval) AS starts
-     FROM ${d.table} WHERE ${where(d, p)} AND blob1 = 'start' AND double3 > 0
+    `SELECT startup_bucket AS ms, SUM(timed_w) AS starts
+     FROM ${d.rows(p, ["startup_bucket", "timed_w"])} AS r WHERE timed_w > 0
      GROUP BY ms ORDER BY ms`,
   /** Sessions (any event, started or not: a player that failed before its first frame counts) and those with an `error`. */
   sessions: (d: Dialect, p: Params) =>
-    `SELECT SUM(w) AS sessions, SUM(w * errored) AS errored FROM (
-       SELECT index1, blob2, MAX(blob1 = 'error') AS errored, MAX(_sample_interval) AS w
-       FROM ${d.table} WHERE ${where(d, p)}
-       GROUP BY index1, blob2
+    `SELECT SUM(weight) AS sessions, SUM(weight * had_error) AS errored FROM (
+       ${perSession(d, p, ["errored_any"], "MAX(errored_any) AS had_error")}
      ) AS per_session`,
   /** The most viewed videos of the scope (a channel's), with their watch time, at most 10. */
   topVideos: (d: Dialect, p: Params) =>
     `SELECT index1 AS video_id,
-       SUM(_sample_interval * (blob1 = 'start')) AS views,
-       SUM(_sample_interval * (blob1 = 'heartbeat')) * ${HEARTBEAT_SECONDS} AS watch_seconds
-     FROM ${d.table} WHERE ${where(d, p)}
+       SUM(starts_w) AS views,
+       SUM(heartbeats_w) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.rows(p, ["index1", "starts_w", "heartbeats_w"])} AS r
      GROUP BY video_id ORDER BY views DESC, watch_seconds DESC, video_id LIMIT ${TOP_VIDEOS}`,
 } as const;
 
@@ -217,27 +285,10 @@ export interface AnalyticsQuery {
 }
 
 /** A whitelisted template's SQL in `dialect`, its parameters checked first. */
-function templateSql(name: TemplateName, dialect: Dialect, params: Params): string {
+export function templateSql(name: TemplateName, dialect: Dialect, params: Params): string {
   const template = TEMPLATES[name];
   if (!template) throw new RangeError(`no template ${String(name)}`);
   return template(dialect, checked(params));
-}
-
-/** The local store's runner: a template in SQLite's dialect, on the `ANALYTICS_LOCAL` database. */
-export function localQuery(db: D1Database): AnalyticsQuery {
-  return {
-    async run(name, params) {
-      const sql = templateSql(name, SQLITE, params);
-      try {
-        const { results } = await db.prepare(sql).all();
-        return results as never;
-      } catch (err) {
-        // Before the first event the table does not exist: no rows.
-        if (/no such table/.test(String(err))) return [];
-        throw err;
-      }
-    },
-  };
 }
 
 /** Average view duration in seconds: watch time over views (0 without views). */
@@ -250,12 +301,15 @@ export const averageViewSeconds = (row: TemplateRows["watchTime"] | undefined) =
  */
 export function analyticsEngineDialect(dataset: string): Dialect {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(dataset)) throw new RangeError("a dataset name is letters, digits and _");
-  return {
-    table: dataset,
-    bucket: (seconds) => `toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '${seconds}' SECOND))`,
-    time: (ms) => `toDateTime(${Math.ceil(ms / 1000)})`,
-    whole: (expr) => `toUInt32(${expr})`,
-  };
+  return foldingDialect(
+    {
+      table: dataset,
+      hour: "toUnixTimestamp(toStartOfHour(timestamp))",
+      time: (s) => `toDateTime(${s})`,
+      whole: (expr) => `toUInt32(${expr})`,
+    },
+    (expr, s) => (s === 3600 ? expr : `intDiv(${expr}, ${s}) * ${s}`),
+  );
 }
 
 /** Where and as whom the production runner asks: an API token with Account Analytics Read. */

@@ -6,9 +6,10 @@
  * local query path, and miniflare discards its writes). The column layout is
  * docs/capacity.md's "Analytics Engine data point": change both together.
  *
- * `workers/wiring/analytics.ts` picks the sink (`ANALYTICS`); the local table lives in the
- * `ANALYTICS_LOCAL` D1 database, never the catalogue's. The `playback-events` route writes
- * here; the studio's analytics read it back through `analytics-query.ts`.
+ * `workers/wiring/analytics.ts` picks the sink (`ANALYTICS`); the local store is
+ * `analytics-local.ts`, in the `ANALYTICS_LOCAL` D1 database, never the catalogue's. The
+ * `playback-events` route writes here; the studio's analytics read it back through
+ * `analytics-query.ts`.
  */
 
 import { PLAYBACK_EVENT_TYPES } from "../schemas/analytics";
@@ -76,7 +77,7 @@ export interface AnalyticsSink {
   write(events: readonly PlaybackEvent[]): Promise<void>;
 }
 
-function bounded(events: readonly PlaybackEvent[]) {
+export function bounded(events: readonly PlaybackEvent[]) {
   if (events.length > AE_LIMITS.pointsPerInvocation) {
     throw new RangeError(`at most ${AE_LIMITS.pointsPerInvocation} data points per invocation`);
   }
@@ -89,41 +90,6 @@ export function analyticsEngineSink(dataset: AnalyticsEngineDataset): AnalyticsS
       bounded(events);
       const points = events.map(toDataPoint);
       for (const point of points) dataset.writeDataPoint(point);
-    },
-  };
-}
-
-/** The local store's table: Analytics Engine's column names, so a template's SQL runs unchanged. */
-export const LOCAL_TABLE = "playback_events";
-const blobColumns = BLOBS.map((_, i) => `blob${i + 1}`);
-const doubleColumns = DOUBLES.map((_, i) => `double${i + 1}`);
-export const LOCAL_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${LOCAL_TABLE} (
-  timestamp TEXT NOT NULL,
-  index1 TEXT NOT NULL,
-  ${blobColumns.map((c) => `${c} TEXT NOT NULL`).join(",\n  ")},
-  ${doubleColumns.map((c) => `${c} REAL NOT NULL`).join(",\n  ")},
-  _sample_interval INTEGER NOT NULL DEFAULT 1
-)`;
-const INSERT = `INSERT INTO ${LOCAL_TABLE} (timestamp, index1, ${[...blobColumns, ...doubleColumns].join(", ")}, _sample_interval)
-  VALUES (${Array.from({ length: 2 + blobColumns.length + doubleColumns.length }, (_, i) => `?${i + 1}`).join(", ")}, 1)`;
-
-/**
- * Local: the same data points as rows of a D1 (SQLite) table, unsampled (`_sample_interval`
- * = 1), in one batch. `timestamp` is the write's time, as Analytics Engine stamps its own, in
- * the `YYYY-MM-DD HH:MM:SS` form its SQL API answers.
- */
-export function localSink(db: D1Database, now: () => number = Date.now): AnalyticsSink {
-  let ready: Promise<unknown> | undefined;
-  return {
-    async write(events) {
-      bounded(events);
-      if (!events.length) return;
-      const points = events.map(toDataPoint);
-      ready ??= db.prepare(LOCAL_TABLE_SQL).run();
-      await ready;
-      const timestamp = new Date(now()).toISOString().slice(0, 19).replace("T", " ");
-      const insert = db.prepare(INSERT);
-      await db.batch(points.map((p) => insert.bind(timestamp, p.indexes[0], ...p.blobs, ...p.doubles)));
     },
   };
 }

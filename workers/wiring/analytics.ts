@@ -1,6 +1,7 @@
 import { log } from "../lib/log";
-import { type AnalyticsSink, analyticsEngineSink, localSink } from "../storage/analytics";
-import { type AnalyticsQuery, analyticsEngineQuery, localQuery } from "../storage/analytics-query";
+import { type AnalyticsSink, analyticsEngineSink } from "../storage/analytics";
+import { localQuery, localSink } from "../storage/analytics-local";
+import { type AnalyticsQuery, analyticsEngineQuery } from "../storage/analytics-query";
 
 /** Keeps nothing: no store is set up (ANALYTICS neither value, or the dataset missing). */
 const noSink: AnalyticsSink = { write: async () => {} };
