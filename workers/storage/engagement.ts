@@ -147,7 +147,7 @@ export const HOURLY_KEEP_MS = 7 * 86_400_000;
  * Folds at most `limit` of the oldest hourly rows of each roll-up from hours before `before`
  * (ms; rows count hours since the epoch) into their video's (and region's) day (days since
  * the epoch), and deletes them, in one batch: both statements pick the
- * same rows (the oldest by hour, then rowid, nothing writing between), so a fold either lands
+ * same rows (the oldest by hour, then key or rowid, nothing writing between), so a fold either lands
  * whole or not at all, and a day's row adds what each later fold brings. Returns the hourly
  * rows folded of each table.
  */
@@ -157,7 +157,12 @@ export async function foldRollUps(
   limit: number,
 ): Promise<{ global: number; regional: number }> {
   const d1 = db.$client;
-  const oldest = (table: string) => `SELECT rowid FROM ${table} WHERE hour < ?1 ORDER BY hour, rowid LIMIT ?2`;
+  // Rows by what identifies them in their table's `hour` index, which is then read in order:
+  // `video_stats_hourly` is WITHOUT ROWID (migrations/0015), so its key; the regional table its rowid.
+  const oldest = (table: string, key: string) =>
+    `(${key}) IN (SELECT ${key} FROM ${table} WHERE hour < ?1 ORDER BY hour, ${key} LIMIT ?2)`;
+  const globalRows = oldest("video_stats_hourly", "video_id, hour");
+  const regionalRows = oldest("video_region_hourly", "rowid");
   const day = "hour / 24";
   const firstKept = Math.floor(before / 3_600_000);
   const [, global, , regional] = await d1.batch([
@@ -165,28 +170,24 @@ export async function foldRollUps(
       .prepare(
         `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
          SELECT video_id, ${day}, sum(views), sum(watch_seconds), sum(likes), sum(shares)
-         FROM video_stats_hourly WHERE rowid IN (${oldest("video_stats_hourly")}) GROUP BY video_id, ${day}
+         FROM video_stats_hourly WHERE ${globalRows} GROUP BY video_id, ${day}
          ON CONFLICT (video_id, day) DO UPDATE SET
            views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
            likes = likes + excluded.likes, shares = shares + excluded.shares`,
       )
       .bind(firstKept, limit),
-    d1
-      .prepare(`DELETE FROM video_stats_hourly WHERE rowid IN (${oldest("video_stats_hourly")})`)
-      .bind(firstKept, limit),
+    d1.prepare(`DELETE FROM video_stats_hourly WHERE ${globalRows}`).bind(firstKept, limit),
     d1
       .prepare(
         `INSERT INTO video_region_daily (video_id, region, day, views, watch_seconds, likes, comments, shares)
          SELECT video_id, region, ${day}, sum(views), sum(watch_seconds), sum(likes), sum(comments), sum(shares)
-         FROM video_region_hourly WHERE rowid IN (${oldest("video_region_hourly")}) GROUP BY video_id, region, ${day}
+         FROM video_region_hourly WHERE ${regionalRows} GROUP BY video_id, region, ${day}
          ON CONFLICT (video_id, region, day) DO UPDATE SET
            views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
            likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares`,
       )
       .bind(firstKept, limit),
-    d1
-      .prepare(`DELETE FROM video_region_hourly WHERE rowid IN (${oldest("video_region_hourly")})`)
-      .bind(firstKept, limit),
+    d1.prepare(`DELETE FROM video_region_hourly WHERE ${regionalRows}`).bind(firstKept, limit),
   ]);
   return { global: global?.meta.changes ?? 0, regional: regional?.meta.changes ?? 0 };
 }

@@ -316,7 +316,10 @@ export const watchHistory = sqliteTable(
   ],
 );
 
-/** A view counted: once per viewer (user or anonymous hash) per video per hour. */
+/**
+ * A view counted: once per viewer (user or anonymous hash) per video per hour.
+ * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
+ */
 export const viewMarks = sqliteTable(
   "view_marks",
   {
@@ -331,7 +334,10 @@ export const viewMarks = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.viewer, t.hour] })],
 );
 
-/** Watch events rolled up per video per hour (views, watch time) for trending and recommendations. */
+/**
+ * Watch events rolled up per video per hour (views, watch time) for trending and recommendations.
+ * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
+ */
 export const videoStatsHourly = sqliteTable(
   "video_stats_hourly",
   {
@@ -350,6 +356,7 @@ export const videoStatsHourly = sqliteTable(
 /**
  * `video_stats_hourly` folded by day once its hours are older than a week (the cron,
  * `foldRollUps`): all-time figures read both, and nothing reads hours that old.
+ * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
  */
 export const videoStatsDaily = sqliteTable(
   "video_stats_daily",
@@ -533,7 +540,10 @@ export const videoRegionHourly = sqliteTable(
   ],
 );
 
-/** `video_region_hourly` folded by day after a week, as `video_stats_daily` is. */
+/**
+ * `video_region_hourly` folded by day after a week, as `video_stats_daily` is.
+ * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
+ */
 export const videoRegionDaily = sqliteTable(
   "video_region_daily",
   {
