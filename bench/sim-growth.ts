@@ -499,7 +499,7 @@ interface Day {
   notifications: number;
 }
 
-/** engagement.ts rollUpEvent → storage/engagement.ts rollUp: the event id, then both roll-ups. */
+/** engagement.ts rollUpEvent → storage/engagement.ts rollUp: the event id, then the regional roll-up. */
 function rollUp(e: {
   videoId: string;
   region: string;
@@ -519,22 +519,9 @@ function rollUp(e: {
   );
   if (!fresh) return;
   run(
-    "video_stats_hourly",
-    `INSERT INTO video_stats_hourly (video_id, hour, views, watch_seconds, likes, shares)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
-     ON CONFLICT (video_id, hour) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-       likes = likes + excluded.likes, shares = shares + excluded.shares`,
-    e.videoId,
-    hour,
-    e.views,
-    e.watched,
-    e.likes,
-    e.shares,
-  );
-  run(
     "video_region_hourly",
     `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
      ON CONFLICT (video_id, region, hour) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
        likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares,
        updated_at = max(updated_at, excluded.updated_at)`,
@@ -1009,7 +996,6 @@ const RETENTION: Record<string, Retention> = {
     days: 1 / 24,
     driver: "every watch event: reports, likes, comments, shares; ids forgotten after 1 h",
   },
-  video_stats_hourly: { kind: "window", days: 7, driver: "(video, hour) with activity; folded into days after 7 days" },
   video_region_hourly: {
     kind: "window",
     days: 7,
@@ -1162,7 +1148,7 @@ const measuredHours = "hour >= ?1 AND hour < ?2";
 db.prepare(
   `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
    SELECT video_id, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(shares)
-   FROM video_stats_hourly WHERE ${measuredHours} GROUP BY video_id, hour / 24
+   FROM video_region_hourly WHERE ${measuredHours} GROUP BY video_id, hour / 24
    ON CONFLICT (video_id, day) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
      likes = likes + excluded.likes, shares = shares + excluded.shares`,
 ).run(dayStart, dayStart + 24);

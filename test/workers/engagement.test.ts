@@ -24,7 +24,8 @@ async function flushRoom(videoId: string) {
 
 async function stats(videoId: string) {
   return env.DB.prepare(
-    "SELECT sum(views) AS views, sum(watch_seconds) AS watch_seconds, sum(likes) AS likes, sum(shares) AS shares FROM video_stats_hourly WHERE video_id = ?",
+    // A video's hours over all regions: the sum of its regional rows.
+    "SELECT sum(views) AS views, sum(watch_seconds) AS watch_seconds, sum(likes) AS likes, sum(shares) AS shares FROM video_region_hourly WHERE video_id = ?",
   )
     .bind(videoId)
     .first<{ views: number; watch_seconds: number; likes: number; shares: number }>();

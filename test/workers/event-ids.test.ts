@@ -38,7 +38,7 @@ async function rolledUp(videoId: string, id: string, agoMs: number) {
 
 const views = async (videoId: string) =>
   (
-    await env.DB.prepare("SELECT views FROM video_stats_hourly WHERE video_id = ?")
+    await env.DB.prepare("SELECT sum(views) AS views FROM video_region_hourly WHERE video_id = ?")
       .bind(videoId)
       .first<{ views: number }>()
   )?.views;

@@ -223,6 +223,5 @@ const FOLD_ROUNDS = 10;
  */
 export const foldOldRollUps = (db: Database, now: number) =>
   inRounds(FOLD_ROUNDS, FOLD_BATCH, async () => {
-    const { global, regional } = await store.foldRollUps(db, now - store.HOURLY_KEEP_MS, FOLD_BATCH);
-    return [global, regional];
+    return [await store.foldRollUps(db, now - store.HOURLY_KEEP_MS, FOLD_BATCH)];
   });

@@ -62,9 +62,11 @@ export async function setLike(db: Database, userId: string, videoId: string, val
 }
 
 /**
- * Rolls one watch event into its video's hour, globally and for its region, once: the event
- * id is recorded in the same batch, and each roll-up runs only when the statement before it
- * changed a row (`changes() = 1`): a new event id, then an existing video.
+ * Rolls one watch event into its video's hour in its region, once: the event id is recorded
+ * in the same batch, and the roll-up runs only when that statement changed a row
+ * (`changes() = 1`: a new event id) and the video exists. A video's hour over all regions is
+ * the sum of its regional rows (`ZZ` where the region is unknown), so it is not kept apart
+ * (migration 0015 dropped `video_stats_hourly`: a third of the write path's statements).
  */
 export async function rollUp(
   db: Database,
@@ -80,19 +82,8 @@ export async function rollUp(
     d1.prepare("INSERT INTO processed_events (id) VALUES (?) ON CONFLICT DO NOTHING").bind(event.id),
     d1
       .prepare(
-        `INSERT INTO video_stats_hourly (video_id, hour, views, watch_seconds, likes, shares)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)
-         ON CONFLICT (video_id, hour) DO UPDATE SET
-           views = views + excluded.views,
-           watch_seconds = watch_seconds + excluded.watch_seconds,
-           likes = likes + excluded.likes,
-           shares = shares + excluded.shares`,
-      )
-      .bind(event.videoId, event.hour, event.views, event.watchSeconds, event.likes, event.shares),
-    d1
-      .prepare(
         `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE changes() = 1
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE changes() = 1 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)
          ON CONFLICT (video_id, region, hour) DO UPDATE SET
            views = views + excluded.views,
            watch_seconds = watch_seconds + excluded.watch_seconds,
@@ -144,50 +135,40 @@ export async function forgetProcessedEvents(db: Database, before: number, limit:
 export const HOURLY_KEEP_MS = 7 * 86_400_000;
 
 /**
- * Folds at most `limit` of the oldest hourly rows of each roll-up from hours before `before`
- * (ms; rows count hours since the epoch) into their video's (and region's) day (days since
- * the epoch), and deletes them, in one batch: both statements pick the
- * same rows (the oldest by hour, then key or rowid, nothing writing between), so a fold either lands
+ * Folds at most `limit` of the oldest regional hourly rows from hours before `before` (ms;
+ * rows count hours since the epoch) into their video's day (days since the epoch), over all
+ * regions and per region, and deletes them, in one batch: the three statements pick the same
+ * rows (the oldest by hour, then rowid, nothing writing between), so a fold either lands
  * whole or not at all, and a day's row adds what each later fold brings. Returns the hourly
- * rows folded of each table.
+ * rows folded.
  */
-export async function foldRollUps(
-  db: Database,
-  before: number,
-  limit: number,
-): Promise<{ global: number; regional: number }> {
+export async function foldRollUps(db: Database, before: number, limit: number): Promise<number> {
   const d1 = db.$client;
-  // Rows by what identifies them in their table's `hour` index, which is then read in order:
-  // `video_stats_hourly` is WITHOUT ROWID (migrations/0015), so its key; the regional table its rowid.
-  const oldest = (table: string, key: string) =>
-    `(${key}) IN (SELECT ${key} FROM ${table} WHERE hour < ?1 ORDER BY hour, ${key} LIMIT ?2)`;
-  const globalRows = oldest("video_stats_hourly", "video_id, hour");
-  const regionalRows = oldest("video_region_hourly", "rowid");
+  const oldest = "rowid IN (SELECT rowid FROM video_region_hourly WHERE hour < ?1 ORDER BY hour, rowid LIMIT ?2)";
   const day = "hour / 24";
   const firstKept = Math.floor(before / 3_600_000);
-  const [, global, , regional] = await d1.batch([
+  const [, , folded] = await d1.batch([
     d1
       .prepare(
         `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
          SELECT video_id, ${day}, sum(views), sum(watch_seconds), sum(likes), sum(shares)
-         FROM video_stats_hourly WHERE ${globalRows} GROUP BY video_id, ${day}
+         FROM video_region_hourly WHERE ${oldest} GROUP BY video_id, ${day}
          ON CONFLICT (video_id, day) DO UPDATE SET
            views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
            likes = likes + excluded.likes, shares = shares + excluded.shares`,
       )
       .bind(firstKept, limit),
-    d1.prepare(`DELETE FROM video_stats_hourly WHERE ${globalRows}`).bind(firstKept, limit),
     d1
       .prepare(
         `INSERT INTO video_region_daily (video_id, region, day, views, watch_seconds, likes, comments, shares)
          SELECT video_id, region, ${day}, sum(views), sum(watch_seconds), sum(likes), sum(comments), sum(shares)
-         FROM video_region_hourly WHERE ${regionalRows} GROUP BY video_id, region, ${day}
+         FROM video_region_hourly WHERE ${oldest} GROUP BY video_id, region, ${day}
          ON CONFLICT (video_id, region, day) DO UPDATE SET
            views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
            likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares`,
       )
       .bind(firstKept, limit),
-    d1.prepare(`DELETE FROM video_region_hourly WHERE ${regionalRows}`).bind(firstKept, limit),
+    d1.prepare(`DELETE FROM video_region_hourly WHERE ${oldest}`).bind(firstKept, limit),
   ]);
-  return { global: global?.meta.changes ?? 0, regional: regional?.meta.changes ?? 0 };
+  return folded?.meta.changes ?? 0;
 }

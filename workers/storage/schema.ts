@@ -335,27 +335,10 @@ export const viewMarks = sqliteTable(
 );
 
 /**
- * Watch events rolled up per video per hour (views, watch time) for trending and recommendations.
- * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
- */
-export const videoStatsHourly = sqliteTable(
-  "video_stats_hourly",
-  {
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    hour: integer("hour").notNull(),
-    views: integer("views").notNull().default(0),
-    watchSeconds: real("watch_seconds").notNull().default(0),
-    likes: integer("likes").notNull().default(0),
-    shares: integer("shares").notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.videoId, t.hour] }), index("video_stats_hour").on(t.hour)],
-);
-
-/**
- * `video_stats_hourly` folded by day once its hours are older than a week (the cron,
- * `foldRollUps`): all-time figures read both, and nothing reads hours that old.
+ * A video's hours over all regions (`video_region_hourly` summed) folded by day once they are
+ * older than a week (the cron, `foldRollUps`): all-time figures read the hours and the days.
+ * There is no global hourly table (migration 0015 dropped `video_stats_hourly`): a video's
+ * hour is the sum of its regional rows.
  * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
  */
 export const videoStatsDaily = sqliteTable(
@@ -516,7 +499,10 @@ export const coViews = sqliteTable(
   ],
 );
 
-/** Watch events per video, region (`ZZ` unknown) and hour: what trending is computed from. */
+/**
+ * Watch events per video, region (`ZZ` unknown) and hour: what trending is computed from, and,
+ * summed over regions, a video's hours (all-time figures, the daily fold).
+ */
 export const videoRegionHourly = sqliteTable(
   "video_region_hourly",
   {

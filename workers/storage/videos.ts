@@ -6,8 +6,8 @@ import {
   type SourceInfo,
   type ThumbnailPaths,
   type Video,
+  videoRegionHourly,
   videoStatsDaily,
-  videoStatsHourly,
   videos,
 } from "./schema";
 import { endJob, touchJob } from "./transcode-jobs";
@@ -368,12 +368,12 @@ export async function rankingFacts(db: Database, ids: readonly string[]) {
           createdAt: videos.createdAt,
           category: videos.category,
           durationMs: videos.duration,
-          // All time: the hourly rows of the last week and the days folded before them.
+          // All time: the last week's hours (every region's) and the days folded before them.
           views: sql<number | null>`(SELECT sum(n) FROM (
-            SELECT ${videoStatsHourly.views} AS n FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id}
+            SELECT ${videoRegionHourly.views} AS n FROM ${videoRegionHourly} WHERE ${videoRegionHourly.videoId} = ${videos.id}
             UNION ALL SELECT ${videoStatsDaily.views} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id}))`,
           watchSeconds: sql<number | null>`(SELECT sum(n) FROM (
-            SELECT ${videoStatsHourly.watchSeconds} AS n FROM ${videoStatsHourly} WHERE ${videoStatsHourly.videoId} = ${videos.id}
+            SELECT ${videoRegionHourly.watchSeconds} AS n FROM ${videoRegionHourly} WHERE ${videoRegionHourly.videoId} = ${videos.id}
             UNION ALL SELECT ${videoStatsDaily.watchSeconds} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id}))`,
         })
         .from(videos)
