@@ -83,21 +83,27 @@ describe("the Analytics Engine SQL API runner", () => {
     ] as const) {
       const sql = await sqlOf(name);
       expect(sql).toContain(`${column} AS ${alias}`);
-      expect(sql).toContain(`SELECT ${alias}, SUM(starts_w) AS views`);
-      expect(sql).toContain("WHERE starts_w > 0");
+      // The fold's rows summed per video, hour and the column, then per the column.
+      expect(sql).toContain(`${alias} AS k,`);
+      expect(sql).toContain("GROUP BY index1, t_hour, k");
+      expect(sql).toContain(`SELECT k AS ${alias}, SUM(n_starts) AS views`);
+      expect(sql).toContain("WHERE n_starts > 0");
       expect(sql).toContain(`ORDER BY views DESC, ${alias}`);
     }
     const startup = await sqlOf("startup");
     expect(startup).toContain("MAX(toUInt32(double3 / 10) * 10 * (blob1 = 'start')) AS startup_bucket");
     expect(startup).toContain("SUM(_sample_interval * (blob1 = 'start') * (double3 > 0)) AS timed_w");
-    expect(startup).toContain("SELECT startup_bucket AS ms, SUM(timed_w) AS starts");
+    expect(startup).toContain("startup_bucket AS k,");
+    expect(startup).toContain("SELECT k AS ms, SUM(n_timed) AS starts");
     const sessions = await sqlOf("sessions");
     expect(sessions).toContain("MAX(blob1 = 'error') AS errored_any");
     expect(sessions).toContain("GROUP BY index1, session");
+    expect(sessions).toContain("SELECT SUM(weight) AS sessions, SUM(weight * had_error) AS errored");
     const totals = await sqlOf("watchTime");
     expect(totals).toContain("SUM(_sample_interval * (blob1 = 'rebuffer') * double4) AS rebuffer_w");
-    expect(totals).toContain("SUM(rebuffer_w) AS rebuffer_ms");
-    expect(totals).toContain("MAX(w) AS sample_interval");
+    expect(totals).toContain("SUM(rebuffer_w) AS rebuffer_sum");
+    expect(totals).toContain("SUM(rebuffer_sum) AS rebuffer_ms");
+    expect(totals).toContain("MAX(weight) AS sample_interval");
     // A channel's scope filters on blob8 (the channel id every data point carries) instead of index1.
     const channel = { channelId: "chan_1", from: params.from, to: params.to, granularity: "day" as const };
     const top = await sqlOf("topVideos", channel);

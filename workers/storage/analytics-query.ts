@@ -37,16 +37,33 @@ export interface EventDialect {
   whole(expr: string): string;
 }
 
-/** What a template needs of a store: its folded rows over a scope and range, and two functions. */
+/** What `totals()` sums a scope's hours by, besides the video: nothing, an audience column or the startup bucket. */
+export const TOTALS_BY = ["all", "source", "region", "device", "startup"] as const;
+export type TotalsBy = (typeof TOTALS_BY)[number];
+/** Each `TotalsBy`'s key among `fold()`'s columns. */
+export const TOTALS_KEY: Record<TotalsBy, string> = {
+  all: "''",
+  source: "source",
+  region: "region",
+  device: "device",
+  startup: "startup_bucket",
+};
+
+/**
+ * What a template needs of a store: the scope's events in [from, to) summed in one of two
+ * shapes, and two functions. Both shapes are sums and maxima of `fold()`'s rows, so they are
+ * exact whatever rows a store sums them from. Analytics Engine folds its raw events at read
+ * time; the local store keeps both shapes in step with every write and folds only a range's
+ * partial end hours.
+ */
 export interface Dialect {
   /**
-   * The scope's events in [from, to) as `fold()` rows (a subquery) with at least `columns`
-   * (those the template reads; a store may leave out the others): one row per video,
-   * hour, session and audience (source, region, device). Analytics Engine folds its raw
-   * events at read time; the local store reads the whole hours from its roll-up and folds only
-   * the partial hours at the range's ends.
+   * `totalsOf()`'s rows (a subquery): per video, hour and key (`by`), the starts, heartbeats,
+   * rebuffering, measured starts and largest sample interval.
    */
-  rows(p: Params, columns: readonly FoldColumn[]): string;
+  totals(p: Params, by: TotalsBy): string;
+  /** `sessionsOf()`'s rows (a subquery): per session of a video, how far it got, whether it started or failed, its weight. */
+  sessions(p: Params): string;
   /** A whole number of seconds, floored to a multiple of `seconds`. */
   floor(expr: string, seconds: number): string;
   /** A non-negative number's whole part. */
@@ -100,7 +117,7 @@ export const TOP_VIDEOS = 10;
  * hour (heartbeat, pause and end positions, and where a seek left from, which was played up
  * to; a seek's landing is not playing). `startup_bucket` is the 10 ms bucket of the row's
  * measured start (a playback sends one `start`; two in one session, hour and audience would
- * keep the later bucket, counted twice).
+ * both count in the larger one's bucket).
  */
 export function fold(e: EventDialect, where: string): string {
   return `SELECT index1, blob8 AS channel, ${e.hour} AS t_hour, blob2 AS session,
@@ -139,11 +156,34 @@ export const FOLD_COLUMNS = [
 ] as const;
 export type FoldColumn = (typeof FOLD_COLUMNS)[number];
 
-/** A template reading raw events folded at read time (Analytics Engine's way; locally, the reference the roll-up must equal). */
+/**
+ * `fold()`'s rows (`rows`, a subquery) summed per video, hour and key: the shape every
+ * template but the per-session ones reads (`Dialect.totals`). Its columns are named apart from
+ * the templates' answers (ClickHouse would take `SUM(x) AS x` for a cyclic alias).
+ */
+export const totalsOf = (rows: string, by: TotalsBy) =>
+  `SELECT index1, t_hour, ${TOTALS_KEY[by]} AS k,
+     SUM(starts_w) AS n_starts, SUM(heartbeats_w) AS n_heartbeats, SUM(rebuffer_w) AS rebuffer_sum,
+     SUM(timed_w) AS n_timed, MAX(w) AS weight
+   FROM ${rows} AS f GROUP BY index1, t_hour, k`;
+
+/**
+ * `fold()`'s rows (`rows`) per session (a session is one playback of one video: its id with
+ * the video's, so that a channel's sessions never mix two videos): how far it played, the
+ * video's length, whether it started and whether it failed (`Dialect.sessions`).
+ */
+export const sessionsOf = (rows: string) =>
+  `SELECT index1, session, MAX(furthest) AS reached, MAX(length_s) AS video_length,
+     MAX(starts_w > 0) AS started, MAX(errored_any) AS had_error, MAX(w) AS weight
+   FROM ${rows} AS f GROUP BY index1, session`;
+
+/** A store that folds raw events at read time (Analytics Engine's way; locally, the reference the store must equal). */
 export function foldingDialect(e: EventDialect, floor: Dialect["floor"]): Dialect {
+  const rows = (p: Params) =>
+    `(${fold(e, `${eventScope(p)} AND timestamp >= ${e.time(seconds(p.from))} AND timestamp < ${e.time(seconds(p.to))}`)})`;
   return {
-    rows: (p) =>
-      `(${fold(e, `${eventScope(p)} AND timestamp >= ${e.time(seconds(p.from))} AND timestamp < ${e.time(seconds(p.to))}`)})`,
+    totals: (p, by) => `(${totalsOf(rows(p), by)})`,
+    sessions: (p) => `(${sessionsOf(rows(p))})`,
     floor,
     whole: e.whole,
   };
@@ -151,25 +191,18 @@ export function foldingDialect(e: EventDialect, floor: Dialect["floor"]): Dialec
 
 /** Views (sessions that sent `start`) by one audience column, most first: traffic source, region or device. */
 const viewsBy = (column: "source" | "region" | "device") => (d: Dialect, p: Params) =>
-  `SELECT ${column}, SUM(starts_w) AS views
-     FROM ${d.rows(p, [column, "starts_w"])} AS r WHERE starts_w > 0
+  `SELECT k AS ${column}, SUM(n_starts) AS views
+     FROM ${d.totals(p, column)} AS h WHERE n_starts > 0
      GROUP BY ${column} ORDER BY views DESC, ${column}`;
-
-/**
- * Each session of the rows once (a session is one playback of one video: its id with the
- * video's, so that a channel's sessions never mix two videos), with what `columns` add.
- */
-const perSession = (d: Dialect, p: Params, reads: readonly FoldColumn[], columns: string) =>
-  `SELECT index1, session, ${columns}, MAX(w) AS weight FROM ${d.rows(p, ["index1", "session", "w", ...reads])} AS r GROUP BY index1, session`;
 
 /** The whitelist: each template's SQL in a dialect, and the shape of its rows. */
 export const TEMPLATES = {
   /** Views (sessions that sent `start`) and watch time per bucket, oldest first. */
   viewsOverTime: (d: Dialect, p: Params) =>
     `SELECT ${d.floor("t_hour", GRANULARITIES[p.granularity])} AS t,
-       SUM(starts_w) AS views,
-       SUM(heartbeats_w) * ${HEARTBEAT_SECONDS} AS watch_seconds
-     FROM ${d.rows(p, ["t_hour", "starts_w", "heartbeats_w"])} AS r
+       SUM(n_starts) AS views,
+       SUM(n_heartbeats) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.totals(p, "all")} AS h
      GROUP BY t ORDER BY t`,
   /**
    * Totals over the range: views, watch seconds (heartbeats x 10 s), rebuffering (ms, from
@@ -177,11 +210,11 @@ export const TEMPLATES = {
    * figures are estimates from sampled rows).
    */
   watchTime: (d: Dialect, p: Params) =>
-    `SELECT SUM(starts_w) AS views,
-       SUM(heartbeats_w) * ${HEARTBEAT_SECONDS} AS watch_seconds,
-       SUM(rebuffer_w) AS rebuffer_ms,
-       MAX(w) AS sample_interval
-     FROM ${d.rows(p, ["starts_w", "heartbeats_w", "rebuffer_w", "w"])} AS r`,
+    `SELECT SUM(n_starts) AS views,
+       SUM(n_heartbeats) * ${HEARTBEAT_SECONDS} AS watch_seconds,
+       SUM(rebuffer_sum) AS rebuffer_ms,
+       MAX(weight) AS sample_interval
+     FROM ${d.totals(p, "all")} AS h`,
   /**
    * How far each started session got: sessions by the whole percent of the video their
    * furthest played position reached (the fold's `furthest`, over all its hours). Without the
@@ -192,9 +225,8 @@ export const TEMPLATES = {
    * curve.
    */
   reach: (d: Dialect, p: Params) =>
-    `SELECT ${d.whole("100 * reached / video_length")} AS pct, SUM(weight) AS sessions FROM (
-       ${perSession(d, p, ["furthest", "length_s", "starts_w"], "MAX(furthest) AS reached, MAX(length_s) AS video_length, MAX(starts_w > 0) AS started")}
-     ) AS sessions WHERE started = 1 AND video_length > 0
+    `SELECT ${d.whole("100 * reached / video_length")} AS pct, SUM(weight) AS sessions
+     FROM ${d.sessions(p)} AS s WHERE started = 1 AND video_length > 0
      GROUP BY pct ORDER BY pct`,
   /** Views by traffic source, most first. */
   sources: viewsBy("source"),
@@ -208,20 +240,18 @@ export const TEMPLATES = {
    * so `percentile()` reads p50 and p95 from these rows, to within a bucket.
    */
   startup: (d: Dialect, p: Params) =>
-    `SELECT startup_bucket AS ms, SUM(timed_w) AS starts
-     FROM ${d.rows(p, ["startup_bucket", "timed_w"])} AS r WHERE timed_w > 0
+    `SELECT k AS ms, SUM(n_timed) AS starts
+     FROM ${d.totals(p, "startup")} AS h WHERE n_timed > 0
      GROUP BY ms ORDER BY ms`,
   /** Sessions (any event, started or not: a player that failed before its first frame counts) and those with an `error`. */
   sessions: (d: Dialect, p: Params) =>
-    `SELECT SUM(weight) AS sessions, SUM(weight * had_error) AS errored FROM (
-       ${perSession(d, p, ["errored_any"], "MAX(errored_any) AS had_error")}
-     ) AS per_session`,
+    `SELECT SUM(weight) AS sessions, SUM(weight * had_error) AS errored FROM ${d.sessions(p)} AS s`,
   /** The most viewed videos of the scope (a channel's), with their watch time, at most 10. */
   topVideos: (d: Dialect, p: Params) =>
     `SELECT index1 AS video_id,
-       SUM(starts_w) AS views,
-       SUM(heartbeats_w) * ${HEARTBEAT_SECONDS} AS watch_seconds
-     FROM ${d.rows(p, ["index1", "starts_w", "heartbeats_w"])} AS r
+       SUM(n_starts) AS views,
+       SUM(n_heartbeats) * ${HEARTBEAT_SECONDS} AS watch_seconds
+     FROM ${d.totals(p, "all")} AS h
      GROUP BY video_id ORDER BY views DESC, watch_seconds DESC, video_id LIMIT ${TOP_VIDEOS}`,
 } as const;
 
