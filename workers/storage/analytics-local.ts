@@ -24,9 +24,9 @@ import {
   type AnalyticsQuery,
   type Dialect,
   type EventDialect,
-  eventScope,
   FOLD_COLUMNS,
   fold,
+  foldedEvents as foldedEventsOf,
   foldingDialect,
   type Params,
   seconds,
@@ -155,6 +155,12 @@ export const SQLITE_EVENTS: EventDialect = {
 
 const sqliteFloor = (expr: string, s: number) => (s === 3600 ? expr : `(${expr} / ${s}) * ${s}`);
 
+/**
+ * The events folded at read time, as Analytics Engine does: the reference the store must
+ * equal (tests), and the baseline it is measured against (`npm run bench:analytics`).
+ */
+export const SQLITE_FOLDING = foldingDialect(SQLITE_EVENTS, sqliteFloor);
+
 /** A range's bounds in seconds, and its whole hours [firstHour, lastHour) (none when firstHour >= lastHour). */
 function hoursOf(p: Params) {
   const from = seconds(p.from);
@@ -163,8 +169,7 @@ function hoursOf(p: Params) {
 }
 
 /** The scope's events in [a, b) seconds, folded: a subquery. */
-const foldedEvents = (p: Params, a: number, b: number) =>
-  `(${fold(SQLITE_EVENTS, `${eventScope(p)} AND timestamp >= ${SQLITE_EVENTS.time(a)} AND timestamp < ${SQLITE_EVENTS.time(b)}`)})`;
+const foldedEvents = (p: Params, a: number, b: number) => foldedEventsOf(SQLITE_EVENTS, p, a, b);
 
 /** The scope as a condition on a derived table (which names the channel `channel`), with an optional table alias. */
 const derivedScope = (p: Params, alias = "") =>
@@ -188,7 +193,7 @@ function edges(from: number, to: number, firstHour: number, lastHour: number): [
 export const SQLITE: Dialect = {
   totals(p, by) {
     const { from, to, firstHour, lastHour } = hoursOf(p);
-    if (firstHour >= lastHour) return `(${totalsOf(foldedEvents(p, from, to), by)})`;
+    if (firstHour >= lastHour) return SQLITE_FOLDING.totals(p, by);
     const parts = [
       `SELECT index1, t_hour, k, n_starts, n_heartbeats, rebuffer_sum, n_timed, weight FROM ${LOCAL_HOURS}
        WHERE ${derivedScope(p)} AND dim = '${by}' AND t_hour >= ${firstHour} AND t_hour < ${lastHour}`,
@@ -198,7 +203,7 @@ export const SQLITE: Dialect = {
   },
   sessions(p) {
     const { from, to, firstHour, lastHour } = hoursOf(p);
-    if (firstHour >= lastHour) return `(${sessionsOf(foldedEvents(p, from, to))})`;
+    if (firstHour >= lastHour) return SQLITE_FOLDING.sessions(p);
     const inside = `SELECT index1, session, reached, video_length, started, had_error, weight FROM ${LOCAL_SESSIONS}
        WHERE ${derivedScope(p)} AND last_hour >= ${firstHour} AND last_hour < ${lastHour} AND first_hour >= ${firstHour}`;
     // CROSS JOIN and INDEXED BY keep SQLite's join this way round: the few crossing sessions
@@ -217,12 +222,6 @@ export const SQLITE: Dialect = {
   floor: sqliteFloor,
   whole: SQLITE_EVENTS.whole,
 };
-
-/**
- * The events folded at read time, as Analytics Engine does: the reference the store must
- * equal (tests), and the baseline it is measured against (`npm run bench:analytics`).
- */
-export const SQLITE_FOLDING = foldingDialect(SQLITE_EVENTS, sqliteFloor);
 
 const INSERT = `INSERT INTO ${LOCAL_TABLE} (timestamp, index1, ${[...blobColumns, ...doubleColumns].join(", ")}, _sample_interval)
   VALUES (${Array.from({ length: 2 + blobColumns.length + doubleColumns.length }, (_, i) => `?${i + 1}`).join(", ")}, 1)`;

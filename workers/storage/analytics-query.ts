@@ -101,8 +101,7 @@ function checked(p: Params): Params {
 }
 
 /** The scope as a condition on raw events. */
-export const eventScope = (p: Scope) =>
-  p.videoId !== undefined ? `index1 = '${p.videoId}'` : `blob8 = '${p.channelId}'`;
+const eventScope = (p: Scope) => (p.videoId !== undefined ? `index1 = '${p.videoId}'` : `blob8 = '${p.channelId}'`);
 
 /** How wide a bucket of the startup-time histogram is, in ms (the percentiles' precision). */
 export const STARTUP_BUCKET_MS = 10;
@@ -154,7 +153,6 @@ export const FOLD_COLUMNS = [
   "startup_bucket",
   "w",
 ] as const;
-export type FoldColumn = (typeof FOLD_COLUMNS)[number];
 
 /**
  * `fold()`'s rows (`rows`, a subquery) summed per video, hour and key: the shape every
@@ -177,10 +175,13 @@ export const sessionsOf = (rows: string) =>
      MAX(starts_w > 0) AS started, MAX(errored_any) AS had_error, MAX(w) AS weight
    FROM ${rows} AS f GROUP BY index1, session`;
 
+/** The scope's events in [a, b) (whole seconds), folded: a subquery. */
+export const foldedEvents = (e: EventDialect, p: Params, a: number, b: number) =>
+  `(${fold(e, `${eventScope(p)} AND timestamp >= ${e.time(a)} AND timestamp < ${e.time(b)}`)})`;
+
 /** A store that folds raw events at read time (Analytics Engine's way; locally, the reference the store must equal). */
 export function foldingDialect(e: EventDialect, floor: Dialect["floor"]): Dialect {
-  const rows = (p: Params) =>
-    `(${fold(e, `${eventScope(p)} AND timestamp >= ${e.time(seconds(p.from))} AND timestamp < ${e.time(seconds(p.to))}`)})`;
+  const rows = (p: Params) => foldedEvents(e, p, seconds(p.from), seconds(p.to));
   return {
     totals: (p, by) => `(${totalsOf(rows(p), by)})`,
     sessions: (p) => `(${sessionsOf(rows(p))})`,
