@@ -226,6 +226,36 @@ function run(label: string, sql: string, ...params: (string | number | null)[]):
 }
 const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).all(...params) as T[];
 
+/**
+ * The video rooms' own SQLite (Durable Objects, not D1): each room keeps its video's view marks
+ * (video-room.ts `markView`), LIMITS.markHours of them. One database here for every room, so
+ * its rows carry the video id the rooms' do not (about 17 bytes a mark more than a room's).
+ * Attached, so that trending's statement can read it as the rooms answer the cron.
+ */
+db.exec(`ATTACH '${path.join(out, "rooms.db")}' AS rooms;
+  CREATE TABLE rooms.view_marks (video_id TEXT NOT NULL, viewer TEXT NOT NULL, hour INTEGER NOT NULL, region TEXT NOT NULL,
+    PRIMARY KEY (video_id, viewer, hour)) WITHOUT ROWID;
+  CREATE INDEX rooms.view_marks_hour ON view_marks (video_id, hour);`);
+const MARK_HOURS = 49; // video-room-protocol.ts LIMITS.markHours
+/** The users' history objects (user-history.ts `UserHistory`): one database here for all, keyed by user too. */
+db.exec(`ATTACH '${path.join(out, "users.db")}' AS users;
+  CREATE TABLE users.history (user_id TEXT NOT NULL, video_id TEXT NOT NULL, position REAL NOT NULL, duration REAL NOT NULL,
+    percent REAL NOT NULL, watched_at INTEGER NOT NULL, mark_hour INTEGER, PRIMARY KEY (user_id, video_id)) WITHOUT ROWID;
+  CREATE INDEX users.history_at ON history (user_id, watched_at, video_id);`);
+const lastReport = db.prepare("SELECT mark_hour FROM users.history WHERE user_id = ? AND video_id = ?");
+const keepReport = db.prepare(
+  `INSERT INTO users.history (user_id, video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, ?, ?, ?)
+   ON CONFLICT (user_id, video_id) DO UPDATE SET position = excluded.position, duration = excluded.duration,
+     percent = excluded.percent, watched_at = excluded.watched_at`,
+);
+const keepMarkHour = db.prepare("UPDATE users.history SET mark_hour = ? WHERE user_id = ? AND video_id = ?");
+const markView = db.prepare(
+  "INSERT INTO rooms.view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+);
+/** Durable Object requests per kind (not D1 statements): what moving a table into the rooms costs. */
+const roomCalls = new Map<string, number>();
+const roomCall = (label: string) => roomCalls.set(label, (roomCalls.get(label) ?? 0) + 1);
+
 // --- the catalogue ---
 
 const started = performance.now();
@@ -649,9 +679,14 @@ function cron(now: number) {
   );
   run("cron: forget room_members", "DELETE FROM room_members WHERE joined_at < ?", now - ROOM_MEMORY_MS);
   run("cron: prune webhook_events", "DELETE FROM webhook_events WHERE created_at < ?", now - 30 * DAY_MS);
+  // Each room's alarm expires its marks past LIMITS.markHours (not D1: no statement counted).
+  db.prepare("DELETE FROM rooms.view_marks WHERE hour < ?").run(Math.floor(now / HOUR_MS) - MARK_HOURS + 1);
 }
 
-/** trending.ts replaceScores/dropStale, as the cron leaves them at the end of a day: (video, region) with ≥ 3 viewers in 48 h. */
+/**
+ * trending.ts replaceScores/dropStale, as the cron leaves them at the end of a day: (video,
+ * region) with ≥ 3 viewers in 48 h (the rooms' `viewers`, one call per candidate video).
+ */
 function trending(now: number) {
   const fromHour = Math.floor((now - 48 * HOUR_MS) / HOUR_MS);
   run("trending_scores", "DELETE FROM trending_scores");
@@ -660,12 +695,12 @@ function trending(now: number) {
     `INSERT INTO trending_scores (video_id, region, channel_id, category, score, rank_key, viewers, last_hour, computed_at)
      SELECT m.video_id, m.region, v.channel_id, v.category, count(DISTINCT m.viewer) * 1.0, count(DISTINCT m.viewer) * 1.5,
             count(DISTINCT m.viewer), max(m.hour), ?2
-     FROM view_marks m JOIN videos v ON v.id = m.video_id WHERE m.hour >= ?1 GROUP BY m.video_id, m.region
+     FROM rooms.view_marks m JOIN videos v ON v.id = m.video_id WHERE m.hour >= ?1 GROUP BY m.video_id, m.region
      HAVING count(DISTINCT m.viewer) >= 3
      UNION ALL
      SELECT m.video_id, 'global', v.channel_id, v.category, count(DISTINCT m.viewer) * 1.0, count(DISTINCT m.viewer) * 1.5,
             count(DISTINCT m.viewer), max(m.hour), ?2
-     FROM view_marks m JOIN videos v ON v.id = m.video_id WHERE m.hour >= ?1 GROUP BY m.video_id
+     FROM rooms.view_marks m JOIN videos v ON v.id = m.video_id WHERE m.hour >= ?1 GROUP BY m.video_id
      HAVING count(DISTINCT m.viewer) >= 3`,
     fromHour,
     now,
@@ -739,36 +774,43 @@ function simulateDay(dayStart: number): Day {
     if (positions[positions.length - 1] !== watched) positions.push(watched);
     const threshold = Math.min(10, duration / 2);
     let previous: number | undefined;
+    let cookieHour: number | undefined;
     let counted = false;
     for (const position of positions) {
       const at = Math.round(start + position * 1000);
       day.reports++;
-      // engagement.ts reportPosition: history (unless paused), the view mark, the watch event.
-      if (user && !paused.has(user)) {
-        run(
-          "watch_history",
-          `INSERT INTO watch_history (user_id, video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (user_id, video_id) DO UPDATE SET position = excluded.position, duration = excluded.duration,
-             percent = excluded.percent, watched_at = excluded.watched_at`,
-          user,
-          videoId,
-          position,
-          duration,
-          Math.min(100, Math.round((position / duration) * 1000) / 10),
-          at,
-        );
-      }
+      // engagement.ts reportPosition: history in the user's object (unless paused), the view mark
+      // in the video's room (unless the history says this hour's mark was made), the watch event.
       let view = false;
-      if (position >= threshold) {
-        view =
-          run(
-            "view_marks",
-            "INSERT INTO view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      const hour = Math.floor(at / HOUR_MS);
+      const writing = user !== undefined && !paused.has(user);
+      let marked = false;
+      if (user) {
+        // UserHistory.report: the last report of the video (its mark's hour), this one kept unless paused.
+        roomCall("UserHistory.report (per signed-in report)");
+        const last = lastReport.get(user, videoId) as { mark_hour: number | null } | undefined;
+        marked = last?.mark_hour === hour;
+        if (writing) {
+          keepReport.run(
+            user,
             videoId,
-            viewer,
-            Math.floor(at / HOUR_MS),
-            region,
-          ) === 1;
+            position,
+            duration,
+            Math.min(100, Math.round((position / duration) * 1000) / 10),
+            at,
+          );
+        }
+      }
+      // An anonymous player's cookie says which hour the room marked for it (routes/videos.ts).
+      if (!user) marked = cookieHour === hour;
+      if (position >= threshold && !marked) {
+        roomCall("VideoRoom.markView (per eligible report)");
+        view = Number(markView.run(videoId, viewer, hour, region).changes) === 1;
+        cookieHour = hour;
+        if (writing) {
+          roomCall("UserHistory.marked (per marked hour)");
+          keepMarkHour.run(hour, user ?? "", videoId);
+        }
       }
       const seconds = previous === undefined ? Math.min(position, 10) : Math.max(0, Math.min(position - previous, 15));
       previous = position;
@@ -934,6 +976,9 @@ function perTable(sz: Map<string, Size>) {
   }
   return total;
 }
+/** Bytes (pages in use) of an attached database standing in for Durable Objects' SQLite. */
+const objectBytes = (schema: "rooms" | "users") =>
+  (db.prepare(`SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat('${schema}')`).get() as { n: number }).n;
 const pageBytes = () => {
   const { n } = db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as {
     n: number;
@@ -946,6 +991,8 @@ const t1 = performance.now();
 for (let d = 0; d < warmupDays; d++) simulateDay(T0 + d * DAY_MS);
 console.log(`warm-up in ${((performance.now() - t1) / 1000).toFixed(1)} s; the measured day ...`);
 const opsBefore = new Map([...ops].map(([k, v]) => [k, { ...v }]));
+const roomCallsBefore = new Map(roomCalls);
+const historyBytesBefore = objectBytes("users");
 const before = perTable(sizes());
 const rowsBefore = rowCounts();
 const fileBefore = pageBytes();
@@ -989,8 +1036,11 @@ const RETENTION: Record<string, Retention> = {
   notifications: { kind: "forever", driver: "uploads × subscribers (never deleted)" },
   comments: { kind: "forever", driver: "comments" },
   video_likes: { kind: "forever", driver: "likes" },
-  watch_history: { kind: "forever", driver: "new (user, video) pairs (never pruned)" },
-  view_marks: { kind: "forever", driver: "views: viewer × video × hour (never pruned)" },
+  watch_history: {
+    kind: "forever",
+    driver: "no longer written: history lives in each user's object (cron drains D1's)",
+  },
+  view_marks: { kind: "forever", driver: "no longer written: marks live in each video's room (cron drains D1's)" },
   processed_events: {
     kind: "window",
     days: 1 / 24,
@@ -1135,6 +1185,40 @@ console.log(
   `  all writes: ${Math.round(statementsPerDay).toLocaleString("en-US")} statements a day = ${Math.round(statementsPerDay / 86_400).toLocaleString("en-US")} a second on average ` +
     `(one D1 database runs one query at a time: ~1,000 a second at 1 ms each)`,
 );
+
+// What moved out of D1 into Durable Objects' own SQLite: its size and the requests it costs.
+{
+  const marks = (db.prepare("SELECT count(*) AS n FROM rooms.view_marks").get() as { n: number }).n;
+  const hottest = (
+    db.prepare("SELECT count(*) AS n FROM rooms.view_marks GROUP BY video_id ORDER BY n DESC LIMIT 1").get() as
+      | { n: number }
+      | undefined
+  )?.n;
+  const markBytes = objectBytes("rooms");
+  const entries = (db.prepare("SELECT count(*) AS n FROM users.history").get() as { n: number }).n;
+  const largest = (
+    db.prepare("SELECT count(*) AS n FROM users.history GROUP BY user_id ORDER BY n DESC LIMIT 1").get() as
+      | { n: number }
+      | undefined
+  )?.n;
+  const historyBytes = objectBytes("users");
+  console.log("\nDurable Objects (each video's room and each user's history, their own SQLite; not D1):");
+  console.log(
+    `  view marks standing (${MARK_HOURS} h): ${scaled(marks)} at full scale, ${marks ? Math.round(markBytes / marks) : 0} B a mark ` +
+      `(with the video id rooms do not store), ${fmtGB(markBytes / s)} GB over every room; the busiest room here holds ${(hottest ?? 0).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  watch history: ${scaled(entries)} entries at full scale, ${entries ? Math.round(historyBytes / entries) : 0} B an entry ` +
+      `(with the user id objects do not store), ${fmtGB(historyBytes / s)} GB over every user, +${fmtMB((historyBytes - historyBytesBefore) / s)} MB on the measured day ` +
+      `(spread over the users' objects; each capped at 10,000 entries); the largest here holds ${(largest ?? 0).toLocaleString("en-US")}`,
+  );
+  for (const [label, n] of roomCalls) {
+    console.log(
+      `  ${label.padEnd(44)} ${scaled(n - (roomCallsBefore.get(label) ?? 0)).padStart(14)} requests a day ` +
+        `(${((n - (roomCallsBefore.get(label) ?? 0)) / day.views).toFixed(2)} per view)`,
+    );
+  }
+}
 
 // The cron folds hours older than a week into days (workers/storage/engagement.ts `foldRollUps`;
 // the same statements here): folding the measured day's hours now shows what a day adds to the

@@ -5,6 +5,7 @@ import { runScheduled } from "./scheduled";
 export { Transcoder } from "./containers/transcoder";
 export { RateLimiter } from "./durable-objects/rate-limiter";
 export { RoomRelay } from "./durable-objects/room-relay";
+export { UserHistory } from "./durable-objects/user-history";
 export { VideoRoom } from "./durable-objects/video-room";
 
 export default {

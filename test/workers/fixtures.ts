@@ -1,4 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, onTestFinished, vi } from "vitest";
 import worker from "../../workers/index";
@@ -403,4 +408,16 @@ export async function readyFmp4Video(
   });
   expect(done.status).toBe(204);
   return { videoId, job };
+}
+
+/** The view marks a video's room keeps (its own SQLite), in key order. */
+export async function roomMarks(videoId: string) {
+  const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
+  return runInDurableObject(stub, (_, state) =>
+    state.storage.sql
+      .exec<{ viewer: string; hour: number; region: string }>(
+        "SELECT viewer, hour, region FROM view_marks ORDER BY viewer, hour",
+      )
+      .toArray(),
+  );
 }

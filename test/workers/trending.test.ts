@@ -15,6 +15,7 @@ import {
   trendingScore,
 } from "../../workers/services/trending-score";
 import { databaseOf, trendingDeps } from "../../workers/wiring/deps";
+import { roomOf } from "../../workers/wiring/rooms";
 import { api, expectProblem, readyVideo, registerUser, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -55,11 +56,10 @@ async function activity(videoId: string, region: string, hour: number, views: nu
   )
     .bind(videoId, region, hour, views, views * 6, clock)
     .run();
-  for (let i = 0; i < viewers; i++) {
-    await env.DB.prepare("INSERT OR IGNORE INTO view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?)")
-      .bind(videoId, `a:${videoId}:${i}`, hour, region)
-      .run();
-  }
+  // The distinct viewers trending asks the video's room for.
+  await roomOf(env, videoId).importMarks(
+    Array.from({ length: viewers }, (_, i) => ({ viewer: `a:${videoId}:${i}`, hour, region })),
+  );
 }
 
 async function tick(at: number) {

@@ -146,7 +146,21 @@ export const LIMITS = {
   autoSlowRate: 120,
   autoSlowAfterSeconds: 10,
   autoSlowSeconds: 5,
+  /**
+   * Hours of view marks the room keeps: an hour's mark dedupes that hour's views, and
+   * trending counts distinct viewers over its 48 hours (TRENDING.windowHours) from them.
+   */
+  markHours: 49,
 } as const;
+
+/** A view mark: one viewer (`u:{user}` or `a:{anonymous id}`) in one hour, from one region. */
+export interface ViewMark {
+  viewer: string;
+  /** Hours since the epoch. */
+  hour: number;
+  /** ISO country, `ZZ` unknown. */
+  region: string;
+}
 
 export const CLOSE_ROOM_FULL = 1013;
 export const CLOSE_TOO_CHATTY = 1008;

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
+import { GLOBAL_REGION } from "../lib/region";
 import { type CommentOut, toComment } from "../schemas/comments";
 import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
@@ -19,6 +20,7 @@ import {
   type SequencedMessage,
   type ServerMessage,
   type StatusUpdate,
+  type ViewMark,
 } from "./video-room-protocol";
 
 type Totals = Required<CounterDelta>;
@@ -50,6 +52,7 @@ class TickStats {
     this.events = 0;
   }
 }
+const HOUR_MS = 3600_000;
 const ZERO: Totals = { views: 0, likes: 0, dislikes: 0, comments: 0, shares: 0 };
 
 /** A comment accepted but not yet in D1: everything its event and its D1 row need. */
@@ -68,7 +71,9 @@ interface PendingComment {
  * nothing accepted is lost when the object restarts: the alarm finishes the flush); and once
  * per tick pushes the tick's events to its relays, one RPC each, which hold the sockets.
  * Counters (views, likes, comments, shares) are bumped here and flushed to D1 from the alarm;
- * the watchers count is the relays' sockets, reported back to it.
+ * the watchers count is the relays' sockets, reported back to it. Views are counted here too:
+ * the video's view marks (one per viewer and hour) live in this SQLite for LIMITS.markHours,
+ * not in the shared D1 (docs/capacity.md).
  */
 export class VideoRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -79,7 +84,10 @@ export class VideoRoom extends DurableObject<Env> {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS pending_comments (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS relays (k INTEGER PRIMARY KEY, sockets INTEGER NOT NULL, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS buckets (user_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, last INTEGER NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS buckets (user_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, last INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS view_marks (viewer TEXT NOT NULL, hour INTEGER NOT NULL, region TEXT NOT NULL,
+        PRIMARY KEY (viewer, hour)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS view_marks_hour ON view_marks (hour);`);
   }
 
   private get videoId(): string {
@@ -395,6 +403,84 @@ export class VideoRoom extends DurableObject<Env> {
     this.scheduleTick();
   }
 
+  // --- view marks ---
+
+  /**
+   * Marks a view of `mark.viewer` in `mark.hour`: the first mark of a viewer in an hour counts
+   * a view (bumped like any counter); the rest answer false. Marks older than LIMITS.markHours
+   * go at the alarm, which a new mark keeps set.
+   */
+  async markView(videoId: string, mark: ViewMark): Promise<boolean> {
+    this.remember(videoId);
+    if (!this.keepMark(mark)) return false;
+    await this.bump(videoId, { views: 1 });
+    return true;
+  }
+
+  /** Keeps a mark unless the viewer's hour has one: whether it is new. */
+  private keepMark(mark: ViewMark): boolean {
+    return (
+      this.sql
+        .exec(
+          "INSERT INTO view_marks (viewer, hour, region) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+          mark.viewer,
+          mark.hour,
+          mark.region,
+        )
+        .toArray().length === 1
+    );
+  }
+
+  /**
+   * Marks from before this object kept them (the D1 table's, moved by the cron): kept as they
+   * are, counted nowhere (their views are in D1's counters already). Answers how many were new.
+   */
+  async importMarks(videoId: string, marks: readonly ViewMark[]): Promise<number> {
+    this.remember(videoId);
+    let added = 0;
+    for (const m of marks) added += Number(this.keepMark(m));
+    if (added) await this.expireMarksLater();
+    return added;
+  }
+
+  /**
+   * Distinct viewers since `fromHour` in each of `regions` (`global`: every region), each
+   * counted only up to `cap`: trending's threshold, so a popular video reads `cap` rows.
+   */
+  async viewers(videoId: string, fromHour: number, regions: readonly string[], cap: number): Promise<number[]> {
+    this.remember(videoId);
+    return regions.map((region) =>
+      region === GLOBAL_REGION
+        ? this.sql
+            .exec<{ n: number }>(
+              "SELECT count(*) AS n FROM (SELECT DISTINCT viewer FROM view_marks WHERE hour >= ? LIMIT ?)",
+              fromHour,
+              cap,
+            )
+            .one().n
+        : this.sql
+            .exec<{ n: number }>(
+              "SELECT count(*) AS n FROM (SELECT DISTINCT viewer FROM view_marks WHERE region = ? AND hour >= ? LIMIT ?)",
+              region,
+              fromHour,
+              cap,
+            )
+            .one().n,
+    );
+  }
+
+  /** Drops marks past LIMITS.markHours and sets the alarm for when the oldest left expires. */
+  private async expireMarks(now = Date.now()) {
+    const keepFrom = Math.floor(now / HOUR_MS) - LIMITS.markHours + 1;
+    this.sql.exec("DELETE FROM view_marks WHERE hour < ?", keepFrom);
+    await this.expireMarksLater(now);
+  }
+
+  private async expireMarksLater(now = Date.now()) {
+    const oldest = this.sql.exec<{ h: number | null }>("SELECT min(hour) AS h FROM view_marks").one().h;
+    if (oldest !== null) await this.alarmWithin(Math.max(0, (oldest + LIMITS.markHours) * HOUR_MS - now));
+  }
+
   /** Relays processing status to the uploader's open page. */
   async publishStatus(videoId: string, status: StatusUpdate): Promise<void> {
     this.remember(videoId);
@@ -420,6 +506,7 @@ export class VideoRoom extends DurableObject<Env> {
   /** Flushes comments not yet in D1 and pending counter deltas; delivers what waits. */
   override async alarm(): Promise<void> {
     await this.flushComments();
+    await this.expireMarks();
     await this.tick();
     const pending = this.pending();
     if (Object.values(pending).some((n) => n !== 0) && this.videoId) {

@@ -4,6 +4,7 @@ import { requireAuth } from "../middleware/auth";
 import { bearer, json, jsonBody, problems } from "../schemas/common";
 import { HistoryDeleteQuery, HistoryList, HistoryQuery, PausedBody } from "../schemas/videos";
 import * as history from "../services/history";
+import { historyDeps } from "../wiring/deps";
 
 /** Spec: Watch History Flow. Mounted at /api/v1/users/me/watch-history. */
 export const historyRoutes = router()
@@ -21,7 +22,7 @@ export const historyRoutes = router()
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
       const origin = new URL(c.req.url).origin;
-      return c.json(await history.historyOf(c.var.db, c.var.user.id, origin, limit, cursor), 200);
+      return c.json(await history.historyOf(historyDeps(c.env, c.var.db), c.var.user.id, origin, limit, cursor), 200);
     },
   )
   .openapi(
@@ -36,7 +37,7 @@ export const historyRoutes = router()
       responses: { 204: { description: "Cleared" }, ...problems(400, 401) },
     }),
     async (c) => {
-      await history.clearHistory(c.var.db, c.var.user.id, c.req.valid("query").video_id);
+      await history.clearHistory(historyDeps(c.env, c.var.db), c.var.user.id, c.req.valid("query").video_id);
       return c.body(null, 204);
     },
   )

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { getCookie, setCookie } from "hono/cookie";
 import { router } from "../lib/openapi";
 import { regionOf } from "../lib/region";
 import { anonymousViewerId } from "../lib/signing";
@@ -11,6 +12,13 @@ import * as engagement from "../services/engagement";
 import * as processing from "../services/processing";
 import * as videos from "../services/videos";
 import { editHooks, engagementDeps, videoDeps } from "../wiring/deps";
+import { userHistoryOf } from "../wiring/history";
+
+/**
+ * An anonymous player's cookie (one per video: its path is the video's heartbeat): the hour
+ * whose view mark the video's room has for it, so its other heartbeats that hour skip the room.
+ */
+const VIEW_MARK_COOKIE = "view_mark";
 
 /** Mounted at /api/v1/videos (the upload sub-app takes /api/v1/videos/upload first). */
 export const videoRoutes = router()
@@ -26,7 +34,9 @@ export const videoRoutes = router()
     async (c) => {
       const { video_id } = c.req.valid("param");
       const origin = new URL(c.req.url).origin;
-      const page = await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET);
+      const page = await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET, (userId) =>
+        userHistoryOf(c.env, userId),
+      );
       return c.json(page, 200, { "Cache-Control": "private, no-cache" });
     },
   )
@@ -45,7 +55,12 @@ export const videoRoutes = router()
       const { video_id } = c.req.valid("param");
       await videos.editVideo(c.var.db, c.var.user.id, video_id, c.req.valid("json"), editHooks(c.env, c.var.db));
       const origin = new URL(c.req.url).origin;
-      return c.json(await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET), 200);
+      return c.json(
+        await videos.videoPage(c.var.db, video_id, c.var.user, origin, c.env.SIGNING_SECRET, (userId) =>
+          userHistoryOf(c.env, userId),
+        ),
+        200,
+      );
     },
   )
   .openapi(
@@ -111,10 +126,23 @@ export const videoRoutes = router()
     async (c) => {
       const deps = engagementDeps(c.env, c.var.db);
       const region = regionOf(c.req.raw);
+      const hinted = Number(getCookie(c, VIEW_MARK_COOKIE));
+      const markedHour = Number.isSafeInteger(hinted) && hinted > 0 ? hinted : undefined;
       const viewer = c.var.user
         ? { user: c.var.user, region }
-        : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw), region };
-      await engagement.reportPosition(deps, c.req.valid("param").video_id, viewer, c.req.valid("json"));
+        : { anonymousId: await anonymousOf(c.env.SIGNING_SECRET, c.req.raw), region, markedHour };
+      const done = await engagement.reportPosition(deps, c.req.valid("param").video_id, viewer, c.req.valid("json"));
+      // The hour whose view mark the room has: the next heartbeats of this hour need not ask it.
+      if (!c.var.user && done.markedHour !== null && done.markedHour !== markedHour) {
+        const url = new URL(c.req.url);
+        setCookie(c, VIEW_MARK_COOKIE, String(done.markedHour), {
+          path: url.pathname,
+          httpOnly: true,
+          sameSite: "Lax",
+          secure: url.protocol === "https:",
+          maxAge: 3600,
+        });
+      }
       return c.body(null, 204);
     },
   )

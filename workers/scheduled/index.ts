@@ -1,17 +1,25 @@
 import { errorField, log } from "../lib/log";
-import { foldOldRollUps, forgetOldEventIds, pruneViewingSignals } from "../services/engagement";
+import {
+  foldOldRollUps,
+  forgetOldEventIds,
+  moveHistory,
+  moveViewMarks,
+  pruneViewingSignals,
+} from "../services/engagement";
 import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
 import { expireUploads } from "../services/uploads";
 import { sweepDeliveries } from "../services/webhook-delivery";
 import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
+import { userHistoryOf } from "../wiring/history";
+import { roomOf } from "../wiring/rooms";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
  * to date; viewing windows and dead co-view pairs trimmed; hourly roll-ups older than a week
- * folded into days; ids of watch events rolled up over an hour ago forgotten; suspensions whose time has come
+ * folded into days; view marks and watch history left in D1 moved into their videos' rooms and users' objects; ids of watch events rolled up over an hour ago forgotten; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
@@ -52,6 +60,20 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const folded = await foldOldRollUps(db, now);
         if (folded) log("info", "hourly roll-ups folded into days", { count: folded });
+      },
+    ],
+    [
+      "view marks",
+      async () => {
+        const moved = await moveViewMarks(db, (videoId, marks) => roomOf(env, videoId).importMarks(marks), now);
+        if (moved) log("info", "view marks moved from D1 to the rooms", { count: moved });
+      },
+    ],
+    [
+      "watch history",
+      async () => {
+        const moved = await moveHistory(db, (userId) => userHistoryOf(env, userId).pullFromD1());
+        if (moved) log("info", "watch history moved from D1 to the users' objects", { count: moved });
       },
     ],
     [

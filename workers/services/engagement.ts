@@ -1,12 +1,14 @@
-import type { CounterDelta } from "../durable-objects/video-room-protocol";
+import type { PreviousReport } from "../durable-objects/user-history";
+import { type CounterDelta, LIMITS, type ViewMark } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
 import { problem } from "../lib/errors";
+import { perKey } from "../lib/groups";
 import { newId } from "../lib/ids";
 import { UNKNOWN_REGION } from "../lib/region";
 import type { Producer } from "../schemas/queues";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
-import { historyContext } from "../storage/history";
+import { type HistoryStore, historyPaused, usersWithD1History } from "../storage/history";
 import { pruneSignals, recordViewerWatch } from "../storage/signals";
 import { accessOf, assertVisible } from "./videos";
 
@@ -22,6 +24,10 @@ export interface EngagementDeps {
   events: Producer<WatchEventMessage>;
   /** The video's room holds the live counters and flushes them to D1 (its alarm). */
   bump(videoId: string, delta: CounterDelta): Promise<void>;
+  /** The video's room keeps its view marks: true when this viewer's hour is new (a view, counted). */
+  markView(videoId: string, mark: ViewMark): Promise<boolean>;
+  /** A user's history and resume points (their own object). */
+  history(userId: string): HistoryStore;
 }
 
 const hourOf = (now: Date) => Math.floor(now.getTime() / 3600_000);
@@ -43,29 +49,44 @@ async function watchable(db: Database, videoId: string, viewer: AuthUser | undef
 export async function reportPosition(
   deps: EngagementDeps,
   videoId: string,
-  viewer: { user?: AuthUser; anonymousId?: string; region?: string },
+  viewer: {
+    user?: AuthUser;
+    anonymousId?: string;
+    region?: string;
+    /**
+     * An anonymous player's word that the room has its mark for this hour (the hour it was
+     * told last time): no call to the room. A false word can only lose the player's own view.
+     */
+    markedHour?: number;
+  },
   report: { position: number; duration: number },
   now = new Date(),
-) {
+): Promise<{ counted: boolean; markedHour: number | null }> {
   await watchable(deps.db, videoId, viewer.user);
   let watched = Math.min(report.position, REPORT_SECONDS);
-  let writeHistory = false;
-  if (viewer.user) {
-    const context = await historyContext(deps.db, viewer.user.id, videoId);
-    writeHistory = !context.paused;
-    if (context.previous) {
-      watched = Math.max(0, Math.min(report.position - context.previous.position, MAX_ADVANCE_SECONDS));
-    }
-  }
-  const viewerKey = viewer.user ? `u:${viewer.user.id}` : `a:${viewer.anonymousId}`;
   const threshold = Math.min(VIEW_AFTER_SECONDS, report.duration / 2);
   const eligible = report.position >= threshold;
-  const counted = await store.recordWatch(
-    deps.db,
-    { userId: viewer.user?.id, videoId, position: report.position, duration: report.duration, now, writeHistory },
-    eligible ? { viewer: viewerKey, hour: hourOf(now), region: viewer.region ?? UNKNOWN_REGION } : undefined,
-  );
-  if (counted) await deps.bump(videoId, { views: 1 });
+  const hour = hourOf(now);
+  const viewerKey = viewer.user ? `u:${viewer.user.id}` : `a:${viewer.anonymousId}`;
+  const region = viewer.region ?? UNKNOWN_REGION;
+  // A signed-in viewer's history answers the last report (and keeps this one, unless paused)
+  // and which hour's view mark the room has for them: no call to the room twice in an hour.
+  const history = viewer.user ? deps.history(viewer.user.id) : undefined;
+  let previous: PreviousReport | null = null;
+  let writing = false;
+  if (viewer.user && history) {
+    writing = !(await historyPaused(deps.db, viewer.user.id));
+    const { position, duration } = report;
+    previous = await history.report(videoId, writing ? { position, duration, watchedAt: now.getTime() } : undefined);
+    if (previous) watched = Math.max(0, Math.min(report.position - previous.position, MAX_ADVANCE_SECONDS));
+  }
+  let counted = false;
+  const known = viewer.user ? previous?.markHour : viewer.markedHour;
+  if (eligible && known !== hour) {
+    counted = await deps.markView(videoId, { viewer: viewerKey, hour, region });
+    // Told after the mark: a mark that failed is asked for again at the next report.
+    if (writing && history) await history.marked(videoId, hour);
+  }
   await deps.events.send({
     id: newId(),
     type: "watch",
@@ -74,10 +95,10 @@ export async function reportPosition(
     watched_seconds: Math.round(watched * 10) / 10,
     view: counted,
     likes: 0,
-    region: viewer.region ?? UNKNOWN_REGION,
+    region,
     at: now.getTime(),
   });
-  return { counted };
+  return { counted, markedHour: eligible ? hour : (known ?? null) };
 }
 
 /** One like or dislike per user; 0 takes it back. Answers the exact counts. */
@@ -225,3 +246,68 @@ export const foldOldRollUps = (db: Database, now: number) =>
   inRounds(FOLD_ROUNDS, FOLD_BATCH, async () => {
     return [await store.foldRollUps(db, now - store.HOURLY_KEEP_MS, FOLD_BATCH)];
   });
+
+/** D1 view marks moved per statement, rooms called at once, and statements per cron run. */
+const MARKS_BATCH = 1_000;
+const MARKS_ROOMS_AT_ONCE = 16;
+const MARKS_ROUNDS = 20;
+
+/**
+ * Cron: the backfill of view marks from the shared D1 (where they were kept until each video's
+ * room took them over) into the rooms. The marks still inside LIMITS.markHours go to their
+ * video's room as they are (not counted again); older ones are only deleted. Safe to run again
+ * (a room keeps a mark once), and once D1's table is empty each run is one empty read.
+ * Returns the D1 rows it took.
+ */
+export const moveViewMarks = (
+  db: Database,
+  importMarks: (videoId: string, marks: ViewMark[]) => Promise<number>,
+  now: number,
+  batch = MARKS_BATCH,
+) =>
+  inRounds(MARKS_ROUNDS, batch, async () => {
+    const rows = await store.legacyMarks(db, batch);
+    const last = rows.at(-1);
+    if (!last) return [0];
+    const keepFrom = Math.floor(now / 3600_000) - LIMITS.markHours + 1;
+    await perKey(
+      rows.filter((r) => r.hour >= keepFrom),
+      (r) => r.video_id,
+      MARKS_ROOMS_AT_ONCE,
+      async (videoId, group) => {
+        await importMarks(
+          videoId,
+          group.map(({ item: r }) => ({ viewer: r.viewer, hour: r.hour, region: r.region })),
+        );
+      },
+    );
+    await store.forgetLegacyMarks(db, last);
+    return [rows.length];
+  });
+
+/** Users whose D1 history rows the cron moves per run, and users' objects called at once. */
+const HISTORY_USERS_PER_RUN = 500;
+const HISTORY_USERS_AT_ONCE = 16;
+
+/**
+ * Cron: the backfill of watch history from the shared D1 into each user's object, for users
+ * who have not come back since (a user's first call pulls their own rows). Safe to run again:
+ * the newer entry of a video wins, and a user's rows leave D1 once their object holds them.
+ * Returns the rows moved.
+ */
+export async function moveHistory(
+  db: Database,
+  pull: (userId: string) => Promise<number>,
+  users = HISTORY_USERS_PER_RUN,
+): Promise<number> {
+  let moved = 0;
+  await perKey(
+    await usersWithD1History(db, users),
+    (id) => id,
+    HISTORY_USERS_AT_ONCE,
+    async (userId) => {
+      moved += await pull(userId);
+    },
+  );
+  return moved;
+}

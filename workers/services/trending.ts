@@ -1,4 +1,5 @@
 import type { Database } from "../env";
+import { perKey } from "../lib/groups";
 import { GLOBAL_REGION, isCountry } from "../lib/region";
 import * as store from "../storage/trending";
 import {
@@ -18,6 +19,11 @@ export interface TrendingDeps {
   db: Database;
   /** Where the lists go (KV: read on every request, written every 5 minutes). */
   lists: KVNamespace;
+  /**
+   * Distinct viewers of a video since `fromHour` in each region (`global`: all), each counted
+   * up to `cap`: its room keeps the view marks.
+   */
+  viewers(videoId: string, fromHour: number, regions: readonly string[], cap: number): Promise<number[]>;
   config?: TrendingConfig;
 }
 
@@ -56,7 +62,7 @@ export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
       store.listsOf(db, ids),
     ]);
     touched.push(...before);
-    const rows = await scoreVideos(db, facts, activity, fromHour, now, config);
+    const rows = await scoreVideos(deps, facts, activity, fromHour, now, config);
     await store.replaceScores(db, ids, rows);
     touched.push(...rows);
     scored += rows.length;
@@ -81,7 +87,7 @@ export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
 
 /** Scores of a chunk of videos: one row per region where each passes the viewer threshold, and global. */
 async function scoreVideos(
-  db: Database,
+  deps: TrendingDeps,
   facts: store.TrendingFacts[],
   activity: store.RegionHour[],
   fromHour: number,
@@ -103,12 +109,7 @@ async function scoreVideos(
       if (views >= config.minViewers) candidates.push({ video, ...group });
     }
   }
-  const viewers = await store.distinctViewers(
-    db,
-    candidates.map((c) => ({ videoId: c.video.id, region: c.region })),
-    fromHour,
-    config.minViewers,
-  );
+  const viewers = await viewersOf(deps, candidates, fromHour, config.minViewers);
   const rows: store.ScoreRow[] = [];
   candidates.forEach((c, i) => {
     if ((viewers[i] ?? 0) < config.minViewers) return;
@@ -127,6 +128,36 @@ async function scoreVideos(
     });
   });
   return rows;
+}
+
+/** Rooms asked at once: a run asks at most MAX_VIDEOS_PER_RUN rooms, one call each. */
+const ROOMS_AT_ONCE = 16;
+
+/** Each candidate's distinct viewers, counted up to `cap`: one call to each video's room for all its regions. */
+async function viewersOf(
+  deps: TrendingDeps,
+  candidates: readonly { video: { id: string }; region: string }[],
+  fromHour: number,
+  cap: number,
+): Promise<number[]> {
+  const counts = new Array<number>(candidates.length).fill(0);
+  await perKey(
+    candidates,
+    (c) => c.video.id,
+    ROOMS_AT_ONCE,
+    async (videoId, group) => {
+      const found = await deps.viewers(
+        videoId,
+        fromHour,
+        group.map((g) => g.item.region),
+        cap,
+      );
+      group.forEach((g, k) => {
+        counts[g.index] = found[k] ?? 0;
+      });
+    },
+  );
+  return counts;
 }
 
 /** Each touched (region, category) list, and the region's list of every category. */

@@ -3,7 +3,7 @@ import { forbidden, notFound, problem } from "../lib/errors";
 import { signScope } from "../lib/signing";
 import type { VideoSummary } from "../schemas/videos";
 import { cached, cacheKeys, purgeComments, purgeVideo } from "../storage/edge-cache";
-import { findResume } from "../storage/history";
+import type { HistoryStore } from "../storage/history";
 import { type MediaStore, mediaUrl } from "../storage/media";
 import type { Rendition, ThumbnailPaths, Video } from "../storage/schema";
 import { findUploadOfVideo } from "../storage/uploads";
@@ -202,8 +202,9 @@ export async function videoPage(
   viewer: AuthUser | undefined,
   origin: string,
   signingSecret: string,
+  history: (userId: string) => HistoryStore,
 ) {
-  const { poster_inline: _inline, ...page } = await watchData(db, videoId, viewer, origin, signingSecret);
+  const { poster_inline: _inline, ...page } = await watchData(db, videoId, viewer, origin, signingSecret, history);
   return page;
 }
 
@@ -213,6 +214,7 @@ export async function videoPage(
  * thumbnails, poster and storyboard all carry the playback token: without it the media
  * route answers 404), are added after the cache so one entry serves everyone. Beside the
  * API's fields, `poster_inline`: the small first frame the page shows while its player loads.
+ * `history` answers a signed-in viewer's resume point (their own object).
  */
 export async function watchData(
   db: Database,
@@ -220,6 +222,7 @@ export async function watchData(
   viewer: AuthUser | undefined,
   origin: string,
   signingSecret: string,
+  history: (userId: string) => HistoryStore,
 ) {
   const page = await cached<CachedPage | undefined>(
     cacheKeys.video(videoId),
@@ -243,7 +246,7 @@ export async function watchData(
   );
   // Only its owner gets here for a blocked video: the reason, and no player (its media answers 451 to everyone).
   if (blocked) return { ...body, hls_url: null, playable: false, blocked, resume_position: null };
-  const resume = viewer ? await findResume(db, viewer.id, videoId) : undefined;
+  const resume = viewer ? await history(viewer.id).resume(videoId) : null;
   const out = { ...body, resume_position: resume?.position ?? null };
   if (body.visibility !== "private") return out;
   const query = await playbackQuery(signingSecret, videoId);

@@ -1,35 +1,9 @@
 import { and, count, eq } from "drizzle-orm";
 import type { Database } from "../env";
-import { upsertHistory } from "./history";
-import { videoLikes, viewMarks } from "./schema";
+import { videoLikes } from "./schema";
 import type { RegionHour } from "./trending";
 
-/** Likes, view marks and the hourly roll-ups of watch events. */
-
-/**
- * Upserts the history row (unless paused) and marks a view for this viewer and hour, in one
- * batch. Returns whether the view mark is new, i.e. whether this report counted a view.
- */
-export async function recordWatch(
-  db: Database,
-  row: { userId?: string; videoId: string; position: number; duration: number; now: Date; writeHistory: boolean },
-  view: { viewer: string; hour: number; region: string } | undefined,
-): Promise<boolean> {
-  const { userId, videoId, position, duration, now } = row;
-  const history =
-    row.writeHistory && userId ? upsertHistory(db, { userId, videoId, position, duration, watchedAt: now }) : undefined;
-  const mark = view
-    ? db
-        .insert(viewMarks)
-        .values({ videoId, viewer: view.viewer, hour: view.hour, region: view.region })
-        .onConflictDoNothing()
-        .returning({ viewer: viewMarks.viewer })
-    : undefined;
-  if (history && mark) return (await db.batch([history, mark]))[1].length === 1;
-  if (mark) return (await mark).length === 1;
-  if (history) await history;
-  return false;
-}
+/** Likes and the hourly roll-ups of watch events (view marks live in each video's room, history in each user's object). */
 
 export async function findLike(db: Database, userId: string, videoId: string) {
   const row = await db
@@ -171,4 +145,30 @@ export async function foldRollUps(db: Database, before: number, limit: number): 
     d1.prepare(`DELETE FROM video_region_hourly WHERE ${oldest}`).bind(firstKept, limit),
   ]);
   return folded?.meta.changes ?? 0;
+}
+
+/** A view mark as the shared D1 kept it before each video's room did (migration 0015's table). */
+export interface LegacyMark {
+  video_id: string;
+  viewer: string;
+  hour: number;
+  region: string;
+}
+
+/** The first `limit` marks left in D1's `view_marks`, in key order (what `forgetLegacyMarks` then deletes). */
+export async function legacyMarks(db: Database, limit: number): Promise<LegacyMark[]> {
+  const { results } = await db.$client
+    .prepare("SELECT video_id, viewer, hour, region FROM view_marks ORDER BY video_id, viewer, hour LIMIT ?")
+    .bind(limit)
+    .all<LegacyMark>();
+  return results;
+}
+
+/** Deletes D1's marks up to and including `last`'s key: the ones `legacyMarks` answered. */
+export async function forgetLegacyMarks(db: Database, last: LegacyMark): Promise<number> {
+  const { meta } = await db.$client
+    .prepare("DELETE FROM view_marks WHERE (video_id, viewer, hour) <= (?, ?, ?)")
+    .bind(last.video_id, last.viewer, last.hour)
+    .run();
+  return meta.changes;
 }

@@ -1,46 +1,24 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import type { HistoryRow, HistoryWrite, PreviousReport } from "../durable-objects/user-history";
 import type { Database } from "../env";
-import { channels, users, videos, watchHistory } from "./schema";
+import { channels, users, type Video, videos } from "./schema";
 
-/** The viewer's previous report and whether their history is paused, in one round trip. */
-export async function historyContext(db: Database, userId: string, videoId: string) {
-  const [paused, previous] = await db.batch([
-    db.select({ paused: users.historyPaused }).from(users).where(eq(users.id, userId)),
-    db
-      .select({ position: watchHistory.position, watchedAt: watchHistory.watchedAt })
-      .from(watchHistory)
-      .where(and(eq(watchHistory.userId, userId), eq(watchHistory.videoId, videoId))),
-  ]);
-  return { paused: paused[0]?.paused ?? false, previous: previous[0] };
-}
-
-export interface HistoryEntry {
-  userId: string;
-  videoId: string;
-  position: number;
-  duration: number;
-  watchedAt: Date;
-}
-
-/** Statement (for a batch): the user's resume point in the video, replacing the last one. */
-export function upsertHistory(db: Database, entry: HistoryEntry) {
-  const percent = Math.min(100, Math.round((entry.position / entry.duration) * 1000) / 10);
-  const { position, duration, watchedAt } = entry;
-  return db
-    .insert(watchHistory)
-    .values({ ...entry, percent })
-    .onConflictDoUpdate({
-      target: [watchHistory.userId, watchHistory.videoId],
-      set: { position, duration, percent, watchedAt },
-    });
-}
-
-export async function findResume(db: Database, userId: string, videoId: string) {
-  return db
-    .select({ position: watchHistory.position, duration: watchHistory.duration })
-    .from(watchHistory)
-    .where(and(eq(watchHistory.userId, userId), eq(watchHistory.videoId, videoId)))
-    .get();
+/**
+ * A user's watch history and resume points: kept in the user's own Durable Object
+ * (`UserHistory`), not in the shared D1 (issue 23, docs/capacity.md). What the services call;
+ * the wiring (`historyOf`) binds it to one user.
+ */
+export interface HistoryStore {
+  /** What the video's last report left, and this one kept unless `write` is undefined (paused). */
+  report(videoId: string, write: HistoryWrite | undefined): Promise<PreviousReport | null>;
+  /** The video's room has the user's view mark for `hour`. */
+  marked(videoId: string, hour: number): Promise<void>;
+  resume(videoId: string): Promise<{ position: number; duration: number } | null>;
+  /** Newest first, after the keyset `before` when given. */
+  page(limit: number, before?: HistoryCursor): Promise<HistoryRow[]>;
+  clear(videoId?: string): Promise<void>;
+  /** The backfill: moves the user's rows that D1 still holds into their object (safe to repeat); the rows moved. */
+  pullFromD1(): Promise<number>;
 }
 
 export interface HistoryCursor {
@@ -48,48 +26,53 @@ export interface HistoryCursor {
   videoId: string;
 }
 
-/** The user's history, newest first, keyset-paginated; other people's private videos drop out. */
-export async function listHistory(db: Database, userId: string, limit: number, cursor?: HistoryCursor) {
-  return db
-    .select({
-      history: watchHistory,
-      video: videos,
-      channel: { id: channels.id, name: channels.name, verified: channels.verified },
-    })
-    .from(watchHistory)
-    .innerJoin(videos, eq(videos.id, watchHistory.videoId))
-    .innerJoin(channels, eq(channels.id, videos.channelId))
-    .where(
-      and(
-        eq(watchHistory.userId, userId),
-        or(sql`${videos.visibility} <> 'private'`, eq(videos.ownerId, userId)),
-        cursor
-          ? or(
-              lt(watchHistory.watchedAt, new Date(cursor.at)),
-              and(eq(watchHistory.watchedAt, new Date(cursor.at)), lt(watchHistory.videoId, cursor.videoId)),
-            )
-          : undefined,
-      ),
-    )
-    .orderBy(desc(watchHistory.watchedAt), desc(watchHistory.videoId))
-    .limit(limit + 1)
-    .all();
+/** Whether the user paused their history (the account's setting, on its D1 row). */
+export async function historyPaused(db: Database, userId: string): Promise<boolean> {
+  const row = await db.select({ paused: users.historyPaused }).from(users).where(eq(users.id, userId)).get();
+  return row?.paused ?? false;
 }
 
-export async function clearHistory(db: Database, userId: string, videoId?: string) {
-  await db
-    .delete(watchHistory)
-    .where(and(eq(watchHistory.userId, userId), videoId ? eq(watchHistory.videoId, videoId) : undefined));
+/**
+ * The videos of history rows that `userId` may still see, with their channels, by id: gone
+ * videos and other people's private ones drop out (as D1's join with the history did).
+ */
+export async function historyVideos(
+  db: Database,
+  userId: string,
+  videoIds: readonly string[],
+): Promise<Map<string, { video: Video; channel: { id: string; name: string; verified: boolean } }>> {
+  const rows = await inChunks(videoIds, (ids) =>
+    db
+      .select({ video: videos, channel: { id: channels.id, name: channels.name, verified: channels.verified } })
+      .from(videos)
+      .innerJoin(channels, eq(channels.id, videos.channelId))
+      .where(and(inArray(videos.id, ids), or(sql`${videos.visibility} <> 'private'`, eq(videos.ownerId, userId))))
+      .all(),
+  );
+  return new Map(rows.map((r) => [r.video.id, r]));
 }
 
-/** A user's most recent history, newest first: the seeds and the "already finished" filter of recommendations. */
-export async function recentHistory(db: Database, userId: string, limit: number) {
-  return db
-    .select({ videoId: watchHistory.videoId, percent: watchHistory.percent, channelId: videos.channelId })
-    .from(watchHistory)
-    .innerJoin(videos, eq(videos.id, watchHistory.videoId))
-    .where(eq(watchHistory.userId, userId))
-    .orderBy(desc(watchHistory.watchedAt))
-    .limit(limit)
-    .all();
+/** D1 binds at most 100 parameters a statement: ids go 90 at a time. */
+async function inChunks<T>(ids: readonly string[], read: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  const unique = [...new Set(ids)];
+  const out: T[] = [];
+  for (let i = 0; i < unique.length; i += 90) out.push(...(await read(unique.slice(i, i + 90))));
+  return out;
+}
+
+/** The channel of each video that still exists, by id (recommendations' seeds). */
+export async function channelsOfVideos(db: Database, videoIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await inChunks(videoIds, (ids) =>
+    db.select({ id: videos.id, channelId: videos.channelId }).from(videos).where(inArray(videos.id, ids)).all(),
+  );
+  return new Map(rows.map((r) => [r.id, r.channelId]));
+}
+
+/** Users whose rows D1's `watch_history` still holds (from before each user's object kept them). */
+export async function usersWithD1History(db: Database, limit: number): Promise<string[]> {
+  const { results } = await db.$client
+    .prepare("SELECT DISTINCT user_id FROM watch_history LIMIT ?")
+    .bind(limit)
+    .all<{ user_id: string }>();
+  return results.map((r) => r.user_id);
 }

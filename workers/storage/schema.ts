@@ -295,7 +295,11 @@ export const videoLikes = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.videoId] })],
 );
 
-/** A user's history: one row per video, the resume point (spec: Watch History Flow). */
+/**
+ * A user's history: one row per video, the resume point (spec: Watch History Flow). No longer
+ * written: each user's `UserHistory` object keeps it; a user's first call and the cron
+ * (`moveHistory`) move what is left here into it, until a later migration drops the table.
+ */
 export const watchHistory = sqliteTable(
   "watch_history",
   {
@@ -317,7 +321,9 @@ export const watchHistory = sqliteTable(
 );
 
 /**
- * A view counted: once per viewer (user or anonymous hash) per video per hour.
+ * A view counted: once per viewer (user or anonymous hash) per video per hour. No longer
+ * written: each video's room keeps its marks (`VideoRoom.markView`); the cron moves what is
+ * left here into the rooms (`moveViewMarks`) until a later migration drops the table.
  * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
  */
 export const viewMarks = sqliteTable(

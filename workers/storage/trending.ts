@@ -108,38 +108,6 @@ export async function factsOf(db: Database, ids: readonly string[]): Promise<Tre
   }));
 }
 
-/**
- * Distinct viewers of each (video, region) since `fromHour`, counted only up to `cap`: the
- * LIMIT stops the scan once the threshold is met, so a video with a million views costs a
- * few rows, not a million. `global` counts every region.
- */
-export async function distinctViewers(
-  db: Database,
-  pairs: readonly { videoId: string; region: string }[],
-  fromHour: number,
-  cap: number,
-): Promise<number[]> {
-  if (!pairs.length) return [];
-  const d1 = db.$client;
-  const all = d1.prepare(
-    "SELECT count(*) AS n FROM (SELECT DISTINCT viewer FROM view_marks WHERE video_id = ? AND hour >= ? LIMIT ?)",
-  );
-  const one = d1.prepare(
-    `SELECT count(*) AS n FROM (SELECT DISTINCT viewer FROM view_marks
-     WHERE video_id = ? AND region = ? AND hour >= ? LIMIT ?)`,
-  );
-  const counts: number[] = [];
-  for (const part of chunks(pairs, 50)) {
-    const results = await d1.batch<{ n: number }>(
-      part.map((p) =>
-        p.region === "global" ? all.bind(p.videoId, fromHour, cap) : one.bind(p.videoId, p.region, fromHour, cap),
-      ),
-    );
-    counts.push(...results.map((r) => r.results[0]?.n ?? 0));
-  }
-  return counts;
-}
-
 export interface ScoreRow {
   videoId: string;
   region: string;

@@ -10,6 +10,7 @@ import type { AutoCaptionDeps } from "../services/auto-captions";
 import type { CaptionDeps } from "../services/captions";
 import type { CommentDeps } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
+import type { HistoryDeps } from "../services/history";
 import type { LiveDeps } from "../services/live";
 import type { ModerationDeps } from "../services/moderation";
 import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
@@ -29,6 +30,7 @@ import { mediaStore, mediaUrl } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
 import { analyticsQueryFromEnv, analyticsSinkFromEnv } from "./analytics";
 import { edgePurge, mediaPurge } from "./edge-purge";
+import { userHistoryOf } from "./history";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
@@ -183,7 +185,14 @@ export function engagementDeps(env: Env, db: Database): EngagementDeps {
     db,
     events: producer(env, "watch-events"),
     bump: (videoId, delta) => roomOf(env, videoId).bump(delta),
+    markView: (videoId, mark) => roomOf(env, videoId).markView(mark),
+    history: (userId) => userHistoryOf(env, userId),
   };
+}
+
+/** What watch history needs: the catalogue (the videos) and each user's history object. */
+export function historyDeps(env: Env, db: Database): HistoryDeps {
+  return { db, history: (userId) => userHistoryOf(env, userId) };
 }
 
 /** What player events need: the catalogue (who may see the video) and the analytics sink (ANALYTICS). */
@@ -244,9 +253,13 @@ export function fanOutDeps(env: Env, db: Database): FanOutDeps {
   };
 }
 
-/** What trending needs: the database and the KV namespace that holds the lists. */
+/** What trending needs: the database, the KV namespace that holds the lists, and each video's room (its viewers). */
 export function trendingDeps(env: Env, db: Database): TrendingDeps {
-  return { db, lists: env.CACHE };
+  return {
+    db,
+    lists: env.CACHE,
+    viewers: (videoId, fromHour, regions, cap) => roomOf(env, videoId).viewers(fromHour, regions, cap),
+  };
 }
 
 /** Asks for a video's content vector to be brought in line with its row (the `video-index` queue). */
@@ -281,6 +294,7 @@ export function recommendationDeps(env: Env, db: Database, origin: string): Reco
       return vectors;
     },
     trending: (region, limit) => trendingIds(env.CACHE, region, limit),
+    history: (userId) => userHistoryOf(env, userId),
     origin,
   };
 }

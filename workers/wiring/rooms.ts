@@ -5,6 +5,7 @@ import {
   type CounterDelta,
   type LiveSettings,
   type StatusUpdate,
+  type ViewMark,
 } from "../durable-objects/video-room-protocol";
 
 /**
@@ -16,6 +17,11 @@ export function roomOf(env: Env, videoId: string) {
   const hub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
   return {
     bump: (delta: CounterDelta) => hub.bump(videoId, delta),
+    /** The video's view marks (one per viewer and hour) and the views they count. */
+    markView: (mark: ViewMark) => hub.markView(videoId, mark),
+    importMarks: (marks: readonly ViewMark[]) => hub.importMarks(videoId, marks),
+    viewers: (fromHour: number, regions: readonly string[], cap: number) =>
+      hub.viewers(videoId, fromHour, regions, cap),
     publishStatus: (status: StatusUpdate) => hub.publishStatus(videoId, status),
     publishCaptions: (update: CaptionsUpdate) => hub.publishCaptions(videoId, update),
     addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),

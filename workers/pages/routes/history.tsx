@@ -3,6 +3,7 @@ import type { AppEnv } from "../../env";
 import { problem } from "../../lib/errors";
 import * as accounts from "../../services/accounts";
 import * as history from "../../services/history";
+import { historyDeps } from "../../wiring/deps";
 import { signedIn } from "../middleware";
 import { HistoryPage } from "../pages/history";
 
@@ -11,7 +12,7 @@ export const historyRoutes = new Hono<AppEnv>()
   .get("/history", signedIn, async (c) => {
     const { user, db } = c.var;
     const [list, me] = await Promise.all([
-      history.historyOf(db, user.id, new URL(c.req.url).origin, 50),
+      history.historyOf(historyDeps(c.env, db), user.id, new URL(c.req.url).origin, 50),
       accounts.me(db, user.id),
     ]);
     return c.render(<HistoryPage history={list} paused={me.history_paused} />, { title: "History" });
@@ -21,11 +22,11 @@ export const historyRoutes = new Hono<AppEnv>()
     if (typeof videoId !== "string" || !videoId) {
       throw problem("validation_failed", { detail: "No video." });
     }
-    await history.clearHistory(c.var.db, c.var.user.id, videoId);
+    await history.clearHistory(historyDeps(c.env, c.var.db), c.var.user.id, videoId);
     return c.redirect("/history", 303);
   })
   .post("/history/clear", signedIn, async (c) => {
-    await history.clearHistory(c.var.db, c.var.user.id);
+    await history.clearHistory(historyDeps(c.env, c.var.db), c.var.user.id);
     return c.redirect("/history", 303);
   })
   .post("/history/paused", signedIn, async (c) => {

@@ -12,6 +12,7 @@ import { statusOf } from "../../services/processing";
 import { relatedTo } from "../../services/recommendations/recommend";
 import * as videos from "../../services/videos";
 import { recommendationDeps, videoDeps } from "../../wiring/deps";
+import { userHistoryOf } from "../../wiring/history";
 import { WatchPage } from "../pages/watch";
 import { orNull, ROW } from "./lists";
 
@@ -20,7 +21,9 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   const id = c.req.param("video_id");
   const { db, user } = c.var;
   const origin = new URL(c.req.url).origin;
-  const video = await videos.watchData(db, id, user, origin, c.env.SIGNING_SECRET);
+  const video = await videos.watchData(db, id, user, origin, c.env.SIGNING_SECRET, (userId) =>
+    userHistoryOf(c.env, userId),
+  );
   const deps = recommendationDeps(c.env, db, origin);
   // `?list=`: the playlist beside the player (a list the viewer may not see is simply not shown).
   const listId = c.req.query("list");

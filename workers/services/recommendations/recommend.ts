@@ -1,6 +1,6 @@
 import type { AuthUser, Database } from "../../env";
 import type { WatchEventMessage } from "../../schemas/videos";
-import { recentHistory } from "../../storage/history";
+import { channelsOfVideos, type HistoryStore } from "../../storage/history";
 import * as cache from "../../storage/recommendation-cache";
 import * as signals from "../../storage/signals";
 import * as subscriptionStore from "../../storage/subscriptions";
@@ -20,6 +20,21 @@ export interface RecommendationDeps {
   trending: (region: string, limit: number) => Promise<string[]>;
   origin: string;
   now?: () => number;
+  /** A user's history (their own object). */
+  history: (userId: string) => HistoryStore;
+}
+
+/** A user's most recent history, newest first, of videos that still exist: the seeds and the "already finished" filter. */
+async function recentHistory(deps: RecommendationDeps, userId: string, limit: number) {
+  const rows = await deps.history(userId).page(limit);
+  const channels = await channelsOfVideos(
+    deps.db,
+    rows.map((r) => r.video_id),
+  );
+  return rows.flatMap((r) => {
+    const channelId = channels.get(r.video_id);
+    return channelId ? [{ videoId: r.video_id, percent: r.percent, channelId }] : [];
+  });
 }
 
 const DAY = 86_400_000;
@@ -82,7 +97,7 @@ export async function refreshRecommendations(kv: KVNamespace, event: WatchEventM
 async function computeFor(deps: RecommendationDeps, user: AuthUser, region: string): Promise<Ranked[]> {
   const now = deps.now?.() ?? Date.now();
   const [history, subscribed, uploads, trending] = await Promise.all([
-    recentHistory(deps.db, user.id, 200),
+    recentHistory(deps, user.id, 200),
     subscriptionStore.subscribedChannels(deps.db, user.id),
     subscriptionStore.subscriptionUploads(deps.db, user.id, new Date(now - SUBSCRIPTION_WINDOW_MS), 20),
     deps.trending(region, MAX_LIMIT),

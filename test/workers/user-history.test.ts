@@ -1,0 +1,157 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { HISTORY_CAP } from "../../workers/durable-objects/user-history";
+import { userHistoryOf } from "../../workers/wiring/history";
+import { api, catalogueVideo, readyVideo, registerUser, runCron, type TestUser } from "./fixtures";
+import { stubTranscoder } from "./transcoder-stub";
+
+stubTranscoder();
+
+// Issue 23: a user's watch history and resume points live in their own object
+// (`UserHistory`), not in the shared D1. The rows D1 kept before are pulled in on the user's
+// first call, and by the cron for users who do not come back.
+
+type List = {
+  items: { video: { id: string }; position: number; percent: number; watched_at: string }[];
+  next_cursor: string | null;
+};
+
+const list = async (user: TestUser, query = "") => {
+  const res = await api(`/api/v1/users/me/watch-history${query}`, { as: user });
+  expect(res.status).toBe(200);
+  return (await res.json()) as List;
+};
+
+const report = (user: TestUser, videoId: string, position: number) =>
+  api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: user, json: { position, duration: 100 } });
+
+const d1Rows = async (userId: string) =>
+  (
+    await env.DB.prepare("SELECT count(*) AS n FROM watch_history WHERE user_id = ?")
+      .bind(userId)
+      .first<{ n: number }>()
+  )?.n;
+
+async function legacyRow(userId: string, videoId: string, position: number, at: number) {
+  await env.DB.prepare(
+    "INSERT INTO watch_history (user_id, video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, 100, ?, ?)",
+  )
+    .bind(userId, videoId, position, position, at)
+    .run();
+}
+
+describe("watch history in the user's own object", () => {
+  it("pulls the rows D1 kept on the user's first call, newest first, and leaves none in D1", async () => {
+    const owner = await registerUser();
+    const a = await catalogueVideo(owner, { title: "old a" });
+    const b = await catalogueVideo(owner, { title: "old b" });
+    const viewer = await registerUser();
+    const t = Date.now() - 3_600_000;
+    await legacyRow(viewer.id, a, 30, t);
+    await legacyRow(viewer.id, b, 60, t + 1000);
+
+    const first = await list(viewer);
+    expect(first.items.map((i) => [i.video.id, i.position, i.percent])).toEqual([
+      [b, 60, 60],
+      [a, 30, 30],
+    ]);
+    expect(first.items[0]?.watched_at).toBe(new Date(t + 1000).toISOString());
+    expect(await d1Rows(viewer.id)).toBe(0);
+
+    // The watch page's resume point comes from there too, and a report moves it.
+    const page = async () =>
+      ((await (await api(`/api/v1/videos/${a}`, { as: viewer })).json()) as { resume_position: number })
+        .resume_position;
+    expect(await page()).toBe(30);
+    expect((await report(viewer, a, 45)).status).toBe(204);
+    expect(await page()).toBe(45);
+    expect((await list(viewer)).items.map((i) => i.video.id)).toEqual([a, b]);
+  });
+
+  it("moves the history of users who do not come back with the cron; the newer entry of a video wins", async () => {
+    const owner = await registerUser();
+    const a = await catalogueVideo(owner, { title: "cron a" });
+    const b = await catalogueVideo(owner, { title: "cron b" });
+    const away = await registerUser();
+    const t = Date.now() - 7_200_000;
+    await legacyRow(away.id, a, 10, t);
+    await legacyRow(away.id, b, 20, t);
+    await runCron();
+    expect(await d1Rows(away.id)).toBe(0);
+    const store = userHistoryOf(env, away.id);
+    expect((await store.page(10)).map((r) => r.video_id).sort()).toEqual([a, b].sort());
+
+    // A row an older Worker wrote to D1 meanwhile: pulled again, but only a newer one replaces.
+    await legacyRow(away.id, a, 5, t - 1000);
+    await legacyRow(away.id, b, 90, t + 1000);
+    expect(await store.pullFromD1()).toBe(2);
+    expect(await store.resume(a)).toEqual({ position: 10, duration: 100 });
+    expect(await store.resume(b)).toEqual({ position: 90, duration: 100 });
+    expect(await store.pullFromD1()).toBe(0);
+  });
+
+  it("pages over other people's private videos and deleted ones without short or empty pages", async () => {
+    const owner = await registerUser();
+    const viewer = await registerUser();
+    const mine = await readyVideo(viewer, "private");
+    const visible1 = await readyVideo(owner);
+    const hidden = await readyVideo(owner);
+    const gone = await readyVideo(owner);
+    const visible2 = await readyVideo(owner);
+    // Watched in this order, so the newest first is the reverse.
+    for (const v of [visible2, gone, hidden, visible1, mine]) {
+      expect((await report(viewer, v.videoId, 10)).status).toBe(204);
+    }
+    expect((await api(`/api/v1/videos/${gone.videoId}`, { method: "DELETE", as: owner })).status).toBe(204);
+    // Watched while public, then made private by its owner.
+    const made = await api(`/api/v1/videos/${hidden.videoId}`, {
+      method: "PATCH",
+      as: owner,
+      json: { visibility: "private" },
+    });
+    expect(made.status).toBe(200);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: List = await list(viewer, `?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.items).toHaveLength(1);
+      seen.push(...page.items.map((i) => i.video.id));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor && pages < 10);
+    // Their own private video stays; the owner's private one and the deleted one drop out.
+    expect(seen).toEqual([mine.videoId, visible1.videoId, visible2.videoId]);
+  });
+
+  it(`keeps at most ${HISTORY_CAP} entries, the newest`, async () => {
+    const viewer = await registerUser();
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const stub = env.USER_HISTORY.get(env.USER_HISTORY.idFromName(viewer.id));
+    // Fill the object directly (a real user would need years): older than anything reported.
+    await userHistoryOf(env, viewer.id).page(1);
+    await runInDurableObject(stub, (_, state) => {
+      for (let i = 0; i < HISTORY_CAP + 50; i++) {
+        state.storage.sql.exec(
+          "INSERT INTO history (video_id, position, duration, percent, watched_at) VALUES (?, 1, 100, 1, ?)",
+          `filler-${String(i).padStart(6, "0")}`,
+          1_000_000 + i,
+        );
+      }
+      state.storage.kv.put("writes", 99);
+    });
+    // The 100th write checks the cap.
+    expect((await report(viewer, videoId, 10)).status).toBe(204);
+    const left = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec<{ n: number; oldest: number }>("SELECT count(*) AS n, min(watched_at) AS oldest FROM history")
+        .one(),
+    );
+    expect(left.n).toBe(HISTORY_CAP);
+    expect(left.oldest).toBe(1_000_000 + 51);
+    expect((await list(viewer)).items.map((i) => i.video.id)).toEqual([videoId]);
+  });
+});
