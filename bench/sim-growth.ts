@@ -249,6 +249,16 @@ const keepReport = db.prepare(
      percent = excluded.percent, watched_at = excluded.watched_at`,
 );
 const keepMarkHour = db.prepare("UPDATE users.history SET mark_hour = ? WHERE user_id = ? AND video_id = ?");
+/** The users' inbox objects (user-inbox.ts `UserInbox`), in the same stand-in, keyed by user too. */
+db.exec(`CREATE TABLE users.inbox (user_id TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, video_id TEXT NOT NULL,
+    message TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, id)) WITHOUT ROWID;
+  CREATE UNIQUE INDEX users.inbox_once ON inbox (user_id, type, video_id);
+  CREATE INDEX users.inbox_at ON inbox (user_id, created_at, id);`);
+const deliverNotices = db.prepare(
+  `INSERT INTO users.inbox (user_id, id, type, video_id, message, created_at)
+   SELECT s.user_id, lower(hex(randomblob(10))), 'new_video', ?1, ?2, ?4 FROM subscriptions s WHERE s.channel_id = ?3
+   ON CONFLICT DO NOTHING`,
+);
 const markView = db.prepare(
   "INSERT INTO rooms.view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 );
@@ -874,7 +884,7 @@ function simulateDay(dayStart: number): Day {
   return day;
 }
 
-/** An upload that becomes a ready video: uploads.ts, processing, notifications.ts insertNewVideoPage, the video.ready webhook. */
+/** An upload that becomes a ready video: uploads.ts, processing, notifications.ts fanOutPage, the video.ready webhook. */
 function upload(at: number, day: Day) {
   day.uploads++;
   // Any channel: a channel's upload rate is not its subscriber count (were both Zipf, the few
@@ -910,17 +920,12 @@ function upload(at: number, day: Day) {
       at,
     );
   }
-  const before = ops.get("notifications")?.changes ?? 0;
-  run(
-    "notifications",
-    `INSERT INTO notifications (id, user_id, type, video_id, message, created_at)
-     SELECT lower(hex(randomblob(10))), s.user_id, 'new_video', ?1, ?2, ?4 FROM subscriptions s WHERE s.channel_id = ?3 ON CONFLICT DO NOTHING`,
-    videoId,
-    `New from ${sentence(1, 3)}: ${sentence(3, 10)}`,
-    channelIds[c] as string,
-    at,
+  // notifications.ts fanOutPage: a notice into each subscriber's inbox object (UserInbox.deliver), not D1.
+  const delivered = Number(
+    deliverNotices.run(videoId, `New from ${sentence(1, 3)}: ${sentence(3, 10)}`, channelIds[c] as string, at).changes,
   );
-  day.notifications += (ops.get("notifications")?.changes ?? 0) - before;
+  for (let i = 0; i < delivered; i++) roomCall("UserInbox.deliver (per subscriber per upload)");
+  day.notifications += delivered;
   webhook(
     channelOwner[c] as string,
     "video.ready",
@@ -977,8 +982,14 @@ function perTable(sz: Map<string, Size>) {
   return total;
 }
 /** Bytes (pages in use) of an attached database standing in for Durable Objects' SQLite. */
-const objectBytes = (schema: "rooms" | "users") =>
-  (db.prepare(`SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat('${schema}')`).get() as { n: number }).n;
+const objectBytes = (schema: "rooms" | "users", table: string) =>
+  (
+    db
+      .prepare(
+        `SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat('${schema}') WHERE name = ?1 OR name LIKE ?1 || '\\_%' ESCAPE '\\'`,
+      )
+      .get(table) as { n: number }
+  ).n;
 const pageBytes = () => {
   const { n } = db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as {
     n: number;
@@ -992,7 +1003,8 @@ for (let d = 0; d < warmupDays; d++) simulateDay(T0 + d * DAY_MS);
 console.log(`warm-up in ${((performance.now() - t1) / 1000).toFixed(1)} s; the measured day ...`);
 const opsBefore = new Map([...ops].map(([k, v]) => [k, { ...v }]));
 const roomCallsBefore = new Map(roomCalls);
-const historyBytesBefore = objectBytes("users");
+const historyBytesBefore = objectBytes("users", "history");
+const inboxBytesBefore = objectBytes("users", "inbox");
 const before = perTable(sizes());
 const rowsBefore = rowCounts();
 const fileBefore = pageBytes();
@@ -1033,7 +1045,7 @@ const RETENTION: Record<string, Retention> = {
   webhook_endpoints: { kind: "catalogue", driver: "1% of channels" },
   uploads: { kind: "forever", driver: "1 per upload (never deleted once complete)" },
   upload_parts: { kind: "forever", driver: "parts per upload (kept after completion)" },
-  notifications: { kind: "forever", driver: "uploads × subscribers (never deleted)" },
+  notifications: { kind: "forever", driver: "rare notices (ready, captions, moderation); new-video ones in inboxes" },
   comments: { kind: "forever", driver: "comments" },
   video_likes: { kind: "forever", driver: "likes" },
   watch_history: {
@@ -1052,7 +1064,7 @@ const RETENTION: Record<string, Retention> = {
     driver: "(video, region, hour) with activity; folded into days after 7 days",
   },
   video_stats_daily: { kind: "forever", driver: "(video, day) with activity: the folded hours (below)" },
-  video_region_daily: { kind: "forever", driver: "(video, region, day) with activity: the folded hours (below)" },
+  video_region_daily: { kind: "forever", driver: "no longer written (no reader); its rows stay" },
   viewer_recent_watches: {
     kind: "window",
     days: 1,
@@ -1194,15 +1206,17 @@ console.log(
       | { n: number }
       | undefined
   )?.n;
-  const markBytes = objectBytes("rooms");
+  const markBytes = objectBytes("rooms", "view_marks");
   const entries = (db.prepare("SELECT count(*) AS n FROM users.history").get() as { n: number }).n;
   const largest = (
     db.prepare("SELECT count(*) AS n FROM users.history GROUP BY user_id ORDER BY n DESC LIMIT 1").get() as
       | { n: number }
       | undefined
   )?.n;
-  const historyBytes = objectBytes("users");
-  console.log("\nDurable Objects (each video's room and each user's history, their own SQLite; not D1):");
+  const historyBytes = objectBytes("users", "history");
+  const inboxBytes = objectBytes("users", "inbox");
+  const notices = (db.prepare("SELECT count(*) AS n FROM users.inbox").get() as { n: number }).n;
+  console.log("\nDurable Objects (each video's room, each user's history and inbox, their own SQLite; not D1):");
   console.log(
     `  view marks standing (${MARK_HOURS} h): ${scaled(marks)} at full scale, ${marks ? Math.round(markBytes / marks) : 0} B a mark ` +
       `(with the video id rooms do not store), ${fmtGB(markBytes / s)} GB over every room; the busiest room here holds ${(hottest ?? 0).toLocaleString("en-US")}`,
@@ -1211,6 +1225,11 @@ console.log(
     `  watch history: ${scaled(entries)} entries at full scale, ${entries ? Math.round(historyBytes / entries) : 0} B an entry ` +
       `(with the user id objects do not store), ${fmtGB(historyBytes / s)} GB over every user, +${fmtMB((historyBytes - historyBytesBefore) / s)} MB on the measured day ` +
       `(spread over the users' objects; each capped at 10,000 entries); the largest here holds ${(largest ?? 0).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  inboxes (new-video notices): ${scaled(notices)} at full scale, ${notices ? Math.round(inboxBytes / notices) : 0} B a notice ` +
+      `(with the user id inboxes do not store), +${fmtMB((inboxBytes - inboxBytesBefore) / s)} MB on the measured day ` +
+      "(spread over the subscribers' inboxes; each capped at 1,000 notices)",
   );
   for (const [label, n] of roomCalls) {
     console.log(
@@ -1225,7 +1244,8 @@ console.log(
 // daily tables for good, once its hours are a week old and gone.
 const dayStart = (T0 + warmupDays * DAY_MS) / HOUR_MS;
 const sizeOf = (t: string) => perTable(sizes()).get(t) ?? { table: 0, indexes: 0, payload: 0 };
-const daily = ["video_stats_daily", "video_region_daily"];
+// The days are no longer kept per region (`video_region_daily`: no reader; 193 MB a day).
+const daily = ["video_stats_daily"];
 const foldBefore = new Map(daily.map((t) => [t, sizeOf(t)]));
 const foldRows = new Map(daily.map((t) => [t, rowCounts().get(t) ?? 0]));
 const measuredHours = "hour >= ?1 AND hour < ?2";
@@ -1235,14 +1255,6 @@ db.prepare(
    FROM video_region_hourly WHERE ${measuredHours} GROUP BY video_id, hour / 24
    ON CONFLICT (video_id, day) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
      likes = likes + excluded.likes, shares = shares + excluded.shares`,
-).run(dayStart, dayStart + 24);
-db.prepare(
-  `INSERT INTO video_region_daily (video_id, region, day, views, watch_seconds, likes, comments, shares)
-   SELECT video_id, region, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(comments), sum(shares)
-   FROM video_region_hourly WHERE ${measuredHours} GROUP BY video_id, region, hour / 24
-   ON CONFLICT (video_id, region, day) DO UPDATE SET views = views + excluded.views,
-     watch_seconds = watch_seconds + excluded.watch_seconds, likes = likes + excluded.likes,
-     comments = comments + excluded.comments, shares = shares + excluded.shares`,
 ).run(dayStart, dayStart + 24);
 console.log("\nthe measured day's hours folded into days, as the cron does a week later:");
 for (const t of daily) {

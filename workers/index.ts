@@ -6,6 +6,7 @@ export { Transcoder } from "./containers/transcoder";
 export { RateLimiter } from "./durable-objects/rate-limiter";
 export { RoomRelay } from "./durable-objects/room-relay";
 export { UserHistory } from "./durable-objects/user-history";
+export { UserInbox } from "./durable-objects/user-inbox";
 export { VideoRoom } from "./durable-objects/video-room";
 
 export default {

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
+import { userInboxOf } from "../../workers/wiring/inbox";
 import { api, expectProblem, processingVideo, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
 import { sendEvent, stubTranscoder } from "./transcoder-stub";
 
@@ -170,12 +171,15 @@ describe("new_video notifications", () => {
       await worker.queue(batch, env, ctx);
       return getQueueResult(batch, ctx);
     };
-    const count = async () =>
-      (
-        await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE type = 'new_video' AND video_id = ?")
-          .bind(videoId)
-          .first<{ n: number }>()
-      )?.n;
+    // The notices land in each fan's inbox object, not in D1.
+    const count = async () => {
+      let n = 0;
+      for (const fan of fans) {
+        const { rows } = await userInboxOf(env, fan.id).latest(100);
+        n += rows.filter((r) => r.type === "new_video" && r.video_id === videoId).length;
+      }
+      return n;
+    };
 
     expect((await deliver(null)).explicitAcks).toHaveLength(1);
     expect(await count()).toBe(0);
@@ -187,6 +191,10 @@ describe("new_video notifications", () => {
     expect(await waitFor(async () => (await count()) === 3 && 3, "the whole fan-out")).toBe(3);
     await deliver(null);
     expect(await count()).toBe(3);
+    const d1 = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE type = 'new_video' AND video_id = ?")
+      .bind(videoId)
+      .first();
+    expect(d1).toEqual({ n: 0 });
   });
 });
 

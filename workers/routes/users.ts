@@ -10,7 +10,7 @@ import * as accounts from "../services/accounts";
 import { subscriptionsOf } from "../services/channels";
 import { notificationsOf } from "../services/notifications";
 import * as blocks from "../services/user-blocks";
-import { blockDeps } from "../wiring/deps";
+import { blockDeps, notificationDeps } from "../wiring/deps";
 
 export const userRoutes = router()
   .openapi(
@@ -38,7 +38,7 @@ export const userRoutes = router()
     }),
     async (c) => {
       const { page, limit } = c.req.valid("query");
-      return c.json(await notificationsOf(c.var.db, c.var.user.id, page, limit), 200);
+      return c.json(await notificationsOf(notificationDeps(c.env, c.var.db), c.var.user.id, page, limit), 200);
     },
   )
   .openapi(

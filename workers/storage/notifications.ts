@@ -2,7 +2,8 @@ import { count, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { notifications, videos } from "./schema";
 
-export async function listNotifications(db: Database, userId: string, page: number, limit: number) {
+/** The user's notices kept in D1 (all but new-video ones), newest first: `limit` from the `offset`-th, and how many. */
+export async function listNotifications(db: Database, userId: string, offset: number, limit: number) {
   const [rows, total] = await Promise.all([
     db
       .select()
@@ -10,7 +11,7 @@ export async function listNotifications(db: Database, userId: string, page: numb
       .where(eq(notifications.userId, userId))
       .orderBy(desc(notifications.createdAt))
       .limit(limit)
-      .offset((page - 1) * limit)
+      .offset(offset)
       .all(),
     db.select({ n: count() }).from(notifications).where(eq(notifications.userId, userId)).get(),
   ]);
@@ -33,34 +34,20 @@ export async function insertVideoNotification(
 }
 
 /**
- * Notifies one page of a channel's subscribers (user ids after `after`, in id order) of a new
- * video, in one batch: the insert and the look-up of the page's last id read the same index
- * range. The unique (user, type, video) index makes a redelivered page add nothing. Answers
- * the cursor of the next page, or null when this page was the last.
+ * One page of a channel's subscribers (user ids after `after`, in id order, over the
+ * `(channel_id, user_id)` index) and the cursor of the next page, or null when this page was
+ * the last.
  */
-export async function insertNewVideoPage(
+export async function subscriberPage(
   db: Database,
-  video: { id: string; channelId: string; message: string },
+  channelId: string,
   after: string | null,
   pageSize: number,
-): Promise<string | null> {
-  const d1 = db.$client;
-  const [, last] = await d1.batch<{ user_id: string }>([
-    d1
-      .prepare(
-        `INSERT INTO notifications (id, user_id, type, video_id, message)
-         SELECT lower(hex(randomblob(10))), s.user_id, 'new_video', ?1, ?2
-         FROM subscriptions s WHERE s.channel_id = ?3 AND s.user_id > ?4
-         ORDER BY s.user_id LIMIT ?5
-         ON CONFLICT DO NOTHING`,
-      )
-      .bind(video.id, video.message, video.channelId, after ?? "", pageSize),
-    d1
-      .prepare(
-        `SELECT user_id FROM subscriptions WHERE channel_id = ?1 AND user_id > ?2
-         ORDER BY user_id LIMIT 1 OFFSET ?3`,
-      )
-      .bind(video.channelId, after ?? "", pageSize - 1),
-  ]);
-  return last?.results[0]?.user_id ?? null;
+): Promise<{ userIds: string[]; next: string | null }> {
+  const { results } = await db.$client
+    .prepare("SELECT user_id FROM subscriptions WHERE channel_id = ?1 AND user_id > ?2 ORDER BY user_id LIMIT ?3")
+    .bind(channelId, after ?? "", pageSize)
+    .all<{ user_id: string }>();
+  const userIds = results.map((r) => r.user_id);
+  return { userIds, next: userIds.length === pageSize ? (userIds.at(-1) ?? null) : null };
 }

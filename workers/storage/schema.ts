@@ -533,7 +533,9 @@ export const videoRegionHourly = sqliteTable(
 );
 
 /**
- * `video_region_hourly` folded by day after a week, as `video_stats_daily` is.
+ * `video_region_hourly` folded by day after a week, as `video_stats_daily` is, until
+ * 2026-12-06: no longer written (no reader; a creator's regions come from Analytics Engine;
+ * docs/capacity.md). Its rows stay until a migration drops the table.
  * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
  */
 export const videoRegionDaily = sqliteTable(

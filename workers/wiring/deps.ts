@@ -13,7 +13,7 @@ import type { EngagementDeps } from "../services/engagement";
 import type { HistoryDeps } from "../services/history";
 import type { LiveDeps } from "../services/live";
 import type { ModerationDeps } from "../services/moderation";
-import { type FanOutDeps, startNewVideoFanOut } from "../services/notifications";
+import { type FanOutDeps, type NotificationDeps, startNewVideoFanOut } from "../services/notifications";
 import type { PlaybackEventDeps } from "../services/playback-events";
 import { type ProcessingDeps, statusOf } from "../services/processing";
 import type { RecommendationDeps } from "../services/recommendations/recommend";
@@ -31,6 +31,7 @@ import { type VectorBackend, vectorBackend } from "../vectors/backend";
 import { analyticsQueryFromEnv, analyticsSinkFromEnv } from "./analytics";
 import { edgePurge, mediaPurge } from "./edge-purge";
 import { userHistoryOf } from "./history";
+import { userInboxOf } from "./inbox";
 import { producer, send } from "./queues";
 import { roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
@@ -250,7 +251,13 @@ export function fanOutDeps(env: Env, db: Database): FanOutDeps {
     db,
     queue: producer(env, "notification-fanout"),
     pageSize: Math.min(1000, int(env.FANOUT_PAGE_SIZE, 500)),
+    inbox: (userId) => userInboxOf(env, userId),
   };
+}
+
+/** What the notifications list needs: D1 (the rare notices) and the user's inbox (new videos). */
+export function notificationDeps(env: Env, db: Database): NotificationDeps {
+  return { db, inbox: (userId) => userInboxOf(env, userId) };
 }
 
 /** What trending needs: the database, the KV namespace that holds the lists, and each video's room (its viewers). */
