@@ -1,17 +1,11 @@
-import { INBOX_CAP, type InboxNotice, type InboxRow } from "../durable-objects/user-inbox";
+import { INBOX_CAP } from "../durable-objects/user-inbox";
 import type { Database } from "../env";
 import { perKey } from "../lib/groups";
 import { newId } from "../lib/ids";
 import type { FanOutMessage } from "../schemas/notifications";
 import type { Producer } from "../schemas/queues";
-import { listNotifications, subscriberPage } from "../storage/notifications";
+import { type InboxStore, listNotifications, subscriberPage } from "../storage/notifications";
 import { findListing } from "../storage/videos";
-
-/** A user's inbox of new-video notices (their own object), as the services call it. */
-export interface InboxStore {
-  deliver(notice: InboxNotice): Promise<boolean>;
-  latest(limit: number): Promise<{ rows: InboxRow[]; total: number }>;
-}
 
 export interface NotificationDeps {
   db: Database;

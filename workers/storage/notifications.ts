@@ -1,8 +1,19 @@
 import { count, desc, eq, sql } from "drizzle-orm";
+import type { InboxNotice, InboxRow } from "../durable-objects/user-inbox";
 import type { Database } from "../env";
 import { notifications, videos } from "./schema";
 
 /** The user's notices kept in D1 (all but new-video ones), newest first: `limit` from the `offset`-th, and how many. */
+/**
+ * A user's inbox of new-video notices: kept in the user's own Durable Object (`UserInbox`),
+ * not in the shared D1 (issue 23, docs/capacity.md). The wiring (`userInboxOf`) binds it to
+ * one user.
+ */
+export interface InboxStore {
+  deliver(notice: InboxNotice): Promise<boolean>;
+  latest(limit: number): Promise<{ rows: InboxRow[]; total: number }>;
+}
+
 export async function listNotifications(db: Database, userId: string, offset: number, limit: number) {
   const [rows, total] = await Promise.all([
     db

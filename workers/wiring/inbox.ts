@@ -1,4 +1,4 @@
-import type { InboxStore } from "../services/notifications";
+import type { InboxStore } from "../storage/notifications";
 
 /** A user's inbox of new-video notices (`UserInbox`, named by the user id), called by RPC: the one place that makes that stub. */
 export function userInboxOf(env: Env, userId: string): InboxStore {
