@@ -1,3 +1,13 @@
+/** D1 binds at most 100 parameters a statement: id lists go in chunks of this many. */
+export const D1_CHUNK = 90;
+
+/** `items` cut into runs of at most `size`, in order. */
+export function chunks<T>(items: readonly T[], size = D1_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
  * Calls `call` once per key of `items` (grouped by `keyOf`, in the order keys first appear),
  * each with its items and their indexes in `items`, at most `atOnce` calls at a time: one RPC

@@ -1,5 +1,5 @@
 import type { Database } from "../env";
-import { perKey } from "../lib/groups";
+import { chunks, perKey } from "../lib/groups";
 import { GLOBAL_REGION, isCountry } from "../lib/region";
 import * as store from "../storage/trending";
 import {
@@ -55,7 +55,7 @@ export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
   const touched: ListRef[] = [];
   let scored = 0;
 
-  for (const ids of store.chunks(active.map((a) => a.video_id))) {
+  for (const ids of chunks(active.map((a) => a.video_id))) {
     const [facts, activity, before] = await Promise.all([
       store.factsOf(db, ids),
       store.activityOf(db, ids, fromHour),

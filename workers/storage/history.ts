@@ -1,6 +1,7 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { HistoryRow, HistoryWrite, PreviousReport } from "../durable-objects/user-history";
 import type { Database } from "../env";
+import { chunks } from "../lib/groups";
 import { channels, users, type Video, videos } from "./schema";
 
 /**
@@ -52,11 +53,10 @@ export async function historyVideos(
   return new Map(rows.map((r) => [r.video.id, r]));
 }
 
-/** D1 binds at most 100 parameters a statement: ids go 90 at a time. */
+/** The rows `read` answers for the distinct ids, a D1-sized chunk at a time. */
 async function inChunks<T>(ids: readonly string[], read: (ids: string[]) => Promise<T[]>): Promise<T[]> {
-  const unique = [...new Set(ids)];
   const out: T[] = [];
-  for (let i = 0; i < unique.length; i += 90) out.push(...(await read(unique.slice(i, i + 90))));
+  for (const part of chunks([...new Set(ids)])) out.push(...(await read(part)));
   return out;
 }
 

@@ -6,15 +6,7 @@ import { LISTABLE_SQL } from "./videos";
  * scores it keeps (`trending_scores`), and the lists it writes to KV.
  */
 
-/** D1 binds at most 100 parameters per statement. */
-const CHUNK = 90;
 const marks = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `?${i + from}`).join(", ");
-
-export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Videos with activity rolled up after `since` (ms), oldest change first, and when. */
 export async function activeSince(db: Database, since: number, limit: number) {
