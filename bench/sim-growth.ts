@@ -228,14 +228,20 @@ const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).
 
 /**
  * The video rooms' own SQLite (Durable Objects, not D1): each room keeps its video's view marks
- * (video-room.ts `markView`), LIMITS.markHours of them. One database here for every room, so
+ * (video-room.ts `markView`), LIMITS.markHours of them, and its top co-views (co-views.ts). One database here for every room, so
  * its rows carry the video id the rooms' do not (about 17 bytes a mark more than a room's).
  * Attached, so that trending's statement can read it as the rooms answer the cron.
  */
 db.exec(`ATTACH '${path.join(out, "rooms.db")}' AS rooms;
   CREATE TABLE rooms.view_marks (video_id TEXT NOT NULL, viewer TEXT NOT NULL, hour INTEGER NOT NULL, region TEXT NOT NULL,
     PRIMARY KEY (video_id, viewer, hour)) WITHOUT ROWID;
-  CREATE INDEX rooms.view_marks_hour ON view_marks (video_id, hour);`);
+  CREATE INDEX rooms.view_marks_hour ON view_marks (video_id, hour);
+  CREATE TABLE rooms.co_views (video_id TEXT NOT NULL, other TEXT NOT NULL, k REAL NOT NULL,
+    PRIMARY KEY (video_id, other)) WITHOUT ROWID;
+  CREATE INDEX rooms.co_views_k ON co_views (video_id, k);
+  CREATE TABLE rooms.co_view_events (video_id TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (video_id, id)) WITHOUT ROWID;
+  CREATE INDEX rooms.co_view_events_at ON co_view_events (video_id, at);`);
 const MARK_HOURS = 49; // video-room-protocol.ts LIMITS.markHours
 /** The users' history objects (user-history.ts `UserHistory`): one database here for all, keyed by user too. */
 db.exec(`ATTACH '${path.join(out, "users.db")}' AS users;
@@ -577,28 +583,77 @@ function rollUp(e: {
   );
 }
 
-const PAIRS = `SELECT ?1 AS a, w.video_id AS b FROM viewer_recent_watches w WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3
-  UNION ALL SELECT w.video_id AS a, ?1 AS b FROM viewer_recent_watches w WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3`;
-const FRESH = `NOT EXISTS (SELECT 1 FROM viewer_recent_watches x WHERE x.viewer = ?2 AND x.video_id = ?1 AND x.watched_at >= ?3)
-  AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)`;
-/** storage/signals.ts recordViewerWatch: co-views (region and global), the window, its trim. */
+/**
+ * The room's flush (video-room.ts alarm → videos.ts addCounts): counters at most once per 2 s
+ * per video; new co-views alone wait up to LIMITS.coViewFlushMs (an hour) for one, so they
+ * cost a statement of their own only when the video had no flush in the last hour.
+ */
+const lastFlush = new Map<string, number>();
+const CO_VIEW_FLUSH_MS = HOUR_MS;
+let flushes = 0;
+function flushRoom(videoId: string, at: number, views: number) {
+  const last = lastFlush.get(videoId);
+  if (last !== undefined && (views ? Math.floor(last / 2000) === Math.floor(at / 2000) : at - last < CO_VIEW_FLUSH_MS)) {
+    return;
+  }
+  lastFlush.set(videoId, at);
+  flushes++;
+  run("videos (counters)", "UPDATE videos SET view_count = view_count + ? WHERE id = ?", views, videoId);
+}
+
+// durable-objects/co-views.ts: a room's pairs as log-counts, the top CO_VIEWS_KEPT kept (trimmed at 250).
+const CO_VIEWS_KEPT = 200;
+const CO_VIEWS_TRIM_AT = 250;
+const CO_VIEW_EVENT_KEEP_MS = HOUR_MS;
+const coViewK = db.prepare("SELECT k FROM rooms.co_views WHERE video_id = ? AND other = ?");
+const coViewPut = db.prepare(
+  "INSERT INTO rooms.co_views (video_id, other, k) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET k = excluded.k",
+);
+const coViewCount = db.prepare("SELECT count(*) AS n FROM rooms.co_views WHERE video_id = ?");
+const coViewTrim = db.prepare(
+  "DELETE FROM rooms.co_views WHERE video_id = ?1 AND other IN (SELECT other FROM rooms.co_views WHERE video_id = ?1 ORDER BY k LIMIT ?2)",
+);
+const coViewEvent = db.prepare(
+  "INSERT INTO rooms.co_view_events (video_id, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+);
+const coViewEventsExpire = db.prepare("DELETE FROM rooms.co_view_events WHERE video_id = ? AND at < ?");
+const addLogs = (a: number, b: number) => Math.max(a, b) + Math.log2(1 + 2 ** -Math.abs(a - b));
+/** video-room.ts addCoViews → co-views.ts CoViewTable.add, then the room's flush of its total. */
+function addCoViews(videoId: string, others: string[], at: number, eventId: string) {
+  roomCall("VideoRoom.addCoViews (per counted view with a window)");
+  coViewEventsExpire.run(videoId, at - CO_VIEW_EVENT_KEEP_MS);
+  coViewEvent.run(videoId, eventId, at);
+  const one = at / CO_VIEW_HALF_LIFE_MS;
+  for (const other of others) {
+    const row = coViewK.get(videoId, other) as { k: number } | undefined;
+    coViewPut.run(videoId, other, row ? addLogs(row.k, one) : one);
+  }
+  const { n } = coViewCount.get(videoId) as { n: number };
+  if (n >= CO_VIEWS_TRIM_AT) coViewTrim.run(videoId, n - CO_VIEWS_KEPT);
+  flushRoom(videoId, at, 0);
+}
+
+/**
+ * storage/signals.ts recordViewerWatch: the viewer's window read (fresh only), a co-view call
+ * to the watched video's room and to each room of the window, the watch into the window, its trim.
+ */
 function recordViewerWatch(viewer: string, videoId: string, region: string, at: number) {
   const since = at - CO_VIEW_WINDOW_MS;
-  for (const r of region === UNKNOWN_REGION ? ["global"] : [region, "global"]) {
-    run(
-      "co_views",
-      `INSERT INTO co_views (video_a, video_b, region, score, updated_at)
-       SELECT a, b, ?4, 1, ?5 FROM (${PAIRS}) WHERE ${FRESH}
-       ON CONFLICT (video_a, region, video_b) DO UPDATE SET
-         score = co_views.score * pow(0.5, max(0, excluded.updated_at - co_views.updated_at) / ?6) + 1,
-         updated_at = max(co_views.updated_at, excluded.updated_at)`,
+  const window = (
+    all<{ video_id: string }>(
+      `SELECT w.video_id FROM viewer_recent_watches w
+       WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3
+         AND NOT EXISTS (SELECT 1 FROM viewer_recent_watches x WHERE x.viewer = ?2 AND x.video_id = ?1 AND x.watched_at >= ?3)
+         AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)`,
       videoId,
       viewer,
       since,
-      r,
-      at,
-      CO_VIEW_HALF_LIFE_MS,
-    );
+    ) as { video_id: string }[]
+  ).map((r) => r.video_id);
+  if (window.length) {
+    const eventId = newId(10);
+    addCoViews(videoId, window, at, eventId);
+    for (const other of window) addCoViews(other, [videoId], at, eventId);
   }
   run(
     "viewer_recent_watches",
@@ -676,12 +731,6 @@ function cron(now: number) {
     PRUNE_BATCH,
   );
   run(
-    "cron: prune co_views",
-    "DELETE FROM co_views WHERE rowid IN (SELECT rowid FROM co_views WHERE updated_at < ? ORDER BY updated_at LIMIT ?)",
-    now - 10 * CO_VIEW_HALF_LIFE_MS,
-    PRUNE_BATCH,
-  );
-  run(
     "cron: forget processed_events",
     "DELETE FROM processed_events WHERE rowid IN (SELECT rowid FROM processed_events WHERE created_at < ? ORDER BY created_at LIMIT ?)",
     now - PROCESSED_KEEP_MS,
@@ -731,6 +780,7 @@ function simulateDay(dayStart: number): Day {
     flushes: 0,
     notifications: 0,
   };
+  const flushesBefore = flushes;
   const targetViews = Math.max(20, Math.round(TARGET.viewsPerDay * s));
   // Sessions in time order: starts drawn by hour, then sorted.
   const expectedSessions = Math.ceil(targetViews / (1 - A.bounceShare));
@@ -744,7 +794,6 @@ function simulateDay(dayStart: number): Day {
   const uploads = Math.max(1, Math.floor(expectedUploads) + (chance(expectedUploads % 1) ? 1 : 0));
   const uploadTimes = Float64Array.from({ length: uploads }, () => dayStart + rand() * DAY_MS).sort();
   let nextUpload = 0;
-  const lastFlush = new Map<number, number>();
   let nextCron = dayStart + CRON_MS;
   db.exec("BEGIN");
   for (const start of starts) {
@@ -827,13 +876,7 @@ function simulateDay(dayStart: number): Day {
       if (view) {
         day.views++;
         counted = true;
-        // The room's counter flush (video-room.ts alarm → videos.ts addCounts): at most one per 2 s per video.
-        const window = Math.floor(at / 2000);
-        if (lastFlush.get(v) !== window) {
-          lastFlush.set(v, window);
-          day.flushes++;
-          run("videos (counters)", "UPDATE videos SET view_count = view_count + 1 WHERE id = ?", videoId);
-        }
+        flushRoom(videoId, at, 1);
       }
       rollUp({
         videoId,
@@ -881,6 +924,7 @@ function simulateDay(dayStart: number): Day {
   trending(dayStart + DAY_MS);
   db.exec("COMMIT");
   check(day.views >= targetViews, `only ${day.views} of ${targetViews} views were counted: more sessions needed`);
+  day.flushes = flushes - flushesBefore;
   return day;
 }
 
@@ -1004,6 +1048,7 @@ console.log(`warm-up in ${((performance.now() - t1) / 1000).toFixed(1)} s; the m
 const opsBefore = new Map([...ops].map(([k, v]) => [k, { ...v }]));
 const roomCallsBefore = new Map(roomCalls);
 const historyBytesBefore = objectBytes("users", "history");
+const pairBytesBefore = objectBytes("rooms", "co_views") + objectBytes("rooms", "co_view_events");
 const inboxBytesBefore = objectBytes("users", "inbox");
 const before = perTable(sizes());
 const rowsBefore = rowCounts();
@@ -1072,10 +1117,8 @@ const RETENTION: Record<string, Retention> = {
     driver: "views; 24 h window, cron prunes ≤ 150,000 per run",
   },
   co_views: {
-    kind: "window",
-    days: 70,
-    capped: true,
-    driver: "co-viewed pairs; pruned 70 days after last seen, ≤ 150,000 per run",
+    kind: "forever",
+    driver: "no longer written: each video's room keeps its pairs (the cron moves D1's)",
   },
   room_members: { kind: "window", days: 1, driver: "signed-in watch pages; forgotten after 24 h" },
   webhook_events: { kind: "window", days: 30, driver: "events for endpoints; 30 days" },
@@ -1216,10 +1259,22 @@ console.log(
   const historyBytes = objectBytes("users", "history");
   const inboxBytes = objectBytes("users", "inbox");
   const notices = (db.prepare("SELECT count(*) AS n FROM users.inbox").get() as { n: number }).n;
+  const pairs = (db.prepare("SELECT count(*) AS n FROM rooms.co_views").get() as { n: number }).n;
+  const fullest = (
+    db.prepare("SELECT count(*) AS n FROM rooms.co_views GROUP BY video_id ORDER BY n DESC LIMIT 1").get() as
+      | { n: number }
+      | undefined
+  )?.n;
+  const pairBytes = objectBytes("rooms", "co_views") + objectBytes("rooms", "co_view_events");
   console.log("\nDurable Objects (each video's room, each user's history and inbox, their own SQLite; not D1):");
   console.log(
     `  view marks standing (${MARK_HOURS} h): ${scaled(marks)} at full scale, ${marks ? Math.round(markBytes / marks) : 0} B a mark ` +
       `(with the video id rooms do not store), ${fmtGB(markBytes / s)} GB over every room; the busiest room here holds ${(hottest ?? 0).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  co-views: ${scaled(pairs)} pairs at full scale (three days), ${pairs ? Math.round(pairBytes / pairs) : 0} B a pair with the rooms' event ids ` +
+      `(and the video id rooms do not store), ${fmtGB(pairBytes / s)} GB over every room, +${fmtMB((pairBytes - pairBytesBefore) / s)} MB on the measured day; ` +
+      `each room keeps at most ${CO_VIEWS_KEPT}, the fullest here holds ${(fullest ?? 0).toLocaleString("en-US")}`,
   );
   console.log(
     `  watch history: ${scaled(entries)} entries at full scale, ${entries ? Math.round(historyBytes / entries) : 0} B an entry ` +

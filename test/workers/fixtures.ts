@@ -10,9 +10,11 @@ import worker from "../../workers/index";
 import { syncVideoVector } from "../../workers/services/embeddings";
 import { ALL_CATEGORIES } from "../../workers/services/trending";
 import { database } from "../../workers/storage/db";
+import { addLogSql, CO_VIEW_HALF_LIFE_MS } from "../../workers/storage/signals";
 import { readList, writeList } from "../../workers/storage/trending";
 import { recordCompleted } from "../../workers/storage/videos";
 import { vectorBackend } from "../../workers/vectors/backend";
+import { roomOf } from "../../workers/wiring/rooms";
 import { putMedia, sendEvent, transcoder } from "./transcoder-stub";
 
 const BASE = "http://cloudtube.test";
@@ -289,13 +291,21 @@ export async function addVideo(owner: TestUser, spec: VideoSpec & { age?: number
   return id;
 }
 
-/** A co-view roll-up in both directions, as the watch-events consumer keeps it. */
-export async function coView(a: string, b: string, score: number, region = "global") {
-  const stmt = env.DB.prepare(
-    `INSERT INTO co_views (video_a, video_b, region, score, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (video_a, region, video_b) DO UPDATE SET score = excluded.score`,
-  );
-  await env.DB.batch([stmt.bind(a, b, region, score, Date.now()), stmt.bind(b, a, region, score, Date.now())]);
+/**
+ * `score` co-views of `a` and `b` now, in both directions, where the platform keeps them: each
+ * video's room holds its pairs, D1 each video's total (added to, as a room's flush does).
+ */
+export async function coView(a: string, b: string, score: number) {
+  const at = Date.now();
+  const total = env.DB.prepare(`UPDATE videos SET co_view_log = ${addLogSql("co_view_log", "?2")} WHERE id = ?1`);
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    await roomOf(env, x).importCoViews([{ otherId: y, score, at }]);
+  }
+  const log = Math.log2(score) + at / CO_VIEW_HALF_LIFE_MS;
+  await env.DB.batch([total.bind(a, log), total.bind(b, log)]);
 }
 
 export async function subscribe(user: TestUser, channelId: string) {

@@ -131,6 +131,12 @@ export const LIMITS = {
   countersEveryMs: 1000,
   /** Pending counter deltas are flushed to D1 this long after the first one. */
   flushAfterMs: 2000,
+  /**
+   * New co-views alone wait this long for their flush to D1 (the video's co-view total), so
+   * that they mostly ride along with a counters flush: recommendations cache their lists for
+   * an hour anyway. (`npm run sim:growth`: 2.55 flush statements a view at 2 s, 1 before.)
+   */
+  coViewFlushMs: 3_600_000,
   /** The events kept for `GET /live/events` (at least 500, API.md). */
   backlog: 1000,
   /** Top view: comments a socket sees in any one-second window, besides the always-shown ones. */

@@ -4,7 +4,9 @@ import { GLOBAL_REGION } from "../lib/region";
 import { type CommentOut, toComment } from "../schemas/comments";
 import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
+import type { CoViewPair } from "../storage/signals";
 import { addCounts, readCounts } from "../storage/videos";
+import { addLogs, CoViewTable } from "./co-views";
 import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
 import type { RoomRelay } from "./room-relay";
 import {
@@ -73,10 +75,12 @@ interface PendingComment {
  * Counters (views, likes, comments, shares) are bumped here and flushed to D1 from the alarm;
  * the watchers count is the relays' sockets, reported back to it. Views are counted here too:
  * the video's view marks (one per viewer and hour) live in this SQLite for LIMITS.markHours,
- * not in the shared D1 (docs/capacity.md).
+ * not in the shared D1 (docs/capacity.md), and so are its co-views (co-views.ts), whose total
+ * is flushed with the counters.
  */
 export class VideoRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly coViewTable: CoViewTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -88,6 +92,7 @@ export class VideoRoom extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS view_marks (viewer TEXT NOT NULL, hour INTEGER NOT NULL, region TEXT NOT NULL,
         PRIMARY KEY (viewer, hour)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS view_marks_hour ON view_marks (hour);`);
+    this.coViewTable = new CoViewTable(this.sql);
   }
 
   private get videoId(): string {
@@ -481,6 +486,33 @@ export class VideoRoom extends DurableObject<Env> {
     if (oldest !== null) await this.alarmWithin(Math.max(0, (oldest + LIMITS.markHours) * HOUR_MS - now));
   }
 
+  // --- co-views ---
+
+  /**
+   * One co-view with each of `others` at `at` for the watch event `eventId` (again: nothing);
+   * the video's co-view total reaches D1 with the next counters flush, within an hour.
+   */
+  async addCoViews(videoId: string, others: readonly string[], at: number, eventId: string): Promise<void> {
+    this.remember(videoId);
+    const added = this.coViewTable.add(others, at, eventId);
+    if (added === undefined) return;
+    const pending = this.ctx.storage.kv.get<number>("co_view_pending");
+    this.ctx.storage.kv.put("co_view_pending", pending === undefined ? added : addLogs(pending, added));
+    await this.alarmWithin(LIMITS.coViewFlushMs);
+  }
+
+  /** The `limit` videos most co-viewed with this one, with their counts as of `now`. */
+  async coViews(videoId: string, limit: number, now: number): Promise<CoViewPair[]> {
+    this.remember(videoId);
+    return this.coViewTable.top(limit, now).map((p) => ({ ...p, at: now }));
+  }
+
+  /** Pairs D1 kept before this room did (moved by the cron); their total is D1's already. */
+  async importCoViews(videoId: string, pairs: readonly CoViewPair[]): Promise<number> {
+    this.remember(videoId);
+    return this.coViewTable.import(pairs);
+  }
+
   /** Relays processing status to the uploader's open page. */
   async publishStatus(videoId: string, status: StatusUpdate): Promise<void> {
     this.remember(videoId);
@@ -509,15 +541,20 @@ export class VideoRoom extends DurableObject<Env> {
     await this.expireMarks();
     await this.tick();
     const pending = this.pending();
-    if (Object.values(pending).some((n) => n !== 0) && this.videoId) {
-      await addCounts(database(this.env.DB), this.videoId, pending);
+    const coViewLog = this.ctx.storage.kv.get<number>("co_view_pending");
+    const counted = Object.values(pending).some((n) => n !== 0);
+    if ((counted || coViewLog !== undefined) && this.videoId) {
+      await addCounts(database(this.env.DB), this.videoId, pending, coViewLog);
       const base = await this.base();
       for (const key of Object.keys(ZERO) as (keyof Totals)[]) base[key] += pending[key];
-      // Both in one synchronous stretch: no bump can land between them.
+      // All in one synchronous stretch: no bump or co-view can land between them.
       this.ctx.storage.kv.put("base", base);
       this.ctx.storage.kv.delete("pending");
-      this.countersDirty = true;
-      await this.tick();
+      this.ctx.storage.kv.delete("co_view_pending");
+      if (counted) {
+        this.countersDirty = true;
+        await this.tick();
+      }
     }
     // Events that were queued in memory when the object was evicted: redelivered from the backlog.
     this.redeliverFromBacklog();

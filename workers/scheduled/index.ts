@@ -2,6 +2,7 @@ import { errorField, log } from "../lib/log";
 import {
   foldOldRollUps,
   forgetOldEventIds,
+  moveCoViews,
   moveHistory,
   moveViewMarks,
   pruneViewingSignals,
@@ -18,8 +19,8 @@ import { roomOf } from "../wiring/rooms";
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
- * to date; viewing windows and dead co-view pairs trimmed; hourly roll-ups older than a week
- * folded into days; view marks and watch history left in D1 moved into their videos' rooms and users' objects; ids of watch events rolled up over an hour ago forgotten; suspensions whose time has come
+ * to date; viewing windows trimmed; hourly roll-ups older than a week
+ * folded into days; view marks, co-views and watch history left in D1 moved into their videos' rooms and users' objects; ids of watch events rolled up over an hour ago forgotten; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
@@ -67,6 +68,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const moved = await moveViewMarks(db, (videoId, marks) => roomOf(env, videoId).importMarks(marks), now);
         if (moved) log("info", "view marks moved from D1 to the rooms", { count: moved });
+      },
+    ],
+    [
+      "co-views",
+      async () => {
+        const moved = await moveCoViews(db, (videoId, pairs) => roomOf(env, videoId).importCoViews(pairs), now);
+        if (moved) log("info", "co-views moved from D1 to the rooms", { videos: moved });
       },
     ],
     [

@@ -1,3 +1,4 @@
+import { CO_VIEWS_KEPT } from "../durable-objects/co-views";
 import type { PreviousReport } from "../durable-objects/user-history";
 import { type CounterDelta, LIMITS, type ViewMark } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
@@ -9,7 +10,15 @@ import type { Producer } from "../schemas/queues";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
 import { type HistoryStore, historyPaused, usersWithD1History } from "../storage/history";
-import { pruneSignals, recordViewerWatch } from "../storage/signals";
+import {
+  type CoViewPair,
+  type CoViewStore,
+  forgetLegacyCoViews,
+  legacyCoViews,
+  legacyCoViewVideos,
+  pruneSignals,
+  recordViewerWatch,
+} from "../storage/signals";
 import { accessOf, assertVisible } from "./videos";
 
 /** A view counts after 10 s of watching, or half of a video shorter than 20 s (docs/api.md). */
@@ -157,9 +166,14 @@ export async function share(
 
 /**
  * `watch-events` consumer's work: roll the event into its video's hour (global and regional),
- * exactly once; a counted view also enters the viewer's recent window and its co-views.
+ * exactly once; a counted view also enters the viewer's recent window and its co-views (kept
+ * by each video's room).
  */
-export async function rollUpEvent(db: Database, event: WatchEventMessage, now = Date.now()) {
+export async function rollUpEvent(
+  { db, coViews }: { db: Database; coViews: CoViewStore },
+  event: WatchEventMessage,
+  now = Date.now(),
+) {
   await store.rollUp(db, {
     id: event.id,
     videoId: event.video_id,
@@ -173,7 +187,13 @@ export async function rollUpEvent(db: Database, event: WatchEventMessage, now = 
     rolledAt: now,
   });
   if (event.type === "watch" && event.view) {
-    await recordViewerWatch(db, { viewer: event.viewer, videoId: event.video_id, region: event.region, at: event.at });
+    await recordViewerWatch(db, coViews, {
+      id: event.id,
+      viewer: event.viewer,
+      videoId: event.video_id,
+      region: event.region,
+      at: event.at,
+    });
   }
 }
 
@@ -193,25 +213,21 @@ async function inRounds(rounds: number, batch: number, step: () => Promise<numbe
 }
 
 /**
- * Rows of each signal table pruned per statement, and statements per cron run: 150,000 a run.
- * 10 million views a day add about 13 million rows to the viewers' 24 h windows, 45,000 in 5
- * minutes on average and 72,000 at the evening peak (`npm run sim:growth`). One statement of
- * 5,000 a run, as before, deleted 1.44 million a day: the window grew by the rest, for good.
+ * Watches pruned per statement, and statements per cron run: 150,000 a run. 10 million views
+ * a day add about 13 million rows to the viewers' 24 h windows, 45,000 in 5 minutes on
+ * average and 72,000 at the evening peak (`npm run sim:growth`). One statement of 5,000 a run,
+ * as before, deleted 1.44 million a day: the window grew by the rest, for good.
  */
 const SIGNALS_BATCH = 5_000;
 const SIGNALS_ROUNDS = 30;
 
 /**
- * Cron: the viewing signals that recommendations read (each viewer's 24 h window, co-view
- * pairs) lose what fell out of their windows; pairs not seen for ten half-lives go. A batch
- * at a time, until neither table has more to lose or the run's share is done. Returns the
- * rows pruned.
+ * Cron: the viewers' windows that recommendations' co-views come from lose what fell out of
+ * their 24 hours, a batch at a time until none is left or the run's share is done. Returns the
+ * rows pruned. (The co-view pairs are each room's, trimmed there.)
  */
 export const pruneViewingSignals = (db: Database, now: number, batch = SIGNALS_BATCH) =>
-  inRounds(SIGNALS_ROUNDS, batch, async () => {
-    const { watches, pairs } = await pruneSignals(db, now, batch);
-    return [watches, pairs];
-  });
+  inRounds(SIGNALS_ROUNDS, batch, async () => [await pruneSignals(db, now, batch)]);
 
 /**
  * Event ids forgotten per statement (short enough not to hold the database, which runs one
@@ -249,8 +265,8 @@ export const foldOldRollUps = (db: Database, now: number) =>
 
 /**
  * D1 view marks moved per statement, rooms called at once, and statements per cron run: at
- * most 4,000 room calls a run, which with trending's 2,000 and the history's 300 keeps the
- * cron's one invocation within Workers Paid's 10,000 subrequests.
+ * most 4,000 room calls a run, which with trending's 2,000, the history's 300 and the
+ * co-views' 1,000 keeps the cron's one invocation within Workers Paid's 10,000 subrequests.
  */
 const MARKS_BATCH = 1_000;
 const MARKS_ROOMS_AT_ONCE = 16;
@@ -287,6 +303,47 @@ export const moveViewMarks = (
     );
     await store.forgetLegacyMarks(db, last);
     return [rows.length];
+  });
+
+/**
+ * Videos whose D1 co-view pairs move per statement, rooms called at once, and statements per
+ * cron run: at most 1,000 room calls a run (the subrequest budget above). A video's room
+ * takes its CO_VIEWS_KEPT best pairs; its total counts them all.
+ */
+const CO_VIEWS_VIDEOS = 250;
+const CO_VIEWS_ROOMS_AT_ONCE = 16;
+const CO_VIEWS_ROUNDS = 4;
+
+/**
+ * Cron: the backfill of co-views from the shared D1 (`co_views`, where they were kept until
+ * each video's room took them over) into the rooms, a batch of videos at a time: each video's
+ * best global pairs go to its room, then in one D1 batch all its global pairs are added to its
+ * co-view total and every pair of it (regional ones too: nothing reads them) is deleted. Safe
+ * to run again (a room keeps the larger of a pair's counts; the total is added in the batch
+ * that deletes what it adds). Returns the D1 rows it took.
+ */
+export const moveCoViews = (
+  db: Database,
+  importCoViews: (videoId: string, pairs: CoViewPair[]) => Promise<number>,
+  now: number,
+  videos = CO_VIEWS_VIDEOS,
+) =>
+  inRounds(CO_VIEWS_ROUNDS, videos, async () => {
+    const ids = await legacyCoViewVideos(db, videos);
+    if (!ids.length) return [0];
+    await perKey(
+      await legacyCoViews(db, ids, CO_VIEWS_KEPT, now),
+      (p) => p.videoId,
+      CO_VIEWS_ROOMS_AT_ONCE,
+      async (videoId, group) => {
+        await importCoViews(
+          videoId,
+          group.map(({ item }) => ({ otherId: item.otherId, score: item.score, at: item.at })),
+        );
+      },
+    );
+    await forgetLegacyCoViews(db, ids);
+    return [ids.length];
   });
 
 /** Users whose D1 history rows the cron moves per run (one call each), and users' objects called at once. */

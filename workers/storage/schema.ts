@@ -85,6 +85,12 @@ export const videos = sqliteTable(
     dislikeCount: integer("dislike_count").notNull().default(0),
     commentCount: integer("comment_count").notNull().default(0),
     shareCount: integer("share_count").notNull().default(0),
+    /**
+     * The video's co-view total (c_i of Davidson et al. 2010), flushed by its room with the
+     * counters: log2 of the sum over its co-views of 2^(t / half-life), so the total at `now` is
+     * 2^(co_view_log - now / half-life) (storage/signals.ts). Null until its first co-view.
+     */
+    coViewLog: real("co_view_log"),
     createdAt: createdAt(),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
     /** Set while a moderator blocks the video: gone for everyone but its owner (451). */

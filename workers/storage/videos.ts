@@ -222,8 +222,11 @@ export async function readCounts(db: Database, videoId: string): Promise<Counts 
     .get();
 }
 
-/** Adds the deltas to the stored counts in one statement. */
-export async function addCounts(db: Database, videoId: string, delta: Counts) {
+/**
+ * Adds the deltas to the stored counts in one statement, and `coViewLog` (a log-count of new
+ * co-views, storage/signals.ts) to the video's co-view total.
+ */
+export async function addCounts(db: Database, videoId: string, delta: Counts, coViewLog?: number) {
   await db
     .update(videos)
     .set({
@@ -232,6 +235,12 @@ export async function addCounts(db: Database, videoId: string, delta: Counts) {
       dislikeCount: sql`${videos.dislikeCount} + ${delta.dislikes}`,
       commentCount: sql`${videos.commentCount} + ${delta.comments}`,
       shareCount: sql`${videos.shareCount} + ${delta.shares}`,
+      // log2(2^stored + 2^added), as signals.addLogSql writes it.
+      ...(coViewLog === undefined
+        ? {}
+        : {
+            coViewLog: sql`CASE WHEN ${videos.coViewLog} IS NULL THEN ${coViewLog} ELSE max(${videos.coViewLog}, ${coViewLog}) + log2(1 + pow(2, -abs(${videos.coViewLog} - ${coViewLog}))) END`,
+          }),
     })
     .where(eq(videos.id, videoId));
 }

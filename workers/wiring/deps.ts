@@ -33,7 +33,7 @@ import { edgePurge, mediaPurge } from "./edge-purge";
 import { userHistoryOf } from "./history";
 import { userInboxOf } from "./inbox";
 import { producer, send } from "./queues";
-import { roomOf } from "./rooms";
+import { coViewStore, roomOf } from "./rooms";
 import { transcoderFromEnv } from "./transcoder";
 import { transcriberFromEnv } from "./transcriber";
 
@@ -302,6 +302,7 @@ export function recommendationDeps(env: Env, db: Database, origin: string): Reco
     },
     trending: (region, limit) => trendingIds(env.CACHE, region, limit),
     history: (userId) => userHistoryOf(env, userId),
+    coViews: coViewStore(env),
     origin,
   };
 }

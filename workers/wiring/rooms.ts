@@ -7,6 +7,7 @@ import {
   type StatusUpdate,
   type ViewMark,
 } from "../durable-objects/video-room-protocol";
+import type { CoViewPair, CoViewStore } from "../storage/signals";
 
 /**
  * A video's live side, called by RPC: its hub (`VideoRoom`, named by the video id: the only
@@ -22,6 +23,11 @@ export function roomOf(env: Env, videoId: string) {
     importMarks: (marks: readonly ViewMark[]) => hub.importMarks(videoId, marks),
     viewers: (fromHour: number, regions: readonly string[], cap: number) =>
       hub.viewers(videoId, fromHour, regions, cap),
+    /** The video's top co-viewed pairs (co-views.ts) and their total, flushed with the counters. */
+    addCoViews: (others: readonly string[], at: number, eventId: string) =>
+      hub.addCoViews(videoId, others, at, eventId),
+    coViews: (limit: number, now: number) => hub.coViews(videoId, limit, now),
+    importCoViews: (pairs: readonly CoViewPair[]) => hub.importCoViews(videoId, pairs),
     publishStatus: (status: StatusUpdate) => hub.publishStatus(videoId, status),
     publishCaptions: (update: CaptionsUpdate) => hub.publishCaptions(videoId, update),
     addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),
@@ -53,6 +59,14 @@ export function roomOf(env: Env, videoId: string) {
       const relay = env.ROOM_RELAY.get(env.ROOM_RELAY.idFromName(`${videoId}:r${k}`));
       return relay.fetch(new Request(url, request));
     },
+  };
+}
+
+/** The co-views of every video, each kept by its room. */
+export function coViewStore(env: Env): CoViewStore {
+  return {
+    add: (videoId, others, at, eventId) => roomOf(env, videoId).addCoViews(others, at, eventId),
+    top: (videoId, limit, now) => roomOf(env, videoId).coViews(limit, now),
   };
 }
 

@@ -22,6 +22,8 @@ export interface RecommendationDeps {
   now?: () => number;
   /** A user's history (their own object). */
   history: (userId: string) => HistoryStore;
+  /** Each video's co-views (its room). */
+  coViews: signals.CoViewStore;
 }
 
 /** A user's most recent history, newest first, of videos that still exist: the seeds and the "already finished" filter. */
@@ -48,8 +50,6 @@ const CONTENT_SEEDS = 3;
 export const NEW_VIDEO_WINDOW_MS = 7 * DAY;
 /** Subscriptions contribute uploads this recent. */
 const SUBSCRIPTION_WINDOW_MS = 14 * DAY;
-/** Co-views are read from the global roll-up: denser than any one region's. */
-const COVIEW_REGION = "global";
 
 /**
  * GET /api/v1/recommendations (spec: Recommendations Flow). Anonymous callers get trending
@@ -107,10 +107,10 @@ async function computeFor(deps: RecommendationDeps, user: AuthUser, region: stri
   const seedIds = seeds.map((s) => s.id);
 
   const [coViewRows, contentMatches] = await Promise.all([
-    coViewsOf(deps.db, seedIds, now),
+    coViewsOf(deps.coViews, seedIds, now),
     contentNeighbours(deps, seeds.slice(0, CONTENT_SEEDS), { published_at: { $gte: now - NEW_VIDEO_WINDOW_MS } }),
   ]);
-  const totals = await signals.coViewTotals(deps.db, [...seedIds, ...coViewRows.map((r) => r.b)], COVIEW_REGION, now);
+  const totals = await signals.coViewTotals(deps.db, [...seedIds, ...coViewRows.map((r) => r.b)], now);
   const candidates: Candidate[] = [
     ...coViewCandidates(coViewRows, totals, seeds, 100),
     ...contentCandidates(contentMatches, new Set(seedIds), 50),
@@ -154,11 +154,11 @@ async function computeRelated(deps: RecommendationDeps, videoId: string, region:
   const seed = [{ id: videoId, weight: 1 }];
   const now = deps.now?.() ?? Date.now();
   const [rows, content, trending] = await Promise.all([
-    coViewsOf(deps.db, [videoId], now, 100),
+    coViewsOf(deps.coViews, [videoId], now, 100),
     contentNeighbours(deps, seed, undefined, 40),
     deps.trending(region, 20),
   ]);
-  const totals = await signals.coViewTotals(deps.db, [videoId, ...rows.map((r) => r.b)], COVIEW_REGION, now);
+  const totals = await signals.coViewTotals(deps.db, [videoId, ...rows.map((r) => r.b)], now);
   const candidates: Candidate[] = [
     ...coViewCandidates(rows, totals, seed, 100),
     ...contentCandidates(content, new Set([videoId]), 40),
@@ -206,8 +206,13 @@ async function contentNeighbours(
 }
 
 /** The decayed co-views of each seed, as the candidate functions take them. */
-async function coViewsOf(db: Database, seeds: string[], now: number, perSeed = 50): Promise<CoViewRow[]> {
-  const rows = await signals.coViewsOf(db, seeds, COVIEW_REGION, now, perSeed);
+async function coViewsOf(
+  coViews: signals.CoViewStore,
+  seeds: string[],
+  now: number,
+  perSeed = 50,
+): Promise<CoViewRow[]> {
+  const rows = await signals.coViewsOf(coViews, seeds, now, perSeed);
   return rows.map((r) => ({ a: r.videoId, b: r.otherId, count: r.score }));
 }
 
