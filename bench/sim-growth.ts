@@ -228,7 +228,8 @@ const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).
 
 /**
  * The video rooms' own SQLite (Durable Objects, not D1): each room keeps its video's view marks
- * (video-room.ts `markView`), LIMITS.markHours of them, and its top co-views (co-views.ts). One database here for every room, so
+ * (video-room.ts `markView`) and hourly activity (room-hours.ts), LIMITS.markHours of them,
+ * the ids of the events it rolled up (an hour), and its top co-views (co-views.ts). One database here for every room, so
  * its rows carry the video id the rooms' do not (about 17 bytes a mark more than a room's).
  * Attached, so that trending's statement can read it as the rooms answer the cron.
  */
@@ -241,7 +242,13 @@ db.exec(`ATTACH '${path.join(out, "rooms.db")}' AS rooms;
   CREATE INDEX rooms.co_views_k ON co_views (video_id, k);
   CREATE TABLE rooms.co_view_events (video_id TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (video_id, id)) WITHOUT ROWID;
-  CREATE INDEX rooms.co_view_events_at ON co_view_events (video_id, at);`);
+  CREATE INDEX rooms.co_view_events_at ON co_view_events (video_id, at);
+  CREATE TABLE rooms.hours (video_id TEXT NOT NULL, hour INTEGER NOT NULL, region TEXT NOT NULL, views INTEGER NOT NULL,
+    watch_seconds REAL NOT NULL, likes INTEGER NOT NULL, comments INTEGER NOT NULL, shares INTEGER NOT NULL,
+    PRIMARY KEY (video_id, hour, region)) WITHOUT ROWID;
+  CREATE TABLE rooms.rolled_events (video_id TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (video_id, id)) WITHOUT ROWID;
+  CREATE INDEX rooms.rolled_events_at ON rolled_events (video_id, at);`);
 const MARK_HOURS = 49; // video-room-protocol.ts LIMITS.markHours
 /** The users' history objects (user-history.ts `UserHistory`): one database here for all, keyed by user too. */
 db.exec(`ATTACH '${path.join(out, "users.db")}' AS users;
@@ -545,7 +552,81 @@ interface Day {
   notifications: number;
 }
 
-/** engagement.ts rollUpEvent → storage/engagement.ts rollUp: the event id, then the regional roll-up. */
+/**
+ * The room's flush (video-room.ts alarm → storage/engagement.ts flushRoom): one UPDATE of the
+ * video (counters, co-view total, active_at) and one upsert per pending day, in one batch.
+ * Each kind of pending work waits at most so long: counters 2 s (LIMITS.flushAfterMs), rolled-up
+ * watch time 10 min (LIMITS.rollUpFlushMs), co-views an hour (LIMITS.coViewFlushMs); a flush
+ * takes everything pending. Here a room's due flush runs at its next call or at the next cron
+ * step (every 5 minutes), whichever comes first.
+ */
+const FLUSH_MS = { counters: 2000, rollUp: 10 * 60_000, coViews: HOUR_MS } as const;
+interface Pending {
+  due: number;
+  views: number;
+  days: Map<number, { views: number; watched: number; likes: number; shares: number }>;
+}
+const pendingOf = new Map<string, Pending>();
+let flushes = 0;
+function flush(videoId: string, p: Pending) {
+  flushes++;
+  run(
+    "videos (room flushes)",
+    "UPDATE videos SET view_count = view_count + ?, active_at = ? WHERE id = ?",
+    p.views,
+    p.due,
+    videoId,
+  );
+  for (const [d, t] of p.days) {
+    run(
+      "video_stats_daily (room flushes)",
+      `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
+       ON CONFLICT (video_id, day) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
+         likes = likes + excluded.likes, shares = shares + excluded.shares`,
+      videoId,
+      d,
+      t.views,
+      t.watched,
+      t.likes,
+      t.shares,
+    );
+  }
+  pendingOf.delete(videoId);
+}
+/** Some work pending in `videoId`'s room at `at`, due within `wait`. */
+function pend(videoId: string, at: number, wait: number): Pending {
+  let p = pendingOf.get(videoId);
+  if (p && p.due <= at) {
+    flush(videoId, p);
+    p = undefined;
+  }
+  if (!p) {
+    p = { due: at + wait, views: 0, days: new Map() };
+    pendingOf.set(videoId, p);
+  } else p.due = Math.min(p.due, at + wait);
+  return p;
+}
+function flushDue(now: number) {
+  for (const [videoId, p] of pendingOf) if (p.due <= now) flush(videoId, p);
+}
+
+// durable-objects/room-hours.ts: a room's hours (LIMITS.markHours of them) and the ids of the events it counted (an hour).
+const keepHour = db.prepare(
+  `INSERT INTO rooms.hours (video_id, hour, region, views, watch_seconds, likes, comments, shares) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
+     likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares`,
+);
+const keepEventId = db.prepare(
+  "INSERT INTO rooms.rolled_events (video_id, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+);
+const forgetEventIds = db.prepare("DELETE FROM rooms.rolled_events WHERE video_id = ? AND at < ?");
+/**
+ * queues/watch-events.ts → engagement.ts rollUpEvents → video-room.ts rollUp: one room call per
+ * video of a queue batch (counted here per event: a batch of 100 at 3,800 events a second spans
+ * about 26 ms, so it rarely holds two events of one video), the event's id kept, its hour
+ * added to, its day pending for the room's flush.
+ */
 function rollUp(e: {
   videoId: string;
   region: string;
@@ -556,49 +637,19 @@ function rollUp(e: {
   comments: number;
   shares: number;
 }) {
+  roomCall("VideoRoom.rollUp (per watch event)");
+  forgetEventIds.run(e.videoId, e.at - HOUR_MS);
+  keepEventId.run(e.videoId, newId(10), e.at);
   const hour = Math.floor(e.at / HOUR_MS);
-  const fresh = run(
-    "processed_events",
-    "INSERT INTO processed_events (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-    newId(),
-    e.at,
-  );
-  if (!fresh) return;
-  run(
-    "video_region_hourly",
-    `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
-     ON CONFLICT (video_id, region, hour) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-       likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares,
-       updated_at = max(updated_at, excluded.updated_at)`,
-    e.videoId,
-    e.region,
-    hour,
-    e.views,
-    e.watched,
-    e.likes,
-    e.comments,
-    e.shares,
-    e.at,
-  );
-}
-
-/**
- * The room's flush (video-room.ts alarm → videos.ts addCounts): counters at most once per 2 s
- * per video; new co-views alone wait up to LIMITS.coViewFlushMs (an hour) for one, so they
- * cost a statement of their own only when the video had no flush in the last hour.
- */
-const lastFlush = new Map<string, number>();
-const CO_VIEW_FLUSH_MS = HOUR_MS;
-let flushes = 0;
-function flushRoom(videoId: string, at: number, views: number) {
-  const last = lastFlush.get(videoId);
-  if (last !== undefined && (views ? Math.floor(last / 2000) === Math.floor(at / 2000) : at - last < CO_VIEW_FLUSH_MS)) {
-    return;
-  }
-  lastFlush.set(videoId, at);
-  flushes++;
-  run("videos (counters)", "UPDATE videos SET view_count = view_count + ? WHERE id = ?", views, videoId);
+  keepHour.run(e.videoId, hour, e.region, e.views, e.watched, e.likes, e.comments, e.shares);
+  const p = pend(e.videoId, e.at, FLUSH_MS.rollUp);
+  const day = Math.floor(hour / 24);
+  const d = p.days.get(day) ?? { views: 0, watched: 0, likes: 0, shares: 0 };
+  d.views += e.views;
+  d.watched += e.watched;
+  d.likes += e.likes;
+  d.shares += e.shares;
+  p.days.set(day, d);
 }
 
 // durable-objects/co-views.ts: a room's pairs as log-counts, the top CO_VIEWS_KEPT kept (trimmed at 250).
@@ -630,7 +681,7 @@ function addCoViews(videoId: string, others: string[], at: number, eventId: stri
   }
   const { n } = coViewCount.get(videoId) as { n: number };
   if (n >= CO_VIEWS_TRIM_AT) coViewTrim.run(videoId, n - CO_VIEWS_KEPT);
-  flushRoom(videoId, at, 0);
+  pend(videoId, at, FLUSH_MS.coViews);
 }
 
 /**
@@ -738,8 +789,11 @@ function cron(now: number) {
   );
   run("cron: forget room_members", "DELETE FROM room_members WHERE joined_at < ?", now - ROOM_MEMORY_MS);
   run("cron: prune webhook_events", "DELETE FROM webhook_events WHERE created_at < ?", now - 30 * DAY_MS);
-  // Each room's alarm expires its marks past LIMITS.markHours (not D1: no statement counted).
+  // Each room's alarm flushes what is due and expires its marks and hours past LIMITS.markHours
+  // (the expiry is not D1: no statement counted).
+  flushDue(now);
   db.prepare("DELETE FROM rooms.view_marks WHERE hour < ?").run(Math.floor(now / HOUR_MS) - MARK_HOURS + 1);
+  db.prepare("DELETE FROM rooms.hours WHERE hour < ?").run(Math.floor(now / HOUR_MS) - MARK_HOURS + 1);
 }
 
 /**
@@ -876,13 +930,20 @@ function simulateDay(dayStart: number): Day {
       if (view) {
         day.views++;
         counted = true;
-        flushRoom(videoId, at, 1);
+        // video-room.ts markView: the counter, and the view into its hour and day (room-hours.ts addView).
+        const p = pend(videoId, at, FLUSH_MS.counters);
+        p.views++;
+        keepHour.run(videoId, hour, region, 1, 0, 0, 0, 0);
+        const d = p.days.get(Math.floor(hour / 24)) ?? { views: 0, watched: 0, likes: 0, shares: 0 };
+        d.views++;
+        p.days.set(Math.floor(hour / 24), d);
       }
+      // The report's event: its view was counted by the room already (engagement.ts hourEventOf).
       rollUp({
         videoId,
         region,
         at,
-        views: view ? 1 : 0,
+        views: 0,
         watched: Math.round(seconds * 10) / 10,
         likes: 0,
         comments: 0,
@@ -1099,16 +1160,14 @@ const RETENTION: Record<string, Retention> = {
   },
   view_marks: { kind: "forever", driver: "no longer written: marks live in each video's room (cron drains D1's)" },
   processed_events: {
-    kind: "window",
-    days: 1 / 24,
-    driver: "every watch event: reports, likes, comments, shares; ids forgotten after 1 h",
+    kind: "forever",
+    driver: "no longer written: each room counts its events once (the cron forgets D1's)",
   },
   video_region_hourly: {
-    kind: "window",
-    days: 7,
-    driver: "(video, region, hour) with activity; folded into days after 7 days",
+    kind: "forever",
+    driver: "no longer written: each room keeps its hours (the cron moves D1's)",
   },
-  video_stats_daily: { kind: "forever", driver: "(video, day) with activity: the folded hours (below)" },
+  video_stats_daily: { kind: "forever", driver: "(video, day) with activity: the rooms' flushes" },
   video_region_daily: { kind: "forever", driver: "no longer written (no reader); its rows stay" },
   viewer_recent_watches: {
     kind: "window",
@@ -1250,6 +1309,9 @@ console.log(
       | undefined
   )?.n;
   const markBytes = objectBytes("rooms", "view_marks");
+  const hourRows = (db.prepare("SELECT count(*) AS n FROM rooms.hours").get() as { n: number }).n;
+  const hourBytes = objectBytes("rooms", "hours") + objectBytes("rooms", "rolled_events");
+  const eventIds = (db.prepare("SELECT count(*) AS n FROM rooms.rolled_events").get() as { n: number }).n;
   const entries = (db.prepare("SELECT count(*) AS n FROM users.history").get() as { n: number }).n;
   const largest = (
     db.prepare("SELECT count(*) AS n FROM users.history GROUP BY user_id ORDER BY n DESC LIMIT 1").get() as
@@ -1272,6 +1334,10 @@ console.log(
       `(with the video id rooms do not store), ${fmtGB(markBytes / s)} GB over every room; the busiest room here holds ${(hottest ?? 0).toLocaleString("en-US")}`,
   );
   console.log(
+    `  hours standing (${MARK_HOURS} h): ${scaled(hourRows)} (video, hour, region) rows at full scale, and ${scaled(eventIds)} event ids ` +
+      `(an hour's), ${fmtGB(hourBytes / s)} GB over every room (with the video id rooms do not store)`,
+  );
+  console.log(
     `  co-views: ${scaled(pairs)} pairs at full scale (three days), ${pairs ? Math.round(pairBytes / pairs) : 0} B a pair with the rooms' event ids ` +
       `(and the video id rooms do not store), ${fmtGB(pairBytes / s)} GB over every room, +${fmtMB((pairBytes - pairBytesBefore) / s)} MB on the measured day; ` +
       `each room keeps at most ${CO_VIEWS_KEPT}, the fullest here holds ${(fullest ?? 0).toLocaleString("en-US")}`,
@@ -1292,36 +1358,6 @@ console.log(
         `(${((n - (roomCallsBefore.get(label) ?? 0)) / day.views).toFixed(2)} per view)`,
     );
   }
-}
-
-// The cron folds hours older than a week into days (workers/storage/engagement.ts `foldRollUps`;
-// the same statements here): folding the measured day's hours now shows what a day adds to the
-// daily tables for good, once its hours are a week old and gone.
-const dayStart = (T0 + warmupDays * DAY_MS) / HOUR_MS;
-const sizeOf = (t: string) => perTable(sizes()).get(t) ?? { table: 0, indexes: 0, payload: 0 };
-// The days are no longer kept per region (`video_region_daily`: no reader; 193 MB a day).
-const daily = ["video_stats_daily"];
-const foldBefore = new Map(daily.map((t) => [t, sizeOf(t)]));
-const foldRows = new Map(daily.map((t) => [t, rowCounts().get(t) ?? 0]));
-const measuredHours = "hour >= ?1 AND hour < ?2";
-db.prepare(
-  `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
-   SELECT video_id, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(shares)
-   FROM video_region_hourly WHERE ${measuredHours} GROUP BY video_id, hour / 24
-   ON CONFLICT (video_id, day) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-     likes = likes + excluded.likes, shares = shares + excluded.shares`,
-).run(dayStart, dayStart + 24);
-console.log("\nthe measured day's hours folded into days, as the cron does a week later:");
-for (const t of daily) {
-  const a = sizeOf(t);
-  const b = foldBefore.get(t) ?? { table: 0, indexes: 0, payload: 0 };
-  const grown = (a.table + a.indexes - b.table - b.indexes) / s;
-  const rows = (rowCounts().get(t) ?? 0) - (foldRows.get(t) ?? 0);
-  console.log(
-    `  ${t.padEnd(20)} +${scaled(rows)} rows a day, ${fmtMB(grown)} MB a day at 10M views (for good); ` +
-      `${grown > GOAL_BYTES_PER_DAY ? "FAIL" : "ok"} against the goal`,
-  );
-  if (grown > GOAL_BYTES_PER_DAY) lines.push({ ...(lines[0] as Line), table: t, growthPerDay: grown });
 }
 
 const failing = lines.filter((l) => l.growthPerDay > GOAL_BYTES_PER_DAY);

@@ -1,28 +1,42 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { foldRollUps, HOURLY_KEEP_MS } from "../../workers/storage/engagement";
+import { type HourEvent, RoomHours } from "../../workers/durable-objects/room-hours";
+import { LIMITS } from "../../workers/durable-objects/video-room-protocol";
+import { moveRollUps } from "../../workers/services/engagement";
 import { rankingFacts } from "../../workers/storage/videos";
 import { databaseOf } from "../../workers/wiring/deps";
+import { roomOf } from "../../workers/wiring/rooms";
 import { catalogueVideo, registerUser, runCron } from "./fixtures";
 
-// The hourly roll-ups are kept for a week, then folded into one row per video (and region)
-// and day by the cron (issue 23): the all-time figures stay what they were, nothing counts
-// twice however often the fold runs or however it is cut into batches, and recent hours stay.
+// Issue 23: a video's hourly roll-ups live in its room (D1's `video_region_hourly` grew 1.2 GB
+// a day at 10 million views, and it and the event ids took two statements of every event). The
+// room counts each event once, keeps the hours trending reads, and flushes what they add to
+// each day into D1's `video_stats_daily`, which are the all-time figures. The cron moves the
+// rows D1 still holds: recent hours into the rooms, every row into its day.
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const NOW = Date.UTC(2026, 10, 20, 12);
+const hub = (videoId: string) => env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
 
-/** One hour of a video's activity in a region, as the consumer rolls it up (`at` in ms; rows count hours). */
-async function hour(videoId: string, atMs: number, views: number, region = "DE") {
-  const at = Math.floor(atMs / HOUR);
+const event = (id: string, at: number, views: number, region = "DE"): HourEvent => ({
+  id,
+  region,
+  hour: Math.floor(at / HOUR),
+  views,
+  watchSeconds: views * 30,
+  likes: 1,
+  comments: 0,
+  shares: 0,
+});
+
+/** One hour of a video's activity as D1 kept it before the rooms did. */
+async function legacyHour(videoId: string, atMs: number, views: number, region = "DE") {
   await env.DB.prepare(
     `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
-     VALUES (?, ?, ?, ?, ?, 1, 2, 0, ?)
-     ON CONFLICT (video_id, region, hour) DO UPDATE SET views = views + excluded.views,
-       watch_seconds = watch_seconds + excluded.watch_seconds, likes = likes + 1, comments = comments + 2`,
+     VALUES (?, ?, ?, ?, ?, 1, 2, 0, ?)`,
   )
-    .bind(videoId, region, at, views, views * 30, atMs)
+    .bind(videoId, region, Math.floor(atMs / HOUR), views, views * 30, atMs)
     .run();
 }
 
@@ -33,74 +47,111 @@ const rows = async (sql: string, ...params: unknown[]) =>
       .all<Record<string, number | string>>()
   ).results;
 
-describe("roll-up folding", () => {
-  it("folds hours older than a week into days, keeps the rest, and the all-time figures stay", async () => {
+const days = (id: string) =>
+  rows("SELECT day, views, watch_seconds, likes FROM video_stats_daily WHERE video_id = ? ORDER BY day", id);
+
+describe("hourly roll-ups in the video's room", () => {
+  it("counts each event once, keeps the hours per region, and flushes each day's sums into D1", async () => {
     const owner = await registerUser();
-    const id = await catalogueVideo(owner, { title: "folded" });
-    const day10 = NOW - 10 * DAY - (NOW % DAY);
-    await hour(id, day10 + 3 * HOUR, 5);
-    await hour(id, day10 + 9 * HOUR, 7, "FR");
-    await hour(id, day10 + DAY + 2 * HOUR, 11);
-    await hour(id, NOW - 2 * DAY, 13);
-    const db = databaseOf(env);
-    const before = (await rankingFacts(db, [id]))[0];
-    expect(before?.views).toBe(36);
-
-    await runCron(NOW);
-    expect(
-      await rows("SELECT day, views, watch_seconds, likes FROM video_stats_daily WHERE video_id = ? ORDER BY day", id),
-    ).toEqual([
-      { day: day10 / DAY, views: 12, watch_seconds: 360, likes: 2 },
-      { day: day10 / DAY + 1, views: 11, watch_seconds: 330, likes: 1 },
+    const id = await catalogueVideo(owner, { title: "rolled" });
+    const now = Date.now();
+    const room = roomOf(env, id);
+    await room.rollUp([event("e1", now, 1), event("e2", now, 0), event("e3", now, 1, "FR")]);
+    // A redelivery of the batch, and one more event.
+    await room.rollUp([event("e1", now, 1), event("e2", now, 0), event("e4", now - DAY, 1)]);
+    const { hours } = await room.trendingActivity(Math.floor((now - 2 * DAY) / HOUR), 3);
+    expect(hours.map((h) => [h.hour, h.region, h.views, h.likes])).toEqual([
+      [Math.floor((now - DAY) / HOUR), "DE", 1, 1],
+      [Math.floor(now / HOUR), "DE", 1, 2],
+      [Math.floor(now / HOUR), "FR", 1, 1],
     ]);
-    // Days are no longer kept per region (no reader; 193 MB a day at 10 million views).
-    expect(await rows("SELECT count(*) AS n FROM video_region_daily WHERE video_id = ?", id)).toEqual([{ n: 0 }]);
-    // The last week's hours are where they were, for trending's 48 hours and the rest.
-    expect(await rows("SELECT hour, views FROM video_region_hourly WHERE video_id = ?", id)).toEqual([
-      { hour: (NOW - 2 * DAY) / HOUR, views: 13 },
+    // Nothing in D1 until the room's flush (within LIMITS.rollUpFlushMs), then every day at once.
+    expect(await days(id)).toEqual([]);
+    const alarm = await runInDurableObject(hub(id), (_, state) => state.storage.getAlarm());
+    expect(alarm! - now).toBeLessThanOrEqual(LIMITS.rollUpFlushMs + 60_000);
+    expect(await runDurableObjectAlarm(hub(id))).toBe(true);
+    const today = Math.floor(now / DAY);
+    expect(await days(id)).toEqual([
+      { day: Math.floor((now - DAY) / DAY), views: 1, watch_seconds: 30, likes: 1 },
+      { day: today, views: 2, watch_seconds: 60, likes: 3 },
     ]);
-    const after = (await rankingFacts(db, [id]))[0];
-    expect(after?.views).toBe(36);
-    expect(after?.watchSeconds).toBe(before?.watchSeconds);
-
-    // Run again: nothing older is left, nothing is added twice.
-    await runCron(NOW + 5 * 60_000);
-    expect((await rankingFacts(db, [id]))[0]?.views).toBe(36);
-    const days = await rows("SELECT sum(views) AS n FROM video_stats_daily WHERE video_id = ?", id);
-    expect(days[0]?.n).toBe(23);
+    expect((await rankingFacts(databaseOf(env), [id]))[0]).toMatchObject({ views: 3, watchSeconds: 90 });
+    // The flush marks the video active: where trending's cron finds it.
+    const [active] = await rows("SELECT active_at FROM videos WHERE id = ?", id);
+    expect(Number(active?.active_at)).toBeGreaterThanOrEqual(now);
   });
 
-  it("adds a late fold of the same day to its row, and a fold cut into batches adds up to the whole", async () => {
-    const owner = await registerUser();
-    const id = await catalogueVideo(owner, { title: "in batches" });
-    const day9 = NOW - 9 * DAY - (NOW % DAY);
-    for (let h = 0; h < 5; h++) await hour(id, day9 + h * HOUR, h + 1);
-    const db = databaseOf(env);
-    // One row at a time, from the oldest: every step moves at most one hour.
-    for (let step = 1; step <= 5; step++) {
-      expect(await foldRollUps(db, NOW - HOURLY_KEEP_MS, 1)).toBeLessThanOrEqual(1);
-    }
-    // Other tests' old hours may be folded first; this video's are all gone once enough steps ran.
-    while ((await foldRollUps(db, NOW - HOURLY_KEEP_MS, 50)) > 0) {}
-    expect(await rows("SELECT count(*) AS n FROM video_region_hourly WHERE video_id = ?", id)).toEqual([{ n: 0 }]);
-    expect(await rows("SELECT views, likes FROM video_stats_daily WHERE video_id = ?", id)).toEqual([
-      { views: 15, likes: 5 },
-    ]);
-    // An event that reached the roll-up late, for an hour of that day: folded into the same row.
-    await hour(id, day9 + 20 * HOUR, 100);
-    await foldRollUps(db, NOW - HOURLY_KEEP_MS, 50);
-    expect(await rows("SELECT views, likes FROM video_stats_daily WHERE video_id = ?", id)).toEqual([
-      { views: 115, likes: 6 },
-    ]);
+  it("forgets an event's id after an hour, and drops hours past LIMITS.markHours", async () => {
+    const id = `hours-${crypto.randomUUID()}`;
+    await runInDurableObject(hub(id), (_, state) => {
+      const hours = new RoomHours(state.storage.sql);
+      const t = Date.UTC(2026, 11, 6, 12);
+      expect(hours.add([event("x", t, 1)], t)).toEqual([
+        { day: Math.floor(t / DAY), views: 1, watchSeconds: 30, likes: 1, shares: 0 },
+      ]);
+      expect(hours.add([event("x", t, 1)], t + 59 * 60_000)).toEqual([]);
+      // Past the hour the id is gone (the queue's retries all come within minutes).
+      expect(hours.add([event("x", t, 1)], t + 61 * 60_000)).toHaveLength(1);
+      hours.add([event("old", t - 50 * HOUR, 4)], t);
+      expect(hours.oldest()).toBe(Math.floor((t - 50 * HOUR) / HOUR));
+      hours.expire(Math.floor(t / HOUR) - LIMITS.markHours + 1);
+      expect(hours.since(0).map((h) => h.views)).toEqual([2]);
+    });
   });
 
-  it("a deleted video takes its days with it", async () => {
+  it("ignores events of a video deleted meanwhile: no day is written for it", async () => {
     const owner = await registerUser();
     const id = await catalogueVideo(owner, { title: "gone" });
-    await hour(id, NOW - 9 * DAY, 3);
-    await foldRollUps(databaseOf(env), NOW - HOURLY_KEEP_MS, 1000);
-    expect(await rows("SELECT count(*) AS n FROM video_stats_daily WHERE video_id = ?", id)).toEqual([{ n: 1 }]);
+    await roomOf(env, id).rollUp([event("g1", Date.now(), 1)]);
     await env.DB.prepare("DELETE FROM videos WHERE id = ?").bind(id).run();
-    expect(await rows("SELECT count(*) AS n FROM video_stats_daily WHERE video_id = ?", id)).toEqual([{ n: 0 }]);
+    expect(await runDurableObjectAlarm(hub(id))).toBe(true);
+    expect(await days(id)).toEqual([]);
+  });
+
+  it("moves D1's rows: recent hours into the room, every row into its day, once", async () => {
+    const owner = await registerUser();
+    const id = await catalogueVideo(owner, { title: "moved" });
+    const now = Date.now();
+    const day10 = now - 10 * DAY - (now % DAY);
+    await legacyHour(id, day10 + 3 * HOUR, 5);
+    await legacyHour(id, day10 + 9 * HOUR, 7, "FR");
+    await legacyHour(id, now - 2 * HOUR, 13);
+    const db = databaseOf(env);
+    expect((await rankingFacts(db, [id]))[0]?.views).toBe(25);
+
+    const offered: string[] = [];
+    const move = () =>
+      moveRollUps(
+        db,
+        async (videoId, hours) => {
+          offered.push(videoId);
+          await roomOf(env, videoId).importHours(hours);
+        },
+        now,
+      );
+    expect(await move()).toBeGreaterThanOrEqual(3);
+    expect(await rows("SELECT count(*) AS n FROM video_region_hourly WHERE video_id = ?", id)).toEqual([{ n: 0 }]);
+    expect(await days(id)).toEqual([
+      { day: day10 / DAY, views: 12, watch_seconds: 360, likes: 2 },
+      { day: Math.floor((now - 2 * HOUR) / DAY), views: 13, watch_seconds: 390, likes: 1 },
+    ]);
+    // The all-time figures are what they were; trending's recent hour is in the room.
+    expect((await rankingFacts(db, [id]))[0]?.views).toBe(25);
+    const recent = await roomOf(env, id).trendingActivity(Math.floor((now - 48 * HOUR) / HOUR), 3);
+    expect(recent.hours.map((h) => h.views)).toEqual([13]);
+    expect(offered.filter((v) => v === id)).toEqual([id]);
+    // A room offered the same hour again (a run whose D1 fold did not land) takes it once.
+    await roomOf(env, id).importHours(recent.hours);
+    expect((await roomOf(env, id).trendingActivity(0, 3)).hours.map((h) => h.views)).toEqual([13]);
+    expect(await move()).toBe(0);
+  });
+
+  it("runs the move in the cron", async () => {
+    const owner = await registerUser();
+    const id = await catalogueVideo(owner, { title: "cron" });
+    await legacyHour(id, Date.now() - HOUR, 4);
+    await runCron();
+    expect(await rows("SELECT count(*) AS n FROM video_region_hourly WHERE video_id = ?", id)).toEqual([{ n: 0 }]);
+    expect((await roomOf(env, id).trendingActivity(0, 3)).hours.map((h) => h.views)).toEqual([4]);
   });
 });

@@ -45,21 +45,18 @@ const advance = (ms: number) => {
   return clock;
 };
 
-/** Activity as the watch-events consumer would have rolled it up at `clock`, at hours the test picks. */
+/**
+ * Activity as the watch-events consumer rolls it into the video's room, at hours the test
+ * picks, and the room's flush at the test's `clock` (it marks the video active for the cron).
+ */
 async function activity(videoId: string, region: string, hour: number, views: number, viewers = 3) {
-  await env.DB.prepare(
-    `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)
-     ON CONFLICT (video_id, region, hour) DO UPDATE SET
-       views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-       updated_at = excluded.updated_at`,
-  )
-    .bind(videoId, region, hour, views, views * 6, clock)
-    .run();
+  const room = roomOf(env, videoId);
+  await room.rollUp([
+    { id: crypto.randomUUID(), region, hour, views, watchSeconds: views * 6, likes: 0, comments: 0, shares: 0 },
+  ]);
+  await env.DB.prepare("UPDATE videos SET active_at = ? WHERE id = ?").bind(clock, videoId).run();
   // The distinct viewers trending asks the video's room for.
-  await roomOf(env, videoId).importMarks(
-    Array.from({ length: viewers }, (_, i) => ({ viewer: `a:${videoId}:${i}`, hour, region })),
-  );
+  await room.importMarks(Array.from({ length: viewers }, (_, i) => ({ viewer: `a:${videoId}:${i}`, hour, region })));
 }
 
 async function tick(at: number) {

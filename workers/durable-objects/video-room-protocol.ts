@@ -137,6 +137,11 @@ export const LIMITS = {
    * an hour anyway. (`npm run sim:growth`: 2.55 flush statements a view at 2 s, 1 before.)
    */
   coViewFlushMs: 3_600_000,
+  /**
+   * Rolled-up watch time waits at most this long for its flush into D1's daily rows: a
+   * viewing session (about 33 reports) is then about one flush, not one per report.
+   */
+  rollUpFlushMs: 600_000,
   /** The events kept for `GET /live/events` (at least 500, API.md). */
   backlog: 1000,
   /** Top view: comments a socket sees in any one-second window, besides the always-shown ones. */
@@ -153,8 +158,8 @@ export const LIMITS = {
   autoSlowAfterSeconds: 10,
   autoSlowSeconds: 5,
   /**
-   * Hours of view marks the room keeps: an hour's mark dedupes that hour's views, and
-   * trending counts distinct viewers over its 48 hours (TRENDING.windowHours) from them.
+   * Hours of view marks and of hourly activity the room keeps: an hour's mark dedupes that
+   * hour's views, and trending reads its 48 hours (TRENDING.windowHours) from both.
    */
   markHours: 49,
 } as const;

@@ -1,13 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
-import { GLOBAL_REGION } from "../lib/region";
+import { GLOBAL_REGION, isCountry } from "../lib/region";
 import { type CommentOut, toComment } from "../schemas/comments";
 import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
+import { flushRoom } from "../storage/engagement";
 import type { CoViewPair } from "../storage/signals";
-import { addCounts, readCounts } from "../storage/videos";
+import { readCounts } from "../storage/videos";
 import { addLogs, CoViewTable } from "./co-views";
 import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
+import { addDays, type DayDelta, type HourEvent, type HourRow, RoomHours } from "./room-hours";
 import type { RoomRelay } from "./room-relay";
 import {
   type AddCommentResult,
@@ -81,6 +83,7 @@ interface PendingComment {
 export class VideoRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly coViewTable: CoViewTable;
+  private readonly hours: RoomHours;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -93,6 +96,7 @@ export class VideoRoom extends DurableObject<Env> {
         PRIMARY KEY (viewer, hour)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS view_marks_hour ON view_marks (hour);`);
     this.coViewTable = new CoViewTable(this.sql);
+    this.hours = new RoomHours(this.sql);
   }
 
   private get videoId(): string {
@@ -418,6 +422,9 @@ export class VideoRoom extends DurableObject<Env> {
   async markView(videoId: string, mark: ViewMark): Promise<boolean> {
     this.remember(videoId);
     if (!this.keepMark(mark)) return false;
+    // The view's hour and day are counted here, with the counter, so that they reach D1 (and
+    // trending sees the video active) at the same flush; its watch event carries only the rest.
+    this.ctx.storage.kv.put("days_pending", addDays(this.pendingDays(), [this.hours.addView(mark.hour, mark.region)]));
     await this.bump(videoId, { views: 1 });
     return true;
   }
@@ -474,16 +481,71 @@ export class VideoRoom extends DurableObject<Env> {
     );
   }
 
-  /** Drops marks past LIMITS.markHours and sets the alarm for when the oldest left expires. */
+  /** Drops marks and hours past LIMITS.markHours and sets the alarm for when the oldest left expires. */
   private async expireMarks(now = Date.now()) {
     const keepFrom = Math.floor(now / HOUR_MS) - LIMITS.markHours + 1;
     this.sql.exec("DELETE FROM view_marks WHERE hour < ?", keepFrom);
+    this.hours.expire(keepFrom);
     await this.expireMarksLater(now);
   }
 
   private async expireMarksLater(now = Date.now()) {
-    const oldest = this.sql.exec<{ h: number | null }>("SELECT min(hour) AS h FROM view_marks").one().h;
-    if (oldest !== null) await this.alarmWithin(Math.max(0, (oldest + LIMITS.markHours) * HOUR_MS - now));
+    const marks = this.sql.exec<{ h: number | null }>("SELECT min(hour) AS h FROM view_marks").one().h;
+    const hours = this.hours.oldest();
+    const oldest = marks === null ? hours : hours === null ? marks : Math.min(marks, hours);
+    if (oldest !== null) await this.alarmBy(Math.max(now, (oldest + LIMITS.markHours) * HOUR_MS));
+  }
+
+  // --- hourly activity ---
+
+  /**
+   * Rolls watch events into the video's hours (each event once); what they add to each day
+   * reaches D1's daily rows at the room's next flush (within LIMITS.rollUpFlushMs).
+   */
+  async rollUp(videoId: string, events: readonly HourEvent[]): Promise<void> {
+    this.remember(videoId);
+    const days = this.hours.add(events);
+    if (!days.length) return;
+    this.ctx.storage.kv.put("days_pending", addDays(this.pendingDays(), days));
+    await this.alarmWithin(LIMITS.rollUpFlushMs);
+    await this.expireMarksLater();
+  }
+
+  private pendingDays(): DayDelta[] {
+    return this.ctx.storage.kv.get<DayDelta[]>("days_pending") ?? [];
+  }
+
+  /** Hours from before this object kept them (D1's, moved by the cron): their days are in D1 already. */
+  async importHours(videoId: string, rows: readonly HourRow[]): Promise<void> {
+    this.remember(videoId);
+    this.hours.import(rows);
+    await this.expireMarksLater();
+  }
+
+  /**
+   * What trending scores the video by: its hours since `fromHour` (every region), and its
+   * distinct viewers since then, counted up to `cap`, globally and in each country whose
+   * hours hold at least `cap` views (fewer views means fewer viewers: no need to count).
+   */
+  async trendingActivity(
+    videoId: string,
+    fromHour: number,
+    cap: number,
+  ): Promise<{ hours: HourRow[]; viewers: Record<string, number> }> {
+    this.remember(videoId);
+    const hours = this.hours.since(fromHour);
+    const views = new Map<string, number>();
+    for (const h of hours) {
+      for (const region of [GLOBAL_REGION, h.region]) views.set(region, (views.get(region) ?? 0) + h.views);
+    }
+    const regions = [...views].filter(([region, n]) => n >= cap && (region === GLOBAL_REGION || isCountry(region)));
+    const counts = await this.viewers(
+      videoId,
+      fromHour,
+      regions.map(([region]) => region),
+      cap,
+    );
+    return { hours, viewers: Object.fromEntries(regions.map(([region], i) => [region, counts[i] ?? 0])) };
   }
 
   // --- co-views ---
@@ -530,9 +592,14 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   /** The alarm finishes what a tick may not have (an eviction drops timers): at most this far away. */
-  private async alarmWithin(ms: number) {
+  private alarmWithin(ms: number) {
+    return this.alarmBy(Date.now() + ms);
+  }
+
+  /** The alarm at `at` (ms since the epoch) at the latest. */
+  private async alarmBy(at: number) {
     const due = await this.ctx.storage.getAlarm();
-    if (due === null || due > Date.now() + ms) await this.ctx.storage.setAlarm(Date.now() + ms);
+    if (due === null || due > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** Flushes comments not yet in D1 and pending counter deltas; delivers what waits. */
@@ -542,15 +609,17 @@ export class VideoRoom extends DurableObject<Env> {
     await this.tick();
     const pending = this.pending();
     const coViewLog = this.ctx.storage.kv.get<number>("co_view_pending");
+    const days = this.pendingDays();
     const counted = Object.values(pending).some((n) => n !== 0);
-    if ((counted || coViewLog !== undefined) && this.videoId) {
-      await addCounts(database(this.env.DB), this.videoId, pending, coViewLog);
+    if ((counted || coViewLog !== undefined || days.length) && this.videoId) {
+      await flushRoom(database(this.env.DB), this.videoId, { counts: pending, coViewLog, days, at: Date.now() });
       const base = await this.base();
       for (const key of Object.keys(ZERO) as (keyof Totals)[]) base[key] += pending[key];
-      // All in one synchronous stretch: no bump or co-view can land between them.
+      // All in one synchronous stretch: no bump, co-view or roll-up can land between them.
       this.ctx.storage.kv.put("base", base);
       this.ctx.storage.kv.delete("pending");
       this.ctx.storage.kv.delete("co_view_pending");
+      this.ctx.storage.kv.delete("days_pending");
       if (counted) {
         this.countersDirty = true;
         await this.tick();

@@ -7,7 +7,7 @@ import { fanOutPage } from "./notification-fanout";
 import { indexVideo } from "./video-index";
 import { videoReady } from "./video-ready";
 import { videoJob, videoJobDeadLetter } from "./video-upload";
-import { watchEvent } from "./watch-events";
+import { watchEvents } from "./watch-events";
 import { webhookDeliveries } from "./webhook-deliveries";
 
 /** One message's work; it throws to be retried (`RetryLater` for its own delay). Must be idempotent. */
@@ -32,7 +32,7 @@ export const CONSUMERS: { [Q in QueueName]: Handler<MessageOf<Q>> | BatchHandler
   "notification-fanout-dlq": null,
   "video-index": indexVideo,
   "video-index-dlq": null,
-  "watch-events": watchEvent,
+  "watch-events": watchEvents,
   "watch-events-dlq": null,
   "webhook-deliveries": webhookDeliveries,
   "webhook-deliveries-dlq": null,

@@ -1,9 +1,9 @@
 import { errorField, log } from "../lib/log";
 import {
-  foldOldRollUps,
   forgetOldEventIds,
   moveCoViews,
   moveHistory,
+  moveRollUps,
   moveViewMarks,
   pruneViewingSignals,
 } from "../services/engagement";
@@ -19,8 +19,9 @@ import { roomOf } from "../wiring/rooms";
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
- * to date; viewing windows trimmed; hourly roll-ups older than a week
- * folded into days; view marks, co-views and watch history left in D1 moved into their videos' rooms and users' objects; ids of watch events rolled up over an hour ago forgotten; suspensions whose time has come
+ * to date; viewing windows trimmed; view marks, hourly roll-ups, co-views and watch history
+ * left in D1 moved into their videos' rooms (the hours also into D1's days) and users' objects;
+ * ids of watch events rolled up by D1 over an hour ago forgotten; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
@@ -59,8 +60,8 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
     [
       "roll-ups",
       async () => {
-        const folded = await foldOldRollUps(db, now);
-        if (folded) log("info", "hourly roll-ups folded into days", { count: folded });
+        const moved = await moveRollUps(db, (videoId, rows) => roomOf(env, videoId).importHours(rows), now);
+        if (moved) log("info", "hourly roll-ups moved from D1 to the rooms and days", { count: moved });
       },
     ],
     [

@@ -1,4 +1,5 @@
 import { CO_VIEWS_KEPT } from "../durable-objects/co-views";
+import type { HourEvent, HourRow } from "../durable-objects/room-hours";
 import type { PreviousReport } from "../durable-objects/user-history";
 import { type CounterDelta, LIMITS, type ViewMark } from "../durable-objects/video-room-protocol";
 import type { AuthUser, Database } from "../env";
@@ -164,37 +165,77 @@ export async function share(
   });
 }
 
+/** What the watch-events consumer works with: D1 (the viewers' windows), and each video's room. */
+export interface RollUpDeps {
+  db: Database;
+  /** Rolls events into their video's hours, in its room (each event once). */
+  rollUp: (videoId: string, events: HourEvent[]) => Promise<void>;
+  coViews: CoViewStore;
+}
+
+/** Rooms the consumer calls at once (one per video of the batch). */
+const ROLLUP_ROOMS_AT_ONCE = 16;
+
 /**
- * `watch-events` consumer's work: roll the event into its video's hour (global and regional),
- * exactly once; a counted view also enters the viewer's recent window and its co-views (kept
- * by each video's room).
+ * The share of its video's hour in its region that a watch event is. Not its view: the room
+ * counted that into the hour when it marked it (`markView`), with the public counter.
  */
-export async function rollUpEvent(
-  { db, coViews }: { db: Database; coViews: CoViewStore },
-  event: WatchEventMessage,
-  now = Date.now(),
-) {
-  await store.rollUp(db, {
-    id: event.id,
-    videoId: event.video_id,
-    region: event.region,
-    hour: Math.floor(event.at / 3600_000),
-    views: event.view ? 1 : 0,
-    watchSeconds: event.watched_seconds,
-    likes: event.likes,
-    comments: event.type === "comment" ? 1 : 0,
-    shares: event.type === "share" ? 1 : 0,
-    rolledAt: now,
-  });
-  if (event.type === "watch" && event.view) {
-    await recordViewerWatch(db, coViews, {
-      id: event.id,
-      viewer: event.viewer,
-      videoId: event.video_id,
-      region: event.region,
-      at: event.at,
-    });
+const hourEventOf = (event: WatchEventMessage): HourEvent => ({
+  id: event.id,
+  region: event.region,
+  hour: Math.floor(event.at / 3600_000),
+  views: 0,
+  watchSeconds: event.watched_seconds,
+  likes: event.likes,
+  comments: event.type === "comment" ? 1 : 0,
+  shares: event.type === "share" ? 1 : 0,
+});
+
+/**
+ * `watch-events` consumer's work for a batch: each video's events rolled into its hours in
+ * its room (one call per video; each event counts once however often it comes), then each
+ * counted view into the viewer's recent window and its co-views (kept by each video's room).
+ * Answers, per event, the error that stopped it (to be delivered again) or undefined.
+ */
+export async function rollUpEvents(deps: RollUpDeps, events: readonly WatchEventMessage[]): Promise<unknown[]> {
+  const failed = new Array<unknown>(events.length).fill(undefined);
+  await perKey(
+    events,
+    (e) => e.video_id,
+    ROLLUP_ROOMS_AT_ONCE,
+    async (videoId, group) => {
+      try {
+        await deps.rollUp(
+          videoId,
+          group.map(({ item }) => hourEventOf(item)),
+        );
+      } catch (err) {
+        for (const { index } of group) failed[index] = err;
+      }
+    },
+  );
+  // In order: two views of one viewer in a batch pair with each other through the window.
+  for (const [i, event] of events.entries()) {
+    if (failed[i] !== undefined || event.type !== "watch" || !event.view) continue;
+    try {
+      await recordViewerWatch(deps.db, deps.coViews, {
+        id: event.id,
+        viewer: event.viewer,
+        videoId: event.video_id,
+        region: event.region,
+        at: event.at,
+      });
+    } catch (err) {
+      failed[i] = err;
+    }
   }
+  return failed;
+}
+
+/** One event's work (rollUpEvents of one), throwing what stopped it. */
+export async function rollUpEvent(deps: RollUpDeps, event: WatchEventMessage): Promise<void> {
+  const [err] = await rollUpEvents(deps, [event]);
+  if (err !== undefined) throw err;
 }
 
 /**
@@ -249,27 +290,76 @@ export const forgetOldEventIds = (db: Database, now: number, batch = FORGET_BATC
     await store.forgetProcessedEvents(db, now - store.PROCESSED_KEEP_MS, batch),
   ]);
 
-/** Hourly rows folded per statement, and statements per cron run (bounds one run's work). */
-const FOLD_BATCH = 2_000;
-const FOLD_ROUNDS = 10;
+/** D1 hourly rows moved per statement, and statements per cron run (at most 2,000 room calls). */
+const HOURS_BATCH = 1_000;
+const HOURS_ROUNDS = 2;
 
 /**
- * Cron: the hourly roll-ups older than a week become daily rows (store.HOURLY_KEEP_MS), a batch at
- * a time until none is left or the run's share is done (the rest waits for the next run).
- * Returns the hourly rows folded.
+ * Cron: the backfill of hourly roll-ups from the shared D1 (`video_region_hourly`, where they
+ * were kept until each video's room took them over), a batch at a time in key order: the hours
+ * still inside LIMITS.markHours go to their video's room (for trending; not counted again),
+ * then in one D1 batch every row of the batch is folded into its video's day and deleted.
+ * Safe to run again: a failed room call leaves D1 as it was, and a room takes each (hour,
+ * region) once however often it is offered. Returns the D1 rows it took.
  */
-export const foldOldRollUps = (db: Database, now: number) =>
-  inRounds(FOLD_ROUNDS, FOLD_BATCH, async () => {
-    return [await store.foldRollUps(db, now - store.HOURLY_KEEP_MS, FOLD_BATCH)];
-  });
+export const moveRollUps = (
+  db: Database,
+  importHours: (videoId: string, rows: HourRow[]) => Promise<void>,
+  now: number,
+  batch = HOURS_BATCH,
+) =>
+  inRounds(HOURS_ROUNDS, batch, async () =>
+    moveIntoRooms(
+      await store.legacyHours(db, batch),
+      now,
+      (r) => r.videoId,
+      ({ videoId: _, ...hour }) => hour,
+      importHours,
+      (last) => store.foldLegacyHours(db, last),
+    ),
+  );
+
+/** Rooms a backfill calls at once. */
+const MOVE_ROOMS_AT_ONCE = 16;
 
 /**
- * D1 view marks moved per statement, rooms called at once, and statements per cron run: at
- * most 4,000 room calls a run, which with trending's 2,000, the history's 300 and the
- * co-views' 1,000 keeps the cron's one invocation within Workers Paid's 10,000 subrequests.
+ * One round of a backfill from D1 into the rooms: the batch's rows (in key order) whose hour
+ * is still inside LIMITS.markHours go to their video's room (`shape`d, one call a video), then
+ * `forget` takes the whole batch out of D1 (up to its last key). Answers the rows it held.
+ */
+async function moveIntoRooms<R extends { hour: number }, T>(
+  rows: R[],
+  now: number,
+  videoOf: (row: R) => string,
+  shape: (row: R) => T,
+  toRoom: (videoId: string, items: T[]) => Promise<unknown>,
+  forget: (last: R) => Promise<unknown>,
+): Promise<number[]> {
+  const last = rows.at(-1);
+  if (!last) return [0];
+  const keepFrom = Math.floor(now / 3600_000) - LIMITS.markHours + 1;
+  await perKey(
+    rows.filter((r) => r.hour >= keepFrom),
+    videoOf,
+    MOVE_ROOMS_AT_ONCE,
+    async (videoId, group) => {
+      await toRoom(
+        videoId,
+        group.map(({ item }) => shape(item)),
+      );
+    },
+  );
+  await forget(last);
+  return [rows.length];
+}
+
+/**
+ * D1 view marks moved per statement, and statements per cron run: at
+ * most 4,000 room calls a run, which with trending's 2,000, the history's 300, the co-views'
+ * 1,000 and the hours' 2,000 keeps the cron's one invocation within Workers Paid's 10,000
+ * subrequests.
  */
 const MARKS_BATCH = 1_000;
-const MARKS_ROOMS_AT_ONCE = 16;
 const MARKS_ROUNDS = 4;
 
 /**
@@ -285,25 +375,16 @@ export const moveViewMarks = (
   now: number,
   batch = MARKS_BATCH,
 ) =>
-  inRounds(MARKS_ROUNDS, batch, async () => {
-    const rows = await store.legacyMarks(db, batch);
-    const last = rows.at(-1);
-    if (!last) return [0];
-    const keepFrom = Math.floor(now / 3600_000) - LIMITS.markHours + 1;
-    await perKey(
-      rows.filter((r) => r.hour >= keepFrom),
+  inRounds(MARKS_ROUNDS, batch, async () =>
+    moveIntoRooms(
+      await store.legacyMarks(db, batch),
+      now,
       (r) => r.video_id,
-      MARKS_ROOMS_AT_ONCE,
-      async (videoId, group) => {
-        await importMarks(
-          videoId,
-          group.map(({ item: r }) => ({ viewer: r.viewer, hour: r.hour, region: r.region })),
-        );
-      },
-    );
-    await store.forgetLegacyMarks(db, last);
-    return [rows.length];
-  });
+      (r) => ({ viewer: r.viewer, hour: r.hour, region: r.region }),
+      importMarks,
+      (last) => store.forgetLegacyMarks(db, last),
+    ),
+  );
 
 /**
  * Videos whose D1 co-view pairs move per statement, rooms called at once, and statements per

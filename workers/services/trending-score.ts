@@ -1,4 +1,4 @@
-import type { RegionHour } from "../storage/trending";
+import type { HourRow } from "../durable-objects/room-hours";
 
 /**
  * Trending scores as pure functions of activity, facts about the video and a clock, so tests
@@ -31,8 +31,8 @@ export const TRENDING: TrendingConfig = {
 
 const WEIGHTS = { views: 1, likes: 2, comments: 1.5, shares: 3, watchMinutes: 0.1 };
 
-/** One hour of one video's activity (a row of `video_region_hourly`, or their sum). */
-export type HourActivity = Omit<RegionHour, "videoId" | "region">;
+/** One hour of one video's activity (an hour its room keeps in one region, or their sum). */
+export type HourActivity = Omit<HourRow, "region">;
 
 export interface VideoFacts {
   durationSeconds: number | null;

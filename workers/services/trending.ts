@@ -1,10 +1,10 @@
+import type { HourRow } from "../durable-objects/room-hours";
 import type { Database } from "../env";
 import { chunks, perKey } from "../lib/groups";
 import { GLOBAL_REGION, isCountry } from "../lib/region";
 import * as store from "../storage/trending";
 import {
   HOUR_MS,
-  type HourActivity,
   pickTop,
   rankKey,
   scoreAt,
@@ -15,15 +15,22 @@ import {
 } from "./trending-score";
 import { videoSummaries } from "./videos";
 
+export interface VideoActivity {
+  hours: HourRow[];
+  /** By region (`global`: all); a region left out has fewer than the cap's views. */
+  viewers: Record<string, number>;
+}
+
 export interface TrendingDeps {
   db: Database;
   /** Where the lists go (KV: read on every request, written every 5 minutes). */
   lists: KVNamespace;
   /**
-   * Distinct viewers of a video since `fromHour` in each region (`global`: all), each counted
-   * up to `cap`: its room keeps the view marks.
+   * A video's hours since `fromHour` (every region) and its distinct viewers since then,
+   * counted up to `cap`, globally and in each country with at least `cap` views: its room
+   * keeps both (the hours and the view marks).
    */
-  viewers(videoId: string, fromHour: number, regions: readonly string[], cap: number): Promise<number[]>;
+  activity(videoId: string, fromHour: number, cap: number): Promise<VideoActivity>;
   config?: TrendingConfig;
 }
 
@@ -40,8 +47,8 @@ const WATERMARK_OVERLAP_MS = 60_000;
 type ListRef = { region: string; category: string | null };
 
 /**
- * Cron (every 5 minutes, spec: Trending Calculator Worker). Only videos with activity rolled
- * up since the last run are read and scored, per region and globally; their stored scores are
+ * Cron (every 5 minutes, spec: Trending Calculator Worker). Only videos whose rooms flushed
+ * activity since the last run are read (their hours and viewers, one call to each room) and scored, per region and globally; their stored scores are
  * replaced, and only the lists they were or are in are rewritten to KV. The other videos'
  * scores need no work: every score decays at the same rate, so their order does not change.
  */
@@ -56,13 +63,16 @@ export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
   let scored = 0;
 
   for (const ids of chunks(active.map((a) => a.video_id))) {
-    const [facts, activity, before] = await Promise.all([
-      store.factsOf(db, ids),
-      store.activityOf(db, ids, fromHour),
-      store.listsOf(db, ids),
-    ]);
+    const [facts, before] = await Promise.all([store.factsOf(db, ids), store.listsOf(db, ids)]);
     touched.push(...before);
-    const rows = await scoreVideos(deps, facts, activity, fromHour, now, config);
+    const listable = facts.filter((f) => f.listable);
+    const activity = await activityOf(
+      deps,
+      listable.map((f) => f.id),
+      fromHour,
+      config.minViewers,
+    );
+    const rows = scoreVideos(listable, activity, now, config);
     await store.replaceScores(db, ids, rows);
     touched.push(...rows);
     scored += rows.length;
@@ -86,78 +96,64 @@ export async function refreshTrending(deps: TrendingDeps, now = Date.now()) {
 }
 
 /** Scores of a chunk of videos: one row per region where each passes the viewer threshold, and global. */
-async function scoreVideos(
-  deps: TrendingDeps,
+function scoreVideos(
   facts: store.TrendingFacts[],
-  activity: store.RegionHour[],
-  fromHour: number,
+  activity: Map<string, VideoActivity>,
   now: number,
   config: TrendingConfig,
-): Promise<store.ScoreRow[]> {
-  const candidates: { video: store.TrendingFacts; region: string; hours: HourActivity[] }[] = [];
+): store.ScoreRow[] {
+  const rows: store.ScoreRow[] = [];
   for (const video of facts) {
-    if (!video.listable) continue;
-    const own = activity.filter((a) => a.videoId === video.id);
-    const regions = new Set(own.map((a) => a.region).filter(isCountry));
+    const own = activity.get(video.id);
+    if (!own) continue;
+    const regions = new Set(own.hours.map((a) => a.region).filter(isCountry));
     const groups = [
-      { region: GLOBAL_REGION, hours: sumByHour(own) },
-      ...[...regions].map((region) => ({ region, hours: own.filter((a) => a.region === region) })),
+      { region: GLOBAL_REGION, hours: sumByHour(own.hours) },
+      ...[...regions].map((region) => ({ region, hours: own.hours.filter((a) => a.region === region) })),
     ];
-    for (const group of groups) {
+    for (const { region, hours } of groups) {
       // A view is one viewer in one hour, so fewer views than the threshold means fewer viewers.
-      const views = group.hours.reduce((n, h) => n + h.views, 0);
-      if (views >= config.minViewers) candidates.push({ video, ...group });
+      const views = hours.reduce((n, h) => n + h.views, 0);
+      const viewers = own.viewers[region] ?? 0;
+      if (views < config.minViewers || viewers < config.minViewers) continue;
+      const score = trendingScore(hours, video, now, config);
+      if (!(score > 0)) continue;
+      rows.push({
+        videoId: video.id,
+        region,
+        channelId: video.channelId,
+        category: video.category,
+        score,
+        rankKey: rankKey(score, now, config),
+        viewers,
+        lastHour: Math.max(...hours.map((h) => h.hour)),
+        computedAt: now,
+      });
     }
   }
-  const viewers = await viewersOf(deps, candidates, fromHour, config.minViewers);
-  const rows: store.ScoreRow[] = [];
-  candidates.forEach((c, i) => {
-    if ((viewers[i] ?? 0) < config.minViewers) return;
-    const score = trendingScore(c.hours, c.video, now, config);
-    if (!(score > 0)) return;
-    rows.push({
-      videoId: c.video.id,
-      region: c.region,
-      channelId: c.video.channelId,
-      category: c.video.category,
-      score,
-      rankKey: rankKey(score, now, config),
-      viewers: viewers[i] ?? 0,
-      lastHour: Math.max(...c.hours.map((h) => h.hour)),
-      computedAt: now,
-    });
-  });
   return rows;
 }
 
 /** Rooms asked at once: a run asks at most MAX_VIDEOS_PER_RUN rooms, one call each. */
 const ROOMS_AT_ONCE = 16;
 
-/** Each candidate's distinct viewers, counted up to `cap`: one call to each video's room for all its regions. */
-async function viewersOf(
+/** Each video's hours and viewers: one call to its room. */
+async function activityOf(
   deps: TrendingDeps,
-  candidates: readonly { video: { id: string }; region: string }[],
+  ids: readonly string[],
   fromHour: number,
   cap: number,
-): Promise<number[]> {
-  const counts = new Array<number>(candidates.length).fill(0);
+): Promise<Map<string, VideoActivity>> {
+  const out = new Map<string, VideoActivity>();
   await perKey(
-    candidates,
-    (c) => c.video.id,
+    ids,
+    (id) => id,
     ROOMS_AT_ONCE,
-    async (videoId, group) => {
-      const found = await deps.viewers(
-        videoId,
-        fromHour,
-        group.map((g) => g.item.region),
-        cap,
-      );
-      group.forEach((g, k) => {
-        counts[g.index] = found[k] ?? 0;
-      });
+    async (videoId) => {
+      out.set(videoId, await deps.activity(videoId, fromHour, cap));
     },
   );
-  return counts;
+  return out;
 }
 
 /** Each touched (region, category) list, and the region's list of every category. */

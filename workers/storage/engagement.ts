@@ -1,9 +1,15 @@
 import { and, count, eq } from "drizzle-orm";
+import { type DayDelta, type HourColumns, type HourRow, hourRowOf } from "../durable-objects/room-hours";
 import type { Database } from "../env";
 import { videoLikes } from "./schema";
-import type { RegionHour } from "./trending";
+import { addLogSql } from "./signals";
+import type { Counts } from "./videos";
 
-/** Likes and the hourly roll-ups of watch events (view marks live in each video's room, history in each user's object). */
+/**
+ * Likes, what each video's room flushes (counters, co-view total, daily roll-ups) and the
+ * backfills of what D1 kept before the rooms did (view marks, hourly roll-ups). The hours, the
+ * marks and the co-views live in each video's room, history in each user's object.
+ */
 
 export async function findLike(db: Database, userId: string, videoId: string) {
   const row = await db
@@ -35,48 +41,51 @@ export async function setLike(db: Database, userId: string, videoId: string, val
   return { likes: of(1), dislikes: of(-1) };
 }
 
+/** What a room flushes into D1 from its alarm (video-room.ts). */
+export interface RoomFlush {
+  /** Deltas of the public counters. */
+  counts: Counts;
+  /** A log-count of new co-views, added to the video's co-view total (storage/signals.ts). */
+  coViewLog?: number;
+  /** What the room's rolled-up events add to each day (`video_stats_daily`). */
+  days: readonly DayDelta[];
+  /** The flush's time: the video's `active_at`, where trending finds videos with new activity. */
+  at: number;
+}
+
 /**
- * Rolls one watch event into its video's hour in its region, once: the event id is recorded
- * in the same batch, and the roll-up runs only when that statement changed a row
- * (`changes() = 1`: a new event id) and the video exists. A video's hour over all regions is
- * the sum of its regional rows (`ZZ` where the region is unknown), so it is not kept apart
- * (migration 0015 dropped `video_stats_hourly`: a third of the write path's statements).
+ * A room's flush in one batch: the counters added, the co-view total raised, the video marked
+ * active, and each day's roll-up added (only while the video exists: its days go with it).
  */
-export async function rollUp(
-  db: Database,
-  event: RegionHour & {
-    id: string;
-    /** When the consumer rolls it up: the cron's watermark (an event may arrive late). */
-    rolledAt: number;
-  },
-) {
-  // Raw D1: drizzle cannot batch an INSERT ... SELECT that reads changes() of the statement before it.
+export async function flushRoom(db: Database, videoId: string, f: RoomFlush) {
   const d1 = db.$client;
+  const day = d1.prepare(
+    `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
+     ON CONFLICT (video_id, day) DO UPDATE SET
+       views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
+       likes = likes + excluded.likes, shares = shares + excluded.shares`,
+  );
   await d1.batch([
-    d1.prepare("INSERT INTO processed_events (id) VALUES (?) ON CONFLICT DO NOTHING").bind(event.id),
     d1
       .prepare(
-        `INSERT INTO video_region_hourly (video_id, region, hour, views, watch_seconds, likes, comments, shares, updated_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE changes() = 1 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)
-         ON CONFLICT (video_id, region, hour) DO UPDATE SET
-           views = views + excluded.views,
-           watch_seconds = watch_seconds + excluded.watch_seconds,
-           likes = likes + excluded.likes,
-           comments = comments + excluded.comments,
-           shares = shares + excluded.shares,
-           updated_at = max(updated_at, excluded.updated_at)`,
+        `UPDATE videos SET view_count = view_count + ?2, like_count = like_count + ?3,
+           dislike_count = dislike_count + ?4, comment_count = comment_count + ?5, share_count = share_count + ?6,
+           co_view_log = ${f.coViewLog === undefined ? "co_view_log" : addLogSql("co_view_log", "?7")},
+           active_at = ?8
+         WHERE id = ?1`,
       )
       .bind(
-        event.videoId,
-        event.region,
-        event.hour,
-        event.views,
-        event.watchSeconds,
-        event.likes,
-        event.comments,
-        event.shares,
-        event.rolledAt,
+        videoId,
+        f.counts.views,
+        f.counts.likes,
+        f.counts.dislikes,
+        f.counts.comments,
+        f.counts.shares,
+        f.coViewLog ?? null,
+        f.at,
       ),
+    ...f.days.map((d) => day.bind(videoId, d.day, d.views, d.watchSeconds, d.likes, d.shares)),
   ]);
 }
 
@@ -105,35 +114,41 @@ export async function forgetProcessedEvents(db: Database, before: number, limit:
   return meta.changes ?? 0;
 }
 
-/** Hours older than this are folded by day: trending reads 48 of them, and a week is the issue's keep. */
-export const HOURLY_KEEP_MS = 7 * 86_400_000;
+/** An hourly roll-up as the shared D1 kept it before each video's room did. */
+export type LegacyHour = HourRow & { videoId: string };
+
+/** The first `limit` hourly rows left in D1's `video_region_hourly`, in key order. */
+export async function legacyHours(db: Database, limit: number): Promise<LegacyHour[]> {
+  const { results } = await db.$client
+    .prepare(
+      `SELECT video_id, region, hour, views, watch_seconds, likes, comments, shares FROM video_region_hourly
+       ORDER BY video_id, region, hour LIMIT ?`,
+    )
+    .bind(limit)
+    .all<HourColumns & { video_id: string }>();
+  return results.map((r) => ({ videoId: r.video_id, ...hourRowOf(r) }));
+}
 
 /**
- * Folds at most `limit` of the oldest regional hourly rows from hours before `before` (ms;
- * rows count hours since the epoch) into their video's day (days since the epoch), over all
- * regions, and deletes them, in one batch: the two statements pick the same rows (the oldest
- * by hour, then rowid, nothing writing between), so a fold either lands whole or not at all,
- * and a day's row adds what each later fold brings. Returns the hourly rows folded. The days
- * are no longer kept per region (`video_region_daily`, 193 MB a day at 10 million views, had
- * no reader: a creator's regions come from Analytics Engine); its rows stay as they were.
+ * D1's hourly rows up to and including `last`'s key (the ones `legacyHours` answered) folded
+ * into their videos' days and deleted, in one batch, so a fold lands whole or not at all.
+ * Answers the rows folded.
  */
-export async function foldRollUps(db: Database, before: number, limit: number): Promise<number> {
+export async function foldLegacyHours(db: Database, last: LegacyHour): Promise<number> {
   const d1 = db.$client;
-  const oldest = "rowid IN (SELECT rowid FROM video_region_hourly WHERE hour < ?1 ORDER BY hour, rowid LIMIT ?2)";
-  const day = "hour / 24";
-  const firstKept = Math.floor(before / 3_600_000);
+  const upTo = "(video_id, region, hour) <= (?1, ?2, ?3)";
   const [, folded] = await d1.batch([
     d1
       .prepare(
         `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
-         SELECT video_id, ${day}, sum(views), sum(watch_seconds), sum(likes), sum(shares)
-         FROM video_region_hourly WHERE ${oldest} GROUP BY video_id, ${day}
+         SELECT video_id, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(shares)
+         FROM video_region_hourly WHERE ${upTo} GROUP BY video_id, hour / 24
          ON CONFLICT (video_id, day) DO UPDATE SET
            views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
            likes = likes + excluded.likes, shares = shares + excluded.shares`,
       )
-      .bind(firstKept, limit),
-    d1.prepare(`DELETE FROM video_region_hourly WHERE ${oldest}`).bind(firstKept, limit),
+      .bind(last.videoId, last.region, last.hour),
+    d1.prepare(`DELETE FROM video_region_hourly WHERE ${upTo}`).bind(last.videoId, last.region, last.hour),
   ]);
   return folded?.meta.changes ?? 0;
 }

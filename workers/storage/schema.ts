@@ -91,6 +91,11 @@ export const videos = sqliteTable(
      * 2^(co_view_log - now / half-life) (storage/signals.ts). Null until its first co-view.
      */
     coViewLog: real("co_view_log"),
+    /**
+     * When the video's room last flushed activity (counters, roll-ups): where trending's cron
+     * finds the videos to score again. Null until then.
+     */
+    activeAt: integer("active_at"),
     createdAt: createdAt(),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
     /** Set while a moderator blocks the video: gone for everyone but its owner (451). */
@@ -104,6 +109,7 @@ export const videos = sqliteTable(
   (t) => [
     index("videos_channel_created").on(t.channelId, t.createdAt),
     index("videos_status").on(t.status),
+    index("videos_active_at").on(t.activeAt),
     index("videos_channel_listed")
       .on(t.channelId, t.publishedAt)
       .where(

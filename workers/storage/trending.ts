@@ -2,63 +2,19 @@ import type { Database } from "../env";
 import { LISTABLE_SQL } from "./videos";
 
 /**
- * Trending's tables: the regional hourly roll-ups it reads (`video_region_hourly`), the
- * scores it keeps (`trending_scores`), and the lists it writes to KV.
+ * Trending's tables: the videos with new activity (`videos.active_at`; their hours are each
+ * room's), the scores it keeps (`trending_scores`), and the lists it writes to KV.
  */
 
 const marks = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `?${i + from}`).join(", ");
 
-/** Videos with activity rolled up after `since` (ms), oldest change first, and when. */
+/** Videos whose rooms flushed activity after `since` (ms), oldest first, and when. */
 export async function activeSince(db: Database, since: number, limit: number) {
   const { results } = await db.$client
-    .prepare(
-      `SELECT video_id, max(updated_at) AS at FROM video_region_hourly WHERE updated_at > ?
-       GROUP BY video_id ORDER BY at LIMIT ?`,
-    )
+    .prepare("SELECT id AS video_id, active_at AS at FROM videos WHERE active_at > ? ORDER BY active_at LIMIT ?")
     .bind(since, limit)
     .all<{ video_id: string; at: number }>();
   return results;
-}
-
-export interface RegionHour {
-  videoId: string;
-  region: string;
-  hour: number;
-  views: number;
-  watchSeconds: number;
-  likes: number;
-  comments: number;
-  shares: number;
-}
-
-/** The hourly activity of up to 90 videos since `fromHour`, every region. */
-export async function activityOf(db: Database, ids: readonly string[], fromHour: number): Promise<RegionHour[]> {
-  const { results } = await db.$client
-    .prepare(
-      `SELECT video_id, region, hour, views, watch_seconds, likes, comments, shares FROM video_region_hourly
-       WHERE hour >= ?1 AND video_id IN (${marks(ids.length, 2)})`,
-    )
-    .bind(fromHour, ...ids)
-    .all<{
-      video_id: string;
-      region: string;
-      hour: number;
-      views: number;
-      watch_seconds: number;
-      likes: number;
-      comments: number;
-      shares: number;
-    }>();
-  return results.map((r) => ({
-    videoId: r.video_id,
-    region: r.region,
-    hour: r.hour,
-    views: r.views,
-    watchSeconds: r.watch_seconds,
-    likes: r.likes,
-    comments: r.comments,
-    shares: r.shares,
-  }));
 }
 
 export interface TrendingFacts {

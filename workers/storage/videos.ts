@@ -222,29 +222,6 @@ export async function readCounts(db: Database, videoId: string): Promise<Counts 
     .get();
 }
 
-/**
- * Adds the deltas to the stored counts in one statement, and `coViewLog` (a log-count of new
- * co-views, storage/signals.ts) to the video's co-view total.
- */
-export async function addCounts(db: Database, videoId: string, delta: Counts, coViewLog?: number) {
-  await db
-    .update(videos)
-    .set({
-      viewCount: sql`${videos.viewCount} + ${delta.views}`,
-      likeCount: sql`${videos.likeCount} + ${delta.likes}`,
-      dislikeCount: sql`${videos.dislikeCount} + ${delta.dislikes}`,
-      commentCount: sql`${videos.commentCount} + ${delta.comments}`,
-      shareCount: sql`${videos.shareCount} + ${delta.shares}`,
-      // log2(2^stored + 2^added), as signals.addLogSql writes it.
-      ...(coViewLog === undefined
-        ? {}
-        : {
-            coViewLog: sql`CASE WHEN ${videos.coViewLog} IS NULL THEN ${coViewLog} ELSE max(${videos.coViewLog}, ${coViewLog}) + log2(1 + pow(2, -abs(${videos.coViewLog} - ${coViewLog}))) END`,
-          }),
-    })
-    .where(eq(videos.id, videoId));
-}
-
 /** What a video summary is made of: the row's listed columns and its channel. */
 export const summaryColumns = {
   video: {

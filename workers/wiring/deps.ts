@@ -260,12 +260,12 @@ export function notificationDeps(env: Env, db: Database): NotificationDeps {
   return { db, inbox: (userId) => userInboxOf(env, userId) };
 }
 
-/** What trending needs: the database, the KV namespace that holds the lists, and each video's room (its viewers). */
+/** What trending needs: the database, the KV namespace that holds the lists, and each video's room (its hours and viewers). */
 export function trendingDeps(env: Env, db: Database): TrendingDeps {
   return {
     db,
     lists: env.CACHE,
-    viewers: (videoId, fromHour, regions, cap) => roomOf(env, videoId).viewers(fromHour, regions, cap),
+    activity: (videoId, fromHour, cap) => roomOf(env, videoId).trendingActivity(fromHour, cap),
   };
 }
 

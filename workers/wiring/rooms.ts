@@ -1,3 +1,4 @@
+import type { HourEvent, HourRow } from "../durable-objects/room-hours";
 import {
   type CaptionsUpdate,
   CLOSE_ROOM_FULL,
@@ -23,6 +24,10 @@ export function roomOf(env: Env, videoId: string) {
     importMarks: (marks: readonly ViewMark[]) => hub.importMarks(videoId, marks),
     viewers: (fromHour: number, regions: readonly string[], cap: number) =>
       hub.viewers(videoId, fromHour, regions, cap),
+    /** The video's hourly activity (room-hours.ts): events rolled up once, hours moved from D1, trending's read. */
+    rollUp: (events: readonly HourEvent[]) => hub.rollUp(videoId, events),
+    importHours: (rows: readonly HourRow[]) => hub.importHours(videoId, rows),
+    trendingActivity: (fromHour: number, cap: number) => hub.trendingActivity(videoId, fromHour, cap),
     /** The video's top co-viewed pairs (co-views.ts) and their total, flushed with the counters. */
     addCoViews: (others: readonly string[], at: number, eventId: string) =>
       hub.addCoViews(videoId, others, at, eventId),
