@@ -25,7 +25,7 @@
 // Node's built-in SQLite (node:sqlite, SQLite 3.5x with dbstat and FTS5): no dependency.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { announceSmoke, check, checkFinite, setting, smokeFooter } from "./mode.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -240,15 +240,11 @@ db.exec(`ATTACH '${path.join(out, "rooms.db")}' AS rooms;
   CREATE TABLE rooms.co_views (video_id TEXT NOT NULL, other TEXT NOT NULL, k REAL NOT NULL,
     PRIMARY KEY (video_id, other)) WITHOUT ROWID;
   CREATE INDEX rooms.co_views_k ON co_views (video_id, k);
-  CREATE TABLE rooms.co_view_events (video_id TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL,
-    PRIMARY KEY (video_id, id)) WITHOUT ROWID;
-  CREATE INDEX rooms.co_view_events_at ON co_view_events (video_id, at);
   CREATE TABLE rooms.hours (video_id TEXT NOT NULL, hour INTEGER NOT NULL, region TEXT NOT NULL, views INTEGER NOT NULL,
     watch_seconds REAL NOT NULL, likes INTEGER NOT NULL, comments INTEGER NOT NULL, shares INTEGER NOT NULL,
-    PRIMARY KEY (video_id, hour, region)) WITHOUT ROWID;
-  CREATE TABLE rooms.rolled_events (video_id TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL,
-    PRIMARY KEY (video_id, id)) WITHOUT ROWID;
-  CREATE INDEX rooms.rolled_events_at ON rolled_events (video_id, at);`);
+    flushed_views INTEGER NOT NULL DEFAULT 0, flushed_watch_seconds REAL NOT NULL DEFAULT 0,
+    flushed_likes INTEGER NOT NULL DEFAULT 0, flushed_shares INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (video_id, hour, region)) WITHOUT ROWID;`);
 const MARK_HOURS = 49; // video-room-protocol.ts LIMITS.markHours
 /** The users' history objects (user-history.ts `UserHistory`): one database here for all, keyed by user too. */
 db.exec(`ATTACH '${path.join(out, "users.db")}' AS users;
@@ -275,6 +271,17 @@ const deliverNotices = db.prepare(
 const markView = db.prepare(
   "INSERT INTO rooms.view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 );
+/**
+ * Rows written in the objects' SQLite per kind (inserted, updated or deleted: `changes`, as D1
+ * counts them; index entries not counted, so a lower bound). SQLite-backed Durable Objects
+ * bill rows written as D1 does, so a table moved into objects keeps its write bill.
+ */
+const objectRows = new Map<string, number>();
+function objectWrite(label: string, statement: StatementSync, ...params: SQLInputValue[]) {
+  const result = statement.run(...params);
+  objectRows.set(label, (objectRows.get(label) ?? 0) + Number(result.changes));
+  return result;
+}
 /** Durable Object requests per kind (not D1 statements): what moving a table into the rooms costs. */
 const roomCalls = new Map<string, number>();
 const roomCall = (label: string) => roomCalls.set(label, (roomCalls.get(label) ?? 0) + 1);
@@ -565,6 +572,8 @@ interface Pending {
   due: number;
   views: number;
   days: Map<number, { views: number; watched: number; likes: number; shares: number }>;
+  /** The room's hour rows changed since its last flush: each gets its `flushed_*` updated by the flush. */
+  hours: Set<string>;
 }
 const pendingOf = new Map<string, Pending>();
 let flushes = 0;
@@ -592,6 +601,8 @@ function flush(videoId: string, p: Pending) {
       t.shares,
     );
   }
+  // room-hours.ts flushed(): one UPDATE of each hour row that moved on (objects' rows written).
+  objectRows.set("VideoRoom: hours", (objectRows.get("VideoRoom: hours") ?? 0) + p.hours.size);
   pendingOf.delete(videoId);
 }
 /** Some work pending in `videoId`'s room at `at`, due within `wait`. */
@@ -602,7 +613,7 @@ function pend(videoId: string, at: number, wait: number): Pending {
     p = undefined;
   }
   if (!p) {
-    p = { due: at + wait, views: 0, days: new Map() };
+    p = { due: at + wait, views: 0, days: new Map(), hours: new Set() };
     pendingOf.set(videoId, p);
   } else p.due = Math.min(p.due, at + wait);
   return p;
@@ -617,15 +628,11 @@ const keepHour = db.prepare(
    ON CONFLICT DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
      likes = likes + excluded.likes, comments = comments + excluded.comments, shares = shares + excluded.shares`,
 );
-const keepEventId = db.prepare(
-  "INSERT INTO rooms.rolled_events (video_id, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-);
-const forgetEventIds = db.prepare("DELETE FROM rooms.rolled_events WHERE video_id = ? AND at < ?");
 /**
  * queues/watch-events.ts → engagement.ts rollUpEvents → video-room.ts rollUp: one room call per
  * video of a queue batch (counted here per event: a batch of 100 at 3,800 events a second spans
- * about 26 ms, so it rarely holds two events of one video), the event's id kept, its hour
- * added to, its day pending for the room's flush.
+ * about 26 ms, so it rarely holds two events of one video): the event's hour added to (one row
+ * written), its day pending for the room's flush.
  */
 function rollUp(e: {
   videoId: string;
@@ -638,11 +645,22 @@ function rollUp(e: {
   shares: number;
 }) {
   roomCall("VideoRoom.rollUp (per watch event)");
-  forgetEventIds.run(e.videoId, e.at - HOUR_MS);
-  keepEventId.run(e.videoId, newId(10), e.at);
+  // The event's id is remembered in the room's memory only (room-hours.ts RecentIds): no row.
   const hour = Math.floor(e.at / HOUR_MS);
-  keepHour.run(e.videoId, hour, e.region, e.views, e.watched, e.likes, e.comments, e.shares);
+  objectWrite(
+    "VideoRoom: hours",
+    keepHour,
+    e.videoId,
+    hour,
+    e.region,
+    e.views,
+    e.watched,
+    e.likes,
+    e.comments,
+    e.shares,
+  );
   const p = pend(e.videoId, e.at, FLUSH_MS.rollUp);
+  p.hours.add(`${hour}:${e.region}`);
   const day = Math.floor(hour / 24);
   const d = p.days.get(day) ?? { views: 0, watched: 0, likes: 0, shares: 0 };
   d.views += e.views;
@@ -655,7 +673,6 @@ function rollUp(e: {
 // durable-objects/co-views.ts: a room's pairs as log-counts, the top CO_VIEWS_KEPT kept (trimmed at 250).
 const CO_VIEWS_KEPT = 200;
 const CO_VIEWS_TRIM_AT = 250;
-const CO_VIEW_EVENT_KEEP_MS = HOUR_MS;
 const coViewK = db.prepare("SELECT k FROM rooms.co_views WHERE video_id = ? AND other = ?");
 const coViewPut = db.prepare(
   "INSERT INTO rooms.co_views (video_id, other, k) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET k = excluded.k",
@@ -664,23 +681,18 @@ const coViewCount = db.prepare("SELECT count(*) AS n FROM rooms.co_views WHERE v
 const coViewTrim = db.prepare(
   "DELETE FROM rooms.co_views WHERE video_id = ?1 AND other IN (SELECT other FROM rooms.co_views WHERE video_id = ?1 ORDER BY k LIMIT ?2)",
 );
-const coViewEvent = db.prepare(
-  "INSERT INTO rooms.co_view_events (video_id, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-);
-const coViewEventsExpire = db.prepare("DELETE FROM rooms.co_view_events WHERE video_id = ? AND at < ?");
 const addLogs = (a: number, b: number) => Math.max(a, b) + Math.log2(1 + 2 ** -Math.abs(a - b));
 /** video-room.ts addCoViews → co-views.ts CoViewTable.add, then the room's flush of its total. */
 function addCoViews(videoId: string, others: string[], at: number, eventId: string) {
   roomCall("VideoRoom.addCoViews (per counted view with a window)");
-  coViewEventsExpire.run(videoId, at - CO_VIEW_EVENT_KEEP_MS);
-  coViewEvent.run(videoId, eventId, at);
+  void eventId; // remembered in the room's memory only (co-views.ts, RecentIds): no row
   const one = at / CO_VIEW_HALF_LIFE_MS;
   for (const other of others) {
     const row = coViewK.get(videoId, other) as { k: number } | undefined;
-    coViewPut.run(videoId, other, row ? addLogs(row.k, one) : one);
+    objectWrite("VideoRoom: co-views", coViewPut, videoId, other, row ? addLogs(row.k, one) : one);
   }
   const { n } = coViewCount.get(videoId) as { n: number };
-  if (n >= CO_VIEWS_TRIM_AT) coViewTrim.run(videoId, n - CO_VIEWS_KEPT);
+  if (n >= CO_VIEWS_TRIM_AT) objectWrite("VideoRoom: co-views", coViewTrim, videoId, n - CO_VIEWS_KEPT);
   pend(videoId, at, FLUSH_MS.coViews);
 }
 
@@ -792,8 +804,9 @@ function cron(now: number) {
   // Each room's alarm flushes what is due and expires its marks and hours past LIMITS.markHours
   // (the expiry is not D1: no statement counted).
   flushDue(now);
-  db.prepare("DELETE FROM rooms.view_marks WHERE hour < ?").run(Math.floor(now / HOUR_MS) - MARK_HOURS + 1);
-  db.prepare("DELETE FROM rooms.hours WHERE hour < ?").run(Math.floor(now / HOUR_MS) - MARK_HOURS + 1);
+  const keepFrom = Math.floor(now / HOUR_MS) - MARK_HOURS + 1;
+  objectWrite("VideoRoom: view marks", db.prepare("DELETE FROM rooms.view_marks WHERE hour < ?"), keepFrom);
+  objectWrite("VideoRoom: hours", db.prepare("DELETE FROM rooms.hours WHERE hour < ?"), keepFrom);
 }
 
 /**
@@ -904,7 +917,9 @@ function simulateDay(dayStart: number): Day {
         const last = lastReport.get(user, videoId) as { mark_hour: number | null } | undefined;
         marked = last?.mark_hour === hour;
         if (writing) {
-          keepReport.run(
+          objectWrite(
+            "UserHistory: entries",
+            keepReport,
             user,
             videoId,
             position,
@@ -918,11 +933,11 @@ function simulateDay(dayStart: number): Day {
       if (!user) marked = cookieHour === hour;
       if (position >= threshold && !marked) {
         roomCall("VideoRoom.markView (per eligible report)");
-        view = Number(markView.run(videoId, viewer, hour, region).changes) === 1;
+        view = Number(objectWrite("VideoRoom: view marks", markView, videoId, viewer, hour, region).changes) === 1;
         cookieHour = hour;
         if (writing) {
           roomCall("UserHistory.marked (per marked hour)");
-          keepMarkHour.run(hour, user ?? "", videoId);
+          objectWrite("UserHistory: entries", keepMarkHour, hour, user ?? "", videoId);
         }
       }
       const seconds = previous === undefined ? Math.min(position, 10) : Math.max(0, Math.min(position - previous, 15));
@@ -933,7 +948,7 @@ function simulateDay(dayStart: number): Day {
         // video-room.ts markView: the counter, and the view into its hour and day (room-hours.ts addView).
         const p = pend(videoId, at, FLUSH_MS.counters);
         p.views++;
-        keepHour.run(videoId, hour, region, 1, 0, 0, 0, 0);
+        objectWrite("VideoRoom: hours", keepHour, videoId, hour, region, 1, 0, 0, 0, 0);
         const d = p.days.get(Math.floor(hour / 24)) ?? { views: 0, watched: 0, likes: 0, shares: 0 };
         d.views++;
         p.days.set(Math.floor(hour / 24), d);
@@ -1027,7 +1042,14 @@ function upload(at: number, day: Day) {
   }
   // notifications.ts fanOutPage: a notice into each subscriber's inbox object (UserInbox.deliver), not D1.
   const delivered = Number(
-    deliverNotices.run(videoId, `New from ${sentence(1, 3)}: ${sentence(3, 10)}`, channelIds[c] as string, at).changes,
+    objectWrite(
+      "UserInbox: notices",
+      deliverNotices,
+      videoId,
+      `New from ${sentence(1, 3)}: ${sentence(3, 10)}`,
+      channelIds[c] as string,
+      at,
+    ).changes,
   );
   for (let i = 0; i < delivered; i++) roomCall("UserInbox.deliver (per subscriber per upload)");
   day.notifications += delivered;
@@ -1108,8 +1130,9 @@ for (let d = 0; d < warmupDays; d++) simulateDay(T0 + d * DAY_MS);
 console.log(`warm-up in ${((performance.now() - t1) / 1000).toFixed(1)} s; the measured day ...`);
 const opsBefore = new Map([...ops].map(([k, v]) => [k, { ...v }]));
 const roomCallsBefore = new Map(roomCalls);
+const objectRowsBefore = new Map(objectRows);
 const historyBytesBefore = objectBytes("users", "history");
-const pairBytesBefore = objectBytes("rooms", "co_views") + objectBytes("rooms", "co_view_events");
+const pairBytesBefore = objectBytes("rooms", "co_views");
 const inboxBytesBefore = objectBytes("users", "inbox");
 const before = perTable(sizes());
 const rowsBefore = rowCounts();
@@ -1310,8 +1333,7 @@ console.log(
   )?.n;
   const markBytes = objectBytes("rooms", "view_marks");
   const hourRows = (db.prepare("SELECT count(*) AS n FROM rooms.hours").get() as { n: number }).n;
-  const hourBytes = objectBytes("rooms", "hours") + objectBytes("rooms", "rolled_events");
-  const eventIds = (db.prepare("SELECT count(*) AS n FROM rooms.rolled_events").get() as { n: number }).n;
+  const hourBytes = objectBytes("rooms", "hours");
   const entries = (db.prepare("SELECT count(*) AS n FROM users.history").get() as { n: number }).n;
   const largest = (
     db.prepare("SELECT count(*) AS n FROM users.history GROUP BY user_id ORDER BY n DESC LIMIT 1").get() as
@@ -1327,19 +1349,19 @@ console.log(
       | { n: number }
       | undefined
   )?.n;
-  const pairBytes = objectBytes("rooms", "co_views") + objectBytes("rooms", "co_view_events");
+  const pairBytes = objectBytes("rooms", "co_views");
   console.log("\nDurable Objects (each video's room, each user's history and inbox, their own SQLite; not D1):");
   console.log(
     `  view marks standing (${MARK_HOURS} h): ${scaled(marks)} at full scale, ${marks ? Math.round(markBytes / marks) : 0} B a mark ` +
       `(with the video id rooms do not store), ${fmtGB(markBytes / s)} GB over every room; the busiest room here holds ${(hottest ?? 0).toLocaleString("en-US")}`,
   );
   console.log(
-    `  hours standing (${MARK_HOURS} h): ${scaled(hourRows)} (video, hour, region) rows at full scale, and ${scaled(eventIds)} event ids ` +
-      `(an hour's), ${fmtGB(hourBytes / s)} GB over every room (with the video id rooms do not store)`,
+    `  hours standing (${MARK_HOURS} h): ${scaled(hourRows)} (video, hour, region) rows at full scale, ` +
+      `${hourRows ? Math.round(hourBytes / hourRows) : 0} B a row (with the video id rooms do not store), ${fmtGB(hourBytes / s)} GB over every room`,
   );
   console.log(
-    `  co-views: ${scaled(pairs)} pairs at full scale (three days), ${pairs ? Math.round(pairBytes / pairs) : 0} B a pair with the rooms' event ids ` +
-      `(and the video id rooms do not store), ${fmtGB(pairBytes / s)} GB over every room, +${fmtMB((pairBytes - pairBytesBefore) / s)} MB on the measured day; ` +
+    `  co-views: ${scaled(pairs)} pairs at full scale (three days), ${pairs ? Math.round(pairBytes / pairs) : 0} B a pair ` +
+      `(with the video id rooms do not store), ${fmtGB(pairBytes / s)} GB over every room, +${fmtMB((pairBytes - pairBytesBefore) / s)} MB on the measured day; ` +
       `each room keeps at most ${CO_VIEWS_KEPT}, the fullest here holds ${(fullest ?? 0).toLocaleString("en-US")}`,
   );
   console.log(
@@ -1351,6 +1373,17 @@ console.log(
     `  inboxes (new-video notices): ${scaled(notices)} at full scale, ${notices ? Math.round(inboxBytes / notices) : 0} B a notice ` +
       `(with the user id inboxes do not store), +${fmtMB((inboxBytes - inboxBytesBefore) / s)} MB on the measured day ` +
       "(spread over the subscribers' inboxes; each capped at 1,000 notices)",
+  );
+  let objectRowsDay = 0;
+  for (const [label, n] of objectRows) {
+    const day1 = n - (objectRowsBefore.get(label) ?? 0);
+    objectRowsDay += day1 / s;
+    console.log(
+      `  ${`rows written: ${label}`.padEnd(44)} ${scaled(day1).padStart(14)} rows a day (${(day1 / day.views).toFixed(2)} per view)`,
+    );
+  }
+  console.log(
+    `  rows written in the objects' SQLite: ${Math.round(objectRowsDay).toLocaleString("en-US")} a day (billed as D1's rows written are)`,
   );
   for (const [label, n] of roomCalls) {
     console.log(

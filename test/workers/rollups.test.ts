@@ -81,21 +81,38 @@ describe("hourly roll-ups in the video's room", () => {
     expect(Number(active?.active_at)).toBeGreaterThanOrEqual(now);
   });
 
-  it("forgets an event's id after an hour, and drops hours past LIMITS.markHours", async () => {
+  it("counts an event once while in memory, flushes what moved on, and drops only flushed hours", async () => {
     const id = `hours-${crypto.randomUUID()}`;
     await runInDurableObject(hub(id), (_, state) => {
       const hours = new RoomHours(state.storage.sql);
       const t = Date.UTC(2026, 11, 6, 12);
-      expect(hours.add([event("x", t, 1)], t)).toEqual([
-        { day: Math.floor(t / DAY), views: 1, watchSeconds: 30, likes: 1, shares: 0 },
+      expect(hours.add([event("x", t, 1), event("y", t, 1)])).toBe(true);
+      expect(hours.add([event("x", t, 1)])).toBe(false);
+      const first = hours.unflushed();
+      expect(first).toEqual([
+        {
+          hour: Math.floor(t / HOUR),
+          region: "DE",
+          day: Math.floor(t / DAY),
+          views: 2,
+          watchSeconds: 60,
+          likes: 2,
+          shares: 0,
+        },
       ]);
-      expect(hours.add([event("x", t, 1)], t + 59 * 60_000)).toEqual([]);
-      // Past the hour the id is gone (the queue's retries all come within minutes).
-      expect(hours.add([event("x", t, 1)], t + 61 * 60_000)).toHaveLength(1);
-      hours.add([event("old", t - 50 * HOUR, 4)], t);
+      // An event that lands while the flush is on its way waits for the next one.
+      hours.add([event("z", t, 1)]);
+      hours.flushed(first);
+      expect(hours.unflushed()).toEqual([expect.objectContaining({ views: 1, watchSeconds: 30, likes: 1 })]);
+      // An old hour stays until its sums are flushed, then goes.
+      hours.add([event("old", t - 50 * HOUR, 4)]);
+      const keepFrom = Math.floor(t / HOUR) - LIMITS.markHours + 1;
+      hours.expire(keepFrom);
       expect(hours.oldest()).toBe(Math.floor((t - 50 * HOUR) / HOUR));
-      hours.expire(Math.floor(t / HOUR) - LIMITS.markHours + 1);
-      expect(hours.since(0).map((h) => h.views)).toEqual([2]);
+      hours.flushed(hours.unflushed());
+      hours.expire(keepFrom);
+      expect(hours.since(0).map((h) => h.views)).toEqual([3]);
+      expect(hours.unflushed()).toEqual([]);
     });
   });
 

@@ -1,16 +1,20 @@
 import { CO_VIEW_HALF_LIFE_MS, type CoViewPair } from "../storage/signals";
+import { RecentIds } from "./room-hours";
 
 /** Pairs a room keeps: twice what "up next" reads (100), so a trim never cuts into a list. */
 export const CO_VIEWS_KEPT = 200;
 /** The table is trimmed back to CO_VIEWS_KEPT once it holds this many. */
 const TRIM_AT = 250;
-/** An event's id is remembered this long: the watch-events queue redelivers within minutes. */
-const EVENT_KEEP_MS = 3600_000;
 
 /** log2(2^a + 2^b) without leaving the range of a double (a and b are about 3,000). */
 export function addLogs(a: number, b: number): number {
   const hi = Math.max(a, b);
   return hi + Math.log2(1 + 2 ** -Math.abs(a - b));
+}
+
+/** log2(2^a - 2^b) for a > b: what is left of a log-sum once `b` is taken out of it. */
+export function subtractLogs(a: number, b: number): number {
+  return a + Math.log2(1 - 2 ** (b - a));
 }
 
 /**
@@ -22,18 +26,18 @@ export function addLogs(a: number, b: number): number {
  * the count at `now` is 2^(k - now / H). Decay is then a shift every row shares, so the order
  * by k is the order by count at any time and one index serves the top and the trim; a co-view
  * adds exactly the same whatever order events arrive in. Only the top CO_VIEWS_KEPT pairs are
- * kept (older and rarer ones go first), and each event counts once (its id is remembered an
- * hour), so the queue can redeliver it.
+ * kept (older and rarer ones go first), and each event counts once while the room is in
+ * memory (room-hours.ts `RecentIds`), so the queue can redeliver it.
  */
 export class CoViewTable {
+  private readonly recent = new RecentIds();
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly halfLife = CO_VIEW_HALF_LIFE_MS,
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS co_views (other TEXT PRIMARY KEY, k REAL NOT NULL) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS co_views_k ON co_views (k);
-      CREATE TABLE IF NOT EXISTS co_view_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS co_view_events_at ON co_view_events (at);`);
+      CREATE INDEX IF NOT EXISTS co_views_k ON co_views (k);`);
   }
 
   /** The log-count of one co-view at `at`. */
@@ -45,13 +49,9 @@ export class CoViewTable {
    * One co-view with each of `others` at `at`, for the event `eventId`: answers the log-count
    * added to the video's total (one per pair), or undefined when the event was counted already.
    */
-  add(others: readonly string[], at: number, eventId: string, now = Date.now()): number | undefined {
-    this.sql.exec("DELETE FROM co_view_events WHERE at < ?", now - EVENT_KEEP_MS);
-    const fresh = this.sql
-      .exec("INSERT INTO co_view_events (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1", eventId, now)
-      .toArray().length;
+  add(others: readonly string[], at: number, eventId: string): number | undefined {
     const unique = [...new Set(others)];
-    if (!fresh || !unique.length) return undefined;
+    if (!unique.length || !this.recent.add(eventId)) return undefined;
     const one = this.one(at);
     for (const other of unique) this.keep(other, one, true);
     this.trim();

@@ -46,61 +46,97 @@ export interface DayDelta {
   shares: number;
 }
 
-/** An event's id is remembered this long: the watch-events queue redelivers within minutes. */
-const EVENT_KEEP_MS = 3600_000;
+/**
+ * The ids of the events an object counted lately, in its memory only (at most `cap`, the oldest
+ * go first): the watch-events queue delivers an event again within minutes of a failed try,
+ * which this catches while the object stays in memory. Kept in its SQLite, each id was two
+ * rows written (its insert and its expiry) per event, 79 a view, billed as D1's rows written
+ * are: more than the roll-up itself (docs/capacity.md). An event delivered again after the
+ * object left memory adds its watch time twice; never a view, which the marks count.
+ */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly cap = 20_000) {}
+
+  /** Whether `id` is new here (it is remembered from now on). */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.cap) {
+      const oldest = this.ids.values().next();
+      if (!oldest.done) this.ids.delete(oldest.value);
+    }
+    return true;
+  }
+}
+
+/** The sums an hour keeps. */
+type Sums = { views: number; watchSeconds: number; likes: number; comments: number; shares: number };
+
+/** `rows` summed per key, in the order keys first appear (each key's first row, copied, takes the others' sums). */
+export function sumBy<T extends Sums>(rows: readonly T[], keyOf: (row: T) => string | number): T[] {
+  const out = new Map<string | number, T>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    const into = out.get(key);
+    if (!into) out.set(key, { ...r });
+    else {
+      into.views += r.views;
+      into.watchSeconds += r.watchSeconds;
+      into.likes += r.likes;
+      into.comments += r.comments;
+      into.shares += r.shares;
+    }
+  }
+  return [...out.values()];
+}
+
+/** An hour of a region whose sums moved on since its last flush, and by how much. */
+export type UnflushedHour = DayDelta & { hour: number; region: string };
+
+const SUMS = "views, watch_seconds, likes, comments, shares";
 
 /**
  * A video's activity per hour and region in its room's own SQLite (issue 23: D1's
- * `video_region_hourly` grew 1.2 GB a day at 10 million views, and its writes were a third of
- * the database's statements). Kept for the hours trending reads; each event counts once (its
- * id is remembered an hour), so the queue can redeliver it. What the events add is also summed
- * per day for the room's flush to D1's daily rows (`pendingDays`), which are the all-time
- * figures.
+ * `video_region_hourly` grew 1.2 GB a day at 10 million views, and it and the event ids took
+ * two statements of every event). Kept for the hours trending reads. Each row also keeps what
+ * of it has reached D1's daily rows (`flushed_*`), so the room's flush sends what moved on
+ * since (`unflushed`) and nothing is written per event but the hour itself: one row, or one
+ * for all of a call's events in that hour and region. An hour goes only once flushed.
  */
 export class RoomHours {
+  private readonly recent = new RecentIds();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS hours (hour INTEGER NOT NULL, region TEXT NOT NULL, views INTEGER NOT NULL,
         watch_seconds REAL NOT NULL, likes INTEGER NOT NULL, comments INTEGER NOT NULL, shares INTEGER NOT NULL,
+        flushed_views INTEGER NOT NULL DEFAULT 0, flushed_watch_seconds REAL NOT NULL DEFAULT 0,
+        flushed_likes INTEGER NOT NULL DEFAULT 0, flushed_shares INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (hour, region)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS imported_hours (hour INTEGER NOT NULL, region TEXT NOT NULL,
-        PRIMARY KEY (hour, region)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS rolled_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS rolled_events_at ON rolled_events (at);`);
+        PRIMARY KEY (hour, region)) WITHOUT ROWID;`);
   }
 
-  /**
-   * Adds each event not counted before to its hour; answers what they add to each day (to be
-   * flushed to D1), empty when every one was counted already.
-   */
-  add(events: readonly HourEvent[], now = Date.now()): DayDelta[] {
-    this.sql.exec("DELETE FROM rolled_events WHERE at < ?", now - EVENT_KEEP_MS);
-    const days = new Map<number, DayDelta>();
-    for (const e of events) {
-      const fresh = this.sql
-        .exec("INSERT INTO rolled_events (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1", e.id, now)
-        .toArray().length;
-      if (!fresh) continue;
-      this.keep(e);
-      const day = Math.floor(e.hour / 24);
-      const d = days.get(day) ?? { day, views: 0, watchSeconds: 0, likes: 0, shares: 0 };
-      d.views += e.views;
-      d.watchSeconds += e.watchSeconds;
-      d.likes += e.likes;
-      d.shares += e.shares;
-      days.set(day, d);
-    }
-    return [...days.values()];
+  /** Adds the events not counted lately to their hours (one write per hour and region); whether any was new. */
+  add(events: readonly HourEvent[]): boolean {
+    const sums = sumBy(
+      events.filter((e) => this.recent.add(e.id)),
+      (e) => `${e.hour}\u0000${e.region}`,
+    );
+    for (const s of sums) this.keep(s);
+    return sums.length > 0;
   }
 
-  /** A view the room counted itself (a new view mark): its hour and its day's delta. */
-  addView(hour: number, region: string): DayDelta {
+  /** A view the room counted itself (a new view mark), into its hour. */
+  addView(hour: number, region: string): void {
     this.keep({ hour, region, views: 1, watchSeconds: 0, likes: 0, comments: 0, shares: 0 });
-    return { day: Math.floor(hour / 24), views: 1, watchSeconds: 0, likes: 0, shares: 0 };
   }
 
   /**
    * Hours from before the room kept them (D1's, moved by the cron): their days are D1's
-   * already. Each (hour, region) is taken once, so a move that runs again adds nothing.
+   * already, so they count as flushed. Each (hour, region) is taken once, so a move that runs
+   * again adds nothing.
    */
   import(rows: readonly HourRow[]): void {
     for (const r of rows) {
@@ -111,16 +147,21 @@ export class RoomHours {
           r.region,
         )
         .toArray().length;
-      if (fresh) this.keep(r);
+      if (fresh) this.keep(r, true);
     }
   }
 
-  private keep(r: HourRow) {
+  private keep(r: HourRow, flushed = false) {
+    const f = flushed ? 1 : 0;
     this.sql.exec(
-      `INSERT INTO hours (hour, region, views, watch_seconds, likes, comments, shares) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO hours (hour, region, ${SUMS}, flushed_views, flushed_watch_seconds, flushed_likes, flushed_shares)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3 * ?8, ?4 * ?8, ?5 * ?8, ?7 * ?8)
        ON CONFLICT (hour, region) DO UPDATE SET views = views + excluded.views,
          watch_seconds = watch_seconds + excluded.watch_seconds, likes = likes + excluded.likes,
-         comments = comments + excluded.comments, shares = shares + excluded.shares`,
+         comments = comments + excluded.comments, shares = shares + excluded.shares,
+         flushed_views = flushed_views + excluded.flushed_views,
+         flushed_watch_seconds = flushed_watch_seconds + excluded.flushed_watch_seconds,
+         flushed_likes = flushed_likes + excluded.flushed_likes, flushed_shares = flushed_shares + excluded.flushed_shares`,
       r.hour,
       r.region,
       r.views,
@@ -128,23 +169,57 @@ export class RoomHours {
       r.likes,
       r.comments,
       r.shares,
+      f,
     );
+  }
+
+  /** What each hour has that its days in D1 do not yet: the next flush's rows. */
+  unflushed(): UnflushedHour[] {
+    return this.sql
+      .exec<{ hour: number; region: string; views: number; watch_seconds: number; likes: number; shares: number }>(
+        `SELECT hour, region, views - flushed_views AS views, watch_seconds - flushed_watch_seconds AS watch_seconds,
+           likes - flushed_likes AS likes, shares - flushed_shares AS shares
+         FROM hours WHERE ${UNFLUSHED}`,
+      )
+      .toArray()
+      .map((r) => ({
+        hour: r.hour,
+        region: r.region,
+        day: Math.floor(r.hour / 24),
+        views: r.views,
+        watchSeconds: r.watch_seconds,
+        likes: r.likes,
+        shares: r.shares,
+      }));
+  }
+
+  /** `rows` reached D1: added to what each hour has flushed (events that came meanwhile wait for the next flush). */
+  flushed(rows: readonly UnflushedHour[]): void {
+    for (const r of rows) {
+      this.sql.exec(
+        `UPDATE hours SET flushed_views = flushed_views + ?, flushed_watch_seconds = flushed_watch_seconds + ?,
+           flushed_likes = flushed_likes + ?, flushed_shares = flushed_shares + ? WHERE hour = ? AND region = ?`,
+        r.views,
+        r.watchSeconds,
+        r.likes,
+        r.shares,
+        r.hour,
+        r.region,
+      );
+    }
   }
 
   /** The hours from `fromHour` on, every region. */
   since(fromHour: number): HourRow[] {
     return this.sql
-      .exec<HourColumns>(
-        "SELECT hour, region, views, watch_seconds, likes, comments, shares FROM hours WHERE hour >= ? ORDER BY hour, region",
-        fromHour,
-      )
+      .exec<HourColumns>(`SELECT hour, region, ${SUMS} FROM hours WHERE hour >= ? ORDER BY hour, region`, fromHour)
       .toArray()
       .map(hourRowOf);
   }
 
-  /** Drops the hours before `keepFrom`. */
+  /** Drops the hours before `keepFrom` that are flushed. */
   expire(keepFrom: number): void {
-    this.sql.exec("DELETE FROM hours WHERE hour < ?", keepFrom);
+    this.sql.exec(`DELETE FROM hours WHERE hour < ? AND NOT (${UNFLUSHED})`, keepFrom);
     this.sql.exec("DELETE FROM imported_hours WHERE hour < ?", keepFrom);
   }
 
@@ -154,17 +229,21 @@ export class RoomHours {
   }
 }
 
-/** `b`'s days added into `a` (the pending days of a room between flushes). */
-export function addDays(a: readonly DayDelta[], b: readonly DayDelta[]): DayDelta[] {
-  const out = new Map(a.map((d) => [d.day, { ...d }]));
-  for (const d of b) {
-    const o = out.get(d.day);
-    if (!o) out.set(d.day, { ...d });
+const UNFLUSHED = `(views <> flushed_views OR watch_seconds <> flushed_watch_seconds OR likes <> flushed_likes
+  OR shares <> flushed_shares)`;
+
+/** Unflushed hours summed per day: what a flush adds to D1's daily rows. */
+export function daysOf(rows: readonly UnflushedHour[]): DayDelta[] {
+  const out = new Map<number, DayDelta>();
+  for (const r of rows) {
+    const o = out.get(r.day);
+    if (!o)
+      out.set(r.day, { day: r.day, views: r.views, watchSeconds: r.watchSeconds, likes: r.likes, shares: r.shares });
     else {
-      o.views += d.views;
-      o.watchSeconds += d.watchSeconds;
-      o.likes += d.likes;
-      o.shares += d.shares;
+      o.views += r.views;
+      o.watchSeconds += r.watchSeconds;
+      o.likes += r.likes;
+      o.shares += r.shares;
     }
   }
   return [...out.values()];

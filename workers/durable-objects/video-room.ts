@@ -7,9 +7,9 @@ import { database } from "../storage/db";
 import { flushRoom } from "../storage/engagement";
 import type { CoViewPair } from "../storage/signals";
 import { readCounts } from "../storage/videos";
-import { addLogs, CoViewTable } from "./co-views";
+import { addLogs, CoViewTable, subtractLogs } from "./co-views";
 import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
-import { addDays, type DayDelta, type HourEvent, type HourRow, RoomHours } from "./room-hours";
+import { daysOf, type HourEvent, type HourRow, RoomHours } from "./room-hours";
 import type { RoomRelay } from "./room-relay";
 import {
   type AddCommentResult,
@@ -422,9 +422,9 @@ export class VideoRoom extends DurableObject<Env> {
   async markView(videoId: string, mark: ViewMark): Promise<boolean> {
     this.remember(videoId);
     if (!this.keepMark(mark)) return false;
-    // The view's hour and day are counted here, with the counter, so that they reach D1 (and
+    // The view's hour is counted here, with the counter, so that its day reaches D1 (and
     // trending sees the video active) at the same flush; its watch event carries only the rest.
-    this.ctx.storage.kv.put("days_pending", addDays(this.pendingDays(), [this.hours.addView(mark.hour, mark.region)]));
+    this.hours.addView(mark.hour, mark.region);
     await this.bump(videoId, { views: 1 });
     return true;
   }
@@ -499,20 +499,15 @@ export class VideoRoom extends DurableObject<Env> {
   // --- hourly activity ---
 
   /**
-   * Rolls watch events into the video's hours (each event once); what they add to each day
-   * reaches D1's daily rows at the room's next flush (within LIMITS.rollUpFlushMs).
+   * Rolls watch events into the video's hours (each event once while the room is in memory:
+   * room-hours.ts `RecentIds`); what they add to each day reaches D1's daily rows at the room's
+   * next flush (within LIMITS.rollUpFlushMs).
    */
   async rollUp(videoId: string, events: readonly HourEvent[]): Promise<void> {
     this.remember(videoId);
-    const days = this.hours.add(events);
-    if (!days.length) return;
-    this.ctx.storage.kv.put("days_pending", addDays(this.pendingDays(), days));
+    if (!this.hours.add(events)) return;
     await this.alarmWithin(LIMITS.rollUpFlushMs);
     await this.expireMarksLater();
-  }
-
-  private pendingDays(): DayDelta[] {
-    return this.ctx.storage.kv.get<DayDelta[]>("days_pending") ?? [];
   }
 
   /** Hours from before this object kept them (D1's, moved by the cron): their days are in D1 already. */
@@ -605,26 +600,42 @@ export class VideoRoom extends DurableObject<Env> {
   /** Flushes comments not yet in D1 and pending counter deltas; delivers what waits. */
   override async alarm(): Promise<void> {
     await this.flushComments();
-    await this.expireMarks();
     await this.tick();
     const pending = this.pending();
     const coViewLog = this.ctx.storage.kv.get<number>("co_view_pending");
-    const days = this.pendingDays();
+    const hours = this.hours.unflushed();
     const counted = Object.values(pending).some((n) => n !== 0);
-    if ((counted || coViewLog !== undefined || days.length) && this.videoId) {
-      await flushRoom(database(this.env.DB), this.videoId, { counts: pending, coViewLog, days, at: Date.now() });
+    if ((counted || coViewLog !== undefined || hours.length) && this.videoId) {
       const base = await this.base();
-      for (const key of Object.keys(ZERO) as (keyof Totals)[]) base[key] += pending[key];
-      // All in one synchronous stretch: no bump, co-view or roll-up can land between them.
+      await flushRoom(database(this.env.DB), this.videoId, {
+        counts: pending,
+        coViewLog,
+        days: daysOf(hours),
+        at: Date.now(),
+      });
+      // In one synchronous stretch, exactly what was flushed leaves the pending sums: a bump,
+      // co-view or roll-up that landed during the flush stays for the next one.
+      const left = this.pending();
+      for (const key of Object.keys(ZERO) as (keyof Totals)[]) {
+        base[key] += pending[key];
+        left[key] -= pending[key];
+      }
       this.ctx.storage.kv.put("base", base);
-      this.ctx.storage.kv.delete("pending");
-      this.ctx.storage.kv.delete("co_view_pending");
-      this.ctx.storage.kv.delete("days_pending");
+      if (Object.values(left).some((n) => n !== 0)) this.ctx.storage.kv.put("pending", left);
+      else this.ctx.storage.kv.delete("pending");
+      const coViewsNow = this.ctx.storage.kv.get<number>("co_view_pending");
+      if (coViewLog !== undefined && coViewsNow !== undefined) {
+        if (coViewsNow <= coViewLog) this.ctx.storage.kv.delete("co_view_pending");
+        else this.ctx.storage.kv.put("co_view_pending", subtractLogs(coViewsNow, coViewLog));
+      }
+      this.hours.flushed(hours);
       if (counted) {
         this.countersDirty = true;
         await this.tick();
       }
     }
+    // After the flush: an hour goes only once its sums are in D1.
+    await this.expireMarks();
     // Events that were queued in memory when the object was evicted: redelivered from the backlog.
     this.redeliverFromBacklog();
   }

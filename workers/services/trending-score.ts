@@ -1,4 +1,4 @@
-import type { HourRow } from "../durable-objects/room-hours";
+import { type HourRow, sumBy } from "../durable-objects/room-hours";
 
 /**
  * Trending scores as pure functions of activity, facts about the video and a clock, so tests
@@ -130,18 +130,4 @@ export function pickTop<T extends { channelId: string }>(ranked: readonly T[], c
 }
 
 /** Sums rows of several regions into one row per hour: the global activity. */
-export function sumByHour(rows: readonly HourActivity[]): HourActivity[] {
-  const byHour = new Map<number, HourActivity>();
-  for (const r of rows) {
-    const into = byHour.get(r.hour);
-    if (!into) byHour.set(r.hour, { ...r });
-    else {
-      into.views += r.views;
-      into.watchSeconds += r.watchSeconds;
-      into.likes += r.likes;
-      into.comments += r.comments;
-      into.shares += r.shares;
-    }
-  }
-  return [...byHour.values()];
-}
+export const sumByHour = (rows: readonly HourActivity[]): HourActivity[] => sumBy(rows, (r) => r.hour);
