@@ -506,8 +506,8 @@ export class VideoRoom extends DurableObject<Env> {
   async rollUp(videoId: string, events: readonly HourEvent[]): Promise<void> {
     this.remember(videoId);
     if (!this.hours.add(events)) return;
+    // The flush's alarm also sets the next expiry (alarm(): expireMarks after the flush).
     await this.alarmWithin(LIMITS.rollUpFlushMs);
-    await this.expireMarksLater();
   }
 
   /** Hours from before this object kept them (D1's, moved by the cron): their days are in D1 already. */
