@@ -73,7 +73,10 @@ const A = {
   replyShare: 0.3,
   shareShare: 0.005, // of all views
   webhookChannelShare: 0.01, // channels with an endpoint hearing comment.created and video.ready
-  reportSeconds: 10, // players report every 10 s while playing, and on pause/leave
+  // The watch page reports every 10 s while playing until the view's threshold, then every
+  // 30 s (web/client/watch.ts REPORT_MS), and on pause/leave. SIM_REPORT_AFTER_VIEW=10 is the
+  // cadence before 2026-12-06 (every 10 s throughout), for the side by side.
+  reportSeconds: { untilView: 10, afterView: setting("SIM_REPORT_AFTER_VIEW", 30, 30) },
 } as const;
 
 const REGIONS = [
@@ -895,10 +898,13 @@ function simulateDay(dayStart: number): Day {
       ? int(1, 9)
       : Math.min(duration, Math.max(10, Math.round(duration * rand() ** A.watchedFractionPower)));
     day.watched += watched;
-    const positions: number[] = [];
-    for (let p = A.reportSeconds; p <= watched; p += A.reportSeconds) positions.push(p);
-    if (positions[positions.length - 1] !== watched) positions.push(watched);
     const threshold = Math.min(10, duration / 2);
+    const positions: number[] = [];
+    for (let p = A.reportSeconds.untilView; p <= watched; ) {
+      positions.push(p);
+      p += p >= threshold ? A.reportSeconds.afterView : A.reportSeconds.untilView;
+    }
+    if (positions[positions.length - 1] !== watched) positions.push(watched);
     let previous: number | undefined;
     let cookieHour: number | undefined;
     let counted = false;
@@ -940,7 +946,7 @@ function simulateDay(dayStart: number): Day {
           objectWrite("UserHistory: entries", keepMarkHour, hour, user ?? "", videoId);
         }
       }
-      const seconds = previous === undefined ? Math.min(position, 10) : Math.max(0, Math.min(position - previous, 15));
+      const seconds = previous === undefined ? Math.min(position, 10) : Math.max(0, Math.min(position - previous, 45));
       previous = position;
       if (view) {
         day.views++;

@@ -7,14 +7,24 @@ import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
-const report = (user: TestUser | undefined, videoId: string, position: number, duration = 120) =>
+const report = (
+  user: TestUser | undefined,
+  videoId: string,
+  position: number,
+  duration = 120,
+  extra: { from?: number; ip?: string } = {},
+) =>
   user
-    ? api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: user, json: { position, duration } })
+    ? api(`/api/v1/videos/${videoId}/watch-position`, {
+        method: "POST",
+        as: user,
+        json: { position, duration, from: extra.from },
+      })
     : api(`/api/v1/videos/${videoId}/heartbeat`, {
         method: "POST",
-        as: { ip: "203.0.113.7" },
+        as: { ip: extra.ip ?? "203.0.113.7" },
         headers: { "User-Agent": "TestPlayer/1" },
-        json: { position, duration },
+        json: { position, duration, from: extra.from },
       });
 
 /** The room flushes its counters to D1 from its alarm; run it now rather than wait. */
@@ -75,6 +85,38 @@ describe("watch position and views", () => {
     const day = await days(videoId);
     expect(day?.views).toBe(3);
     expect(day?.watch_seconds).toBeCloseTo(54, 1);
+  });
+
+  it("counts the watching of reports 30 s apart from where the last one was, at most 45 s a report", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const viewer = await registerUser();
+    // The watch page's cadence (web/client/watch.ts): at 10 s, then every 30 s once the view
+    // counts. Signed in, the history has the last position; anonymously, the player says it.
+    for (const [position, from] of [
+      [10, undefined],
+      [40, 10],
+      [70, 40],
+      // 50 s ahead in one report: a seek forward as well, so it counts as at most 45 s (30 s
+      // at 1.5x speed).
+      [120, 70],
+    ] as const) {
+      expect((await report(viewer, videoId, position, 600)).status).toBe(204);
+      expect((await report(undefined, videoId, position, 600, { from })).status).toBe(204);
+    }
+    // A pause 5 s after the last report stands for those 5 s, not for a whole interval.
+    expect((await report(viewer, videoId, 125, 600)).status).toBe(204);
+    expect((await report(undefined, videoId, 125, 600, { from: 120 })).status).toBe(204);
+    // A player that does not say where it was (a first report, or an older page that reports
+    // every 10 s) stands for at most 10 s, whatever its position.
+    expect((await report(undefined, videoId, 300, 600, { ip: "203.0.113.8" })).status).toBe(204);
+
+    // Each viewer: 10 + 30 + 30 + 45 + 5 = 120 s; the third, 10 s.
+    const rolled = await waitFor(async () => {
+      const s = await stats(videoId);
+      return Math.abs(s.watch_seconds - 250) < 0.05 ? s : undefined;
+    }, "the roll-up");
+    expect(rolled).toMatchObject({ views: 3 });
   });
 
   it("writes no history while paused, still counts the view, and clears one or all entries", async () => {
@@ -175,6 +217,8 @@ describe("engagement: bad input", () => {
       { position: 5, duration: 0 },
       { position: 50, duration: 10 },
       { position: "x", duration: 10 },
+      { position: 5, duration: 10, from: -1 },
+      { position: 5, duration: 10, from: "3" },
       {},
     ]) {
       const res = await api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: viewer, json: body });

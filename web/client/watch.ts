@@ -54,7 +54,15 @@ function refreshStoryboard(fresh: string) {
 }
 if (root.dataset.playbackExpires) scheduleTokenRefresh(Number(root.dataset.playbackExpires));
 
-// --- position reports every 10 s and on pause/leave ---
+// --- position reports: every 10 s until the view counts, then every 30 s, and on pause/leave ---
+/**
+ * How often a playing video reports its position: every 10 s until a report has shown the
+ * view's threshold (10 s of watching, or half of a short video: API.md), then every 30 s, as
+ * YouTube's watch-time pings also space out. Each report is a call to the viewer's history
+ * object and a watch event for the video's room; pause, end and leaving still report at once,
+ * so the resume point stays exact where the viewer stopped (docs/capacity.md, "Fewer reports").
+ */
+const REPORT_MS = { untilView: 10_000, after: 30_000 } as const;
 if (video && root.dataset.hls) {
   showCaptionsInViewerLanguage(video);
   let lastSent = -1;
@@ -69,6 +77,7 @@ if (video && root.dataset.hls) {
   const report = (keepalive = false) => {
     const duration = lengthSoFar();
     if (!duration || video.currentTime === lastSent) return;
+    const from = lastSent;
     lastSent = video.currentTime;
     const path = signedIn ? "watch-position" : "heartbeat";
     fetch(`/api/v1/videos/${videoId}/${path}`, {
@@ -78,12 +87,23 @@ if (video && root.dataset.hls) {
         "Content-Type": "application/json",
         "X-CSRF-Token": csrfToken(),
       },
-      body: JSON.stringify({ position: Math.min(video.currentTime, duration), duration }),
+      // Where the last report was: what this report stands for is counted from it.
+      body: JSON.stringify({
+        position: Math.min(video.currentTime, duration),
+        duration,
+        ...(from >= 0 ? { from: Math.min(from, duration) } : {}),
+      }),
     }).catch(() => {});
   };
-  setInterval(() => {
+  const every = () => {
+    const threshold = Math.min(10, lengthSoFar() / 2);
+    return lastSent >= threshold && threshold > 0 ? REPORT_MS.after : REPORT_MS.untilView;
+  };
+  const tick = () => {
     if (!video.paused) report();
-  }, 10_000);
+    setTimeout(tick, every());
+  };
+  setTimeout(tick, REPORT_MS.untilView);
   video.addEventListener("pause", () => report());
   video.addEventListener("ended", () => report());
   addEventListener("pagehide", () => report(true));

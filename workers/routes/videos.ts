@@ -99,7 +99,8 @@ export const videoRoutes = router()
       method: "post",
       path: "/{video_id}/watch-position",
       tags: ["engagement"],
-      summary: "Report the playback position (players, every 10 s)",
+      summary:
+        "Report the playback position (the watch page: every 10 s until the view counts, then every 30 s, and on pause and leave)",
       security: bearer,
       middleware: [requireAuth] as const,
       request: { params: VideoParams, body: jsonBody(WatchPositionBody) },

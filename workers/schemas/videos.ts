@@ -105,6 +105,16 @@ export const WatchPositionBody = z
       .number()
       .positive()
       .max(86_400 * 2),
+    /**
+     * Where this player's previous report was, in seconds: what an anonymous viewer watched is
+     * counted from it (a signed-in viewer's comes from their history). Without it, a report
+     * stands for at most 10 s of watching.
+     */
+    from: z
+      .number()
+      .min(0)
+      .max(86_400 * 2)
+      .optional(),
   })
   .refine((b) => b.position <= b.duration + 1, { message: "must not be past the end of the video", path: ["position"] })
   .openapi("WatchPosition");

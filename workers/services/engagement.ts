@@ -24,10 +24,17 @@ import { accessOf, assertVisible } from "./videos";
 
 /** A view counts after 10 s of watching, or half of a video shorter than 20 s (docs/api.md). */
 export const VIEW_AFTER_SECONDS = 10;
-/** Players report every 10 s: one report stands for at most this much watching. */
+/**
+ * A report that does not say where the previous one was (a first report, at 10 s; players
+ * that report every 10 s) stands for at most this much watching.
+ */
 const REPORT_SECONDS = 10;
-/** Between two reports of one viewer, more progress than this is a seek, not watching. */
-const MAX_ADVANCE_SECONDS = 15;
+/**
+ * Between two reports of one viewer, at most this much counts as watched: more progress is a
+ * seek forward. The watch page reports every 10 s until the view is counted, then every 30 s
+ * (`REPORT_MS` in web/client/watch.ts): 30 s at 1.5x speed.
+ */
+const MAX_ADVANCE_SECONDS = 45;
 
 export interface EngagementDeps {
   db: Database;
@@ -69,11 +76,12 @@ export async function reportPosition(
      */
     markedHour?: number;
   },
-  report: { position: number; duration: number },
+  report: { position: number; duration: number; from?: number },
   now = new Date(),
 ): Promise<{ counted: boolean; markedHour: number | null }> {
   await watchable(deps.db, videoId, viewer.user);
-  let watched = Math.min(report.position, REPORT_SECONDS);
+  const advance = (from: number) => Math.max(0, Math.min(report.position - from, MAX_ADVANCE_SECONDS));
+  let watched = report.from !== undefined ? advance(report.from) : Math.min(report.position, REPORT_SECONDS);
   const threshold = Math.min(VIEW_AFTER_SECONDS, report.duration / 2);
   const eligible = report.position >= threshold;
   const hour = hourOf(now);
@@ -88,7 +96,7 @@ export async function reportPosition(
     writing = !(await historyPaused(deps.db, viewer.user.id));
     const { position, duration } = report;
     previous = await history.report(videoId, writing ? { position, duration, watchedAt: now.getTime() } : undefined);
-    if (previous) watched = Math.max(0, Math.min(report.position - previous.position, MAX_ADVANCE_SECONDS));
+    if (previous) watched = advance(previous.position);
   }
   let counted = false;
   const known = viewer.user ? previous?.markHour : viewer.markedHour;
