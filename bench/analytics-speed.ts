@@ -5,8 +5,8 @@
 // events (a start, heartbeats, seeks, pauses, an end) spread over 28 days, and as many again
 // over 200 other videos, into a store made by the local store's own DDL (`LOCAL_STORE_SQL`, in
 // Node's `node:sqlite`: the same SQLite as the local D1, without the runtime around it), then
-// folds them into its derived tables (roll-up, hours, sessions) with the store's backfill
-// (`rebuildRollup`). Then times,
+// folds them into its derived tables (roll-up, hours, days, sessions, sessions by day) with the
+// store's backfill (`rebuildRollup`). Then times,
 // BENCH_RUNS times (20; smoke 3), what the studio's video answer runs (services/analytics.ts
 // `figures`): every template but `topVideos`, through the studio's own runner (`localQuery`),
 // over the default 28 days ending mid-hour (so both partial hours are folded from the events).
@@ -89,7 +89,8 @@ const count = (table: string) =>
   );
 console.log(
   `folded into the derived tables in ${((performance.now() - t1) / 1000).toFixed(1)} s; the big video is ` +
-    `${count("playback_rollup")} roll-up rows, ${count("playback_sessions")} sessions, ${count("playback_hours")} hour rows`,
+    `${count("playback_rollup")} roll-up rows, ${count("playback_sessions")} sessions, ${count("playback_hours")} hour rows, ` +
+    `${count("playback_days")} day rows, ${count("playback_session_days")} sessions' day counts`,
 );
 
 // The studio's own runner over node:sqlite; and the same templates over the events folded at read time.

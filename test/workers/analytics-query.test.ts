@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/lib/ids";
 import type { PlaybackEvent } from "../../workers/storage/analytics";
 import {
+  LOCAL_DAYS,
   LOCAL_ROLLUP,
+  LOCAL_SESSION_DAYS,
+  LOCAL_SESSIONS,
   LOCAL_TABLE,
   localQuery,
   localSink,
@@ -13,6 +16,7 @@ import {
 import { averageViewSeconds, percentile, retention } from "../../workers/storage/analytics-query";
 
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 11, 5, 10); // 10:00 UTC
 const query = localQuery(env.ANALYTICS_LOCAL);
 
@@ -371,6 +375,141 @@ describe("the local roll-up answers what the events would", () => {
     }
     // The comparison compared figures, not empty answers.
     expect(nonEmpty).toBeGreaterThan(200);
+  });
+
+  it("equals the events folded at read time over whole days, with sessions that span midnight and writes out of order", async () => {
+    const channelId = newId();
+    const videos = [newId(), newId()];
+    // 80 writes at random times of three days (not in time order), from 22:00 the day before
+    // T0's: sessions that play on past midnight, or whose later write comes first.
+    const start = T0 - 12 * HOUR;
+    for (let i = 0; i < 80; i++) {
+      const videoId = pick(videos);
+      const sessionId = `d${Math.floor(next() * 16)}`;
+      const at = start + Math.floor(next() * 60 * HOUR);
+      const events: Spec[] = Array.from({ length: 1 + Math.floor(next() * 4) }, () => {
+        const type = pick(TYPES);
+        return {
+          type,
+          sessionId,
+          channelId,
+          position: Math.floor(next() * 100),
+          from: type === "seek" ? Math.floor(next() * 100) : null,
+          startupMs: type === "start" ? Math.floor(next() * 900) : null,
+          rebufferMs: type === "rebuffer" ? Math.floor(next() * 2000) : null,
+          region: pick(["DE", "US"]),
+          device: pick(["mobile", "tv"]),
+        };
+      });
+      await write(at, videoId, events);
+    }
+    const events = localQuery(env.ANALYTICS_LOCAL, SQLITE_FOLDING);
+    const midnight = start + 2 * HOUR; // T0's day
+    const ranges = [
+      { from: start + 17 * 60_000, to: start + 59 * HOUR + 3 * 60_000 }, // partial hours, whole hours, two whole days
+      { from: midnight, to: midnight + 2 * DAY }, // two whole days, nothing else
+      { from: midnight - HOUR, to: midnight + DAY + 5 * HOUR + 1 }, // one whole day, sessions crossing in and out
+      { from: midnight + 3 * HOUR, to: midnight + DAY + 3 * HOUR }, // whole hours only, over midnight
+    ];
+    const scopes = [{ videoId: videos[0] as string }, { videoId: videos[1] as string }, { channelId }];
+    const names = [
+      "viewsOverTime",
+      "watchTime",
+      "reach",
+      "sources",
+      "regions",
+      "devices",
+      "startup",
+      "sessions",
+      "topVideos",
+    ] as const;
+    let nonEmpty = 0;
+    for (const r of ranges) {
+      for (const scope of scopes) {
+        for (const granularity of ["hour", "day"] as const) {
+          for (const name of names) {
+            const p = { ...scope, ...r, granularity };
+            const expected = await events.run(name, p);
+            expect(await query.run(name, p), `${name} ${JSON.stringify(p)}`).toEqual(expected);
+            if (expected.length && Object.values(expected[0] ?? {}).some((v) => v)) nonEmpty++;
+          }
+        }
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(150);
+    // Some sessions did span midnight, so both kinds of session were read.
+    const { spanning } = (await env.ANALYTICS_LOCAL.prepare(
+      `SELECT count(*) AS spanning FROM ${LOCAL_SESSIONS} WHERE channel = ?1 AND first_hour / 86400 < last_hour / 86400`,
+    )
+      .bind(channelId)
+      .first<{ spanning: number }>()) ?? { spanning: 0 };
+    expect(spanning).toBeGreaterThan(0);
+    // What the writes kept by the day, each taking its sessions out of a count and back in,
+    // is what the backfill makes from scratch.
+    const kept = async () =>
+      Promise.all(
+        [LOCAL_DAYS, LOCAL_SESSION_DAYS].map(
+          async (table) =>
+            (
+              await env.ANALYTICS_LOCAL.prepare(
+                `SELECT * FROM ${table} WHERE channel = ?1 ORDER BY 1, 2, 3, 4, 5, 6, 7`,
+              )
+                .bind(channelId)
+                .all()
+            ).results,
+        ),
+      );
+    const written = await kept();
+    expect(written[1]?.length).toBeGreaterThan(0);
+    await rebuildRollup(env.ANALYTICS_LOCAL);
+    expect(await kept()).toEqual(written);
+  });
+
+  it("brings a store from before the day tables and the current indexes up to date on its first write, keeping its events", async () => {
+    const videoId = newId();
+    await write(T0 - DAY, videoId, [{ type: "start", sessionId: "a", startupMs: 420 }, ...heartbeats("a", [10, 20])]);
+    const db = env.ANALYTICS_LOCAL;
+    // The store as it was: no day tables, the video's index of (index1, timestamp), none of the newer indexes.
+    await db.batch(
+      [
+        `DROP TABLE ${LOCAL_DAYS}`,
+        `DROP TABLE ${LOCAL_SESSION_DAYS}`,
+        `DROP INDEX ${LOCAL_TABLE}_fold`,
+        `DROP INDEX ${LOCAL_SESSIONS}_spanning`,
+        `DROP INDEX ${LOCAL_SESSIONS}_channel_spanning`,
+        `CREATE INDEX ${LOCAL_TABLE}_video ON ${LOCAL_TABLE} (index1, timestamp)`,
+      ].map((sql) => db.prepare(sql)),
+    );
+    await write(T0 + DAY, videoId, [{ type: "start", sessionId: "b", startupMs: 1200 }, ...heartbeats("b", [10])]);
+    const { results } = await db
+      .prepare(`SELECT name FROM sqlite_master WHERE tbl_name IN (?1, ?2, ?3, ?4) ORDER BY name`)
+      .bind(LOCAL_TABLE, LOCAL_SESSIONS, LOCAL_DAYS, LOCAL_SESSION_DAYS)
+      .all<{ name: string }>();
+    const names = results.map((r) => r.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        LOCAL_DAYS,
+        LOCAL_SESSION_DAYS,
+        `${LOCAL_TABLE}_fold`,
+        `${LOCAL_SESSIONS}_spanning`,
+        `${LOCAL_SESSIONS}_channel_spanning`,
+      ]),
+    );
+    expect(names).not.toContain(`${LOCAL_TABLE}_video`);
+    // Both days' sessions and startups are in the answers, from the day tables the backfill made.
+    const p = { videoId, from: T0 - 2 * DAY, to: T0 + 2 * DAY, granularity: "day" as const };
+    expect(await query.run("reach", p)).toEqual([
+      { pct: 10, sessions: 1 },
+      { pct: 20, sessions: 1 },
+    ]);
+    expect(await query.run("startup", p)).toEqual([
+      { ms: 420, starts: 1 },
+      { ms: 1200, starts: 1 },
+    ]);
+    expect(await query.run("sessions", p)).toEqual([{ sessions: 2, errored: 0 }]);
+    // A read that names an index the store lacks (it was not written to since) makes it first.
+    await db.prepare(`DROP INDEX ${LOCAL_SESSIONS}_spanning`).run();
+    expect(await query.run("sessions", p)).toEqual([{ sessions: 2, errored: 0 }]);
   });
 
   it("folds a store's events from before the roll-up when it is first read, and the backfill can run again", async () => {

@@ -62,7 +62,13 @@ export interface Dialect {
    * rebuffering, measured starts and largest sample interval.
    */
   totals(p: Params, by: TotalsBy): string;
-  /** `sessionsOf()`'s rows (a subquery): per session of a video, how far it got, whether it started or failed, its weight. */
+  /**
+   * `sessionsOf()`'s rows (a subquery): per session of a video, how far it got, whether it
+   * started or failed, its weight. A store may give sessions of the same figures as one row
+   * with their weights summed (the local store's whole days: `session` is null, `reached` the
+   * percent of a `video_length` of 100), as every template over sessions sums weights by the
+   * other columns and never counts rows.
+   */
   sessions(p: Params): string;
   /** A whole number of seconds, floored to a multiple of `seconds`. */
   floor(expr: string, seconds: number): string;
