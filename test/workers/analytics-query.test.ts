@@ -48,6 +48,43 @@ const heartbeats = (sessionId: string, positions: number[]): Spec[] =>
 
 const range = { from: T0, to: T0 + 24 * HOUR };
 
+/**
+ * Every template, by hour and by day, over each range and scope, answers on the local store
+ * what `events` (the events folded at read time) answers; returns how many answers had a
+ * figure, so a caller can check that the comparison compared something.
+ */
+async function expectSameAnswers(
+  events: ReturnType<typeof localQuery>,
+  ranges: { from: number; to: number }[],
+  scopes: ({ videoId: string } | { channelId: string })[],
+): Promise<number> {
+  const names = [
+    "viewsOverTime",
+    "watchTime",
+    "reach",
+    "sources",
+    "regions",
+    "devices",
+    "startup",
+    "sessions",
+    "topVideos",
+  ] as const;
+  let nonEmpty = 0;
+  for (const r of ranges) {
+    for (const scope of scopes) {
+      for (const granularity of ["hour", "day"] as const) {
+        for (const name of names) {
+          const p = { ...scope, ...r, granularity };
+          const expected = await events.run(name, p);
+          expect(await query.run(name, p), `${name} ${JSON.stringify(p)}`).toEqual(expected);
+          if (expected.length && Object.values(expected[0] ?? {}).some((v) => v)) nonEmpty++;
+        }
+      }
+    }
+  }
+  return nonEmpty;
+}
+
 describe("views over time and watch time (templates on the local store)", () => {
   it("counts views (starts) and watch time (heartbeats x 10 s) per hour and per day, inside the range and the video only", async () => {
     const videoId = newId();
@@ -348,31 +385,11 @@ describe("the local roll-up answers what the events would", () => {
       { from: T0 + HOUR, to: T0 + 3 * HOUR }, // whole hours that sessions cross into and out of
       { from: T0 + 2 * HOUR + 1, to: T0 + 5 * HOUR }, // a partial start, sessions crossing it
     ];
-    const scopes = [{ videoId: videos[0] as string }, { videoId: videos[1] as string }, { channelId }];
-    const names = [
-      "viewsOverTime",
-      "watchTime",
-      "reach",
-      "sources",
-      "regions",
-      "devices",
-      "startup",
-      "sessions",
-      "topVideos",
-    ] as const;
-    let nonEmpty = 0;
-    for (const r of ranges) {
-      for (const scope of scopes) {
-        for (const granularity of ["hour", "day"] as const) {
-          for (const name of names) {
-            const p = { ...scope, ...r, granularity };
-            const expected = await events.run(name, p);
-            expect(await query.run(name, p), `${name} ${JSON.stringify(p)}`).toEqual(expected);
-            if (expected.length && Object.values(expected[0] ?? {}).some((v) => v)) nonEmpty++;
-          }
-        }
-      }
-    }
+    const nonEmpty = await expectSameAnswers(events, ranges, [
+      { videoId: videos[0] as string },
+      { videoId: videos[1] as string },
+      { channelId },
+    ]);
     // The comparison compared figures, not empty answers.
     expect(nonEmpty).toBeGreaterThan(200);
   });
@@ -411,31 +428,11 @@ describe("the local roll-up answers what the events would", () => {
       { from: midnight - HOUR, to: midnight + DAY + 5 * HOUR + 1 }, // one whole day, sessions crossing in and out
       { from: midnight + 3 * HOUR, to: midnight + DAY + 3 * HOUR }, // whole hours only, over midnight
     ];
-    const scopes = [{ videoId: videos[0] as string }, { videoId: videos[1] as string }, { channelId }];
-    const names = [
-      "viewsOverTime",
-      "watchTime",
-      "reach",
-      "sources",
-      "regions",
-      "devices",
-      "startup",
-      "sessions",
-      "topVideos",
-    ] as const;
-    let nonEmpty = 0;
-    for (const r of ranges) {
-      for (const scope of scopes) {
-        for (const granularity of ["hour", "day"] as const) {
-          for (const name of names) {
-            const p = { ...scope, ...r, granularity };
-            const expected = await events.run(name, p);
-            expect(await query.run(name, p), `${name} ${JSON.stringify(p)}`).toEqual(expected);
-            if (expected.length && Object.values(expected[0] ?? {}).some((v) => v)) nonEmpty++;
-          }
-        }
-      }
-    }
+    const nonEmpty = await expectSameAnswers(events, ranges, [
+      { videoId: videos[0] as string },
+      { videoId: videos[1] as string },
+      { channelId },
+    ]);
     expect(nonEmpty).toBeGreaterThan(150);
     // Some sessions did span midnight, so both kinds of session were read.
     const { spanning } = (await env.ANALYTICS_LOCAL.prepare(

@@ -111,6 +111,21 @@ const FOLDED_COLUMNS = [
   "_sample_interval",
 ];
 
+/** The hours' table and the days' (the same sums per video, key kind and key, by `t`: the hour or the day). */
+const totalsTableSql = (table: string, t: "t_hour" | "t_day") => `CREATE TABLE IF NOT EXISTS ${table} (
+  index1 TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  ${t} INTEGER NOT NULL,
+  dim TEXT NOT NULL,
+  k NOT NULL,
+  n_starts INTEGER NOT NULL,
+  n_heartbeats INTEGER NOT NULL,
+  rebuffer_sum REAL NOT NULL,
+  n_timed INTEGER NOT NULL,
+  weight INTEGER NOT NULL,
+  PRIMARY KEY (index1, dim, ${t}, k)
+) WITHOUT ROWID`;
+
 /**
  * The store's tables and indexes. The derived tables are clustered as they are read: the
  * roll-up by video and hour, the hours by video, key kind and hour, the sessions by video and
@@ -146,34 +161,10 @@ export const LOCAL_STORE_SQL = [
   PRIMARY KEY (index1, t_hour, session, source, region, device, channel)
 ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS ${LOCAL_ROLLUP}_session ON ${LOCAL_ROLLUP} (index1, session, t_hour)`,
-  `CREATE TABLE IF NOT EXISTS ${LOCAL_HOURS} (
-  index1 TEXT NOT NULL,
-  channel TEXT NOT NULL,
-  t_hour INTEGER NOT NULL,
-  dim TEXT NOT NULL,
-  k NOT NULL,
-  n_starts INTEGER NOT NULL,
-  n_heartbeats INTEGER NOT NULL,
-  rebuffer_sum REAL NOT NULL,
-  n_timed INTEGER NOT NULL,
-  weight INTEGER NOT NULL,
-  PRIMARY KEY (index1, dim, t_hour, k)
-) WITHOUT ROWID`,
+  totalsTableSql(LOCAL_HOURS, "t_hour"),
   `CREATE INDEX IF NOT EXISTS ${LOCAL_HOURS}_hour ON ${LOCAL_HOURS} (index1, t_hour)`,
   `CREATE INDEX IF NOT EXISTS ${LOCAL_HOURS}_channel ON ${LOCAL_HOURS} (channel, dim, t_hour)`,
-  `CREATE TABLE IF NOT EXISTS ${LOCAL_DAYS} (
-  index1 TEXT NOT NULL,
-  channel TEXT NOT NULL,
-  t_day INTEGER NOT NULL,
-  dim TEXT NOT NULL,
-  k NOT NULL,
-  n_starts INTEGER NOT NULL,
-  n_heartbeats INTEGER NOT NULL,
-  rebuffer_sum REAL NOT NULL,
-  n_timed INTEGER NOT NULL,
-  weight INTEGER NOT NULL,
-  PRIMARY KEY (index1, dim, t_day, k)
-) WITHOUT ROWID`,
+  totalsTableSql(LOCAL_DAYS, "t_day"),
   `CREATE INDEX IF NOT EXISTS ${LOCAL_DAYS}_channel ON ${LOCAL_DAYS} (channel, dim, t_day)`,
   `CREATE TABLE IF NOT EXISTS ${LOCAL_SESSIONS} (
   index1 TEXT NOT NULL,
