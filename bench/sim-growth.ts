@@ -119,8 +119,9 @@ const CRON_MS = 5 * 60_000;
 const CO_VIEW_WINDOW_MS = DAY_MS;
 const RECENT_WATCHES_PER_VIEWER = 20;
 const CO_VIEW_HALF_LIFE_MS = 7 * DAY_MS;
-// engagement.ts pruneViewingSignals: SIGNALS_BATCH x SIGNALS_ROUNDS rows of each table a run, scaled
-const PRUNE_BATCH = Math.max(1, Math.round(5000 * 30 * s));
+// wiring/windows.ts WINDOW_SHARDS, viewer-windows.ts WINDOW_PRUNE_EVERY_MS (each shard's alarm)
+const WINDOW_SHARDS = 64;
+const WINDOW_PRUNE_EVERY_MS = HOUR_MS;
 const ROOM_MEMORY_MS = DAY_MS; // moderation.ts
 // engagement.ts: PROCESSED_KEEP_MS, and FORGET_BATCH x FORGET_ROUNDS ids a cron run (scaled)
 const PROCESSED_KEEP_MS = HOUR_MS;
@@ -266,6 +267,31 @@ db.exec(`CREATE TABLE users.inbox (user_id TEXT NOT NULL, id TEXT NOT NULL, type
     message TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, id)) WITHOUT ROWID;
   CREATE UNIQUE INDEX users.inbox_once ON inbox (user_id, type, video_id);
   CREATE INDEX users.inbox_at ON inbox (user_id, created_at, id);`);
+/**
+ * The viewers' windows (viewer-windows.ts `ViewerWindows`, 64 objects sharded by a hash of the
+ * viewer): one database here for all shards, as each shard's table is (keyed by viewer).
+ */
+db.exec(`ATTACH '${path.join(out, "windows.db")}' AS windows;
+  CREATE TABLE windows.watches (viewer TEXT NOT NULL, video_id TEXT NOT NULL, watched_at INTEGER NOT NULL, event_id TEXT,
+    PRIMARY KEY (viewer, video_id)) WITHOUT ROWID;
+  CREATE INDEX windows.watches_at ON watches (watched_at);`);
+const windowRow = db.prepare("SELECT watched_at, event_id FROM windows.watches WHERE viewer = ? AND video_id = ?");
+const windowOthers = db.prepare(
+  `SELECT video_id FROM windows.watches WHERE viewer = ? AND video_id <> ? AND watched_at >= ? AND watched_at <= ?
+   ORDER BY watched_at DESC LIMIT ?`,
+);
+const windowTouch = db.prepare(
+  "UPDATE windows.watches SET watched_at = max(watched_at, ?) WHERE viewer = ? AND video_id = ?",
+);
+const windowPut = db.prepare(
+  `INSERT INTO windows.watches (viewer, video_id, watched_at, event_id) VALUES (?, ?, ?, ?)
+   ON CONFLICT (viewer, video_id) DO UPDATE SET watched_at = excluded.watched_at, event_id = excluded.event_id`,
+);
+const windowTrim = db.prepare(
+  `DELETE FROM windows.watches WHERE viewer = ?1 AND (watched_at < ?2 OR video_id NOT IN (
+     SELECT video_id FROM windows.watches WHERE viewer = ?1 ORDER BY watched_at DESC LIMIT ?3))`,
+);
+const windowPrune = db.prepare("DELETE FROM windows.watches WHERE watched_at < ?");
 const deliverNotices = db.prepare(
   `INSERT INTO users.inbox (user_id, id, type, video_id, message, created_at)
    SELECT s.user_id, lower(hex(randomblob(10))), 'new_video', ?1, ?2, ?4 FROM subscriptions s WHERE s.channel_id = ?3
@@ -700,45 +726,36 @@ function addCoViews(videoId: string, others: string[], at: number, eventId: stri
 }
 
 /**
- * storage/signals.ts recordViewerWatch: the viewer's window read (fresh only), a co-view call
- * to the watched video's room and to each room of the window, the watch into the window, its trim.
+ * storage/signals.ts recordViewerWatch → viewer-windows.ts record: one call to the viewer's
+ * shard, which reads the window (when the video is new to it), writes the watch and trims the
+ * viewer's window; then a co-view call to the watched video's room and to each room of the window.
  */
-function recordViewerWatch(viewer: string, videoId: string, region: string, at: number) {
+let watchEvents = 0;
+function recordViewerWatch(viewer: string, videoId: string, at: number) {
+  roomCall("ViewerWindows.record (per counted view)");
+  // The watch event's id, as long as newId makes them (16), kept in the window's row.
+  const eventId = (watchEvents++).toString(36).padStart(16, "0");
   const since = at - CO_VIEW_WINDOW_MS;
-  const window = (
-    all<{ video_id: string }>(
-      `SELECT w.video_id FROM viewer_recent_watches w
-       WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3
-         AND NOT EXISTS (SELECT 1 FROM viewer_recent_watches x WHERE x.viewer = ?2 AND x.video_id = ?1 AND x.watched_at >= ?3)
-         AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)`,
-      videoId,
-      viewer,
-      since,
-    ) as { video_id: string }[]
-  ).map((r) => r.video_id);
-  if (window.length) {
-    const eventId = newId(10);
-    addCoViews(videoId, window, at, eventId);
-    for (const other of window) addCoViews(other, [videoId], at, eventId);
+  const row = windowRow.get(viewer, videoId) as { watched_at: number } | undefined;
+  let window: string[] = [];
+  if (row && row.watched_at >= since) {
+    objectWrite("ViewerWindows: watches", windowTouch, at, viewer, videoId);
+  } else {
+    window = (
+      windowOthers.all(viewer, videoId, since, at + CO_VIEW_WINDOW_MS, RECENT_WATCHES_PER_VIEWER) as {
+        video_id: string;
+      }[]
+    ).map((r) => r.video_id);
+    objectWrite("ViewerWindows: watches", windowPut, viewer, videoId, at, eventId);
+    objectWrite("ViewerWindows: watches", windowTrim, viewer, since, RECENT_WATCHES_PER_VIEWER);
   }
-  run(
-    "viewer_recent_watches",
-    `INSERT INTO viewer_recent_watches (viewer, video_id, region, watched_at)
-     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?2)
-     ON CONFLICT (viewer, video_id) DO UPDATE SET watched_at = max(watched_at, excluded.watched_at), region = excluded.region`,
-    viewer,
-    videoId,
-    region,
-    at,
-  );
-  run(
-    "viewer_recent_watches",
-    `DELETE FROM viewer_recent_watches WHERE viewer = ?1 AND (watched_at < ?2 OR video_id NOT IN (
-       SELECT video_id FROM viewer_recent_watches WHERE viewer = ?1 ORDER BY watched_at DESC LIMIT ?3))`,
-    viewer,
-    since,
-    RECENT_WATCHES_PER_VIEWER,
-  );
+  if (window.length) {
+    // The rooms keep the id in memory only; drawn from the generator as before the windows
+    // moved, so that the simulated days are the same as earlier runs' (the side by side).
+    const roomsEventId = newId(10);
+    addCoViews(videoId, window, at, roomsEventId);
+    for (const other of window) addCoViews(other, [videoId], at, roomsEventId);
+  }
 }
 
 /** webhook-events.ts → webhooks.ts emitEvent, recordEvent, fanOut, markFannedOut; one attempt that succeeds. */
@@ -786,16 +803,18 @@ function webhook(ownerId: string, type: string, payload: object, at: number) {
 }
 
 /**
- * The 5-minute cron's jobs that delete rows: engagement.ts pruneViewingSignals (its run's share scaled),
- * engagement.ts forgetOldEventIds (its run's share scaled), moderation forgetRoomMembers.
+ * The 5-minute cron's jobs that delete rows: engagement.ts forgetOldEventIds (its run's share
+ * scaled), moderation forgetRoomMembers; and on the hour, the windows' shards' alarms
+ * (viewer-windows.ts `alarm`: not D1, one request per shard).
  */
 function cron(now: number) {
-  run(
-    "cron: prune viewer_recent_watches",
-    "DELETE FROM viewer_recent_watches WHERE rowid IN (SELECT rowid FROM viewer_recent_watches WHERE watched_at < ? ORDER BY watched_at LIMIT ?)",
-    now - CO_VIEW_WINDOW_MS,
-    PRUNE_BATCH,
-  );
+  if (now % WINDOW_PRUNE_EVERY_MS === 0) {
+    roomCalls.set(
+      "ViewerWindows.alarm (hourly per shard)",
+      (roomCalls.get("ViewerWindows.alarm (hourly per shard)") ?? 0) + WINDOW_SHARDS * s,
+    );
+    objectWrite("ViewerWindows: watches", windowPrune, now - CO_VIEW_WINDOW_MS);
+  }
   run(
     "cron: forget processed_events",
     "DELETE FROM processed_events WHERE rowid IN (SELECT rowid FROM processed_events WHERE created_at < ? ORDER BY created_at LIMIT ?)",
@@ -970,7 +989,7 @@ function simulateDay(dayStart: number): Day {
         comments: 0,
         shares: 0,
       });
-      if (view) recordViewerWatch(viewer, videoId, region, at);
+      if (view) recordViewerWatch(viewer, videoId, at);
     }
     const end = Math.round(start + watched * 1000);
     if (counted && user && chance(A.likeShare)) {
@@ -1115,7 +1134,7 @@ function perTable(sz: Map<string, Size>) {
   return total;
 }
 /** Bytes (pages in use) of an attached database standing in for Durable Objects' SQLite. */
-const objectBytes = (schema: "rooms" | "users", table: string) =>
+const objectBytes = (schema: "rooms" | "users" | "windows", table: string) =>
   (
     db
       .prepare(
@@ -1155,10 +1174,8 @@ const fileAfter = pageBytes();
 type Retention =
   | { kind: "catalogue"; driver: string }
   | { kind: "forever"; driver: string }
-  | { kind: "window"; days: number; capped?: boolean; driver: string }
+  | { kind: "window"; days: number; driver: string }
   | { kind: "bounded"; driver: string };
-/** pruneViewingSignals deletes at most 150,000 rows of each table per 5-minute run: 43.2 million a day at full scale. */
-const PRUNE_CAP_PER_DAY = 5000 * 30 * 288;
 const RETENTION: Record<string, Retention> = {
   users: { kind: "catalogue", driver: "users (10M)" },
   channels: { kind: "catalogue", driver: "channels (100k)" },
@@ -1199,10 +1216,8 @@ const RETENTION: Record<string, Retention> = {
   video_stats_daily: { kind: "forever", driver: "(video, day) with activity: the rooms' flushes" },
   video_region_daily: { kind: "forever", driver: "no longer written (no reader); its rows stay" },
   viewer_recent_watches: {
-    kind: "window",
-    days: 1,
-    capped: true,
-    driver: "views; 24 h window, cron prunes ≤ 150,000 per run",
+    kind: "forever",
+    driver: "no longer written: 64 objects keep the windows (the cron moves D1's)",
   },
   co_views: {
     kind: "forever",
@@ -1249,10 +1264,7 @@ for (const t of tables) {
   if (retention?.kind === "forever" || (retention?.kind === "window" && retention.days <= warmupDays))
     year = full + 364 * perDay;
   else if (retention?.kind === "window") {
-    const growing = Math.min(364, retention.days - warmupDays);
-    const inserted = rowsAdded / s;
-    const leftOver = retention.capped ? Math.max(0, inserted - PRUNE_CAP_PER_DAY) / Math.max(1, inserted) : 0;
-    year = full + growing * perDay + (364 - growing) * perDay * leftOver;
+    year = full + Math.min(364, retention.days - warmupDays) * perDay;
   }
   lines.push({ table: t, rows, rowsAdded, bytes, bytesPerRow, growthPerDay, year, retention });
 }
@@ -1356,7 +1368,11 @@ console.log(
       | undefined
   )?.n;
   const pairBytes = objectBytes("rooms", "co_views");
-  console.log("\nDurable Objects (each video's room, each user's history and inbox, their own SQLite; not D1):");
+  const windowWatches = (db.prepare("SELECT count(*) AS n FROM windows.watches").get() as { n: number }).n;
+  const windowBytes = objectBytes("windows", "watches");
+  console.log(
+    "\nDurable Objects (each video's room, each user's history and inbox, the viewers' windows' shards, their own SQLite; not D1):",
+  );
   console.log(
     `  view marks standing (${MARK_HOURS} h): ${scaled(marks)} at full scale, ${marks ? Math.round(markBytes / marks) : 0} B a mark ` +
       `(with the video id rooms do not store), ${fmtGB(markBytes / s)} GB over every room; the busiest room here holds ${(hottest ?? 0).toLocaleString("en-US")}`,
@@ -1369,6 +1385,11 @@ console.log(
     `  co-views: ${scaled(pairs)} pairs at full scale (three days), ${pairs ? Math.round(pairBytes / pairs) : 0} B a pair ` +
       `(with the video id rooms do not store), ${fmtGB(pairBytes / s)} GB over every room, +${fmtMB((pairBytes - pairBytesBefore) / s)} MB on the measured day; ` +
       `each room keeps at most ${CO_VIEWS_KEPT}, the fullest here holds ${(fullest ?? 0).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  viewers' windows (24 h): ${scaled(windowWatches)} watches standing at full scale, ` +
+      `${windowWatches ? Math.round(windowBytes / windowWatches) : 0} B a watch, ${fmtGB(windowBytes / s)} GB over the ${WINDOW_SHARDS} shards ` +
+      `(${fmtMB(windowBytes / s / WINDOW_SHARDS)} MB each)`,
   );
   console.log(
     `  watch history: ${scaled(entries)} entries at full scale, ${entries ? Math.round(historyBytes / entries) : 0} B an entry ` +

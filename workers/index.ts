@@ -8,6 +8,7 @@ export { RoomRelay } from "./durable-objects/room-relay";
 export { UserHistory } from "./durable-objects/user-history";
 export { UserInbox } from "./durable-objects/user-inbox";
 export { VideoRoom } from "./durable-objects/video-room";
+export { ViewerWindows } from "./durable-objects/viewer-windows";
 
 export default {
   fetch: app.fetch,

@@ -12,6 +12,7 @@ import {
 } from "../../workers/storage/signals";
 import { databaseOf } from "../../workers/wiring/deps";
 import { coViewStore, roomOf } from "../../workers/wiring/rooms";
+import { viewerWindows } from "../../workers/wiring/windows";
 import { freshIp, readyVideo, registerUser, roomMarks, type TestUser, waitFor } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -56,8 +57,8 @@ const hub = (videoId: string) => env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(vi
 
 /** What the watch-events consumer works with. */
 const deps = () => ({
-  db: databaseOf(env),
   rollUp: (videoId: string, events: HourEvent[]) => roomOf(env, videoId).rollUp(events),
+  windows: viewerWindows(env),
   coViews: coViewStore(env),
 });
 
@@ -166,12 +167,43 @@ describe("viewing signals", () => {
 
     const binge = await bareVideos(owner, RECENT_WATCHES_PER_VIEWER + 5);
     for (const [i, id] of binge.entries()) await rollUpEvent(deps(), view("u:binge", id, t + i * 60_000));
-    const kept = await env.DB.prepare(
-      "SELECT count(*) AS n FROM viewer_recent_watches WHERE viewer = 'u:binge'",
-    ).first();
-    expect(kept).toEqual({ n: RECENT_WATCHES_PER_VIEWER });
+    const kept = await viewerWindows(env).window("u:binge");
+    expect(kept).toHaveLength(RECENT_WATCHES_PER_VIEWER);
+    expect(kept[0]?.videoId).toBe(binge[binge.length - 1]);
     // The last video pairs with the window only (the 20 before it), not the whole binge.
     const pairs = await roomOf(env, binge[binge.length - 1]!).coViews(200, t + DAY);
     expect(pairs).toHaveLength(RECENT_WATCHES_PER_VIEWER);
+  });
+
+  it("makes a watch's pairs when its event comes again after the rooms' calls failed, and once", async () => {
+    const owner = await registerUser();
+    const [x, y] = await bareVideos(owner, 2);
+    const t = Date.UTC(2026, 10, 22, 8);
+    const second = view("a:retried", y!, t + HOUR);
+    await rollUpEvent(deps(), view("a:retried", x!, t));
+    // The window takes the watch, then the first room call fails (a room restarting).
+    let down = true;
+    const rooms = coViewStore(env);
+    const flaky = {
+      ...deps(),
+      coViews: {
+        add: async (...args: Parameters<typeof rooms.add>) => {
+          if (down) throw new Error("room unavailable");
+          await rooms.add(...args);
+        },
+        top: rooms.top,
+      },
+    };
+    await expect(rollUpEvent(flaky, second)).rejects.toThrow("room unavailable");
+    expect(await score(x!, y!, t + HOUR)).toBeUndefined();
+    // Delivered again, twice: the window answers the same videos, the rooms count the id once.
+    down = false;
+    await rollUpEvent(flaky, second);
+    await rollUpEvent(flaky, second);
+    expect(await score(x!, y!, t + HOUR)).toBeCloseTo(1, 9);
+    expect(await score(y!, x!, t + HOUR)).toBeCloseTo(1, 9);
+    // Another event for a video already in the window makes no pair.
+    await rollUpEvent(deps(), view("a:retried", x!, t + 2 * HOUR));
+    expect(await score(x!, y!, t + HOUR)).toBeCloseTo(1, 9);
   });
 });

@@ -2,8 +2,8 @@ import { errorField, log } from "../lib/log";
 import type { WatchEventMessage } from "../schemas/videos";
 import { rollUpEvents } from "../services/engagement";
 import { refreshRecommendations } from "../services/recommendations/recommend";
-import { databaseOf } from "../wiring/deps";
 import { coViewStore, roomOf } from "../wiring/rooms";
+import { viewerWindows } from "../wiring/windows";
 import { type Fate, retryDelay } from "./consume";
 import type { BatchHandler } from "./index";
 
@@ -18,8 +18,8 @@ export const watchEvents: BatchHandler<WatchEventMessage> = {
   async batch(bodies, env) {
     const failed = await rollUpEvents(
       {
-        db: databaseOf(env),
         rollUp: (videoId, events) => roomOf(env, videoId).rollUp(events),
+        windows: viewerWindows(env),
         coViews: coViewStore(env),
       },
       bodies,

@@ -3,9 +3,9 @@ import {
   forgetOldEventIds,
   moveCoViews,
   moveHistory,
+  moveRecentWatches,
   moveRollUps,
   moveViewMarks,
-  pruneViewingSignals,
 } from "../services/engagement";
 import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
@@ -15,12 +15,14 @@ import { sweepDeliveries } from "../services/webhook-delivery";
 import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
 import { userHistoryOf } from "../wiring/history";
 import { roomOf } from "../wiring/rooms";
+import { viewerWindows } from "../wiring/windows";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
- * to date; viewing windows trimmed; view marks, hourly roll-ups, co-views and watch history
- * left in D1 moved into their videos' rooms (the hours also into D1's days) and users' objects;
+ * to date; view marks, hourly roll-ups, co-views, viewers' windows and watch history left in
+ * D1 moved into their videos' rooms (the hours also into D1's days), the windows' shards and
+ * users' objects;
  * ids of watch events rolled up by D1 over an hour ago forgotten; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
@@ -51,10 +53,10 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       },
     ],
     [
-      "signals",
+      "viewer windows",
       async () => {
-        const pruned = await pruneViewingSignals(db, now);
-        if (pruned) log("info", "viewing signals pruned", { count: pruned });
+        const moved = await moveRecentWatches(db, (watches) => viewerWindows(env).import(watches), now);
+        if (moved) log("info", "viewer windows moved from D1 to their shards", { count: moved });
       },
     ],
     [

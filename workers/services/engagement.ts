@@ -12,13 +12,17 @@ import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
 import { type HistoryStore, historyPaused, usersWithD1History } from "../storage/history";
 import {
+  CO_VIEW_WINDOW_MS,
   type CoViewPair,
   type CoViewStore,
   forgetLegacyCoViews,
+  forgetLegacyRecentWatches,
   legacyCoViews,
   legacyCoViewVideos,
-  pruneSignals,
+  legacyRecentWatches,
+  type RecentWatch,
   recordViewerWatch,
+  type ViewerWindowStore,
 } from "../storage/signals";
 import { accessOf, assertVisible } from "./videos";
 
@@ -173,11 +177,11 @@ export async function share(
   });
 }
 
-/** What the watch-events consumer works with: D1 (the viewers' windows), and each video's room. */
+/** What the watch-events consumer works with: each video's room, and the viewers' windows. */
 export interface RollUpDeps {
-  db: Database;
   /** Rolls events into their video's hours, in its room (each event once). */
   rollUp: (videoId: string, events: HourEvent[]) => Promise<void>;
+  windows: ViewerWindowStore;
   coViews: CoViewStore;
 }
 
@@ -226,11 +230,10 @@ export async function rollUpEvents(deps: RollUpDeps, events: readonly WatchEvent
   for (const [i, event] of events.entries()) {
     if (failed[i] !== undefined || event.type !== "watch" || !event.view) continue;
     try {
-      await recordViewerWatch(deps.db, deps.coViews, {
+      await recordViewerWatch(deps.windows, deps.coViews, {
         id: event.id,
         viewer: event.viewer,
         videoId: event.video_id,
-        region: event.region,
         at: event.at,
       });
     } catch (err) {
@@ -262,21 +265,35 @@ async function inRounds(rounds: number, batch: number, step: () => Promise<numbe
 }
 
 /**
- * Watches pruned per statement, and statements per cron run: 150,000 a run. 10 million views
- * a day add about 13 million rows to the viewers' 24 h windows, 45,000 in 5 minutes on
- * average and 72,000 at the evening peak (`npm run sim:growth`). One statement of 5,000 a run,
- * as before, deleted 1.44 million a day: the window grew by the rest, for good.
+ * D1 window rows moved per statement, and statements per cron run: each statement's rows go
+ * to at most 64 objects (one call per shard), so a run makes at most 640 calls. What D1 held
+ * is at most a day of views (about 13 million rows at 10 million views a day): 20 runs' worth
+ * at most. Rows already out of the window are deleted without a call.
  */
-const SIGNALS_BATCH = 5_000;
-const SIGNALS_ROUNDS = 30;
+const WINDOWS_BATCH = 5_000;
+const WINDOWS_ROUNDS = 10;
 
 /**
- * Cron: the viewers' windows that recommendations' co-views come from lose what fell out of
- * their 24 hours, a batch at a time until none is left or the run's share is done. Returns the
- * rows pruned. (The co-view pairs are each room's, trimmed there.)
+ * Cron: the backfill of the viewers' windows from the shared D1 (`viewer_recent_watches`,
+ * where they were kept until the hash-sharded objects took them over): a batch at a time in
+ * rowid order, the rows still within 24 hours of `now` into their shards, then the batch
+ * deleted. Safe to run again (a shard keeps the later time of a watch). Returns the D1 rows
+ * it took.
  */
-export const pruneViewingSignals = (db: Database, now: number, batch = SIGNALS_BATCH) =>
-  inRounds(SIGNALS_ROUNDS, batch, async () => [await pruneSignals(db, now, batch)]);
+export const moveRecentWatches = (
+  db: Database,
+  importWatches: (watches: RecentWatch[]) => Promise<number>,
+  now: number,
+  batch = WINDOWS_BATCH,
+) =>
+  inRounds(WINDOWS_ROUNDS, batch, async () => {
+    const { watches, lastRowid } = await legacyRecentWatches(db, batch);
+    if (lastRowid === null) return [0];
+    const fresh = watches.filter((w) => w.at >= now - CO_VIEW_WINDOW_MS);
+    if (fresh.length) await importWatches(fresh);
+    await forgetLegacyRecentWatches(db, lastRowid);
+    return [watches.length];
+  });
 
 /**
  * Event ids forgotten per statement (short enough not to hold the database, which runs one

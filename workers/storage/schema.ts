@@ -473,7 +473,8 @@ export const subscriptions = sqliteTable(
 
 /**
  * Each viewer's (`u:<user>` or `a:<daily anonymous key>`) recent distinct videos: the window
- * in which two watches make a co-view. Bounded: 24 hours and a few dozen videos per viewer.
+ * in which two watches make a co-view. No longer written: the windows live in hash-sharded
+ * objects (`ViewerWindows`); the cron moves what is left here into them and deletes it.
  */
 export const viewerRecentWatches = sqliteTable(
   "viewer_recent_watches",

@@ -2,10 +2,11 @@ import type { Database } from "../env";
 import { chunks } from "../lib/groups";
 
 /**
- * Viewing signals for recommendations: each viewer's recent window (`viewer_recent_watches`,
- * D1), the co-views it makes (each video's top pairs in its room: `CoViewStore`) and each
- * video's co-view total (`videos.co_view_log`, flushed by its room). Every D1 query on them
- * lives here, and the backfill of the pairs D1 kept before the rooms did (`co_views`).
+ * Viewing signals for recommendations: each viewer's recent window (hash-sharded objects:
+ * `ViewerWindowStore`), the co-views it makes (each video's top pairs in its room:
+ * `CoViewStore`) and each video's co-view total (`videos.co_view_log`, flushed by its room).
+ * Every D1 query on them lives here, and the backfills of what D1 kept before the objects did
+ * (`viewer_recent_watches`, `co_views`).
  */
 
 /** Two watches by one viewer this close together make a co-view. */
@@ -39,57 +40,57 @@ export interface CoViewStore {
   top(videoId: string, limit: number, now: number): Promise<CoViewPair[]>;
 }
 
+/** A counted view, as the viewer's window keeps it (the watch event's `id` with it). */
+export interface WindowWatch {
+  id: string;
+  viewer: string;
+  videoId: string;
+  at: number;
+}
+
+/** A watch in a viewer's window. */
+export interface RecentWatch {
+  viewer: string;
+  videoId: string;
+  at: number;
+}
+
+/** The viewers' recent windows, kept by hash-sharded objects (`ViewerWindows`, wiring/windows.ts). */
+export interface ViewerWindowStore {
+  /**
+   * The watch into its viewer's window; answers the videos of the window it makes a co-view
+   * with (none when the video was already there; the same again when `id` comes again).
+   */
+  record(watch: WindowWatch): Promise<string[]>;
+  /** Watches moved from elsewhere (D1's backfill), making no pairs. */
+  import(watches: readonly RecentWatch[]): Promise<number>;
+  /** A viewer's window as it stands, newest first. */
+  window(viewer: string): Promise<RecentWatch[]>;
+}
+
 /** Rooms called at once for one watch: its video's and those of the window (at most 20). */
 const ROOMS_AT_ONCE = 21;
 
 /**
  * Records that `viewer` watched `videoId` at `at` (the watch event `id`): a co-view with every
  * other video in the viewer's last 24 hours, in both directions (the watched video's room
- * gets the whole window, each video of the window's room this one), then the watch into the
- * window and the window trimmed. The pairs count only when the video is new to the viewer's
- * window, so an event delivered again after its window row is written adds nothing, and one
- * delivered again before it adds nothing twice (the rooms remember its id).
+ * gets the whole window, each video of the window's room this one). The window says which
+ * videos pair, and only when the video is new to it; an event delivered again gets the same
+ * answer, and the rooms remember its id, so a pair whose call failed is made then and none
+ * counts twice.
  */
 export async function recordViewerWatch(
-  db: Database,
+  windows: ViewerWindowStore,
   coViews: CoViewStore,
-  watch: { id: string; viewer: string; videoId: string; region: string; at: number },
+  watch: WindowWatch,
 ): Promise<void> {
-  const d1 = db.$client;
-  const since = watch.at - CO_VIEW_WINDOW_MS;
-  const { results } = await d1
-    .prepare(
-      `SELECT w.video_id FROM viewer_recent_watches w
-       WHERE w.viewer = ?2 AND w.video_id <> ?1 AND w.watched_at >= ?3
-         AND NOT EXISTS (SELECT 1 FROM viewer_recent_watches x WHERE x.viewer = ?2 AND x.video_id = ?1 AND x.watched_at >= ?3)
-         AND EXISTS (SELECT 1 FROM videos WHERE id = ?1)`,
-    )
-    .bind(watch.videoId, watch.viewer, since)
-    .all<{ video_id: string }>();
-  const window = results.map((r) => r.video_id);
-  if (window.length) {
-    const calls = [
-      () => coViews.add(watch.videoId, window, watch.at, watch.id),
-      ...window.map((other) => () => coViews.add(other, [watch.videoId], watch.at, watch.id)),
-    ];
-    for (const group of chunks(calls, ROOMS_AT_ONCE)) await Promise.all(group.map((call) => call()));
-  }
-  await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO viewer_recent_watches (viewer, video_id, region, watched_at)
-         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?2)
-         ON CONFLICT (viewer, video_id) DO UPDATE SET
-           watched_at = max(watched_at, excluded.watched_at), region = excluded.region`,
-      )
-      .bind(watch.viewer, watch.videoId, watch.region, watch.at),
-    d1
-      .prepare(
-        `DELETE FROM viewer_recent_watches WHERE viewer = ?1 AND (watched_at < ?2 OR video_id NOT IN (
-           SELECT video_id FROM viewer_recent_watches WHERE viewer = ?1 ORDER BY watched_at DESC LIMIT ?3))`,
-      )
-      .bind(watch.viewer, since, RECENT_WATCHES_PER_VIEWER),
-  ]);
+  const window = await windows.record(watch);
+  if (!window.length) return;
+  const calls = [
+    () => coViews.add(watch.videoId, window, watch.at, watch.id),
+    ...window.map((other) => () => coViews.add(other, [watch.videoId], watch.at, watch.id)),
+  ];
+  for (const group of chunks(calls, ROOMS_AT_ONCE)) await Promise.all(group.map((call) => call()));
 }
 
 /** The top co-views of each of `videoIds` (one room call each), at most `limit` per video. */
@@ -107,18 +108,26 @@ export async function coViewsOf(
   return lists.flat();
 }
 
-/**
- * Trims at most `limit` watches that fell out of the viewers' 24 h window (anonymous daily
- * keys never come back), oldest first through the time index; returns how many went.
- */
-export async function pruneSignals(db: Database, now: number, limit: number): Promise<number> {
-  const { meta } = await db.$client
-    .prepare(
-      `DELETE FROM viewer_recent_watches WHERE rowid IN (
-         SELECT rowid FROM viewer_recent_watches WHERE watched_at < ?1 ORDER BY watched_at LIMIT ?2)`,
-    )
-    .bind(now - CO_VIEW_WINDOW_MS, limit)
-    .run();
+// --- the backfill: the windows D1 kept before the objects did ---
+
+/** The first `limit` rows D1's `viewer_recent_watches` still holds, in rowid order, with the last rowid. */
+export async function legacyRecentWatches(
+  db: Database,
+  limit: number,
+): Promise<{ watches: RecentWatch[]; lastRowid: number | null }> {
+  const { results } = await db.$client
+    .prepare("SELECT rowid AS r, viewer, video_id, watched_at FROM viewer_recent_watches ORDER BY rowid LIMIT ?")
+    .bind(limit)
+    .all<{ r: number; viewer: string; video_id: string; watched_at: number }>();
+  return {
+    watches: results.map((w) => ({ viewer: w.viewer, videoId: w.video_id, at: w.watched_at })),
+    lastRowid: results.at(-1)?.r ?? null,
+  };
+}
+
+/** Deletes D1's window rows up to `lastRowid` (taken by the objects, or out of the window); answers how many. */
+export async function forgetLegacyRecentWatches(db: Database, lastRowid: number): Promise<number> {
+  const { meta } = await db.$client.prepare("DELETE FROM viewer_recent_watches WHERE rowid <= ?").bind(lastRowid).run();
   return meta.changes ?? 0;
 }
 
