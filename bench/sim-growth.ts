@@ -608,28 +608,18 @@ const pendingOf = new Map<string, Pending>();
 let flushes = 0;
 function flush(videoId: string, p: Pending) {
   flushes++;
+  // storage/engagement.ts flushRoom: one statement (the days' seconds watched into the video's
+  // all-time sum; until migration 0018 each day also had its row in video_stats_daily).
+  let watched = 0;
+  for (const t of p.days.values()) watched += t.watched;
   run(
     "videos (room flushes)",
-    "UPDATE videos SET view_count = view_count + ?, active_at = ? WHERE id = ?",
+    "UPDATE videos SET view_count = view_count + ?, active_at = ?, watch_seconds = watch_seconds + ? WHERE id = ?",
     p.views,
     p.due,
+    watched,
     videoId,
   );
-  for (const [d, t] of p.days) {
-    run(
-      "video_stats_daily (room flushes)",
-      `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
-       ON CONFLICT (video_id, day) DO UPDATE SET views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-         likes = likes + excluded.likes, shares = shares + excluded.shares`,
-      videoId,
-      d,
-      t.views,
-      t.watched,
-      t.likes,
-      t.shares,
-    );
-  }
   // room-hours.ts flushed(): one UPDATE of each hour row that moved on (objects' rows written).
   objectRows.set("VideoRoom: hours", (objectRows.get("VideoRoom: hours") ?? 0) + p.hours.size);
   pendingOf.delete(videoId);
@@ -1213,7 +1203,10 @@ const RETENTION: Record<string, Retention> = {
     kind: "forever",
     driver: "no longer written: each room keeps its hours (the cron moves D1's)",
   },
-  video_stats_daily: { kind: "forever", driver: "(video, day) with activity: the rooms' flushes" },
+  video_stats_daily: {
+    kind: "forever",
+    driver: "no longer written: seconds watched add up on the video's row (the cron folds D1's)",
+  },
   video_region_daily: { kind: "forever", driver: "no longer written (no reader); its rows stay" },
   viewer_recent_watches: {
     kind: "forever",
@@ -1293,7 +1286,8 @@ const header = [
   "growth driver / retention",
 ];
 const body = lines
-  .filter((l) => l.rows > 0 || l.bytes > 4096 * 2)
+  // Empty tables only when they say something (a table drained into objects), not every page or two.
+  .filter((l) => l.rows > 0 || l.bytes > 4096 * 2 || l.retention)
   .map((l) => [
     l.table,
     scaled(l.rows),

@@ -1,5 +1,6 @@
 import { errorField, log } from "../lib/log";
 import {
+  foldDays,
   forgetOldEventIds,
   moveCoViews,
   moveHistory,
@@ -21,8 +22,8 @@ import { viewerWindows } from "../wiring/windows";
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
  * to date; view marks, hourly roll-ups, co-views, viewers' windows and watch history left in
- * D1 moved into their videos' rooms (the hours also into D1's days), the windows' shards and
- * users' objects;
+ * D1 moved into their videos' rooms (the hours' and days' seconds watched into the videos'
+ * all-time sums), the windows' shards and users' objects;
  * ids of watch events rolled up by D1 over an hour ago forgotten; suspensions whose time has come
  * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
@@ -64,6 +65,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const moved = await moveRollUps(db, (videoId, rows) => roomOf(env, videoId).importHours(rows), now);
         if (moved) log("info", "hourly roll-ups moved from D1 to the rooms and days", { count: moved });
+      },
+    ],
+    [
+      "daily roll-ups",
+      async () => {
+        const folded = await foldDays(db);
+        if (folded) log("info", "daily roll-ups folded into the videos' all-time figures", { count: folded });
       },
     ],
     [

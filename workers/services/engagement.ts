@@ -344,6 +344,24 @@ export const moveRollUps = (
     ),
   );
 
+/**
+ * Videos whose D1 days fold per statement, and statements per cron run: 20,000 videos a run.
+ * A video has at most a row per day since its room started flushing days (2026-12-06).
+ */
+const DAYS_VIDEOS = 1_000;
+const DAYS_ROUNDS = 20;
+
+/**
+ * Cron: the backfill of D1's daily roll-ups (`video_stats_daily`, written by the rooms' flushes
+ * until migration 0018) into each video's all-time seconds watched, a batch of videos at a
+ * time, each batch's days deleted in the same D1 batch. Returns the rows folded.
+ */
+export const foldDays = (db: Database, videos = DAYS_VIDEOS) =>
+  inRounds(DAYS_ROUNDS, 1, async () => {
+    const last = await store.legacyDaysUpTo(db, videos);
+    return [last === null ? 0 : await store.foldLegacyDays(db, last)];
+  });
+
 /** Rooms a backfill calls at once. */
 const MOVE_ROOMS_AT_ONCE = 16;
 

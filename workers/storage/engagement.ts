@@ -47,46 +47,40 @@ export interface RoomFlush {
   counts: Counts;
   /** A log-count of new co-views, added to the video's co-view total (storage/signals.ts). */
   coViewLog?: number;
-  /** What the room's rolled-up events add to each day (`video_stats_daily`). */
+  /** What the room's rolled-up events add to each day: their seconds watched go to the video's all-time sum. */
   days: readonly DayDelta[];
   /** The flush's time: the video's `active_at`, where trending finds videos with new activity. */
   at: number;
 }
 
 /**
- * A room's flush in one batch: the counters added, the co-view total raised, the video marked
- * active, and each day's roll-up added (only while the video exists: its days go with it).
+ * A room's flush in one statement: the counters and the seconds watched added, the co-view
+ * total raised, the video marked active (only while the video exists: a deleted video's row
+ * is gone). Until 2026-12-07 each day's roll-up also went into `video_stats_daily`, a row per
+ * video and day that only the all-time figures read (migration 0018).
  */
 export async function flushRoom(db: Database, videoId: string, f: RoomFlush) {
-  const d1 = db.$client;
-  const day = d1.prepare(
-    `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM videos WHERE id = ?1)
-     ON CONFLICT (video_id, day) DO UPDATE SET
-       views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-       likes = likes + excluded.likes, shares = shares + excluded.shares`,
-  );
-  await d1.batch([
-    d1
-      .prepare(
-        `UPDATE videos SET view_count = view_count + ?2, like_count = like_count + ?3,
-           dislike_count = dislike_count + ?4, comment_count = comment_count + ?5, share_count = share_count + ?6,
-           co_view_log = ${f.coViewLog === undefined ? "co_view_log" : addLogSql("co_view_log", "?7")},
-           active_at = ?8
-         WHERE id = ?1`,
-      )
-      .bind(
-        videoId,
-        f.counts.views,
-        f.counts.likes,
-        f.counts.dislikes,
-        f.counts.comments,
-        f.counts.shares,
-        f.coViewLog ?? null,
-        f.at,
-      ),
-    ...f.days.map((d) => day.bind(videoId, d.day, d.views, d.watchSeconds, d.likes, d.shares)),
-  ]);
+  const watchSeconds = f.days.reduce((n, d) => n + d.watchSeconds, 0);
+  await db.$client
+    .prepare(
+      `UPDATE videos SET view_count = view_count + ?2, like_count = like_count + ?3,
+         dislike_count = dislike_count + ?4, comment_count = comment_count + ?5, share_count = share_count + ?6,
+         co_view_log = ${f.coViewLog === undefined ? "co_view_log" : addLogSql("co_view_log", "?7")},
+         active_at = ?8, watch_seconds = watch_seconds + ?9
+       WHERE id = ?1`,
+    )
+    .bind(
+      videoId,
+      f.counts.views,
+      f.counts.likes,
+      f.counts.dislikes,
+      f.counts.comments,
+      f.counts.shares,
+      f.coViewLog ?? null,
+      f.at,
+      watchSeconds,
+    )
+    .run();
 }
 
 /**
@@ -131,8 +125,9 @@ export async function legacyHours(db: Database, limit: number): Promise<LegacyHo
 
 /**
  * D1's hourly rows up to and including `last`'s key (the ones `legacyHours` answered) folded
- * into their videos' days and deleted, in one batch, so a fold lands whole or not at all.
- * Answers the rows folded.
+ * into their videos' all-time seconds watched and deleted, in one batch, so a fold lands whole
+ * or not at all (their views, likes and shares are in the counters already). Answers the rows
+ * folded.
  */
 export async function foldLegacyHours(db: Database, last: LegacyHour): Promise<number> {
   const d1 = db.$client;
@@ -140,15 +135,43 @@ export async function foldLegacyHours(db: Database, last: LegacyHour): Promise<n
   const [, folded] = await d1.batch([
     d1
       .prepare(
-        `INSERT INTO video_stats_daily (video_id, day, views, watch_seconds, likes, shares)
-         SELECT video_id, hour / 24, sum(views), sum(watch_seconds), sum(likes), sum(shares)
-         FROM video_region_hourly WHERE ${upTo} GROUP BY video_id, hour / 24
-         ON CONFLICT (video_id, day) DO UPDATE SET
-           views = views + excluded.views, watch_seconds = watch_seconds + excluded.watch_seconds,
-           likes = likes + excluded.likes, shares = shares + excluded.shares`,
+        `UPDATE videos SET watch_seconds = watch_seconds + h.total
+         FROM (SELECT video_id, sum(watch_seconds) AS total FROM video_region_hourly WHERE ${upTo} GROUP BY video_id) h
+         WHERE videos.id = h.video_id`,
       )
       .bind(last.videoId, last.region, last.hour),
     d1.prepare(`DELETE FROM video_region_hourly WHERE ${upTo}`).bind(last.videoId, last.region, last.hour),
+  ]);
+  return folded?.meta.changes ?? 0;
+}
+
+/** The `limit`-th video (in key order) that D1's `video_stats_daily` still has days of, or the last one. */
+export async function legacyDaysUpTo(db: Database, limit: number): Promise<string | null> {
+  const row = await db.$client
+    .prepare(
+      "SELECT max(video_id) AS last FROM (SELECT DISTINCT video_id FROM video_stats_daily ORDER BY video_id LIMIT ?)",
+    )
+    .bind(limit)
+    .first<{ last: string | null }>();
+  return row?.last ?? null;
+}
+
+/**
+ * In one batch: the days of every video up to `last` (in key order) added to its all-time
+ * seconds watched, then deleted. Safe to run again: what it adds leaves with it. Answers the
+ * rows folded.
+ */
+export async function foldLegacyDays(db: Database, last: string): Promise<number> {
+  const d1 = db.$client;
+  const [, folded] = await d1.batch([
+    d1
+      .prepare(
+        `UPDATE videos SET watch_seconds = watch_seconds + d.total
+         FROM (SELECT video_id, sum(watch_seconds) AS total FROM video_stats_daily WHERE video_id <= ?1 GROUP BY video_id) d
+         WHERE videos.id = d.video_id`,
+      )
+      .bind(last),
+    d1.prepare("DELETE FROM video_stats_daily WHERE video_id <= ?").bind(last),
   ]);
   return folded?.meta.changes ?? 0;
 }

@@ -86,6 +86,11 @@ export const videos = sqliteTable(
     commentCount: integer("comment_count").notNull().default(0),
     shareCount: integer("share_count").notNull().default(0),
     /**
+     * Seconds watched, all time, added by its room's flushes (recommendations' completion:
+     * watch time over views × duration). Where `video_stats_daily` kept a row per video and day.
+     */
+    watchSeconds: real("watch_seconds").notNull().default(0),
+    /**
      * The video's co-view total (c_i of Davidson et al. 2010), flushed by its room with the
      * counters: log2 of the sum over its co-views of 2^(t / half-life), so the total at `now` is
      * 2^(co_view_log - now / half-life) (storage/signals.ts). Null until its first co-view.

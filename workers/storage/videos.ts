@@ -354,13 +354,12 @@ export async function rankingFacts(db: Database, ids: readonly string[]) {
           createdAt: videos.createdAt,
           category: videos.category,
           durationMs: videos.duration,
-          // All time: the last week's hours (every region's) and the days folded before them.
-          views: sql<number | null>`(SELECT sum(n) FROM (
-            SELECT ${videoRegionHourly.views} AS n FROM ${videoRegionHourly} WHERE ${videoRegionHourly.videoId} = ${videos.id}
-            UNION ALL SELECT ${videoStatsDaily.views} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id}))`,
-          watchSeconds: sql<number | null>`(SELECT sum(n) FROM (
+          // All time: the public counter, and the seconds its room flushed plus what D1's old
+          // hours and days still hold until the cron folds them in (migrations 0017, 0018).
+          views: videos.viewCount,
+          watchSeconds: sql<number>`${videos.watchSeconds} + coalesce((SELECT sum(n) FROM (
             SELECT ${videoRegionHourly.watchSeconds} AS n FROM ${videoRegionHourly} WHERE ${videoRegionHourly.videoId} = ${videos.id}
-            UNION ALL SELECT ${videoStatsDaily.watchSeconds} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id}))`,
+            UNION ALL SELECT ${videoStatsDaily.watchSeconds} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id})), 0)`,
         })
         .from(videos)
         .where(and(inArray(videos.id, chunk), listable))
