@@ -122,7 +122,7 @@ const CO_VIEW_HALF_LIFE_MS = 7 * DAY_MS;
 // wiring/windows.ts WINDOW_SHARDS, viewer-windows.ts WINDOW_PRUNE_EVERY_MS (each shard's alarm)
 const WINDOW_SHARDS = 64;
 const WINDOW_PRUNE_EVERY_MS = HOUR_MS;
-const ROOM_MEMORY_MS = DAY_MS; // moderation.ts
+const ROOM_MEMORY_MS = DAY_MS; // user-history.ts ROOM_MEMORY_MS (and the cron forgetting D1's room_members)
 // engagement.ts: PROCESSED_KEEP_MS, and FORGET_BATCH x FORGET_ROUNDS ids a cron run (scaled)
 const PROCESSED_KEEP_MS = HOUR_MS;
 const FORGET_PER_RUN = Math.max(1, Math.round(10_000 * 300 * s));
@@ -262,6 +262,14 @@ const keepReport = db.prepare(
      percent = excluded.percent, watched_at = excluded.watched_at`,
 );
 const keepMarkHour = db.prepare("UPDATE users.history SET mark_hour = ? WHERE user_id = ? AND video_id = ?");
+/** The rooms a user joined in the last day (user-history.ts `rooms`), keyed by user too. */
+db.exec(`CREATE TABLE users.rooms (user_id TEXT NOT NULL, video_id TEXT NOT NULL, joined_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, video_id)) WITHOUT ROWID;`);
+const joinRoom = db.prepare(
+  `INSERT INTO users.rooms (user_id, video_id, joined_at) VALUES (?, ?, ?)
+   ON CONFLICT (user_id, video_id) DO UPDATE SET joined_at = excluded.joined_at`,
+);
+const forgetRooms = db.prepare("DELETE FROM users.rooms WHERE user_id = ? AND joined_at < ?");
 /** The users' inbox objects (user-inbox.ts `UserInbox`), in the same stand-in, keyed by user too. */
 db.exec(`CREATE TABLE users.inbox (user_id TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, video_id TEXT NOT NULL,
     message TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, id)) WITHOUT ROWID;
@@ -892,16 +900,13 @@ function simulateDay(dayStart: number): Day {
     const signedIn = chance(A.signedInShare);
     const user = signedIn ? (userIds[userOf()] as string) : undefined;
     const viewer = user ? `u:${user}` : `a:${anonDay}${String(int(0, anonPool - 1)).padStart(16, "0")}`;
-    // The live room: every watch page joins; a signed-in viewer is remembered (moderation.ts rememberRoomMember).
+    // The live room: every watch page joins; a signed-in viewer's join is remembered for a day
+    // in their object (user-history.ts joinedRoom: the upsert, and the user's joins older than a day dropped).
     day.joins++;
     if (user) {
-      run(
-        "room_members",
-        "INSERT INTO room_members (user_id, video_id, joined_at) VALUES (?, ?, ?) ON CONFLICT (user_id, video_id) DO UPDATE SET joined_at = excluded.joined_at",
-        user,
-        videoId,
-        start,
-      );
+      roomCall("UserHistory.joinedRoom (per signed-in room join)");
+      objectWrite("UserHistory: rooms joined", joinRoom, user, videoId, start);
+      objectWrite("UserHistory: rooms joined", forgetRooms, user, start - ROOM_MEMORY_MS);
     }
     const watched = chance(A.bounceShare)
       ? int(1, 9)
@@ -1216,7 +1221,10 @@ const RETENTION: Record<string, Retention> = {
     kind: "forever",
     driver: "no longer written: each video's room keeps its pairs (the cron moves D1's)",
   },
-  room_members: { kind: "window", days: 1, driver: "signed-in watch pages; forgotten after 24 h" },
+  room_members: {
+    kind: "forever",
+    driver: "no longer written: each user's object keeps a day of joins (the cron forgets D1's)",
+  },
   webhook_events: { kind: "window", days: 30, driver: "events for endpoints; 30 days" },
   webhook_deliveries: { kind: "window", days: 30, driver: "1 per event × endpoint; 30 days" },
   webhook_attempts: { kind: "window", days: 30, driver: "attempts; 30 days" },
@@ -1362,6 +1370,8 @@ console.log(
       | undefined
   )?.n;
   const pairBytes = objectBytes("rooms", "co_views");
+  const joins = (db.prepare("SELECT count(*) AS n FROM users.rooms").get() as { n: number }).n;
+  const joinBytes = objectBytes("users", "rooms");
   const windowWatches = (db.prepare("SELECT count(*) AS n FROM windows.watches").get() as { n: number }).n;
   const windowBytes = objectBytes("windows", "watches");
   console.log(
@@ -1389,6 +1399,10 @@ console.log(
     `  watch history: ${scaled(entries)} entries at full scale, ${entries ? Math.round(historyBytes / entries) : 0} B an entry ` +
       `(with the user id objects do not store), ${fmtGB(historyBytes / s)} GB over every user, +${fmtMB((historyBytes - historyBytesBefore) / s)} MB on the measured day ` +
       `(spread over the users' objects; each capped at 10,000 entries); the largest here holds ${(largest ?? 0).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  rooms joined (24 h): ${scaled(joins)} at full scale, ${joins ? Math.round(joinBytes / joins) : 0} B a join ` +
+      `(with the user id objects do not store), ${fmtGB(joinBytes / s)} GB spread over the users' objects`,
   );
   console.log(
     `  inboxes (new-video notices): ${scaled(notices)} at full scale, ${notices ? Math.round(inboxBytes / notices) : 0} B a notice ` +

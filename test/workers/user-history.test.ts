@@ -1,8 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { HISTORY_CAP } from "../../workers/durable-objects/user-history";
-import { userHistoryOf } from "../../workers/wiring/history";
+import { HISTORY_CAP, ROOM_MEMORY_MS } from "../../workers/durable-objects/user-history";
+import { databaseOf } from "../../workers/wiring/deps";
+import { roomMemory, userHistoryOf } from "../../workers/wiring/history";
 import { api, catalogueVideo, readyVideo, registerUser, runCron, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -153,5 +154,51 @@ describe("watch history in the user's own object", () => {
     expect(left.n).toBe(HISTORY_CAP);
     expect(left.oldest).toBe(1_000_000 + 51);
     expect((await list(viewer)).items.map((i) => i.video.id)).toEqual([videoId]);
+  });
+
+  it("remembers the rooms a user joined for a day, beside what D1 kept before", async () => {
+    const user = await registerUser();
+    const owner = await registerUser();
+    const [a, b, c] = [
+      await catalogueVideo(owner, { title: "room a" }),
+      await catalogueVideo(owner, { title: "room b" }),
+      await catalogueVideo(owner, { title: "room c" }),
+    ];
+    const joins = roomMemory(env, databaseOf(env));
+    const t = Date.now();
+    // A join D1 remembered before the objects did (2026-12-07), read until the cron forgets it.
+    await env.DB.prepare("INSERT INTO room_members (user_id, video_id, joined_at) VALUES (?, ?, ?)")
+      .bind(user.id, a, t - 3_600_000)
+      .run();
+    await joins.joined(user.id, b, new Date(t - 2 * 3_600_000));
+    await joins.joined(user.id, c, new Date(t));
+    const d1Joins = await env.DB.prepare("SELECT count(*) AS n FROM room_members WHERE user_id = ?")
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(d1Joins?.n).toBe(1);
+    expect((await joins.roomsOf(user.id, new Date(t - ROOM_MEMORY_MS))).sort()).toEqual([a, b, c].sort());
+    expect((await joins.roomsOf(user.id, new Date(t - 90 * 60_000))).sort()).toEqual([a, c].sort());
+    // A day later, a new join: the object forgets what is older than a day.
+    await joins.joined(user.id, a, new Date(t + ROOM_MEMORY_MS - 60 * 60_000));
+    await env.DB.prepare("DELETE FROM room_members WHERE user_id = ?").bind(user.id).run();
+    const kept = await runInDurableObject(env.USER_HISTORY.get(env.USER_HISTORY.idFromName(user.id)), (_, state) =>
+      state.storage.sql.exec<{ video_id: string }>("SELECT video_id FROM rooms ORDER BY video_id").toArray(),
+    );
+    expect(kept.map((r) => r.video_id).sort()).toEqual([a, c].sort());
+  });
+
+  it("remembers a signed-in viewer's live room in their object, not in D1", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const viewer = await registerUser();
+    const res = await api(`/api/v1/videos/${videoId}/live`, { as: viewer, headers: { Upgrade: "websocket" } });
+    expect(res.status).toBe(101);
+    res.webSocket?.accept();
+    res.webSocket?.close(1000, "done");
+    expect(await roomMemory(env, databaseOf(env)).roomsOf(viewer.id, new Date(Date.now() - 60_000))).toEqual([videoId]);
+    const d1Joins = await env.DB.prepare("SELECT count(*) AS n FROM room_members WHERE user_id = ?")
+      .bind(viewer.id)
+      .first<{ n: number }>();
+    expect(d1Joins?.n).toBe(0);
   });
 });

@@ -29,11 +29,14 @@ export interface HistoryWrite {
 export const HISTORY_CAP = 10_000;
 /** Writes between two checks of the cap. */
 const TRIM_EVERY = 100;
+/** How long a room join is remembered: sockets live hours, not days (a suspension closes the user's sockets in these rooms). */
+export const ROOM_MEMORY_MS = 24 * 3600_000;
 
 const percentOf = (position: number, duration: number) => Math.min(100, Math.round((position / duration) * 1000) / 10);
 
 /**
- * One user's watch history and resume points (issue 23: per-user state off the shared D1;
+ * One user's watch history and resume points, and the live rooms they joined in the last day
+ * (issue 23: per-user state off the shared D1;
  * docs/capacity.md), named by the user id, in its own SQLite. Only its user reads or writes
  * it: a report is one call here instead of a D1 read and an upsert. Whether history is paused
  * stays on the user's D1 row (the account's settings). The rows the shared D1 kept before are
@@ -47,7 +50,8 @@ export class UserHistory extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS history (video_id TEXT PRIMARY KEY, position REAL NOT NULL,
         duration REAL NOT NULL, percent REAL NOT NULL, watched_at INTEGER NOT NULL, mark_hour INTEGER) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS history_at ON history (watched_at, video_id);`);
+      CREATE INDEX IF NOT EXISTS history_at ON history (watched_at, video_id);
+      CREATE TABLE IF NOT EXISTS rooms (video_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL) WITHOUT ROWID;`);
   }
 
   /**
@@ -161,6 +165,28 @@ export class UserHistory extends DurableObject<Env> {
     await this.pullFromD1(userId);
     if (videoId) this.sql.exec("DELETE FROM history WHERE video_id = ?", videoId);
     else this.sql.exec("DELETE FROM history");
+  }
+
+  /**
+   * The user joined the video's live room at `at` (ms): remembered for ROOM_MEMORY_MS, so that
+   * a suspension closes their sockets there and a block reaches the room. Joins older than
+   * that go with each new one (a user's list is the rooms of one day).
+   */
+  async joinedRoom(videoId: string, at: number): Promise<void> {
+    this.sql.exec(
+      "INSERT INTO rooms (video_id, joined_at) VALUES (?, ?) ON CONFLICT (video_id) DO UPDATE SET joined_at = excluded.joined_at",
+      videoId,
+      at,
+    );
+    this.sql.exec("DELETE FROM rooms WHERE joined_at < ?", at - ROOM_MEMORY_MS);
+  }
+
+  /** The rooms the user joined since `since` (ms). */
+  async roomsSince(since: number): Promise<string[]> {
+    return this.sql
+      .exec<{ video_id: string }>("SELECT video_id FROM rooms WHERE joined_at >= ?", since)
+      .toArray()
+      .map((r) => r.video_id);
   }
 
   /** Every `TRIM_EVERY` writes, the entries beyond HISTORY_CAP (the oldest) go. */

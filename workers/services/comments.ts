@@ -12,7 +12,7 @@ import {
 } from "../schemas/comments";
 import * as store from "../storage/comments";
 import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
-import { rememberRoomMember } from "../storage/moderation";
+import type { RoomMemory } from "../storage/history";
 import { subscribesTo } from "../storage/subscriptions";
 import { holds } from "./comment-rules";
 import { hasRole } from "./moderation";
@@ -36,6 +36,8 @@ export interface CommentDeps {
     /** Hands a WebSocket upgrade to the room, with the signed-in viewer. */
     join(request: Request, viewerId?: string): Promise<Response>;
   };
+  /** The rooms signed-in users joined lately (in each user's object). */
+  joins: RoomMemory;
   /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
   commented?(videoId: string, userId: string, now: Date): Promise<void>;
   /** A comment was stored (the video owner's webhooks hear `comment.created` or `comment.held`). */
@@ -276,6 +278,6 @@ export async function joinRoom(
 ): Promise<Response> {
   assertVisible(await accessOf(deps.db, videoId), viewer);
   // Remembered so that a suspension can close the viewer's sockets in this room.
-  if (viewer) await rememberRoomMember(deps.db, viewer.id, videoId, new Date());
+  if (viewer) await deps.joins.joined(viewer.id, videoId, new Date());
   return deps.room(videoId).join(request, viewer?.id);
 }

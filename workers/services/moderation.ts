@@ -1,8 +1,10 @@
+import { ROOM_MEMORY_MS } from "../durable-objects/user-history";
 import type { AuthUser, Database } from "../env";
 import { forbidden, notFound, problem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { purgeComments } from "../storage/edge-cache";
+import type { RoomMemory } from "../storage/history";
 import * as store from "../storage/moderation";
 import type { Role } from "../storage/schema";
 import { findVideo } from "../storage/videos";
@@ -22,6 +24,8 @@ export interface ModerationDeps {
     close(videoId: string, reason: string): Promise<void>;
     closeViewer(videoId: string, userId: string, reason: string): Promise<void>;
   };
+  /** The rooms a user joined lately (a suspension closes their sockets there). */
+  joins: RoomMemory;
   /** Brings the video's content vector in line with its row (it leaves recommendations). */
   reindex(videoId: string): Promise<void>;
   /** A comment was removed: its video's room tells watchers, its cached pages go. */
@@ -163,7 +167,7 @@ export async function suspendUser(
     ...settling(deps, settles, "suspend_user", moderator, now),
   ]);
   const [rooms] = await Promise.all([
-    store.roomsOf(deps.db, userId, new Date(now.getTime() - ROOM_MEMORY_MS)),
+    deps.joins.roomsOf(userId, new Date(now.getTime() - ROOM_MEMORY_MS)),
     accountChanged(deps, userId),
   ]);
   await Promise.all(
@@ -207,12 +211,12 @@ export async function liftExpiredSuspensions(deps: ModerationDeps, now = new Dat
   return due.length;
 }
 
-/** Cron: who joined which room is kept a day (a suspension closes sockets in rooms joined since). */
+/**
+ * Cron: D1's joins older than a day are forgotten (a suspension closes sockets in rooms joined
+ * since). Joins are kept by each user's object since 2026-12-07; this empties the old table.
+ */
 export const forgetRoomMembers = (db: Database, now: number) =>
   store.pruneRoomMembers(db, new Date(now - ROOM_MEMORY_MS));
-
-/** Rooms joined this recently are the ones a suspension closes sockets in (sockets live hours, not days). */
-const ROOM_MEMORY_MS = 24 * 3600_000;
 
 /** An account's videos and the pages that show its comments changed: their cached answers go (in the background). */
 async function accountChanged(deps: ModerationDeps, userId: string) {

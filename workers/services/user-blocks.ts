@@ -1,8 +1,9 @@
+import { ROOM_MEMORY_MS } from "../durable-objects/user-history";
 import type { AuthUser, Database } from "../env";
 import { notFound, problem, validationFailed } from "../lib/errors";
 import { log } from "../lib/log";
 import { findUserWithChannel } from "../storage/accounts";
-import { roomsOf } from "../storage/moderation";
+import type { RoomMemory } from "../storage/history";
 import * as store from "../storage/user-blocks";
 
 /**
@@ -13,12 +14,11 @@ import * as store from "../storage/user-blocks";
  */
 export interface BlockDeps {
   db: Database;
+  /** The rooms the blocker joined lately. */
+  joins: RoomMemory;
   /** Tells a room the viewer's blocks changed, so that its sockets there filter from the next comment on. */
   blocksChanged(videoId: string, viewerId: string, blockedId: string, blocked: boolean): Promise<void>;
 }
-
-/** How far back `room_members` remembers joins (the moderation cron forgets older ones): sockets live hours, not days. */
-const ROOM_MEMORY_MS = 24 * 3600_000;
 
 async function existingUser(db: Database, userId: string) {
   if (!(await findUserWithChannel(db, userId))) throw notFound("User");
@@ -30,7 +30,7 @@ async function existingUser(db: Database, userId: string) {
  * live too. A room that cannot be reached is logged; its next join reads the blocks afresh.
  */
 async function tellRooms(deps: BlockDeps, viewerId: string, blockedId: string, blocked: boolean, now: Date) {
-  const rooms = await roomsOf(deps.db, viewerId, new Date(now.getTime() - ROOM_MEMORY_MS));
+  const rooms = await deps.joins.roomsOf(viewerId, new Date(now.getTime() - ROOM_MEMORY_MS));
   await Promise.all(
     rooms.map((videoId) =>
       deps

@@ -22,6 +22,17 @@ export interface HistoryStore {
   pullFromD1(): Promise<number>;
 }
 
+/**
+ * The live rooms a signed-in user joined lately, kept by the user's object (`UserHistory`; in
+ * D1's `room_members` until 2026-12-07, a write per signed-in watch page): a suspension closes
+ * the user's sockets there, a block reaches those rooms.
+ */
+export interface RoomMemory {
+  joined(userId: string, videoId: string, at: Date): Promise<void>;
+  /** The rooms joined since `since`. */
+  roomsOf(userId: string, since: Date): Promise<string[]>;
+}
+
 export interface HistoryCursor {
   at: number;
   videoId: string;

@@ -239,17 +239,9 @@ export const notifyBlocked = (db: Database, row: { id: string; userId: string; v
       set: { message: row.message, read: false, createdAt: new Date() },
     });
 
-// Who is in which room.
+// Who was in which room (D1's `room_members`, drained: wiring/history.ts roomMemory).
 
-/** Remembers that a signed-in user joined a video's room (a suspension closes their sockets there). */
-export async function rememberRoomMember(db: Database, userId: string, videoId: string, at: Date) {
-  await db
-    .insert(roomMembers)
-    .values({ userId, videoId, joinedAt: at })
-    .onConflictDoUpdate({ target: [roomMembers.userId, roomMembers.videoId], set: { joinedAt: at } });
-}
-
-/** The rooms a user joined since `since`. */
+/** The rooms a user joined since `since`, as D1 kept them until 2026-12-07 (now each user's object does). */
 export async function roomsOf(db: Database, userId: string, since: Date) {
   const rows = await db
     .select({ videoId: roomMembers.videoId })

@@ -30,7 +30,7 @@ import { mediaStore, mediaUrl } from "../storage/media";
 import { type VectorBackend, vectorBackend } from "../vectors/backend";
 import { analyticsQueryFromEnv, analyticsSinkFromEnv } from "./analytics";
 import { edgePurge, mediaPurge } from "./edge-purge";
-import { userHistoryOf } from "./history";
+import { roomMemory, userHistoryOf } from "./history";
 import { userInboxOf } from "./inbox";
 import { producer, send } from "./queues";
 import { coViewStore, roomOf } from "./rooms";
@@ -214,6 +214,7 @@ export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): Co
   return {
     db,
     room: (videoId) => roomOf(env, videoId),
+    joins: roomMemory(env, db),
     commented: async (videoId, userId, now) => {
       await send(env, "watch-events", {
         id: newId(),
@@ -240,6 +241,7 @@ export function liveDeps(env: Env, db: Database): LiveDeps {
 export function blockDeps(env: Env, db: Database): BlockDeps {
   return {
     db,
+    joins: roomMemory(env, db),
     blocksChanged: (videoId, viewerId, blockedId, blocked) =>
       roomOf(env, videoId).viewerBlocks(viewerId, blockedId, blocked),
   };
@@ -317,6 +319,7 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
       close: (videoId, reason) => roomOf(env, videoId).close(reason),
       closeViewer: (videoId, userId, reason) => roomOf(env, videoId).closeViewer(userId, reason),
     },
+    joins: roomMemory(env, db),
     reindex: reindexVideo(env),
     commentRemoved: async (videoId, commentId) => {
       await Promise.all([purge(videoId), roomOf(env, videoId).announceRemoved(commentId)]);

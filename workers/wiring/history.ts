@@ -1,4 +1,6 @@
-import type { HistoryStore } from "../storage/history";
+import type { Database } from "../env";
+import type { HistoryStore, RoomMemory } from "../storage/history";
+import { roomsOf } from "../storage/moderation";
 
 /** A user's watch history (`UserHistory`, named by the user id), called by RPC: the one place that makes that stub. */
 export function userHistoryOf(env: Env, userId: string): HistoryStore {
@@ -12,5 +14,20 @@ export function userHistoryOf(env: Env, userId: string): HistoryStore {
       await stub.clear(userId, videoId);
     },
     pullFromD1: () => stub.pullFromD1(userId, true),
+  };
+}
+
+/**
+ * The rooms users joined lately, in each user's object; D1's `room_members` (written until
+ * 2026-12-07, forgotten by the cron after a day) is read beside it until a migration drops it.
+ */
+export function roomMemory(env: Env, db: Database): RoomMemory {
+  const stub = (userId: string) => env.USER_HISTORY.get(env.USER_HISTORY.idFromName(userId));
+  return {
+    joined: (userId, videoId, at) => stub(userId).joinedRoom(videoId, at.getTime()),
+    roomsOf: async (userId, since) => {
+      const [kept, legacy] = await Promise.all([stub(userId).roomsSince(since.getTime()), roomsOf(db, userId, since)]);
+      return [...new Set([...kept, ...legacy])];
+    },
   };
 }
