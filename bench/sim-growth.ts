@@ -270,6 +270,13 @@ const joinRoom = db.prepare(
    ON CONFLICT (user_id, video_id) DO UPDATE SET joined_at = excluded.joined_at`,
 );
 const forgetRooms = db.prepare("DELETE FROM users.rooms WHERE user_id = ? AND joined_at < ?");
+/** Each user's likes (user-history.ts `likes`), keyed by user too. */
+db.exec(`CREATE TABLE users.likes (user_id TEXT NOT NULL, video_id TEXT NOT NULL, value INTEGER NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, video_id)) WITHOUT ROWID;`);
+const keepLike = db.prepare(
+  `INSERT INTO users.likes (user_id, video_id, value, at) VALUES (?, ?, 1, ?)
+   ON CONFLICT (user_id, video_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
+);
 /** The users' inbox objects (user-inbox.ts `UserInbox`), in the same stand-in, keyed by user too. */
 db.exec(`CREATE TABLE users.inbox (user_id TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, video_id TEXT NOT NULL,
     message TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, id)) WITHOUT ROWID;
@@ -989,14 +996,10 @@ function simulateDay(dayStart: number): Day {
     const end = Math.round(start + watched * 1000);
     if (counted && user && chance(A.likeShare)) {
       day.likes++;
-      // engagement.ts like → storage setLike (upsert) and a `like` event.
-      run(
-        "video_likes",
-        "INSERT INTO video_likes (user_id, video_id, value, created_at) VALUES (?, ?, 1, ?) ON CONFLICT (user_id, video_id) DO UPDATE SET value = excluded.value",
-        user,
-        videoId,
-        end,
-      );
+      // engagement.ts like → the user's object (user-history.ts like: the previous value read,
+      // this one kept), the room's counters (in memory until the flush) and a `like` event.
+      roomCall("UserHistory.like (per like)");
+      objectWrite("UserHistory: likes", keepLike, user, videoId, end);
       rollUp({ videoId, region, at: end, views: 0, watched: 0, likes: 1, comments: 0, shares: 0 });
     }
     if (counted && user && chance(A.commentShare)) {
@@ -1154,6 +1157,7 @@ const objectRowsBefore = new Map(objectRows);
 const historyBytesBefore = objectBytes("users", "history");
 const pairBytesBefore = objectBytes("rooms", "co_views");
 const inboxBytesBefore = objectBytes("users", "inbox");
+const likeBytesBefore = objectBytes("users", "likes");
 const before = perTable(sizes());
 const rowsBefore = rowCounts();
 const fileBefore = pageBytes();
@@ -1194,7 +1198,10 @@ const RETENTION: Record<string, Retention> = {
   upload_parts: { kind: "forever", driver: "parts per upload (kept after completion)" },
   notifications: { kind: "forever", driver: "rare notices (ready, captions, moderation); new-video ones in inboxes" },
   comments: { kind: "forever", driver: "comments" },
-  video_likes: { kind: "forever", driver: "likes" },
+  video_likes: {
+    kind: "forever",
+    driver: "no longer written: each user's object keeps their likes (the cron moves D1's)",
+  },
   watch_history: {
     kind: "forever",
     driver: "no longer written: history lives in each user's object (cron drains D1's)",
@@ -1371,6 +1378,8 @@ console.log(
   )?.n;
   const pairBytes = objectBytes("rooms", "co_views");
   const joins = (db.prepare("SELECT count(*) AS n FROM users.rooms").get() as { n: number }).n;
+  const likes = (db.prepare("SELECT count(*) AS n FROM users.likes").get() as { n: number }).n;
+  const likeBytes = objectBytes("users", "likes");
   const joinBytes = objectBytes("users", "rooms");
   const windowWatches = (db.prepare("SELECT count(*) AS n FROM windows.watches").get() as { n: number }).n;
   const windowBytes = objectBytes("windows", "watches");
@@ -1399,6 +1408,11 @@ console.log(
     `  watch history: ${scaled(entries)} entries at full scale, ${entries ? Math.round(historyBytes / entries) : 0} B an entry ` +
       `(with the user id objects do not store), ${fmtGB(historyBytes / s)} GB over every user, +${fmtMB((historyBytes - historyBytesBefore) / s)} MB on the measured day ` +
       `(spread over the users' objects; each capped at 10,000 entries); the largest here holds ${(largest ?? 0).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  likes: ${scaled(likes)} at full scale (three days), ${likes ? Math.round(likeBytes / likes) : 0} B a like ` +
+      `(with the user id objects do not store), ${fmtGB(likeBytes / s)} GB spread over the users' objects, ` +
+      `+${fmtMB((likeBytes - likeBytesBefore) / s)} MB on the measured day (kept for good, as D1 kept them)`,
   );
   console.log(
     `  rooms joined (24 h): ${scaled(joins)} at full scale, ${joins ? Math.round(joinBytes / joins) : 0} B a join ` +

@@ -35,7 +35,7 @@ export const ROOM_MEMORY_MS = 24 * 3600_000;
 const percentOf = (position: number, duration: number) => Math.min(100, Math.round((position / duration) * 1000) / 10);
 
 /**
- * One user's watch history and resume points, and the live rooms they joined in the last day
+ * One user's watch history and resume points, their likes, and the live rooms they joined in the last day
  * (issue 23: per-user state off the shared D1;
  * docs/capacity.md), named by the user id, in its own SQLite. Only its user reads or writes
  * it: a report is one call here instead of a D1 read and an upsert. Whether history is paused
@@ -51,7 +51,8 @@ export class UserHistory extends DurableObject<Env> {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS history (video_id TEXT PRIMARY KEY, position REAL NOT NULL,
         duration REAL NOT NULL, percent REAL NOT NULL, watched_at INTEGER NOT NULL, mark_hour INTEGER) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS history_at ON history (watched_at, video_id);
-      CREATE TABLE IF NOT EXISTS rooms (video_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL) WITHOUT ROWID;`);
+      CREATE TABLE IF NOT EXISTS rooms (video_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS likes (video_id TEXT PRIMARY KEY, value INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;`);
   }
 
   /**
@@ -61,15 +62,14 @@ export class UserHistory extends DurableObject<Env> {
    * taken.
    */
   async pullFromD1(userId: string, again = false): Promise<number> {
-    if (!again && this.ctx.storage.kv.get("pulled")) return 0;
-    let taken = 0;
-    await this.ctx.blockConcurrencyWhile(async () => {
-      const { results } = await this.env.DB.prepare(
-        "SELECT video_id, position, duration, percent, watched_at FROM watch_history WHERE user_id = ?",
-      )
-        .bind(userId)
-        .all<HistoryRow>();
-      for (const r of results) {
+    const taken = await this.pull<HistoryRow>({
+      flag: "pulled",
+      again,
+      table: "watch_history",
+      columns: "video_id, position, duration, percent, watched_at",
+      at: "watched_at",
+      userId,
+      keep: (r) =>
         this.sql.exec(
           `INSERT INTO history (video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (video_id) DO UPDATE SET position = excluded.position, duration = excluded.duration,
@@ -79,16 +79,7 @@ export class UserHistory extends DurableObject<Env> {
           r.duration,
           r.percent,
           r.watched_at,
-        );
-      }
-      // Only what was read: a row an older Worker writes meanwhile is taken by the next pull.
-      if (results.length) {
-        await this.env.DB.prepare("DELETE FROM watch_history WHERE user_id = ? AND watched_at <= ?")
-          .bind(userId, Math.max(...results.map((r) => r.watched_at)))
-          .run();
-      }
-      taken = results.length;
-      this.ctx.storage.kv.put("pulled", true);
+        ),
     });
     if (taken) this.trim();
     return taken;
@@ -165,6 +156,82 @@ export class UserHistory extends DurableObject<Env> {
     await this.pullFromD1(userId);
     if (videoId) this.sql.exec("DELETE FROM history WHERE video_id = ?", videoId);
     else this.sql.exec("DELETE FROM history");
+  }
+
+  /**
+   * Moves the user's likes that D1's `video_likes` still holds into this object (a like made
+   * here since wins), then deletes them from D1. Runs once before the first like is answered;
+   * `again` runs it even so (the cron's backfill, safe to repeat). Answers the likes taken.
+   */
+  async pullLikesFromD1(userId: string, again = false): Promise<number> {
+    return this.pull<{ video_id: string; value: number; created_at: number }>({
+      flag: "likes_pulled",
+      again,
+      table: "video_likes",
+      columns: "video_id, value, created_at",
+      at: "created_at",
+      userId,
+      keep: (r) =>
+        this.sql.exec(
+          "INSERT INTO likes (video_id, value, at) VALUES (?, ?, ?) ON CONFLICT (video_id) DO NOTHING",
+          r.video_id,
+          r.value,
+          r.created_at,
+        ),
+    });
+  }
+
+  /**
+   * One backfill from a D1 table of per-user rows: the user's rows read and kept here (by
+   * `keep`), then deleted from D1 up to the latest time read (a row an older Worker writes
+   * meanwhile is taken by the next pull), all before any other call is answered; `flag` marks
+   * it done, `again` runs it even so. Answers the rows taken.
+   */
+  private async pull<R extends Record<string, unknown>>(p: {
+    flag: string;
+    again: boolean;
+    table: "watch_history" | "video_likes";
+    columns: string;
+    at: keyof R & string;
+    userId: string;
+    keep: (row: R) => unknown;
+  }): Promise<number> {
+    if (!p.again && this.ctx.storage.kv.get(p.flag)) return 0;
+    let taken = 0;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const { results } = await this.env.DB.prepare(`SELECT ${p.columns} FROM ${p.table} WHERE user_id = ?`)
+        .bind(p.userId)
+        .all<R>();
+      for (const r of results) p.keep(r);
+      if (results.length) {
+        await this.env.DB.prepare(`DELETE FROM ${p.table} WHERE user_id = ? AND ${p.at} <= ?`)
+          .bind(p.userId, Math.max(...results.map((r) => Number(r[p.at]))))
+          .run();
+      }
+      taken = results.length;
+      this.ctx.storage.kv.put(p.flag, true);
+    });
+    return taken;
+  }
+
+  /**
+   * The user's like (1), dislike (-1) or neither (0) of the video, at `at` (ms); answers the
+   * one it replaces, so the video's counters move by the difference.
+   */
+  async like(userId: string, videoId: string, value: -1 | 0 | 1, at: number): Promise<number> {
+    await this.pullLikesFromD1(userId);
+    const previous =
+      this.sql.exec<{ value: number }>("SELECT value FROM likes WHERE video_id = ?", videoId).toArray()[0]?.value ?? 0;
+    if (value === 0) this.sql.exec("DELETE FROM likes WHERE video_id = ?", videoId);
+    else if (value !== previous) {
+      this.sql.exec(
+        "INSERT INTO likes (video_id, value, at) VALUES (?, ?, ?) ON CONFLICT (video_id) DO UPDATE SET value = excluded.value, at = excluded.at",
+        videoId,
+        value,
+        at,
+      );
+    }
+    return previous;
   }
 
   /**

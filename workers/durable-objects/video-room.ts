@@ -401,15 +401,22 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   /** Adds to the video's counters; they reach D1 at the next flush (at most a few seconds). */
-  async bump(videoId: string, delta: CounterDelta): Promise<void> {
+  async bump(videoId: string, delta: CounterDelta): Promise<Totals> {
     this.remember(videoId);
-    await this.base();
+    const base = await this.base();
     const pending = this.pending();
-    for (const key of Object.keys(ZERO) as (keyof Totals)[]) pending[key] += delta[key] ?? 0;
-    this.ctx.storage.kv.put("pending", pending);
-    await this.alarmWithin(LIMITS.flushAfterMs);
-    this.countersDirty = true;
-    this.scheduleTick();
+    const keys = Object.keys(ZERO) as (keyof Totals)[];
+    if (keys.some((key) => delta[key])) {
+      for (const key of keys) pending[key] += delta[key] ?? 0;
+      this.ctx.storage.kv.put("pending", pending);
+      await this.alarmWithin(LIMITS.flushAfterMs);
+      this.countersDirty = true;
+      this.scheduleTick();
+    }
+    // The exact counts after the change: what D1 has, and what is not flushed yet.
+    const totals = { ...ZERO };
+    for (const key of keys) totals[key] = base[key] + pending[key];
+    return totals;
   }
 
   // --- view marks ---

@@ -4,6 +4,7 @@ import {
   forgetOldEventIds,
   moveCoViews,
   moveHistory,
+  moveLikes,
   moveRecentWatches,
   moveRollUps,
   moveViewMarks,
@@ -93,6 +94,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const moved = await moveHistory(db, (userId) => userHistoryOf(env, userId).pullFromD1());
         if (moved) log("info", "watch history moved from D1 to the users' objects", { count: moved });
+      },
+    ],
+    [
+      "likes",
+      async () => {
+        const moved = await moveLikes(db, (userId) => userHistoryOf(env, userId).pullLikesFromD1());
+        if (moved) log("info", "likes moved from D1 to the users' objects", { count: moved });
       },
     ],
     [

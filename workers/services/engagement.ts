@@ -10,7 +10,7 @@ import { UNKNOWN_REGION } from "../lib/region";
 import type { Producer } from "../schemas/queues";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
-import { type HistoryStore, historyPaused, usersWithD1History } from "../storage/history";
+import { type HistoryStore, historyPaused, usersWithD1History, usersWithD1Likes } from "../storage/history";
 import {
   CO_VIEW_WINDOW_MS,
   type CoViewPair,
@@ -43,8 +43,8 @@ const MAX_ADVANCE_SECONDS = 45;
 export interface EngagementDeps {
   db: Database;
   events: Producer<WatchEventMessage>;
-  /** The video's room holds the live counters and flushes them to D1 (its alarm). */
-  bump(videoId: string, delta: CounterDelta): Promise<void>;
+  /** The video's room holds the live counters and flushes them to D1 (its alarm); answers them, exact. */
+  bump(videoId: string, delta: CounterDelta): Promise<Required<CounterDelta>>;
   /** The video's room keeps its view marks: true when this viewer's hour is new (a view, counted). */
   markView(videoId: string, mark: ViewMark): Promise<boolean>;
   /** A user's history and resume points (their own object). */
@@ -133,12 +133,13 @@ export async function like(
   now = new Date(),
 ) {
   await watchable(deps.db, videoId, user);
-  const previous = await store.findLike(deps.db, user.id, videoId);
-  const counts = await store.setLike(deps.db, user.id, videoId, value);
+  // Kept by the user's object (issue 23: D1's `video_likes` grew 25 MB a day at 10 million
+  // views, and each like counted the video's likes there); the counts are the room's.
+  const previous = await deps.history(user.id).like(videoId, value, now);
   const likes = Number(value === 1) - Number(previous === 1);
   const dislikes = Number(value === -1) - Number(previous === -1);
+  const counts = await deps.bump(videoId, { likes, dislikes });
   if (likes || dislikes) {
-    await deps.bump(videoId, { likes, dislikes });
     await deps.events.send({
       id: newId(),
       type: "like",
@@ -480,14 +481,23 @@ const HISTORY_USERS_AT_ONCE = 16;
  * the newer entry of a video wins, and a user's rows leave D1 once their object holds them.
  * Returns the rows moved.
  */
-export async function moveHistory(
-  db: Database,
-  pull: (userId: string) => Promise<number>,
-  users = HISTORY_USERS_PER_RUN,
-): Promise<number> {
+export const moveHistory = (db: Database, pull: (userId: string) => Promise<number>, users = HISTORY_USERS_PER_RUN) =>
+  pullUsers(usersWithD1History(db, users), pull);
+
+/**
+ * Cron: the backfill of likes from the shared D1 (`video_likes`) into each user's object, for
+ * users who have not liked anything since (a user's first like pulls their own). Safe to run
+ * again: a like made in the object since wins, and a user's rows leave D1 once taken. Returns
+ * the likes moved.
+ */
+export const moveLikes = (db: Database, pull: (userId: string) => Promise<number>, users = HISTORY_USERS_PER_RUN) =>
+  pullUsers(usersWithD1Likes(db, users), pull);
+
+/** One pull per user of `userIds`, a few users' objects at once; answers the rows they took. */
+async function pullUsers(userIds: Promise<string[]>, pull: (userId: string) => Promise<number>): Promise<number> {
   let moved = 0;
   await perKey(
-    await usersWithD1History(db, users),
+    await userIds,
     (id) => id,
     HISTORY_USERS_AT_ONCE,
     async (userId) => {

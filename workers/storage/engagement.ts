@@ -1,45 +1,14 @@
-import { and, count, eq } from "drizzle-orm";
 import { type DayDelta, type HourColumns, type HourRow, hourRowOf } from "../durable-objects/room-hours";
 import type { Database } from "../env";
-import { videoLikes } from "./schema";
 import { addLogSql } from "./signals";
 import type { Counts } from "./videos";
 
 /**
- * Likes, what each video's room flushes (counters, co-view total, daily roll-ups) and the
- * backfills of what D1 kept before the rooms did (view marks, hourly roll-ups). The hours, the
- * marks and the co-views live in each video's room, history in each user's object.
+ * What each video's room flushes (counters, seconds watched, co-view total) and the backfills
+ * of what D1 kept before the rooms did (view marks, hourly and daily roll-ups). The hours, the
+ * marks and the co-views live in each video's room; history, likes and room joins in each
+ * user's object.
  */
-
-export async function findLike(db: Database, userId: string, videoId: string) {
-  const row = await db
-    .select({ value: videoLikes.value })
-    .from(videoLikes)
-    .where(and(eq(videoLikes.userId, userId), eq(videoLikes.videoId, videoId)))
-    .get();
-  return row?.value ?? 0;
-}
-
-/** Sets the user's like (1), dislike (-1) or neither (0) and answers the exact counts. */
-export async function setLike(db: Database, userId: string, videoId: string, value: number) {
-  const write =
-    value === 0
-      ? db.delete(videoLikes).where(and(eq(videoLikes.userId, userId), eq(videoLikes.videoId, videoId)))
-      : db
-          .insert(videoLikes)
-          .values({ userId, videoId, value })
-          .onConflictDoUpdate({ target: [videoLikes.userId, videoLikes.videoId], set: { value } });
-  const [, counts] = await db.batch([
-    write,
-    db
-      .select({ value: videoLikes.value, n: count() })
-      .from(videoLikes)
-      .where(eq(videoLikes.videoId, videoId))
-      .groupBy(videoLikes.value),
-  ]);
-  const of = (v: number) => counts.find((c) => c.value === v)?.n ?? 0;
-  return { likes: of(1), dislikes: of(-1) };
-}
 
 /** What a room flushes into D1 from its alarm (video-room.ts). */
 export interface RoomFlush {

@@ -20,6 +20,10 @@ export interface HistoryStore {
   clear(videoId?: string): Promise<void>;
   /** The backfill: moves the user's rows that D1 still holds into their object (safe to repeat); the rows moved. */
   pullFromD1(): Promise<number>;
+  /** The user's like (1), dislike (-1) or neither (0) of a video; answers the one it replaces. */
+  like(videoId: string, value: -1 | 0 | 1, at: Date): Promise<number>;
+  /** The backfill of likes D1's `video_likes` still holds (safe to repeat); the likes moved. */
+  pullLikesFromD1(): Promise<number>;
 }
 
 /**
@@ -81,8 +85,17 @@ export async function channelsOfVideos(db: Database, videoIds: readonly string[]
 
 /** Users whose rows D1's `watch_history` still holds (from before each user's object kept them). */
 export async function usersWithD1History(db: Database, limit: number): Promise<string[]> {
+  return usersWithRowsIn(db, "watch_history", limit);
+}
+
+/** Users whose likes D1's `video_likes` still holds (the cron pulls them into their objects). */
+export async function usersWithD1Likes(db: Database, limit: number): Promise<string[]> {
+  return usersWithRowsIn(db, "video_likes", limit);
+}
+
+async function usersWithRowsIn(db: Database, table: "watch_history" | "video_likes", limit: number) {
   const { results } = await db.$client
-    .prepare("SELECT DISTINCT user_id FROM watch_history LIMIT ?")
+    .prepare(`SELECT DISTINCT user_id FROM ${table} LIMIT ?`)
     .bind(limit)
     .all<{ user_id: string }>();
   return results.map((r) => r.user_id);

@@ -14,6 +14,8 @@ export function userHistoryOf(env: Env, userId: string): HistoryStore {
       await stub.clear(userId, videoId);
     },
     pullFromD1: () => stub.pullFromD1(userId, true),
+    like: (videoId, value, at) => stub.like(userId, videoId, value, at.getTime()),
+    pullLikesFromD1: () => stub.pullLikesFromD1(userId, true),
   };
 }
 
