@@ -36,7 +36,7 @@ export const hourRowOf = (r: HourColumns): HourRow => ({
   shares: r.shares,
 });
 
-/** What a day of the video adds to D1's `video_stats_daily` at the room's next flush. */
+/** What an hour (of the day `day`) has that the room's flushes have not carried to D1 yet. */
 export interface DayDelta {
   /** Days since the epoch. */
   day: number;
@@ -231,20 +231,3 @@ export class RoomHours {
 
 const UNFLUSHED = `(views <> flushed_views OR watch_seconds <> flushed_watch_seconds OR likes <> flushed_likes
   OR shares <> flushed_shares)`;
-
-/** Unflushed hours summed per day: what a flush adds to D1's daily rows. */
-export function daysOf(rows: readonly UnflushedHour[]): DayDelta[] {
-  const out = new Map<number, DayDelta>();
-  for (const r of rows) {
-    const o = out.get(r.day);
-    if (!o)
-      out.set(r.day, { day: r.day, views: r.views, watchSeconds: r.watchSeconds, likes: r.likes, shares: r.shares });
-    else {
-      o.views += r.views;
-      o.watchSeconds += r.watchSeconds;
-      o.likes += r.likes;
-      o.shares += r.shares;
-    }
-  }
-  return [...out.values()];
-}

@@ -9,7 +9,7 @@ import type { CoViewPair } from "../storage/signals";
 import { readCounts } from "../storage/videos";
 import { addLogs, CoViewTable, subtractLogs } from "./co-views";
 import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
-import { daysOf, type HourEvent, type HourRow, RoomHours } from "./room-hours";
+import { type HourEvent, type HourRow, RoomHours } from "./room-hours";
 import type { RoomRelay } from "./room-relay";
 import {
   type AddCommentResult,
@@ -617,7 +617,7 @@ export class VideoRoom extends DurableObject<Env> {
       await flushRoom(database(this.env.DB), this.videoId, {
         counts: pending,
         coViewLog,
-        days: daysOf(hours),
+        watchSeconds: hours.reduce((n, h) => n + h.watchSeconds, 0),
         at: Date.now(),
       });
       // In one synchronous stretch, exactly what was flushed leaves the pending sums: a bump,

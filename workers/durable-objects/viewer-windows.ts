@@ -105,7 +105,7 @@ export class ViewerWindows extends DurableObject<Env> {
     return watches.length;
   }
 
-  /** A viewer's window as it stands, newest first (what recommendations and tests read). */
+  /** A viewer's window as it stands, newest first. */
   async window(viewer: string): Promise<RecentWatch[]> {
     return this.sql
       .exec<{ video_id: string; watched_at: number }>(
@@ -123,9 +123,8 @@ export class ViewerWindows extends DurableObject<Env> {
     await this.arm();
   }
 
-  /** Deletes watches older than the window as of `now`, a batch at a time; answers how many went. */
-  prune(now: number): number {
-    let pruned = 0;
+  /** Deletes watches older than the window as of `now`, a batch at a time. */
+  private prune(now: number) {
     for (let round = 0; round < PRUNE_ROUNDS; round++) {
       this.sql.exec(
         `DELETE FROM watches WHERE (viewer, video_id) IN (
@@ -133,11 +132,8 @@ export class ViewerWindows extends DurableObject<Env> {
         now - CO_VIEW_WINDOW_MS,
         PRUNE_BATCH,
       );
-      const n = this.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
-      pruned += n;
-      if (n < PRUNE_BATCH) break;
+      if (this.sql.exec<{ n: number }>("SELECT changes() AS n").one().n < PRUNE_BATCH) break;
     }
-    return pruned;
   }
 
   /** The viewer's window cut to its 24 hours and its 20 latest videos. */

@@ -1,4 +1,4 @@
-import { type DayDelta, type HourColumns, type HourRow, hourRowOf } from "../durable-objects/room-hours";
+import { type HourColumns, type HourRow, hourRowOf } from "../durable-objects/room-hours";
 import type { Database } from "../env";
 import { addLogSql } from "./signals";
 import type { Counts } from "./videos";
@@ -16,8 +16,8 @@ export interface RoomFlush {
   counts: Counts;
   /** A log-count of new co-views, added to the video's co-view total (storage/signals.ts). */
   coViewLog?: number;
-  /** What the room's rolled-up events add to each day: their seconds watched go to the video's all-time sum. */
-  days: readonly DayDelta[];
+  /** Seconds watched that the room's rolled-up events add to the video's all-time sum. */
+  watchSeconds: number;
   /** The flush's time: the video's `active_at`, where trending finds videos with new activity. */
   at: number;
 }
@@ -29,7 +29,6 @@ export interface RoomFlush {
  * video and day that only the all-time figures read (migration 0018).
  */
 export async function flushRoom(db: Database, videoId: string, f: RoomFlush) {
-  const watchSeconds = f.days.reduce((n, d) => n + d.watchSeconds, 0);
   await db.$client
     .prepare(
       `UPDATE videos SET view_count = view_count + ?2, like_count = like_count + ?3,
@@ -47,7 +46,7 @@ export async function flushRoom(db: Database, videoId: string, f: RoomFlush) {
       f.counts.shares,
       f.coViewLog ?? null,
       f.at,
-      watchSeconds,
+      f.watchSeconds,
     )
     .run();
 }

@@ -2,9 +2,12 @@ import type { Database } from "../env";
 import type { HistoryStore, RoomMemory } from "../storage/history";
 import { roomsOf } from "../storage/moderation";
 
-/** A user's watch history (`UserHistory`, named by the user id), called by RPC: the one place that makes that stub. */
+/** The user's `UserHistory` object (named by the user id): the one place that makes that stub. */
+const historyStub = (env: Env, userId: string) => env.USER_HISTORY.get(env.USER_HISTORY.idFromName(userId));
+
+/** A user's watch history and likes, called by RPC. */
 export function userHistoryOf(env: Env, userId: string): HistoryStore {
-  const stub = env.USER_HISTORY.get(env.USER_HISTORY.idFromName(userId));
+  const stub = historyStub(env, userId);
   return {
     report: (videoId, write) => stub.report(userId, videoId, write),
     marked: (videoId, hour) => stub.marked(userId, videoId, hour),
@@ -24,7 +27,7 @@ export function userHistoryOf(env: Env, userId: string): HistoryStore {
  * 2026-12-07, forgotten by the cron after a day) is read beside it until a migration drops it.
  */
 export function roomMemory(env: Env, db: Database): RoomMemory {
-  const stub = (userId: string) => env.USER_HISTORY.get(env.USER_HISTORY.idFromName(userId));
+  const stub = (userId: string) => historyStub(env, userId);
   return {
     joined: (userId, videoId, at) => stub(userId).joinedRoom(videoId, at.getTime()),
     roomsOf: async (userId, since) => {
