@@ -1195,7 +1195,7 @@ const RETENTION: Record<string, Retention> = {
   playlist_items: { kind: "catalogue", driver: "items" },
   webhook_endpoints: { kind: "catalogue", driver: "1% of channels" },
   uploads: { kind: "forever", driver: "1 per upload (never deleted once complete)" },
-  upload_parts: { kind: "forever", driver: "parts per upload (kept after completion)" },
+  upload_parts: { kind: "window", days: 7, driver: "parts per upload; a completed upload's for 7 days" },
   notifications: { kind: "forever", driver: "rare notices (ready, captions, moderation); new-video ones in inboxes" },
   comments: { kind: "forever", driver: "comments" },
   video_likes: {

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, initiate, MiB, mp4Bytes, putPart, registerUser, row, sendAll } from "./fixtures";
+import { COMPLETED_PARTS_KEPT_MS, pruneUploadParts } from "../../workers/services/uploads";
+import { databaseOf } from "../../workers/wiring/deps";
+import { api, initiate, MiB, mp4Bytes, putPart, registerUser, row, runCron, sendAll } from "./fixtures";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -67,6 +69,72 @@ describe("upload: the spec's chunk protocol", () => {
     const late = await putPart(user, body.upload_id, 1, file.subarray(0, 8 * MiB));
     expect(late.status).toBe(409);
     expect(await late.json()).toMatchObject({ code: "upload_closed" });
+  });
+
+  it("forgets a completed upload's parts 7 days on (the cron), never an open upload's", async () => {
+    const user = await registerUser();
+    const file = mp4Bytes(8 * MiB + 77);
+    const done = (await initiate(user, { size: file.length, title: "Kept a week" })).body;
+    expect((await putPart(user, done.upload_id, 1, file.subarray(0, 8 * MiB))).status).toBe(200);
+    expect((await putPart(user, done.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
+    const complete = await api(`/api/v1/videos/upload/${done.upload_id}/complete`, {
+      method: "POST",
+      as: user,
+      json: {},
+    });
+    expect(complete.status).toBe(202);
+    const open = (await initiate(user, { size: file.length, title: "Still uploading" })).body;
+    expect((await putPart(user, open.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
+    const partsOf = async (uploadId: string) =>
+      (await row("SELECT count(*) AS n FROM upload_parts WHERE upload_id = ?", uploadId)) as { n: number };
+    const state = async () => {
+      const res = await api(`/api/v1/videos/upload/${done.upload_id}`, { as: user });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { status: string; parts: { part: number; size: number }[]; received_bytes: number };
+    };
+
+    // Within the week: the cron keeps them, and the upload still lists its parts.
+    await runCron(Date.now() + COMPLETED_PARTS_KEPT_MS - 60_000);
+    expect(await partsOf(done.upload_id)).toEqual({ n: 2 });
+    expect(await state()).toMatchObject({
+      status: "completed",
+      parts: [
+        { part: 1, size: 8 * MiB },
+        { part: 2, size: 77 },
+      ],
+      received_bytes: file.length,
+    });
+
+    // A week on, in batches of one part: the completed upload's parts go, the open upload's stay.
+    const forgotten = await pruneUploadParts(databaseOf(env), Date.now() + COMPLETED_PARTS_KEPT_MS + 60_000, 1);
+    // (Other tests' completed uploads share this database: at least this one's two went.)
+    expect(forgotten).toBeGreaterThanOrEqual(2);
+    expect(await partsOf(done.upload_id)).toEqual({ n: 0 });
+    expect(await partsOf(open.upload_id)).toEqual({ n: 1 });
+    // The upload answers as S3 does for a completed multipart upload: no parts, every byte received.
+    expect(await state()).toEqual(
+      expect.objectContaining({ status: "completed", parts: [], received_bytes: file.length, size: file.length }),
+    );
+    // The video is untouched: its source is in R2 and it is processing.
+    expect(await row("SELECT status FROM videos WHERE id = ?", done.video_id)).toEqual({ status: "processing" });
+    expect(await env.MEDIA.head(`videos/${done.video_id}/source/original.mp4`)).not.toBeNull();
+  });
+
+  it("the cron forgets completed uploads' parts once the week is over", async () => {
+    const user = await registerUser();
+    const file = mp4Bytes(8 * MiB + 5);
+    const { body } = await initiate(user, { size: file.length, title: "Cron" });
+    expect((await putPart(user, body.upload_id, 1, file.subarray(0, 8 * MiB))).status).toBe(200);
+    expect((await putPart(user, body.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
+    const complete = await api(`/api/v1/videos/upload/${body.upload_id}/complete`, {
+      method: "POST",
+      as: user,
+      json: {},
+    });
+    expect(complete.status).toBe(202);
+    await runCron(Date.now() + COMPLETED_PARTS_KEPT_MS + 60_000);
+    expect(await row("SELECT count(*) AS n FROM upload_parts WHERE upload_id = ?", body.upload_id)).toEqual({ n: 0 });
+    expect(await row("SELECT status FROM uploads WHERE id = ?", body.upload_id)).toEqual({ status: "completed" });
   });
 
   it("replaces a re-sent part", async () => {

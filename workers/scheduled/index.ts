@@ -12,7 +12,7 @@ import {
 import { forgetRoomMembers, liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
-import { expireUploads } from "../services/uploads";
+import { expireUploads, pruneUploadParts } from "../services/uploads";
 import { sweepDeliveries } from "../services/webhook-delivery";
 import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
 import { userHistoryOf } from "../wiring/history";
@@ -21,12 +21,13 @@ import { viewerWindows } from "../wiring/windows";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
- * KV; uploads past their expiry aborted; the search vocabulary (typo correction) brought up
- * to date; view marks, hourly roll-ups, co-views, viewers' windows and watch history left in
- * D1 moved into their videos' rooms (the hours' and days' seconds watched into the videos'
- * all-time sums), the windows' shards and users' objects;
- * ids of watch events rolled up by D1 over an hour ago forgotten; suspensions whose time has come
- * lifted; webhook attempts whose message was lost queued again, and old events forgotten.
+ * KV; uploads past their expiry aborted, and completed uploads' parts forgotten after 7 days;
+ * the search vocabulary (typo correction) brought up to date; view marks, hourly roll-ups,
+ * co-views, viewers' windows and watch history left in D1 moved into their videos' rooms (the
+ * hours' and days' seconds watched into the videos' all-time sums), the windows' shards and
+ * users' objects; ids of watch events rolled up by D1 over an hour ago forgotten; suspensions
+ * whose time has come lifted; webhook attempts whose message was lost queued again, and old
+ * events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
 export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
@@ -45,6 +46,13 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
         // A batch at a time keeps one run well inside the cron's CPU budget; the rest wait 5 min.
         const aborted = await expireUploads(videoDeps(env, db));
         if (aborted) log("info", "expired uploads aborted", { count: aborted });
+      },
+    ],
+    [
+      "upload parts",
+      async () => {
+        const forgotten = await pruneUploadParts(db, now);
+        if (forgotten) log("info", "completed uploads' parts forgotten", { count: forgotten });
       },
     ],
     [

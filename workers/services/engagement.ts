@@ -7,6 +7,7 @@ import { problem } from "../lib/errors";
 import { perKey } from "../lib/groups";
 import { newId } from "../lib/ids";
 import { UNKNOWN_REGION } from "../lib/region";
+import { inRounds } from "../lib/rounds";
 import type { Producer } from "../schemas/queues";
 import type { WatchEventMessage } from "../schemas/videos";
 import * as store from "../storage/engagement";
@@ -248,21 +249,6 @@ export async function rollUpEvents(deps: RollUpDeps, events: readonly WatchEvent
 export async function rollUpEvent(deps: RollUpDeps, event: WatchEventMessage): Promise<void> {
   const [err] = await rollUpEvents(deps, [event]);
   if (err !== undefined) throw err;
-}
-
-/**
- * A cron job's bounded share of work: `step` (one batch per table it works on, answering how
- * many rows each took) runs again until every table's batch came back short of `batch` or
- * `rounds` steps are done; the rest waits for the next run. Returns the rows taken in all.
- */
-async function inRounds(rounds: number, batch: number, step: () => Promise<number[]>): Promise<number> {
-  let total = 0;
-  for (let round = 0; round < rounds; round++) {
-    const counts = await step();
-    total += counts.reduce((a, b) => a + b, 0);
-    if (counts.every((n) => n < batch)) break;
-  }
-  return total;
 }
 
 /**

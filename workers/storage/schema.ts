@@ -184,9 +184,10 @@ export const uploadParts = sqliteTable(
     part: integer("part").notNull(),
     size: integer("size").notNull(),
     etag: text("etag").notNull(),
+    /** When the part was stored; a completed upload's parts are forgotten 7 days after (migration 0019). */
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.uploadId, t.part] })],
+  (t) => [primaryKey({ columns: [t.uploadId, t.part] }), index("upload_parts_created").on(t.createdAt)],
 );
 
 export type User = typeof users.$inferSelect;

@@ -120,3 +120,20 @@ export async function findExpiredUploads(db: Database, now: Date, limit: number)
 export async function findUploadOfVideo(db: Database, videoId: string): Promise<Upload | undefined> {
   return db.select().from(uploads).where(eq(uploads.videoId, videoId)).get();
 }
+
+/**
+ * Forgets up to `limit` parts of completed uploads stored before `before` (ms), oldest first,
+ * through `upload_parts_created` (migration 0019). An open upload's parts stay: they are how
+ * its client resumes, and the upload expires with them. Returns how many went.
+ */
+export async function pruneCompletedParts(db: Database, before: number, limit: number): Promise<number> {
+  const { meta } = await db.$client
+    .prepare(
+      `DELETE FROM upload_parts WHERE rowid IN (
+         SELECT p.rowid FROM upload_parts p JOIN uploads u ON u.id = p.upload_id
+         WHERE p.created_at < ?1 AND u.status = 'completed' ORDER BY p.created_at LIMIT ?2)`,
+    )
+    .bind(before, limit)
+    .run();
+  return meta.changes ?? 0;
+}
