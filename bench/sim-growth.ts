@@ -668,17 +668,20 @@ const keepHour = db.prepare(
  * about 26 ms, so it rarely holds two events of one video): the event's hour added to (one row
  * written), its day pending for the room's flush.
  */
-function rollUp(e: {
-  videoId: string;
-  region: string;
-  at: number;
-  views: number;
-  watched: number;
-  likes: number;
-  comments: number;
-  shares: number;
-}) {
-  roomCall("VideoRoom.rollUp (per watch event)");
+function rollUp(
+  e: {
+    videoId: string;
+    region: string;
+    at: number;
+    views: number;
+    watched: number;
+    likes: number;
+    comments: number;
+    shares: number;
+  },
+  call = "VideoRoom.rollUp (per watch event)",
+) {
+  roomCall(call);
   // The event's id is remembered in the room's memory only (room-hours.ts RecentIds): no row.
   const hour = Math.floor(e.at / HOUR_MS);
   objectWrite(
@@ -1005,7 +1008,12 @@ function simulateDay(dayStart: number): Day {
     if (counted && user && chance(A.commentShare)) {
       day.comments++;
       const id = insertComment(v, user, end);
-      rollUp({ videoId, region, at: end, views: 0, watched: 0, likes: 0, comments: 1, shares: 0 });
+      // The room counts the comment into its hour as it accepts it (video-room.ts addComment):
+      // one room call a comment, and no `comment` watch event.
+      rollUp(
+        { videoId, region, at: end, views: 0, watched: 0, likes: 0, comments: 1, shares: 0 },
+        "VideoRoom.addComment (per comment, its hour with it)",
+      );
       webhook(
         channelOwner[videoChannel[v] as number] as string,
         "comment.created",

@@ -118,6 +118,9 @@ describe("viewing signals", () => {
         }),
       );
     expect((await from("comments", { content: "Lovely" })).status).toBe(201);
+    // The room counts a comment itself, as it stores it: the hour has it when the POST answers.
+    const { hours: atOnce } = await roomOf(env, videoId).trendingActivity(0, 3);
+    expect(atOnce).toEqual([expect.objectContaining({ region: "BR", comments: 1, likes: 0, shares: 0 })]);
     expect((await from("like", { value: 1 })).status).toBe(200);
     expect((await from("share")).status).toBe(204);
     const rolled = await waitFor(async () => {
@@ -126,6 +129,36 @@ describe("viewing signals", () => {
       return row && row.comments + row.likes + row.shares === 3 ? hours : undefined;
     }, "the regional roll-up");
     expect(rolled).toEqual([expect.objectContaining({ region: "BR", comments: 1, likes: 1, shares: 1 })]);
+  });
+
+  it("counts a held comment only once its owner approves it, in the approval's region", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const fan = await registerUser();
+    const call = (as: TestUser, path: string, json: unknown, country: string, method = "POST") =>
+      exports.default.fetch(
+        new Request(`http://cloudtube.test/api/v1/${path}`, {
+          method,
+          headers: {
+            "Content-Type": "application/json",
+            Authorization: `Bearer ${as.token}`,
+            "CF-Connecting-IP": freshIp(),
+          },
+          body: JSON.stringify(json),
+          cf: { country },
+        }),
+      );
+    const rules = { held_words: ["spoiler"], hold_links: false };
+    expect((await call(owner, `channels/${owner.channel_id}/moderation`, rules, "JP", "PUT")).status).toBe(200);
+    const posted = await call(fan, `videos/${videoId}/comments`, { content: "a spoiler, sorry" }, "BR");
+    expect(posted.status).toBe(201);
+    const held = (await posted.json()) as { id: string; status: string };
+    expect(held.status).toBe("held");
+    expect((await roomOf(env, videoId).trendingActivity(0, 3)).hours).toEqual([]);
+
+    expect((await call(owner, `comments/${held.id}/approve`, {}, "JP")).status).toBe(200);
+    const { hours } = await roomOf(env, videoId).trendingActivity(0, 3);
+    expect(hours).toEqual([expect.objectContaining({ region: "JP", comments: 1 })]);
   });
 
   it("counts a pair once per window however often the event comes, and never across 24 hours", async () => {

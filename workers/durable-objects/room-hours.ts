@@ -133,6 +133,11 @@ export class RoomHours {
     this.keep({ hour, region, views: 1, watchSeconds: 0, likes: 0, comments: 0, shares: 0 });
   }
 
+  /** A comment the room published (posted, or approved by the owner), into its hour: trending counts it. */
+  addComment(hour: number, region: string): void {
+    this.keep({ hour, region, views: 0, watchSeconds: 0, likes: 0, comments: 1, shares: 0 });
+  }
+
   /**
    * Hours from before the room kept them (D1's, moved by the cron): their days are D1's
    * already, so they count as flushed. Each (hour, region) is taken once, so a move that runs

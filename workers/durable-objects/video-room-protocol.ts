@@ -56,6 +56,8 @@ export interface CommentDraft {
   subscriber: boolean;
   /** `held` (the channel's rules held it): stored, but neither announced nor counted. */
   status: CommentStatus;
+  /** Where the author is (a country code): a published comment counts towards trending there. */
+  region?: string;
 }
 
 export type AddCommentResult =

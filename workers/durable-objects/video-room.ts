@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
-import { GLOBAL_REGION, isCountry } from "../lib/region";
+import { GLOBAL_REGION, isCountry, UNKNOWN_REGION } from "../lib/region";
 import { type CommentOut, toComment } from "../schemas/comments";
 import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
 import { database } from "../storage/db";
@@ -753,6 +753,9 @@ export class VideoRoom extends DurableObject<Env> {
     };
     this.sql.exec("INSERT INTO pending_comments (seq, body) VALUES (?, ?)", message.seq, JSON.stringify(pending));
     this.countRate(now);
+    // Counted towards trending here, in the hour it was stamped, where a `comment` watch event
+    // went through the queue to this same room before: one message and one call fewer a comment.
+    this.hours.addComment(Math.floor(createdAt / 3600_000), draft.region ?? UNKNOWN_REGION);
     await this.alarmWithin(LIMITS.tickMs * 5);
     this.scheduleTick();
     await this.bump(videoId, { comments: 1 });
@@ -769,9 +772,10 @@ export class VideoRoom extends DurableObject<Env> {
 
   /**
    * The video's owner approved a held comment: it is published (and counted in its parent) in
-   * D1, then sequenced and announced like a new one. Undefined when it is no longer there.
+   * D1, then sequenced and announced like a new one, and counted towards trending in `region`
+   * (the approval's). Undefined when it is no longer there.
    */
-  async approveComment(videoId: string, commentId: string): Promise<CommentOut | undefined> {
+  async approveComment(videoId: string, commentId: string, region = UNKNOWN_REGION): Promise<CommentOut | undefined> {
     this.remember(videoId);
     const db = database(this.env.DB);
     const before = await findComment(db, commentId);
@@ -786,6 +790,7 @@ export class VideoRoom extends DurableObject<Env> {
       replyTo,
       priority: false,
     });
+    this.hours.addComment(Math.floor(Date.now() / 3600_000), region);
     this.scheduleTick();
     await this.bump(videoId, { comments: 1 });
     return comment;

@@ -31,15 +31,15 @@ export interface CommentDeps {
     /** Resolves once the comment stamped `seq` is in D1 (the room writes a tick's comments in one batch). */
     committed(seq: number): Promise<void>;
     removeComment(commentId: string): Promise<boolean>;
-    /** Publishes a held comment and announces it as new; undefined when it is gone. */
-    approveComment(commentId: string): Promise<CommentOut | undefined>;
+    /** Publishes a held comment, announces it as new and counts it in `region`; undefined when it is gone. */
+    approveComment(commentId: string, region?: string): Promise<CommentOut | undefined>;
     /** Hands a WebSocket upgrade to the room, with the signed-in viewer. */
     join(request: Request, viewerId?: string): Promise<Response>;
   };
   /** The rooms signed-in users joined lately (in each user's object). */
   joins: RoomMemory;
-  /** Counts a new comment towards trending (a `comment` watch event); optional for callers that do not. */
-  commented?(videoId: string, userId: string, now: Date): Promise<void>;
+  /** Where the request comes from: the room counts a published comment towards trending there. */
+  region?: string;
   /** A comment was stored (the video owner's webhooks hear `comment.created` or `comment.held`). */
   posted?(comment: CommentOut): Promise<void>;
 }
@@ -113,6 +113,7 @@ export async function postComment(
     status: holds(rules, content) ? ("held" as const) : ("published" as const),
     privileged: own || hasRole(user, "moderator"),
     subscriber: false,
+    region: deps.region,
   };
   const room = deps.room(videoId);
   let result = await room.addComment(draft);
@@ -136,7 +137,6 @@ export async function postComment(
       log("warn", "comment accepted, its flush not awaited", { video_id: videoId, error: String(err) }),
     );
   await purgeComments(videoId);
-  await deps.commented?.(videoId, user.id, now);
   if (ownerHearsComments) await deps.posted?.(result.comment);
   return result.comment;
 }
@@ -252,7 +252,6 @@ export async function approveComment(
   deps: CommentDeps,
   commentId: string,
   user: AuthUser,
-  now = new Date(),
 ): Promise<CommentOut> {
   const comment = await store.findComment(deps.db, commentId);
   const access = comment && (await accessOf(deps.db, comment.videoId));
@@ -261,10 +260,9 @@ export async function approveComment(
   if (access.owner_id !== user.id) throw forbidden("Only the video's owner may approve its comments.");
   if (comment.deleted) throw notFound("Comment");
   if (comment.status === "published") return toComment(comment);
-  const approved = await deps.room(comment.videoId).approveComment(commentId);
+  const approved = await deps.room(comment.videoId).approveComment(commentId, deps.region);
   if (!approved) throw notFound("Comment");
   await purgeComments(comment.videoId);
-  await deps.commented?.(comment.videoId, comment.userId, now);
   await deps.posted?.(approved);
   return approved;
 }

@@ -1,5 +1,4 @@
 import type { Database } from "../env";
-import { newId } from "../lib/ids";
 import { errorField, log } from "../lib/log";
 import { UNKNOWN_REGION } from "../lib/region";
 import { secretBox } from "../lib/secret-box";
@@ -208,26 +207,14 @@ export function analyticsDeps(env: Env, db: Database): AnalyticsDeps {
 
 /**
  * What comments and the live side need: the database, each video's room (ordered writes,
- * watchers), and the `watch-events` queue, where a comment counts towards trending in `region`.
+ * watchers, and the hours where a published comment counts towards trending in `region`).
  */
 export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): CommentDeps {
   return {
     db,
     room: (videoId) => roomOf(env, videoId),
     joins: roomMemory(env, db),
-    commented: async (videoId, userId, now) => {
-      await send(env, "watch-events", {
-        id: newId(),
-        type: "comment",
-        video_id: videoId,
-        viewer: `u:${userId}`,
-        watched_seconds: 0,
-        view: false,
-        likes: 0,
-        region,
-        at: now.getTime(),
-      });
-    },
+    region,
     posted: (comment) => quietly("comment", webhookHooksOf(env, db).commentPosted(comment)),
   };
 }

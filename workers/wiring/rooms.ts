@@ -38,7 +38,7 @@ export function roomOf(env: Env, videoId: string) {
     addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),
     committed: (seq: number) => hub.committed(videoId, seq),
     removeComment: (commentId: string) => hub.removeComment(videoId, commentId),
-    approveComment: (commentId: string) => hub.approveComment(videoId, commentId),
+    approveComment: (commentId: string, region?: string) => hub.approveComment(videoId, commentId, region),
     /** A watcher's blocks changed: their sockets skip (or get again) that user's comments from the next tick. */
     viewerBlocks: (viewerId: string, blockedId: string, blocked: boolean) =>
       hub.viewerBlocks(videoId, viewerId, blockedId, blocked),
