@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { api, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { describe, expect, it, vi } from "vitest";
+import { api, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
 import { join } from "./room-client";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -162,10 +162,52 @@ describe("comments: posting and reading", () => {
       "edited behind the cache",
     );
     await post(user, videoId, "two");
-    const after = await list(`/api/v1/videos/${videoId}/comments`);
+    // The author reads it at once; everyone else once its purge ran (at once, or within a second
+    // of the last one: "one" was posted moments ago).
+    const mine = await list(`/api/v1/videos/${videoId}/comments`, user);
+    expect(mine.items.map((c) => c.content)).toEqual(["two", "edited behind the cache"]);
+    const after = await waitFor(async () => {
+      const page = await list(`/api/v1/videos/${videoId}/comments`);
+      return page.total === 2 && page;
+    }, "the purge of the cached first page");
     expect(after.items.map((c) => c.content)).toEqual(["two", "edited behind the cache"]);
     await api(`/api/v1/comments/${one.id}`, { method: "DELETE", as: user });
     expect((await list(`/api/v1/videos/${videoId}/comments`)).items.map((c) => c.content)).toEqual(["two"]);
+  });
+
+  it("shares the purges of a busy video's first page, and every author reads their own comment at once", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const authors = await Promise.all(Array.from({ length: 6 }, () => registerUser()));
+    // Both sorts' first pages cached, as a popular video's are.
+    expect((await list(`/api/v1/videos/${videoId}/comments`)).total).toBe(0);
+    expect((await list(`/api/v1/videos/${videoId}/comments?sort=top`)).total).toBe(0);
+    const deletes = vi.spyOn(caches.default, "delete");
+    const started = Date.now();
+    for (const [i, author] of authors.entries()) {
+      const mine = await post(author, videoId, `busy ${i}`);
+      // Read past the cache while their comment is recent: always there for its author.
+      const seen = await list(`/api/v1/videos/${videoId}/comments`, author);
+      expect(seen.items.map((c) => c.id)).toContain(mine.id);
+    }
+    const elapsed = Date.now() - started;
+    // Everyone else reads all six once the last purge ran (at most a second after the last post).
+    const everyone = await waitFor(async () => {
+      const page = await list(`/api/v1/videos/${videoId}/comments`);
+      return page.total === 6 && page;
+    }, "every comment in the cached first page");
+    expect(everyone.items.map((c) => c.content)).toEqual([5, 4, 3, 2, 1, 0].map((i) => `busy ${i}`));
+    const top = await waitFor(async () => {
+      const page = await list(`/api/v1/videos/${videoId}/comments?sort=top`);
+      return page.total === 6 && page;
+    }, "every comment in the cached top page");
+    expect(top.items).toHaveLength(6);
+    // A purge (two deletes, one per sort) at most once a second, plus the first one: fewer
+    // than one a comment (12 deletes) whenever the six posts took under five seconds.
+    const purges = deletes.mock.calls.filter(([key]) => String(key).includes(videoId)).length / 2;
+    expect(purges).toBeLessThanOrEqual(Math.ceil(elapsed / 1000) + 1);
+    if (elapsed < 5000) expect(purges).toBeLessThan(6);
+    deletes.mockRestore();
   });
 
   it("keeps a private video's comments to its owner", async () => {

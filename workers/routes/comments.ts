@@ -28,7 +28,10 @@ export const commentRoutes = router()
       responses: { 201: json(CommentOut, "The stored comment"), ...problems(400, 401, 403, 404, 429) },
     }),
     async (c) => {
-      const deps = commentDeps(c.env, c.var.db, regionOf(c.req.raw));
+      const deps = {
+        ...commentDeps(c.env, c.var.db, regionOf(c.req.raw)),
+        later: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
+      };
       const comment = await comments.postComment(deps, c.req.valid("param").video_id, c.var.user, c.req.valid("json"));
       return c.json(comment, 201);
     },

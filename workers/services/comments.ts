@@ -11,7 +11,14 @@ import {
   toComment,
 } from "../schemas/comments";
 import * as store from "../storage/comments";
-import { CACHED_COMMENT_LIMIT, cached, cacheKeys, purgeComments } from "../storage/edge-cache";
+import {
+  CACHED_COMMENT_LIMIT,
+  COMMENT_PURGE_GAP_MS,
+  cached,
+  cacheKeys,
+  purgeComments,
+  purgeCommentsAfterPost,
+} from "../storage/edge-cache";
 import type { RoomMemory } from "../storage/history";
 import { subscribesTo } from "../storage/subscriptions";
 import { holds } from "./comment-rules";
@@ -22,6 +29,12 @@ import { accessOf, assertVisible, isVisible } from "./videos";
 
 /** Seed: "Cache first page of comments (5 minutes)"; every add and delete purges it. */
 export const COMMENT_PAGE_CACHE_SECONDS = 300;
+
+/**
+ * How long an author reads their video's first page past the cache after commenting: well
+ * over the longest a new comment's purge waits (COMMENT_PURGE_GAP_MS), so they always see it.
+ */
+const OWN_RECENT_MS = 10 * COMMENT_PURGE_GAP_MS;
 
 export interface CommentDeps {
   db: Database;
@@ -40,6 +53,8 @@ export interface CommentDeps {
   joins: RoomMemory;
   /** Where the request comes from: the room counts a published comment towards trending there. */
   region?: string;
+  /** Work that may finish after the answer (the request's `waitUntil`): a new comment's delayed purge. */
+  later?(work: Promise<unknown>): void;
   /** A comment was stored (the video owner's webhooks hear `comment.created` or `comment.held`). */
   posted?(comment: CommentOut): Promise<void>;
 }
@@ -130,13 +145,15 @@ export async function postComment(
   }
   // Accepted and durable in the room; in D1 with its tick's batch, which the answer waits for
   // (the author's next read of the list has it, and the cached pages are purged after the row
-  // is there). If the room restarts meanwhile, its alarm writes the comment all the same.
+  // is there: at once, or with the next purge within a second when the room is busy). If the
+  // room restarts meanwhile, its alarm writes the comment all the same.
   await room
     .committed(result.seq)
     .catch((err: unknown) =>
       log("warn", "comment accepted, its flush not awaited", { video_id: videoId, error: String(err) }),
     );
-  await purgeComments(videoId);
+  if (deps.later) await purgeCommentsAfterPost(videoId, deps.later);
+  else await purgeComments(videoId);
   if (ownerHearsComments) await deps.posted?.(result.comment);
   return result.comment;
 }
@@ -194,12 +211,12 @@ export async function listComments(db: Database, videoId: string, viewer: AuthUs
     const [list, blocked] = await Promise.all([read(viewer?.id), blockedBy(db, viewer?.id)]);
     return withoutBlocked(list, blocked);
   }
-  const [everyone, ownHeld, blocked] = await Promise.all([
+  const [everyone, own, blocked] = await Promise.all([
     cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, () => read()),
-    viewer ? store.hasHeldComment(db, videoId, viewer.id) : false,
+    viewer ? store.readsPastCache(db, videoId, viewer.id, new Date(Date.now() - OWN_RECENT_MS)) : false,
     blockedBy(db, viewer?.id),
   ]);
-  return withoutBlocked(ownHeld ? await read(viewer?.id) : everyone, blocked);
+  return withoutBlocked(own ? await read(viewer?.id) : everyone, blocked);
 }
 
 /**
@@ -248,11 +265,7 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
  * as `comment_added` (and to the owner's webhooks as `comment.created`), and the cached first
  * pages go. Approving a published one answers it.
  */
-export async function approveComment(
-  deps: CommentDeps,
-  commentId: string,
-  user: AuthUser,
-): Promise<CommentOut> {
+export async function approveComment(deps: CommentDeps, commentId: string, user: AuthUser): Promise<CommentOut> {
   const comment = await store.findComment(deps.db, commentId);
   const access = comment && (await accessOf(deps.db, comment.videoId));
   if (!comment || !isVisible(access, user)) throw notFound("Comment");

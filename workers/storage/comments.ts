@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { rulesOfOwnerQuery } from "./channel-moderation";
 import { type COMMENT_STATUSES, comments, userBlocks, users, videos, webhookEndpoints } from "./schema";
@@ -125,12 +125,22 @@ export function repliesPage(db: Database, parentId: string, slice: Slice, viewer
   return levelPage(db, eq(comments.parentId, parentId), slice, viewerId);
 }
 
-/** Whether the user has a comment held for review on the video (their list then differs from everyone's). */
-export async function hasHeldComment(db: Database, videoId: string, userId: string): Promise<boolean> {
+/**
+ * Whether the user's list of the video's comments may differ from the cached one: they have a
+ * comment held for review there (only they see it), or one posted since `since` (its page's
+ * purge may still be waiting: `purgeCommentsAfterPost`).
+ */
+export async function readsPastCache(db: Database, videoId: string, userId: string, since: Date): Promise<boolean> {
   const row = await db
     .select({ id: comments.id })
     .from(comments)
-    .where(and(eq(comments.userId, userId), eq(comments.videoId, videoId), eq(comments.status, "held")))
+    .where(
+      and(
+        eq(comments.userId, userId),
+        eq(comments.videoId, videoId),
+        or(eq(comments.status, "held"), gte(comments.createdAt, since)),
+      ),
+    )
     .limit(1)
     .get();
   return row !== undefined;
