@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, type Stack, startStack } from "../test/e2e/stack.ts";
@@ -11,7 +11,7 @@ const root = path.resolve(import.meta.dirname, "..");
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The bare baseline Worker (bench/bare) under `wrangler dev`, in the same runtime as the stack. */
-export async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startBare(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const persist = mkdtempSync(path.join(tmpdir(), "bench-bare-"));
   const child = spawn(
@@ -55,7 +55,37 @@ export async function startBare(): Promise<{ url: string; stop(): Promise<void> 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
+}
+
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/**
+ * CPU time (user + system, ms) spent so far by the live processes of process group `pgid`
+ * (a stack or the bare Worker, each started as its own group), read from /proc: two readings
+ * around a load give what serving it cost, whichever of the group's processes did the work.
+ * NaN where /proc is not there.
+ */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  try {
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      } catch {
+        continue; // gone meanwhile
+      }
+      // After the command's parenthesised name: state, ppid, pgrp, ..., utime (14th), stime (15th).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 /**

@@ -9,8 +9,11 @@
 //      post a burst of 3 then one per 2 s, so 200 accounts top out at 100 a second and the rest
 //      is 429). Per step: accepted rate, 429s, every socket's receipt of every accepted comment
 //      (by seq: lost = accepted x sockets - receipts), p50/p99 from the POST being sent to its
-//      receipt, and frames per socket per second. The bare room (every message a frame to every
-//      socket, nothing else) takes the same steps after, with its own sockets (each side alone on the client).
+//      receipt, frames per socket per second, and the server side's CPU per accepted comment
+//      (every process of the stack, or of the bare Worker, read from /proc while the step's posts
+//      are sent and answered; BENCH_WATCHERS=20 isolates what a comment POST costs). The bare
+//      room (every message a frame to every socket, nothing else) takes the same steps after,
+//      with its own sockets (each side alone on the client).
 //   B. The old one-message mode: BENCH_OLD_WATCHERS sockets (default 1,000) without `?batch=1`,
 //      one step at BENCH_OLD_RATE (default 20 a second), to show the gain side by side.
 // Goals (issue 19): 100 comments/s accepted and delivered to all 2,000 sockets, 0 lost, p99 <=
@@ -18,7 +21,17 @@
 // BENCH_DEFLATE=1: the clients offer permessage-deflate, as browsers do (see below).
 // BENCH_SMOKE=1: 20 watchers, 10 posters, one 2 s step at 5 / s, old mode with 10 watchers.
 import WebSocket from "ws";
-import { announceSmoke, check, checkFinite, register, setting, sized, smokeFooter, startStackAndBare } from "./lib.ts";
+import {
+  announceSmoke,
+  check,
+  checkFinite,
+  groupCpuMs,
+  register,
+  setting,
+  sized,
+  smokeFooter,
+  startStackAndBare,
+} from "./lib.ts";
 
 const watcherCount = setting("BENCH_WATCHERS", 2000, 20);
 const posterCount = setting("BENCH_POSTERS", 200, 10);
@@ -128,8 +141,12 @@ async function sendAtRate(count: number, perSecond: number, firstKey: number, po
   return Promise.all(pending);
 }
 
-/** One step's figures: what was accepted and refused, what every socket received, how fast. */
-async function measure(watchers: Watchers, sent: Sent[], seconds: number, framesBefore: number) {
+/**
+ * One step's figures: what was accepted and refused, what every socket received, how fast, and
+ * what the server side's processes spent on it (`cpuMs`: their CPU while the step's posts were
+ * sent and answered, spread over the accepted ones).
+ */
+async function measure(watchers: Watchers, sent: Sent[], seconds: number, framesBefore: number, cpuMs: number) {
   const accepted = sent.filter((s) => s.status === 201);
   const keys = accepted.map((s) => s.key);
   const expected = keys.length * watchers.sockets.length;
@@ -152,6 +169,7 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
     p50: pct(delays, 50),
     p99: pct(delays, 99),
     framesPerSocketSecond: (watchers.frames - framesBefore) / watchers.sockets.length / seconds,
+    cpuMsPerComment: cpuMs / Math.max(1, keys.length),
   };
 }
 type Step = Awaited<ReturnType<typeof measure>>;
@@ -222,9 +240,12 @@ try {
       await watchers.quiet();
       const before = watchers.frames;
       const count = Math.round(offered * stepSeconds);
+      const group = side === "room" ? stack.pid : bare.pid;
+      const cpuBefore = groupCpuMs(group);
       const sent = await sendAtRate(count, offered, key, side === "room" ? postComment : postBare);
+      const cpu = groupCpuMs(group) - cpuBefore;
       key += count;
-      const step = await measure(watchers, sent, stepSeconds, before);
+      const step = await measure(watchers, sent, stepSeconds, before, cpu);
       rows.push({ side, step });
       console.log(
         `${side} at ${offered}/s: ${JSON.stringify(step, (_, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v))}`,
@@ -241,9 +262,11 @@ try {
   rooms.push(old, newer);
   await rest();
   const [oldBefore, newBefore] = [old.frames, newer.frames];
+  const oldCpu = groupCpuMs(stack.pid);
   const oldSent = await sendAtRate(Math.round(oldRate * stepSeconds), oldRate, key, postComment);
-  const oldStep = await measure(old, oldSent, stepSeconds, oldBefore);
-  const newStep = await measure(newer, oldSent, stepSeconds, newBefore);
+  const cpu = groupCpuMs(stack.pid) - oldCpu;
+  const oldStep = await measure(old, oldSent, stepSeconds, oldBefore, cpu);
+  const newStep = await measure(newer, oldSent, stepSeconds, newBefore, cpu);
 
   // What ticks cost inside the room (the hub logs a summary every 100 ticks).
   const ticks = stack
@@ -262,7 +285,7 @@ try {
   const table = rows
     .map(
       ({ side, step: s }) =>
-        `| ${side} | ${f(s.offered)} | ${f(s.accepted)} | ${s.refused429} | ${s.failed} | ${s.lost} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.framesPerSocketSecond)} |`,
+        `| ${side} | ${f(s.offered)} | ${f(s.accepted)} | ${s.refused429} | ${s.failed} | ${s.lost} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.framesPerSocketSecond)} | ${f(s.cpuMsPerComment)} |`,
     )
     .join("\n");
   const steady = rows.filter(
@@ -277,8 +300,8 @@ try {
   console.log(`
 A. ${watcherCount} sockets with ?batch=1 on one video, ${posterCount} posters, ${stepSeconds} s a step; the bare room takes the same steps:
 
-| room | offered / s | accepted / s | 429s | other failures | lost | POST to receipt p50 ms | p99 ms | frames / socket / s |
-|---|---|---|---|---|---|---|---|---|
+| room | offered / s | accepted / s | 429s | other failures | lost | POST to receipt p50 ms | p99 ms | frames / socket / s | server CPU ms / comment |
+|---|---|---|---|---|---|---|---|---|---|
 ${table}
 
 Highest accepted rate delivered to every socket with none lost, p99 <= 500 ms and <= 5 frames/s: ${f(best)} / s (goal: 100)

@@ -10,6 +10,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 export interface Stack {
   url: string;
+  /** The process group of everything the stack runs (wrangler, both workerd processes, the transcoder). */
+  pid: number;
   transcoderUrl: string;
   persistDir: string;
   /** Everything the stack printed so far. */
@@ -99,6 +101,7 @@ export async function startStack(
 
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     transcoderUrl: options.transcoderUrl ?? `http://127.0.0.1:${transcoderPort}`,
     persistDir,
     output,
