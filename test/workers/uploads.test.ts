@@ -2,9 +2,23 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { COMPLETED_PARTS_KEPT_MS, pruneUploadParts } from "../../workers/services/uploads";
 import { databaseOf } from "../../workers/wiring/deps";
-import { api, initiate, MiB, mp4Bytes, putPart, registerUser, row, runCron, sendAll } from "./fixtures";
+import { api, initiate, MiB, mp4Bytes, putPart, registerUser, row, runCron, sendAll, type TestUser } from "./fixtures";
 
 afterEach(() => vi.restoreAllMocks());
+
+/** A two-part upload of `file` (over 8 MiB), sent and completed: its initiate answer. */
+async function completedUpload(user: TestUser, file: Uint8Array, title: string) {
+  const { body } = await initiate(user, { size: file.length, title });
+  expect((await putPart(user, body.upload_id, 1, file.subarray(0, 8 * MiB))).status).toBe(200);
+  expect((await putPart(user, body.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
+  const complete = await api(`/api/v1/videos/upload/${body.upload_id}/complete`, {
+    method: "POST",
+    as: user,
+    json: {},
+  });
+  expect(complete.status).toBe(202);
+  return body;
+}
 
 describe("upload: the spec's chunk protocol", () => {
   it("initiates, takes parts, resumes from the part list, completes into one R2 object and one message", async () => {
@@ -74,15 +88,7 @@ describe("upload: the spec's chunk protocol", () => {
   it("forgets a completed upload's parts 7 days on (the cron), never an open upload's", async () => {
     const user = await registerUser();
     const file = mp4Bytes(8 * MiB + 77);
-    const done = (await initiate(user, { size: file.length, title: "Kept a week" })).body;
-    expect((await putPart(user, done.upload_id, 1, file.subarray(0, 8 * MiB))).status).toBe(200);
-    expect((await putPart(user, done.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
-    const complete = await api(`/api/v1/videos/upload/${done.upload_id}/complete`, {
-      method: "POST",
-      as: user,
-      json: {},
-    });
-    expect(complete.status).toBe(202);
+    const done = await completedUpload(user, file, "Kept a week");
     const open = (await initiate(user, { size: file.length, title: "Still uploading" })).body;
     expect((await putPart(user, open.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
     const partsOf = async (uploadId: string) =>
@@ -122,16 +128,7 @@ describe("upload: the spec's chunk protocol", () => {
 
   it("the cron forgets completed uploads' parts once the week is over", async () => {
     const user = await registerUser();
-    const file = mp4Bytes(8 * MiB + 5);
-    const { body } = await initiate(user, { size: file.length, title: "Cron" });
-    expect((await putPart(user, body.upload_id, 1, file.subarray(0, 8 * MiB))).status).toBe(200);
-    expect((await putPart(user, body.upload_id, 2, file.subarray(8 * MiB))).status).toBe(200);
-    const complete = await api(`/api/v1/videos/upload/${body.upload_id}/complete`, {
-      method: "POST",
-      as: user,
-      json: {},
-    });
-    expect(complete.status).toBe(202);
+    const body = await completedUpload(user, mp4Bytes(8 * MiB + 5), "Cron");
     await runCron(Date.now() + COMPLETED_PARTS_KEPT_MS + 60_000);
     expect(await row("SELECT count(*) AS n FROM upload_parts WHERE upload_id = ?", body.upload_id)).toEqual({ n: 0 });
     expect(await row("SELECT status FROM uploads WHERE id = ?", body.upload_id)).toEqual({ status: "completed" });
