@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, type Stack, startStack } from "../test/e2e/stack.ts";
@@ -67,25 +67,87 @@ const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" 
  * NaN where /proc is not there.
  */
 export function groupCpuMs(pgid: number): number {
+  const pids = groupPids(pgid);
+  if (!pids.length) return Number.NaN;
   let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // After the command's parenthesised name: state, ppid, pgrp, ..., utime (14th), stime (15th).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {} // gone meanwhile
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** The live processes of process group `pgid`, from /proc (empty where /proc is not there). */
+function groupPids(pgid: number): number[] {
+  const pids: number[] = [];
   try {
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
       try {
-        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      } catch {
-        continue; // gone meanwhile
-      }
-      // After the command's parenthesised name: state, ppid, pgrp, ..., utime (14th), stime (15th).
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) pids.push(Number(entry));
+      } catch {} // gone meanwhile
     }
-  } catch {
-    return Number.NaN;
+  } catch {}
+  return pids;
+}
+
+/** The TCP ports the processes `pids` listen on (IPv4 and IPv6), from /proc. */
+function listeningPorts(pids: number[]): number[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+          const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+          if (inode) inodes.add(inode);
+        } catch {}
+      }
+    } catch {}
   }
-  return (ticks * 1000) / CLOCK_TICKS;
+  const ports = new Set<number>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] !== "0A" || !inodes.has(cols[9] ?? "")) continue; // 0A: LISTEN
+      ports.add(Number.parseInt(cols[1]!.split(":").pop()!, 16));
+    }
+  }
+  return [...ports];
+}
+
+/**
+ * The Worker's own address behind `wrangler dev`. wrangler answers on its port through a proxy
+ * Worker of its own (its ProxyWorker, in a second workerd), which relays every request and
+ * every WebSocket frame to the runtime that runs the Worker, on a port it picks; Cloudflare
+ * has no such hop. Of the ports the started group (`pgid`) listens on, the one other than
+ * `url`'s that answers `probe` with the same status and body as `url` does.
+ */
+export async function directUrl(url: string, pgid: number, probe: string): Promise<string> {
+  const want = await fetch(`${url}${probe}`);
+  const body = await want.text();
+  const own = Number(new URL(url).port);
+  for (const port of listeningPorts(groupPids(pgid))) {
+    if (port === own) continue;
+    const candidate = `http://127.0.0.1:${port}`;
+    try {
+      const res = await fetch(`${candidate}${probe}`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === want.status && (await res.text()) === body) return candidate;
+    } catch {} // not HTTP, or not there
+  }
+  throw new Error(`no port of process group ${pgid} answers ${probe} as ${url} does`);
 }
 
 /**

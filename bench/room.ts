@@ -9,7 +9,8 @@
 //      post a burst of 3 then one per 2 s, so 200 accounts top out at 100 a second and the rest
 //      is 429). Per step: accepted rate, 429s, every socket's receipt of every accepted comment
 //      (by seq: lost = accepted x sockets - receipts), p50/p99 from the POST being sent to its
-//      receipt, frames per socket per second, and the server side's CPU per accepted comment
+//      receipt (and to its first receipt on any socket, before the fan-out; and to its answer),
+//      frames per socket per second, and the server side's CPU per accepted comment
 //      (every process of the stack, or of the bare Worker, read from /proc while the step's posts
 //      are sent and answered; BENCH_WATCHERS=20 isolates what a comment POST costs). The bare
 //      room (every message a frame to every socket, nothing else) takes the same steps after,
@@ -19,12 +20,17 @@
 // Goals (issue 19): 100 comments/s accepted and delivered to all 2,000 sockets, 0 lost, p99 <=
 // 500 ms, <= 5 frames/s per socket. A lost comment at a rate the room accepts fails the run.
 // BENCH_DEFLATE=1: the clients offer permessage-deflate, as browsers do (see below).
+// BENCH_VIA=direct: posts and sockets (both sides') go to each Worker's own runtime, past the
+// proxy Worker `wrangler dev` answers through (it relays every request and every frame once
+// more, in a second workerd; production has no such hop). Default: through it, as npm start.
+// BENCH_BARE=0: the room's steps alone, without the bare room's (for a quicker look).
 // BENCH_SMOKE=1: 20 watchers, 10 posters, one 2 s step at 5 / s, old mode with 10 watchers.
 import WebSocket from "ws";
 import {
   announceSmoke,
   check,
   checkFinite,
+  directUrl,
   groupCpuMs,
   register,
   setting,
@@ -44,6 +50,10 @@ const oldRate = setting("BENCH_OLD_RATE", 20, 5);
 // deflating every frame per socket then costs the local runtime more than the room itself. So
 // the clients do not offer it (as the deployed Worker would answer), unless BENCH_DEFLATE=1.
 const deflate = process.env.BENCH_DEFLATE === "1";
+const via = process.env.BENCH_VIA ?? "proxy";
+// BENCH_BARE=0 leaves the bare room's steps out (a diagnostic run of the room alone).
+const withBare = process.env.BENCH_BARE !== "0";
+check(via === "proxy" || via === "direct", `BENCH_VIA: ${via} is neither proxy nor direct`);
 check(
   steps.every((r) => r > 0),
   `BENCH_STEPS: ${process.env.BENCH_STEPS} is not a list of rates`,
@@ -118,6 +128,8 @@ class Watchers {
 interface Sent {
   key: number;
   sentAt: number;
+  /** When the POST's answer came (it waits for its tick's D1 batch). */
+  answeredAt: number;
   status: number;
 }
 
@@ -133,8 +145,8 @@ async function sendAtRate(count: number, perSecond: number, firstKey: number, po
     const sentAt = performance.now();
     pending.push(
       post(key).then(
-        (status) => ({ key, sentAt, status }),
-        () => ({ key, sentAt, status: 0 }),
+        (status) => ({ key, sentAt, answeredAt: performance.now(), status }),
+        () => ({ key, sentAt, answeredAt: performance.now(), status: 0 }),
       ),
     );
   }
@@ -154,12 +166,19 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
     await new Promise((r) => setTimeout(r, 100));
   }
   const delays: number[] = [];
+  // Each comment's first receipt on any socket: the server's path and the tick, before the fan-out.
+  const firsts: number[] = [];
   for (const s of accepted) {
+    let first = Number.POSITIVE_INFINITY;
     for (const got of watchers.receipts) {
       const t = got.get(s.key);
-      if (t !== undefined) delays.push(t - s.sentAt);
+      if (t === undefined) continue;
+      delays.push(t - s.sentAt);
+      first = Math.min(first, t - s.sentAt);
     }
+    if (Number.isFinite(first)) firsts.push(first);
   }
+  const answers = accepted.map((s) => s.answeredAt - s.sentAt);
   return {
     offered: sent.length / seconds,
     accepted: keys.length / seconds,
@@ -168,6 +187,9 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
     lost: expected - watchers.received(keys),
     p50: pct(delays, 50),
     p99: pct(delays, 99),
+    firstP50: pct(firsts, 50),
+    firstP99: pct(firsts, 99),
+    answerP50: pct(answers, 50),
     framesPerSocketSecond: (watchers.frames - framesBefore) / watchers.sockets.length / seconds,
     cpuMsPerComment: cpuMs / Math.max(1, keys.length),
   };
@@ -177,6 +199,9 @@ type Step = Awaited<ReturnType<typeof measure>>;
 const { stack, bare } = await startStackAndBare({ RATE_LIMIT_SCALE: "1000", LOG_REQUESTS: "false" });
 const rooms: Watchers[] = [];
 try {
+  const api = via === "direct" ? await directUrl(stack.url, stack.pid, "/api/v1/health") : stack.url;
+  const bareApi = via === "direct" ? await directUrl(bare.url, bare.pid, "/json") : bare.url;
+  console.log(`posts and sockets go to ${api} (the stack) and ${bareApi} (the bare room), ${via}`);
   // A video to talk about: comments need a visible video, not its media.
   const ownerToken = await register(stack.url);
   const init = await fetch(`${stack.url}/api/v1/videos/upload/initiate`, {
@@ -197,7 +222,7 @@ try {
   const failures = new Map<string, number>();
   let sample = "";
   const postComment = async (key: number) => {
-    const res = await fetch(`${stack.url}/api/v1/videos/${videoId}/comments`, {
+    const res = await fetch(`${api}/api/v1/videos/${videoId}/comments`, {
       method: "POST",
       headers: { Authorization: `Bearer ${posters[key % posters.length]}`, "Content-Type": "application/json" },
       body: JSON.stringify({ content: `bench message ${key}: what a lovely shot at the end` }),
@@ -212,14 +237,14 @@ try {
   };
   const postBare = async (key: number) => {
     const body = `{"type":"comment_added","video_id":"${videoId}","comment":${sample.replace(KEY, `bench message ${key}`)},"action":"add","seq":${key}}`;
-    const res = await fetch(`${bare.url}/room`, { method: "POST", body });
+    const res = await fetch(`${bareApi}/room`, { method: "POST", body });
     await res.arrayBuffer();
     return res.status;
   };
   check((await postComment(0)) === 201, `the first comment failed: ${JSON.stringify(Object.fromEntries(failures))}`);
   check((await postBare(0)) === 201, "the first message to the bare room failed");
 
-  const wsBase = stack.url.replace("http", "ws");
+  const wsBase = api.replace("http", "ws");
   console.log(`connecting ${watcherCount} batch watchers to the video's room (the bare room's after its steps) ...`);
   // One side at a time: a side's sockets share this client's CPU with the other's, and the bare
   // room's backlog at high rates would otherwise still be arriving during the room's steps.
@@ -230,10 +255,10 @@ try {
 
   let key = 1;
   const rows: { side: string; step: Step }[] = [];
-  for (const side of ["room", "bare"] as const) {
+  for (const side of withBare ? (["room", "bare"] as const) : (["room"] as const)) {
     if (side === "bare") {
       batched.close();
-      rooms.push(await Watchers.connect(`${bare.url.replace("http", "ws")}/room`, watcherCount));
+      rooms.push(await Watchers.connect(`${bareApi.replace("http", "ws")}/room`, watcherCount));
     }
     const watchers = rooms[rooms.length - 1] as Watchers;
     for (const offered of steps) {
@@ -285,7 +310,7 @@ try {
   const table = rows
     .map(
       ({ side, step: s }) =>
-        `| ${side} | ${f(s.offered)} | ${f(s.accepted)} | ${s.refused429} | ${s.failed} | ${s.lost} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.framesPerSocketSecond)} | ${f(s.cpuMsPerComment)} |`,
+        `| ${side} | ${f(s.offered)} | ${f(s.accepted)} | ${s.refused429} | ${s.failed} | ${s.lost} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.firstP50)} / ${f(s.firstP99)} | ${f(s.answerP50)} | ${f(s.framesPerSocketSecond)} | ${f(s.cpuMsPerComment)} |`,
     )
     .join("\n");
   const steady = rows.filter(
@@ -300,8 +325,8 @@ try {
   console.log(`
 A. ${watcherCount} sockets with ?batch=1 on one video, ${posterCount} posters, ${stepSeconds} s a step; the bare room takes the same steps:
 
-| room | offered / s | accepted / s | 429s | other failures | lost | POST to receipt p50 ms | p99 ms | frames / socket / s | server CPU ms / comment |
-|---|---|---|---|---|---|---|---|---|---|
+| room | offered / s | accepted / s | 429s | other failures | lost | POST to receipt p50 ms | p99 ms | first socket's receipt p50 / p99 ms | POST answered p50 ms | frames / socket / s | server CPU ms / comment |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${table}
 
 Highest accepted rate delivered to every socket with none lost, p99 <= 500 ms and <= 5 frames/s: ${f(best)} / s (goal: 100)
