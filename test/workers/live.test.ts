@@ -215,6 +215,37 @@ describe("relays", () => {
   });
 });
 
+describe("a relay's tick", () => {
+  it("delivers a tick of more authors than a statement may bind variables, less those a viewer blocked", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const [viewer, troll] = await people(2);
+    expect((await api(`/api/v1/users/me/blocks/${troll!.id}`, { method: "PUT", as: viewer })).status).toBe(204);
+    const blocking = await join(videoId, viewer, { batch: true });
+    const anyone = await join(videoId, undefined, { batch: true });
+    await blocking.next("batch");
+    await anyone.next("batch");
+    // 150 authors in one tick (a busy second after a slow one): more than SQLite's 100 variables.
+    const authors = [troll!.id, ...Array.from({ length: 149 }, (_, i) => `author${i}`)];
+    const events = authors.map((author, i) => ({
+      author,
+      message: {
+        type: "comment_added",
+        video_id: videoId,
+        comment: { id: `tick${i}`, content: `tick comment ${i}`, user: { id: author, username: author } },
+        action: "add",
+        seq: 1000 + i,
+      } as unknown as RoomEvent["message"],
+    }));
+    const relay = env.ROOM_RELAY.get(env.ROOM_RELAY.idFromName(`${videoId}:r0`));
+    expect((await relay.deliver({ videoId, events })).sockets).toBe(2);
+    await waitFor(async () => commentsOf(anyone).length >= 150 || undefined, "the tick's 150 comments");
+    await waitFor(async () => commentsOf(blocking).length >= 149 || undefined, "149 of them");
+    expect(commentsOf(anyone).map((m) => m.seq)).toEqual(events.map((_, i) => 1000 + i));
+    expect(commentsOf(blocking).map((m) => m.comment.user.id)).toEqual(authors.slice(1));
+  });
+});
+
 describe("live limits and settings", () => {
   it("allows a burst of three, then one comment per 2 s, to everyone but the owner", async () => {
     const owner = await registerUser();

@@ -108,14 +108,17 @@ export class RoomRelay extends DurableObject<Env> {
     this.ctx.storage.sql.exec(sql, viewerId, blockedId);
   }
 
-  /** Who here blocked any of the tick's authors, and whom: usually nobody (one indexed lookup). */
+  /**
+   * Who here blocked any of the tick's authors, and whom: usually nobody (one indexed lookup).
+   * The authors go as one JSON array: a tick may hold more of them than a statement may bind
+   * variables (100), and one `?` each failed the whole tick's delivery.
+   */
   private blockersOf(authors: Set<string>): Map<string, Set<string>> {
     const blockers = new Map<string, Set<string>>();
     if (!authors.size) return blockers;
-    const ids = [...authors];
     const rows = this.ctx.storage.sql.exec<{ viewer_id: string; blocked_id: string }>(
-      `SELECT viewer_id, blocked_id FROM viewer_blocks WHERE blocked_id IN (${ids.map(() => "?").join(",")})`,
-      ...ids,
+      "SELECT viewer_id, blocked_id FROM viewer_blocks WHERE blocked_id IN (SELECT value FROM json_each(?))",
+      JSON.stringify([...authors]),
     );
     for (const { viewer_id, blocked_id } of rows) {
       const set = blockers.get(viewer_id) ?? new Set<string>();
