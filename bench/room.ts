@@ -165,6 +165,10 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
   for (const start = Date.now(); watchers.received(keys) < expected && Date.now() - start < 15_000; ) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Frames over the time they came in: from the step's first post until its comments are in
+  // (longer than the step by the last answers and receipts).
+  const frames = watchers.frames - framesBefore;
+  const window = (performance.now() - Math.min(...sent.map((s) => s.sentAt))) / 1000;
   const delays: number[] = [];
   // Each comment's first receipt on any socket: the server's path and the tick, before the fan-out.
   const firsts: number[] = [];
@@ -190,7 +194,7 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
     firstP50: pct(firsts, 50),
     firstP99: pct(firsts, 99),
     answerP50: pct(answers, 50),
-    framesPerSocketSecond: (watchers.frames - framesBefore) / watchers.sockets.length / seconds,
+    framesPerSocketSecond: frames / watchers.sockets.length / window,
     cpuMsPerComment: cpuMs / Math.max(1, keys.length),
   };
 }

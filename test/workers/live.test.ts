@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countSecond, eventsFor, heldAbove, sampleTop } from "../../workers/durable-objects/live-sampling";
-import type { RoomEvent } from "../../workers/durable-objects/video-room-protocol";
+import { LIMITS, type RoomEvent } from "../../workers/durable-objects/video-room-protocol";
 import { api, expectProblem, readyVideo, registerUser, row, type TestUser, waitFor } from "./fixtures";
 import { join, type Watcher } from "./room-client";
 import { stubTranscoder } from "./transcoder-stub";
@@ -116,6 +116,38 @@ describe("batched frames and top view", () => {
     }
     // Old clients keep one message a frame.
     expect(plain.messages.some((m) => m.type === "batch")).toBe(false);
+  });
+
+  it("sends a batch socket at most one frame a tick, even when the hub's alarm runs between ticks", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const room = hub(videoId);
+    const watcher = await join(videoId, undefined, { batch: true });
+    await watcher.next("batch");
+    const framesAt: number[] = [];
+    watcher.socket.addEventListener("message", (e) => {
+      if (String(e.data).includes("comment_added")) framesAt.push(Date.now());
+    });
+    const authors = await people(2);
+    const draft = (a: TestUser, content: string) => ({
+      id: `spacing${content}${Date.now().toString(36)}`,
+      parentId: null,
+      userId: a.id,
+      username: a.username,
+      content,
+      status: "published" as const,
+      privileged: false,
+      subscriber: false,
+    });
+    expect((await room.addComment(videoId, draft(authors[0]!, "first"))).ok).toBe(true);
+    await waitFor(async () => framesAt.length >= 1 || undefined, "the first comment's frame");
+    // Right after that tick: another comment, and the alarm (which finishes what a tick may not
+    // have) at once. The comment waits for the next tick all the same.
+    expect((await room.addComment(videoId, draft(authors[1]!, "second"))).ok).toBe(true);
+    expect(await runDurableObjectAlarm(room)).toBe(true);
+    await waitFor(async () => framesAt.length >= 2 || undefined, "the second comment's frame");
+    expect(commentsOf(watcher).map((m) => m.comment.content)).toEqual(["first", "second"]);
+    expect(framesAt[1]! - framesAt[0]!).toBeGreaterThanOrEqual(LIMITS.tickMs - 20);
   });
 
   it("keeps top view within 8 comments a second, always with the owner's and replies to the viewer", async () => {

@@ -180,6 +180,15 @@ export class VideoRoom extends DurableObject<Env> {
     return this.ticking;
   }
 
+  /**
+   * The alarm's tick, unless the timer's is due: that one takes what waits, and a socket gets at
+   * most one frame an interval (an alarm right after a timer's tick would send a second one).
+   * After an eviction no timer is set, and this tick delivers at once.
+   */
+  private async tickUnlessTimed(): Promise<void> {
+    if (this.timer === undefined) await this.tick();
+  }
+
   /** Starts a flush of the waiting comments unless one is running; the tick after it takes what is left. */
   private flushBeside() {
     if (this.flushing || !this.hasPendingComments()) return;
@@ -607,7 +616,7 @@ export class VideoRoom extends DurableObject<Env> {
   /** Flushes comments not yet in D1 and pending counter deltas; delivers what waits. */
   override async alarm(): Promise<void> {
     await this.flushComments();
-    await this.tick();
+    await this.tickUnlessTimed();
     const pending = this.pending();
     const coViewLog = this.ctx.storage.kv.get<number>("co_view_pending");
     const hours = this.hours.unflushed();
@@ -638,7 +647,7 @@ export class VideoRoom extends DurableObject<Env> {
       this.hours.flushed(hours);
       if (counted) {
         this.countersDirty = true;
-        await this.tick();
+        await this.tickUnlessTimed();
       }
     }
     // After the flush: an hour goes only once its sums are in D1.
@@ -650,7 +659,8 @@ export class VideoRoom extends DurableObject<Env> {
   /** After a restart, events stamped but never delivered go out again from the backlog (by seq). */
   private redeliverFromBacklog() {
     const delivered = this.ctx.storage.kv.get<number>("delivered") ?? 0;
-    if (delivered >= this.seq || this.queued.length) return;
+    // Nothing stamped since the last delivery, or a tick is taking it (or about to).
+    if (delivered >= this.seq || this.queued.length || this.ticking) return;
     const rows = this.sql
       .exec<{ body: string }>("SELECT body FROM events WHERE seq > ? ORDER BY seq", delivered)
       .toArray();
