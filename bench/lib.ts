@@ -67,33 +67,30 @@ const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" 
  * NaN where /proc is not there.
  */
 export function groupCpuMs(pgid: number): number {
-  const pids = groupPids(pgid);
-  if (!pids.length) return Number.NaN;
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // After the command's parenthesised name: state, ppid, pgrp, ..., utime (14th), stime (15th).
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {} // gone meanwhile
-  }
+  const group = groupStats(pgid);
+  if (!group.length) return Number.NaN;
+  // utime and stime: the 14th and 15th fields of stat, the 12th and 13th after the name.
+  const ticks = group.reduce((n, { fields }) => n + Number(fields[11]) + Number(fields[12]), 0);
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
-/** The live processes of process group `pgid`, from /proc (empty where /proc is not there). */
-function groupPids(pgid: number): number[] {
-  const pids: number[] = [];
+/**
+ * The live processes of process group `pgid` and their stat fields after the parenthesised
+ * command name (state, ppid, pgrp, ...), from /proc (empty where /proc is not there).
+ */
+function groupStats(pgid: number): { pid: number; fields: string[] }[] {
+  const group: { pid: number; fields: string[] }[] = [];
   try {
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) pids.push(Number(entry));
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (Number(fields[2]) === pgid) group.push({ pid: Number(entry), fields });
       } catch {} // gone meanwhile
     }
   } catch {}
-  return pids;
+  return group;
 }
 
 /** The TCP ports the processes `pids` listen on (IPv4 and IPv6), from /proc. */
@@ -139,7 +136,7 @@ export async function directUrl(url: string, pgid: number, probe: string): Promi
   const want = await fetch(`${url}${probe}`);
   const body = await want.text();
   const own = Number(new URL(url).port);
-  for (const port of listeningPorts(groupPids(pgid))) {
+  for (const port of listeningPorts(groupStats(pgid).map((p) => p.pid))) {
     if (port === own) continue;
     const candidate = `http://127.0.0.1:${port}`;
     try {

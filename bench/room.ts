@@ -168,7 +168,7 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
   // Frames over the time they came in: from the step's first post until its comments are in
   // (longer than the step by the last answers and receipts).
   const frames = watchers.frames - framesBefore;
-  const window = (performance.now() - Math.min(...sent.map((s) => s.sentAt))) / 1000;
+  const window = (performance.now() - (sent[0]?.sentAt ?? performance.now())) / 1000;
   const delays: number[] = [];
   // Each comment's first receipt on any socket: the server's path and the tick, before the fan-out.
   const firsts: number[] = [];

@@ -20,6 +20,18 @@ const people = async (n: number) => Promise.all(Array.from({ length: n }, () => 
 const settings = (as: TestUser, videoId: string, json: unknown) =>
   api(`/api/v1/videos/${videoId}/live/settings`, { method: "PUT", as, json });
 
+/** A published comment by `author`, as the POST hands it to the hub (for calling the hub directly). */
+const draftBy = (author: TestUser, content: string, id: string) => ({
+  id,
+  parentId: null,
+  userId: author.id,
+  username: author.username,
+  content,
+  status: "published" as const,
+  privileged: false,
+  subscriber: false,
+});
+
 /** Every `comment_added` a watcher received, batched or not, in order of receipt. */
 function commentsOf(w: Watcher) {
   return w.messages.flatMap((m) => (m.type === "batch" ? m.messages : [m])).filter((m) => m.type === "comment_added");
@@ -63,16 +75,9 @@ describe("sequence numbers and the backlog", () => {
     const { videoId } = await readyVideo(owner);
     const room = hub(videoId);
     const authors = await people(5);
-    const drafts = authors.map((a, i) => ({
-      id: `restart${i}${Date.now().toString(36)}`,
-      parentId: null,
-      userId: a.id,
-      username: a.username,
-      content: `before the restart ${i}`,
-      status: "published" as const,
-      privileged: false,
-      subscriber: false,
-    }));
+    const drafts = authors.map((a, i) =>
+      draftBy(a, `before the restart ${i}`, `restart${i}${Date.now().toString(36)}`),
+    );
     // Accepted (durable in the hub's own storage), then the object goes before any tick ran.
     const accepted = [];
     for (const draft of drafts) accepted.push(await room.addComment(videoId, draft));
@@ -129,16 +134,7 @@ describe("batched frames and top view", () => {
       if (String(e.data).includes("comment_added")) framesAt.push(Date.now());
     });
     const authors = await people(2);
-    const draft = (a: TestUser, content: string) => ({
-      id: `spacing${content}${Date.now().toString(36)}`,
-      parentId: null,
-      userId: a.id,
-      username: a.username,
-      content,
-      status: "published" as const,
-      privileged: false,
-      subscriber: false,
-    });
+    const draft = (a: TestUser, content: string) => draftBy(a, content, `spacing${content}${Date.now().toString(36)}`);
     expect((await room.addComment(videoId, draft(authors[0]!, "first"))).ok).toBe(true);
     await waitFor(async () => framesAt.length >= 1 || undefined, "the first comment's frame");
     // Right after that tick: another comment, and the alarm (which finishes what a tick may not
