@@ -1,4 +1,4 @@
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countSecond, eventsFor, heldAbove, sampleTop } from "../../workers/durable-objects/live-sampling";
@@ -271,6 +271,37 @@ describe("a relay's tick", () => {
     await waitFor(async () => commentsOf(blocking).length >= 149 || undefined, "149 of them");
     expect(commentsOf(anyone).map((m) => m.seq)).toEqual(events.map((_, i) => 1000 + i));
     expect(commentsOf(blocking).map((m) => m.comment.user.id)).toEqual(authors.slice(1));
+  });
+
+  it("sends a relay what its failed delivery missed, before the next tick's, once each and in order", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const watcher = await join(videoId, undefined, { batch: true });
+    await watcher.next("batch");
+    // The relay's next delivery for this video fails (an overloaded or restarting object), once.
+    const relay = env.ROOM_RELAY.get(env.ROOM_RELAY.idFromName(`${videoId}:r0`));
+    const proto = await runInDurableObject(relay, (instance) => Object.getPrototypeOf(instance));
+    const deliver = proto.deliver;
+    let failed = 0;
+    proto.deliver = function (this: unknown, delivery: { videoId: string }) {
+      if (delivery.videoId === videoId && failed === 0) {
+        failed++;
+        throw new Error("Durable Object is overloaded");
+      }
+      return deliver.call(this, delivery);
+    };
+    try {
+      const [a, b] = await people(2);
+      expect((await post(a!, videoId, "missed once")).status).toBe(201);
+      await waitFor(async () => failed === 1 || undefined, "the failed delivery");
+      expect((await post(b!, videoId, "after it")).status).toBe(201);
+      await waitFor(async () => commentsOf(watcher).length >= 2 || undefined, "both comments");
+    } finally {
+      proto.deliver = deliver;
+    }
+    const got = commentsOf(watcher);
+    expect(got.map((m) => m.comment.content)).toEqual(["missed once", "after it"]);
+    expect(got[1]!.seq).toBe(got[0]!.seq + 1);
   });
 });
 

@@ -146,6 +146,8 @@ export const LIMITS = {
   rollUpFlushMs: 600_000,
   /** The events kept for `GET /live/events` (at least 500, API.md). */
   backlog: 1000,
+  /** Ticks in a row the hub sends a relay what it failed to take, before its sockets are left to the backlog. */
+  relayRetries: 5,
   /** Top view: comments a socket sees in any one-second window, besides the always-shown ones. */
   topPerSecond: 8,
   /** Per user and video: a burst of 3, then one comment per 2 s (owner and moderators exempt). */

@@ -271,11 +271,21 @@ export class VideoRoom extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Events a relay's delivery failed to take (an overloaded or restarting object), by relay:
+   * they go to it again, before the next tick's, in the next tick (one is scheduled at once), so
+   * its sockets get them in order instead of each finding the gap and asking the backlog. At
+   * most `LIMITS.backlog` are kept for a relay, for at most `LIMITS.relayRetries` tries in a
+   * row; a socket that misses more fills from the backlog, as after a reconnect. In memory: an
+   * eviction forgets them (the sockets then fill from the backlog at the next frame).
+   */
+  private readonly undelivered = new Map<number, { events: RoomEvent[]; failures: number }>();
+
   /** Pushes a tick's events (and the counters, when due) to every relay holding sockets. */
   private async deliver(events: RoomEvent[]): Promise<void> {
     const counters = await this.countersIfDue();
     if (counters) events.push({ message: counters });
-    if (!events.length) return;
+    if (!events.length && !this.undelivered.size) return;
     sampleTop(events, this.topWindow, Date.now(), LIMITS.topPerSecond);
     const videoId = this.videoId;
     const relays = this.sql.exec<{ k: number }>(
@@ -283,14 +293,32 @@ export class VideoRoom extends DurableObject<Env> {
       Date.now() - 60_000,
     );
     const relayMs: number[] = [];
+    const live = relays.toArray().map(({ k }) => k);
+    for (const k of this.undelivered.keys()) if (!live.includes(k)) this.undelivered.delete(k);
     await Promise.all(
-      relays.toArray().map(async ({ k }) => {
+      live.map(async (k) => {
+        const missed = this.undelivered.get(k);
+        const theirs = missed ? [...missed.events, ...events] : events;
+        if (!theirs.length) return;
         try {
-          const { sockets, ms } = await this.relay(k).deliver({ videoId, events });
+          const { sockets, ms } = await this.relay(k).deliver({ videoId, events: theirs });
+          this.undelivered.delete(k);
           relayMs.push(ms);
           this.sql.exec("UPDATE relays SET sockets = ? WHERE k = ?", sockets, k);
         } catch (err) {
-          log("warn", "relay delivery failed", { video_id: videoId, relay: k, error: String(err) });
+          const failures = (missed?.failures ?? 0) + 1;
+          const retry = failures < LIMITS.relayRetries;
+          if (retry) {
+            this.undelivered.set(k, { events: theirs.slice(-LIMITS.backlog), failures });
+            this.scheduleTick();
+          } else this.undelivered.delete(k);
+          log("warn", "relay delivery failed", {
+            video_id: videoId,
+            relay: k,
+            error: String(err),
+            events: theirs.length,
+            retry,
+          });
         }
       }),
     );
