@@ -13,6 +13,19 @@ interface HlsApi {
   on(event: string, handler: (event: string, data: unknown) => void): void;
   autoLevelEnabled: boolean;
 }
+// A private video's playback token, shared by the player (every hls.js request carries the
+// newest) and the page script that fetches a fresh one before it runs out (watch.ts). It lives
+// here, not in a module of its own: a module that player.ts and watch.ts both import would be
+// a chunk of its own, one more request before the first frame (six files then asked for at
+// once, as many as a browser opens to a host over HTTP/1.1; docs/benchmarks.md, issue 20).
+let token: string | null = null;
+
+export const playbackToken = (): string | null => token;
+
+export function setPlaybackToken(next: string | null): void {
+  token = next;
+}
+
 export interface HlsVideo extends HTMLVideoElement {
   config: Record<string, unknown> | null;
   api: HlsApi | null;

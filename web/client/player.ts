@@ -5,8 +5,7 @@
 // site-wide search suggestions) and media-chrome's controls are chunks loaded once the first
 // frame is out, so that nothing else competes for the main thread or a connection until then;
 // the first segments are already on their way (the page's Link: rel=preload header).
-import { type HlsVideo, pagePlaylists, startPlayer } from "./_player";
-import { playbackToken, setPlaybackToken } from "./_token";
+import { type HlsVideo, pagePlaylists, playbackToken, setPlaybackToken, startPlayer } from "./_player";
 
 const root = document.getElementById("watch");
 const video = document.getElementById("video") as HlsVideo | null;

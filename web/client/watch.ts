@@ -4,11 +4,10 @@
 import { api, byId, csrfToken, must, required } from "./_api";
 import { showCaptionsInViewerLanguage } from "./_captions";
 import { CommentsView } from "./_comments";
-import type { HlsVideo } from "./_player";
+import { type HlsVideo, playbackToken, setPlaybackToken } from "./_player";
 import { forwardOnly, type ProcessingStatus } from "./_progress";
 import { joinRoom } from "./_room";
 import { wireSubscribeButtons } from "./_subscribe";
-import { playbackToken, setPlaybackToken } from "./_token";
 
 const root = required("watch");
 const videoId = must(root.dataset.videoId, "#watch[data-video-id]");
