@@ -14,16 +14,19 @@
 //      (every process of the stack, or of the bare Worker, read from /proc while the step's posts
 //      are sent and answered; BENCH_WATCHERS=20 isolates what a comment POST costs). The bare
 //      room (every message a frame to every socket, nothing else) takes the same steps after,
-//      with its own sockets (each side alone on the client).
+//      with its own sockets (each side alone on the client), up to the first step whose
+//      median receipt takes over 5 s.
 //   B. The old one-message mode: BENCH_OLD_WATCHERS sockets (default 1,000) without `?batch=1`,
 //      one step at BENCH_OLD_RATE (default 20 a second), to show the gain side by side.
 // Goals (issue 19): 100 comments/s accepted and delivered to all 2,000 sockets, 0 lost, p99 <=
 // 500 ms, <= 5 frames/s per socket. A lost comment at a rate the room accepts fails the run.
 // BENCH_DEFLATE=1: the clients offer permessage-deflate, as browsers do (see below).
-// BENCH_VIA=direct: posts and sockets (both sides') go to each Worker's own runtime, past the
-// proxy Worker `wrangler dev` answers through (it relays every request and every frame once
-// more, in a second workerd; production has no such hop). Default: through it, as npm start.
+// BENCH_VIA=direct (the default): posts and sockets (both sides') go to each Worker's own
+// runtime, past the proxy Worker `wrangler dev` answers through (it relays every request and
+// every frame once more, in a second workerd on the same two cores; production has no such
+// hop). BENCH_VIA=proxy: through it, as npm start serves a browser.
 // BENCH_BARE=0: the room's steps alone, without the bare room's (for a quicker look).
+// BENCH_TIMELINE=1: each step's receipt and answer figures by 5 s of sending, as well.
 // BENCH_SMOKE=1: 20 watchers, 10 posters, one 2 s step at 5 / s, old mode with 10 watchers.
 import WebSocket from "ws";
 import {
@@ -50,9 +53,13 @@ const oldRate = setting("BENCH_OLD_RATE", 20, 5);
 // deflating every frame per socket then costs the local runtime more than the room itself. So
 // the clients do not offer it (as the deployed Worker would answer), unless BENCH_DEFLATE=1.
 const deflate = process.env.BENCH_DEFLATE === "1";
-const via = process.env.BENCH_VIA ?? "proxy";
+const via = process.env.BENCH_VIA ?? "direct";
 // BENCH_BARE=0 leaves the bare room's steps out (a diagnostic run of the room alone).
 const withBare = process.env.BENCH_BARE !== "0";
+// The bare room stops stepping up after a step whose median receipt took longer than this.
+const bareGiveUpMs = 5000;
+// BENCH_TIMELINE=1 prints each step's figures by 5 s of sending as well.
+const timeline = process.env.BENCH_TIMELINE === "1";
 check(via === "proxy" || via === "direct", `BENCH_VIA: ${via} is neither proxy nor direct`);
 check(
   steps.every((r) => r > 0),
@@ -67,12 +74,21 @@ const pct = (xs: number[], p: number) => {
   return s.length ? (s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))] as number) : Number.NaN;
 };
 
-/** Sockets of one room, recording every comment each receives (by key) and every frame. */
+/**
+ * Sockets of one room, recording when each receives each comment of the step being measured,
+ * and every frame. Receipts go into one typed array a step (socket x key, NaN until received):
+ * a map entry per receipt (6 million at 100 a second to 2,000 sockets for 30 s, and the earlier
+ * steps' kept) made the client's garbage collector pause it, and a pause delays every receipt
+ * timed after it, so a later step's tail measured the client, not the room.
+ */
 class Watchers {
   readonly sockets: WebSocket[] = [];
-  /** socket index -> key -> receipt time */
-  readonly receipts: Map<number, number>[] = [];
   frames = 0;
+  /** Receipts timed since `expect` (each socket's first of each key). */
+  timed = 0;
+  private firstKey = 0;
+  private count = 0;
+  private times = new Float64Array(0);
 
   static async connect(url: string, count: number): Promise<Watchers> {
     const w = new Watchers();
@@ -81,11 +97,18 @@ class Watchers {
         Array.from({ length: Math.min(50, count - i) }, async () => {
           const socket = new WebSocket(url, { perMessageDeflate: deflate });
           const index = w.sockets.push(socket) - 1;
-          w.receipts[index] = new Map();
           socket.on("message", (data) => w.onMessage(index, String(data)));
           await new Promise((resolve, reject) => {
             socket.once("open", resolve);
             socket.once("error", reject);
+            // A refused join says why (the problem+json body), not only its status.
+            socket.once("unexpected-response", (_, res) => {
+              let body = "";
+              res.on("data", (chunk: Buffer) => {
+                body += chunk;
+              });
+              res.on("end", () => reject(new Error(`join refused: ${res.statusCode} ${body.slice(0, 500)}`)));
+            });
           });
         }),
       );
@@ -93,17 +116,37 @@ class Watchers {
     return w;
   }
 
+  /** Receipts of keys firstKey .. firstKey + count - 1 are timed from now on (others are counted as frames only). */
+  expect(firstKey: number, count: number) {
+    this.firstKey = firstKey;
+    this.count = count;
+    this.times = new Float64Array(this.sockets.length * count).fill(Number.NaN);
+    this.timed = 0;
+  }
+
   private onMessage(index: number, text: string) {
     const now = performance.now();
     this.frames++;
     if (!text.includes("bench message")) return;
-    const got = this.receipts[index] as Map<number, number>;
     // Keys read straight from the text (a comment's content is the only place they occur):
     // parsing every frame as JSON on 2,000 sockets would make the client the bottleneck.
     for (const match of text.matchAll(KEYS)) {
-      const key = Number(match[1]);
-      if (!got.has(key)) got.set(key, now);
+      const offset = Number(match[1]) - this.firstKey;
+      if (offset < 0 || offset >= this.count) continue;
+      const at = index * this.count + offset;
+      if (Number.isNaN(this.times[at])) {
+        this.times[at] = now;
+        this.timed++;
+      }
     }
+  }
+
+  /** When socket `index` received comment `key` (performance.now()), if it did. */
+  receiptOf(index: number, key: number): number | undefined {
+    const offset = key - this.firstKey;
+    if (offset < 0 || offset >= this.count) return undefined;
+    const t = this.times[index * this.count + offset] as number;
+    return Number.isNaN(t) ? undefined : t;
   }
 
   /** Waits until no frame has arrived for a second (at most 30 s): the last step's traffic is over. */
@@ -116,7 +159,7 @@ class Watchers {
 
   received(keys: number[]) {
     let n = 0;
-    for (const got of this.receipts) for (const k of keys) if (got.has(k)) n++;
+    for (let i = 0; i < this.sockets.length; i++) for (const k of keys) if (this.receiptOf(i, k) !== undefined) n++;
     return n;
   }
 
@@ -162,7 +205,9 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
   const accepted = sent.filter((s) => s.status === 201);
   const keys = accepted.map((s) => s.key);
   const expected = keys.length * watchers.sockets.length;
-  for (const start = Date.now(); watchers.received(keys) < expected && Date.now() - start < 15_000; ) {
+  // Only accepted comments reach sockets, so the receipts timed count theirs (a scan of them all
+  // every 100 ms would cost the client what it is measuring).
+  for (const start = Date.now(); watchers.timed < expected && Date.now() - start < 15_000; ) {
     await new Promise((r) => setTimeout(r, 100));
   }
   // Frames over the time they came in: from the step's first post until its comments are in
@@ -174,8 +219,8 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
   const firsts: number[] = [];
   for (const s of accepted) {
     let first = Number.POSITIVE_INFINITY;
-    for (const got of watchers.receipts) {
-      const t = got.get(s.key);
+    for (let i = 0; i < watchers.sockets.length; i++) {
+      const t = watchers.receiptOf(i, s.key);
       if (t === undefined) continue;
       delays.push(t - s.sentAt);
       first = Math.min(first, t - s.sentAt);
@@ -183,6 +228,7 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
     if (Number.isFinite(first)) firsts.push(first);
   }
   const answers = accepted.map((s) => s.answeredAt - s.sentAt);
+  if (timeline && watchers.sockets.length) printTimeline(accepted, watchers);
   return {
     offered: sent.length / seconds,
     accepted: keys.length / seconds,
@@ -199,6 +245,31 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
   };
 }
 type Step = Awaited<ReturnType<typeof measure>>;
+
+/** BENCH_TIMELINE=1: a step's figures by 5 s of its posts' sending, to tell a tail that builds from one that comes and goes. */
+function printTimeline(accepted: Sent[], watchers: Watchers) {
+  const start = accepted[0]?.sentAt ?? 0;
+  const buckets = new Map<number, { first: number[]; all: number[]; answers: number[] }>();
+  for (const s of accepted) {
+    const b = Math.floor((s.sentAt - start) / 5000);
+    const bucket = buckets.get(b) ?? { first: [], all: [], answers: [] };
+    buckets.set(b, bucket);
+    let first = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < watchers.sockets.length; i++) {
+      const t = watchers.receiptOf(i, s.key);
+      if (t === undefined) continue;
+      bucket.all.push(t - s.sentAt);
+      first = Math.min(first, t - s.sentAt);
+    }
+    if (Number.isFinite(first)) bucket.first.push(first);
+    bucket.answers.push(s.answeredAt - s.sentAt);
+  }
+  for (const [b, { first, all, answers }] of buckets) {
+    console.log(
+      `  ${b * 5}-${b * 5 + 5} s: receipt p50 ${pct(all, 50).toFixed(0)} p99 ${pct(all, 99).toFixed(0)}, first socket p50 ${pct(first, 50).toFixed(0)} p99 ${pct(first, 99).toFixed(0)}, answer p50 ${pct(answers, 50).toFixed(0)} p99 ${pct(answers, 99).toFixed(0)} ms`,
+    );
+  }
+}
 
 const { stack, bare } = await startStackAndBare({ RATE_LIMIT_SCALE: "1000", LOG_REQUESTS: "false" });
 const rooms: Watchers[] = [];
@@ -271,6 +342,7 @@ try {
       const count = Math.round(offered * stepSeconds);
       const group = side === "room" ? stack.pid : bare.pid;
       const cpuBefore = groupCpuMs(group);
+      watchers.expect(key, count);
       const sent = await sendAtRate(count, offered, key, side === "room" ? postComment : postBare);
       const cpu = groupCpuMs(group) - cpuBefore;
       key += count;
@@ -280,6 +352,12 @@ try {
         `${side} at ${offered}/s: ${JSON.stringify(step, (_, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v))}`,
       );
       if (side === "room") await rest();
+      // A bare step whose median receipt took seconds has shown the point: the next ones only
+      // queue more (at 50 a second its POSTs were answered after two minutes).
+      else if (step.p50 > bareGiveUpMs) {
+        console.log(`bare: stops here (receipt p50 over ${bareGiveUpMs} ms)`);
+        break;
+      }
     }
   }
 
@@ -292,7 +370,10 @@ try {
   await rest();
   const [oldBefore, newBefore] = [old.frames, newer.frames];
   const oldCpu = groupCpuMs(stack.pid);
-  const oldSent = await sendAtRate(Math.round(oldRate * stepSeconds), oldRate, key, postComment);
+  const oldCount = Math.round(oldRate * stepSeconds);
+  old.expect(key, oldCount);
+  newer.expect(key, oldCount);
+  const oldSent = await sendAtRate(oldCount, oldRate, key, postComment);
   const cpu = groupCpuMs(stack.pid) - oldCpu;
   const oldStep = await measure(old, oldSent, stepSeconds, oldBefore, cpu);
   const newStep = await measure(newer, oldSent, stepSeconds, newBefore, cpu);
@@ -362,6 +443,10 @@ ${failures.size ? `\nFailed POSTs: ${JSON.stringify(Object.fromEntries(failures)
     checkFinite({ p99: step.p99, accepted: step.accepted });
   }
   check(oldStep.lost === 0 && newStep.lost === 0, "the old-mode step lost comments");
+} catch (err) {
+  // What the stack said last, so that a failure is found in its log, not only in the client's.
+  console.error(`the stack's last log lines:\n${stack.output().slice(-3000)}`);
+  throw err;
 } finally {
   for (const w of rooms) w.close();
   await bare.stop();
