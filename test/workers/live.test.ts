@@ -241,6 +241,35 @@ describe("relays", () => {
     }
     for (const w of watchers) w.socket.close();
   });
+
+  it("lets a watcher join when the hub cannot take the relay's count of its sockets", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner);
+    const first = await join(videoId);
+    await first.next("counters", (m) => m.viewers === 1);
+    // The hub refuses the relay's next count report for this video (overloaded), once.
+    const proto = await runInDurableObject(hub(videoId), (instance) => Object.getPrototypeOf(instance));
+    const relaySockets = proto.relaySockets;
+    let refused = 0;
+    proto.relaySockets = function (this: unknown, id: string, ...rest: unknown[]) {
+      if (id === videoId && refused === 0) {
+        refused++;
+        throw new Error("Durable Object is overloaded");
+      }
+      return relaySockets.call(this, id, ...rest);
+    };
+    let second: Watcher;
+    try {
+      second = await join(videoId);
+    } finally {
+      proto.relaySockets = relaySockets;
+    }
+    expect(refused).toBe(1);
+    const res = await post(await registerUser(), videoId, "to both");
+    expect(res.status).toBe(201);
+    for (const w of [first, second]) expect((await w.next("comment_added")).comment.content).toBe("to both");
+    for (const w of [first, second]) w.socket.close();
+  });
 });
 
 describe("a relay's tick", () => {

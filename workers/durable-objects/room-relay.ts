@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { log } from "../lib/log";
 import { database } from "../storage/db";
 import { blockedIdsOf } from "../storage/user-blocks";
 import { batchFrame, eventsFor, seqRange, type Viewer } from "./live-sampling";
@@ -55,12 +56,20 @@ export class RoomRelay extends DurableObject<Env> {
     return this.ctx.storage.kv.get("place");
   }
 
-  /** The hub is told how many sockets this relay holds (its watchers count). */
+  /**
+   * The hub is told how many sockets this relay holds (its watchers count). A count is not worth
+   * a failed join or close: if the hub cannot take it now (overloaded, restarting), the next
+   * join, close or tick's reply brings it the right number.
+   */
   private async report() {
     const place = this.place;
     if (!place) return;
     const hub = this.env.VIDEO_ROOM.get(this.env.VIDEO_ROOM.idFromName(place.videoId));
-    await hub.relaySockets(place.videoId, place.k, this.ctx.getWebSockets().length);
+    try {
+      await hub.relaySockets(place.videoId, place.k, this.ctx.getWebSockets().length);
+    } catch (err) {
+      log("warn", "relay count not reported", { video_id: place.videoId, relay: place.k, error: String(err) });
+    }
   }
 
   /** `GET /api/v1/videos/{id}/live` with Upgrade: websocket, routed here by the Worker. */
