@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import apiDoc from "../../docs/api.md?raw";
 import worker from "../../workers/index";
 import { PROBLEM_CODES, PROBLEMS } from "../../workers/lib/errors";
-import { admit, batchCap, DEFAULT_LIMITER_SHARDS, limiterShard } from "../../workers/middleware/rate-limit";
+import {
+  admit,
+  batchCap,
+  DEFAULT_LIMITER_SHARDS,
+  limiterShard,
+  PENDING_WAIT_MS,
+} from "../../workers/middleware/rate-limit";
 import {
   api,
   catalogueVideo,
@@ -96,6 +102,23 @@ describe("rate limits in batches", () => {
     expect(limiterShard("comment", "u:1", 16)).toBe(limiterShard("comment", "u:1", 16));
     // A missing or bad setting falls back to the default count.
     expect(limiterShard("comment", "u:1", Number.NaN)).toBe(limiterShard("comment", "u:1", DEFAULT_LIMITER_SHARDS));
+  });
+
+  it("does not wait for ever on a call that another, canceled request made", async () => {
+    const l = limiter(600);
+    // The first request's call never settles (its client went away and the runtime cancelled it).
+    let calls = 0;
+    const take = (want: number) => (calls++ === 0 ? new Promise<never>(() => {}) : l.take(want));
+    void admit(take, l.key, 600);
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 5 }, () => admit(take, l.key, 600)));
+    expect(results.every((r) => r.allowed)).toBe(true);
+    // They waited on it about PENDING_WAIT_MS, then asked the object themselves (one call, shared).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(PENDING_WAIT_MS - 50);
+    expect(Date.now() - started).toBeLessThan(PENDING_WAIT_MS * 3);
+    expect(l.calls).toBeLessThanOrEqual(3);
+    // And the key is not stuck for the requests after them.
+    expect((await admit(take, l.key, 600)).allowed).toBe(true);
   });
 
   it("counts a small limit one hit at a time", async () => {

@@ -73,6 +73,24 @@ interface Lease {
 }
 
 const leases = new Map<string, Lease>();
+
+/** How long a request waits on another request's call to the object before it calls it itself. */
+export const PENDING_WAIT_MS = 1000;
+
+/** Whether `promise` settles within `ms`: a timer of this request's own keeps it from waiting on another's I/O alone. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
+}
 const MAX_LEASES = 10_000;
 
 /**
@@ -101,7 +119,13 @@ export async function admit(
       return { allowed: true, limit, remaining: lease.remaining + lease.left, reset };
     }
     if (lease?.pending) {
-      await lease.pending;
+      const pending = lease.pending;
+      if (await settlesWithin(pending, PENDING_WAIT_MS)) continue;
+      // The request that called the object was canceled (its client went away) or is stuck: a
+      // promise of its I/O may never settle in this one, and every request for the key would
+      // wait on it for the isolate's life (workerd ends them as hung: a 500). This one calls
+      // the object itself; a late grant to the old lease is lost (counted, never spent).
+      if (leases.get(key) === lease && lease.pending === pending) leases.delete(key);
       continue;
     }
     if (lease?.refused) return { allowed: false, limit, remaining: 0, reset };
