@@ -214,20 +214,7 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
   // (longer than the step by the last answers and receipts).
   const frames = watchers.frames - framesBefore;
   const window = (performance.now() - (sent[0]?.sentAt ?? performance.now())) / 1000;
-  const delays: number[] = [];
-  // Each comment's first receipt on any socket: the server's path and the tick, before the fan-out.
-  const firsts: number[] = [];
-  for (const s of accepted) {
-    let first = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < watchers.sockets.length; i++) {
-      const t = watchers.receiptOf(i, s.key);
-      if (t === undefined) continue;
-      delays.push(t - s.sentAt);
-      first = Math.min(first, t - s.sentAt);
-    }
-    if (Number.isFinite(first)) firsts.push(first);
-  }
-  const answers = accepted.map((s) => s.answeredAt - s.sentAt);
+  const { delays, firsts, answers } = latencies(accepted, watchers);
   if (timeline && watchers.sockets.length) printTimeline(accepted, watchers);
   return {
     offered: sent.length / seconds,
@@ -246,28 +233,34 @@ async function measure(watchers: Watchers, sent: Sent[], seconds: number, frames
 }
 type Step = Awaited<ReturnType<typeof measure>>;
 
-/** BENCH_TIMELINE=1: a step's figures by 5 s of its posts' sending, to tell a tail that builds from one that comes and goes. */
-function printTimeline(accepted: Sent[], watchers: Watchers) {
-  const start = accepted[0]?.sentAt ?? 0;
-  const buckets = new Map<number, { first: number[]; all: number[]; answers: number[] }>();
+/**
+ * From each comment's POST being sent: every socket's receipt of it, its first receipt on any
+ * socket (the server's path and the tick, before the fan-out), and the POST's answer.
+ */
+function latencies(accepted: Sent[], watchers: Watchers) {
+  const delays: number[] = [];
+  const firsts: number[] = [];
   for (const s of accepted) {
-    const b = Math.floor((s.sentAt - start) / 5000);
-    const bucket = buckets.get(b) ?? { first: [], all: [], answers: [] };
-    buckets.set(b, bucket);
     let first = Number.POSITIVE_INFINITY;
     for (let i = 0; i < watchers.sockets.length; i++) {
       const t = watchers.receiptOf(i, s.key);
       if (t === undefined) continue;
-      bucket.all.push(t - s.sentAt);
+      delays.push(t - s.sentAt);
       first = Math.min(first, t - s.sentAt);
     }
-    if (Number.isFinite(first)) bucket.first.push(first);
-    bucket.answers.push(s.answeredAt - s.sentAt);
+    if (Number.isFinite(first)) firsts.push(first);
   }
-  for (const [b, { first, all, answers }] of buckets) {
-    console.log(
-      `  ${b * 5}-${b * 5 + 5} s: receipt p50 ${pct(all, 50).toFixed(0)} p99 ${pct(all, 99).toFixed(0)}, first socket p50 ${pct(first, 50).toFixed(0)} p99 ${pct(first, 99).toFixed(0)}, answer p50 ${pct(answers, 50).toFixed(0)} p99 ${pct(answers, 99).toFixed(0)} ms`,
-    );
+  return { delays, firsts, answers: accepted.map((s) => s.answeredAt - s.sentAt) };
+}
+
+/** BENCH_TIMELINE=1: a step's figures by 5 s of its posts' sending, to tell a tail that builds from one that comes and goes. */
+function printTimeline(accepted: Sent[], watchers: Watchers) {
+  const start = accepted[0]?.sentAt ?? 0;
+  const buckets = Map.groupBy(accepted, (s) => Math.floor((s.sentAt - start) / 5000));
+  for (const [b, sent] of buckets) {
+    const { delays, firsts, answers } = latencies(sent, watchers);
+    const p = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(0)} p99 ${pct(xs, 99).toFixed(0)}`;
+    console.log(`  ${b * 5}-${b * 5 + 5} s: receipt ${p(delays)}, first socket ${p(firsts)}, answer ${p(answers)} ms`);
   }
 }
 
