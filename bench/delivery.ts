@@ -8,7 +8,9 @@
 //     Worker's own cache hits (no router, middleware or access check: what the platform's
 //     hit path costs beyond the cache read, at most; issue 18's block check alone is measured
 //     against the hit path before it, docs/benchmarks.md)
-//   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET
+//   - segment cache misses: the same with Cache-Control: no-cache vs bare R2 GET, and vs a
+//     bare Worker that reads R2 and fills its cache on every request (what a miss must do,
+//     with no router, middleware or access check)
 //   - GET /api/v1/videos/{id} at 50 connections                  vs bare fixed JSON
 // and prints requests/s, p50 and p99 for each, with ratios. Results go to docs/benchmarks.md.
 // Any failed request (error, timeout, non-2xx) fails the run. BENCH_SMOKE=1: a 4 s 640x360
@@ -149,6 +151,7 @@ try {
   check(
     (await body(`${bare.url}/object/segment.ts`)).equals(segmentBytes) &&
       (await body(`${bare.url}/cached/segment.ts`)).equals(segmentBytes) &&
+      (await body(`${bare.url}/filled/segment.ts`)).equals(segmentBytes) &&
       (await body(`${bare.url}/json`)).toString() === page,
     "the bare Worker does not serve the segment and page it was given",
   );
@@ -159,6 +162,7 @@ try {
     "segment, cache miss": () => load(segmentUrl, 10, { "Cache-Control": "no-cache" }),
     "bare R2 GET": () => load(`${bare.url}/object/segment.ts`, 10),
     "bare cache hit, no checks": () => load(`${bare.url}/cached/segment.ts`, 10),
+    "bare R2 GET + cache fill, no checks": () => load(`${bare.url}/filled/segment.ts`, 10),
     "GET /api/v1/videos/{id}, 50 conns": () => load(`${stack.url}/api/v1/videos/${videoId}`, 50),
     "bare fixed JSON, 50 conns": () => load(`${bare.url}/json`, 50),
   };
@@ -180,6 +184,7 @@ try {
   const hitRatio = m("segment, cache hit", "rps") / m("bare R2 GET", "rps");
   const checkRatio = m("segment, cache hit", "rps") / m("bare cache hit, no checks", "rps");
   const missRatio = m("segment, cache miss", "rps") / m("bare R2 GET", "rps");
+  const fillRatio = m("segment, cache miss", "rps") / m("bare R2 GET + cache fill, no checks", "rps");
   const p99Ratio = m("GET /api/v1/videos/{id}, 50 conns", "p99") / Math.max(1, m("bare fixed JSON, 50 conns", "p99"));
   console.log(`
 | case | req/s | p50 ms | p99 ms | errors |
@@ -189,6 +194,7 @@ ${rows.join("\n")}
 segment hits / bare: ${hitRatio.toFixed(2)} (goal >= 0.95)
 segment hits / bare cache hits (no router, middleware or checks): ${checkRatio.toFixed(2)} (an upper bound of what the hit path adds; goal >= 0.95 as for the R2 ratio)
 segment misses / bare: ${missRatio.toFixed(2)} (goal >= 0.9)
+segment misses / bare R2 GET + cache fill (no router, middleware or checks): ${fillRatio.toFixed(2)} (what the miss path adds beyond the read and the cache write)
 metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 1.25; 1.12 before the pages and rate limits, 1.78-2.03 when issue 20 was filed)
 (medians of ${rounds} interleaved rounds of ${seconds} s; segment ${segmentBytes.length} bytes)`);
   smokeFooter();
@@ -202,6 +208,7 @@ metadata p99 / bare p99: ${p99Ratio.toFixed(2)} (goal <= 1.25; 1.12 before the p
     "hits / bare": hitRatio,
     "hits / bare cache hits": checkRatio,
     "misses / bare": missRatio,
+    "misses / bare R2 GET + cache fill": fillRatio,
     "metadata p99 / bare p99": p99Ratio,
   });
 } finally {

@@ -28,6 +28,10 @@ let fixed = "{}";
  * GET /cached/{key}            the edge cache, filled from R2 on a miss: a segment hit with no
  *                              checks at all (the baseline of the platform's hit path, whose
  *                              access check for blocked and private videos it lacks)
+ * GET /filled/{key}            R2 read whole and written to the edge cache on every request, the
+ *                              copy answered: a cache miss with no checks (the baseline of the
+ *                              platform's miss path, which also fills the cache; a bare R2 GET
+ *                              writes nothing)
  * GET/PUT /json                a fixed JSON body (metadata baseline)
  * POST /mpu/{key}              create a multipart upload -> { upload_id }
  * PUT /mpu/{key}?upload_id&part=N   the request body straight into part N (upload baseline)
@@ -63,6 +67,18 @@ export default {
       });
       ctx.waitUntil(cache.put(request, response.clone()));
       return response;
+    }
+    if (path.startsWith("/filled/")) {
+      const object = await env.MEDIA.get(path.slice("/filled/".length));
+      if (!object) return new Response("not found", { status: 404 });
+      const bytes = await object.arrayBuffer();
+      const headers = {
+        "Content-Type": "video/mp2t",
+        "Content-Length": String(object.size),
+        "Cache-Control": "public, max-age=86400",
+      };
+      ctx.waitUntil(caches.default.put(request.url, new Response(bytes.slice(0), { headers })));
+      return new Response(bytes, { headers });
     }
     if (path === "/fanout" && request.method === "POST") {
       // What a webhook fan-out is without queues, storage or signatures: the requests alone.
