@@ -4,44 +4,14 @@
 // rows, in Node's SQLite (the SQLite of the local D1): every row comes through with its values,
 // keys and foreign keys still hold, the rows take fewer bytes, and no video's all-time figures
 // change (hours only the global table had move into the regional table's `ZZ` row).
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
+import { bytes, migrationsDir as dir, insertRow, migrated } from "./migration-db";
 
-const dir = path.join(import.meta.dirname, "../../migrations");
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith(".sql"))
-  .sort();
 const REBUILT = "0015_rollups_without_rowid.sql";
 const TABLES = ["view_marks", "video_stats_daily", "video_region_daily"];
-
-function migrated(upTo: (f: string) => boolean) {
-  const db = new DatabaseSync(":memory:");
-  db.exec("PRAGMA foreign_keys = ON");
-  for (const f of files.filter(upTo)) db.exec(readFileSync(path.join(dir, f), "utf8"));
-  return db;
-}
-
-/** One row of `table`: `given` columns as given, every other required column without a default made up by its type. */
-function insertRow(db: DatabaseSync, table: string, given: Record<string, string | number>) {
-  const key = String(Object.values(given)[0]);
-  const columns = (
-    db
-      .prepare(`SELECT name, type, "notnull" AS required, dflt_value AS fallback FROM pragma_table_info('${table}')`)
-      .all() as {
-      name: string;
-      type: string;
-      required: number;
-      fallback: string | null;
-    }[]
-  ).filter((c) => c.name in given || (c.required && c.fallback === null));
-  const value = (c: (typeof columns)[number]) =>
-    given[c.name] ?? (/INT/i.test(c.type) ? 1_765_000_000_000 : /REAL/i.test(c.type) ? 1 : `${c.name}-${key}`);
-  db.prepare(
-    `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-  ).run(...columns.map(value));
-}
 
 /**
  * Rows of every kind the per-view tables hold, for `n` videos of one channel: each hour in two
@@ -100,14 +70,6 @@ const allTime = (db: DatabaseSync, hours: "video_stats_hourly" | "video_region_h
     .all();
 
 const dump = (db: DatabaseSync, table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all();
-/** A table's bytes with all its indexes (its key's, and the secondary ones). */
-const bytes = (db: DatabaseSync, table: string) =>
-  (
-    db
-      .prepare("SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ?)")
-      .get(table) as { b: number }
-  ).b;
-
 describe("migration 0015: the per-view roll-ups and marks as WITHOUT ROWID tables", () => {
   it("keeps every row, key, index and foreign key, and stores the rows in fewer bytes", () => {
     const before = migrated((f) => f < REBUILT);

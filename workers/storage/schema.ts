@@ -457,7 +457,12 @@ export const searchMeta = sqliteTable("search_meta", {
   value: integer("value").notNull(),
 });
 
-/** Who follows which channel; the triggers of migration 0005 keep `channels.subscriber_count`. */
+/**
+ * Who follows which channel; the triggers of migration 0005 keep `channels.subscriber_count`.
+ * A user's rows are read by the key's prefix (their few channels, sorted in memory for the
+ * newest-first list); the fan-out reads a channel's by the second index.
+ * WITHOUT ROWID (migrations/0020; drizzle-kit cannot say it): keep it when this table changes.
+ */
 export const subscriptions = sqliteTable(
   "subscriptions",
   {
@@ -473,7 +478,6 @@ export const subscriptions = sqliteTable(
     primaryKey({ columns: [t.userId, t.channelId] }),
     // The fan-out of `new_video` pages through a channel's subscribers by user id.
     index("subscriptions_channel_user").on(t.channelId, t.userId),
-    index("subscriptions_user_created").on(t.userId, t.createdAt),
   ],
 );
 
