@@ -491,7 +491,8 @@ function insertVideo(at: number, c: number): number {
     for (let t = 0; t + A.secondsPerCue <= seconds; t += A.secondsPerCue) {
       run(
         "caption_cues",
-        "INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text) VALUES (?, 'en', ?, ?, ?)",
+        // captions.ts saveTrack: a cue names its track (migration 0021).
+        "INSERT INTO caption_cues (track, start_ms, end_ms, text) VALUES ((SELECT id FROM captions WHERE video_id = ? AND language = 'en'), ?, ?, ?)",
         id,
         Math.round(t * 1000),
         Math.round((t + A.secondsPerCue) * 1000),

@@ -152,8 +152,9 @@ export async function loadCues(bench: BenchWorker, cues: CueRow[]): Promise<void
     const statements: Statement[] = [];
     for (let j = i; j < Math.min(cues.length, i + step); j += CUES_PER_STATEMENT) {
       statements.push({
-        sql: `INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text)
-          SELECT value ->> 0, 'en', value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)`,
+        sql: `INSERT INTO caption_cues (track, start_ms, end_ms, text)
+          SELECT (SELECT id FROM captions WHERE video_id = value ->> 0 AND language = 'en'), value ->> 1, value ->> 2, value ->> 3
+          FROM json_each(?)`,
         params: [
           JSON.stringify(cues.slice(j, j + CUES_PER_STATEMENT).map((c) => [c.video_id, c.start_ms, c.end_ms, c.text])),
         ],

@@ -233,7 +233,9 @@ describe("auto captions through the captions queue", () => {
     expect(asked(videoId)).toHaveLength(1);
     expect(await tracks(videoId)).toEqual([first]);
     expect((await notifications(owner)).filter((n) => n.type === "captions_ready")).toHaveLength(1);
-    const cues = await env.DB.prepare("SELECT COUNT(*) AS n FROM caption_cues WHERE video_id = ?")
+    const cues = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM caption_cues q CROSS JOIN captions k ON k.id = q.track WHERE k.video_id = ?",
+    )
       .bind(videoId)
       .first();
     expect(cues).toEqual({ n: 2 });

@@ -29,11 +29,15 @@ export function findCaption(db: Database, videoId: string, language: string) {
 export function listCues(db: Database, videoId: string, language: string): Promise<StoredCue[]> {
   return db
     .select({ start: captionCues.startMs, end: captionCues.endMs, text: captionCues.text })
-    .from(captionCues)
-    .where(and(eq(captionCues.videoId, videoId), eq(captionCues.language, language)))
+    .from(captions)
+    .innerJoin(captionCues, eq(captionCues.track, captions.id))
+    .where(and(eq(captions.videoId, videoId), eq(captions.language, language)))
     .orderBy(asc(captionCues.startMs), asc(captionCues.id))
     .all();
 }
+
+/** A track's number (`captions.id`) by its video and language, inside a statement. */
+const TRACK = "(SELECT id FROM captions WHERE video_id = ? AND language = ?)";
 
 /** Cues written per statement: one JSON parameter each, well inside D1's statement and row limits. */
 const CUES_PER_STATEMENT = 500;
@@ -55,21 +59,8 @@ export interface TrackWrite {
 export async function saveTrack(db: Database, track: TrackWrite): Promise<void> {
   const d1 = db.$client;
   const { videoId, language, now } = track;
+  // The row first: the cues name it (a replaced track keeps its number).
   const statements: D1PreparedStatement[] = [
-    d1.prepare("DELETE FROM caption_cues WHERE video_id = ? AND language = ?").bind(videoId, language),
-  ];
-  for (let i = 0; i < track.cues.length; i += CUES_PER_STATEMENT) {
-    const chunk = track.cues.slice(i, i + CUES_PER_STATEMENT).map((c) => [c.start, c.end, c.text]);
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text)
-           SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) ORDER BY key`,
-        )
-        .bind(videoId, language, JSON.stringify(chunk)),
-    );
-  }
-  statements.push(
     d1
       .prepare(
         `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, error, updated_at)
@@ -79,7 +70,19 @@ export async function saveTrack(db: Database, track: TrackWrite): Promise<void> 
            updated_at = excluded.updated_at`,
       )
       .bind(videoId, language, track.label, track.source, track.rev, track.cues.length, now.getTime()),
-  );
+    d1.prepare(`DELETE FROM caption_cues WHERE track = ${TRACK}`).bind(videoId, language),
+  ];
+  for (let i = 0; i < track.cues.length; i += CUES_PER_STATEMENT) {
+    const chunk = track.cues.slice(i, i + CUES_PER_STATEMENT).map((c) => [c.start, c.end, c.text]);
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO caption_cues (track, start_ms, end_ms, text)
+           SELECT ${TRACK}, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) ORDER BY key`,
+        )
+        .bind(videoId, language, JSON.stringify(chunk)),
+    );
+  }
   await d1.batch(statements);
 }
 
@@ -95,7 +98,7 @@ export async function relabel(db: Database, videoId: string, language: string, l
 export async function deleteTrack(db: Database, videoId: string, language: string): Promise<boolean> {
   const d1 = db.$client;
   const [, removed] = await d1.batch([
-    d1.prepare("DELETE FROM caption_cues WHERE video_id = ? AND language = ?").bind(videoId, language),
+    d1.prepare(`DELETE FROM caption_cues WHERE track = ${TRACK}`).bind(videoId, language),
     d1.prepare("DELETE FROM captions WHERE video_id = ? AND language = ?").bind(videoId, language),
   ]);
   return (removed?.meta.changes ?? 0) > 0;
@@ -137,7 +140,7 @@ export async function finishAutoTrack(db: Database, track: Omit<TrackWrite, "sou
   const { videoId, language } = track;
   const statements: D1PreparedStatement[] = [
     d1
-      .prepare(`DELETE FROM caption_cues WHERE video_id = ? AND language = ? AND ${STILL_PROCESSING}`)
+      .prepare(`DELETE FROM caption_cues WHERE track = ${TRACK} AND ${STILL_PROCESSING}`)
       .bind(videoId, language, videoId, language),
   ];
   for (let i = 0; i < track.cues.length; i += CUES_PER_STATEMENT) {
@@ -145,8 +148,8 @@ export async function finishAutoTrack(db: Database, track: Omit<TrackWrite, "sou
     statements.push(
       d1
         .prepare(
-          `INSERT INTO caption_cues (video_id, language, start_ms, end_ms, text)
-           SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE ${STILL_PROCESSING} ORDER BY key`,
+          `INSERT INTO caption_cues (track, start_ms, end_ms, text)
+           SELECT ${TRACK}, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE ${STILL_PROCESSING} ORDER BY key`,
         )
         .bind(videoId, language, JSON.stringify(chunk), videoId, language),
     );
@@ -168,7 +171,7 @@ export async function failAutoTrack(db: Database, videoId: string, language: str
   const d1 = db.$client;
   const [, result] = await d1.batch([
     d1
-      .prepare(`DELETE FROM caption_cues WHERE video_id = ? AND language = ? AND ${STILL_PROCESSING}`)
+      .prepare(`DELETE FROM caption_cues WHERE track = ${TRACK} AND ${STILL_PROCESSING}`)
       .bind(videoId, language, videoId, language),
     d1
       .prepare(

@@ -349,8 +349,9 @@ export function transcriptCandidates(
        WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC
        LIMIT CASE WHEN (SELECT yes FROM broad) AND ${filled} THEN 0 ELSE ${TRANSCRIPT_WINDOW} END),
      b AS MATERIALIZED (
-       SELECT q.video_id, min(w.score) AS score FROM w CROSS JOIN caption_cues q ON q.id = w.rowid
-       GROUP BY q.video_id ORDER BY score)
+       SELECT k.video_id, min(w.score) AS score
+       FROM w CROSS JOIN caption_cues q ON q.id = w.rowid CROSS JOIN captions k ON k.id = q.track
+       GROUP BY k.video_id ORDER BY score)
      SELECT ${CANDIDATE_COLUMNS.replace("s.score", "b.score")}
      FROM b CROSS JOIN search_documents d ON d.video_id = b.video_id CROSS JOIN videos v ON v.id = d.video_id
        CROSS JOIN channels c ON c.id = v.channel_id
@@ -387,11 +388,12 @@ export function moments(
   return query(
     db,
     `WITH r AS MATERIALIZED (
-       SELECT video_id, min(id) AS lo, max(id) AS hi FROM caption_cues
-       WHERE video_id IN (SELECT value FROM json_each(?4)) GROUP BY video_id),
+       SELECT k.video_id, min(q.id) AS lo, max(q.id) AS hi FROM captions k CROSS JOIN caption_cues q ON q.track = k.id
+       WHERE k.video_id IN (SELECT value FROM json_each(?4)) GROUP BY k.video_id),
      hits AS MATERIALIZED (
-       SELECT q.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
-       FROM r CROSS JOIN transcript_search t CROSS JOIN caption_cues q ON q.id = t.rowid AND q.video_id = r.video_id
+       SELECT r.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
+       FROM r CROSS JOIN transcript_search t CROSS JOIN caption_cues q ON q.id = t.rowid
+         CROSS JOIN captions k ON k.id = q.track AND k.video_id = r.video_id
        WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
          AND t.rowid >= CAST(r.lo AS INTEGER) AND t.rowid <= CAST(r.hi AS INTEGER))
      SELECT video_id, start_ms, marked FROM (
