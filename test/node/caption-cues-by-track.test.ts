@@ -12,8 +12,8 @@ import { applyMigration, bytes, insertRow, migrated, plan } from "./migration-db
 
 const REBUILT = "0021_caption_cues_by_track.sql";
 const CUES = 200;
-/** Video ids as long as the platform's (20 characters): what every cue repeated before. */
-const vid = (v: number) => `vid${v}`.padEnd(20, "x");
+/** Video ids as long as the platform's (16 characters, lib/ids.ts): what every cue repeated before. */
+const vid = (v: number) => `vid${v}`.padEnd(16, "x");
 
 /** Ten videos, the odd ones private; tracks in English on each and in German on every third. */
 function fill(db: DatabaseSync) {
