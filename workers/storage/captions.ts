@@ -94,14 +94,16 @@ export async function relabel(db: Database, videoId: string, language: string, l
     .where(and(eq(captions.videoId, videoId), eq(captions.language, language)));
 }
 
-/** Removes a track and its cues; true when there was one. */
+/**
+ * Removes a track and its cues (the track's BEFORE DELETE trigger, migration 0021, deletes them
+ * first, so they leave the transcript index); true when there was one.
+ */
 export async function deleteTrack(db: Database, videoId: string, language: string): Promise<boolean> {
-  const d1 = db.$client;
-  const [, removed] = await d1.batch([
-    d1.prepare(`DELETE FROM caption_cues WHERE track = ${TRACK}`).bind(videoId, language),
-    d1.prepare("DELETE FROM captions WHERE video_id = ? AND language = ?").bind(videoId, language),
-  ]);
-  return (removed?.meta.changes ?? 0) > 0;
+  const removed = await db.$client
+    .prepare("DELETE FROM captions WHERE video_id = ? AND language = ?")
+    .bind(videoId, language)
+    .run();
+  return removed.meta.changes > 0;
 }
 
 // Auto captions: a track the platform transcribes. It never replaces an uploaded one: every
