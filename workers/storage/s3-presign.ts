@@ -1,10 +1,16 @@
-import { ListPartsCommand, S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { parseXml, XmlElement } from "@rgrove/parse-xml";
+import { AwsClient } from "aws4fetch";
 
 /**
  * Presigned part URLs through R2's S3 API: clients PUT parts straight to R2, bypassing the
  * Worker. The R2 binding cannot presign or list parts, so this is the one place that
  * speaks S3; it is built only when credentials are configured.
+ *
+ * aws4fetch signs (SigV4 on WebCrypto, the signer Cloudflare's R2 documentation uses from
+ * Workers) and @rgrove/parse-xml reads ListParts' answer: 24 KiB in the Worker's bundle where
+ * the AWS SDK's S3 client and presigner were about 830 KiB (docs/benchmarks.md, "Worker
+ * startup and bundle size"). test/node/s3-presign.test.ts checks the URLs and the requests
+ * against AWS's own signer.
  */
 export interface PartPresigner {
   presignParts(key: string, uploadId: string, partCount: number, expiresInSeconds: number): Promise<string[]>;
@@ -22,29 +28,38 @@ export interface S3Settings {
 /** S3 presigned URLs live at most 7 days. */
 const MAX_EXPIRY = 7 * 24 * 3600;
 
+/** An element's child elements named `name`. */
+const childrenOf = (el: XmlElement, name: string) =>
+  el.children.filter((c): c is XmlElement => c instanceof XmlElement && c.name === name);
+/** The text of an element's first child element named `name`. */
+const textOf = (el: XmlElement, name: string) => childrenOf(el, name)[0]?.text;
+
 export function s3Presigner(settings: S3Settings): PartPresigner {
-  const client = new S3Client({
-    endpoint: settings.endpoint,
+  // Two retries of a 5xx or a network error, not aws4fetch's ten: a viewer's request waits on listParts.
+  const aws = new AwsClient({
+    accessKeyId: settings.accessKeyId,
+    secretAccessKey: settings.secretAccessKey,
+    service: "s3",
     region: settings.region ?? "auto",
-    forcePathStyle: true,
-    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-    // The SDK would otherwise sign a CRC32 of the (empty) body into every presigned URL,
-    // and the client's real part would then fail the store's checksum check.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
+    retries: 2,
   });
+  // Path-style (the bucket in the path), as R2's S3 endpoint takes it; every segment encoded once.
+  const objectUrl = (key: string) =>
+    new URL(
+      `${settings.endpoint.replace(/\/+$/, "")}/${encodeURIComponent(settings.bucket)}/${key.split("/").map(encodeURIComponent).join("/")}`,
+    );
   return {
     async presignParts(key, uploadId, partCount, expiresInSeconds) {
-      const expiresIn = Math.min(MAX_EXPIRY, expiresInSeconds);
+      const expiresIn = Math.min(MAX_EXPIRY, Math.max(1, Math.floor(expiresInSeconds)));
       const urls: string[] = [];
       for (let part = 1; part <= partCount; part++) {
-        const command = new UploadPartCommand({
-          Bucket: settings.bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: part,
-        });
-        urls.push(await getSignedUrl(client, command, { expiresIn }));
+        const url = objectUrl(key);
+        url.searchParams.set("partNumber", String(part));
+        url.searchParams.set("uploadId", uploadId);
+        url.searchParams.set("X-Amz-Expires", String(expiresIn));
+        // Query signing with an unsigned payload: the client's part is whatever it sends.
+        const signed = await aws.sign(url.toString(), { method: "PUT", aws: { signQuery: true } });
+        urls.push(signed.url);
       }
       return urls;
     },
@@ -52,15 +67,28 @@ export function s3Presigner(settings: S3Settings): PartPresigner {
       const parts: { part: number; size: number; etag: string }[] = [];
       let marker: string | undefined;
       do {
-        const page = await client.send(
-          new ListPartsCommand({ Bucket: settings.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
-        );
-        for (const p of page.Parts ?? []) {
-          if (p.PartNumber && p.ETag && p.Size !== undefined) {
-            parts.push({ part: p.PartNumber, size: p.Size, etag: p.ETag.replaceAll('"', "") });
+        const url = objectUrl(key);
+        url.searchParams.set("uploadId", uploadId);
+        if (marker) url.searchParams.set("part-number-marker", marker);
+        const res = await aws.fetch(url.toString(), { method: "GET" });
+        if (!res.ok) {
+          await res.body?.cancel();
+          throw new Error(`S3 ListParts answered ${res.status}`);
+        }
+        // ListParts' answer: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
+        const page = parseXml(await res.text()).root;
+        if (page?.name !== "ListPartsResult") throw new Error("S3 ListParts answered without a ListPartsResult");
+        for (const p of childrenOf(page, "Part")) {
+          const part = Number(textOf(p, "PartNumber"));
+          const size = Number(textOf(p, "Size"));
+          const etag = textOf(p, "ETag")?.replaceAll('"', "");
+          if (Number.isInteger(part) && part > 0 && etag && Number.isInteger(size) && size >= 0) {
+            parts.push({ part, size, etag });
           }
         }
-        marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+        const next = textOf(page, "IsTruncated") === "true" ? textOf(page, "NextPartNumberMarker") : undefined;
+        // A truncated page that names no next marker, or the one just read, would loop for ever.
+        marker = next && next !== marker ? next : undefined;
       } while (marker);
       return parts;
     },
