@@ -7,8 +7,8 @@ import { AwsClient } from "aws4fetch";
  * speaks S3; it is built only when credentials are configured.
  *
  * aws4fetch signs (SigV4 on WebCrypto, the signer Cloudflare's R2 documentation uses from
- * Workers) and @rgrove/parse-xml reads ListParts' answer: 24 KiB in the Worker's bundle where
- * the AWS SDK's S3 client and presigner were about 830 KiB (docs/benchmarks.md, "Worker
+ * Workers) and @rgrove/parse-xml reads ListParts' answer: about 50 KiB in the Worker's bundle
+ * where the AWS SDK's S3 client and presigner were about 830 KiB (docs/benchmarks.md, "Worker
  * startup and bundle size"). test/node/s3-presign.test.ts checks the URLs and the requests
  * against AWS's own signer.
  */
