@@ -122,10 +122,7 @@ const CO_VIEW_HALF_LIFE_MS = 7 * DAY_MS;
 // wiring/windows.ts WINDOW_SHARDS, viewer-windows.ts WINDOW_PRUNE_EVERY_MS (each shard's alarm)
 const WINDOW_SHARDS = 64;
 const WINDOW_PRUNE_EVERY_MS = HOUR_MS;
-const ROOM_MEMORY_MS = DAY_MS; // user-history.ts ROOM_MEMORY_MS (and the cron forgetting D1's room_members)
-// engagement.ts: PROCESSED_KEEP_MS, and FORGET_BATCH x FORGET_ROUNDS ids a cron run (scaled)
-const PROCESSED_KEEP_MS = HOUR_MS;
-const FORGET_PER_RUN = Math.max(1, Math.round(10_000 * 300 * s));
+const ROOM_MEMORY_MS = DAY_MS; // user-history.ts ROOM_MEMORY_MS
 
 // --- a seeded generator ---
 
@@ -812,9 +809,8 @@ function webhook(ownerId: string, type: string, payload: object, at: number) {
 }
 
 /**
- * The 5-minute cron's jobs that delete rows: engagement.ts forgetOldEventIds (its run's share
- * scaled), moderation forgetRoomMembers; and on the hour, the windows' shards' alarms
- * (viewer-windows.ts `alarm`: not D1, one request per shard).
+ * The 5-minute cron's jobs that delete rows: webhook events past 30 days; and on the hour, the
+ * windows' shards' alarms (viewer-windows.ts `alarm`: not D1, one request per shard).
  */
 function cron(now: number) {
   if (now % WINDOW_PRUNE_EVERY_MS === 0) {
@@ -824,13 +820,6 @@ function cron(now: number) {
     );
     objectWrite("ViewerWindows: watches", windowPrune, now - CO_VIEW_WINDOW_MS);
   }
-  run(
-    "cron: forget processed_events",
-    "DELETE FROM processed_events WHERE rowid IN (SELECT rowid FROM processed_events WHERE created_at < ? ORDER BY created_at LIMIT ?)",
-    now - PROCESSED_KEEP_MS,
-    FORGET_PER_RUN,
-  );
-  run("cron: forget room_members", "DELETE FROM room_members WHERE joined_at < ?", now - ROOM_MEMORY_MS);
   run("cron: prune webhook_events", "DELETE FROM webhook_events WHERE created_at < ?", now - 30 * DAY_MS);
   // Each room's alarm flushes what is due and expires its marks and hours past LIMITS.markHours
   // (the expiry is not D1: no statement counted).
@@ -1207,40 +1196,6 @@ const RETENTION: Record<string, Retention> = {
   upload_parts: { kind: "window", days: 7, driver: "parts per upload; a completed upload's for 7 days" },
   notifications: { kind: "forever", driver: "rare notices (ready, captions, moderation); new-video ones in inboxes" },
   comments: { kind: "forever", driver: "comments" },
-  video_likes: {
-    kind: "forever",
-    driver: "no longer written: each user's object keeps their likes (the cron moves D1's)",
-  },
-  watch_history: {
-    kind: "forever",
-    driver: "no longer written: history lives in each user's object (cron drains D1's)",
-  },
-  view_marks: { kind: "forever", driver: "no longer written: marks live in each video's room (cron drains D1's)" },
-  processed_events: {
-    kind: "forever",
-    driver: "no longer written: each room counts its events once (the cron forgets D1's)",
-  },
-  video_region_hourly: {
-    kind: "forever",
-    driver: "no longer written: each room keeps its hours (the cron moves D1's)",
-  },
-  video_stats_daily: {
-    kind: "forever",
-    driver: "no longer written: seconds watched add up on the video's row (the cron folds D1's)",
-  },
-  video_region_daily: { kind: "forever", driver: "no longer written (no reader); its rows stay" },
-  viewer_recent_watches: {
-    kind: "forever",
-    driver: "no longer written: 64 objects keep the windows (the cron moves D1's)",
-  },
-  co_views: {
-    kind: "forever",
-    driver: "no longer written: each video's room keeps its pairs (the cron moves D1's)",
-  },
-  room_members: {
-    kind: "forever",
-    driver: "no longer written: each user's object keeps a day of joins (the cron forgets D1's)",
-  },
   webhook_events: { kind: "window", days: 30, driver: "events for endpoints; 30 days" },
   webhook_deliveries: { kind: "window", days: 30, driver: "1 per event × endpoint; 30 days" },
   webhook_attempts: { kind: "window", days: 30, driver: "attempts; 30 days" },

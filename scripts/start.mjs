@@ -31,11 +31,25 @@ if (!existsSync(devVars)) {
 log("applying D1 migrations to the local database");
 const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
   cwd: root,
-  stdio: ["ignore", "inherit", "inherit"],
+  stdio: ["ignore", "pipe", "pipe"],
+  encoding: "utf8",
   env: { ...process.env, CI: "true" },
 });
+process.stdout.write(migrate.stdout ?? "");
+process.stderr.write(migrate.stderr ?? "");
 if (migrate.status !== 0) {
-  console.error("[start] migrations failed");
+  // Migration 0022 refuses a database whose old per-view tables still hold rows that the
+  // releases before it moved into Durable Objects with their cron (README, "Deploying").
+  const undrained = /(\w+)_not_yet_drained/.exec(`${migrate.stdout}${migrate.stderr}`)?.[1];
+  console.error(
+    undrained
+      ? `[start] migrations failed: the local database in ${persistTo} still holds rows of \`${undrained}\`, which the\n` +
+          '  release before migration 0022 moves out with its cron (README, "Upgrading a deployment from before\n' +
+          "  migration 0022\"). Leave that release's `npm start` running (it runs the cron every 5 minutes;\n" +
+          "  room joins clear a day after they were made) and try again, or start afresh with another\n" +
+          "  PERSIST_DIR (the local state is test data). Nothing was changed: D1 rolled the migration back."
+      : "[start] migrations failed",
+  );
   process.exit(1);
 }
 

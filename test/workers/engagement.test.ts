@@ -1,9 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { userHistoryOf } from "../../workers/wiring/history";
 import { roomOf } from "../../workers/wiring/rooms";
-import { api, freshIp, readyVideo, registerUser, roomMarks, runCron, type TestUser, waitFor } from "./fixtures";
+import { api, freshIp, readyVideo, registerUser, roomMarks, type TestUser, waitFor } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
@@ -203,42 +202,6 @@ describe("likes and shares", () => {
     await flushRoom(videoId);
     const page = (await (await api(`/api/v1/videos/${videoId}`)).json()) as Record<string, number>;
     expect(page).toMatchObject({ like_count: 0, dislike_count: 1, share_count: 1 });
-    // Kept by each user's object, not D1 (issue 23).
-    const d1 = await env.DB.prepare("SELECT count(*) AS n FROM video_likes WHERE video_id = ?")
-      .bind(videoId)
-      .first<{ n: number }>();
-    expect(d1?.n).toBe(0);
-  });
-
-  it("takes the likes D1 kept before: on the user's next like, or by the cron", async () => {
-    const owner = await registerUser();
-    const { videoId } = await readyVideo(owner);
-    const [back, gone] = [await registerUser(), await registerUser()];
-    // Two likes as D1 kept them (and counted them into the video's row) before 2026-12-07.
-    for (const u of [back, gone]) {
-      await env.DB.prepare("INSERT INTO video_likes (user_id, video_id, value, created_at) VALUES (?, ?, 1, ?)")
-        .bind(u.id, videoId, Date.now() - 3_600_000)
-        .run();
-    }
-    await env.DB.prepare("UPDATE videos SET like_count = 2 WHERE id = ?").bind(videoId).run();
-    const d1Likes = async (u: TestUser) =>
-      (
-        await env.DB.prepare("SELECT count(*) AS n FROM video_likes WHERE user_id = ?")
-          .bind(u.id)
-          .first<{ n: number }>()
-      )?.n;
-    // Liking again changes nothing; switching moves one like to a dislike.
-    const like = (u: TestUser, value: number) =>
-      api(`/api/v1/videos/${videoId}/like`, { method: "POST", as: u, json: { value } });
-    expect(await (await like(back, 1)).json()).toEqual({ like_count: 2, dislike_count: 0, value: 1 });
-    expect(await d1Likes(back)).toBe(0);
-    expect(await (await like(back, -1)).json()).toEqual({ like_count: 1, dislike_count: 1, value: -1 });
-    // The one who does not come back: the cron moves theirs, once.
-    expect(await d1Likes(gone)).toBe(1);
-    await runCron();
-    expect(await d1Likes(gone)).toBe(0);
-    expect(await userHistoryOf(env, gone.id).pullLikesFromD1()).toBe(0);
-    expect(await (await like(gone, 0)).json()).toEqual({ like_count: 0, dislike_count: 1, value: 0 });
   });
 });
 

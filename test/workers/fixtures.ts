@@ -1,6 +1,7 @@
 import {
   createExecutionContext,
   createScheduledController,
+  runDurableObjectAlarm,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -10,7 +11,6 @@ import worker from "../../workers/index";
 import { syncVideoVector } from "../../workers/services/embeddings";
 import { ALL_CATEGORIES } from "../../workers/services/trending";
 import { database } from "../../workers/storage/db";
-import { addLogSql, CO_VIEW_HALF_LIFE_MS } from "../../workers/storage/signals";
 import { readList, writeList } from "../../workers/storage/trending";
 import { recordCompleted } from "../../workers/storage/videos";
 import { vectorBackend } from "../../workers/vectors/backend";
@@ -292,20 +292,17 @@ export async function addVideo(owner: TestUser, spec: VideoSpec & { age?: number
 }
 
 /**
- * `score` co-views of `a` and `b` now, in both directions, where the platform keeps them: each
- * video's room holds its pairs, D1 each video's total (added to, as a room's flush does).
+ * `score` co-views of `a` and `b` now, in both directions, as the watch-events consumer makes
+ * them: each video's room adds the pair, and its alarm's flush adds it to the video's total
+ * in D1 (run here rather than within the hour).
  */
 export async function coView(a: string, b: string, score: number) {
   const at = Date.now();
-  const total = env.DB.prepare(`UPDATE videos SET co_view_log = ${addLogSql("co_view_log", "?2")} WHERE id = ?1`);
-  for (const [x, y] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    await roomOf(env, x).importCoViews([{ otherId: y, score, at }]);
+  for (let i = 0; i < score; i++) {
+    const eventId = crypto.randomUUID();
+    await Promise.all([roomOf(env, a).addCoViews([b], at, eventId), roomOf(env, b).addCoViews([a], at, eventId)]);
   }
-  const log = Math.log2(score) + at / CO_VIEW_HALF_LIFE_MS;
-  await env.DB.batch([total.bind(a, log), total.bind(b, log)]);
+  for (const id of [a, b]) await runDurableObjectAlarm(env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(id)));
 }
 
 export async function subscribe(user: TestUser, channelId: string) {

@@ -2,16 +2,14 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HISTORY_CAP, ROOM_MEMORY_MS } from "../../workers/durable-objects/user-history";
-import { databaseOf } from "../../workers/wiring/deps";
 import { roomMemory, userHistoryOf } from "../../workers/wiring/history";
-import { api, catalogueVideo, readyVideo, registerUser, runCron, type TestUser } from "./fixtures";
+import { api, catalogueVideo, readyVideo, registerUser, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
 // Issue 23: a user's watch history and resume points live in their own object
-// (`UserHistory`), not in the shared D1. The rows D1 kept before are pulled in on the user's
-// first call, and by the cron for users who do not come back.
+// (`UserHistory`), not in the shared D1.
 
 type List = {
   items: { video: { id: string }; position: number; percent: number; watched_at: string }[];
@@ -27,71 +25,7 @@ const list = async (user: TestUser, query = "") => {
 const report = (user: TestUser, videoId: string, position: number) =>
   api(`/api/v1/videos/${videoId}/watch-position`, { method: "POST", as: user, json: { position, duration: 100 } });
 
-const d1Rows = async (userId: string) =>
-  (
-    await env.DB.prepare("SELECT count(*) AS n FROM watch_history WHERE user_id = ?")
-      .bind(userId)
-      .first<{ n: number }>()
-  )?.n;
-
-async function legacyRow(userId: string, videoId: string, position: number, at: number) {
-  await env.DB.prepare(
-    "INSERT INTO watch_history (user_id, video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, 100, ?, ?)",
-  )
-    .bind(userId, videoId, position, position, at)
-    .run();
-}
-
 describe("watch history in the user's own object", () => {
-  it("pulls the rows D1 kept on the user's first call, newest first, and leaves none in D1", async () => {
-    const owner = await registerUser();
-    const a = await catalogueVideo(owner, { title: "old a" });
-    const b = await catalogueVideo(owner, { title: "old b" });
-    const viewer = await registerUser();
-    const t = Date.now() - 3_600_000;
-    await legacyRow(viewer.id, a, 30, t);
-    await legacyRow(viewer.id, b, 60, t + 1000);
-
-    const first = await list(viewer);
-    expect(first.items.map((i) => [i.video.id, i.position, i.percent])).toEqual([
-      [b, 60, 60],
-      [a, 30, 30],
-    ]);
-    expect(first.items[0]?.watched_at).toBe(new Date(t + 1000).toISOString());
-    expect(await d1Rows(viewer.id)).toBe(0);
-
-    // The watch page's resume point comes from there too, and a report moves it.
-    const page = async () =>
-      ((await (await api(`/api/v1/videos/${a}`, { as: viewer })).json()) as { resume_position: number })
-        .resume_position;
-    expect(await page()).toBe(30);
-    expect((await report(viewer, a, 45)).status).toBe(204);
-    expect(await page()).toBe(45);
-    expect((await list(viewer)).items.map((i) => i.video.id)).toEqual([a, b]);
-  });
-
-  it("moves the history of users who do not come back with the cron; the newer entry of a video wins", async () => {
-    const owner = await registerUser();
-    const a = await catalogueVideo(owner, { title: "cron a" });
-    const b = await catalogueVideo(owner, { title: "cron b" });
-    const away = await registerUser();
-    const t = Date.now() - 7_200_000;
-    await legacyRow(away.id, a, 10, t);
-    await legacyRow(away.id, b, 20, t);
-    await runCron();
-    expect(await d1Rows(away.id)).toBe(0);
-    const store = userHistoryOf(env, away.id);
-    expect((await store.page(10)).map((r) => r.video_id).sort()).toEqual([a, b].sort());
-
-    // A row an older Worker wrote to D1 meanwhile: pulled again, but only a newer one replaces.
-    await legacyRow(away.id, a, 5, t - 1000);
-    await legacyRow(away.id, b, 90, t + 1000);
-    expect(await store.pullFromD1()).toBe(2);
-    expect(await store.resume(a)).toEqual({ position: 10, duration: 100 });
-    expect(await store.resume(b)).toEqual({ position: 90, duration: 100 });
-    expect(await store.pullFromD1()).toBe(0);
-  });
-
   it("pages over other people's private videos and deleted ones without short or empty pages", async () => {
     const owner = await registerUser();
     const viewer = await registerUser();
@@ -156,7 +90,7 @@ describe("watch history in the user's own object", () => {
     expect((await list(viewer)).items.map((i) => i.video.id)).toEqual([videoId]);
   });
 
-  it("remembers the rooms a user joined for a day, beside what D1 kept before", async () => {
+  it("remembers the rooms a user joined for a day", async () => {
     const user = await registerUser();
     const owner = await registerUser();
     const [a, b, c] = [
@@ -164,30 +98,22 @@ describe("watch history in the user's own object", () => {
       await catalogueVideo(owner, { title: "room b" }),
       await catalogueVideo(owner, { title: "room c" }),
     ];
-    const joins = roomMemory(env, databaseOf(env));
+    const joins = roomMemory(env);
     const t = Date.now();
-    // A join D1 remembered before the objects did (2026-12-07), read until the cron forgets it.
-    await env.DB.prepare("INSERT INTO room_members (user_id, video_id, joined_at) VALUES (?, ?, ?)")
-      .bind(user.id, a, t - 3_600_000)
-      .run();
+    await joins.joined(user.id, a, new Date(t - 3_600_000));
     await joins.joined(user.id, b, new Date(t - 2 * 3_600_000));
     await joins.joined(user.id, c, new Date(t));
-    const d1Joins = await env.DB.prepare("SELECT count(*) AS n FROM room_members WHERE user_id = ?")
-      .bind(user.id)
-      .first<{ n: number }>();
-    expect(d1Joins?.n).toBe(1);
     expect((await joins.roomsOf(user.id, new Date(t - ROOM_MEMORY_MS))).sort()).toEqual([a, b, c].sort());
     expect((await joins.roomsOf(user.id, new Date(t - 90 * 60_000))).sort()).toEqual([a, c].sort());
     // A day later, a new join: the object forgets what is older than a day.
     await joins.joined(user.id, a, new Date(t + ROOM_MEMORY_MS - 60 * 60_000));
-    await env.DB.prepare("DELETE FROM room_members WHERE user_id = ?").bind(user.id).run();
     const kept = await runInDurableObject(env.USER_HISTORY.get(env.USER_HISTORY.idFromName(user.id)), (_, state) =>
       state.storage.sql.exec<{ video_id: string }>("SELECT video_id FROM rooms ORDER BY video_id").toArray(),
     );
     expect(kept.map((r) => r.video_id).sort()).toEqual([a, c].sort());
   });
 
-  it("remembers a signed-in viewer's live room in their object, not in D1", async () => {
+  it("remembers a signed-in viewer's live room in their object", async () => {
     const owner = await registerUser();
     const { videoId } = await readyVideo(owner);
     const viewer = await registerUser();
@@ -195,10 +121,6 @@ describe("watch history in the user's own object", () => {
     expect(res.status).toBe(101);
     res.webSocket?.accept();
     res.webSocket?.close(1000, "done");
-    expect(await roomMemory(env, databaseOf(env)).roomsOf(viewer.id, new Date(Date.now() - 60_000))).toEqual([videoId]);
-    const d1Joins = await env.DB.prepare("SELECT count(*) AS n FROM room_members WHERE user_id = ?")
-      .bind(viewer.id)
-      .first<{ n: number }>();
-    expect(d1Joins?.n).toBe(0);
+    expect(await roomMemory(env).roomsOf(viewer.id, new Date(Date.now() - 60_000))).toEqual([videoId]);
   });
 });

@@ -2,18 +2,17 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../workers/durable-objects/video-room-protocol";
-import { type EngagementDeps, moveViewMarks, reportPosition } from "../../workers/services/engagement";
+import { type EngagementDeps, reportPosition } from "../../workers/services/engagement";
 import { databaseOf, engagementDeps } from "../../workers/wiring/deps";
 import { roomOf } from "../../workers/wiring/rooms";
-import { api, catalogueVideo, readyVideo, registerUser, roomMarks, runCron } from "./fixtures";
+import { api, catalogueVideo, readyVideo, registerUser, roomMarks } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
 // Issue 23: a video's view marks (one per viewer and hour) live in its room's SQLite for
 // LIMITS.markHours, not in the shared D1; the room counts a view when a mark is new, trending
-// asks it for distinct viewers, the alarm expires old marks, and the cron moves what D1 still
-// holds into the rooms.
+// asks it for distinct viewers, and the alarm expires old marks.
 
 const HOUR = 3_600_000;
 const hourNow = () => Math.floor(Date.now() / HOUR);
@@ -50,27 +49,27 @@ describe("view marks in the video's room", () => {
     const room = roomOf(env, id);
     const h = hourNow();
     const oldest = h - LIMITS.markHours + 1;
-    expect(
-      await room.importMarks([
-        { viewer: "a:gone", hour: h - LIMITS.markHours, region: "DE" },
-        { viewer: "a:last", hour: oldest, region: "DE" },
-        { viewer: "a:now", hour: h, region: "DE" },
-      ]),
-    ).toBe(3);
-    // The alarm is due at once (a mark is past its hours already).
+    for (const [viewer, hour] of [
+      ["a:gone", h - LIMITS.markHours],
+      ["a:last", oldest],
+      ["a:now", h],
+    ] as const) {
+      expect(await room.markView({ viewer, hour, region: "DE" })).toBe(true);
+    }
+    // The views' flush is due soon; its alarm also expires the mark past its hours.
     const due = await runInDurableObject(hub(id), (_, state) => state.storage.getAlarm());
     expect(due).not.toBeNull();
-    expect(due ?? Infinity).toBeLessThanOrEqual(Date.now());
+    expect(due ?? Infinity).toBeLessThanOrEqual(Date.now() + LIMITS.flushAfterMs);
 
     expect(await runDurableObjectAlarm(hub(id))).toBe(true);
     expect((await roomMarks(id)).map((m) => m.viewer)).toEqual(["a:last", "a:now"]);
     // The next alarm: when the oldest mark left leaves its hours.
     const next = await runInDurableObject(hub(id), (_, state) => state.storage.getAlarm());
     expect(next).toBe((oldest + LIMITS.markHours) * HOUR);
-    // An imported mark counts no view (D1's counters have it already).
-    expect(await viewCount(id)).toBe(0);
-    // The same viewer in the same hour is not a new view after an import either.
+    expect(await viewCount(id)).toBe(3);
+    // The same viewer in the same hour is not a new view.
     expect(await room.markView({ viewer: "a:now", hour: h, region: "DE" })).toBe(false);
+    expect(await viewCount(id)).toBe(3);
   });
 
   it("asks the room only once a signed-in viewer's hour is marked", async () => {
@@ -161,52 +160,5 @@ describe("view marks in the video's room", () => {
     expect((await heartbeat("203.0.113.24", 15, "view_mark=x")).status).toBe(204);
     expect(await viewCount(videoId)).toBe(3);
     expect(await roomMarks(videoId)).toHaveLength(3);
-  });
-
-  it("moves D1's marks into the rooms, drops the expired ones, counts nothing twice and can run again", async () => {
-    const owner = await registerUser();
-    const a = await catalogueVideo(owner, { title: "moved a" });
-    const b = await catalogueVideo(owner, { title: "moved b" });
-    const h = hourNow();
-    const insert = env.DB.prepare("INSERT INTO view_marks (video_id, viewer, hour, region) VALUES (?, ?, ?, ?)");
-    const legacy: [string, string, number, string][] = [
-      [a, "u:1", h, "DE"],
-      [a, "u:1", h - 3, "DE"],
-      [a, "a:2", h - 1, "FR"],
-      [a, "a:old", h - LIMITS.markHours - 5, "FR"],
-      [b, "u:1", h, "US"],
-      [b, "u:9", h - 2, "US"],
-    ];
-    await env.DB.batch(legacy.map((r) => insert.bind(...r)));
-    const db = databaseOf(env);
-    const imported: string[] = [];
-    const importMarks = async (videoId: string, marks: { viewer: string; hour: number; region: string }[]) => {
-      imported.push(videoId);
-      return roomOf(env, videoId).importMarks(marks);
-    };
-    // Batches of 2: the rounds go through the table in key order.
-    expect(await moveViewMarks(db, importMarks, Date.now(), 2)).toBe(6);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM view_marks").first<{ n: number }>())?.n).toBe(0);
-    expect(await roomMarks(a)).toEqual([
-      { viewer: "a:2", hour: h - 1, region: "FR" },
-      { viewer: "u:1", hour: h - 3, region: "DE" },
-      { viewer: "u:1", hour: h, region: "DE" },
-    ]);
-    expect((await roomMarks(b)).map((m) => m.viewer)).toEqual(["u:1", "u:9"]);
-    // The moved marks still dedupe: the viewer's hour is not a second view.
-    expect(await roomOf(env, a).markView({ viewer: "u:1", hour: h, region: "DE" })).toBe(false);
-    expect(await viewCount(a)).toBe(0);
-
-    // Run again (a crash between the import and the delete): the rooms keep each mark once.
-    await env.DB.batch(legacy.slice(0, 2).map((r) => insert.bind(...r)));
-    expect(await moveViewMarks(db, importMarks, Date.now(), 100)).toBe(2);
-    expect(await roomMarks(a)).toHaveLength(3);
-    expect(await moveViewMarks(db, importMarks, Date.now(), 100)).toBe(0);
-
-    // The cron runs it.
-    await env.DB.batch([insert.bind(b, "u:cron", h, "US")]);
-    await runCron();
-    expect((await roomMarks(b)).map((m) => m.viewer)).toContain("u:cron");
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM view_marks").first<{ n: number }>())?.n).toBe(0);
   });
 });

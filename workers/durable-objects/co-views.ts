@@ -1,4 +1,4 @@
-import { CO_VIEW_HALF_LIFE_MS, type CoViewPair } from "../storage/signals";
+import { CO_VIEW_HALF_LIFE_MS } from "../storage/signals";
 import { RecentIds } from "./room-hours";
 
 /** Pairs a room keeps: twice what "up next" reads (100), so a trim never cuts into a list. */
@@ -53,36 +53,16 @@ export class CoViewTable {
     const unique = [...new Set(others)];
     if (!unique.length || !this.recent.add(eventId)) return undefined;
     const one = this.one(at);
-    for (const other of unique) this.keep(other, one, true);
+    for (const other of unique) this.keep(other, one);
     this.trim();
     return one + Math.log2(unique.length);
   }
 
-  /**
-   * Pairs from before the room kept them (D1's rows, moved by the cron), each as its count at
-   * `at`: a pair the room holds already keeps the larger, so importing twice changes nothing.
-   * Answers how many rows were new or larger.
-   */
-  import(rows: readonly CoViewPair[]): number {
-    let changed = 0;
-    for (const r of rows) {
-      if (r.score > 0) changed += Number(this.keep(r.otherId, Math.log2(r.score) + this.one(r.at), false));
-    }
-    this.trim();
-    return changed;
-  }
-
-  /** Adds (`sum`) or raises to (`!sum`) the log-count `k` of `other`: whether the row changed. */
-  private keep(other: string, k: number, sum: boolean): boolean {
+  /** Adds the log-count `k` to `other`'s. */
+  private keep(other: string, k: number): void {
     const row = this.sql.exec<{ k: number }>("SELECT k FROM co_views WHERE other = ?", other).toArray()[0];
-    if (!row) {
-      this.sql.exec("INSERT INTO co_views (other, k) VALUES (?, ?)", other, k);
-      return true;
-    }
-    const next = sum ? addLogs(row.k, k) : Math.max(row.k, k);
-    if (next === row.k) return false;
-    this.sql.exec("UPDATE co_views SET k = ? WHERE other = ?", next, other);
-    return true;
+    if (!row) this.sql.exec("INSERT INTO co_views (other, k) VALUES (?, ?)", other, k);
+    else this.sql.exec("UPDATE co_views SET k = ? WHERE other = ?", addLogs(row.k, k), other);
   }
 
   private trim() {

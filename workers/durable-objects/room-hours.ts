@@ -15,8 +15,8 @@ export interface HourEvent {
 /** A video's hour in one region (`ZZ` unknown), summed. */
 export type HourRow = Omit<HourEvent, "id">;
 
-/** An hour as SQL keeps it (the rooms' `hours`, D1's `video_region_hourly`). */
-export type HourColumns = {
+/** An hour as SQL keeps it (the `hours` table). */
+type HourColumns = {
   hour: number;
   region: string;
   views: number;
@@ -26,7 +26,7 @@ export type HourColumns = {
   shares: number;
 };
 
-export const hourRowOf = (r: HourColumns): HourRow => ({
+const hourRowOf = (r: HourColumns): HourRow => ({
   hour: r.hour,
   region: r.region,
   views: r.views,
@@ -114,8 +114,7 @@ export class RoomHours {
         flushed_views INTEGER NOT NULL DEFAULT 0, flushed_watch_seconds REAL NOT NULL DEFAULT 0,
         flushed_likes INTEGER NOT NULL DEFAULT 0, flushed_shares INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (hour, region)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS imported_hours (hour INTEGER NOT NULL, region TEXT NOT NULL,
-        PRIMARY KEY (hour, region)) WITHOUT ROWID;`);
+      DROP TABLE IF EXISTS imported_hours;`); // the hours D1's backfill brought in (gone with migration 0022)
   }
 
   /** Adds the events not counted lately to their hours (one write per hour and region); whether any was new. */
@@ -138,35 +137,12 @@ export class RoomHours {
     this.keep({ hour, region, views: 0, watchSeconds: 0, likes: 0, comments: 1, shares: 0 });
   }
 
-  /**
-   * Hours from before the room kept them (D1's, moved by the cron): their days are D1's
-   * already, so they count as flushed. Each (hour, region) is taken once, so a move that runs
-   * again adds nothing.
-   */
-  import(rows: readonly HourRow[]): void {
-    for (const r of rows) {
-      const fresh = this.sql
-        .exec(
-          "INSERT INTO imported_hours (hour, region) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1",
-          r.hour,
-          r.region,
-        )
-        .toArray().length;
-      if (fresh) this.keep(r, true);
-    }
-  }
-
-  private keep(r: HourRow, flushed = false) {
-    const f = flushed ? 1 : 0;
+  private keep(r: HourRow) {
     this.sql.exec(
-      `INSERT INTO hours (hour, region, ${SUMS}, flushed_views, flushed_watch_seconds, flushed_likes, flushed_shares)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3 * ?8, ?4 * ?8, ?5 * ?8, ?7 * ?8)
+      `INSERT INTO hours (hour, region, ${SUMS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
        ON CONFLICT (hour, region) DO UPDATE SET views = views + excluded.views,
          watch_seconds = watch_seconds + excluded.watch_seconds, likes = likes + excluded.likes,
-         comments = comments + excluded.comments, shares = shares + excluded.shares,
-         flushed_views = flushed_views + excluded.flushed_views,
-         flushed_watch_seconds = flushed_watch_seconds + excluded.flushed_watch_seconds,
-         flushed_likes = flushed_likes + excluded.flushed_likes, flushed_shares = flushed_shares + excluded.flushed_shares`,
+         comments = comments + excluded.comments, shares = shares + excluded.shares`,
       r.hour,
       r.region,
       r.views,
@@ -174,7 +150,6 @@ export class RoomHours {
       r.likes,
       r.comments,
       r.shares,
-      f,
     );
   }
 
@@ -225,7 +200,6 @@ export class RoomHours {
   /** Drops the hours before `keepFrom` that are flushed. */
   expire(keepFrom: number): void {
     this.sql.exec(`DELETE FROM hours WHERE hour < ? AND NOT (${UNFLUSHED})`, keepFrom);
-    this.sql.exec("DELETE FROM imported_hours WHERE hour < ?", keepFrom);
   }
 
   /** The oldest hour kept, if any. */

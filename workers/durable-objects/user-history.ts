@@ -39,8 +39,7 @@ const percentOf = (position: number, duration: number) => Math.min(100, Math.rou
  * (issue 23: per-user state off the shared D1;
  * docs/capacity.md), named by the user id, in its own SQLite. Only its user reads or writes
  * it: a report is one call here instead of a D1 read and an upsert. Whether history is paused
- * stays on the user's D1 row (the account's settings). The rows the shared D1 kept before are
- * pulled in on the first call (and by the cron for users who do not come back).
+ * stays on the user's D1 row (the account's settings).
  */
 export class UserHistory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -56,41 +55,10 @@ export class UserHistory extends DurableObject<Env> {
   }
 
   /**
-   * Moves the user's rows that D1's `watch_history` still holds into this object (the newer of
-   * two entries for a video wins), then deletes them from D1. Runs once before the first call
-   * is answered; `again` runs it even so (the cron's backfill, safe to repeat). Answers the rows
-   * taken.
-   */
-  async pullFromD1(userId: string, again = false): Promise<number> {
-    const taken = await this.pull<HistoryRow>({
-      flag: "pulled",
-      again,
-      table: "watch_history",
-      columns: "video_id, position, duration, percent, watched_at",
-      at: "watched_at",
-      userId,
-      keep: (r) =>
-        this.sql.exec(
-          `INSERT INTO history (video_id, position, duration, percent, watched_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (video_id) DO UPDATE SET position = excluded.position, duration = excluded.duration,
-             percent = excluded.percent, watched_at = excluded.watched_at WHERE excluded.watched_at > history.watched_at`,
-          r.video_id,
-          r.position,
-          r.duration,
-          r.percent,
-          r.watched_at,
-        ),
-    });
-    if (taken) this.trim();
-    return taken;
-  }
-
-  /**
    * A player's report: answers what the video's last report left and, unless `write` is
    * undefined (history paused), keeps this one (the view mark's hour carries over).
    */
-  async report(userId: string, videoId: string, write: HistoryWrite | undefined): Promise<PreviousReport | null> {
-    await this.pullFromD1(userId);
+  async report(videoId: string, write: HistoryWrite | undefined): Promise<PreviousReport | null> {
     const row = this.sql
       .exec<{ position: number; watched_at: number; mark_hour: number | null }>(
         "SELECT position, watched_at, mark_hour FROM history WHERE video_id = ?",
@@ -114,14 +82,12 @@ export class UserHistory extends DurableObject<Env> {
   }
 
   /** The video's room has this user's mark for `hour`: later reports in that hour need not ask it. */
-  async marked(userId: string, videoId: string, hour: number): Promise<void> {
-    await this.pullFromD1(userId);
+  async marked(videoId: string, hour: number): Promise<void> {
     this.sql.exec("UPDATE history SET mark_hour = ? WHERE video_id = ?", hour, videoId);
   }
 
   /** The resume point in a video, if the user watched it. */
-  async resume(userId: string, videoId: string): Promise<{ position: number; duration: number } | null> {
-    await this.pullFromD1(userId);
+  async resume(videoId: string): Promise<{ position: number; duration: number } | null> {
     return (
       this.sql
         .exec<{ position: number; duration: number }>(
@@ -133,8 +99,7 @@ export class UserHistory extends DurableObject<Env> {
   }
 
   /** Newest first, `limit` at most, after the keyset `before` (watched_at, video_id) when given. */
-  async page(userId: string, limit: number, before?: { at: number; videoId: string }): Promise<HistoryRow[]> {
-    await this.pullFromD1(userId);
+  async page(limit: number, before?: { at: number; videoId: string }): Promise<HistoryRow[]> {
     const columns = "video_id, position, duration, percent, watched_at";
     return before
       ? this.sql
@@ -152,74 +117,16 @@ export class UserHistory extends DurableObject<Env> {
   }
 
   /** Forgets one video, or everything. */
-  async clear(userId: string, videoId?: string): Promise<void> {
-    await this.pullFromD1(userId);
+  async clear(videoId?: string): Promise<void> {
     if (videoId) this.sql.exec("DELETE FROM history WHERE video_id = ?", videoId);
     else this.sql.exec("DELETE FROM history");
-  }
-
-  /**
-   * Moves the user's likes that D1's `video_likes` still holds into this object (a like made
-   * here since wins), then deletes them from D1. Runs once before the first like is answered;
-   * `again` runs it even so (the cron's backfill, safe to repeat). Answers the likes taken.
-   */
-  async pullLikesFromD1(userId: string, again = false): Promise<number> {
-    return this.pull<{ video_id: string; value: number; created_at: number }>({
-      flag: "likes_pulled",
-      again,
-      table: "video_likes",
-      columns: "video_id, value, created_at",
-      at: "created_at",
-      userId,
-      keep: (r) =>
-        this.sql.exec(
-          "INSERT INTO likes (video_id, value, at) VALUES (?, ?, ?) ON CONFLICT (video_id) DO NOTHING",
-          r.video_id,
-          r.value,
-          r.created_at,
-        ),
-    });
-  }
-
-  /**
-   * One backfill from a D1 table of per-user rows: the user's rows read and kept here (by
-   * `keep`), then deleted from D1 up to the latest time read (a row an older Worker writes
-   * meanwhile is taken by the next pull), all before any other call is answered; `flag` marks
-   * it done, `again` runs it even so. Answers the rows taken.
-   */
-  private async pull<R extends Record<string, unknown>>(p: {
-    flag: string;
-    again: boolean;
-    table: "watch_history" | "video_likes";
-    columns: string;
-    at: keyof R & string;
-    userId: string;
-    keep: (row: R) => unknown;
-  }): Promise<number> {
-    if (!p.again && this.ctx.storage.kv.get(p.flag)) return 0;
-    let taken = 0;
-    await this.ctx.blockConcurrencyWhile(async () => {
-      const { results } = await this.env.DB.prepare(`SELECT ${p.columns} FROM ${p.table} WHERE user_id = ?`)
-        .bind(p.userId)
-        .all<R>();
-      for (const r of results) p.keep(r);
-      if (results.length) {
-        await this.env.DB.prepare(`DELETE FROM ${p.table} WHERE user_id = ? AND ${p.at} <= ?`)
-          .bind(p.userId, Math.max(...results.map((r) => Number(r[p.at]))))
-          .run();
-      }
-      taken = results.length;
-      this.ctx.storage.kv.put(p.flag, true);
-    });
-    return taken;
   }
 
   /**
    * The user's like (1), dislike (-1) or neither (0) of the video, at `at` (ms); answers the
    * one it replaces, so the video's counters move by the difference.
    */
-  async like(userId: string, videoId: string, value: -1 | 0 | 1, at: number): Promise<number> {
-    await this.pullLikesFromD1(userId);
+  async like(videoId: string, value: -1 | 0 | 1, at: number): Promise<number> {
     const previous =
       this.sql.exec<{ value: number }>("SELECT value FROM likes WHERE video_id = ?", videoId).toArray()[0]?.value ?? 0;
     if (value === 0) this.sql.exec("DELETE FROM likes WHERE video_id = ?", videoId);

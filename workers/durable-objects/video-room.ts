@@ -488,18 +488,6 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   /**
-   * Marks from before this object kept them (the D1 table's, moved by the cron): kept as they
-   * are, counted nowhere (their views are in D1's counters already). Answers how many were new.
-   */
-  async importMarks(videoId: string, marks: readonly ViewMark[]): Promise<number> {
-    this.remember(videoId);
-    let added = 0;
-    for (const m of marks) added += Number(this.keepMark(m));
-    if (added) await this.expireMarksLater();
-    return added;
-  }
-
-  /**
    * Distinct viewers since `fromHour` in each of `regions` (`global`: every region), each
    * counted only up to `cap`: trending's threshold, so a popular video reads `cap` rows.
    */
@@ -554,13 +542,6 @@ export class VideoRoom extends DurableObject<Env> {
     await this.alarmWithin(LIMITS.rollUpFlushMs);
   }
 
-  /** Hours from before this object kept them (D1's, moved by the cron): their days are in D1 already. */
-  async importHours(videoId: string, rows: readonly HourRow[]): Promise<void> {
-    this.remember(videoId);
-    this.hours.import(rows);
-    await this.expireMarksLater();
-  }
-
   /**
    * What trending scores the video by: its hours since `fromHour` (every region), and its
    * distinct viewers since then, counted up to `cap`, globally and in each country whose
@@ -606,12 +587,6 @@ export class VideoRoom extends DurableObject<Env> {
   async coViews(videoId: string, limit: number, now: number): Promise<CoViewPair[]> {
     this.remember(videoId);
     return this.coViewTable.top(limit, now).map((p) => ({ ...p, at: now }));
-  }
-
-  /** Pairs D1 kept before this room did (moved by the cron); their total is D1's already. */
-  async importCoViews(videoId: string, pairs: readonly CoViewPair[]): Promise<number> {
-    this.remember(videoId);
-    return this.coViewTable.import(pairs);
   }
 
   /** Relays processing status to the uploader's open page. */

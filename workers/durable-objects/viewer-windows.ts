@@ -84,27 +84,6 @@ export class ViewerWindows extends DurableObject<Env> {
     return window;
   }
 
-  /**
-   * Watches from elsewhere (the backfill of D1's `viewer_recent_watches`): the later of two
-   * times for a video wins; imported watches make no pairs again. Answers how many came.
-   */
-  async import(watches: readonly RecentWatch[]): Promise<number> {
-    const viewers = new Map<string, number>();
-    for (const w of watches) {
-      this.sql.exec(
-        `INSERT INTO watches (viewer, video_id, watched_at) VALUES (?, ?, ?)
-         ON CONFLICT (viewer, video_id) DO UPDATE SET watched_at = max(watched_at, excluded.watched_at)`,
-        w.viewer,
-        w.videoId,
-        w.at,
-      );
-      viewers.set(w.viewer, Math.max(viewers.get(w.viewer) ?? 0, w.at));
-    }
-    for (const [viewer, at] of viewers) this.trim(viewer, at - CO_VIEW_WINDOW_MS);
-    if (watches.length) await this.arm();
-    return watches.length;
-  }
-
   /** A viewer's window as it stands, newest first. */
   async window(viewer: string): Promise<RecentWatch[]> {
     return this.sql

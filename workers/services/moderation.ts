@@ -211,13 +211,6 @@ export async function liftExpiredSuspensions(deps: ModerationDeps, now = new Dat
   return due.length;
 }
 
-/**
- * Cron: D1's joins older than a day are forgotten (a suspension closes sockets in rooms joined
- * since). Joins are kept by each user's object since 2026-12-07; this empties the old table.
- */
-export const forgetRoomMembers = (db: Database, now: number) =>
-  store.pruneRoomMembers(db, new Date(now - ROOM_MEMORY_MS));
-
 /** An account's videos and the pages that show its comments changed: their cached answers go (in the background). */
 async function accountChanged(deps: ModerationDeps, userId: string) {
   const [own, commented] = await Promise.all([

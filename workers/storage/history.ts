@@ -18,18 +18,13 @@ export interface HistoryStore {
   /** Newest first, after the keyset `before` when given. */
   page(limit: number, before?: HistoryCursor): Promise<HistoryRow[]>;
   clear(videoId?: string): Promise<void>;
-  /** The backfill: moves the user's rows that D1 still holds into their object (safe to repeat); the rows moved. */
-  pullFromD1(): Promise<number>;
   /** The user's like (1), dislike (-1) or neither (0) of a video; answers the one it replaces. */
   like(videoId: string, value: -1 | 0 | 1, at: Date): Promise<number>;
-  /** The backfill of likes D1's `video_likes` still holds (safe to repeat); the likes moved. */
-  pullLikesFromD1(): Promise<number>;
 }
 
 /**
- * The live rooms a signed-in user joined lately, kept by the user's object (`UserHistory`; in
- * D1's `room_members` until 2026-12-07, a write per signed-in watch page): a suspension closes
- * the user's sockets there, a block reaches those rooms.
+ * The live rooms a signed-in user joined lately, kept by the user's object (`UserHistory`):
+ * a suspension closes the user's sockets there, a block reaches those rooms.
  */
 export interface RoomMemory {
   joined(userId: string, videoId: string, at: Date): Promise<void>;
@@ -81,22 +76,4 @@ export async function channelsOfVideos(db: Database, videoIds: readonly string[]
     db.select({ id: videos.id, channelId: videos.channelId }).from(videos).where(inArray(videos.id, ids)).all(),
   );
   return new Map(rows.map((r) => [r.id, r.channelId]));
-}
-
-/** Users whose rows D1's `watch_history` still holds (from before each user's object kept them). */
-export async function usersWithD1History(db: Database, limit: number): Promise<string[]> {
-  return usersWithRowsIn(db, "watch_history", limit);
-}
-
-/** Users whose likes D1's `video_likes` still holds (the cron pulls them into their objects). */
-export async function usersWithD1Likes(db: Database, limit: number): Promise<string[]> {
-  return usersWithRowsIn(db, "video_likes", limit);
-}
-
-async function usersWithRowsIn(db: Database, table: "watch_history" | "video_likes", limit: number) {
-  const { results } = await db.$client
-    .prepare(`SELECT DISTINCT user_id FROM ${table} LIMIT ?`)
-    .bind(limit)
-    .all<{ user_id: string }>();
-  return results.map((r) => r.user_id);
 }

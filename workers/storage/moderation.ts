@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../env";
 import {
@@ -9,14 +9,13 @@ import {
   type REPORT_TARGETS,
   type Role,
   reports,
-  roomMembers,
   users,
   videos,
 } from "./schema";
 
 /**
  * Every query on the trust-and-safety tables: reports, the moderation log, roles and
- * suspensions on `users`, blocks on `videos`, and who joined which room. A moderation
+ * suspensions on `users`, and blocks on `videos`. A moderation
  * action is one `batch()`: the change itself, its log line, the reports it settles and the
  * notices it sends, so that either all of it happened or none of it did.
  */
@@ -238,23 +237,6 @@ export const notifyBlocked = (db: Database, row: { id: string; userId: string; v
       target: [notifications.userId, notifications.type, notifications.videoId],
       set: { message: row.message, read: false, createdAt: new Date() },
     });
-
-// Who was in which room (D1's `room_members`, drained: wiring/history.ts roomMemory).
-
-/** The rooms a user joined since `since`, as D1 kept them until 2026-12-07 (now each user's object does). */
-export async function roomsOf(db: Database, userId: string, since: Date) {
-  const rows = await db
-    .select({ videoId: roomMembers.videoId })
-    .from(roomMembers)
-    .where(and(eq(roomMembers.userId, userId), sql`${roomMembers.joinedAt} >= ${since.getTime()}`))
-    .all();
-  return rows.map((r) => r.videoId);
-}
-
-/** Forgets joins older than `before` (cron). */
-export async function pruneRoomMembers(db: Database, before: Date) {
-  await db.delete(roomMembers).where(lt(roomMembers.joinedAt, before));
-}
 
 // Report targets.
 

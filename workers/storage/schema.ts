@@ -297,104 +297,6 @@ export const comments = sqliteTable(
   ],
 );
 
-/** One like (1) or dislike (-1) per user per video; 0 deletes the row. */
-export const videoLikes = sqliteTable(
-  "video_likes",
-  {
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    value: integer("value").notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.videoId] })],
-);
-
-/**
- * A user's history: one row per video, the resume point (spec: Watch History Flow). No longer
- * written: each user's `UserHistory` object keeps it; a user's first call and the cron
- * (`moveHistory`) move what is left here into it, until a later migration drops the table.
- */
-export const watchHistory = sqliteTable(
-  "watch_history",
-  {
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    position: real("position").notNull(),
-    duration: real("duration").notNull(),
-    percent: real("percent").notNull(),
-    watchedAt: integer("watched_at", { mode: "timestamp_ms" }).notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.videoId] }),
-    index("watch_history_user_watched").on(t.userId, t.watchedAt),
-  ],
-);
-
-/**
- * A view counted: once per viewer (user or anonymous hash) per video per hour. No longer
- * written: each video's room keeps its marks (`VideoRoom.markView`); the cron moves what is
- * left here into the rooms (`moveViewMarks`) until a later migration drops the table.
- * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
- */
-export const viewMarks = sqliteTable(
-  "view_marks",
-  {
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    viewer: text("viewer").notNull(),
-    hour: integer("hour").notNull(),
-    /** Where the view came from (two letters, `ZZ` when unknown): distinct viewers per region. */
-    region: text("region").notNull().default("ZZ"),
-  },
-  (t) => [primaryKey({ columns: [t.videoId, t.viewer, t.hour] })],
-);
-
-/**
- * A video's hours over all regions (`video_region_hourly` summed) folded by day once they are
- * older than a week (the cron, `foldRollUps`): all-time figures read the hours and the days.
- * There is no global hourly table (migration 0015 dropped `video_stats_hourly`): a video's
- * hour is the sum of its regional rows.
- * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
- */
-export const videoStatsDaily = sqliteTable(
-  "video_stats_daily",
-  {
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    /** Days since the epoch, UTC (as `hour` counts hours). */
-    day: integer("day").notNull(),
-    views: integer("views").notNull().default(0),
-    watchSeconds: real("watch_seconds").notNull().default(0),
-    likes: integer("likes").notNull().default(0),
-    shares: integer("shares").notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.videoId, t.day] })],
-);
-
-/**
- * Ids of watch events already rolled up, so a redelivered batch adds nothing twice. An id is
- * needed only while a redelivery can still come: the cron forgets ids older than
- * `PROCESSED_KEEP_MS` (services/engagement.ts) by `created_at`, oldest first.
- */
-export const processedEvents = sqliteTable(
-  "processed_events",
-  {
-    id: text("id").primaryKey(),
-    createdAt: createdAt(),
-  },
-  (t) => [index("processed_events_created").on(t.createdAt)],
-);
-
 export type Comment = typeof comments.$inferSelect;
 
 /**
@@ -482,104 +384,6 @@ export const subscriptions = sqliteTable(
 );
 
 /**
- * Each viewer's (`u:<user>` or `a:<daily anonymous key>`) recent distinct videos: the window
- * in which two watches make a co-view. No longer written: the windows live in hash-sharded
- * objects (`ViewerWindows`); the cron moves what is left here into them and deletes it.
- */
-export const viewerRecentWatches = sqliteTable(
-  "viewer_recent_watches",
-  {
-    viewer: text("viewer").notNull(),
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    region: text("region").notNull(),
-    watchedAt: integer("watched_at").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.viewer, t.videoId] }),
-    index("viewer_recent_watches_viewer_at").on(t.viewer, t.watchedAt),
-    index("viewer_recent_watches_at").on(t.watchedAt),
-  ],
-);
-
-/**
- * Co-views: how often `video_b` was watched within 24 hours of `video_a` by one viewer, as a
- * count that halves every few days (`score` as of `updated_at`). Both directions are stored,
- * so "what goes with A" is one index range. `region` is two letters or `global`.
- */
-export const coViews = sqliteTable(
-  "co_views",
-  {
-    videoA: text("video_a")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    videoB: text("video_b")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    region: text("region").notNull(),
-    score: real("score").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.videoA, t.region, t.videoB] }),
-    index("co_views_video_b").on(t.videoB),
-    index("co_views_updated").on(t.updatedAt),
-  ],
-);
-
-/**
- * Watch events per video, region (`ZZ` unknown) and hour: what trending is computed from, and,
- * summed over regions, a video's hours (all-time figures, the daily fold).
- */
-export const videoRegionHourly = sqliteTable(
-  "video_region_hourly",
-  {
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    region: text("region").notNull(),
-    hour: integer("hour").notNull(),
-    views: integer("views").notNull().default(0),
-    watchSeconds: real("watch_seconds").notNull().default(0),
-    likes: integer("likes").notNull().default(0),
-    comments: integer("comments").notNull().default(0),
-    shares: integer("shares").notNull().default(0),
-    /** When an event last landed here: the cron recomputes only videos touched since its last run. */
-    updatedAt: integer("updated_at").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.videoId, t.region, t.hour] }),
-    index("video_region_hourly_updated").on(t.updatedAt),
-    index("video_region_hourly_hour").on(t.hour),
-  ],
-);
-
-/**
- * `video_region_hourly` folded by day after a week, as `video_stats_daily` is, until
- * 2026-12-06: no longer written (no reader; a creator's regions come from Analytics Engine;
- * docs/capacity.md). Its rows stay until a migration drops the table.
- * WITHOUT ROWID (migrations/0015; drizzle-kit cannot say it): keep it when this table changes.
- */
-export const videoRegionDaily = sqliteTable(
-  "video_region_daily",
-  {
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    region: text("region").notNull(),
-    /** Days since the epoch, UTC (as `hour` counts hours). */
-    day: integer("day").notNull(),
-    views: integer("views").notNull().default(0),
-    watchSeconds: real("watch_seconds").notNull().default(0),
-    likes: integer("likes").notNull().default(0),
-    comments: integer("comments").notNull().default(0),
-    shares: integer("shares").notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.videoId, t.region, t.day] })],
-);
-
-/**
  * The last computed trending score of each (video, region); `region` is two letters or
  * `global`. `rank_key` = log2(score) + computed_at / half-life, so scores computed at
  * different times rank correctly against each other: activity decays at one rate for all.
@@ -608,7 +412,6 @@ export const trendingScores = sqliteTable(
 );
 
 export type Subscription = typeof subscriptions.$inferSelect;
-export type CoView = typeof coViews.$inferSelect;
 export type TrendingScore = typeof trendingScores.$inferSelect;
 
 /** The local vector index (production: Vectorize): which embedder each index holds. */
@@ -729,21 +532,6 @@ export const channelModeration = sqliteTable("channel_moderation", {
   holdLinks: integer("hold_links", { mode: "boolean" }).notNull().default(false),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
 });
-
-/** Which rooms a signed-in user joined lately: a suspension closes their sockets there. */
-export const roomMembers = sqliteTable(
-  "room_members",
-  {
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    joinedAt: integer("joined_at", { mode: "timestamp_ms" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.videoId] }), index("room_members_joined").on(t.joinedAt)],
-);
 
 // Playlists (migration 0010).
 

@@ -5,8 +5,7 @@ import { chunks } from "../lib/groups";
  * Viewing signals for recommendations: each viewer's recent window (hash-sharded objects:
  * `ViewerWindowStore`), the co-views it makes (each video's top pairs in its room:
  * `CoViewStore`) and each video's co-view total (`videos.co_view_log`, flushed by its room).
- * Every D1 query on them lives here, and the backfills of what D1 kept before the objects did
- * (`viewer_recent_watches`, `co_views`).
+ * Every D1 query on them lives here.
  */
 
 /** Two watches by one viewer this close together make a co-view. */
@@ -16,7 +15,7 @@ export const RECENT_WATCHES_PER_VIEWER = 20;
 /** A co-view counts half after this long, so the pairs follow what people watch now. */
 export const CO_VIEW_HALF_LIFE_MS = 7 * 24 * 3600_000;
 
-/** A co-viewed video and its count as of `at` (what a room imports). */
+/** A co-viewed video and its count as of `at`. */
 export interface CoViewPair {
   otherId: string;
   score: number;
@@ -62,8 +61,6 @@ export interface ViewerWindowStore {
    * with (none when the video was already there; the same again when `id` comes again).
    */
   record(watch: WindowWatch): Promise<string[]>;
-  /** Watches moved from elsewhere (D1's backfill), making no pairs. */
-  import(watches: readonly RecentWatch[]): Promise<number>;
   /** A viewer's window as it stands, newest first. */
   window(viewer: string): Promise<RecentWatch[]>;
 }
@@ -108,29 +105,6 @@ export async function coViewsOf(
   return lists.flat();
 }
 
-// --- the backfill: the windows D1 kept before the objects did ---
-
-/** The first `limit` rows D1's `viewer_recent_watches` still holds, in rowid order, with the last rowid. */
-export async function legacyRecentWatches(
-  db: Database,
-  limit: number,
-): Promise<{ watches: RecentWatch[]; lastRowid: number | null }> {
-  const { results } = await db.$client
-    .prepare("SELECT rowid AS r, viewer, video_id, watched_at FROM viewer_recent_watches ORDER BY rowid LIMIT ?")
-    .bind(limit)
-    .all<{ r: number; viewer: string; video_id: string; watched_at: number }>();
-  return {
-    watches: results.map((w) => ({ viewer: w.viewer, videoId: w.video_id, at: w.watched_at })),
-    lastRowid: results.at(-1)?.r ?? null,
-  };
-}
-
-/** Deletes D1's window rows up to `lastRowid` (taken by the objects, or out of the window); answers how many. */
-export async function forgetLegacyRecentWatches(db: Database, lastRowid: number): Promise<number> {
-  const { meta } = await db.$client.prepare("DELETE FROM viewer_recent_watches WHERE rowid <= ?").bind(lastRowid).run();
-  return meta.changes ?? 0;
-}
-
 /** SQL: `log` plus the log-count `add` (log2(2^log + 2^add)), `log` null meaning nothing yet. */
 export const addLogSql = (log: string, add: string) =>
   `CASE WHEN ${log} IS NULL THEN ${add} ELSE max(${log}, ${add}) + log2(1 + pow(2, -abs(${log} - ${add}))) END`;
@@ -152,63 +126,4 @@ export async function coViewTotals(db: Database, videoIds: readonly string[], no
     for (const r of results) totals.set(r.id, 2 ** (r.co_view_log - origin));
   }
   return totals;
-}
-
-// --- the backfill: co-view pairs D1 kept before each video's room did ---
-
-/** The next `limit` videos that still have pairs in D1's `co_views`, in key order. */
-export async function legacyCoViewVideos(db: Database, limit: number): Promise<string[]> {
-  const { results } = await db.$client
-    .prepare("SELECT DISTINCT video_a FROM co_views ORDER BY video_a LIMIT ?")
-    .bind(limit)
-    .all<{ video_a: string }>();
-  return results.map((r) => r.video_a);
-}
-
-/** The global pairs of `videoIds` in D1, at most `keep` per video (the largest as of `now`). */
-export async function legacyCoViews(
-  db: Database,
-  videoIds: readonly string[],
-  keep: number,
-  now: number,
-): Promise<(CoViewPair & { videoId: string })[]> {
-  if (!videoIds.length) return [];
-  const marks = videoIds.map((_, i) => `?${i + 4}`).join(", ");
-  const { results } = await db.$client
-    .prepare(
-      `SELECT video_a, video_b, score, updated_at FROM (
-         SELECT video_a, video_b, score, updated_at,
-                row_number() OVER (PARTITION BY video_a ORDER BY score * pow(0.5, max(0, ?1 - updated_at) / ?2) DESC) AS n
-         FROM co_views WHERE region = 'global' AND video_a IN (${marks})
-       ) WHERE n <= ?3`,
-    )
-    .bind(now, CO_VIEW_HALF_LIFE_MS, keep, ...videoIds)
-    .all<{ video_a: string; video_b: string; score: number; updated_at: number }>();
-  return results.map((r) => ({ videoId: r.video_a, otherId: r.video_b, score: r.score, at: r.updated_at }));
-}
-
-/**
- * In one batch: each of `videoIds`' global pairs in D1 added to its co-view total (all of them:
- * the total counts the pairs a room does not keep), then all its pairs deleted. Run after the
- * rooms took the pairs; answers the rows deleted.
- */
-export async function forgetLegacyCoViews(db: Database, videoIds: readonly string[]): Promise<number> {
-  if (!videoIds.length) return 0;
-  const d1 = db.$client;
-  const marks = videoIds.map((_, i) => `?${i + 2}`).join(", ");
-  // Each pair's log-count: log2(score) + updated_at / H; summed as log2 of the sum of 2^that.
-  const pairs = `SELECT co_views.video_a AS video_a, log2(sum(pow(2, log2(score) + updated_at / ?1 - m.top))) + m.top AS log
-    FROM co_views JOIN (SELECT video_a AS v, max(log2(score) + updated_at / ?1) AS top FROM co_views
-      WHERE region = 'global' AND score > 0 AND video_a IN (${marks}) GROUP BY video_a) m ON m.v = co_views.video_a
-    WHERE region = 'global' AND score > 0 GROUP BY co_views.video_a`;
-  const [, deleted] = await d1.batch([
-    d1
-      .prepare(
-        `UPDATE videos SET co_view_log = ${addLogSql("co_view_log", "p.log")}
-         FROM (${pairs}) p WHERE videos.id = p.video_a`,
-      )
-      .bind(CO_VIEW_HALF_LIFE_MS, ...videoIds),
-    d1.prepare(`DELETE FROM co_views WHERE video_a IN (${videoIds.map(() => "?").join(", ")})`).bind(...videoIds),
-  ]);
-  return deleted?.meta.changes ?? 0;
 }

@@ -1,15 +1,7 @@
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../env";
 import { deleteRenditions, listRenditions, type NewRendition, upsertRendition } from "./renditions";
-import {
-  channels,
-  type SourceInfo,
-  type ThumbnailPaths,
-  type Video,
-  videoRegionHourly,
-  videoStatsDaily,
-  videos,
-} from "./schema";
+import { channels, type SourceInfo, type ThumbnailPaths, type Video, videos } from "./schema";
 import { endJob, touchJob } from "./transcode-jobs";
 
 /** Every query on `videos`: reads, edits, the processing transitions and the counters. */
@@ -354,12 +346,9 @@ export async function rankingFacts(db: Database, ids: readonly string[]) {
           createdAt: videos.createdAt,
           category: videos.category,
           durationMs: videos.duration,
-          // All time: the public counter, and the seconds its room flushed plus what D1's old
-          // hours and days still hold until the cron folds them in (migrations 0017, 0018).
+          // All time: the public counter, and the seconds watched its room flushed.
           views: videos.viewCount,
-          watchSeconds: sql<number>`${videos.watchSeconds} + coalesce((SELECT sum(n) FROM (
-            SELECT ${videoRegionHourly.watchSeconds} AS n FROM ${videoRegionHourly} WHERE ${videoRegionHourly.videoId} = ${videos.id}
-            UNION ALL SELECT ${videoStatsDaily.watchSeconds} FROM ${videoStatsDaily} WHERE ${videoStatsDaily.videoId} = ${videos.id})), 0)`,
+          watchSeconds: videos.watchSeconds,
         })
         .from(videos)
         .where(and(inArray(videos.id, chunk), listable))

@@ -213,7 +213,7 @@ export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): Co
   return {
     db,
     room: (videoId) => roomOf(env, videoId),
-    joins: roomMemory(env, db),
+    joins: roomMemory(env),
     region,
     posted: (comment) => quietly("comment", webhookHooksOf(env, db).commentPosted(comment)),
   };
@@ -228,7 +228,7 @@ export function liveDeps(env: Env, db: Database): LiveDeps {
 export function blockDeps(env: Env, db: Database): BlockDeps {
   return {
     db,
-    joins: roomMemory(env, db),
+    joins: roomMemory(env),
     blocksChanged: (videoId, viewerId, blockedId, blocked) =>
       roomOf(env, videoId).viewerBlocks(viewerId, blockedId, blocked),
   };
@@ -306,7 +306,7 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
       close: (videoId, reason) => roomOf(env, videoId).close(reason),
       closeViewer: (videoId, userId, reason) => roomOf(env, videoId).closeViewer(userId, reason),
     },
-    joins: roomMemory(env, db),
+    joins: roomMemory(env),
     reindex: reindexVideo(env),
     commentRemoved: async (videoId, commentId) => {
       await Promise.all([purge(videoId), roomOf(env, videoId).announceRemoved(commentId)]);

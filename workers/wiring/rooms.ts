@@ -1,4 +1,4 @@
-import type { HourEvent, HourRow } from "../durable-objects/room-hours";
+import type { HourEvent } from "../durable-objects/room-hours";
 import {
   type CaptionsUpdate,
   CLOSE_ROOM_FULL,
@@ -8,7 +8,7 @@ import {
   type StatusUpdate,
   type ViewMark,
 } from "../durable-objects/video-room-protocol";
-import type { CoViewPair, CoViewStore } from "../storage/signals";
+import type { CoViewStore } from "../storage/signals";
 
 /**
  * A video's live side, called by RPC: its hub (`VideoRoom`, named by the video id: the only
@@ -21,18 +21,15 @@ export function roomOf(env: Env, videoId: string) {
     bump: (delta: CounterDelta) => hub.bump(videoId, delta),
     /** The video's view marks (one per viewer and hour) and the views they count. */
     markView: (mark: ViewMark) => hub.markView(videoId, mark),
-    importMarks: (marks: readonly ViewMark[]) => hub.importMarks(videoId, marks),
     viewers: (fromHour: number, regions: readonly string[], cap: number) =>
       hub.viewers(videoId, fromHour, regions, cap),
-    /** The video's hourly activity (room-hours.ts): events rolled up once, hours moved from D1, trending's read. */
+    /** The video's hourly activity (room-hours.ts): events rolled up once, trending's read. */
     rollUp: (events: readonly HourEvent[]) => hub.rollUp(videoId, events),
-    importHours: (rows: readonly HourRow[]) => hub.importHours(videoId, rows),
     trendingActivity: (fromHour: number, cap: number) => hub.trendingActivity(videoId, fromHour, cap),
     /** The video's top co-viewed pairs (co-views.ts) and their total, flushed with the counters. */
     addCoViews: (others: readonly string[], at: number, eventId: string) =>
       hub.addCoViews(videoId, others, at, eventId),
     coViews: (limit: number, now: number) => hub.coViews(videoId, limit, now),
-    importCoViews: (pairs: readonly CoViewPair[]) => hub.importCoViews(videoId, pairs),
     publishStatus: (status: StatusUpdate) => hub.publishStatus(videoId, status),
     publishCaptions: (update: CaptionsUpdate) => hub.publishCaptions(videoId, update),
     addComment: (draft: CommentDraft) => hub.addComment(videoId, draft),

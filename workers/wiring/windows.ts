@@ -1,6 +1,5 @@
-import { perKey } from "../lib/groups";
 import { fnv1a } from "../lib/hash";
-import type { RecentWatch, ViewerWindowStore } from "../storage/signals";
+import type { ViewerWindowStore } from "../storage/signals";
 
 /**
  * Objects the viewers' windows are spread over. At 10 million views a day (116 a second on
@@ -17,18 +16,6 @@ export function viewerWindows(env: Env): ViewerWindowStore {
   const shard = (name: string) => env.VIEWER_WINDOWS.get(env.VIEWER_WINDOWS.idFromName(name));
   return {
     record: (watch) => shard(windowShard(watch.viewer)).record(watch),
-    import: async (watches: readonly RecentWatch[]) => {
-      let taken = 0;
-      await perKey(
-        watches,
-        (w) => windowShard(w.viewer),
-        WINDOW_SHARDS,
-        async (name, group) => {
-          taken += await shard(name).import(group.map(({ item }) => item));
-        },
-      );
-      return taken;
-    },
     window: (viewer) => shard(windowShard(viewer)).window(viewer),
   };
 }
