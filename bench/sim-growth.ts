@@ -36,6 +36,8 @@ const out = path.join(root, ".bench", "sim-growth");
 const TARGET = { videos: 1_000_000, users: 10_000_000, viewsPerDay: 10_000_000 };
 /** The issue's goal: bytes a D1 table may grow per day at TARGET.viewsPerDay (decimal MB). */
 const GOAL_BYTES_PER_DAY = 50e6;
+/** D1's limit per database ("cannot be further increased"). */
+const LIMIT_BYTES = 10e9;
 const denom = setting("SIM_SCALE_DENOM", 200, 20_000);
 const s = 1 / denom;
 const seed = setting("SIM_SEED", 23, 23);
@@ -1292,6 +1294,42 @@ console.log(
   `\nwhole D1 database: ${fmtGB(totalNow)} GB at 1M videos / 10M users after the simulated days; grows ${fmtMB(dbGrowth)} MB a day ` +
     `(file pages, freed pages reused) at 10M views a day; about ${fmtGB(totalYear)} GB after a year (D1's limit: 10 GB)`,
 );
+
+// The catalogue's split as docs/capacity.md plans it (not built): which database each table
+// would live in, and what each would hold after a year at the measured rates.
+{
+  const planned: Record<string, string> = {
+    caption_cues: "CAPTIONS (cues and their index)",
+    transcript_search: "CAPTIONS (cues and their index)",
+    comments: "COMMENTS (by video)",
+    subscriptions: "USERS' LISTS (by user)",
+    playlist_items: "USERS' LISTS (by user)",
+  };
+  const homes = new Map<string, { year: number; perDay: number; tables: string[] }>();
+  for (const l of lines) {
+    const home = planned[l.table] ?? "DB (the core, with read replicas)";
+    const h = homes.get(home) ?? { year: 0, perDay: 0, tables: [] };
+    h.year += l.year;
+    // What keeps growing after the year: not a window's rows (pruned) nor a bounded table's.
+    const lasting = l.retention?.kind === "window" || l.retention?.kind === "bounded" ? 0 : l.growthPerDay;
+    h.perDay += Math.max(0, lasting);
+    if (l.year >= 0.05e9) h.tables.push(l.table);
+    homes.set(home, h);
+  }
+  console.log("\nthe catalogue split as planned (docs/capacity.md, not built), each database after a year:");
+  for (const [home, h] of [...homes].sort((a, b) => b[1].year - a[1].year)) {
+    const room =
+      h.year > LIMIT_BYTES
+        ? "over D1's 10 GB"
+        : h.perDay > 0
+          ? `10 GB in about ${((LIMIT_BYTES - h.year) / h.perDay / 365 + 1).toFixed(1)} years`
+          : "not growing";
+    console.log(
+      `  ${home.padEnd(34)} ${fmtGB(h.year).padStart(5)} GB  (+${fmtMB(h.perDay)} MB a day; ${room}): ${h.tables.join(", ")}`,
+    );
+  }
+  console.log("  (new subscriptions and playlist items are not simulated: the users' lists grow with users' actions)");
+}
 
 // D1 statements and rows changed per action, at full scale (billing: rows written, incl. index entries).
 console.log("\nD1 statements and rows changed on the measured day, at 10M views a day (per view = / views):");
