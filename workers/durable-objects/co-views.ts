@@ -1,4 +1,4 @@
-import { CO_VIEW_HALF_LIFE_MS } from "../storage/signals";
+import { CO_VIEW_HALF_LIFE_MS, type CoViewPair } from "../storage/signals";
 import { RecentIds } from "./room-hours";
 
 /** Pairs a room keeps: twice what "up next" reads (100), so a trim never cuts into a list. */
@@ -75,7 +75,7 @@ export class CoViewTable {
   }
 
   /** The `limit` most co-viewed videos, with their counts as of `now`. */
-  top(limit: number, now: number): { otherId: string; score: number }[] {
+  top(limit: number, now: number): CoViewPair[] {
     const origin = this.one(now);
     return this.sql
       .exec<{ other: string; k: number }>("SELECT other, k FROM co_views ORDER BY k DESC LIMIT ?", limit)

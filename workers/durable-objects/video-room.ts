@@ -586,7 +586,7 @@ export class VideoRoom extends DurableObject<Env> {
   /** The `limit` videos most co-viewed with this one, with their counts as of `now`. */
   async coViews(videoId: string, limit: number, now: number): Promise<CoViewPair[]> {
     this.remember(videoId);
-    return this.coViewTable.top(limit, now).map((p) => ({ ...p, at: now }));
+    return this.coViewTable.top(limit, now);
   }
 
   /** Relays processing status to the uploader's open page. */

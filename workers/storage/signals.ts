@@ -15,11 +15,10 @@ export const RECENT_WATCHES_PER_VIEWER = 20;
 /** A co-view counts half after this long, so the pairs follow what people watch now. */
 export const CO_VIEW_HALF_LIFE_MS = 7 * 24 * 3600_000;
 
-/** A co-viewed video and its count as of `at`. */
+/** A co-viewed video and its decayed count, as of the time asked. */
 export interface CoViewPair {
   otherId: string;
   score: number;
-  at: number;
 }
 
 export interface CoView {
