@@ -3,6 +3,8 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+// The captions database's own (wrangler.toml's CAPTIONS binding: caption cues and their index).
+const captionMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "captions"));
 
 export default defineConfig({
   test: {
@@ -18,6 +20,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: migrations,
+                TEST_CAPTION_MIGRATIONS: captionMigrations,
                 JWT_SECRET: "test-jwt-secret-not-for-production",
                 SIGNING_SECRET: "test-signing-secret-not-for-production",
                 // The transcoder cannot run inside workerd: tests stub it at this URL.

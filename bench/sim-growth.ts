@@ -230,6 +230,34 @@ function run(label: string, sql: string, ...params: (string | number | null)[]):
 const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).all(...params) as T[];
 
 /**
+ * The captions database (wrangler.toml's CAPTIONS, migrations/captions): each saved track's
+ * cues and their transcript index, a D1 database of its own since migration 0023. A file of
+ * its own here too, measured as the core's is; its tables are reported as `CAPTIONS:<table>`.
+ */
+const capDb = new DatabaseSync(path.join(out, "captions.db"));
+capDb.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;");
+for (const f of readdirSync(path.join(root, "migrations", "captions"))
+  .filter((f) => f.endsWith(".sql"))
+  .sort()) {
+  capDb.exec(readFileSync(path.join(root, "migrations", "captions", f), "utf8"));
+}
+const capCache = new Map<string, StatementSync>();
+/** `run` on the captions database. */
+function runCaptions(label: string, sql: string, ...params: (string | number | null)[]): number {
+  let st = capCache.get(sql);
+  if (!st) {
+    st = capDb.prepare(sql);
+    capCache.set(sql, st);
+  }
+  const changes = Number(st.run(...params).changes);
+  const o = ops.get(label) ?? { statements: 0, changes: 0 };
+  o.statements++;
+  o.changes += changes;
+  ops.set(label, o);
+  return changes;
+}
+
+/**
  * The video rooms' own SQLite (Durable Objects, not D1): each room keeps its video's view marks
  * (video-room.ts `markView`) and hourly activity (room-hours.ts), LIMITS.markHours of them,
  * the ids of the events it rolled up (an hour), and its top co-views (co-views.ts). One database here for every room, so
@@ -477,27 +505,38 @@ function insertVideo(at: number, c: number): number {
     at,
   );
   if (chance(A.captionedShare)) {
-    run(
-      "captions",
-      `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, created_at, updated_at)
-       VALUES (?, 'en', 'English', 'upload', 'ready', ?, ?, ?, ?)`,
+    // captions.ts saveTrack: the cues as a version in CAPTIONS (caption-cues.ts writeVersions),
+    // then the track's row in DB naming it (migration 0023).
+    const rev = newId(8); // drawn before the cues, as before: the seeded catalogue stays the same
+    runCaptions(
+      "CAPTIONS:caption_tracks",
+      "INSERT INTO caption_tracks (video_id, language, created_at) VALUES (?, 'en', ?)",
       id,
-      newId(8),
-      Math.floor(seconds / A.secondsPerCue),
-      at,
       at,
     );
+    // The key the database drew (AUTOINCREMENT), which the batch's cue statements name.
+    const key = Number((capDb.prepare("SELECT last_insert_rowid() AS k").get() as { k: number }).k);
     for (let t = 0; t + A.secondsPerCue <= seconds; t += A.secondsPerCue) {
-      run(
-        "caption_cues",
-        // captions.ts saveTrack: a cue names its track (migration 0021).
-        "INSERT INTO caption_cues (track, start_ms, end_ms, text) VALUES ((SELECT id FROM captions WHERE video_id = ? AND language = 'en'), ?, ?, ?)",
-        id,
+      runCaptions(
+        "CAPTIONS:caption_cues",
+        "INSERT INTO caption_cues (track, start_ms, end_ms, text) VALUES (?, ?, ?, ?)",
+        key,
         Math.round(t * 1000),
         Math.round((t + A.secondsPerCue) * 1000),
         sentence(4, 12),
       );
     }
+    run(
+      "captions",
+      `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, created_at, updated_at, cues_key)
+       VALUES (?, 'en', 'English', 'upload', 'ready', ?, ?, ?, ?, ?)`,
+      id,
+      rev,
+      Math.floor(seconds / A.secondsPerCue),
+      at,
+      at,
+      key,
+    );
   }
   return idx;
 }
@@ -1091,33 +1130,56 @@ interface Size {
   payload: number;
 }
 /** Bytes (pages × 4 KiB) of each table and index, and which table an index or FTS shadow table belongs to. */
+/** The D1 databases measured: the core (names as they are) and CAPTIONS (names prefixed). */
+const databases: [DatabaseSync, string][] = [
+  [db, ""],
+  [capDb, "CAPTIONS:"],
+];
+const allOf = <T>(on: DatabaseSync, sql: string) => on.prepare(sql).all() as T[];
 function sizes(): Map<string, Size> {
-  const rows = all<{ name: string; bytes: number; payload: number }>(
-    "SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name",
+  return new Map(
+    databases.flatMap(([on, prefix]) =>
+      allOf<{ name: string; bytes: number; payload: number }>(
+        on,
+        "SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat('main') GROUP BY name",
+      ).map((r): [string, Size] => [prefix + r.name, { bytes: r.bytes, payload: r.payload }]),
+    ),
   );
-  return new Map(rows.map((r) => [r.name, { bytes: r.bytes, payload: r.payload }]));
 }
 const owner = new Map<string, string>();
-for (const r of all<{ name: string; tbl_name: string; type: string; sql: string | null }>(
-  "SELECT name, tbl_name, type, sql FROM sqlite_master",
-)) {
-  owner.set(r.name, r.tbl_name);
+const virtuals: string[] = [];
+const tables: string[] = [];
+for (const [on, prefix] of databases) {
+  for (const r of allOf<{ name: string; tbl_name: string }>(on, "SELECT name, tbl_name FROM main.sqlite_master")) {
+    owner.set(prefix + r.name, prefix + r.tbl_name);
+  }
+  // FTS5 shadow tables (x_data, x_idx, x_docsize, x_config, x_content) belong to their virtual table.
+  const own = allOf<{ name: string }>(
+    on,
+    "SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+  ).map((r) => prefix + r.name);
+  virtuals.push(...own);
+  for (const name of [...owner.keys()].filter((n) => n.startsWith(prefix))) {
+    const v = own.find((t) => name.startsWith(`${t}_`) && /_(data|idx|docsize|config|content)$/.test(name));
+    if (v) owner.set(name, v);
+  }
+  tables.push(
+    ...allOf<{ name: string }>(
+      on,
+      "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'd1_migrations'",
+    )
+      .map((r) => prefix + r.name)
+      .filter((n) => owner.get(n) === n),
+  );
 }
-// FTS5 shadow tables (x_data, x_idx, x_docsize, x_config, x_content) belong to their virtual table.
-const virtuals = all<{ name: string }>(
-  "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
-).map((r) => r.name);
-for (const name of [...owner.keys()]) {
-  const v = virtuals.find((t) => name.startsWith(`${t}_`) && /_(data|idx|docsize|config|content)$/.test(name));
-  if (v) owner.set(name, v);
-}
-const tables = all<{ name: string }>(
-  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'd1_migrations'",
-)
-  .map((r) => r.name)
-  .filter((n) => owner.get(n) === n);
 function rowCounts(): Map<string, number> {
-  return new Map(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+  return new Map(
+    tables.map((t) => {
+      const [on, prefix] = (t.startsWith("CAPTIONS:") ? databases[1] : databases[0]) as [DatabaseSync, string];
+      const name = t.slice(prefix.length);
+      return [t, (on.prepare(`SELECT count(*) AS n FROM main."${name}"`).get() as { n: number }).n];
+    }),
+  );
 }
 function perTable(sz: Map<string, Size>) {
   const total = new Map<string, { table: number; indexes: number; payload: number }>();
@@ -1140,8 +1202,9 @@ const objectBytes = (schema: "rooms" | "users" | "windows", table: string) =>
       )
       .get(table) as { n: number }
   ).n;
-const pageBytes = () => {
-  const { n } = db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as {
+/** The core database's file, and the captions database's: pages in use or free. */
+const pageBytes = (on = db) => {
+  const { n } = on.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as {
     n: number;
   };
   return n;
@@ -1161,12 +1224,14 @@ const likeBytesBefore = objectBytes("users", "likes");
 const before = perTable(sizes());
 const rowsBefore = rowCounts();
 const fileBefore = pageBytes();
+const capFileBefore = pageBytes(capDb);
 const t2 = performance.now();
 const day = simulateDay(T0 + warmupDays * DAY_MS);
 const daySeconds = (performance.now() - t2) / 1000;
 const after = perTable(sizes());
 const rowsAfter = rowCounts();
 const fileAfter = pageBytes();
+const capFileAfter = pageBytes(capDb);
 
 // --- retention, from the code: what deletes each table's rows ---
 
@@ -1182,8 +1247,11 @@ const RETENTION: Record<string, Retention> = {
   renditions: { kind: "catalogue", driver: "5 per video" },
   transcode_jobs: { kind: "catalogue", driver: "1 per video" },
   captions: { kind: "catalogue", driver: "tracks (30% of videos)" },
-  caption_cues: { kind: "catalogue", driver: "cues (1 per 3.5 s of captioned video)" },
-  transcript_search: { kind: "catalogue", driver: "FTS5 over cues" },
+  caption_cues: { kind: "catalogue", driver: "cues of tracks saved before migration 0023 (the cron moves them)" },
+  transcript_search: { kind: "catalogue", driver: "FTS5 over those cues" },
+  "CAPTIONS:caption_tracks": { kind: "catalogue", driver: "1 per saved track version (CAPTIONS)" },
+  "CAPTIONS:caption_cues": { kind: "catalogue", driver: "cues (1 per 3.5 s of captioned video; CAPTIONS)" },
+  "CAPTIONS:transcript_search": { kind: "catalogue", driver: "FTS5 over every cue (CAPTIONS)" },
   search_documents: { kind: "catalogue", driver: "1 per listable video" },
   search_filters: { kind: "catalogue", driver: "1 per listable video" },
   video_search: { kind: "catalogue", driver: "FTS5 over titles etc." },
@@ -1287,20 +1355,30 @@ const fmtRow = (r: string[]) =>
 console.log(`\n${fmtRow(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
 for (const r of body) console.log(fmtRow(r));
 
-const dbGrowth = (fileAfter - fileBefore) / s;
+// Each D1 database as built: the core, and the captions database since migration 0023.
+for (const [name, growth, inIt] of [
+  ["DB, the core", (fileAfter - fileBefore) / s, (l: Line) => !l.table.startsWith("CAPTIONS:")],
+  ["CAPTIONS", (capFileAfter - capFileBefore) / s, (l: Line) => l.table.startsWith("CAPTIONS:")],
+] as const) {
+  const own = lines.filter(inIt);
+  const year = own.reduce((sum, l) => sum + l.year, 0);
+  const now = own.reduce((sum, l) => sum + l.bytes, 0) / s;
+  console.log(
+    `\nD1 database ${name}: ${fmtGB(now)} GB at 1M videos / 10M users after the simulated days; grows ${fmtMB(growth)} MB a day ` +
+      `(file pages, freed pages reused) at 10M views a day; about ${fmtGB(year)} GB after a year (D1's limit: 10 GB)`,
+  );
+}
 const totalYear = lines.reduce((sum, l) => sum + l.year, 0);
-const totalNow = lines.reduce((sum, l) => sum + l.bytes, 0) / s;
-console.log(
-  `\nwhole D1 database: ${fmtGB(totalNow)} GB at 1M videos / 10M users after the simulated days; grows ${fmtMB(dbGrowth)} MB a day ` +
-    `(file pages, freed pages reused) at 10M views a day; about ${fmtGB(totalYear)} GB after a year (D1's limit: 10 GB)`,
-);
+console.log(`the two together after a year: ${fmtGB(totalYear)} GB (one database before migration 0023)`);
 
-// The catalogue's split as docs/capacity.md plans it (not built): which database each table
-// would live in, and what each would hold after a year at the measured rates.
+// The catalogue's split as docs/capacity.md plans it (CAPTIONS built, the rest not): which
+// database each table lives or would live in, and what each would hold after a year at the
+// measured rates.
 {
   const planned: Record<string, string> = {
-    caption_cues: "CAPTIONS (cues and their index)",
-    transcript_search: "CAPTIONS (cues and their index)",
+    "CAPTIONS:caption_tracks": "CAPTIONS (built)",
+    "CAPTIONS:caption_cues": "CAPTIONS (built)",
+    "CAPTIONS:transcript_search": "CAPTIONS (built)",
     comments: "COMMENTS (by video)",
     subscriptions: "USERS' LISTS (by user)",
     playlist_items: "USERS' LISTS (by user)",
@@ -1316,7 +1394,9 @@ console.log(
     if (l.year >= 0.05e9) h.tables.push(l.table);
     homes.set(home, h);
   }
-  console.log("\nthe catalogue split as planned (docs/capacity.md, not built), each database after a year:");
+  console.log(
+    "\nthe catalogue split as planned (docs/capacity.md; CAPTIONS built, the others not), each database after a year:",
+  );
   for (const [home, h] of [...homes].sort((a, b) => b[1].year - a[1].year)) {
     const room =
       h.year > LIMIT_BYTES
@@ -1451,7 +1531,13 @@ console.log(
       ? `FAILS for ${failing.length}: ${failing.map((l) => `${l.table} (${fmtMB(l.growthPerDay)} MB)`).join(", ")}`
       : "met by every table"),
 );
-checkFinite({ dbGrowth, totalYear, statementsPerDay });
+checkFinite({
+  dbGrowth: (fileAfter - fileBefore) / s,
+  captionsGrowth: (capFileAfter - capFileBefore) / s,
+  totalYear,
+  statementsPerDay,
+});
 check(day.views > 0 && day.reports > day.views, "the day counted no views");
 smokeFooter();
 db.close();
+capDb.close();

@@ -28,7 +28,7 @@ if (!existsSync(devVars)) {
   log("wrote .dev.vars with fresh local secrets");
 }
 
-log("applying D1 migrations to the local database");
+log("applying D1 migrations to the local databases (DB, CAPTIONS)");
 const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
   cwd: root,
   stdio: ["ignore", "pipe", "pipe"],
@@ -50,6 +50,18 @@ if (migrate.status !== 0) {
           "  PERSIST_DIR (the local state is test data). Nothing was changed: D1 rolled the migration back."
       : "[start] migrations failed",
   );
+  process.exit(1);
+}
+// The captions database (wrangler.toml's CAPTIONS: caption cues and their transcript index).
+const captionsMigrate = spawnSync(
+  bin("wrangler"),
+  ["d1", "migrations", "apply", "CAPTIONS", "--local", "--persist-to", persistTo],
+  { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: { ...process.env, CI: "true" } },
+);
+process.stdout.write(captionsMigrate.stdout ?? "");
+process.stderr.write(captionsMigrate.stderr ?? "");
+if (captionsMigrate.status !== 0) {
+  console.error("[start] migrations of the captions database failed");
   process.exit(1);
 }
 

@@ -12,8 +12,13 @@ export * from "../mode.ts";
 const root = path.resolve(import.meta.dirname, "../..");
 
 export interface BenchWorker {
-  /** Statements in one D1 batch (setup and lookups); the rows of each. */
-  batch<T = Record<string, unknown>>(statements: Statement[]): Promise<T[][]>;
+  /** Statements in one D1 batch (setup and lookups) on DB, or on CAPTIONS; the rows of each. */
+  batch<T = Record<string, unknown>>(statements: Statement[], db?: "captions"): Promise<T[][]>;
+  /**
+   * The cron's move of caption cues to the CAPTIONS database (storage/captions.ts
+   * `moveTracks`), run until every track has moved; the tracks and cues moved.
+   */
+  moveCues(): Promise<{ tracks: number; cues: number }>;
   /** One timed request to the Worker: a search, a completion or the floor. */
   ask<T = unknown>(request: BenchRequest): Promise<T>;
   /** The cron's vocabulary refresh. */
@@ -45,17 +50,33 @@ export async function startBenchWorker(): Promise<BenchWorker> {
     return (await res.json()) as T;
   };
   const bench: BenchWorker = {
-    batch: (statements) => post("/batch", statements),
+    batch: (statements, db) => post(db ? `/batch?db=${db}` : "/batch", statements),
+    moveCues: async () => {
+      const total = { tracks: 0, cues: 0 };
+      for (;;) {
+        const run = await post<{ tracks: number; cues: number }>("/move", {});
+        if (!run.tracks) return total;
+        total.tracks += run.tracks;
+        total.cues += run.cues;
+      }
+    },
     ask: (request) => post("/ask", request),
     refresh: async () => void (await post("/refresh", {})),
     dispose: () => worker.dispose(),
   };
-  const dir = path.join(root, "migrations");
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    const queries = unstable_splitSqlQuery(readFileSync(path.join(dir, file), "utf8"));
-    await bench.batch(queries.map((sql) => ({ sql, params: [] })));
+  for (const [dir, db] of [
+    [path.join(root, "migrations"), undefined],
+    [path.join(root, "migrations", "captions"), "captions"],
+  ] as const) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith(".sql"))
+      .sort()) {
+      const queries = unstable_splitSqlQuery(readFileSync(path.join(dir, file), "utf8"));
+      await bench.batch(
+        queries.map((sql) => ({ sql, params: [] })),
+        db,
+      );
+    }
   }
   return bench;
 }

@@ -4,6 +4,7 @@
 // Bench-only, on a loopback port, never deployed.
 import { eq } from "drizzle-orm";
 import { refreshVocabulary, type SearchSort, search, suggest } from "../../workers/services/search";
+import { CUES_MOVED_PER_RUN, moveTracks } from "../../workers/storage/captions";
 import { database } from "../../workers/storage/db";
 import { videos } from "../../workers/storage/schema";
 import type { SearchFilters } from "../../workers/storage/search";
@@ -27,14 +28,14 @@ export interface BenchAnswer {
   moments: { id: string; starts: number[] }[];
 }
 
-async function ask(db: ReturnType<typeof database>, r: BenchRequest): Promise<unknown> {
+async function ask(db: ReturnType<typeof database>, cueDb: D1Database, r: BenchRequest): Promise<unknown> {
   if (r.kind === "floor") return (await db.select().from(videos).where(eq(videos.id, r.id)).get()) ?? null;
   if (r.kind === "suggest") return suggest(db, r.q);
   const filters = { ...r.filters };
   // Dates travel as JSON strings.
   if (filters.publishedAfter) filters.publishedAfter = new Date(filters.publishedAfter);
   const params = { q: r.q, filters, sort: r.sort ?? "relevance", page: 1, limit: r.limit ?? 20 };
-  const answer = await search(db, params, "http://bench.local", r.now);
+  const answer = await search(db, cueDb, params, "http://bench.local", r.now);
   return {
     total: answer.total,
     ids: answer.items.map((i) => i.id),
@@ -44,16 +45,22 @@ async function ask(db: ReturnType<typeof database>, r: BenchRequest): Promise<un
 }
 
 export default {
-  async fetch(request: Request, env: { DB: D1Database }): Promise<Response> {
+  async fetch(request: Request, env: { DB: D1Database; CAPTIONS: D1Database }): Promise<Response> {
     const db = database(env.DB);
-    const { pathname } = new URL(request.url);
-    if (pathname === "/batch") {
+    const url = new URL(request.url);
+    if (url.pathname === "/batch") {
+      // ?db=captions: the captions database's statements (its migrations, its counts).
+      const target = url.searchParams.get("db") === "captions" ? env.CAPTIONS : env.DB;
       const statements = (await request.json()) as Statement[];
-      const results = await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
+      const results = await target.batch(statements.map((s) => target.prepare(s.sql).bind(...s.params)));
       return Response.json(results.map((r) => r.results));
     }
-    if (pathname === "/refresh") return Response.json({ words: await refreshVocabulary(db) });
-    if (pathname === "/ask") return Response.json(await ask(db, (await request.json()) as BenchRequest));
+    if (url.pathname === "/refresh") return Response.json({ words: await refreshVocabulary(db) });
+    // The cron's move of the tracks' cues to the captions database, one run's worth.
+    if (url.pathname === "/move")
+      return Response.json(await moveTracks(db, env.CAPTIONS, CUES_MOVED_PER_RUN, Date.now()));
+    if (url.pathname === "/ask")
+      return Response.json(await ask(db, env.CAPTIONS, (await request.json()) as BenchRequest));
     return new Response("not found", { status: 404 });
   },
 };

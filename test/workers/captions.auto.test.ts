@@ -233,12 +233,17 @@ describe("auto captions through the captions queue", () => {
     expect(asked(videoId)).toHaveLength(1);
     expect(await tracks(videoId)).toEqual([first]);
     expect((await notifications(owner)).filter((n) => n.type === "captions_ready")).toHaveLength(1);
-    const cues = await env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM caption_cues q CROSS JOIN captions k ON k.id = q.track WHERE k.video_id = ?",
-    )
+    // One version of the track's cues in the captions database, the one its row names.
+    const key = await env.DB.prepare("SELECT cues_key FROM captions WHERE video_id = ?")
       .bind(videoId)
+      .first("cues_key");
+    const stored = await env.CAPTIONS.prepare(
+      `SELECT (SELECT count(*) FROM caption_tracks WHERE video_id = ?1) AS versions,
+         (SELECT count(*) FROM caption_cues WHERE track = ?2) AS cues`,
+    )
+      .bind(videoId, key)
       .first();
-    expect(cues).toEqual({ n: 2 });
+    expect(stored).toEqual({ versions: 1, cues: 2 });
   });
 
   it("never replaces an uploaded track: a file uploaded while the transcription waits wins", async () => {
@@ -267,6 +272,11 @@ describe("auto captions through the captions queue", () => {
     );
     const transcript = (await (await api(`/api/v1/videos/${videoId}/transcript`)).json()) as Record<string, any>;
     expect(transcript.cues).toEqual([{ start: 1, end: 2, text: "Mine" }]);
+    // The transcription's version of the cues, written before it found the upload there, is gone.
+    const versions = await env.CAPTIONS.prepare("SELECT count(*) AS n FROM caption_tracks WHERE video_id = ?")
+      .bind(videoId)
+      .first("n");
+    expect(versions).toBe(1);
   });
 
   it("fails a track with no speech in it, and one whose retries are spent (the dead-letter queue)", async () => {
@@ -288,6 +298,11 @@ describe("auto captions through the captions queue", () => {
     expect((await generate(owner, videoId, { language: "en" })).status).toBe(202);
     expect(await ready(videoId)).toMatchObject({ status: "failed", url: null });
     expect((await api(new URL(old).pathname)).status).toBe(404);
+    // Its cues too: the failed track names no version, and none is left in the captions database.
+    const versions = await env.CAPTIONS.prepare("SELECT count(*) AS n FROM caption_tracks WHERE video_id = ?")
+      .bind(videoId)
+      .first("n");
+    expect(versions).toBe(0);
 
     // The engine breaks every time: the queue retries, then the dead-letter consumer ends it.
     speech.answer = () => Response.json({ code: "transcription_failed" }, { status: 500 });

@@ -4,3 +4,4 @@ import { env } from "cloudflare:workers";
 // Setup files run outside isolated storage and may run more than once: applyD1Migrations
 // only applies what has not been applied yet.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await applyD1Migrations(env.CAPTIONS, env.TEST_CAPTION_MIGRATIONS);

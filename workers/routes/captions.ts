@@ -128,7 +128,13 @@ export const captionRoutes = router()
     }),
     async (c) => {
       const { video_id } = c.req.valid("param");
-      const out = await captions.transcript(c.var.db, video_id, c.var.user, c.req.valid("query").language);
+      const out = await captions.transcript(
+        c.var.db,
+        c.env.CAPTIONS,
+        video_id,
+        c.var.user,
+        c.req.valid("query").language,
+      );
       return c.json(out, 200, { "Cache-Control": "private, no-cache" });
     },
   );

@@ -19,7 +19,12 @@ export const searchRoutes = router()
     }),
     async (c) => {
       const origin = new URL(c.req.url).origin;
-      const answer = await search.cachedSearch(c.var.db, search.searchInput(c.req.valid("query")), origin);
+      const answer = await search.cachedSearch(
+        c.var.db,
+        c.env.CAPTIONS,
+        search.searchInput(c.req.valid("query")),
+        origin,
+      );
       return c.json(answer, 200, { "Cache-Control": `public, max-age=${search.SEARCH_CACHE_SECONDS}` });
     },
   )

@@ -1,4 +1,5 @@
 import { errorField, log } from "../lib/log";
+import { tendCaptionCues } from "../services/captions";
 import { liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
@@ -10,7 +11,8 @@ import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } fro
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted, and completed uploads' parts forgotten after 7 days;
  * the search vocabulary (typo correction) brought up to date; suspensions whose time has
- * come lifted; webhook attempts whose message was lost queued again, and old events forgotten.
+ * come lifted; caption cues moved to their own database, and versions no track names dropped;
+ * webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
 export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
@@ -62,6 +64,14 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const requeued = await sweepDeliveries(deliveryDeps(env, db));
         if (requeued) log("warn", "overdue webhook attempts queued again", { count: requeued });
+      },
+    ],
+    [
+      "caption cues",
+      async () => {
+        const { moved, swept } = await tendCaptionCues({ db, cueDb: env.CAPTIONS }, now);
+        if (moved.tracks) log("info", "caption cues moved to the captions database", moved);
+        if (swept) log("info", "unnamed caption cue versions dropped", { count: swept });
       },
     ],
   ];

@@ -125,7 +125,7 @@ export async function autoCaptionsOnReady(deps: AutoCaptionDeps, videoId: string
 
 /** Ends a track `failed` (no speech, an engine that cannot serve, retries spent). */
 export async function failAutoCaptions(deps: AutoCaptionDeps, message: CaptionJobMessage, reason: string) {
-  if (await store.failAutoTrack(deps.db, message.video_id, message.language, reason, new Date())) {
+  if (await store.failAutoTrack(deps.db, deps.cueDb, message.video_id, message.language, reason, new Date())) {
     // An earlier version's files, if any: nothing names them now.
     await deps.media.deleteMediaUnder(message.video_id, trackDir(message.language));
     await deps.changed(message.video_id, []);
@@ -163,7 +163,7 @@ export async function transcribeAutoCaptions(deps: AutoCaptionDeps, message: Cap
   const vtt = toWebVtt(cues);
   const rev = await revOf(vtt);
   await storeTrackFiles(deps, videoId, language, rev, cues, vtt, video.duration);
-  const stored = await store.finishAutoTrack(deps.db, {
+  const stored = await store.finishAutoTrack(deps.db, deps.cueDb, {
     videoId,
     language,
     rev,

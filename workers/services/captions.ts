@@ -1,5 +1,6 @@
 import type { AuthUser, Database } from "../env";
 import { forbidden, notFound, problem, validationFailed } from "../lib/errors";
+import { type CueDatabase, lastKey } from "../storage/caption-cues";
 import * as store from "../storage/captions";
 import { type MediaStore, mediaUrl } from "../storage/media";
 import { findAccess, findVideo } from "../storage/videos";
@@ -20,11 +21,14 @@ import { assertVisible, playbackQuery } from "./videos";
  * Captions and transcripts (API.md): uploaded WebVTT/SRT tracks, one per BCP 47 language,
  * stored in R2 beside the renditions (`captions/{language}/{rev}.vtt` and its HLS subtitle
  * playlist), listed in the video's metadata and its master playlist, their cues in D1 for
- * the transcript and transcript search. Served through the media route, so a private or
+ * the transcript and transcript search (the `CAPTIONS` database, storage/caption-cues.ts,
+ * each track's row in `DB` naming them). Served through the media route, so a private or
  * blocked video's captions are refused exactly as its segments are.
  */
 export interface CaptionDeps {
   db: Database;
+  /** The `CAPTIONS` database: tracks' cues and their transcript index. */
+  cueDb: CueDatabase;
   media: MediaStore;
   /**
    * The video's captions changed: drop its cached answers (metadata) and the cached copies of
@@ -284,7 +288,7 @@ export async function putTrack(
     return trackOut({ ...before, label }, origin, videoId);
   }
   await storeTrackFiles(deps, videoId, language, rev, cues, vtt, video.duration);
-  await store.saveTrack(deps.db, {
+  await store.saveTrack(deps.db, deps.cueDb, {
     videoId,
     language,
     label,
@@ -312,7 +316,7 @@ export async function afterChange(deps: CaptionDeps, videoId: string) {
 export async function deleteTrack(deps: CaptionDeps, user: AuthUser, videoId: string, languageTag: string) {
   const language = canonicalLanguage(languageTag);
   await ownedVideo(deps.db, user, videoId);
-  if (!(await store.deleteTrack(deps.db, videoId, language))) throw notFound("Captions");
+  if (!(await store.deleteTrack(deps.db, deps.cueDb, videoId, language))) throw notFound("Captions");
   await syncMasterPlaylist(deps, videoId);
   await deps.media.deleteMediaUnder(videoId, trackDir(language));
   await deps.changed(videoId, ["master.m3u8"]);
@@ -322,7 +326,13 @@ export async function deleteTrack(deps: CaptionDeps, user: AuthUser, videoId: st
  * GET /videos/{id}/transcript?language=: a ready track's cues as plain text, in seconds. Without
  * a language: the video's own language's track, else the first ready one.
  */
-export async function transcript(db: Database, videoId: string, viewer: AuthUser | undefined, languageTag?: string) {
+export async function transcript(
+  db: Database,
+  cueDb: CueDatabase,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  languageTag?: string,
+) {
   const access = await findAccess(db, videoId);
   assertVisible(access, viewer);
   const ready = (await store.listCaptions(db, videoId)).filter((t) => t.status === "ready");
@@ -333,6 +343,22 @@ export async function transcript(db: Database, videoId: string, viewer: AuthUser
     language = (ready.find((t) => t.language === spoken) ?? ready[0])?.language;
   }
   if (!language || !ready.some((t) => t.language === language)) throw notFound("Transcript");
-  const cues = await store.listCues(db, videoId, language);
+  const cues = await store.listCues(db, cueDb, videoId, language);
   return { language, cues: cues.map((c) => ({ start: c.start / 1000, end: c.end / 1000, text: c.text })) };
+}
+
+/** Caption cue versions checked per cron run by the sweep (one statement on each database). */
+export const SWEEP_PAGE = 2_000;
+
+/**
+ * Cron: tracks saved before the `CAPTIONS` database existed move there, a run's budget at a
+ * time (step 2 of the captions move, docs/capacity.md), then one page of versions no track
+ * names is swept, from a random point among the keys given so far: in time the pages cover
+ * the table, with no cursor to keep.
+ */
+export async function tendCaptionCues(deps: Pick<CaptionDeps, "db" | "cueDb">, now: number) {
+  const moved = await store.moveTracks(deps.db, deps.cueDb, store.CUES_MOVED_PER_RUN, now);
+  const from = Math.floor(Math.random() * (await lastKey(deps.cueDb)));
+  const swept = await store.sweepVersions(deps.db, deps.cueDb, from, SWEEP_PAGE, now);
+  return { moved, swept };
 }

@@ -1,6 +1,7 @@
 import type { Database } from "../env";
 import { DURATIONS, type SearchQuery } from "../schemas/search";
 import type { VideoSummary } from "../schemas/videos";
+import type { CueDatabase } from "../storage/caption-cues";
 import { cached, cacheKeys } from "../storage/edge-cache";
 import * as store from "../storage/search";
 import {
@@ -176,14 +177,18 @@ export async function correctTerms(
  * one. One D1 round trip per step: the exact query travels with the vocabulary lookups
  * the fallback would need, and every relaxed variant goes in one batch.
  */
-async function hitsWithFallbacks(db: Database, terms: string[], p: SearchParams, now: number) {
+async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string[], p: SearchParams, now: number) {
   const last = terms[terms.length - 1] ?? "";
-  const [exact, known, begins, said] = await store.runAll(db, [
-    candidatesFor(db, terms, p),
-    store.knownWords(db, terms),
-    store.wordsStartingWith(db, last, 1),
-    store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
-  ] as const);
+  const [[exact, known, begins, saidHere], saidThere] = await Promise.all([
+    store.runAll(db, [
+      candidatesFor(db, terms, p),
+      store.knownWords(db, terms),
+      store.wordsStartingWith(db, last, 1),
+      store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
+    ] as const),
+    saidInCaptions(db, cueDb, terms, p),
+  ]);
+  const said = bestPerVideo([...saidHere, ...saidThere]);
   // Videos whose captions alone match rank among the others, their score weighed down.
   const written = new Set(exact.map((c) => c.rowid));
   const saidOnly = said.filter((c) => !written.has(c.rowid)).map((c) => ({ ...c, score: c.score * TRANSCRIPT_WEIGHT }));
@@ -213,12 +218,40 @@ async function hitsWithFallbacks(db: Database, terms: string[], p: SearchParams,
   return { hits: hits.slice(0, CANDIDATES), corrected: fromFixed ? fixed.join(" ") : undefined };
 }
 
+/**
+ * Videos whose captions in the `CAPTIONS` database match (tracks saved since migration 0023,
+ * and those the cron moved): the cue window there, beside the first batch here, then their
+ * tracks resolved here (one round trip more, only when the window found cues).
+ */
+async function saidInCaptions(db: Database, cueDb: CueDatabase, terms: string[], p: SearchParams) {
+  const [found] = await store.runAll(cueDb, [store.cueWindow(cueDb, termsQuery(terms))] as const);
+  if (!found.length) return [];
+  const [videos] = await store.runAll(db, [store.tracksFound(db, found, p.filters, CANDIDATES)] as const);
+  return videos;
+}
+
+/** Each video once, at its best score (its captions may be found in both databases while the move runs). */
+function bestPerVideo(found: store.Candidate[]): store.Candidate[] {
+  const best = new Map<number, store.Candidate>();
+  for (const c of found) {
+    const seen = best.get(c.rowid);
+    if (!seen || c.score < seen.score) best.set(c.rowid, c);
+  }
+  return [...best.values()];
+}
+
 /** One page of results for `p`, uncached. */
-export async function search(db: Database, p: SearchParams, origin: string, now = Date.now()): Promise<SearchAnswer> {
+export async function search(
+  db: Database,
+  cueDb: CueDatabase,
+  p: SearchParams,
+  origin: string,
+  now = Date.now(),
+): Promise<SearchAnswer> {
   const terms = termsOf(p.q);
   const empty = { items: [], page: p.page, limit: p.limit, total: 0 };
   if (!terms.length) return empty;
-  const { hits, corrected } = await hitsWithFallbacks(db, terms, p, now);
+  const { hits, corrected } = await hitsWithFallbacks(db, cueDb, terms, p, now);
   const page = hits.slice((p.page - 1) * p.limit, p.page * p.limit);
   // Summaries and highlights in one statement per query that found a part of the page, and
   // the page's moments (where its words are said) in the same round trip.
@@ -238,28 +271,33 @@ export async function search(db: Database, p: SearchParams, origin: string, now 
       MARK_CLOSE,
     ),
   );
-  const momentsQuery = store.moments(
-    db,
-    termsQuery(terms),
-    page.map((h) => h.c.video_id),
-    MARK_OPEN,
-    MARK_CLOSE,
-    MOMENTS_PER_HIT,
-  );
+  const pageIds = page.map((h) => h.c.video_id);
+  const momentsQuery = store.moments(db, termsQuery(terms), pageIds, MARK_OPEN, MARK_CLOSE, MOMENTS_PER_HIT);
   // What only the captions matched has no highlight in its title or description: plain rows,
-  // in the same batch (not a round trip of their own after it).
+  // in the same batch (not a round trip of their own after it). The moments in `CAPTIONS` at
+  // the same time.
   const saidOnly = page.filter((h) => h.transcriptOnly).map((h) => h.c.rowid);
   const plainQueries = saidOnly.length ? [store.plainPageRows(db, saidOnly)] : [];
-  const all = await store.runAll(db, [momentsQuery, ...plainQueries, ...pageQueries]);
-  const spoken = (all[0] ?? []) as store.MomentRow[];
+  const [all, [spokenThere]] = await Promise.all([
+    store.runAll(db, [momentsQuery, ...plainQueries, ...pageQueries]),
+    page.length
+      ? store.runAll(cueDb, [
+          store.captionMoments(cueDb, termsQuery(terms), pageIds, MARK_OPEN, MARK_CLOSE, MOMENTS_PER_HIT),
+        ] as const)
+      : ([[]] as [store.MomentRow[]]),
+  ]);
+  const spoken = [...((all[0] ?? []) as store.MomentRow[]), ...spokenThere];
   const found = all.slice(1) as store.PageRow[][];
   const rows = new Map(found.flat().map((r) => [r.rowid, r]));
   const momentsOf = Map.groupBy(spoken, (m) => m.video_id);
   const items = page.flatMap((h): SearchItem[] => {
-    const said = (momentsOf.get(h.c.video_id) ?? []).map((m) => ({
-      start: m.start_ms / 1000,
-      text: markedHtml(m.marked),
-    }));
+    const said = (momentsOf.get(h.c.video_id) ?? [])
+      .sort((a, b) => a.start_ms - b.start_ms)
+      .slice(0, MOMENTS_PER_HIT)
+      .map((m) => ({
+        start: m.start_ms / 1000,
+        text: markedHtml(m.marked),
+      }));
     const moments = said.length ? { moments: said } : {};
     const row = rows.get(h.c.rowid);
     if (!row) return [];
@@ -298,9 +336,14 @@ export function searchCacheKey(p: SearchParams, version: number, origin: string)
  * version, which the triggers bump whenever a video leaves the index or changes its text,
  * so such a video is gone from every answer at once; new videos appear within the TTL.
  */
-export async function cachedSearch(db: Database, p: SearchParams, origin: string): Promise<SearchAnswer> {
+export async function cachedSearch(
+  db: Database,
+  cueDb: CueDatabase,
+  p: SearchParams,
+  origin: string,
+): Promise<SearchAnswer> {
   const key = searchCacheKey(p, await store.searchVersion(db), origin);
-  return cached(key, SEARCH_CACHE_SECONDS, () => search(db, p, origin));
+  return cached(key, SEARCH_CACHE_SECONDS, () => search(db, cueDb, p, origin));
 }
 
 /**

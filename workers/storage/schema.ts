@@ -735,8 +735,19 @@ export const captions = sqliteTable(
     error: text("error"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /**
+     * Where the track's cues live (migration 0023): null, in this database's `caption_cues`
+     * (saved before the captions database existed, and not yet moved); else the key of its
+     * `caption_tracks` row in the `CAPTIONS` database (migrations/captions), new for every
+     * version saved, so that a save interrupted half-way, or a race of two, never leaves this
+     * row naming cues of another version (storage/captions.ts).
+     */
+    cuesKey: integer("cues_key"),
   },
-  (t) => [uniqueIndex("captions_video_language").on(t.videoId, t.language)],
+  (t) => [
+    uniqueIndex("captions_video_language").on(t.videoId, t.language),
+    uniqueIndex("captions_cues_key").on(t.cuesKey).where(sql`${t.cuesKey} IS NOT NULL`),
+  ],
 );
 
 /**

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import type { Database } from "../env";
+import type { D1Client, Database } from "../env";
+import type { CueDatabase } from "./caption-cues";
 import { searchMeta, searchWords } from "./schema";
 import { LISTABLE_SQL, type SummaryRow } from "./videos";
 
@@ -21,14 +22,22 @@ export interface Query<T> {
 type Rows<Q> = { [K in keyof Q]: Q[K] extends Query<infer T> ? T[] : never };
 
 /** Runs the statements in one batch (one round trip); the rows of each, in order. */
-export async function runAll<Q extends readonly Query<unknown>[]>(db: Database, queries: Q): Promise<Rows<Q>> {
+export async function runAll<Q extends readonly Query<unknown>[]>(
+  db: Database | CueDatabase,
+  queries: Q,
+): Promise<Rows<Q>> {
   if (!queries.length) return [] as Rows<Q>;
-  const results = await db.$client.batch(queries.map((q) => q.statement));
+  const results = await clientOf(db).batch(queries.map((q) => q.statement));
   return results.map((r) => r.results) as Rows<Q>;
 }
 
-const query = <T>(db: Database, text: string, ...params: unknown[]): Query<T> => ({
-  statement: db.$client.prepare(text).bind(...params),
+/** Statements go to the catalogue's client, or straight to the captions database's binding. */
+const clientOf = (db: Database | CueDatabase): D1Client => ("$client" in db ? db.$client : db);
+
+const query = <T>(db: Database | CueDatabase, text: string, ...params: unknown[]): Query<T> => ({
+  statement: clientOf(db)
+    .prepare(text)
+    .bind(...params),
 });
 
 /**
@@ -396,6 +405,112 @@ export function moments(
          CROSS JOIN captions k ON k.id = q.track AND k.video_id = r.video_id
        WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
          AND t.rowid >= CAST(r.lo AS INTEGER) AND t.rowid <= CAST(r.hi AS INTEGER))
+     SELECT video_id, start_ms, marked FROM (
+       SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
+     WHERE n <= ?5 ORDER BY video_id, start_ms`,
+    JSON.stringify(match),
+    open,
+    close,
+    JSON.stringify(videoIds),
+    perVideo,
+  );
+}
+
+// Transcript search over the `CAPTIONS` database (migrations/captions), where every track
+// saved since migration 0023 keeps its cues: the cues are found there, their tracks resolved
+// here by key (listability and filters, which that database cannot read). Until the cron has
+// moved every older track, the statements above still search this database's own index, and
+// services/search.ts merges the two by video.
+
+/**
+ * A word said in this many cues or more is common: bm25 would read all of them for its
+ * document counts (40-60 ms for a word in most of 2 million cues). Counted by one cursor per
+ * word that stops there, since `search_words` (the written words' counts) lives in `DB`.
+ */
+export const TRANSCRIPT_COMMON = 10 * TRANSCRIPT_WINDOW;
+
+export interface FoundCues {
+  /** The version's key (`captions.cues_key`). */
+  key: number;
+  /** Its best cue's bm25, or BROAD_CUE_SCORE. */
+  score: number;
+}
+
+/**
+ * The newest TRANSCRIPT_WINDOW cues in `CAPTIONS` that match, grouped by version, each scored
+ * by its best cue, best first. Broad (BROAD_CUE_SCORE, no bm25) when the window fills or when
+ * any word as typed is said in TRANSCRIPT_COMMON cues or more. Every version is indexed,
+ * whatever its video's visibility: cues of videos that cannot be listed take places in a
+ * broad query's window before `tracksFound` drops them.
+ */
+export function cueWindow(cueDb: CueDatabase, match: TermsQuery): Query<FoundCues> {
+  return query(
+    cueDb,
+    `WITH broad(yes) AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM transcript_search
+         WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC LIMIT 1 OFFSET ${TRANSCRIPT_WINDOW - 1})
+       OR EXISTS (SELECT 1 FROM json_each(?1 ->> '$.words') j WHERE EXISTS (SELECT 1 FROM transcript_search
+         WHERE transcript_search MATCH '"' || j.value || '"' ORDER BY rowid DESC LIMIT 1 OFFSET ${TRANSCRIPT_COMMON - 1}))),
+     w AS MATERIALIZED (
+       SELECT rowid, CASE WHEN (SELECT yes FROM broad) THEN ${BROAD_CUE_SCORE} ELSE bm25(transcript_search) END AS score
+       FROM transcript_search WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC LIMIT ${TRANSCRIPT_WINDOW})
+     SELECT q.track AS key, min(w.score) AS score FROM w CROSS JOIN caption_cues q ON q.id = w.rowid
+     GROUP BY q.track ORDER BY score`,
+    JSON.stringify(match),
+  );
+}
+
+/**
+ * The videos whose current versions `cueWindow` found, each scored by its best, with what
+ * ranking needs, as `transcriptCandidates` answers: listable ones only, the filters applied to
+ * the video, joined best first until `cap`. A version no row names (replaced, or its video
+ * gone, before the sweep) finds nothing.
+ */
+export function tracksFound(db: Database, found: readonly FoundCues[], filters: SearchFilters, cap: number) {
+  const where = filterClauses(filters, 3, "v");
+  return query<Candidate>(
+    db,
+    `WITH b AS MATERIALIZED (
+       SELECT k.video_id, min(value ->> 1) AS score FROM json_each(?1) f CROSS JOIN captions k ON k.cues_key = f.value ->> 0
+       GROUP BY k.video_id ORDER BY score)
+     SELECT ${CANDIDATE_COLUMNS.replace("s.score", "b.score")}
+     FROM b CROSS JOIN search_documents d ON d.video_id = b.video_id CROSS JOIN videos v ON v.id = d.video_id
+       CROSS JOIN channels c ON c.id = v.channel_id
+     WHERE ${LISTABLE}${where.text} LIMIT ?2`,
+    JSON.stringify(found.map((f) => [f.key, f.score])),
+    cap,
+    ...where.params,
+  );
+}
+
+/**
+ * `moments` over `CAPTIONS`: the first `perVideo` matching cues of each of `videoIds`, from
+ * each of its tracks' newest version (the one its row names, but for a save in flight or a
+ * version the sweep has yet to drop), in time order.
+ */
+export function captionMoments(
+  cueDb: CueDatabase,
+  match: TermsQuery,
+  videoIds: readonly string[],
+  open: string,
+  close: string,
+  perVideo: number,
+): Query<MomentRow> {
+  return query(
+    cueDb,
+    `WITH t AS MATERIALIZED (
+       SELECT video_id, id FROM (SELECT video_id, id,
+         row_number() OVER (PARTITION BY video_id, language ORDER BY created_at DESC, id) AS n
+         FROM caption_tracks WHERE video_id IN (SELECT value FROM json_each(?4)))
+       WHERE n = 1),
+     r AS MATERIALIZED (
+       SELECT t.video_id, min(q.id) AS lo, max(q.id) AS hi FROM t CROSS JOIN caption_cues q ON q.track = t.id
+       GROUP BY t.video_id),
+     hits AS MATERIALIZED (
+       SELECT r.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
+       FROM r CROSS JOIN transcript_search s CROSS JOIN caption_cues q ON q.id = s.rowid
+       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
+         AND s.rowid >= CAST(r.lo AS INTEGER) AND s.rowid <= CAST(r.hi AS INTEGER)
+         AND q.track IN (SELECT id FROM t WHERE t.video_id = r.video_id))
      SELECT video_id, start_ms, marked FROM (
        SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
      WHERE n <= ?5 ORDER BY video_id, start_ms`,

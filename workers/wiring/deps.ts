@@ -23,6 +23,7 @@ import type { EditHooks, VideoDeps } from "../services/videos";
 import type { DeliveryDeps } from "../services/webhook-delivery";
 import { type WebhookHooks, webhookHooks } from "../services/webhook-events";
 import type { WebhookDeps } from "../services/webhooks";
+import { dropVideoVersions } from "../storage/caption-cues";
 import { database } from "../storage/db";
 import { purgeVideo } from "../storage/edge-cache";
 import { mediaStore, mediaUrl } from "../storage/media";
@@ -108,8 +109,16 @@ export function videoDeps(env: Env, db: Database): VideoDeps {
   return {
     db,
     media: mediaStore(env.MEDIA),
+    // Its caption cues live in another database, which the rows' cascade does not reach (what
+    // this misses, the cron's sweep finds: storage/captions.ts `sweepVersions`).
     deleted: async (videoId, ownerId) => {
-      await Promise.all([reindex(videoId), quietly("video.deleted", hooks.videoDeleted(videoId, ownerId))]);
+      await Promise.all([
+        reindex(videoId),
+        quietly("video.deleted", hooks.videoDeleted(videoId, ownerId)),
+        dropVideoVersions(env.CAPTIONS, videoId).catch((err) =>
+          log("warn", "caption cues left for the sweep", { video_id: videoId, error: errorField(err) }),
+        ),
+      ]);
     },
   };
 }
@@ -394,6 +403,7 @@ export function captionDeps(env: Env, db: Database, origin: string): CaptionDeps
   const origins = [...new Set([origin, env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : origin])];
   return {
     db,
+    cueDb: env.CAPTIONS,
     media: mediaStore(env.MEDIA),
     changed: async (videoId, paths) => {
       await Promise.all([

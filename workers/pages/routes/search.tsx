@@ -21,7 +21,12 @@ export const searchRoutes = new Hono<AppEnv>().get("/search", async (c) => {
     const names = [...new Set(invalidParams(parsed.error).map((p) => p.name))].join(", ");
     throw problem("validation_failed", { detail: `That ${names} is not offered.` });
   }
-  const results = await search.cachedSearch(c.var.db, search.searchInput(parsed.data), new URL(c.req.url).origin);
+  const results = await search.cachedSearch(
+    c.var.db,
+    c.env.CAPTIONS,
+    search.searchInput(parsed.data),
+    new URL(c.req.url).origin,
+  );
   return c.render(<SearchPage q={q} sort={parsed.data.sort} duration={duration} results={results} />, {
     title: `${q} - Search`,
     query: q,
