@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CueDatabase, writeVersions } from "../../workers/storage/caption-cues";
 import { moveTracks, sweepVersions, UNNAMED_GRACE_MS } from "../../workers/storage/captions";
 import { database } from "../../workers/storage/db";
+import { BROAD_CUE_SCORE, cueWindow, runAll, TRANSCRIPT_COMMON, TRANSCRIPT_WINDOW } from "../../workers/storage/search";
 import { api, readyVideo, registerUser, runCron, type TestUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -238,5 +239,43 @@ describe("caption cues in the captions database", () => {
     expect(res.status).toBe(404);
     expect(await sweepVersions(database(env.DB), env.CAPTIONS, 0, 100, Date.now() + UNNAMED_GRACE_MS + 1)).toBe(1);
     expect(await versionsOf(videoId)).toEqual([]);
+  });
+
+  it("scores a broad query's cues without bm25: a window of matches full, or a word said in many cues", async () => {
+    const owner = await registerUser();
+    const { videoId } = await readyVideo(owner, "public", "Written words");
+    const common = word();
+    const rare = word();
+    // A track saying `common` in TRANSCRIPT_COMMON cues, `rare` beside it in one of them.
+    const cues = Array.from({ length: TRANSCRIPT_COMMON }, (_, i) => ({
+      start: i * 1000,
+      end: i * 1000 + 900,
+      text: i === 7 ? `${common} and ${rare}` : `${common} number ${i}`,
+    }));
+    const [key] = await writeVersions(env.CAPTIONS, [{ videoId, language: "en", cues }], Date.now());
+    await env.DB.prepare(
+      `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, updated_at, cues_key)
+       VALUES (?, 'en', 'English', 'uploaded', 'ready', 'test', ?, ?, ?)`,
+    )
+      .bind(videoId, cues.length, Date.now(), key)
+      .run();
+    const scores = async (...words: string[]) => {
+      const match = { prefixed: "", exact: words.map((w) => `"${w}"`).join(" AND "), last: "", words };
+      const [found] = await runAll(env.CAPTIONS, [cueWindow(env.CAPTIONS, match)] as const);
+      return found;
+    };
+    // The window full (TRANSCRIPT_WINDOW matches): broad, the version found once.
+    expect(await scores(common)).toEqual([{ key, score: BROAD_CUE_SCORE }]);
+    // One match, but with a word said in TRANSCRIPT_COMMON cues: broad as well.
+    expect(await scores(common, rare)).toEqual([{ key, score: BROAD_CUE_SCORE }]);
+    // One match of a rare word alone: bm25.
+    const [narrow] = await scores(rare);
+    expect(narrow?.key).toBe(key);
+    expect(narrow?.score).toBeLessThan(BROAD_CUE_SCORE);
+    expect(TRANSCRIPT_WINDOW).toBeLessThan(TRANSCRIPT_COMMON);
+
+    // Through the API: the video found by its captions, its first three moments in time order.
+    const found = await said(common);
+    expect(found).toEqual([[videoId, [0, 1, 2]]]);
   });
 });

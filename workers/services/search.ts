@@ -179,15 +179,16 @@ export async function correctTerms(
  */
 async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string[], p: SearchParams, now: number) {
   const last = terms[terms.length - 1] ?? "";
-  const [[exact, known, begins, saidHere], saidThere] = await Promise.all([
+  const [[exact, known, begins, saidHere], [window]] = await Promise.all([
     store.runAll(db, [
       candidatesFor(db, terms, p),
       store.knownWords(db, terms),
       store.wordsStartingWith(db, last, 1),
       store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
     ] as const),
-    saidInCaptions(db, cueDb, terms, p),
+    store.runAll(cueDb, [store.cueWindow(cueDb, termsQuery(terms))] as const),
   ]);
+  const saidThere = await videosSaidIn(db, window, exact.length, p);
   const said = bestPerVideo([...saidHere, ...saidThere]);
   // Videos whose captions alone match rank among the others, their score weighed down.
   const written = new Set(exact.map((c) => c.rowid));
@@ -219,13 +220,15 @@ async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string
 }
 
 /**
- * Videos whose captions in the `CAPTIONS` database match (tracks saved since migration 0023,
- * and those the cron moved): the cue window there, beside the first batch here, then their
- * tracks resolved here (one round trip more, only when the window found cues).
+ * The videos of the versions the cue window found in the `CAPTIONS` database (tracks saved
+ * since migration 0023, and those the cron moved), resolved here: one round trip more, after
+ * the first batch, and none when the window found nothing or when a broad query's written
+ * matches already fill the candidates (its said-only videos would rank after them and be cut,
+ * as `transcriptCandidates` skips its cues here).
  */
-async function saidInCaptions(db: Database, cueDb: CueDatabase, terms: string[], p: SearchParams) {
-  const [found] = await store.runAll(cueDb, [store.cueWindow(cueDb, termsQuery(terms))] as const);
-  if (!found.length) return [];
+async function videosSaidIn(db: Database, found: store.FoundCues[], written: number, p: SearchParams) {
+  const broad = found.every((f) => f.score === store.BROAD_CUE_SCORE);
+  if (!found.length || (broad && written >= CANDIDATES)) return [];
   const [videos] = await store.runAll(db, [store.tracksFound(db, found, p.filters, CANDIDATES)] as const);
   return videos;
 }

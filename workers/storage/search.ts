@@ -427,7 +427,7 @@ export function moments(
  * document counts (40-60 ms for a word in most of 2 million cues). Counted by one cursor per
  * word that stops there, since `search_words` (the written words' counts) lives in `DB`.
  */
-export const TRANSCRIPT_COMMON = 10 * TRANSCRIPT_WINDOW;
+export const TRANSCRIPT_COMMON = 4 * TRANSCRIPT_WINDOW;
 
 export interface FoundCues {
   /** The version's key (`captions.cues_key`). */
@@ -449,7 +449,7 @@ export function cueWindow(cueDb: CueDatabase, match: TermsQuery): Query<FoundCue
     `WITH broad(yes) AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM transcript_search
          WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC LIMIT 1 OFFSET ${TRANSCRIPT_WINDOW - 1})
        OR EXISTS (SELECT 1 FROM json_each(?1 ->> '$.words') j WHERE EXISTS (SELECT 1 FROM transcript_search
-         WHERE transcript_search MATCH '"' || j.value || '"' ORDER BY rowid DESC LIMIT 1 OFFSET ${TRANSCRIPT_COMMON - 1}))),
+         WHERE transcript_search MATCH '"' || j.value || '"' LIMIT 1 OFFSET ${TRANSCRIPT_COMMON - 1}))),
      w AS MATERIALIZED (
        SELECT rowid, CASE WHEN (SELECT yes FROM broad) THEN ${BROAD_CUE_SCORE} ELSE bm25(transcript_search) END AS score
        FROM transcript_search WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC LIMIT ${TRANSCRIPT_WINDOW})
