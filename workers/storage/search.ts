@@ -470,7 +470,7 @@ export function tracksFound(db: Database, found: readonly FoundCues[], filters: 
   return query<Candidate>(
     db,
     `WITH b AS MATERIALIZED (
-       SELECT k.video_id, min(value ->> 1) AS score FROM json_each(?1) f CROSS JOIN captions k ON k.cues_key = f.value ->> 0
+       SELECT k.video_id, min(f.value ->> 1) AS score FROM json_each(?1) f CROSS JOIN captions k ON k.cues_key = f.value ->> 0
        GROUP BY k.video_id ORDER BY score)
      SELECT ${CANDIDATE_COLUMNS.replace("s.score", "b.score")}
      FROM b CROSS JOIN search_documents d ON d.video_id = b.video_id CROSS JOIN videos v ON v.id = d.video_id
