@@ -179,16 +179,18 @@ export async function correctTerms(
  */
 async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string[], p: SearchParams, now: number) {
   const last = terms[terms.length - 1] ?? "";
-  const [[exact, known, begins, saidHere], [window]] = await Promise.all([
-    store.runAll(db, [
-      candidatesFor(db, terms, p),
-      store.knownWords(db, terms),
-      store.wordsStartingWith(db, last, 1),
-      store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
-    ] as const),
-    store.runAll(cueDb, [store.cueWindow(cueDb, termsQuery(terms))] as const),
-  ]);
-  const saidThere = await videosSaidIn(db, window, exact.length, p);
+  const first = store.runAll(db, [
+    candidatesFor(db, terms, p),
+    store.knownWords(db, terms),
+    store.wordsStartingWith(db, last, 1),
+    store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
+  ] as const);
+  // The cue window's versions are resolved as soon as it answers, while the first batch may
+  // still be on its way; a broad window waits for the written matches, which may make it moot.
+  const there = store
+    .runAll(cueDb, [store.cueWindow(cueDb, termsQuery(terms))] as const)
+    .then(async ([window]) => videosSaidIn(db, window, isBroad(window) ? (await first)[0].length : 0, p));
+  const [[exact, known, begins, saidHere], saidThere] = await Promise.all([first, there]);
   const said = bestPerVideo([...saidHere, ...saidThere]);
   // Videos whose captions alone match rank among the others, their score weighed down.
   const written = new Set(exact.map((c) => c.rowid));
@@ -221,17 +223,20 @@ async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string
 
 /**
  * The videos of the versions the cue window found in the `CAPTIONS` database (tracks saved
- * since migration 0023, and those the cron moved), resolved here: one round trip more, after
- * the first batch, and none when the window found nothing or when a broad query's written
- * matches already fill the candidates (its said-only videos would rank after them and be cut,
- * as `transcriptCandidates` skips its cues here).
+ * since migration 0023, and those the cron moved), resolved here: one round trip more, sent
+ * when the window answers, and none when the window found nothing or when a broad query's
+ * written matches (`written`, counted by the first batch) already fill the candidates (its
+ * said-only videos would rank after them and be cut, as `transcriptCandidates` skips its cues
+ * here).
  */
 async function videosSaidIn(db: Database, found: store.FoundCues[], written: number, p: SearchParams) {
-  const broad = found.every((f) => f.score === store.BROAD_CUE_SCORE);
-  if (!found.length || (broad && written >= CANDIDATES)) return [];
+  if (!found.length || (isBroad(found) && written >= CANDIDATES)) return [];
   const [videos] = await store.runAll(db, [store.tracksFound(db, found, p.filters, CANDIDATES)] as const);
   return videos;
 }
+
+/** Whether the cue window scored its cues as a broad query's (no bm25). */
+const isBroad = (found: store.FoundCues[]) => found.length > 0 && found.every((f) => f.score === store.BROAD_CUE_SCORE);
 
 /** Each video once, at its best score (its captions may be found in both databases while the move runs). */
 function bestPerVideo(found: store.Candidate[]): store.Candidate[] {
