@@ -204,29 +204,39 @@ const sentence = (min: number, max: number) => {
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const file = path.join(out, "sim.db");
-const db = new DatabaseSync(file);
-db.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;");
-const migrations = readdirSync(path.join(root, "migrations"))
-  .filter((f) => f.endsWith(".sql"))
-  .sort();
-for (const f of migrations) db.exec(readFileSync(path.join(root, "migrations", f), "utf8"));
+/** A fresh SQLite file with every migration of `dir` (under migrations/) applied in order. */
+function migratedFile(name: string, dir: string): DatabaseSync {
+  const on = new DatabaseSync(path.join(out, name));
+  on.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;");
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    on.exec(readFileSync(path.join(dir, f), "utf8"));
+  }
+  return on;
+}
+const db = migratedFile("sim.db", path.join(root, "migrations"));
 
 /** Counts statements and rows changed per mirrored storage function (docs: writes per action). */
 const ops = new Map<string, { statements: number; changes: number }>();
-const cache = new Map<string, StatementSync>();
-function run(label: string, sql: string, ...params: (string | number | null)[]): number {
-  let st = cache.get(sql);
-  if (!st) {
-    st = db.prepare(sql);
-    cache.set(sql, st);
-  }
-  const changes = Number(st.run(...params).changes);
-  const o = ops.get(label) ?? { statements: 0, changes: 0 };
-  o.statements++;
-  o.changes += changes;
-  ops.set(label, o);
-  return changes;
+/** Runs a statement on `on` (prepared once), counting it and the rows it changed under `label`. */
+function runnerOn(on: DatabaseSync) {
+  const cache = new Map<string, StatementSync>();
+  return (label: string, sql: string, ...params: (string | number | null)[]): number => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = on.prepare(sql);
+      cache.set(sql, st);
+    }
+    const changes = Number(st.run(...params).changes);
+    const o = ops.get(label) ?? { statements: 0, changes: 0 };
+    o.statements++;
+    o.changes += changes;
+    ops.set(label, o);
+    return changes;
+  };
 }
+const run = runnerOn(db);
 const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).all(...params) as T[];
 
 /**
@@ -234,28 +244,9 @@ const all = <T>(sql: string, ...params: (string | number)[]) => db.prepare(sql).
  * cues and their transcript index, a D1 database of its own since migration 0023. A file of
  * its own here too, measured as the core's is; its tables are reported as `CAPTIONS:<table>`.
  */
-const capDb = new DatabaseSync(path.join(out, "captions.db"));
-capDb.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;");
-for (const f of readdirSync(path.join(root, "migrations", "captions"))
-  .filter((f) => f.endsWith(".sql"))
-  .sort()) {
-  capDb.exec(readFileSync(path.join(root, "migrations", "captions", f), "utf8"));
-}
-const capCache = new Map<string, StatementSync>();
+const capDb = migratedFile("captions.db", path.join(root, "migrations", "captions"));
 /** `run` on the captions database. */
-function runCaptions(label: string, sql: string, ...params: (string | number | null)[]): number {
-  let st = capCache.get(sql);
-  if (!st) {
-    st = capDb.prepare(sql);
-    capCache.set(sql, st);
-  }
-  const changes = Number(st.run(...params).changes);
-  const o = ops.get(label) ?? { statements: 0, changes: 0 };
-  o.statements++;
-  o.changes += changes;
-  ops.set(label, o);
-  return changes;
-}
+const runCaptions = runnerOn(capDb);
 
 /**
  * The video rooms' own SQLite (Durable Objects, not D1): each room keeps its video's view marks
@@ -1149,6 +1140,8 @@ function sizes(): Map<string, Size> {
 const owner = new Map<string, string>();
 const virtuals: string[] = [];
 const tables: string[] = [];
+/** Each reported table's database and its own name there. */
+const homeOf = new Map<string, [DatabaseSync, string]>();
 for (const [on, prefix] of databases) {
   for (const r of allOf<{ name: string; tbl_name: string }>(on, "SELECT name, tbl_name FROM main.sqlite_master")) {
     owner.set(prefix + r.name, prefix + r.tbl_name);
@@ -1159,26 +1152,25 @@ for (const [on, prefix] of databases) {
     "SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
   ).map((r) => prefix + r.name);
   virtuals.push(...own);
-  for (const name of [...owner.keys()].filter((n) => n.startsWith(prefix))) {
+  for (const name of owner.keys()) {
     const v = own.find((t) => name.startsWith(`${t}_`) && /_(data|idx|docsize|config|content)$/.test(name));
     if (v) owner.set(name, v);
   }
-  tables.push(
-    ...allOf<{ name: string }>(
-      on,
-      "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'd1_migrations'",
-    )
-      .map((r) => prefix + r.name)
-      .filter((n) => owner.get(n) === n),
-  );
+  for (const { name } of allOf<{ name: string }>(
+    on,
+    "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'd1_migrations'",
+  )) {
+    if (owner.get(prefix + name) !== prefix + name) continue;
+    tables.push(prefix + name);
+    homeOf.set(prefix + name, [on, name]);
+  }
 }
 function rowCounts(): Map<string, number> {
   return new Map(
-    tables.map((t) => {
-      const [on, prefix] = (t.startsWith("CAPTIONS:") ? databases[1] : databases[0]) as [DatabaseSync, string];
-      const name = t.slice(prefix.length);
-      return [t, (on.prepare(`SELECT count(*) AS n FROM main."${name}"`).get() as { n: number }).n];
-    }),
+    [...homeOf].map(([t, [on, name]]) => [
+      t,
+      (on.prepare(`SELECT count(*) AS n FROM main."${name}"`).get() as { n: number }).n,
+    ]),
   );
 }
 function perTable(sz: Map<string, Size>) {

@@ -1,27 +1,12 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, freshIp, readyVideo, registerUser, type TestUser } from "./fixtures";
+import { caption, vtt, word } from "./caption-fixtures";
+import { api, freshIp, readyVideo, registerUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 stubTranscoder();
 
 const BASE = "http://cloudtube.test";
-const word = () => `zq${Math.random().toString(36).slice(2, 8)}`;
-
-const vtt = (...cues: [number, number, string][]) =>
-  `WEBVTT\n\n${cues
-    .map(([s, e, t]) => `00:00:${String(s).padStart(2, "0")}.000 --> 00:00:${String(e).padStart(2, "0")}.000\n${t}`)
-    .join("\n\n")}\n`;
-
-async function caption(user: TestUser, videoId: string, body: string, language = "en") {
-  const res = await api(`/api/v1/videos/${videoId}/captions/${language}`, {
-    method: "PUT",
-    as: user,
-    headers: { "Content-Type": "text/vtt" },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
 
 /** A search; `limit` varies the cache key (answers are cached per index version). */
 async function search(q: string, limit = 20) {

@@ -4,7 +4,8 @@ import { type CueDatabase, writeVersions } from "../../workers/storage/caption-c
 import { moveTracks, sweepVersions, UNNAMED_GRACE_MS } from "../../workers/storage/captions";
 import { database } from "../../workers/storage/db";
 import { BROAD_CUE_SCORE, cueWindow, runAll, TRANSCRIPT_COMMON, TRANSCRIPT_WINDOW } from "../../workers/storage/search";
-import { api, readyVideo, registerUser, runCron, type TestUser } from "./fixtures";
+import { caption, vtt, word } from "./caption-fixtures";
+import { api, readyVideo, registerUser, runCron } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 // Caption cues live in the CAPTIONS database (migration 0023, migrations/captions): each track
@@ -12,23 +13,6 @@ import { stubTranscoder } from "./transcoder-stub";
 // caption_cues) are read where they are and moved by the cron.
 
 stubTranscoder();
-
-const word = () => `zq${Math.random().toString(36).slice(2, 8)}`;
-
-const vtt = (...cues: [number, number, string][]) =>
-  `WEBVTT\n\n${cues
-    .map(([s, e, t]) => `00:00:${String(s).padStart(2, "0")}.000 --> 00:00:${String(e).padStart(2, "0")}.000\n${t}`)
-    .join("\n\n")}\n`;
-
-async function caption(user: TestUser, videoId: string, body: string, language = "en") {
-  const res = await api(`/api/v1/videos/${videoId}/captions/${language}`, {
-    method: "PUT",
-    as: user,
-    headers: { "Content-Type": "text/vtt" },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
 
 async function transcript(videoId: string, language = "en") {
   const res = await api(`/api/v1/videos/${videoId}/transcript?language=${language}`);

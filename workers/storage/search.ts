@@ -378,33 +378,35 @@ export interface MomentRow {
   marked: string;
 }
 
+/** What a moments statement takes: the search, the page's videos, the marks around a match, how many a video. */
+type MomentsArgs = [match: TermsQuery, videoIds: readonly string[], open: string, close: string, perVideo: number];
+
 /**
  * The first `perVideo` cues of each of `videoIds` that match, in time order: the moments a
- * search hit shows. One FTS5 cursor per video, bounded to the rowids of its cues (a track's
- * cues are written together, so their ids are one range, or a few): reading from the page's
- * lowest cue id up instead walked every match of a common word in between (measured at 1.9
- * million cues: 50-65 ms for "and the", 5-15 per video range).
+ * search hit shows, from the tracks `tracks` names (a statement answering `video_id, id` of
+ * the tracks to read, from ?4, the video ids as JSON). One FTS5 cursor per video, bounded to
+ * the rowids of its cues (a track's cues are written together, so their ids are one range, or
+ * a few): reading from the page's lowest cue id up instead walked every match of a common word
+ * in between (measured at 1.9 million cues: 50-65 ms for "and the", 5-15 per video range).
  * D1 binds every number as REAL, and FTS5 mishandles a REAL rowid bound: hence the CASTs.
  */
-export function moments(
-  db: Database,
-  match: TermsQuery,
-  videoIds: readonly string[],
-  open: string,
-  close: string,
-  perVideo: number,
-): Query<MomentRow> {
-  return query(
-    db,
-    `WITH r AS MATERIALIZED (
-       SELECT k.video_id, min(q.id) AS lo, max(q.id) AS hi FROM captions k CROSS JOIN caption_cues q ON q.track = k.id
-       WHERE k.video_id IN (SELECT value FROM json_each(?4)) GROUP BY k.video_id),
+function momentsFrom(
+  on: Database | CueDatabase,
+  tracks: string,
+  ...[match, videoIds, open, close, perVideo]: MomentsArgs
+) {
+  return query<MomentRow>(
+    on,
+    `WITH k AS MATERIALIZED (${tracks}),
+     r AS MATERIALIZED (
+       SELECT k.video_id, min(q.id) AS lo, max(q.id) AS hi FROM k CROSS JOIN caption_cues q ON q.track = k.id
+       GROUP BY k.video_id),
      hits AS MATERIALIZED (
        SELECT r.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
-       FROM r CROSS JOIN transcript_search t CROSS JOIN caption_cues q ON q.id = t.rowid
-         CROSS JOIN captions k ON k.id = q.track AND k.video_id = r.video_id
+       FROM r CROSS JOIN transcript_search s CROSS JOIN caption_cues q ON q.id = s.rowid
        WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
-         AND t.rowid >= CAST(r.lo AS INTEGER) AND t.rowid <= CAST(r.hi AS INTEGER))
+         AND s.rowid >= CAST(r.lo AS INTEGER) AND s.rowid <= CAST(r.hi AS INTEGER)
+         AND q.track IN (SELECT id FROM k WHERE k.video_id = r.video_id))
      SELECT video_id, start_ms, marked FROM (
        SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
      WHERE n <= ?5 ORDER BY video_id, start_ms`,
@@ -415,6 +417,10 @@ export function moments(
     perVideo,
   );
 }
+
+/** `momentsFrom` this database's own cues: the tracks not yet moved to `CAPTIONS`. */
+export const moments = (db: Database, ...args: MomentsArgs) =>
+  momentsFrom(db, "SELECT video_id, id FROM captions WHERE video_id IN (SELECT value FROM json_each(?4))", ...args);
 
 // Transcript search over the `CAPTIONS` database (migrations/captions), where every track
 // saved since migration 0023 keeps its cues: the cues are found there, their tracks resolved
@@ -483,44 +489,18 @@ export function tracksFound(db: Database, found: readonly FoundCues[], filters: 
 }
 
 /**
- * `moments` over `CAPTIONS`: the first `perVideo` matching cues of each of `videoIds`, from
- * each of its tracks' newest version (the one its row names, but for a save in flight or a
- * version the sweep has yet to drop), in time order.
+ * `momentsFrom` `CAPTIONS`: each of the videos' tracks' newest version (the one its row names,
+ * but for a save in flight or a version the sweep has yet to drop).
  */
-export function captionMoments(
-  cueDb: CueDatabase,
-  match: TermsQuery,
-  videoIds: readonly string[],
-  open: string,
-  close: string,
-  perVideo: number,
-): Query<MomentRow> {
-  return query(
+export const captionMoments = (cueDb: CueDatabase, ...args: MomentsArgs) =>
+  momentsFrom(
     cueDb,
-    `WITH t AS MATERIALIZED (
-       SELECT video_id, id FROM (SELECT video_id, id,
-         row_number() OVER (PARTITION BY video_id, language ORDER BY created_at DESC, id) AS n
-         FROM caption_tracks WHERE video_id IN (SELECT value FROM json_each(?4)))
-       WHERE n = 1),
-     r AS MATERIALIZED (
-       SELECT t.video_id, min(q.id) AS lo, max(q.id) AS hi FROM t CROSS JOIN caption_cues q ON q.track = t.id
-       GROUP BY t.video_id),
-     hits AS MATERIALIZED (
-       SELECT r.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
-       FROM r CROSS JOIN transcript_search s CROSS JOIN caption_cues q ON q.id = s.rowid
-       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
-         AND s.rowid >= CAST(r.lo AS INTEGER) AND s.rowid <= CAST(r.hi AS INTEGER)
-         AND q.track IN (SELECT id FROM t WHERE t.video_id = r.video_id))
-     SELECT video_id, start_ms, marked FROM (
-       SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
-     WHERE n <= ?5 ORDER BY video_id, start_ms`,
-    JSON.stringify(match),
-    open,
-    close,
-    JSON.stringify(videoIds),
-    perVideo,
+    `SELECT video_id, id FROM (SELECT video_id, id,
+       row_number() OVER (PARTITION BY video_id, language ORDER BY created_at DESC, id) AS n
+       FROM caption_tracks WHERE video_id IN (SELECT value FROM json_each(?4)))
+     WHERE n = 1`,
+    ...args,
   );
-}
 
 /** A page row as the summary builder takes it. */
 export const summaryRowOf = (r: PageRow): SummaryRow => ({
