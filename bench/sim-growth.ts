@@ -1239,8 +1239,6 @@ const RETENTION: Record<string, Retention> = {
   renditions: { kind: "catalogue", driver: "5 per video" },
   transcode_jobs: { kind: "catalogue", driver: "1 per video" },
   captions: { kind: "catalogue", driver: "tracks (30% of videos)" },
-  caption_cues: { kind: "catalogue", driver: "cues of tracks saved before migration 0023 (the cron moves them)" },
-  transcript_search: { kind: "catalogue", driver: "FTS5 over those cues" },
   "CAPTIONS:caption_tracks": { kind: "catalogue", driver: "1 per saved track version (CAPTIONS)" },
   "CAPTIONS:caption_cues": { kind: "catalogue", driver: "cues (1 per 3.5 s of captioned video; CAPTIONS)" },
   "CAPTIONS:transcript_search": { kind: "catalogue", driver: "FTS5 over every cue (CAPTIONS)" },

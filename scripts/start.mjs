@@ -38,15 +38,21 @@ const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "
 process.stdout.write(migrate.stdout ?? "");
 process.stderr.write(migrate.stderr ?? "");
 if (migrate.status !== 0) {
-  // Migration 0022 refuses a database whose old per-view tables still hold rows that the
-  // releases before it moved into Durable Objects with their cron (README, "Deploying").
-  const undrained = /(\w+)_not_yet_drained/.exec(`${migrate.stdout}${migrate.stderr}`)?.[1];
+  // Migrations 0022 and 0024 refuse a database whose old tables still hold rows that the
+  // release before each moved out with its cron (README, "Deploying"): 0022 the per-view
+  // tables (into Durable Objects), 0024 caption cues (into the captions database).
+  const output = `${migrate.stdout}${migrate.stderr}`;
+  const undrained = /(\w+)_not_yet_drained/.exec(output)?.[1];
+  const unmoved = /caption_cues_not_yet_moved/.test(output);
+  const release = undrained ? "0022" : "0024";
   console.error(
-    undrained
-      ? `[start] migrations failed: the local database in ${persistTo} still holds rows of \`${undrained}\`, which the\n` +
-          '  release before migration 0022 moves out with its cron (README, "Upgrading a deployment from before\n' +
-          "  migration 0022\"). Leave that release's `npm start` running (it runs the cron every 5 minutes;\n" +
-          "  room joins clear a day after they were made) and try again, or start afresh with another\n" +
+    undrained || unmoved
+      ? `[start] migrations failed: the local database in ${persistTo} still holds rows of \`${undrained ?? "caption_cues"}\`, which the\n` +
+          `  release before migration ${release} moves out with its cron (README, "Upgrading a deployment from before\n` +
+          `  migration ${release}"). Leave that release's \`npm start\` running (it runs the cron every 5 minutes;\n` +
+          (undrained
+            ? "  room joins clear a day after they were made) and try again, or start afresh with another\n"
+            : "  each run moves 20,000 cues to the captions database) and try again, or start afresh with another\n") +
           "  PERSIST_DIR (the local state is test data). Nothing was changed: D1 rolled the migration back."
       : "[start] migrations failed",
   );

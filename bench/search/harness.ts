@@ -14,11 +14,6 @@ const root = path.resolve(import.meta.dirname, "../..");
 export interface BenchWorker {
   /** Statements in one D1 batch (setup and lookups) on DB, or on CAPTIONS; the rows of each. */
   batch<T = Record<string, unknown>>(statements: Statement[], db?: "captions"): Promise<T[][]>;
-  /**
-   * The cron's move of caption cues to the CAPTIONS database (storage/captions.ts
-   * `moveTracks`), run until every track has moved; the tracks and cues moved.
-   */
-  moveCues(): Promise<{ tracks: number; cues: number }>;
   /** One timed request to the Worker: a search, a completion or the floor. */
   ask<T = unknown>(request: BenchRequest): Promise<T>;
   /** The cron's vocabulary refresh. */
@@ -51,15 +46,6 @@ export async function startBenchWorker(): Promise<BenchWorker> {
   };
   const bench: BenchWorker = {
     batch: (statements, db) => post(db ? `/batch?db=${db}` : "/batch", statements),
-    moveCues: async () => {
-      const total = { tracks: 0, cues: 0 };
-      for (;;) {
-        const run = await post<{ tracks: number; cues: number }>("/move", {});
-        if (!run.tracks) return total;
-        total.tracks += run.tracks;
-        total.cues += run.cues;
-      }
-    },
     ask: (request) => post("/ask", request),
     refresh: async () => void (await post("/refresh", {})),
     dispose: () => worker.dispose(),
@@ -150,21 +136,35 @@ const CUES_PER_STATEMENT = 2_000;
 const STATEMENTS_PER_BATCH = 4;
 
 /**
- * An uploaded English track for each video that has cues (a `captions` row, as the API writes
- * it), then its cues, in order: the captions trigger indexes each cue of a searchable video
- * in transcript_search, as the platform's own writes would. The videos must be loaded first.
+ * An uploaded English track for each video that has cues, stored as the platform stores one
+ * (storage/captions.ts `saveTrack`): a version in the CAPTIONS database under its key, its cues
+ * in order (the trigger there indexes each in transcript_search), and the `captions` row in DB
+ * naming that key. The videos must be loaded first.
  */
 export async function loadCues(bench: BenchWorker, cues: CueRow[]): Promise<void> {
   const counts = new Map<string, number>();
   for (const c of cues) counts.set(c.video_id, (counts.get(c.video_id) ?? 0) + 1);
-  const tracks = [...counts].map(([video_id, cue_count]) => ({ video_id, cue_count }));
+  // Keys as AUTOINCREMENT would draw them in an empty database: 1, 2, ...
+  const tracks = [...counts].map(([video_id, cue_count], i) => ({ video_id, cue_count, key: i + 1 }));
+  const keyOf = new Map(tracks.map((t) => [t.video_id, t.key]));
   for (let i = 0; i < tracks.length; i += ROWS_PER_STATEMENT) {
+    const rows = JSON.stringify(tracks.slice(i, i + ROWS_PER_STATEMENT));
+    await bench.batch(
+      [
+        {
+          sql: `INSERT INTO caption_tracks (id, video_id, language, created_at)
+            SELECT value ->> 'key', value ->> 'video_id', 'en', 0 FROM json_each(?)`,
+          params: [rows],
+        },
+      ],
+      "captions",
+    );
     await bench.batch([
       {
-        sql: `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, updated_at)
-          SELECT value ->> 'video_id', 'en', 'English', 'uploaded', 'ready', 'bench', value ->> 'cue_count', 0
+        sql: `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, updated_at, cues_key)
+          SELECT value ->> 'video_id', 'en', 'English', 'uploaded', 'ready', 'bench', value ->> 'cue_count', 0, value ->> 'key'
           FROM json_each(?)`,
-        params: [JSON.stringify(tracks.slice(i, i + ROWS_PER_STATEMENT))],
+        params: [rows],
       },
     ]);
   }
@@ -174,14 +174,15 @@ export async function loadCues(bench: BenchWorker, cues: CueRow[]): Promise<void
     for (let j = i; j < Math.min(cues.length, i + step); j += CUES_PER_STATEMENT) {
       statements.push({
         sql: `INSERT INTO caption_cues (track, start_ms, end_ms, text)
-          SELECT (SELECT id FROM captions WHERE video_id = value ->> 0 AND language = 'en'), value ->> 1, value ->> 2, value ->> 3
-          FROM json_each(?)`,
+          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)`,
         params: [
-          JSON.stringify(cues.slice(j, j + CUES_PER_STATEMENT).map((c) => [c.video_id, c.start_ms, c.end_ms, c.text])),
+          JSON.stringify(
+            cues.slice(j, j + CUES_PER_STATEMENT).map((c) => [keyOf.get(c.video_id), c.start_ms, c.end_ms, c.text]),
+          ),
         ],
       });
     }
-    await bench.batch(statements);
+    await bench.batch(statements, "captions");
   }
 }
 

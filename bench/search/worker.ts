@@ -4,7 +4,6 @@
 // Bench-only, on a loopback port, never deployed.
 import { eq } from "drizzle-orm";
 import { refreshVocabulary, type SearchSort, search, suggest } from "../../workers/services/search";
-import { CUES_MOVED_PER_RUN, moveTracks } from "../../workers/storage/captions";
 import { database } from "../../workers/storage/db";
 import { videos } from "../../workers/storage/schema";
 import type { SearchFilters } from "../../workers/storage/search";
@@ -56,9 +55,6 @@ export default {
       return Response.json(results.map((r) => r.results));
     }
     if (url.pathname === "/refresh") return Response.json({ words: await refreshVocabulary(db) });
-    // The cron's move of the tracks' cues to the captions database, one run's worth.
-    if (url.pathname === "/move")
-      return Response.json(await moveTracks(db, env.CAPTIONS, CUES_MOVED_PER_RUN, Date.now()));
     if (url.pathname === "/ask")
       return Response.json(await ask(db, env.CAPTIONS, (await request.json()) as BenchRequest));
     return new Response("not found", { status: 404 });

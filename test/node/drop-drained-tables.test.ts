@@ -5,13 +5,9 @@
 // holding one row, in Node's SQLite (the SQLite of the local D1) with the migration in one
 // transaction as D1 applies it; the drop once they are empty; and the refusal through wrangler
 // itself (`wrangler d1 migrations apply --local`, the command a deployment runs remotely).
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { insertRow, migrated, migrationsDir } from "./migration-db";
+import { applyAsD1, insertRow, migrated, tablesOf as tables, wranglerD1 } from "./migration-db";
 
 const DROP = "0022_drop_drained_tables.sql";
 
@@ -44,20 +40,6 @@ function migratedTo0021() {
   return db;
 }
 
-/** The migration as D1 applies one: in a transaction, rolled back whole when a statement fails. */
-function applyAsD1(db: DatabaseSync, file: string) {
-  db.exec("BEGIN");
-  try {
-    db.exec(readFileSync(path.join(migrationsDir, file), "utf8"));
-    db.exec("COMMIT");
-  } catch (err) {
-    db.exec("ROLLBACK");
-    throw err;
-  }
-}
-
-const tables = (db: DatabaseSync) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
 const count = (db: DatabaseSync, table: string) =>
   (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -89,28 +71,10 @@ describe("migration 0022: the drained tables dropped", () => {
   });
 
   it("is refused by wrangler's D1 with the table's name, and rolled back whole", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "drop-drained-"));
+    const d1 = wranglerD1("drop-drained");
     try {
-      mkdirSync(path.join(dir, "migrations"));
-      writeFileSync(
-        path.join(dir, "wrangler.toml"),
-        `name = "drop-drained"\ncompatibility_date = "2026-11-01"\n[[d1_databases]]\nbinding = "DB"\n` +
-          `database_name = "drop-drained"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\n` +
-          `migrations_dir = "migrations"\n`,
-      );
-      const wrangler = (...args: string[]) =>
-        spawnSync(path.join(migrationsDir, "../node_modules/.bin/wrangler"), ["d1", ...args, "--local"], {
-          cwd: dir,
-          encoding: "utf8",
-          env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-        });
-      const copy = (keep: (f: string) => boolean) => {
-        for (const f of readdirSync(migrationsDir).filter((f) => f.endsWith(".sql") && keep(f))) {
-          copyFileSync(path.join(migrationsDir, f), path.join(dir, "migrations", f));
-        }
-      };
-      copy((f) => f < DROP);
-      expect(wrangler("migrations", "apply", "DB").status).toBe(0);
+      d1.copy((f) => f < DROP);
+      expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
       // A row the cron has not moved yet: a join D1 remembered, with its user and video.
       const pending = [
         "INSERT INTO users (id, email, username, password_hash) VALUES ('u1', 'u1@example.com', 'u1', 'x')",
@@ -118,36 +82,21 @@ describe("migration 0022: the drained tables dropped", () => {
         "INSERT INTO videos (id, channel_id, owner_id, title, status, tags) VALUES ('v1', 'c1', 'u1', 'v1', 'ready', '[]')",
         "INSERT INTO room_members (user_id, video_id, joined_at) VALUES ('u1', 'v1', 1)",
       ];
-      expect(wrangler("execute", "DB", "--command", pending.join("; ")).status).toBe(0);
-      copy((f) => f === DROP);
-      const refused = wrangler("migrations", "apply", "DB");
+      expect(d1.wrangler("execute", "DB", "--command", pending.join("; ")).status).toBe(0);
+      d1.copy((f) => f === DROP);
+      const refused = d1.wrangler("migrations", "apply", "DB");
       expect(refused.status).not.toBe(0);
       expect(`${refused.stdout}${refused.stderr}`).toContain("room_members_not_yet_drained");
-      const after = wrangler(
-        "execute",
-        "DB",
-        "--json",
-        "--command",
-        "SELECT name FROM sqlite_master WHERE type = 'table'",
-      );
-      const names = (JSON.parse(after.stdout) as { results: { name: string }[] }[])[0]!.results.map((r) => r.name);
-      expect(names).toEqual(expect.arrayContaining(DRAINED));
-      expect(names).not.toContain("drained");
+      expect(d1.tables()).toEqual(expect.arrayContaining(DRAINED));
+      expect(d1.tables()).not.toContain("drained");
       // Drained, the same migration goes through.
-      expect(wrangler("execute", "DB", "--command", "DELETE FROM room_members").status).toBe(0);
-      expect(wrangler("migrations", "apply", "DB").status).toBe(0);
-      const done = wrangler(
-        "execute",
-        "DB",
-        "--json",
-        "--command",
-        "SELECT name FROM sqlite_master WHERE type = 'table'",
-      );
-      const left = (JSON.parse(done.stdout) as { results: { name: string }[] }[])[0]!.results.map((r) => r.name);
+      expect(d1.wrangler("execute", "DB", "--command", "DELETE FROM room_members").status).toBe(0);
+      expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
+      const left = d1.tables();
       for (const table of DRAINED) expect(left).not.toContain(table);
       expect(left).toContain("videos");
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      d1.dispose();
     }
   }, 120_000);
 });

@@ -1,7 +1,10 @@
-// Helpers for tests of a migration that rebuilds a table: the project's migrations applied in
-// order to an in-memory database in Node's SQLite (the SQLite of the local D1), rows made up
-// for the columns a test does not care about, and a table's bytes with its indexes.
-import { readdirSync, readFileSync } from "node:fs";
+// Helpers for tests of a migration that rebuilds or drops a table: the project's migrations
+// applied in order to an in-memory database in Node's SQLite (the SQLite of the local D1), or
+// to a local D1 through wrangler; rows made up for the columns a test does not care about, and
+// a table's bytes with its indexes.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -53,3 +56,59 @@ export const bytes = (db: DatabaseSync, table: string) =>
 /** How SQLite plans `sql`: the detail of each step, joined (`SEARCH ... USING ...`, `SCAN ...`). */
 export const plan = (db: DatabaseSync, sql: string, ...params: (string | number)[]) =>
   (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("; ");
+
+/**
+ * A throwaway project of one local D1 (`DB`) driven by wrangler itself, as a deployment runs
+ * its migrations remotely: `copy` puts the project's migration files `keep` accepts in its
+ * migrations folder, `wrangler` runs `wrangler d1 <args> --local` there, `tables` lists its
+ * tables. `dispose` removes it.
+ */
+export function wranglerD1(name: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
+  mkdirSync(path.join(dir, "migrations"));
+  writeFileSync(
+    path.join(dir, "wrangler.toml"),
+    `name = "${name}"\ncompatibility_date = "2026-11-01"\n[[d1_databases]]\nbinding = "DB"\n` +
+      `database_name = "${name}"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\n` +
+      `migrations_dir = "migrations"\n`,
+  );
+  const wrangler = (...args: string[]) =>
+    spawnSync(path.join(migrationsDir, "../node_modules/.bin/wrangler"), ["d1", ...args, "--local"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    });
+  return {
+    wrangler,
+    copy(keep: (file: string) => boolean) {
+      for (const f of files.filter(keep)) copyFileSync(path.join(migrationsDir, f), path.join(dir, "migrations", f));
+    },
+    tables() {
+      const out = wrangler(
+        "execute",
+        "DB",
+        "--json",
+        "--command",
+        "SELECT name FROM sqlite_master WHERE type = 'table'",
+      );
+      return (JSON.parse(out.stdout) as { results: { name: string }[] }[])[0]!.results.map((r) => r.name);
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A migration as D1 applies one: in a transaction, rolled back whole when a statement fails. */
+export function applyAsD1(db: DatabaseSync, file: string) {
+  db.exec("BEGIN");
+  try {
+    applyMigration(db, file);
+    db.exec("COMMIT");
+  } catch (err) {
+    db.exec("ROLLBACK");
+    throw err;
+  }
+}
+
+/** The names of the database's tables. */
+export const tablesOf = (db: DatabaseSync) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);

@@ -1,16 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type CueDatabase, writeVersions } from "../../workers/storage/caption-cues";
-import { moveTracks, sweepVersions, UNNAMED_GRACE_MS } from "../../workers/storage/captions";
+import { writeVersions } from "../../workers/storage/caption-cues";
+import { sweepVersions, UNNAMED_GRACE_MS } from "../../workers/storage/captions";
 import { database } from "../../workers/storage/db";
 import { BROAD_CUE_SCORE, cueWindow, runAll, TRANSCRIPT_COMMON, TRANSCRIPT_WINDOW } from "../../workers/storage/search";
 import { caption, vtt, word } from "./caption-fixtures";
-import { api, readyVideo, registerUser, runCron } from "./fixtures";
+import { api, readyVideo, registerUser } from "./fixtures";
 import { stubTranscoder } from "./transcoder-stub";
 
 // Caption cues live in the CAPTIONS database (migration 0023, migrations/captions): each track
-// row in DB names its current version there. Tracks saved before that (cues in DB's own
-// caption_cues) are read where they are and moved by the cron.
+// row in DB names its current version there (DB's own cues, moved there by the cron of the
+// release before, were dropped by migration 0024: test/node/drop-moved-cues.test.ts).
 
 stubTranscoder();
 
@@ -44,31 +44,6 @@ async function versionsOf(videoId: string) {
   return results;
 }
 
-/** Cues DB itself still holds for a video (tracks saved before migration 0023). */
-const cuesInCore = (videoId: string) =>
-  env.DB.prepare(
-    "SELECT count(*) AS n FROM caption_cues q CROSS JOIN captions k ON k.id = q.track WHERE k.video_id = ?",
-  )
-    .bind(videoId)
-    .first<number>("n");
-
-/** A track as the releases before migration 0023 stored it: row and cues in DB, no key. */
-async function legacyTrack(videoId: string, language: string, cues: [number, number, string][]) {
-  await env.DB.prepare(
-    `INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, updated_at)
-     VALUES (?, ?, ?, 'uploaded', 'ready', 'legacy', ?, ?)`,
-  )
-    .bind(videoId, language, language, cues.length, Date.now())
-    .run();
-  await env.DB.prepare(
-    `INSERT INTO caption_cues (track, start_ms, end_ms, text)
-     SELECT (SELECT id FROM captions WHERE video_id = ?1 AND language = ?2), value ->> 0, value ->> 1, value ->> 2
-     FROM json_each(?3) ORDER BY key`,
-  )
-    .bind(videoId, language, JSON.stringify(cues.map(([s, e, t]) => [s * 1000, e * 1000, t])))
-    .run();
-}
-
 describe("caption cues in the captions database", () => {
   it("keeps a saved track's cues there, one version at a time, named by its row", async () => {
     const owner = await registerUser();
@@ -78,7 +53,6 @@ describe("caption cues in the captions database", () => {
     const key = await keyOf(videoId);
     expect(key).toBeGreaterThan(0);
     expect(await versionsOf(videoId)).toEqual([{ id: key, cues: 2 }]);
-    expect(await cuesInCore(videoId)).toBe(0);
     expect(await transcript(videoId)).toEqual([
       [1, `${first} one`],
       [3, "two"],
@@ -100,88 +74,6 @@ describe("caption cues in the captions database", () => {
     expect(removed.status).toBe(204);
     expect(await versionsOf(videoId)).toEqual([]);
     expect(await said(second, 18)).toEqual([]);
-  });
-
-  it("reads a track saved before, finds it, and moves it with the cron, answering the same throughout", async () => {
-    const owner = await registerUser();
-    const { videoId } = await readyVideo(owner, "public", "Older captions");
-    const w = word();
-    await legacyTrack(videoId, "en", [
-      [1, 2, `${w} before`],
-      [4, 5, "nothing here"],
-      [7, 8, `and ${w} after`],
-    ]);
-    // Another video's track saved since, found by the same word: both databases answer one search.
-    const { videoId: newer } = await readyVideo(owner, "public", "Newer captions");
-    await caption(owner, newer, vtt([2, 3, `${w} now`]));
-    const before = await transcript(videoId);
-    expect(before).toEqual([
-      [1, `${w} before`],
-      [4, "nothing here"],
-      [7, `and ${w} after`],
-    ]);
-    const found = await said(w);
-    expect(found).toHaveLength(2);
-    expect(found).toContainEqual([videoId, [1, 7]]);
-    expect(found).toContainEqual([newer, [2]]);
-
-    await runCron();
-    const key = await keyOf(videoId);
-    expect(key).toBeGreaterThan(0);
-    expect(await versionsOf(videoId)).toEqual([{ id: key, cues: 3 }]);
-    expect(await cuesInCore(videoId)).toBe(0);
-    // Gone from DB's own index too: only the captions database finds it now.
-    const inCore = await env.DB.prepare("SELECT count(*) AS n FROM transcript_search WHERE transcript_search MATCH ?")
-      .bind(`"${w}"`)
-      .first("n");
-    expect(inCore).toBe(0);
-    expect(await transcript(videoId)).toEqual(before);
-    const after = await said(w, 19);
-    expect(after).toHaveLength(2);
-    expect(after).toContainEqual([videoId, [1, 7]]);
-    expect(after).toContainEqual([newer, [2]]);
-    // Nothing left to move: a second run changes nothing.
-    expect(await moveTracks(database(env.DB), env.CAPTIONS, 1000, Date.now())).toEqual({ tracks: 0, cues: 0 });
-  });
-
-  it("moves whole tracks within a run's budget, at least one, and resumes where it stopped", async () => {
-    const owner = await registerUser();
-    const { videoId } = await readyVideo(owner);
-    await legacyTrack(videoId, "en", [
-      [1, 2, "a"],
-      [3, 4, "b"],
-    ]);
-    await legacyTrack(videoId, "fr", [[1, 2, "c"]]);
-    await legacyTrack(videoId, "de", [[1, 2, "d"]]);
-    const db = database(env.DB);
-    // Everything older in this test run's DB moves first (tracks of other tests are not here:
-    // storage is isolated per test), so the budget decides: 1 cue still moves the first track.
-    expect(await moveTracks(db, env.CAPTIONS, 1, Date.now())).toEqual({ tracks: 1, cues: 2 });
-    expect(await moveTracks(db, env.CAPTIONS, 2, Date.now())).toEqual({ tracks: 2, cues: 2 });
-    expect(await cuesInCore(videoId)).toBe(0);
-    expect((await versionsOf(videoId)).map((v) => v.cues).sort()).toEqual([1, 1, 2]);
-    expect(await transcript(videoId, "fr")).toEqual([[1, "c"]]);
-  });
-
-  it("loses the move to a save made meanwhile: the saved version is kept, the moved one dropped", async () => {
-    const owner = await registerUser();
-    const { videoId } = await readyVideo(owner);
-    await legacyTrack(videoId, "en", [[1, 2, "old words"]]);
-    const fresh = word();
-    // The owner's upload lands between the move's write to CAPTIONS and its batch in DB.
-    const racing: CueDatabase = {
-      prepare: (sql: string) => env.CAPTIONS.prepare(sql),
-      batch: async <T>(statements: D1PreparedStatement[]) => {
-        const results = await env.CAPTIONS.batch<T>(statements);
-        await caption(owner, videoId, vtt([3, 4, `${fresh} words`]));
-        return results;
-      },
-    };
-    expect(await moveTracks(database(env.DB), racing, 1000, Date.now())).toEqual({ tracks: 0, cues: 0 });
-    const key = await keyOf(videoId);
-    expect(await versionsOf(videoId)).toEqual([{ id: key, cues: 1 }]);
-    expect(await transcript(videoId)).toEqual([[3, `${fresh} words`]]);
-    expect(await cuesInCore(videoId)).toBe(0);
   });
 
   it("sweeps versions no row names once they are an hour old, and keeps the named and the young", async () => {

@@ -69,8 +69,7 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
     [
       "caption cues",
       async () => {
-        const { moved, swept } = await tendCaptionCues({ db, cueDb: env.CAPTIONS }, now);
-        if (moved.tracks) log("info", "caption cues moved to the captions database", moved);
+        const { swept } = await tendCaptionCues({ db, cueDb: env.CAPTIONS }, now);
         if (swept) log("info", "unnamed caption cue versions dropped", { count: swept });
       },
     ],

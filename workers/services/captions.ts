@@ -351,14 +351,10 @@ export async function transcript(
 export const SWEEP_PAGE = 2_000;
 
 /**
- * Cron: tracks saved before the `CAPTIONS` database existed move there, a run's budget at a
- * time (step 2 of the captions move, docs/capacity.md), then one page of versions no track
- * names is swept, from a random point among the keys given so far: in time the pages cover
- * the table, with no cursor to keep.
+ * Cron: one page of the versions in `CAPTIONS` that no track names is swept, from a random
+ * point among the keys given so far: in time the pages cover the table, with no cursor to keep.
  */
 export async function tendCaptionCues(deps: Pick<CaptionDeps, "db" | "cueDb">, now: number) {
-  const moved = await store.moveTracks(deps.db, deps.cueDb, store.CUES_MOVED_PER_RUN, now);
   const from = Math.floor(Math.random() * (await lastKey(deps.cueDb)));
-  const swept = await store.sweepVersions(deps.db, deps.cueDb, from, SWEEP_PAGE, now);
-  return { moved, swept };
+  return { swept: await store.sweepVersions(deps.db, deps.cueDb, from, SWEEP_PAGE, now) };
 }

@@ -183,15 +183,13 @@ async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string
     candidatesFor(db, terms, p),
     store.knownWords(db, terms),
     store.wordsStartingWith(db, last, 1),
-    store.transcriptCandidates(db, termsQuery(terms), p.filters, CANDIDATES),
   ] as const);
   // The cue window's versions are resolved as soon as it answers, while the first batch may
   // still be on its way; a broad window waits for the written matches, which may make it moot.
   const there = store
     .runAll(cueDb, [store.cueWindow(cueDb, termsQuery(terms))] as const)
     .then(async ([window]) => videosSaidIn(db, window, isBroad(window) ? (await first)[0].length : 0, p));
-  const [[exact, known, begins, saidHere], saidThere] = await Promise.all([first, there]);
-  const said = bestPerVideo([...saidHere, ...saidThere]);
+  const [[exact, known, begins], said] = await Promise.all([first, there]);
   // Videos whose captions alone match rank among the others, their score weighed down.
   const written = new Set(exact.map((c) => c.rowid));
   const saidOnly = said.filter((c) => !written.has(c.rowid)).map((c) => ({ ...c, score: c.score * TRANSCRIPT_WEIGHT }));
@@ -222,12 +220,10 @@ async function hitsWithFallbacks(db: Database, cueDb: CueDatabase, terms: string
 }
 
 /**
- * The videos of the versions the cue window found in the `CAPTIONS` database (tracks saved
- * since migration 0023, and those the cron moved), resolved here: one round trip more, sent
- * when the window answers, and none when the window found nothing or when a broad query's
- * written matches (`written`, counted by the first batch) already fill the candidates (its
- * said-only videos would rank after them and be cut, as `transcriptCandidates` skips its cues
- * here).
+ * The videos of the versions the cue window found in the `CAPTIONS` database, resolved here:
+ * one round trip more, sent when the window answers, and none when the window found nothing
+ * or when a broad query's written matches (`written`, counted by the first batch) already fill
+ * the candidates (its said-only videos would rank after them and be cut).
  */
 async function videosSaidIn(db: Database, found: store.FoundCues[], written: number, p: SearchParams) {
   if (!found.length || (isBroad(found) && written >= CANDIDATES)) return [];
@@ -237,16 +233,6 @@ async function videosSaidIn(db: Database, found: store.FoundCues[], written: num
 
 /** Whether the cue window scored its cues as a broad query's (no bm25). */
 const isBroad = (found: store.FoundCues[]) => found.length > 0 && found.every((f) => f.score === store.BROAD_CUE_SCORE);
-
-/** Each video once, at its best score (its captions may be found in both databases while the move runs). */
-function bestPerVideo(found: store.Candidate[]): store.Candidate[] {
-  const best = new Map<number, store.Candidate>();
-  for (const c of found) {
-    const seen = best.get(c.rowid);
-    if (!seen || c.score < seen.score) best.set(c.rowid, c);
-  }
-  return [...best.values()];
-}
 
 /** One page of results for `p`, uncached. */
 export async function search(
@@ -261,8 +247,7 @@ export async function search(
   if (!terms.length) return empty;
   const { hits, corrected } = await hitsWithFallbacks(db, cueDb, terms, p, now);
   const page = hits.slice((p.page - 1) * p.limit, p.page * p.limit);
-  // Summaries and highlights in one statement per query that found a part of the page, and
-  // the page's moments (where its words are said) in the same round trip.
+  // Summaries and highlights in one statement per query that found a part of the page.
   const groups = [
     ...Map.groupBy(
       page.filter((h) => !h.transcriptOnly),
@@ -280,22 +265,19 @@ export async function search(
     ),
   );
   const pageIds = page.map((h) => h.c.video_id);
-  const momentsQuery = store.moments(db, termsQuery(terms), pageIds, MARK_OPEN, MARK_CLOSE, MOMENTS_PER_HIT);
   // What only the captions matched has no highlight in its title or description: plain rows,
-  // in the same batch (not a round trip of their own after it). The moments in `CAPTIONS` at
-  // the same time.
+  // in the same batch (not a round trip of their own after it). The page's moments (where its
+  // words are said) from `CAPTIONS` at the same time.
   const saidOnly = page.filter((h) => h.transcriptOnly).map((h) => h.c.rowid);
   const plainQueries = saidOnly.length ? [store.plainPageRows(db, saidOnly)] : [];
-  const [all, [spokenThere]] = await Promise.all([
-    store.runAll(db, [momentsQuery, ...plainQueries, ...pageQueries]),
+  const [found, [spoken]] = await Promise.all([
+    store.runAll(db, [...plainQueries, ...pageQueries]),
     page.length
       ? store.runAll(cueDb, [
           store.captionMoments(cueDb, termsQuery(terms), pageIds, MARK_OPEN, MARK_CLOSE, MOMENTS_PER_HIT),
         ] as const)
       : ([[]] as [store.MomentRow[]]),
   ]);
-  const spoken = [...((all[0] ?? []) as store.MomentRow[]), ...spokenThere];
-  const found = all.slice(1) as store.PageRow[][];
   const rows = new Map(found.flat().map((r) => [r.rowid, r]));
   const momentsOf = Map.groupBy(spoken, (m) => m.video_id);
   const items = page.flatMap((h): SearchItem[] => {

@@ -736,11 +736,11 @@ export const captions = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     /**
-     * Where the track's cues live (migration 0023): null, in this database's `caption_cues`
-     * (saved before the captions database existed, and not yet moved); else the key of its
-     * `caption_tracks` row in the `CAPTIONS` database (migrations/captions), new for every
-     * version saved, so that a save interrupted half-way, or a race of two, never leaves this
-     * row naming cues of another version (storage/captions.ts).
+     * Where the track's cues live (migration 0023): the key of its `caption_tracks` row in the
+     * `CAPTIONS` database (migrations/captions), new for every version saved, so that a save
+     * interrupted half-way, or a race of two, never leaves this row naming cues of another
+     * version (storage/captions.ts); null while an auto track has none (processing, failed).
+     * This database's own `caption_cues` and `transcript_search` were dropped by 0024.
      */
     cuesKey: integer("cues_key"),
   },
@@ -748,24 +748,4 @@ export const captions = sqliteTable(
     uniqueIndex("captions_video_language").on(t.videoId, t.language),
     uniqueIndex("captions_cues_key").on(t.cuesKey).where(sql`${t.cuesKey} IS NOT NULL`),
   ],
-);
-
-/**
- * Every cue of every track as plain text (the transcript), and the content of the FTS5 table
- * `transcript_search`, which holds the cues of searchable videos only (triggers in 0011, the
- * cue's video through its track since 0021). A cue names its track by number: the video id and
- * language in every cue and again in its index were a third of the table's bytes.
- */
-export const captionCues = sqliteTable(
-  "caption_cues",
-  {
-    id: integer("id").primaryKey(),
-    track: integer("track")
-      .notNull()
-      .references(() => captions.id, { onDelete: "cascade" }),
-    startMs: integer("start_ms").notNull(),
-    endMs: integer("end_ms").notNull(),
-    text: text("text").notNull(),
-  },
-  (t) => [index("caption_cues_track").on(t.track, t.startMs)],
 );

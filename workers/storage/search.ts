@@ -297,141 +297,30 @@ export function plainPageRows(db: Database, rowids: readonly number[]): Query<Pa
   );
 }
 
+// Transcript search over the `CAPTIONS` database (migrations/captions), where every track
+// keeps its cues (this database's own were dropped by migration 0024): the cues are found
+// there, their tracks resolved here by key (listability and filters, which that database
+// cannot read), and the page's moments read there.
+
 /**
- * Transcript search (migrations/0011_captions.sql): `transcript_search` holds the cues of
- * searchable videos only. A search's words as typed (no prefix: the table has no prefix
- * index, and a word being typed is for titles), over the newest TRANSCRIPT_WINDOW matching
- * cues, as RANK_WINDOW bounds the video index.
+ * A search's words as typed (no prefix: the index has no prefix index, and a word being typed
+ * is for titles), over the newest TRANSCRIPT_WINDOW matching cues, as RANK_WINDOW bounds the
+ * video index.
  */
 export const TRANSCRIPT_WINDOW = 500;
 const TRANSCRIPT_MATCH = "(?1 ->> '$.exact')";
 /**
  * A cue's score when the query is broad: its words match TRANSCRIPT_WINDOW cues or more, or
- * one of them is written in RANK_WINDOW videos or more (by the vocabulary's counts, so "the"
- * is one, however rare the words beside it). bm25 first reads every cue holding each word
- * (its document counts): 40-60 ms for a word said in most of 2 million cues, to rank matches
- * such words say almost nothing about. Such a match scores as the weakest bm25 a cue gets,
- * and views and recency order those videos, after the written matches of the same words.
+ * one of them is said in TRANSCRIPT_COMMON cues or more. bm25 first reads every cue holding
+ * each word (its document counts): 40-60 ms for a word said in most of 2 million cues, to rank
+ * matches such words say almost nothing about. Such a match scores as the weakest bm25 a cue
+ * gets, and views and recency order those videos, after the written matches of the same words.
  */
 export const BROAD_CUE_SCORE = -1e-6;
 
 /**
- * Videos whose captions match, each scored by its best cue (bm25, lower is better), with
- * what ranking needs; listable ones only, the filters applied to the video. bm25 only for a
- * query that is not broad (see BROAD_CUE_SCORE: `broad` decides, from the vocabulary and one
- * cursor reading at most TRANSCRIPT_WINDOW cues, before the scoring one opens; CASE calls bm25
- * only when it is not).
- * A broad query whose written matches already fill `cap` reads no cues (LIMIT 0): its
- * said-only videos would rank after those and be cut (measured at 100,000 videos, two common
- * words and a category: this statement 7 -> 4 ms at the median, the search 26 -> 22 ms).
- * The grouped videos are joined to their rows best first and only until `cap` are kept
- * (measured at 100,000 videos with 1.9 million cues: joining all of a broad word's
- * videos and sorting after took 30-110 ms; joined in order, 10-20).
- */
-export function transcriptCandidates(
-  db: Database,
-  match: TermsQuery,
-  filters: SearchFilters,
-  cap: number,
-): Query<Candidate> {
-  const where = filterClauses(filters, 3, "v");
-  // Whether the written matches alone fill `cap` (counted up to it, through the same filters;
-  // not for a channel, whose plan starts from its videos): then a broad query's said-only
-  // videos, which rank after them, would be cut, and the cue window is not read at all.
-  // With no filter other than a category (in the match), without their filter rows.
-  const written = filterClauses(filters, 3, "x");
-  const filterRows = written.text ? "CROSS JOIN search_filters x ON x.id = s.rowid" : "";
-  const filled =
-    filters.channelId !== undefined
-      ? "0"
-      : `(SELECT count(*) >= ?2 FROM (SELECT 1 FROM video_search s ${filterRows}
-           WHERE video_search MATCH ${matchIn(filters, 3)}${written.text} LIMIT ?2))`;
-  return query(
-    db,
-    `WITH broad(yes) AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM search_words
-         WHERE word IN (SELECT value FROM json_each(?1 ->> '$.words')) AND docs >= ${RANK_WINDOW})
-       OR EXISTS (SELECT 1 FROM transcript_search WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
-         ORDER BY rowid DESC LIMIT 1 OFFSET ${TRANSCRIPT_WINDOW - 1})),
-     w AS MATERIALIZED (
-       SELECT rowid, CASE WHEN (SELECT yes FROM broad) THEN ${BROAD_CUE_SCORE} ELSE bm25(transcript_search) END AS score
-       FROM transcript_search
-       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH} ORDER BY rowid DESC
-       LIMIT CASE WHEN (SELECT yes FROM broad) AND ${filled} THEN 0 ELSE ${TRANSCRIPT_WINDOW} END),
-     b AS MATERIALIZED (
-       SELECT k.video_id, min(w.score) AS score
-       FROM w CROSS JOIN caption_cues q ON q.id = w.rowid CROSS JOIN captions k ON k.id = q.track
-       GROUP BY k.video_id ORDER BY score)
-     SELECT ${CANDIDATE_COLUMNS.replace("s.score", "b.score")}
-     FROM b CROSS JOIN search_documents d ON d.video_id = b.video_id CROSS JOIN videos v ON v.id = d.video_id
-       CROSS JOIN channels c ON c.id = v.channel_id
-     WHERE ${LISTABLE}${where.text} LIMIT ?2`,
-    JSON.stringify(match),
-    cap,
-    ...where.params,
-  );
-}
-
-export interface MomentRow {
-  video_id: string;
-  start_ms: number;
-  /** The cue's text around the match, the matches between `open` and `close`. */
-  marked: string;
-}
-
-/** What a moments statement takes: the search, the page's videos, the marks around a match, how many a video. */
-type MomentsArgs = [match: TermsQuery, videoIds: readonly string[], open: string, close: string, perVideo: number];
-
-/**
- * The first `perVideo` cues of each of `videoIds` that match, in time order: the moments a
- * search hit shows, from the tracks `tracks` names (a statement answering `video_id, id` of
- * the tracks to read, from ?4, the video ids as JSON). One FTS5 cursor per video, bounded to
- * the rowids of its cues (a track's cues are written together, so their ids are one range, or
- * a few): reading from the page's lowest cue id up instead walked every match of a common word
- * in between (measured at 1.9 million cues: 50-65 ms for "and the", 5-15 per video range).
- * D1 binds every number as REAL, and FTS5 mishandles a REAL rowid bound: hence the CASTs.
- */
-function momentsFrom(
-  on: Database | CueDatabase,
-  tracks: string,
-  ...[match, videoIds, open, close, perVideo]: MomentsArgs
-) {
-  return query<MomentRow>(
-    on,
-    `WITH k AS MATERIALIZED (${tracks}),
-     r AS MATERIALIZED (
-       SELECT k.video_id, min(q.id) AS lo, max(q.id) AS hi FROM k CROSS JOIN caption_cues q ON q.track = k.id
-       GROUP BY k.video_id),
-     hits AS MATERIALIZED (
-       SELECT r.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
-       FROM r CROSS JOIN transcript_search s CROSS JOIN caption_cues q ON q.id = s.rowid
-       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
-         AND s.rowid >= CAST(r.lo AS INTEGER) AND s.rowid <= CAST(r.hi AS INTEGER)
-         AND q.track IN (SELECT id FROM k WHERE k.video_id = r.video_id))
-     SELECT video_id, start_ms, marked FROM (
-       SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
-     WHERE n <= ?5 ORDER BY video_id, start_ms`,
-    JSON.stringify(match),
-    open,
-    close,
-    JSON.stringify(videoIds),
-    perVideo,
-  );
-}
-
-/** `momentsFrom` this database's own cues: the tracks not yet moved to `CAPTIONS`. */
-export const moments = (db: Database, ...args: MomentsArgs) =>
-  momentsFrom(db, "SELECT video_id, id FROM captions WHERE video_id IN (SELECT value FROM json_each(?4))", ...args);
-
-// Transcript search over the `CAPTIONS` database (migrations/captions), where every track
-// saved since migration 0023 keeps its cues: the cues are found there, their tracks resolved
-// here by key (listability and filters, which that database cannot read). Until the cron has
-// moved every older track, the statements above still search this database's own index, and
-// services/search.ts merges the two by video.
-
-/**
- * A word said in this many cues or more is common: bm25 would read all of them for its
- * document counts (40-60 ms for a word in most of 2 million cues). Counted by one cursor per
- * word that stops there, since `search_words` (the written words' counts) lives in `DB`.
+ * A word said in this many cues or more is common. Counted by one cursor per word that stops
+ * there, since `search_words` (the written words' counts) lives in `DB`.
  */
 export const TRANSCRIPT_COMMON = 4 * TRANSCRIPT_WINDOW;
 
@@ -467,9 +356,11 @@ export function cueWindow(cueDb: CueDatabase, match: TermsQuery): Query<FoundCue
 
 /**
  * The videos whose current versions `cueWindow` found, each scored by its best, with what
- * ranking needs, as `transcriptCandidates` answers: listable ones only, the filters applied to
- * the video, joined best first until `cap`. A version no row names (replaced, or its video
- * gone, before the sweep) finds nothing.
+ * ranking needs: listable ones only, the filters applied to the video. The grouped videos are
+ * joined to their rows best first and only until `cap` are kept (measured at 100,000 videos
+ * with 1.9 million cues: joining all of a broad word's videos and sorting after took
+ * 30-110 ms; joined in order, 10-20). A version no row names (replaced, or its video gone,
+ * before the sweep) finds nothing.
  */
 export function tracksFound(db: Database, found: readonly FoundCues[], filters: SearchFilters, cap: number) {
   const where = filterClauses(filters, 3, "v");
@@ -488,19 +379,57 @@ export function tracksFound(db: Database, found: readonly FoundCues[], filters: 
   );
 }
 
+export interface MomentRow {
+  video_id: string;
+  start_ms: number;
+  /** The cue's text around the match, the matches between `open` and `close`. */
+  marked: string;
+}
+
 /**
- * `momentsFrom` `CAPTIONS`: each of the videos' tracks' newest version (the one its row names,
- * but for a save in flight or a version the sweep has yet to drop).
+ * The first `perVideo` cues of each of `videoIds` that match, in time order: the moments a
+ * search hit shows, from each of the videos' tracks' newest version in `CAPTIONS` (the one its
+ * row names, but for a save in flight or a version the sweep has yet to drop). One FTS5 cursor
+ * per video, bounded to the rowids of its cues (a version's cues are written together, so
+ * their ids are one range, or a few): reading from the page's lowest cue id up instead walked
+ * every match of a common word in between (measured at 1.9 million cues: 50-65 ms for "and
+ * the", 5-15 per video range). D1 binds every number as REAL, and FTS5 mishandles a REAL
+ * rowid bound: hence the CASTs.
  */
-export const captionMoments = (cueDb: CueDatabase, ...args: MomentsArgs) =>
-  momentsFrom(
+export function captionMoments(
+  cueDb: CueDatabase,
+  match: TermsQuery,
+  videoIds: readonly string[],
+  open: string,
+  close: string,
+  perVideo: number,
+) {
+  return query<MomentRow>(
     cueDb,
-    `SELECT video_id, id FROM (SELECT video_id, id,
-       row_number() OVER (PARTITION BY video_id, language ORDER BY created_at DESC, id) AS n
-       FROM caption_tracks WHERE video_id IN (SELECT value FROM json_each(?4)))
-     WHERE n = 1`,
-    ...args,
+    `WITH k AS MATERIALIZED (
+       SELECT video_id, id FROM (SELECT video_id, id,
+         row_number() OVER (PARTITION BY video_id, language ORDER BY created_at DESC, id) AS n
+         FROM caption_tracks WHERE video_id IN (SELECT value FROM json_each(?4)))
+       WHERE n = 1),
+     r AS MATERIALIZED (
+       SELECT k.video_id, min(q.id) AS lo, max(q.id) AS hi FROM k CROSS JOIN caption_cues q ON q.track = k.id
+       GROUP BY k.video_id),
+     hits AS MATERIALIZED (
+       SELECT r.video_id, q.start_ms, q.id, snippet(transcript_search, 0, ?2, ?3, '…', 16) AS marked
+       FROM r CROSS JOIN transcript_search s CROSS JOIN caption_cues q ON q.id = s.rowid
+       WHERE transcript_search MATCH ${TRANSCRIPT_MATCH}
+         AND s.rowid >= CAST(r.lo AS INTEGER) AND s.rowid <= CAST(r.hi AS INTEGER)
+         AND q.track IN (SELECT id FROM k WHERE k.video_id = r.video_id))
+     SELECT video_id, start_ms, marked FROM (
+       SELECT *, row_number() OVER (PARTITION BY video_id ORDER BY start_ms, id) AS n FROM hits)
+     WHERE n <= ?5 ORDER BY video_id, start_ms`,
+    JSON.stringify(match),
+    open,
+    close,
+    JSON.stringify(videoIds),
+    perVideo,
   );
+}
 
 /** A page row as the summary builder takes it. */
 export const summaryRowOf = (r: PageRow): SummaryRow => ({
