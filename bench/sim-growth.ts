@@ -1361,15 +1361,75 @@ for (const [name, growth, inIt] of [
 const totalYear = lines.reduce((sum, l) => sum + l.year, 0);
 console.log(`the two together after a year: ${fmtGB(totalYear)} GB (one database before migration 0023)`);
 
+/**
+ * The comments database as docs/capacity.md plans it ("The comments move"), measured, not
+ * summed: a database of its own cannot join `users` and `videos`, so each comment carries its
+ * channel (the owner's held queue), its author's name (usernames never change) and whether
+ * its author is suspended (lists hide those comments; a suspension updates the author's
+ * comments by `comments_user_created`), with `DB`'s indexes and one for the held queue. The
+ * sim's comments are copied in insertion order into a file with that schema, so that its
+ * indexes fill as the real ones would; the same rows' bytes there against `DB`'s table say
+ * what the extra columns cost.
+ */
+function plannedComments(): { bytesPerRow: number; rows: number } {
+  const indexes = all<{ sql: string }>(
+    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL",
+  )
+    .map((r) => `${r.sql};`)
+    .join("\n");
+  const planned = new DatabaseSync(path.join(out, "comments-planned.db"));
+  planned.exec(`PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+    CREATE TABLE comments (id TEXT PRIMARY KEY NOT NULL, video_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+      parent_id TEXT, user_id TEXT NOT NULL, username TEXT NOT NULL, author_suspended INTEGER DEFAULT 0 NOT NULL,
+      content TEXT NOT NULL, status TEXT DEFAULT 'published' NOT NULL, deleted INTEGER DEFAULT 0 NOT NULL,
+      reply_count INTEGER DEFAULT 0 NOT NULL, created_at INTEGER NOT NULL);
+    CREATE INDEX comments_held ON comments (channel_id, created_at) WHERE status = 'held';
+    ${indexes}`);
+  const insert = planned.prepare("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
+  const rows = db
+    .prepare(
+      `SELECT c.id, c.video_id, v.channel_id, c.parent_id, c.user_id, u.username, c.content, c.status, c.deleted,
+         c.reply_count, c.created_at
+       FROM comments c CROSS JOIN videos v ON v.id = c.video_id CROSS JOIN users u ON u.id = c.user_id ORDER BY c.rowid`,
+    )
+    .iterate() as Iterable<Record<string, string | number | null>>;
+  planned.exec("BEGIN");
+  let n = 0;
+  for (const r of rows) {
+    insert.run(...Object.values(r));
+    n++;
+  }
+  planned.exec("COMMIT");
+  const { bytes } = planned
+    .prepare("SELECT sum(pgsize) AS bytes FROM dbstat('main') WHERE name NOT LIKE 'sqlite_schema'")
+    .get() as {
+    bytes: number;
+  };
+  planned.close();
+  return { bytesPerRow: n ? bytes / n : 0, rows: n };
+}
+
 // The catalogue's split as docs/capacity.md plans it (CAPTIONS built, the rest not): which
 // database each table lives or would live in, and what each would hold after a year at the
 // measured rates.
 {
+  // A table whose planned home stores it otherwise: its bytes there over its bytes here.
+  const reshaped = new Map<string, number>();
+  const comments = lines.find((l) => l.table === "comments");
+  const plannedRow = plannedComments();
+  check(plannedRow.rows === (comments?.rows ?? 0), "the planned comments database lost rows in the copy");
+  if (comments?.rows) {
+    console.log(
+      `\nthe comments database as planned (each comment's channel, author's name and standing), measured on the same ${scaled(comments.rows)} rows: ` +
+        `${plannedRow.bytesPerRow.toFixed(0)} B a comment, against ${comments.bytesPerRow.toFixed(0)} in DB`,
+    );
+    reshaped.set("comments", plannedRow.bytesPerRow / comments.bytesPerRow);
+  }
   const planned: Record<string, string> = {
     "CAPTIONS:caption_tracks": "CAPTIONS (built)",
     "CAPTIONS:caption_cues": "CAPTIONS (built)",
     "CAPTIONS:transcript_search": "CAPTIONS (built)",
-    comments: "COMMENTS (by video)",
+    comments: "COMMENTS (by video; schema measured)",
     subscriptions: "USERS' LISTS (by user)",
     playlist_items: "USERS' LISTS (by user)",
   };
@@ -1377,9 +1437,10 @@ console.log(`the two together after a year: ${fmtGB(totalYear)} GB (one database
   for (const l of lines) {
     const home = planned[l.table] ?? "DB (the core, with read replicas)";
     const h = homes.get(home) ?? { year: 0, perDay: 0, tables: [] };
-    h.year += l.year;
+    const there = reshaped.get(l.table) ?? 1;
+    h.year += l.year * there;
     // What keeps growing after the year: not a window's rows (pruned) nor a bounded table's.
-    const lasting = l.retention?.kind === "window" || l.retention?.kind === "bounded" ? 0 : l.growthPerDay;
+    const lasting = l.retention?.kind === "window" || l.retention?.kind === "bounded" ? 0 : l.growthPerDay * there;
     h.perDay += Math.max(0, lasting);
     if (l.year >= 0.05e9) h.tables.push(l.table);
     homes.set(home, h);
@@ -1395,7 +1456,7 @@ console.log(`the two together after a year: ${fmtGB(totalYear)} GB (one database
           ? `10 GB in about ${((LIMIT_BYTES - h.year) / h.perDay / 365 + 1).toFixed(1)} years`
           : "not growing";
     console.log(
-      `  ${home.padEnd(34)} ${fmtGB(h.year).padStart(5)} GB  (+${fmtMB(h.perDay)} MB a day; ${room}): ${h.tables.join(", ")}`,
+      `  ${home.padEnd(36)} ${fmtGB(h.year).padStart(5)} GB  (+${fmtMB(h.perDay)} MB a day; ${room}): ${h.tables.join(", ")}`,
     );
   }
   console.log("  (new subscriptions and playlist items are not simulated: the users' lists grow with users' actions)");

@@ -240,10 +240,16 @@ export async function listReplies(
   viewer: AuthUser | undefined,
   query: { page: number; limit: number },
 ) {
-  await visibleComment(db, commentId, viewer);
+  const { comment } = await visibleComment(db, commentId, viewer);
   const { page, limit } = query;
   const [level, blocked] = await Promise.all([
-    store.repliesPage(db, commentId, { order: "thread", limit, offset: (page - 1) * limit }, viewer?.id),
+    store.repliesPage(
+      db,
+      comment.videoId,
+      commentId,
+      { order: "thread", limit, offset: (page - 1) * limit },
+      viewer?.id,
+    ),
     blockedBy(db, viewer?.id),
   ]);
   return withoutBlocked(listOf(level, page, limit), blocked);

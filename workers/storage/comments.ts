@@ -49,12 +49,12 @@ const listable = (viewerId?: string) =>
 /**
  * `reply_count` as lists show it: the stored count (published replies, stubs included) less
  * the replies of suspended authors, which nobody else sees until the suspension ends. Walks
- * the comment's replies by (parent, created_at), each author by primary key: bounded by the
- * comment's replies, never by the number of accounts.
+ * the comment's replies by (video, parent, created_at), each author by primary key: bounded by
+ * the comment's replies, never by the number of accounts.
  */
 const shownReplyCount = sql<number>`${comments.replyCount} - (
   SELECT count(*) FROM comments AS r CROSS JOIN users AS ru ON ru.id = r.user_id
-  WHERE r.parent_id = ${comments.id} AND r.status = 'published' AND r.deleted = 0
+  WHERE r.video_id = ${comments.videoId} AND r.parent_id = ${comments.id} AND r.status = 'published' AND r.deleted = 0
     AND ru.suspended_until IS NOT NULL)`.as("shown_reply_count");
 const listColumns = { ...columns, replyCount: shownReplyCount };
 
@@ -74,14 +74,15 @@ export interface Slice {
 }
 
 /**
- * One page of a thread level (top-level comments of a video, or direct replies of a
- * comment), the total at that level, and the first replies of every comment on the page:
+ * One page of a thread level of a video (its top-level comments, or a comment's direct
+ * replies), the total at that level, and the first replies of every comment on the page:
  * three statements in one round trip, authors joined, not looked up per comment. Only what
  * `listable` lets through is read: published comments of authors in good standing, and the
- * viewer's own held ones when `viewerId` is given.
+ * viewer's own held ones when `viewerId` is given. Replies are found by their video and parent
+ * (`comments_video_parent_created`; migration 0025 dropped the index by parent alone).
  */
-async function levelPage(db: Database, where: SQL, slice: Slice, viewerId?: string) {
-  const visible = and(where, listable(viewerId));
+async function levelPage(db: Database, videoId: string, where: SQL, slice: Slice, viewerId?: string) {
+  const visible = and(eq(comments.videoId, videoId), where, listable(viewerId));
   const pageIds = db
     .select({ id: comments.id })
     .from(comments)
@@ -99,7 +100,7 @@ async function levelPage(db: Database, where: SQL, slice: Slice, viewerId?: stri
     })
     .from(comments)
     .innerJoin(users, eq(users.id, comments.userId))
-    .where(and(inArray(comments.parentId, pageIds), listable(viewerId)))
+    .where(and(eq(comments.videoId, videoId), inArray(comments.parentId, pageIds), listable(viewerId)))
     .as("ranked");
   const [total, page, replies] = await db.batch([
     db.select({ n: count() }).from(comments).innerJoin(users, eq(users.id, comments.userId)).where(visible),
@@ -118,11 +119,12 @@ async function levelPage(db: Database, where: SQL, slice: Slice, viewerId?: stri
 
 /** A video's top-level comments as everyone sees them, or as `viewerId` does (their held ones too). */
 export function topLevelPage(db: Database, videoId: string, slice: Slice, viewerId?: string) {
-  return levelPage(db, sql`${comments.videoId} = ${videoId} and ${comments.parentId} is null`, slice, viewerId);
+  return levelPage(db, videoId, sql`${comments.parentId} is null`, slice, viewerId);
 }
 
-export function repliesPage(db: Database, parentId: string, slice: Slice, viewerId?: string) {
-  return levelPage(db, eq(comments.parentId, parentId), slice, viewerId);
+/** A comment's direct replies (the comment is on `videoId`). */
+export function repliesPage(db: Database, videoId: string, parentId: string, slice: Slice, viewerId?: string) {
+  return levelPage(db, videoId, eq(comments.parentId, parentId), slice, viewerId);
 }
 
 /**
@@ -306,9 +308,10 @@ export async function deleteComment(db: Database, commentId: string): Promise<Co
     await db.update(comments).set({ deleted: true, content: "" }).where(eq(comments.id, commentId));
     return target.status;
   }
+  const repliesOf = (id: string) => and(eq(comments.videoId, target.videoId), eq(comments.parentId, id));
   if (target.status === "held" || !target.parentId) {
     await db.batch([
-      db.delete(comments).where(eq(comments.parentId, commentId)),
+      db.delete(comments).where(repliesOf(commentId)),
       db.delete(comments).where(eq(comments.id, commentId)),
     ]);
     return target.status;
@@ -318,14 +321,11 @@ export async function deleteComment(db: Database, commentId: string): Promise<Co
   // Bounded: a thread deeper than this keeps an empty stub, which is harmless.
   for (let depth = 0; depth < 32; depth++) {
     if (!parentId) {
-      await db.batch([
-        db.delete(comments).where(eq(comments.parentId, id)),
-        db.delete(comments).where(eq(comments.id, id)),
-      ]);
+      await db.batch([db.delete(comments).where(repliesOf(id)), db.delete(comments).where(eq(comments.id, id))]);
       break;
     }
     await db.batch([
-      db.delete(comments).where(eq(comments.parentId, id)),
+      db.delete(comments).where(repliesOf(id)),
       db.delete(comments).where(eq(comments.id, id)),
       db
         .update(comments)
@@ -344,6 +344,7 @@ export async function deleteComment(db: Database, commentId: string): Promise<Co
 function threadNode(db: Database, commentId: string) {
   return db
     .select({
+      videoId: comments.videoId,
       parentId: comments.parentId,
       replyCount: comments.replyCount,
       deleted: comments.deleted,

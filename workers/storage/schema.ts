@@ -290,9 +290,11 @@ export const comments = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [
+    // A level of a thread: a video's top-level comments (parent null) or a comment's replies,
+    // newest or oldest first. Replies are always read with their video (migration 0025).
     index("comments_video_parent_created").on(t.videoId, t.parentId, t.createdAt),
-    index("comments_video_parent_replies").on(t.videoId, t.parentId, t.replyCount),
-    index("comments_parent_created").on(t.parentId, t.createdAt),
+    // The "top" order, which only top-level comments take (replies read as a conversation).
+    index("comments_top").on(t.videoId, t.parentId, t.replyCount).where(sql`${t.parentId} IS NULL`),
     index("comments_user_created").on(t.userId, t.createdAt),
   ],
 );
