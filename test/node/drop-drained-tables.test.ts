@@ -7,7 +7,7 @@
 // itself (`wrangler d1 migrations apply --local`, the command a deployment runs remotely).
 import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { applyAsD1, insertRow, migrated, tablesOf as tables, wranglerD1 } from "./migration-db";
+import { applyAsD1, expectGuardThroughWrangler, insertRow, migrated, tablesOf as tables } from "./migration-db";
 
 const DROP = "0022_drop_drained_tables.sql";
 
@@ -71,32 +71,17 @@ describe("migration 0022: the drained tables dropped", () => {
   });
 
   it("is refused by wrangler's D1 with the table's name, and rolled back whole", () => {
-    const d1 = wranglerD1("drop-drained");
-    try {
-      d1.copy((f) => f < DROP);
-      expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
-      // A row the cron has not moved yet: a join D1 remembered, with its user and video.
-      const pending = [
-        "INSERT INTO users (id, email, username, password_hash) VALUES ('u1', 'u1@example.com', 'u1', 'x')",
-        "INSERT INTO channels (id, owner_id, name) VALUES ('c1', 'u1', 'Channel')",
-        "INSERT INTO videos (id, channel_id, owner_id, title, status, tags) VALUES ('v1', 'c1', 'u1', 'v1', 'ready', '[]')",
-        "INSERT INTO room_members (user_id, video_id, joined_at) VALUES ('u1', 'v1', 1)",
-      ];
-      expect(d1.wrangler("execute", "DB", "--command", pending.join("; ")).status).toBe(0);
-      d1.copy((f) => f === DROP);
-      const refused = d1.wrangler("migrations", "apply", "DB");
-      expect(refused.status).not.toBe(0);
-      expect(`${refused.stdout}${refused.stderr}`).toContain("room_members_not_yet_drained");
-      expect(d1.tables()).toEqual(expect.arrayContaining(DRAINED));
-      expect(d1.tables()).not.toContain("drained");
+    // A row the cron has not moved yet: a join D1 remembered, with its user and video.
+    expectGuardThroughWrangler({
+      name: "drop-drained",
+      drop: DROP,
+      pending: ["INSERT INTO room_members (user_id, video_id, joined_at) VALUES ('u1', 'v1', 1)"],
+      constraint: "room_members_not_yet_drained",
+      dropped: DRAINED,
+      guardTable: "drained",
       // Drained, the same migration goes through.
-      expect(d1.wrangler("execute", "DB", "--command", "DELETE FROM room_members").status).toBe(0);
-      expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
-      const left = d1.tables();
-      for (const table of DRAINED) expect(left).not.toContain(table);
-      expect(left).toContain("videos");
-    } finally {
-      d1.dispose();
-    }
+      clear: ["DELETE FROM room_members"],
+      kept: "videos",
+    });
   }, 120_000);
 });

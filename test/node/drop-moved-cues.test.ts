@@ -9,7 +9,7 @@
 // change still bumps the search version; and the refusal through wrangler itself.
 import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { applyAsD1, insertRow, migrated, tablesOf, wranglerD1 } from "./migration-db";
+import { applyAsD1, expectGuardThroughWrangler, insertRow, migrated, tablesOf } from "./migration-db";
 
 const DROP = "0024_drop_moved_cues.sql";
 const DROPPED = ["caption_cues", "transcript_search"];
@@ -93,32 +93,18 @@ describe("migration 0024: this database's caption cues dropped", () => {
   });
 
   it("is refused by wrangler's D1 with the constraint's name, and rolled back whole", () => {
-    const d1 = wranglerD1("drop-moved-cues");
-    try {
-      d1.copy((f) => f < DROP);
-      expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
-      const unmoved = [
-        "INSERT INTO users (id, email, username, password_hash) VALUES ('u1', 'u1@example.com', 'u1', 'x')",
-        "INSERT INTO channels (id, owner_id, name) VALUES ('c1', 'u1', 'Channel')",
-        "INSERT INTO videos (id, channel_id, owner_id, title, status, tags) VALUES ('v1', 'c1', 'u1', 'v1', 'ready', '[]')",
+    expectGuardThroughWrangler({
+      name: "drop-moved-cues",
+      drop: DROP,
+      pending: [
         "INSERT INTO captions (video_id, language, label, source, status, rev, cue_count, updated_at) VALUES ('v1', 'en', 'English', 'uploaded', 'ready', 'r1', 1, 0)",
         "INSERT INTO caption_cues (track, start_ms, end_ms, text) VALUES (1, 0, 1000, 'purl stitch')",
-      ];
-      expect(d1.wrangler("execute", "DB", "--command", unmoved.join("; ")).status).toBe(0);
-      d1.copy((f) => f === DROP);
-      const refused = d1.wrangler("migrations", "apply", "DB");
-      expect(refused.status).not.toBe(0);
-      expect(`${refused.stdout}${refused.stderr}`).toContain("caption_cues_not_yet_moved");
-      expect(d1.tables()).toEqual(expect.arrayContaining(DROPPED));
+      ],
+      constraint: "caption_cues_not_yet_moved",
+      dropped: DROPPED,
       // Moved, the same migration goes through.
-      const move = ["UPDATE captions SET cues_key = 1", "DELETE FROM caption_cues"];
-      expect(d1.wrangler("execute", "DB", "--command", move.join("; ")).status).toBe(0);
-      expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
-      const left = d1.tables();
-      for (const table of DROPPED) expect(left).not.toContain(table);
-      expect(left).toContain("captions");
-    } finally {
-      d1.dispose();
-    }
+      clear: ["UPDATE captions SET cues_key = 1", "DELETE FROM caption_cues"],
+      kept: "captions",
+    });
   }, 120_000);
 });

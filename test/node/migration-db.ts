@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { expect } from "vitest";
 
 export const migrationsDir = path.join(import.meta.dirname, "../../migrations");
 const files = readdirSync(migrationsDir)
@@ -63,7 +64,7 @@ export const plan = (db: DatabaseSync, sql: string, ...params: (string | number)
  * migrations folder, `wrangler` runs `wrangler d1 <args> --local` there, `tables` lists its
  * tables. `dispose` removes it.
  */
-export function wranglerD1(name: string) {
+function wranglerD1(name: string) {
   const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
   mkdirSync(path.join(dir, "migrations"));
   writeFileSync(
@@ -112,3 +113,48 @@ export function applyAsD1(db: DatabaseSync, file: string) {
 /** The names of the database's tables. */
 export const tablesOf = (db: DatabaseSync) =>
   (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+
+/** A user, a channel and a video, written through wrangler before a guarded migration's pending rows. */
+const ONE_VIDEO = [
+  "INSERT INTO users (id, email, username, password_hash) VALUES ('u1', 'u1@example.com', 'u1', 'x')",
+  "INSERT INTO channels (id, owner_id, name) VALUES ('c1', 'u1', 'Channel')",
+  "INSERT INTO videos (id, channel_id, owner_id, title, status, tags) VALUES ('v1', 'c1', 'u1', 'v1', 'ready', '[]')",
+];
+
+/**
+ * A migration that drops tables behind a guard, through wrangler's local D1 (the command a
+ * deployment runs remotely): with the migrations before `drop` applied and `pending` rows
+ * written (after user u1, channel c1 and video v1), `drop` is refused naming `constraint`,
+ * and D1 rolls it back whole (`dropped` all there, `guardTable` not); once `clear` has run,
+ * the same migration goes through, `dropped` gone and `kept` still there.
+ */
+export function expectGuardThroughWrangler(g: {
+  name: string;
+  drop: string;
+  pending: string[];
+  constraint: string;
+  dropped: string[];
+  guardTable?: string;
+  clear: string[];
+  kept: string;
+}) {
+  const d1 = wranglerD1(g.name);
+  try {
+    d1.copy((f) => f < g.drop);
+    expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
+    expect(d1.wrangler("execute", "DB", "--command", [...ONE_VIDEO, ...g.pending].join("; ")).status).toBe(0);
+    d1.copy((f) => f === g.drop);
+    const refused = d1.wrangler("migrations", "apply", "DB");
+    expect(refused.status).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toContain(g.constraint);
+    expect(d1.tables()).toEqual(expect.arrayContaining(g.dropped));
+    if (g.guardTable) expect(d1.tables()).not.toContain(g.guardTable);
+    expect(d1.wrangler("execute", "DB", "--command", g.clear.join("; ")).status).toBe(0);
+    expect(d1.wrangler("migrations", "apply", "DB").status).toBe(0);
+    const left = d1.tables();
+    for (const table of g.dropped) expect(left).not.toContain(table);
+    expect(left).toContain(g.kept);
+  } finally {
+    d1.dispose();
+  }
+}

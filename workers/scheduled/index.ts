@@ -11,7 +11,7 @@ import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } fro
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted, and completed uploads' parts forgotten after 7 days;
  * the search vocabulary (typo correction) brought up to date; suspensions whose time has
- * come lifted; caption cues moved to their own database, and versions no track names dropped;
+ * come lifted; caption cue versions that no track names dropped from the captions database;
  * webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
