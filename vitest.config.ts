@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 // The captions database's own (wrangler.toml's CAPTIONS binding: caption cues and their index).
 const captionMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "captions"));
+// The comments database's own (wrangler.toml's COMMENTS binding: moved videos' comments).
+const commentMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "comments"));
 
 export default defineConfig({
   test: {
@@ -21,6 +23,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 TEST_CAPTION_MIGRATIONS: captionMigrations,
+                TEST_COMMENT_MIGRATIONS: commentMigrations,
                 JWT_SECRET: "test-jwt-secret-not-for-production",
                 SIGNING_SECRET: "test-signing-secret-not-for-production",
                 // The transcoder cannot run inside workerd: tests stub it at this URL.

@@ -249,6 +249,17 @@ const capDb = migratedFile("captions.db", path.join(root, "migrations", "caption
 const runCaptions = runnerOn(capDb);
 
 /**
+ * The comments database (wrangler.toml's COMMENTS, migrations/comments): since migration 0026
+ * every new video's comments are written there, and the cron moves the older videos'. The sim
+ * writes every comment there, as the platform does once that move is done; its table is
+ * reported as `COMMENTS:comments`. Each row carries its video's channel and its author's name
+ * (a database of its own cannot join `users` and `videos`).
+ */
+const comDb = migratedFile("comments.db", path.join(root, "migrations", "comments"));
+/** `run` on the comments database. */
+const runComments = runnerOn(comDb);
+
+/**
  * The video rooms' own SQLite (Durable Objects, not D1): each room keeps its video's view marks
  * (video-room.ts `markView`) and hourly activity (room-hours.ts), LIMITS.markHours of them,
  * the ids of the events it rolled up (an hour), and its top co-views (co-views.ts). One database here for every room, so
@@ -365,11 +376,13 @@ const T0 = Date.UTC(2026, 0, 1);
 
 db.exec("BEGIN");
 const userIds: string[] = [];
+const usernames = new Map<string, string>();
 const paused = new Set<string>();
 for (let i = 0; i < N.users; i++) {
   const id = newId();
   userIds.push(id);
   const name = `${pick(WORDS)}${pick(WORDS)}${i}`;
+  usernames.set(id, name);
   const historyPaused = chance(A.historyPausedShare);
   if (historyPaused) paused.add(id);
   // accounts.ts createUser: a PBKDF2 hash as stored (algorithm$iterations$salt$hash).
@@ -589,19 +602,27 @@ function insertComment(v: number, user: string, at: number) {
   const id = newId();
   const parents = commentIds[v] as string[];
   const parent = parents.length && chance(A.replyShare) ? pick(parents) : null;
-  // comments.ts insertComments (the room's tick batch): the row, and the parent's reply count.
-  run(
-    "comments",
-    "INSERT INTO comments (id, video_id, parent_id, user_id, content, status, created_at) VALUES (?, ?, ?, ?, ?, 'published', ?) ON CONFLICT DO NOTHING",
+  // comments.ts insertComments (the room's tick batch, into COMMENTS): the row with its
+  // channel and author's name, and the parent's reply count.
+  runComments(
+    "COMMENTS:comments",
+    `INSERT INTO comments (id, video_id, channel_id, parent_id, user_id, username, content, status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'published', ?) ON CONFLICT DO NOTHING`,
     id,
     videoIds[v] as string,
+    channelIds[videoChannel[v] as number] as string,
     parent,
     user,
+    usernames.get(user) as string,
     sentence(3, 30),
     at,
   );
   if (parent)
-    run("comments", "UPDATE comments SET reply_count = reply_count + 1 WHERE id = ? AND changes() > 0", parent);
+    runComments(
+      "COMMENTS:comments",
+      "UPDATE comments SET reply_count = reply_count + 1 WHERE id = ? AND changes() > 0",
+      parent,
+    );
   if (!parent) parents.push(id);
   return id;
 }
@@ -1121,10 +1142,11 @@ interface Size {
   payload: number;
 }
 /** Bytes (pages × 4 KiB) of each table and index, and which table an index or FTS shadow table belongs to. */
-/** The D1 databases measured: the core (names as they are) and CAPTIONS (names prefixed). */
+/** The D1 databases measured: the core (names as they are), CAPTIONS and COMMENTS (names prefixed). */
 const databases: [DatabaseSync, string][] = [
   [db, ""],
   [capDb, "CAPTIONS:"],
+  [comDb, "COMMENTS:"],
 ];
 const allOf = <T>(on: DatabaseSync, sql: string) => on.prepare(sql).all() as T[];
 function sizes(): Map<string, Size> {
@@ -1217,6 +1239,7 @@ const before = perTable(sizes());
 const rowsBefore = rowCounts();
 const fileBefore = pageBytes();
 const capFileBefore = pageBytes(capDb);
+const comFileBefore = pageBytes(comDb);
 const t2 = performance.now();
 const day = simulateDay(T0 + warmupDays * DAY_MS);
 const daySeconds = (performance.now() - t2) / 1000;
@@ -1224,6 +1247,7 @@ const after = perTable(sizes());
 const rowsAfter = rowCounts();
 const fileAfter = pageBytes();
 const capFileAfter = pageBytes(capDb);
+const comFileAfter = pageBytes(comDb);
 
 // --- retention, from the code: what deletes each table's rows ---
 
@@ -1255,7 +1279,7 @@ const RETENTION: Record<string, Retention> = {
   uploads: { kind: "forever", driver: "1 per upload (never deleted once complete)" },
   upload_parts: { kind: "window", days: 7, driver: "parts per upload; a completed upload's for 7 days" },
   notifications: { kind: "forever", driver: "rare notices (ready, captions, moderation); new-video ones in inboxes" },
-  comments: { kind: "forever", driver: "comments" },
+  "COMMENTS:comments": { kind: "forever", driver: "comments (COMMENTS)" },
   webhook_events: { kind: "window", days: 30, driver: "events for endpoints; 30 days" },
   webhook_deliveries: { kind: "window", days: 30, driver: "1 per event × endpoint; 30 days" },
   webhook_attempts: { kind: "window", days: 30, driver: "attempts; 30 days" },
@@ -1345,10 +1369,12 @@ const fmtRow = (r: string[]) =>
 console.log(`\n${fmtRow(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
 for (const r of body) console.log(fmtRow(r));
 
-// Each D1 database as built: the core, and the captions database since migration 0023.
+// Each D1 database as built: the core, the captions database since migration 0023, the
+// comments database since 0026.
 for (const [name, growth, inIt] of [
-  ["DB, the core", (fileAfter - fileBefore) / s, (l: Line) => !l.table.startsWith("CAPTIONS:")],
+  ["DB, the core", (fileAfter - fileBefore) / s, (l: Line) => !/^(CAPTIONS|COMMENTS):/.test(l.table)],
   ["CAPTIONS", (capFileAfter - capFileBefore) / s, (l: Line) => l.table.startsWith("CAPTIONS:")],
+  ["COMMENTS", (comFileAfter - comFileBefore) / s, (l: Line) => l.table.startsWith("COMMENTS:")],
 ] as const) {
   const own = lines.filter(inIt);
   const year = own.reduce((sum, l) => sum + l.year, 0);
@@ -1359,77 +1385,17 @@ for (const [name, growth, inIt] of [
   );
 }
 const totalYear = lines.reduce((sum, l) => sum + l.year, 0);
-console.log(`the two together after a year: ${fmtGB(totalYear)} GB (one database before migration 0023)`);
+console.log(`the three together after a year: ${fmtGB(totalYear)} GB (one database before migration 0023)`);
 
-/**
- * The comments database as docs/capacity.md plans it ("The comments move"), measured, not
- * summed: a database of its own cannot join `users` and `videos`, so each comment carries its
- * channel (the owner's held queue), its author's name (usernames never change) and whether
- * its author is suspended (lists hide those comments; a suspension updates the author's
- * comments by `comments_user_created`), with `DB`'s indexes and one for the held queue. The
- * sim's comments are copied in insertion order into a file with that schema, so that its
- * indexes fill as the real ones would; the same rows' bytes there against `DB`'s table say
- * what the extra columns cost.
- */
-function plannedComments(): { bytesPerRow: number; rows: number } {
-  const indexes = all<{ sql: string }>(
-    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL",
-  )
-    .map((r) => `${r.sql};`)
-    .join("\n");
-  const planned = new DatabaseSync(path.join(out, "comments-planned.db"));
-  planned.exec(`PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-    CREATE TABLE comments (id TEXT PRIMARY KEY NOT NULL, video_id TEXT NOT NULL, channel_id TEXT NOT NULL,
-      parent_id TEXT, user_id TEXT NOT NULL, username TEXT NOT NULL, author_suspended INTEGER DEFAULT 0 NOT NULL,
-      content TEXT NOT NULL, status TEXT DEFAULT 'published' NOT NULL, deleted INTEGER DEFAULT 0 NOT NULL,
-      reply_count INTEGER DEFAULT 0 NOT NULL, created_at INTEGER NOT NULL);
-    CREATE INDEX comments_held ON comments (channel_id, created_at) WHERE status = 'held';
-    ${indexes}`);
-  const insert = planned.prepare("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
-  const rows = db
-    .prepare(
-      `SELECT c.id, c.video_id, v.channel_id, c.parent_id, c.user_id, u.username, c.content, c.status, c.deleted,
-         c.reply_count, c.created_at
-       FROM comments c CROSS JOIN videos v ON v.id = c.video_id CROSS JOIN users u ON u.id = c.user_id ORDER BY c.rowid`,
-    )
-    .iterate() as Iterable<Record<string, string | number | null>>;
-  planned.exec("BEGIN");
-  let n = 0;
-  for (const r of rows) {
-    insert.run(...Object.values(r));
-    n++;
-  }
-  planned.exec("COMMIT");
-  const { bytes } = planned
-    .prepare("SELECT sum(pgsize) AS bytes FROM dbstat('main') WHERE name NOT LIKE 'sqlite_schema'")
-    .get() as {
-    bytes: number;
-  };
-  planned.close();
-  return { bytesPerRow: n ? bytes / n : 0, rows: n };
-}
-
-// The catalogue's split as docs/capacity.md plans it (CAPTIONS built, the rest not): which
+// The catalogue's split as docs/capacity.md plans it (CAPTIONS and COMMENTS built, the users' lists not): which
 // database each table lives or would live in, and what each would hold after a year at the
 // measured rates.
 {
-  // A table whose planned home stores it otherwise: its bytes there over its bytes here.
-  const reshaped = new Map<string, number>();
-  const comments = lines.find((l) => l.table === "comments");
-  const plannedRow = plannedComments();
-  check(plannedRow.rows === (comments?.rows ?? 0), "the planned comments database lost rows in the copy");
-  if (comments?.rows) {
-    console.log(
-      `\nthe comments database as planned (each comment's channel, author's name and standing), measured on the same ${scaled(comments.rows)} rows: ` +
-        `${plannedRow.bytesPerRow.toFixed(0)} B a comment, against ${comments.bytesPerRow.toFixed(0)} in DB`,
-    );
-    reshaped.set("comments", plannedRow.bytesPerRow / comments.bytesPerRow);
-  }
   const planned: Record<string, string> = {
     "CAPTIONS:caption_tracks": "CAPTIONS (built)",
     "CAPTIONS:caption_cues": "CAPTIONS (built)",
     "CAPTIONS:transcript_search": "CAPTIONS (built)",
-    comments: "COMMENTS (by video; schema measured)",
+    "COMMENTS:comments": "COMMENTS (built)",
     subscriptions: "USERS' LISTS (by user)",
     playlist_items: "USERS' LISTS (by user)",
   };
@@ -1437,16 +1403,15 @@ function plannedComments(): { bytesPerRow: number; rows: number } {
   for (const l of lines) {
     const home = planned[l.table] ?? "DB (the core, with read replicas)";
     const h = homes.get(home) ?? { year: 0, perDay: 0, tables: [] };
-    const there = reshaped.get(l.table) ?? 1;
-    h.year += l.year * there;
+    h.year += l.year;
     // What keeps growing after the year: not a window's rows (pruned) nor a bounded table's.
-    const lasting = l.retention?.kind === "window" || l.retention?.kind === "bounded" ? 0 : l.growthPerDay * there;
+    const lasting = l.retention?.kind === "window" || l.retention?.kind === "bounded" ? 0 : l.growthPerDay;
     h.perDay += Math.max(0, lasting);
     if (l.year >= 0.05e9) h.tables.push(l.table);
     homes.set(home, h);
   }
   console.log(
-    "\nthe catalogue split as planned (docs/capacity.md; CAPTIONS built, the others not), each database after a year:",
+    "\nthe catalogue split as planned (docs/capacity.md; CAPTIONS and COMMENTS built, the users' lists not), each database after a year:",
   );
   for (const [home, h] of [...homes].sort((a, b) => b[1].year - a[1].year)) {
     const room =
@@ -1592,3 +1557,4 @@ check(day.views > 0 && day.reports > day.views, "the day counted no views");
 smokeFooter();
 db.close();
 capDb.close();
+comDb.close();

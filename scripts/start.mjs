@@ -28,7 +28,7 @@ if (!existsSync(devVars)) {
   log("wrote .dev.vars with fresh local secrets");
 }
 
-log("applying D1 migrations to the local databases (DB, CAPTIONS)");
+log("applying D1 migrations to the local databases (DB, CAPTIONS, COMMENTS)");
 const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
   cwd: root,
   stdio: ["ignore", "pipe", "pipe"],
@@ -58,17 +58,27 @@ if (migrate.status !== 0) {
   );
   process.exit(1);
 }
-// The captions database (wrangler.toml's CAPTIONS: caption cues and their transcript index).
-const captionsMigrate = spawnSync(
-  bin("wrangler"),
-  ["d1", "migrations", "apply", "CAPTIONS", "--local", "--persist-to", persistTo],
-  { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: { ...process.env, CI: "true" } },
-);
-process.stdout.write(captionsMigrate.stdout ?? "");
-process.stderr.write(captionsMigrate.stderr ?? "");
-if (captionsMigrate.status !== 0) {
-  console.error("[start] migrations of the captions database failed");
-  process.exit(1);
+// The captions and comments databases (wrangler.toml's CAPTIONS and COMMENTS).
+for (const [binding, what] of [
+  ["CAPTIONS", "captions"],
+  ["COMMENTS", "comments"],
+]) {
+  const applied = spawnSync(
+    bin("wrangler"),
+    ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
+      env: { ...process.env, CI: "true" },
+    },
+  );
+  process.stdout.write(applied.stdout ?? "");
+  process.stderr.write(applied.stderr ?? "");
+  if (applied.status !== 0) {
+    console.error(`[start] migrations of the ${what} database failed`);
+    process.exit(1);
+  }
 }
 
 const children = [];

@@ -5,6 +5,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_CAPTION_MIGRATIONS: D1Migration[];
+      TEST_COMMENT_MIGRATIONS: D1Migration[];
     }
   }
 }

@@ -5,3 +5,4 @@ import { env } from "cloudflare:workers";
 // only applies what has not been applied yet.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 await applyD1Migrations(env.CAPTIONS, env.TEST_CAPTION_MIGRATIONS);
+await applyD1Migrations(env.COMMENTS, env.TEST_COMMENT_MIGRATIONS);

@@ -1,8 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Database } from "../env";
 import { log } from "../lib/log";
 import { GLOBAL_REGION, isCountry, UNKNOWN_REGION } from "../lib/region";
 import { type CommentOut, toComment } from "../schemas/comments";
-import { deleteComment, findComment, insertComments, type NewComment, publishComment } from "../storage/comments";
+import {
+  type CommentRow,
+  commentHome,
+  deleteComment,
+  findComment,
+  insertComments,
+  isMovedError,
+  markCommentRemoved,
+  moveVideoComments,
+  type NewComment,
+  publishComment,
+} from "../storage/comments";
 import { database } from "../storage/db";
 import { flushRoom } from "../storage/engagement";
 import type { CoViewPair } from "../storage/signals";
@@ -212,15 +224,21 @@ export class VideoRoom extends DurableObject<Env> {
   private flushing: Promise<void> | undefined;
 
   /**
-   * Comments accepted until now go to D1 in one batch, in seq order, after any flush already
-   * running (two flushes at once would read the same rows).
+   * The room's comment writes run one after another: flushes, held comments, approvals,
+   * deletions and the move to `COMMENTS` (which must see no write while it copies). Work run
+   * here calls `flushOnce`, never `flushComments` (that would wait for itself).
    */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writing.catch(() => undefined).then(work);
+    this.writing = run;
+    return run;
+  }
+
+  /** Comments accepted until now go to D1 in one batch, in seq order, after the writes before them. */
   private flushComments(): Promise<void> {
-    const before = this.flushing;
-    const run = (async () => {
-      if (before) await before.catch(() => undefined);
-      await this.flushOnce();
-    })();
+    const run = this.serially(() => this.flushOnce());
     this.flushing = run;
     const clear = () => {
       if (this.flushing === run) this.flushing = undefined;
@@ -235,9 +253,8 @@ export class VideoRoom extends DurableObject<Env> {
       .toArray();
     if (!rows.length) return;
     const pending = rows.map((r) => JSON.parse(r.body) as PendingComment);
-    await insertComments(
-      database(this.env.DB),
-      pending.map((p) => ({ ...p.row, createdAt: new Date(p.row.createdAt) })),
+    await this.storeComments(
+      pending.map((p) => ({ ...p.row, username: p.username, createdAt: new Date(p.row.createdAt) })),
     );
     const last = rows[rows.length - 1]?.seq ?? 0;
     this.sql.exec("DELETE FROM pending_comments WHERE seq <= ?", last);
@@ -248,6 +265,58 @@ export class VideoRoom extends DurableObject<Env> {
         this.waiting.delete(seq);
       }
     }
+  }
+
+  /** The video's comments are in `COMMENTS` (with its channel): known for good once seen, they never go back. */
+  private moved: { channelId: string } | undefined;
+
+  /** Where the video's comments are now (`videos.comments_home`, read from `DB` until they moved). */
+  private async commentStore(): Promise<{ db: Database; moved?: { channelId: string } }> {
+    if (!this.moved) {
+      const home = await commentHome(database(this.env.DB), this.videoId);
+      if (home?.moved) this.moved = { channelId: home.channelId };
+    }
+    return this.moved ? { db: database(this.env.COMMENTS), moved: this.moved } : { db: database(this.env.DB) };
+  }
+
+  /**
+   * Writes comments where the video's are. The cron may mark a video without comments moved
+   * at any time (storage/comments.ts `markCommentlessMoved`): `DB` then refuses the batch
+   * (migration 0026's guard), and it goes to `COMMENTS`.
+   */
+  private async storeComments(rows: (NewComment & { username: string })[]): Promise<void> {
+    const here = await this.commentStore();
+    try {
+      await insertComments(here.db, rows, here.moved);
+    } catch (err) {
+      if (here.moved || !isMovedError(err)) throw err;
+      const there = await this.commentStore();
+      if (!there.moved) throw err;
+      await insertComments(there.db, rows, there.moved);
+    }
+  }
+
+  /** A comment of the video where its comments are (looked for again if they moved meanwhile). */
+  private async findHere(commentId: string): Promise<CommentRow | undefined> {
+    const here = await this.commentStore();
+    const found = await findComment(here.db, commentId);
+    if (found || here.moved) return found;
+    const there = await this.commentStore();
+    return there.moved ? findComment(there.db, commentId) : undefined;
+  }
+
+  /**
+   * Moves the video's comments from `DB` to `COMMENTS` (the cron asks: services/comments.ts
+   * `moveComments`) and answers how many; 0 when they are there already. Comments waiting go
+   * to `DB` first, and no comment of the video is written until the move is done.
+   */
+  async moveComments(videoId: string): Promise<number> {
+    this.remember(videoId);
+    return this.serially(async () => {
+      await this.flushOnce();
+      if ((await this.commentStore()).moved) return 0;
+      return moveVideoComments(database(this.env.DB), database(this.env.COMMENTS), videoId);
+    });
   }
 
   /** Callers waiting for a comment of theirs to be in D1. */
@@ -729,7 +798,7 @@ export class VideoRoom extends DurableObject<Env> {
       const waiting = this.pendingComment(draft.parentId);
       if (waiting) replyTo = waiting.row.userId;
       else {
-        const parent = await findComment(database(this.env.DB), draft.parentId);
+        const parent = await this.findHere(draft.parentId);
         if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" };
         replyTo = parent.userId;
       }
@@ -750,8 +819,10 @@ export class VideoRoom extends DurableObject<Env> {
     if (draft.status === "held") {
       // Held by the channel's rules: stored at once (after the comments waiting, so a parent
       // among them is there), neither sequenced nor announced nor counted until approved.
-      await this.flushComments();
-      await insertComments(database(this.env.DB), [row]);
+      await this.serially(async () => {
+        await this.flushOnce();
+        await this.storeComments([{ ...row, username: draft.username }]);
+      });
       return { ok: true, comment, seq: 0 };
     }
     const message = this.sequence(
@@ -790,14 +861,18 @@ export class VideoRoom extends DurableObject<Env> {
    */
   async approveComment(videoId: string, commentId: string, region = UNKNOWN_REGION): Promise<CommentOut | undefined> {
     this.remember(videoId);
-    const db = database(this.env.DB);
-    const before = await findComment(db, commentId);
-    if (!before || before.deleted) return undefined;
-    if (before.status !== "held") return toComment(before);
-    const row = await publishComment(db, commentId);
-    if (!row || row.deleted) return undefined;
+    const done = await this.serially(async () => {
+      const before = await this.findHere(commentId);
+      if (!before || before.deleted) return undefined;
+      if (before.status !== "held") return { row: before, now: false };
+      const row = await publishComment((await this.commentStore()).db, commentId);
+      return row && !row.deleted ? { row, now: true } : undefined;
+    });
+    if (!done) return undefined;
+    const { row } = done;
     const comment = toComment(row);
-    const replyTo = row.parentId ? (await findComment(db, row.parentId))?.userId : undefined;
+    if (!done.now) return comment;
+    const replyTo = row.parentId ? (await this.findHere(row.parentId))?.userId : undefined;
     this.sequence((seq) => ({ type: "comment_added", video_id: videoId, comment, action: "add", seq }), {
       author: row.userId,
       replyTo,
@@ -813,15 +888,20 @@ export class VideoRoom extends DurableObject<Env> {
   async removeComment(videoId: string, commentId: string): Promise<boolean> {
     this.remember(videoId);
     // Comments still waiting go to D1 first: a reply among them turns this delete into a stub.
-    await this.flushComments();
-    const status = await deleteComment(database(this.env.DB), commentId);
-    // A held comment was never announced nor counted: nobody is told, nothing is taken off.
-    if (status === "published") {
-      this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
-      this.scheduleTick();
-      await this.bump(videoId, { comments: -1 });
-    }
+    const status = await this.serially(async () => {
+      await this.flushOnce();
+      return deleteComment((await this.commentStore()).db, commentId);
+    });
+    await this.announceGone(videoId, commentId, status);
     return status !== undefined;
+  }
+
+  /** A published comment that went is announced and taken off the count; a held one was never either. */
+  private async announceGone(videoId: string, commentId: string, status: string | undefined) {
+    if (status !== "published") return;
+    this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
+    this.scheduleTick();
+    await this.bump(videoId, { comments: -1 });
   }
 
   /**
@@ -833,14 +913,21 @@ export class VideoRoom extends DurableObject<Env> {
     await this.everyRelay((relay) => relay.viewerBlocks(viewerId, blockedId, blocked));
   }
 
-  /** A moderator removed a comment (already stored as removed): watchers are told, the count follows. */
-  async announceRemoved(videoId: string, commentId: string): Promise<void> {
+  /**
+   * A moderator removes a comment: its text goes and its place stays as a stub for its replies;
+   * watchers are told and the count follows. False when it was not there (or removed already).
+   */
+  async moderatorRemove(videoId: string, commentId: string): Promise<boolean> {
     this.remember(videoId);
-    // A held comment was never announced nor counted.
-    if ((await findComment(database(this.env.DB), commentId))?.status === "held") return;
-    this.sequence((seq) => ({ type: "comment_deleted", video_id: videoId, comment_id: commentId, seq }));
-    this.scheduleTick();
-    await this.bump(videoId, { comments: -1 });
+    const status = await this.serially(async () => {
+      await this.flushOnce();
+      const found = await this.findHere(commentId);
+      if (!found || found.deleted) return undefined;
+      await markCommentRemoved((await this.commentStore()).db, commentId);
+      return found.status;
+    });
+    await this.announceGone(videoId, commentId, status);
+    return status !== undefined;
   }
 
   // --- settings and automatic slow mode ---

@@ -8,6 +8,7 @@ import { bearer, json, jsonBody, PageQuery, problems } from "../schemas/common";
 import * as accounts from "../services/accounts";
 import * as channels from "../services/channels";
 import * as rules from "../services/comment-rules";
+import { commentStores } from "../wiring/deps";
 
 export const channelRoutes = router()
   .openapi(
@@ -117,6 +118,15 @@ export const channelRoutes = router()
     }),
     async (c) => {
       const { page, limit } = c.req.valid("query");
-      return c.json(await rules.heldComments(c.var.db, c.var.user, c.req.valid("param").channel_id, page, limit), 200);
+      return c.json(
+        await rules.heldComments(
+          commentStores(c.env, c.var.db),
+          c.var.user,
+          c.req.valid("param").channel_id,
+          page,
+          limit,
+        ),
+        200,
+      );
     },
   );

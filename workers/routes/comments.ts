@@ -7,7 +7,7 @@ import { CommentBody, CommentList, CommentOut, CommentParams, CommentsQuery } fr
 import { bearer, json, jsonBody, PageQuery, problems } from "../schemas/common";
 import { VideoParams } from "../schemas/processing";
 import * as comments from "../services/comments";
-import { commentDeps } from "../wiring/deps";
+import { commentDeps, commentStores } from "../wiring/deps";
 
 /**
  * Spec: Comments Flow, Get Comments Flow, Nested Replies. Mounted at /api/v1. The live side
@@ -47,7 +47,7 @@ export const commentRoutes = router()
     }),
     async (c) => {
       const list = await comments.listComments(
-        c.var.db,
+        commentStores(c.env, c.var.db),
         c.req.valid("param").video_id,
         c.var.user,
         c.req.valid("query"),
@@ -66,7 +66,7 @@ export const commentRoutes = router()
     }),
     async (c) => {
       const list = await comments.listReplies(
-        c.var.db,
+        commentStores(c.env, c.var.db),
         c.req.valid("param").comment_id,
         c.var.user,
         c.req.valid("query"),

@@ -24,7 +24,7 @@ import {
 } from "../schemas/moderation";
 import * as moderation from "../services/moderation";
 import * as reports from "../services/reports";
-import { moderationDeps } from "../wiring/deps";
+import { commentStores, moderationDeps } from "../wiring/deps";
 
 const origin = (url: string) => new URL(url).origin;
 
@@ -44,7 +44,7 @@ export const moderationRoutes = router()
       request: { body: jsonBody(ReportBody) },
       responses: { 201: json(ReportCreated, "Filed, pending"), ...problems(400, 401, 404, 409, 429) },
     }),
-    async (c) => c.json(await reports.fileReport(c.var.db, c.var.user, c.req.valid("json")), 201),
+    async (c) => c.json(await reports.fileReport(commentStores(c.env, c.var.db), c.var.user, c.req.valid("json")), 201),
   )
   .openapi(
     createRoute({
@@ -76,7 +76,10 @@ export const moderationRoutes = router()
     async (c) => {
       const { page, limit, state, target_type } = c.req.valid("query");
       const filter = { state, targetType: target_type };
-      return c.json(await reports.reportQueue(c.var.db, c.var.user, filter, page, limit, origin(c.req.url)), 200);
+      return c.json(
+        await reports.reportQueue(commentStores(c.env, c.var.db), c.var.user, filter, page, limit, origin(c.req.url)),
+        200,
+      );
     },
   )
   .openapi(

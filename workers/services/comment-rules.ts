@@ -5,6 +5,8 @@ import { toComment } from "../schemas/comments";
 import { findChannel } from "../storage/accounts";
 import * as store from "../storage/channel-moderation";
 import { heldOnChannel } from "../storage/comments";
+import { findTitles } from "../storage/videos";
+import type { CommentStores } from "./comments";
 import { countLinks, heldWordsMatcher } from "./screening";
 
 /**
@@ -78,20 +80,39 @@ export function holds(rules: store.CommentRules | undefined, content: string): b
   return rules.heldWords.length > 0 && matcherOf(rules)(content);
 }
 
-/** The comments held on the channel's videos, newest first, for its owner to approve or delete. */
+/**
+ * The comments held on the channel's videos, newest first, for its owner to approve or delete:
+ * from both databases (a video's comments are in `DB` until the cron moves them), merged.
+ */
 export async function heldComments(
-  db: Database,
+  stores: CommentStores,
   user: AuthUser,
   channelId: string,
   page: number,
   limit: number,
 ): Promise<HeldCommentList> {
+  const { db } = stores;
   await ownChannel(db, user, channelId);
-  const { total, rows } = await heldOnChannel(db, channelId, limit, (page - 1) * limit);
+  const upTo = page * limit;
+  const [here, there] = await Promise.all([
+    heldOnChannel(db, channelId, upTo),
+    heldOnChannel(stores.moved, channelId, upTo),
+  ]);
+  // `DB`'s row wins over a copy a move is making; newest first, as each side was read.
+  const inDb = new Set(here.rows.map((r) => r.id));
+  const copies = there.rows.filter((r) => inDb.has(r.id)).length;
+  const rows = [...here.rows, ...there.rows.filter((r) => !inDb.has(r.id))]
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+    .slice(upTo - limit, upTo);
+  const titles = await findTitles(db, channelId, [...new Set(rows.map((r) => r.videoId))]);
   return {
-    items: rows.map((row) => ({ ...toComment(row), video: { id: row.videoId, title: row.videoTitle } })),
+    // A video deleted meanwhile takes its comments with it; they are not listed.
+    items: rows.flatMap((row) => {
+      const title = titles.get(row.videoId);
+      return title === undefined ? [] : [{ ...toComment(row), video: { id: row.videoId, title } }];
+    }),
     page,
     limit,
-    total,
+    total: here.total + there.total - copies,
   };
 }

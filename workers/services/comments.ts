@@ -36,8 +36,17 @@ export const COMMENT_PAGE_CACHE_SECONDS = 300;
  */
 const OWN_RECENT_MS = 10 * COMMENT_PURGE_GAP_MS;
 
-export interface CommentDeps {
+/**
+ * The two databases a video's comments may be in (`videos.comments_home`, migration 0026):
+ * `DB` until the cron moves them, then `COMMENTS` (`moved`). Reads ask both at once, in
+ * parallel; the room writes where they are.
+ */
+export interface CommentStores {
   db: Database;
+  moved: Database;
+}
+
+export interface CommentDeps extends CommentStores {
   /** The video's room: it stores comment writes in order and announces them live. */
   room(videoId: string): {
     addComment(draft: CommentDraft): Promise<AddCommentResult>;
@@ -103,7 +112,7 @@ export async function postComment(
   screenText(content);
   const parentId = body.parent_id ?? null;
   const own = access.owner_id === user.id;
-  const { parent, duplicate, rules, blocked, ownerHearsComments } = await store.postingChecks(deps.db, {
+  const { parent, duplicate, rules, blocked, ownerHearsComments } = await store.postingChecks(deps.db, deps.moved, {
     userId: user.id,
     ownerId: access.owner_id,
     content,
@@ -158,9 +167,26 @@ export async function postComment(
   return result.comment;
 }
 
-type Level = Awaited<ReturnType<typeof store.topLevelPage>>;
+/**
+ * A thread level read where the video's comments are: from both databases at once, `DB`'s
+ * batch saying which answers (a move flips the video and drops `DB`'s rows in one batch, so
+ * `DB` answers with them or says they moved).
+ */
+async function fromHome(stores: CommentStores, read: (db: Database, home: boolean) => Promise<store.Level>) {
+  const [inDb, inMoved] = await Promise.all([read(stores.db, true), read(stores.moved, false)]);
+  return inDb.moved ? inMoved : inDb;
+}
 
-function listOf(level: Level, page: number, limit: number): CommentList {
+/** A comment by id wherever it is: `DB`'s row while the video's comments are there (a copy in `COMMENTS` is a move's). */
+export async function findAnyComment(stores: CommentStores, commentId: string) {
+  const [inDb, inMoved] = await Promise.all([
+    store.findComment(stores.db, commentId),
+    store.findComment(stores.moved, commentId),
+  ]);
+  return inDb ?? inMoved;
+}
+
+function listOf(level: store.Level, page: number, limit: number): CommentList {
   const repliesOf = new Map<string, CommentOut[]>(); // each without replies of its own
   for (const reply of level.replies) {
     if (!reply.parentId) continue;
@@ -197,12 +223,19 @@ function withoutBlocked(list: CommentList, blocked: Set<string>): CommentList {
  * held on this video reads past the cache (their held comments are in their list, marked);
  * the comments of users the viewer blocked are taken out.
  */
-export async function listComments(db: Database, videoId: string, viewer: AuthUser | undefined, query: CommentsQuery) {
+export async function listComments(
+  stores: CommentStores,
+  videoId: string,
+  viewer: AuthUser | undefined,
+  query: CommentsQuery,
+) {
+  const { db } = stores;
   assertVisible(await accessOf(db, videoId), viewer);
   const { page, limit, sort } = query;
+  const slice = { order: sort, limit, offset: (page - 1) * limit };
   const read = async (viewerId?: string): Promise<CommentList> =>
     listOf(
-      await store.topLevelPage(db, videoId, { order: sort, limit, offset: (page - 1) * limit }, viewerId),
+      await fromHome(stores, (from, home) => store.topLevelPage(from, videoId, slice, viewerId, home)),
       page,
       limit,
     );
@@ -211,9 +244,15 @@ export async function listComments(db: Database, videoId: string, viewer: AuthUs
     const [list, blocked] = await Promise.all([read(viewer?.id), blockedBy(db, viewer?.id)]);
     return withoutBlocked(list, blocked);
   }
+  const since = new Date(Date.now() - OWN_RECENT_MS);
   const [everyone, own, blocked] = await Promise.all([
     cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, () => read()),
-    viewer ? store.readsPastCache(db, videoId, viewer.id, new Date(Date.now() - OWN_RECENT_MS)) : false,
+    viewer
+      ? Promise.all([
+          store.readsPastCache(db, videoId, viewer.id, since),
+          store.readsPastCache(stores.moved, videoId, viewer.id, since),
+        ]).then(([a, b]) => a || b)
+      : false,
     blockedBy(db, viewer?.id),
   ]);
   return withoutBlocked(own ? await read(viewer?.id) : everyone, blocked);
@@ -223,9 +262,9 @@ export async function listComments(db: Database, videoId: string, viewer: AuthUs
  * A comment and its video's access; one on a video the viewer may not see does not exist for
  * them, nor does a held one for anyone but its author and the video's owner.
  */
-async function visibleComment(db: Database, commentId: string, viewer: AuthUser | undefined) {
-  const comment = await store.findComment(db, commentId);
-  const access = comment && (await accessOf(db, comment.videoId));
+async function visibleComment(stores: CommentStores, commentId: string, viewer: AuthUser | undefined) {
+  const comment = await findAnyComment(stores, commentId);
+  const access = comment && (await accessOf(stores.db, comment.videoId));
   if (!comment || !isVisible(access, viewer)) throw notFound("Comment");
   if (comment.status === "held" && viewer?.id !== comment.userId && viewer?.id !== access.owner_id) {
     throw notFound("Comment");
@@ -235,29 +274,24 @@ async function visibleComment(db: Database, commentId: string, viewer: AuthUser 
 
 /** The direct replies of a comment at any depth, oldest first, each with its own first replies. */
 export async function listReplies(
-  db: Database,
+  stores: CommentStores,
   commentId: string,
   viewer: AuthUser | undefined,
   query: { page: number; limit: number },
 ) {
-  const { comment } = await visibleComment(db, commentId, viewer);
+  const { comment } = await visibleComment(stores, commentId, viewer);
   const { page, limit } = query;
+  const slice = { order: "thread" as const, limit, offset: (page - 1) * limit };
   const [level, blocked] = await Promise.all([
-    store.repliesPage(
-      db,
-      comment.videoId,
-      commentId,
-      { order: "thread", limit, offset: (page - 1) * limit },
-      viewer?.id,
-    ),
-    blockedBy(db, viewer?.id),
+    fromHome(stores, (from, home) => store.repliesPage(from, comment.videoId, commentId, slice, viewer?.id, home)),
+    blockedBy(stores.db, viewer?.id),
   ]);
   return withoutBlocked(listOf(level, page, limit), blocked);
 }
 
 /** Deletes a comment: its author or the video's owner may (seed: moderation by the owner). */
 export async function deleteComment(deps: CommentDeps, commentId: string, user: AuthUser): Promise<void> {
-  const { comment, access } = await visibleComment(deps.db, commentId, user);
+  const { comment, access } = await visibleComment(deps, commentId, user);
   if (comment.deleted) throw notFound("Comment");
   if (comment.userId !== user.id && access.owner_id !== user.id) {
     throw forbidden("Only the comment's author or the video's owner may delete it.");
@@ -272,7 +306,7 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
  * pages go. Approving a published one answers it.
  */
 export async function approveComment(deps: CommentDeps, commentId: string, user: AuthUser): Promise<CommentOut> {
-  const comment = await store.findComment(deps.db, commentId);
+  const comment = await findAnyComment(deps, commentId);
   const access = comment && (await accessOf(deps.db, comment.videoId));
   if (!comment || !isVisible(access, user)) throw notFound("Comment");
   // Before anything about the comment itself: to anyone but the owner, the answer is the same.
@@ -297,4 +331,39 @@ export async function joinRoom(
   // Remembered so that a suspension can close the viewer's sockets in this room.
   if (viewer) await deps.joins.joined(viewer.id, videoId, new Date());
   return deps.room(videoId).join(request, viewer?.id);
+}
+
+/** Videos whose comments the cron moves to `COMMENTS` in one run (each through its room, ten at a time). */
+export const COMMENT_MOVES_PER_RUN = 100;
+/** Videos without a comment in `DB` the cron marks moved in one run (one statement). */
+export const COMMENTLESS_MARKS_PER_RUN = 5000;
+
+export interface CommentMoveDeps {
+  db: Database;
+  /** The video's room, which writes its comments and so moves them. */
+  room(videoId: string): { moveComments(): Promise<number> };
+}
+
+/**
+ * Cron: the comments move (issue 23, docs/capacity.md "The comments move"). Videos with no
+ * comment in `DB` are marked moved in one statement; then up to `perRun` videos with comments
+ * there are moved by their rooms. A room that fails is tried again next run (its copy is
+ * redone from the start). Answers what it did.
+ */
+export async function moveComments(deps: CommentMoveDeps, perRun = COMMENT_MOVES_PER_RUN) {
+  const marked = await store.markCommentlessMoved(deps.db, COMMENTLESS_MARKS_PER_RUN);
+  const ids = await store.videosToMove(deps.db, perRun);
+  let videos = 0;
+  let comments = 0;
+  for (let i = 0; i < ids.length; i += 10) {
+    const wave = ids.slice(i, i + 10);
+    const results = await Promise.allSettled(wave.map((id) => deps.room(id).moveComments()));
+    results.forEach((r, k) => {
+      if (r.status === "fulfilled") {
+        videos++;
+        comments += r.value;
+      } else log("warn", "comments move failed", { video_id: wave[k], error: String(r.reason) });
+    });
+  }
+  return { marked, videos, comments };
 }

@@ -3,6 +3,7 @@ import type { AuthUser, Database } from "../env";
 import { forbidden, notFound, problem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
+import * as comments from "../storage/comments";
 import { purgeComments } from "../storage/edge-cache";
 import type { RoomMemory } from "../storage/history";
 import * as store from "../storage/moderation";
@@ -17,6 +18,8 @@ import { findVideo } from "../storage/videos";
  */
 export interface ModerationDeps {
   db: Database;
+  /** The `COMMENTS` database (moved videos' comments): an account's standing is copied onto its comments there. */
+  moved: Database;
   /** Drops every cached answer about a video, here and (in production) in every data centre. */
   purge(videoId: string): Promise<void>;
   /** Live rooms: a blocked video's room closes; a suspended user's sockets close. */
@@ -28,8 +31,11 @@ export interface ModerationDeps {
   joins: RoomMemory;
   /** Brings the video's content vector in line with its row (it leaves recommendations). */
   reindex(videoId: string): Promise<void>;
-  /** A comment was removed: its video's room tells watchers, its cached pages go. */
-  commentRemoved(videoId: string, commentId: string): Promise<void>;
+  /**
+   * Removes a comment through its video's room (which writes the video's comments and tells
+   * watchers), and its cached pages go; false when it was gone.
+   */
+  removeComment(videoId: string, commentId: string): Promise<boolean>;
   /** Runs work after the answer (purging an account's many videos). */
   waitUntil(promise: Promise<unknown>): void;
   /** A video was blocked (its owner's webhooks hear `video.blocked`). */
@@ -168,7 +174,7 @@ export async function suspendUser(
   ]);
   const [rooms] = await Promise.all([
     deps.joins.roomsOf(userId, new Date(now.getTime() - ROOM_MEMORY_MS)),
-    accountChanged(deps, userId),
+    accountChanged(deps, userId, true),
   ]);
   await Promise.all(
     rooms.map((videoId) =>
@@ -201,7 +207,7 @@ export async function liftSuspension(deps: ModerationDeps, moderator: AuthUser |
       reason: moderator ? null : "the suspension ran out",
     }),
   ]);
-  await accountChanged(deps, userId);
+  await accountChanged(deps, userId, false);
 }
 
 /** Cron: suspensions whose end has come are lifted (and logged). */
@@ -211,12 +217,19 @@ export async function liftExpiredSuspensions(deps: ModerationDeps, now = new Dat
   return due.length;
 }
 
-/** An account's videos and the pages that show its comments changed: their cached answers go (in the background). */
-async function accountChanged(deps: ModerationDeps, userId: string) {
-  const [own, commented] = await Promise.all([
+/**
+ * An account was suspended or restored: its comments in `COMMENTS` say so (`DB`'s are read
+ * with `users`), and its videos and the pages that show its comments changed: their cached
+ * answers go (in the background).
+ */
+async function accountChanged(deps: ModerationDeps, userId: string, suspended: boolean) {
+  await comments.setAuthorSuspended(deps.moved, userId, suspended);
+  const [own, commentedHere, commentedThere] = await Promise.all([
     store.videoIdsOf(deps.db, userId),
-    store.commentedVideoIdsOf(deps.db, userId),
+    comments.commentedVideoIdsOf(deps.db, userId),
+    comments.commentedVideoIdsOf(deps.moved, userId),
   ]);
+  const commented = [...new Set([...commentedHere, ...commentedThere])];
   deps.waitUntil(
     Promise.all([...own.map((id) => deps.purge(id)), ...commented.map((id) => purgeComments(id))]).catch(
       (err: unknown) => log("warn", "purge after a suspension failed", { user_id: userId, error: String(err) }),

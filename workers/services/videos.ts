@@ -2,6 +2,7 @@ import type { AuthUser, Database } from "../env";
 import { forbidden, notFound, problem } from "../lib/errors";
 import { signScope } from "../lib/signing";
 import type { VideoSummary } from "../schemas/videos";
+import { deleteVideoComments } from "../storage/comments";
 import { cached, cacheKeys, purgeComments, purgeVideo } from "../storage/edge-cache";
 import type { HistoryStore } from "../storage/history";
 import { type MediaStore, mediaUrl } from "../storage/media";
@@ -17,6 +18,8 @@ const PLAYBACK_TOKEN_SECONDS = 6 * 3600;
 
 export interface VideoDeps {
   db: Database;
+  /** The `COMMENTS` database: a deleted video's comments there go with it (no cascade reaches it). */
+  moved: Database;
   media: MediaStore;
   /** Hears of a deleted video (recommendations drop its content vector; its owner's webhooks hear `video.deleted`). */
   deleted?: (videoId: string, ownerId: string) => Promise<void>;
@@ -331,6 +334,7 @@ export async function deleteVideo(deps: VideoDeps, userId: string, videoId: stri
     await media.deleteTail(upload.id);
   }
   await store.deleteVideoRow(db, videoId);
+  await deleteVideoComments(deps.moved, videoId);
   await media.deleteVideo(videoId);
   await Promise.all([purgeVideo(videoId), purgeComments(videoId), deps.deleted?.(videoId, userId)]);
 }

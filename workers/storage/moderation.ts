@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../env";
+import { commentsByIds } from "./comments";
 import {
-  comments,
   moderationLog,
   notifications,
   type REPORT_STATES,
@@ -208,17 +208,6 @@ export async function videoIdsOf(db: Database, ownerId: string, limit = 1000) {
   return rows.map((r) => r.id);
 }
 
-/** The videos an account commented on (their cached comment pages change when it is suspended). */
-export async function commentedVideoIdsOf(db: Database, userId: string, limit = 1000) {
-  const rows = await db
-    .selectDistinct({ id: comments.videoId })
-    .from(comments)
-    .where(eq(comments.userId, userId))
-    .limit(limit)
-    .all();
-  return rows.map((r) => r.id);
-}
-
 // Blocked videos.
 
 /** Statement: blocks a video; false-y (no row) when it was already blocked or is gone. */
@@ -241,7 +230,7 @@ export const notifyBlocked = (db: Database, row: { id: string; userId: string; v
 // Report targets.
 
 /** What a report's target looks like to moderators, looked up for a page of reports in three queries. */
-export async function targetSummaries(db: Database, refs: { type: TargetType; id: string }[]) {
+export async function targetSummaries(db: Database, moved: Database, refs: { type: TargetType; id: string }[]) {
   const ids = (type: TargetType) => [...new Set(refs.filter((r) => r.type === type).map((r) => r.id))];
   const [videoIds, commentIds, userIds] = [ids("video"), ids("comment"), ids("user")];
   const [videoRows, commentRows, userRows] = await Promise.all([
@@ -260,21 +249,12 @@ export async function targetSummaries(db: Database, refs: { type: TargetType; id
           .where(inArray(videos.id, videoIds))
           .all()
       : [],
-    commentIds.length
-      ? db
-          .select({
-            id: comments.id,
-            videoId: comments.videoId,
-            content: comments.content,
-            deleted: comments.deleted,
-            userId: comments.userId,
-            username: users.username,
-          })
-          .from(comments)
-          .innerJoin(users, eq(users.id, comments.userId))
-          .where(inArray(comments.id, commentIds))
-          .all()
-      : [],
+    // A comment is in `DB` or, once its video's comments moved, in `COMMENTS`; `DB`'s row wins
+    // (a copy in `COMMENTS` while it is still in `DB` is a move's).
+    Promise.all([commentsByIds(moved, commentIds), commentsByIds(db, commentIds)]).then(([there, here]) => [
+      ...there,
+      ...here,
+    ]),
     userIds.length
       ? db
           .select({ id: users.id, username: users.username, suspendedUntil: users.suspendedUntil })
@@ -289,7 +269,3 @@ export async function targetSummaries(db: Database, refs: { type: TargetType; id
     users: new Map(userRows.map((u) => [u.id, u])),
   };
 }
-
-/** Statement: a moderator removes a comment: its text goes, its place stays as a stub for its replies. */
-export const removeComment = (db: Database, commentId: string) =>
-  db.update(comments).set({ deleted: true, content: "" }).where(eq(comments.id, commentId));

@@ -5,6 +5,9 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
+/** `videos.comments_home` of a video whose comments are in the `COMMENTS` database. */
+export const COMMENTS_MOVED = 1;
+
 export const ROLES = ["user", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -110,11 +113,22 @@ export const videos = sqliteTable(
     ownerSuspended: integer("owner_suspended", { mode: "boolean" }).notNull().default(false),
     /** What is spoken, as a BCP 47 tag (API.md): auto captions transcribe in it. */
     language: text("language"),
+    /**
+     * Where the video's comments are (migration 0026): 0 in `DB`, 1 in the `COMMENTS` database.
+     * Videos made before 0026 hold 0 until the cron moves their comments (services/comments.ts
+     * `moveComments`); the platform makes new ones with 1.
+     */
+    commentsHome: integer("comments_home")
+      .notNull()
+      .default(0)
+      .$defaultFn(() => COMMENTS_MOVED),
   },
   (t) => [
     index("videos_channel_created").on(t.channelId, t.createdAt),
     index("videos_status").on(t.status),
     index("videos_active_at").on(t.activeAt),
+    // The videos whose comments are still in `DB`: the cron's move finds them (migration 0026).
+    index("videos_comments_in_db").on(t.id).where(sql`${t.commentsHome} = 0`),
     index("videos_channel_listed")
       .on(t.channelId, t.publishedAt)
       .where(

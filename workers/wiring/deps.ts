@@ -7,7 +7,7 @@ import type { TokenConfig } from "../services/accounts";
 import type { AnalyticsDeps } from "../services/analytics";
 import type { AutoCaptionDeps } from "../services/auto-captions";
 import type { CaptionDeps } from "../services/captions";
-import type { CommentDeps } from "../services/comments";
+import type { CommentDeps, CommentStores } from "../services/comments";
 import type { EngagementDeps } from "../services/engagement";
 import type { HistoryDeps } from "../services/history";
 import type { LiveDeps } from "../services/live";
@@ -51,11 +51,23 @@ const handles = new WeakMap<D1Database, Database>();
  * handle holds no request state, and every request opens one (request-id middleware).
  */
 export function databaseOf(env: Env): Database {
-  const known = handles.get(env.DB);
+  return handleOf(env.DB);
+}
+
+function handleOf(binding: D1Database): Database {
+  const known = handles.get(binding);
   if (known) return known;
-  const db = database(env.DB);
-  handles.set(env.DB, db);
+  const db = database(binding);
+  handles.set(binding, db);
   return db;
+}
+
+/**
+ * The request's catalogue beside the `COMMENTS` database, where moved videos' comments are
+ * (services/comments.ts `CommentStores`). `COMMENTS` is read from its primary: no session.
+ */
+export function commentStores(env: Env, db: Database): CommentStores {
+  return { db, moved: handleOf(env.COMMENTS) };
 }
 
 /**
@@ -108,6 +120,7 @@ export function videoDeps(env: Env, db: Database): VideoDeps {
   const hooks = webhookHooksOf(env, db);
   return {
     db,
+    moved: commentStores(env, db).moved,
     media: mediaStore(env.MEDIA),
     // Its caption cues live in another database, which the rows' cascade does not reach (what
     // this misses, the cron's sweep finds: storage/captions.ts `sweepVersions`).
@@ -220,7 +233,7 @@ export function analyticsDeps(env: Env, db: Database): AnalyticsDeps {
  */
 export function commentDeps(env: Env, db: Database, region = UNKNOWN_REGION): CommentDeps {
   return {
-    db,
+    ...commentStores(env, db),
     room: (videoId) => roomOf(env, videoId),
     joins: roomMemory(env),
     region,
@@ -310,6 +323,7 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
   const purge = edgePurge(env);
   return {
     db,
+    moved: commentStores(env, db).moved,
     purge,
     rooms: {
       close: (videoId, reason) => roomOf(env, videoId).close(reason),
@@ -317,8 +331,10 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
     },
     joins: roomMemory(env),
     reindex: reindexVideo(env),
-    commentRemoved: async (videoId, commentId) => {
-      await Promise.all([purge(videoId), roomOf(env, videoId).announceRemoved(commentId)]);
+    removeComment: async (videoId, commentId) => {
+      const removed = await roomOf(env, videoId).moderatorRemove(commentId);
+      await purge(videoId);
+      return removed;
     },
     waitUntil,
     blocked: (videoId, reason, at) =>

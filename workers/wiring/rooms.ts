@@ -39,7 +39,10 @@ export function roomOf(env: Env, videoId: string) {
     /** A watcher's blocks changed: their sockets skip (or get again) that user's comments from the next tick. */
     viewerBlocks: (viewerId: string, blockedId: string, blocked: boolean) =>
       hub.viewerBlocks(videoId, viewerId, blockedId, blocked),
-    announceRemoved: (commentId: string) => hub.announceRemoved(videoId, commentId),
+    /** A moderator removes a comment (a stub stays for its replies); false when it was gone. */
+    moderatorRemove: (commentId: string) => hub.moderatorRemove(videoId, commentId),
+    /** Moves the video's comments to the `COMMENTS` database (the cron's move); answers how many. */
+    moveComments: () => hub.moveComments(videoId),
     close: (reason: string) => hub.closeRoom(videoId, reason),
     closeViewer: (userId: string, reason: string) => hub.closeViewer(videoId, userId, reason),
     settings: () => hub.settings(videoId),

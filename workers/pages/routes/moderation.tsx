@@ -4,7 +4,7 @@ import { forbidden, invalid } from "../../lib/errors";
 import { ActionBody, QueueQuery } from "../../schemas/moderation";
 import { hasRole, moderationLog } from "../../services/moderation";
 import { actOnReport, reportQueue } from "../../services/reports";
-import { moderationDeps } from "../../wiring/deps";
+import { commentStores, moderationDeps } from "../../wiring/deps";
 import { signedIn } from "../middleware";
 import { ModerationPage } from "../pages/moderation";
 
@@ -17,7 +17,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const { state, target_type, page, limit } = query.data;
     const origin = new URL(c.req.url).origin;
     const [queue, log] = await Promise.all([
-      reportQueue(c.var.db, c.var.user, { state, targetType: target_type }, page, limit, origin),
+      reportQueue(commentStores(c.env, c.var.db), c.var.user, { state, targetType: target_type }, page, limit, origin),
       moderationLog(c.var.db, 1, 50),
     ]);
     return c.render(<ModerationPage queue={queue} log={log} state={state} notice={c.req.query("notice")} />, {

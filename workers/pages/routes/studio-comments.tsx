@@ -6,7 +6,7 @@ import { me } from "../../services/accounts";
 import * as rules from "../../services/comment-rules";
 import * as comments from "../../services/comments";
 import * as blocks from "../../services/user-blocks";
-import { blockDeps, commentDeps } from "../../wiring/deps";
+import { blockDeps, commentDeps, commentStores } from "../../wiring/deps";
 import { signedIn } from "../middleware";
 import { StudioCommentsPage } from "../pages/studio-comments";
 
@@ -19,7 +19,7 @@ async function render(c: StudioContext, refused?: { error: string; words: string
   const { db, user } = c.var;
   const channelId = (await me(db, user.id)).channel_id;
   const [held, current, blocked] = await Promise.all([
-    rules.heldComments(db, user, channelId, 1, SHOWN),
+    rules.heldComments(commentStores(c.env, db), user, channelId, 1, SHOWN),
     rules.commentRules(db, user, channelId),
     blocks.blocksOf(db, user.id, 1, SHOWN),
   ]);

@@ -11,7 +11,7 @@ import { playContext } from "../../services/playlists";
 import { statusOf } from "../../services/processing";
 import { relatedTo } from "../../services/recommendations/recommend";
 import * as videos from "../../services/videos";
-import { recommendationDeps, videoDeps } from "../../wiring/deps";
+import { commentStores, recommendationDeps, videoDeps } from "../../wiring/deps";
 import { userHistoryOf } from "../../wiring/history";
 import { WatchPage } from "../pages/watch";
 import { orNull, ROW } from "./lists";
@@ -30,7 +30,7 @@ export const watchRoutes = new Hono<AppEnv>().get("/watch/:video_id", async (c) 
   const seed = Number(c.req.query("shuffle"));
   const shuffle = Number.isInteger(seed) && seed >= 0 ? seed : undefined;
   const [list, status, upNext, access, subscribed, playing, start] = await Promise.all([
-    comments.listComments(db, id, user, CommentsQuery.parse({})),
+    comments.listComments(commentStores(c.env, db), id, user, CommentsQuery.parse({})),
     video.playable ? undefined : statusOf(db, id),
     orNull(c, "up next", relatedTo(deps, id, user, regionOf(c.req.raw), ROW)),
     user ? videos.accessOf(db, id) : undefined,
