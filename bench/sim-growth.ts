@@ -249,9 +249,8 @@ const capDb = migratedFile("captions.db", path.join(root, "migrations", "caption
 const runCaptions = runnerOn(capDb);
 
 /**
- * The comments database (wrangler.toml's COMMENTS, migrations/comments): since migration 0026
- * every new video's comments are written there, and the cron moves the older videos'. The sim
- * writes every comment there, as the platform does once that move is done; its table is
+ * The comments database (wrangler.toml's COMMENTS, migrations/comments): every comment is
+ * written there (migration 0026 split it out, 0027 dropped `DB`'s once moved); its table is
  * reported as `COMMENTS:comments`. Each row carries its video's channel and its author's name
  * (a database of its own cannot join `users` and `videos`).
  */

@@ -38,24 +38,29 @@ const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "
 process.stdout.write(migrate.stdout ?? "");
 process.stderr.write(migrate.stderr ?? "");
 if (migrate.status !== 0) {
-  // Migrations 0022 and 0024 refuse a database whose old tables still hold rows that the
+  // Migrations 0022, 0024 and 0027 refuse a database whose old tables still hold rows that the
   // release before each moved out with its cron (README, "Deploying"): 0022 the per-view
-  // tables (into Durable Objects), 0024 caption cues (into the captions database).
+  // tables (into Durable Objects), 0024 caption cues (into the captions database), 0027
+  // comments (into the comments database).
   const output = `${migrate.stdout}${migrate.stderr}`;
-  const undrained = /(\w+)_not_yet_drained/.exec(output)?.[1];
-  const unmoved = /caption_cues_not_yet_moved/.test(output);
-  const release = undrained ? "0022" : "0024";
-  console.error(
-    undrained || unmoved
-      ? `[start] migrations failed: the local database in ${persistTo} still holds rows of \`${undrained ?? "caption_cues"}\`, which the\n` +
-          `  release before migration ${release} moves out with its cron (README, "Upgrading a deployment from before\n` +
-          `  migration ${release}"). Leave that release's \`npm start\` running (it runs the cron every 5 minutes;\n` +
-          (undrained
-            ? "  room joins clear a day after they were made) and try again, or start afresh with another\n"
-            : "  each run moves 20,000 cues to the captions database) and try again, or start afresh with another\n") +
-          "  PERSIST_DIR (the local state is test data). Nothing was changed: D1 rolled the migration back."
-      : "[start] migrations failed",
-  );
+  const guards = [
+    // [what the refusal names, the table, the migration, how the release before moves it]
+    [/(\w+)_not_yet_drained/, undefined, "0022", "room joins clear a day after they were made"],
+    [/caption_cues_not_yet_moved/, "caption_cues", "0024", "each run moves 20,000 cues to the captions database"],
+    [/comments_not_yet_moved/, "comments", "0027", "each run moves 100 videos' comments to the comments database"],
+  ];
+  const guard = guards.find(([pattern]) => pattern.test(output));
+  if (guard) {
+    const [pattern, named, release, pace] = guard;
+    const table = named ?? pattern.exec(output)?.[1];
+    console.error(
+      `[start] migrations failed: the local database in ${persistTo} still holds rows of \`${table}\`, which the\n` +
+        `  release before migration ${release} moves out with its cron (README, "Upgrading a deployment from before\n` +
+        `  migration ${release}"). Leave that release's \`npm start\` running (it runs the cron every 5 minutes;\n` +
+        `  ${pace}) and try again, or start afresh with another\n` +
+        "  PERSIST_DIR (the local state is test data). Nothing was changed: D1 rolled the migration back.",
+    );
+  } else console.error("[start] migrations failed");
   process.exit(1);
 }
 // The captions and comments databases (wrangler.toml's CAPTIONS and COMMENTS).

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import { api, commentsHomeOfNewVideos, type TestUser } from "./fixtures";
+import { expect } from "vitest";
+import { api, type TestUser } from "./fixtures";
 
-// What the comment tests share: posting and listing through the API, and running a suite once
-// for each database a video's comments may be in.
+// What the comment tests share: posting and listing through the API.
 
 export type Comment = Record<string, any>;
 
@@ -34,19 +33,4 @@ export async function commentList(path: string, as?: TestUser): Promise<CommentL
   const res = await api(path, { as });
   expect(res.status, await res.clone().text()).toBe(200);
   return res.json();
-}
-
-/**
- * Runs `suite` twice: with the videos' comments in `DB` (a video made before migration 0026,
- * until the cron moves them) and in `COMMENTS` (every video made since).
- */
-export function inEachCommentsHome(suite: (home: 0 | 1) => void) {
-  describe.each([
-    ["DB", 0],
-    ["COMMENTS", 1],
-  ] as const)("with the video's comments in %s", (_, home) => {
-    beforeAll(() => commentsHomeOfNewVideos(home));
-    afterAll(() => commentsHomeOfNewVideos(undefined));
-    suite(home);
-  });
 }

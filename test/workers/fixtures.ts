@@ -199,24 +199,8 @@ export const SEGMENT = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
  * A video taken through the whole pipeline to `ready`, with a master, one rendition and
  * thumbnails, stored as MPEG-TS: what videos made before fMP4 became the default look like.
  */
-/**
- * Where the comments of videos made from now on are (`videos.comments_home`, migration 0026):
- * the platform makes new videos with theirs in `COMMENTS` (1) and older ones have them in `DB`
- * (0) until the cron moves them. Undefined: as each fixture makes them (an upload 1, a
- * catalogued video 0). Comment tests run once for each.
- */
-let commentsHome: 0 | 1 | undefined;
-export function commentsHomeOfNewVideos(home: 0 | 1 | undefined) {
-  commentsHome = home;
-}
-async function placeComments(videoId: string) {
-  if (commentsHome === undefined) return;
-  await env.DB.prepare("UPDATE videos SET comments_home = ? WHERE id = ?").bind(commentsHome, videoId).run();
-}
-
 export async function readyVideo(user: TestUser, visibility = "public", title?: string) {
   const { videoId, job } = await processingVideo(user, visibility, title);
-  await placeComments(videoId);
   for (const [path, body, type] of [
     ["master.m3u8", MASTER, "application/vnd.apple.mpegurl"],
     ["144p/index.m3u8", MEDIA_PLAYLIST, "application/vnd.apple.mpegurl"],
@@ -278,7 +262,6 @@ export async function catalogueVideo(user: TestUser, spec: VideoSpec): Promise<s
       spec.likes ?? 0,
     )
     .run();
-  await placeComments(id);
   if (spec.status === "processing") return id;
   const done = await recordCompleted(
     database(env.DB),

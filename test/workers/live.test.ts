@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countSecond, eventsFor, heldAbove, sampleTop } from "../../workers/durable-objects/live-sampling";
 import { LIMITS, type RoomEvent } from "../../workers/durable-objects/video-room-protocol";
-import { api, expectProblem, readyVideo, registerUser, row, type TestUser, waitFor } from "./fixtures";
+import { api, expectProblem, readyVideo, registerUser, type TestUser, waitFor } from "./fixtures";
 import { join, type Watcher } from "./room-client";
 import { stubTranscoder } from "./transcoder-stub";
 
@@ -84,7 +84,7 @@ describe("sequence numbers and the backlog", () => {
     expect(accepted.every((r) => r.ok)).toBe(true);
     await evictDurableObject(room);
     await runDurableObjectAlarm(room);
-    const stored = await env.DB.prepare("SELECT id FROM comments WHERE video_id = ? ORDER BY created_at")
+    const stored = await env.COMMENTS.prepare("SELECT id FROM comments WHERE video_id = ? ORDER BY created_at")
       .bind(videoId)
       .all();
     expect(stored.results.map((r) => r.id)).toEqual(drafts.map((d) => d.id));
@@ -395,7 +395,9 @@ describe("live limits and settings", () => {
       401,
       "unauthorized",
     );
-    expect(await row("SELECT count(*) AS n FROM comments WHERE video_id = ?", videoId)).toEqual({ n: 4 });
+    expect(
+      await env.COMMENTS.prepare("SELECT count(*) AS n FROM comments WHERE video_id = ?").bind(videoId).first(),
+    ).toEqual({ n: 4 });
   });
 
   it("turns slow mode on when the accepted rate holds above the threshold for 10 s (pure rule)", () => {

@@ -4,21 +4,17 @@ import { log } from "../lib/log";
 import { GLOBAL_REGION, isCountry, UNKNOWN_REGION } from "../lib/region";
 import { type CommentOut, toComment } from "../schemas/comments";
 import {
-  type CommentRow,
-  commentHome,
   deleteComment,
   findComment,
   insertComments,
-  isMovedError,
   markCommentRemoved,
-  moveVideoComments,
   type NewComment,
   publishComment,
 } from "../storage/comments";
 import { database } from "../storage/db";
 import { flushRoom } from "../storage/engagement";
 import type { CoViewPair } from "../storage/signals";
-import { readCounts } from "../storage/videos";
+import { findPlaybackFacts, readCounts } from "../storage/videos";
 import { addLogs, CoViewTable, subtractLogs } from "./co-views";
 import { countSecond, heldAbove, type RateLog, sampleTop } from "./live-sampling";
 import { type HourEvent, type HourRow, RoomHours } from "./room-hours";
@@ -224,9 +220,9 @@ export class VideoRoom extends DurableObject<Env> {
   private flushing: Promise<void> | undefined;
 
   /**
-   * The room's comment writes run one after another: flushes, held comments, approvals,
-   * deletions and the move to `COMMENTS` (which must see no write while it copies). Work run
-   * here calls `flushOnce`, never `flushComments` (that would wait for itself).
+   * The room's comment writes run one after another: flushes, held comments, approvals and
+   * deletions, each seeing the writes before it. Work run here calls `flushOnce`, never
+   * `flushComments` (that would wait for itself).
    */
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -267,56 +263,23 @@ export class VideoRoom extends DurableObject<Env> {
     }
   }
 
-  /** The video's comments are in `COMMENTS` (with its channel): known for good once seen, they never go back. */
-  private moved: { channelId: string } | undefined;
-
-  /** Where the video's comments are now (`videos.comments_home`, read from `DB` until they moved). */
-  private async commentStore(): Promise<{ db: Database; moved?: { channelId: string } }> {
-    if (!this.moved) {
-      const home = await commentHome(database(this.env.DB), this.videoId);
-      if (home?.moved) this.moved = { channelId: home.channelId };
-    }
-    return this.moved ? { db: database(this.env.COMMENTS), moved: this.moved } : { db: database(this.env.DB) };
+  /** The `COMMENTS` database, where the video's comments are. */
+  private get comments(): Database {
+    return database(this.env.COMMENTS);
   }
 
-  /**
-   * Writes comments where the video's are. The cron may mark a video without comments moved
-   * at any time (storage/comments.ts `markCommentlessMoved`): `DB` then refuses the batch
-   * (migration 0026's guard), and it goes to `COMMENTS`.
-   */
+  /** The video's channel, which each of its comments carries: read from `DB` once (it never changes). */
+  private channelId: string | undefined;
+
+  /** Writes comments of the video (each with its channel and author's name). */
   private async storeComments(rows: (NewComment & { username: string })[]): Promise<void> {
-    const here = await this.commentStore();
-    try {
-      await insertComments(here.db, rows, here.moved);
-    } catch (err) {
-      if (here.moved || !isMovedError(err)) throw err;
-      const there = await this.commentStore();
-      if (!there.moved) throw err;
-      await insertComments(there.db, rows, there.moved);
+    if (this.channelId === undefined) {
+      const facts = await findPlaybackFacts(database(this.env.DB), this.videoId);
+      // A video deleted meanwhile: its comments fail as its foreign key failed them before.
+      if (!facts) throw new Error(`video ${this.videoId} is gone`);
+      this.channelId = facts.channel_id;
     }
-  }
-
-  /** A comment of the video where its comments are (looked for again if they moved meanwhile). */
-  private async findHere(commentId: string): Promise<CommentRow | undefined> {
-    const here = await this.commentStore();
-    const found = await findComment(here.db, commentId);
-    if (found || here.moved) return found;
-    const there = await this.commentStore();
-    return there.moved ? findComment(there.db, commentId) : undefined;
-  }
-
-  /**
-   * Moves the video's comments from `DB` to `COMMENTS` (the cron asks: services/comments.ts
-   * `moveComments`) and answers how many; 0 when they are there already. Comments waiting go
-   * to `DB` first, and no comment of the video is written until the move is done.
-   */
-  async moveComments(videoId: string): Promise<number> {
-    this.remember(videoId);
-    return this.serially(async () => {
-      await this.flushOnce();
-      if ((await this.commentStore()).moved) return 0;
-      return moveVideoComments(database(this.env.DB), database(this.env.COMMENTS), videoId);
-    });
+    await insertComments(this.comments, rows, this.channelId);
   }
 
   /** Callers waiting for a comment of theirs to be in D1. */
@@ -798,7 +761,7 @@ export class VideoRoom extends DurableObject<Env> {
       const waiting = this.pendingComment(draft.parentId);
       if (waiting) replyTo = waiting.row.userId;
       else {
-        const parent = await this.findHere(draft.parentId);
+        const parent = await findComment(this.comments, draft.parentId);
         if (!parent || parent.videoId !== videoId || parent.deleted) return { ok: false, reason: "parent_gone" };
         replyTo = parent.userId;
       }
@@ -862,17 +825,17 @@ export class VideoRoom extends DurableObject<Env> {
   async approveComment(videoId: string, commentId: string, region = UNKNOWN_REGION): Promise<CommentOut | undefined> {
     this.remember(videoId);
     const done = await this.serially(async () => {
-      const before = await this.findHere(commentId);
+      const before = await findComment(this.comments, commentId);
       if (!before || before.deleted) return undefined;
       if (before.status !== "held") return { row: before, now: false };
-      const row = await publishComment((await this.commentStore()).db, commentId);
+      const row = await publishComment(this.comments, commentId);
       return row && !row.deleted ? { row, now: true } : undefined;
     });
     if (!done) return undefined;
     const { row } = done;
     const comment = toComment(row);
     if (!done.now) return comment;
-    const replyTo = row.parentId ? (await this.findHere(row.parentId))?.userId : undefined;
+    const replyTo = row.parentId ? (await findComment(this.comments, row.parentId))?.userId : undefined;
     this.sequence((seq) => ({ type: "comment_added", video_id: videoId, comment, action: "add", seq }), {
       author: row.userId,
       replyTo,
@@ -890,7 +853,7 @@ export class VideoRoom extends DurableObject<Env> {
     // Comments still waiting go to D1 first: a reply among them turns this delete into a stub.
     const status = await this.serially(async () => {
       await this.flushOnce();
-      return deleteComment((await this.commentStore()).db, commentId);
+      return deleteComment(this.comments, commentId);
     });
     await this.announceGone(videoId, commentId, status);
     return status !== undefined;
@@ -921,9 +884,9 @@ export class VideoRoom extends DurableObject<Env> {
     this.remember(videoId);
     const status = await this.serially(async () => {
       await this.flushOnce();
-      const found = await this.findHere(commentId);
+      const found = await findComment(this.comments, commentId);
       if (!found || found.deleted) return undefined;
-      await markCommentRemoved((await this.commentStore()).db, commentId);
+      await markCommentRemoved(this.comments, commentId);
       return found.status;
     });
     await this.announceGone(videoId, commentId, status);

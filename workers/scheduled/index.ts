@@ -1,20 +1,17 @@
 import { errorField, log } from "../lib/log";
 import { tendCaptionCues } from "../services/captions";
-import { moveComments } from "../services/comments";
 import { liftExpiredSuspensions } from "../services/moderation";
 import { refreshVocabulary } from "../services/search";
 import { refreshTrending } from "../services/trending";
 import { expireUploads, pruneUploadParts } from "../services/uploads";
 import { sweepDeliveries } from "../services/webhook-delivery";
 import { databaseOf, deliveryDeps, moderationDeps, trendingDeps, videoDeps } from "../wiring/deps";
-import { roomOf } from "../wiring/rooms";
 
 /**
  * Cron (every 5 minutes): trending recomputed for videos with new activity and written to
  * KV; uploads past their expiry aborted, and completed uploads' parts forgotten after 7 days;
  * the search vocabulary (typo correction) brought up to date; suspensions whose time has
  * come lifted; caption cue versions that no track names dropped from the captions database;
- * videos' comments moved from `DB` to the comments database, a hundred videos a run;
  * webhook attempts whose message was lost queued again, and old events forgotten.
  * Each job runs even if another fails, and a failure is logged rather than lost.
  */
@@ -74,13 +71,6 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
       async () => {
         const { swept } = await tendCaptionCues({ db, cueDb: env.CAPTIONS }, now);
         if (swept) log("info", "unnamed caption cue versions dropped", { count: swept });
-      },
-    ],
-    [
-      "comments move",
-      async () => {
-        const moved = await moveComments({ db, room: (videoId) => roomOf(env, videoId) });
-        if (moved.marked || moved.videos) log("info", "comments moved to the comments database", moved);
       },
     ],
   ];

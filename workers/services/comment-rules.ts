@@ -80,10 +80,7 @@ export function holds(rules: store.CommentRules | undefined, content: string): b
   return rules.heldWords.length > 0 && matcherOf(rules)(content);
 }
 
-/**
- * The comments held on the channel's videos, newest first, for its owner to approve or delete:
- * from both databases (a video's comments are in `DB` until the cron moves them), merged.
- */
+/** The comments held on the channel's videos, newest first, for its owner to approve or delete. */
 export async function heldComments(
   stores: CommentStores,
   user: AuthUser,
@@ -93,26 +90,16 @@ export async function heldComments(
 ): Promise<HeldCommentList> {
   const { db } = stores;
   await ownChannel(db, user, channelId);
-  const upTo = page * limit;
-  const [here, there] = await Promise.all([
-    heldOnChannel(db, channelId, upTo),
-    heldOnChannel(stores.moved, channelId, upTo),
-  ]);
-  // `DB`'s row wins over a copy a move is making; newest first, as each side was read.
-  const inDb = new Set(here.rows.map((r) => r.id));
-  const copies = there.rows.filter((r) => inDb.has(r.id)).length;
-  const rows = [...here.rows, ...there.rows.filter((r) => !inDb.has(r.id))]
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
-    .slice(upTo - limit, upTo);
-  const titles = await findTitles(db, channelId, [...new Set(rows.map((r) => r.videoId))]);
+  const { total, rows: shown } = await heldOnChannel(stores.comments, channelId, limit, (page - 1) * limit);
+  const titles = await findTitles(db, channelId, [...new Set(shown.map((r) => r.videoId))]);
   return {
     // A video deleted meanwhile takes its comments with it; they are not listed.
-    items: rows.flatMap((row) => {
+    items: shown.flatMap((row) => {
       const title = titles.get(row.videoId);
       return title === undefined ? [] : [{ ...toComment(row), video: { id: row.videoId, title } }];
     }),
     page,
     limit,
-    total: here.total + there.total - copies,
+    total,
   };
 }

@@ -37,13 +37,13 @@ export const COMMENT_PAGE_CACHE_SECONDS = 300;
 const OWN_RECENT_MS = 10 * COMMENT_PURGE_GAP_MS;
 
 /**
- * The two databases a video's comments may be in (`videos.comments_home`, migration 0026):
- * `DB` until the cron moves them, then `COMMENTS` (`moved`). Reads ask both at once, in
- * parallel; the room writes where they are.
+ * The catalogue (`DB`: videos, blocks, rules) and the `COMMENTS` database, where comments
+ * live (issue 23; docs/capacity.md "The comments move"). The room writes comments; services
+ * read them.
  */
 export interface CommentStores {
   db: Database;
-  moved: Database;
+  comments: Database;
 }
 
 export interface CommentDeps extends CommentStores {
@@ -112,7 +112,7 @@ export async function postComment(
   screenText(content);
   const parentId = body.parent_id ?? null;
   const own = access.owner_id === user.id;
-  const { parent, duplicate, rules, blocked, ownerHearsComments } = await store.postingChecks(deps.db, deps.moved, {
+  const { parent, duplicate, rules, blocked, ownerHearsComments } = await store.postingChecks(deps.db, deps.comments, {
     userId: user.id,
     ownerId: access.owner_id,
     content,
@@ -167,25 +167,6 @@ export async function postComment(
   return result.comment;
 }
 
-/**
- * A thread level read where the video's comments are: from both databases at once, `DB`'s
- * batch saying which answers (a move flips the video and drops `DB`'s rows in one batch, so
- * `DB` answers with them or says they moved).
- */
-async function fromHome(stores: CommentStores, read: (db: Database, home: boolean) => Promise<store.Level>) {
-  const [inDb, inMoved] = await Promise.all([read(stores.db, true), read(stores.moved, false)]);
-  return inDb.moved ? inMoved : inDb;
-}
-
-/** A comment by id wherever it is: `DB`'s row while the video's comments are there (a copy in `COMMENTS` is a move's). */
-export async function findAnyComment(stores: CommentStores, commentId: string) {
-  const [inDb, inMoved] = await Promise.all([
-    store.findComment(stores.db, commentId),
-    store.findComment(stores.moved, commentId),
-  ]);
-  return inDb ?? inMoved;
-}
-
 function listOf(level: store.Level, page: number, limit: number): CommentList {
   const repliesOf = new Map<string, CommentOut[]>(); // each without replies of its own
   for (const reply of level.replies) {
@@ -234,11 +215,7 @@ export async function listComments(
   const { page, limit, sort } = query;
   const slice = { order: sort, limit, offset: (page - 1) * limit };
   const read = async (viewerId?: string): Promise<CommentList> =>
-    listOf(
-      await fromHome(stores, (from, home) => store.topLevelPage(from, videoId, slice, viewerId, home)),
-      page,
-      limit,
-    );
+    listOf(await store.topLevelPage(stores.comments, videoId, slice, viewerId), page, limit);
   if (page !== 1 || limit !== CACHED_COMMENT_LIMIT) {
     // Not cached: read as this viewer at once (their held comments, if any, in place).
     const [list, blocked] = await Promise.all([read(viewer?.id), blockedBy(db, viewer?.id)]);
@@ -247,12 +224,7 @@ export async function listComments(
   const since = new Date(Date.now() - OWN_RECENT_MS);
   const [everyone, own, blocked] = await Promise.all([
     cached(cacheKeys.comments(videoId, sort), COMMENT_PAGE_CACHE_SECONDS, () => read()),
-    viewer
-      ? Promise.all([
-          store.readsPastCache(db, videoId, viewer.id, since),
-          store.readsPastCache(stores.moved, videoId, viewer.id, since),
-        ]).then(([a, b]) => a || b)
-      : false,
+    viewer ? store.readsPastCache(stores.comments, videoId, viewer.id, since) : false,
     blockedBy(db, viewer?.id),
   ]);
   return withoutBlocked(own ? await read(viewer?.id) : everyone, blocked);
@@ -263,7 +235,7 @@ export async function listComments(
  * them, nor does a held one for anyone but its author and the video's owner.
  */
 async function visibleComment(stores: CommentStores, commentId: string, viewer: AuthUser | undefined) {
-  const comment = await findAnyComment(stores, commentId);
+  const comment = await store.findComment(stores.comments, commentId);
   const access = comment && (await accessOf(stores.db, comment.videoId));
   if (!comment || !isVisible(access, viewer)) throw notFound("Comment");
   if (comment.status === "held" && viewer?.id !== comment.userId && viewer?.id !== access.owner_id) {
@@ -283,7 +255,7 @@ export async function listReplies(
   const { page, limit } = query;
   const slice = { order: "thread" as const, limit, offset: (page - 1) * limit };
   const [level, blocked] = await Promise.all([
-    fromHome(stores, (from, home) => store.repliesPage(from, comment.videoId, commentId, slice, viewer?.id, home)),
+    store.repliesPage(stores.comments, comment.videoId, commentId, slice, viewer?.id),
     blockedBy(stores.db, viewer?.id),
   ]);
   return withoutBlocked(listOf(level, page, limit), blocked);
@@ -306,7 +278,7 @@ export async function deleteComment(deps: CommentDeps, commentId: string, user: 
  * pages go. Approving a published one answers it.
  */
 export async function approveComment(deps: CommentDeps, commentId: string, user: AuthUser): Promise<CommentOut> {
-  const comment = await findAnyComment(deps, commentId);
+  const comment = await store.findComment(deps.comments, commentId);
   const access = comment && (await accessOf(deps.db, comment.videoId));
   if (!comment || !isVisible(access, user)) throw notFound("Comment");
   // Before anything about the comment itself: to anyone but the owner, the answer is the same.
@@ -331,39 +303,4 @@ export async function joinRoom(
   // Remembered so that a suspension can close the viewer's sockets in this room.
   if (viewer) await deps.joins.joined(viewer.id, videoId, new Date());
   return deps.room(videoId).join(request, viewer?.id);
-}
-
-/** Videos whose comments the cron moves to `COMMENTS` in one run (each through its room, ten at a time). */
-export const COMMENT_MOVES_PER_RUN = 100;
-/** Videos without a comment in `DB` the cron marks moved in one run (one statement). */
-export const COMMENTLESS_MARKS_PER_RUN = 5000;
-
-export interface CommentMoveDeps {
-  db: Database;
-  /** The video's room, which writes its comments and so moves them. */
-  room(videoId: string): { moveComments(): Promise<number> };
-}
-
-/**
- * Cron: the comments move (issue 23, docs/capacity.md "The comments move"). Videos with no
- * comment in `DB` are marked moved in one statement; then up to `perRun` videos with comments
- * there are moved by their rooms. A room that fails is tried again next run (its copy is
- * redone from the start). Answers what it did.
- */
-export async function moveComments(deps: CommentMoveDeps, perRun = COMMENT_MOVES_PER_RUN) {
-  const marked = await store.markCommentlessMoved(deps.db, COMMENTLESS_MARKS_PER_RUN);
-  const ids = await store.videosToMove(deps.db, perRun);
-  let videos = 0;
-  let comments = 0;
-  for (let i = 0; i < ids.length; i += 10) {
-    const wave = ids.slice(i, i + 10);
-    const results = await Promise.allSettled(wave.map((id) => deps.room(id).moveComments()));
-    results.forEach((r, k) => {
-      if (r.status === "fulfilled") {
-        videos++;
-        comments += r.value;
-      } else log("warn", "comments move failed", { video_id: wave[k], error: String(r.reason) });
-    });
-  }
-  return { marked, videos, comments };
 }

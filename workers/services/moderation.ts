@@ -18,8 +18,8 @@ import { findVideo } from "../storage/videos";
  */
 export interface ModerationDeps {
   db: Database;
-  /** The `COMMENTS` database (moved videos' comments): an account's standing is copied onto its comments there. */
-  moved: Database;
+  /** The `COMMENTS` database: an account's standing is copied onto its comments there. */
+  comments: Database;
   /** Drops every cached answer about a video, here and (in production) in every data centre. */
   purge(videoId: string): Promise<void>;
   /** Live rooms: a blocked video's room closes; a suspended user's sockets close. */
@@ -218,18 +218,15 @@ export async function liftExpiredSuspensions(deps: ModerationDeps, now = new Dat
 }
 
 /**
- * An account was suspended or restored: its comments in `COMMENTS` say so (`DB`'s are read
- * with `users`), and its videos and the pages that show its comments changed: their cached
+ * An account was suspended or restored: its comments say so, and its videos and the pages that show its comments changed: their cached
  * answers go (in the background).
  */
 async function accountChanged(deps: ModerationDeps, userId: string, suspended: boolean) {
-  await comments.setAuthorSuspended(deps.moved, userId, suspended);
-  const [own, commentedHere, commentedThere] = await Promise.all([
+  await comments.setAuthorSuspended(deps.comments, userId, suspended);
+  const [own, commented] = await Promise.all([
     store.videoIdsOf(deps.db, userId),
-    comments.commentedVideoIdsOf(deps.db, userId),
-    comments.commentedVideoIdsOf(deps.moved, userId),
+    comments.commentedVideoIdsOf(deps.comments, userId),
   ]);
-  const commented = [...new Set([...commentedHere, ...commentedThere])];
   deps.waitUntil(
     Promise.all([...own.map((id) => deps.purge(id)), ...commented.map((id) => purgeComments(id))]).catch(
       (err: unknown) => log("warn", "purge after a suspension failed", { user_id: userId, error: String(err) }),

@@ -34,7 +34,7 @@ async function canSee(db: Database, reporter: AuthUser, target: { type: store.Ta
 }
 
 /** Files a report: 404 for a target the reporter cannot see, 409 while their earlier one of it is pending. */
-export async function fileReport({ db, moved }: CommentStores, reporter: AuthUser, body: ReportBody) {
+export async function fileReport({ db, comments }: CommentStores, reporter: AuthUser, body: ReportBody) {
   const target = body.target;
   const times = body.start_at !== undefined || body.end_at !== undefined;
   if (times && target.type !== "video") {
@@ -43,7 +43,7 @@ export async function fileReport({ db, moved }: CommentStores, reporter: AuthUse
   if (body.start_at !== undefined && body.end_at !== undefined && body.end_at < body.start_at) {
     throw validationFailed([{ name: "end_at", reason: "must not be before start_at" }]);
   }
-  const summaries = await store.targetSummaries(db, moved, [target]);
+  const summaries = await store.targetSummaries(db, comments, [target]);
   if (!(await canSee(db, reporter, target, summaries))) throw notFound(target.type === "user" ? "User" : "Target");
   if (target.type === "user" && target.id === reporter.id) {
     throw validationFailed([{ name: "target.id", reason: "you cannot report yourself" }]);
@@ -118,7 +118,7 @@ function summaryOf(origin: string, target: { type: store.TargetType; id: string 
  * reporter: the reported never learn who reported them.
  */
 export async function reportQueue(
-  { db, moved }: CommentStores,
+  { db, comments }: CommentStores,
   moderator: AuthUser,
   filter: { state: store.ReportState; targetType?: store.TargetType },
   page: number,
@@ -128,7 +128,7 @@ export async function reportQueue(
   const rows = await store.reportQueue(db, filter, limit, (page - 1) * limit);
   const summaries = await store.targetSummaries(
     db,
-    moved,
+    comments,
     rows.map((r) => ({ type: r.targetType, id: r.targetId })),
   );
   return {
@@ -207,7 +207,7 @@ export async function actOnReport(
       await blockVideo(deps, moderator, target.id, reason, settles, now);
       break;
     case "suspend_user": {
-      const summaries = await store.targetSummaries(deps.db, deps.moved, [target]);
+      const summaries = await store.targetSummaries(deps.db, deps.comments, [target]);
       const userId = ownerOf(target, summaries);
       if (!userId) throw notFound("User");
       await suspendUser(deps, moderator, userId, { reason }, settles, now);
@@ -226,10 +226,10 @@ async function removeReportedComment(
   reason: string,
   now: Date,
 ) {
-  const summaries = await store.targetSummaries(deps.db, deps.moved, [settles.target]);
+  const summaries = await store.targetSummaries(deps.db, deps.comments, [settles.target]);
   const comment = summaries.comments.get(settles.target.id);
   if (!comment) throw notFound("Comment");
-  // Removed first, by its video's room (the comment may be in either database); the log line
+  // Removed first, by its video's room (in `COMMENTS`, another database); the log line
   // and the settled reports follow in one batch. Removing again, after a failed batch, is
   // harmless: the stub stays a stub.
   await deps.removeComment(comment.videoId, comment.id);

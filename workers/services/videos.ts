@@ -19,7 +19,7 @@ const PLAYBACK_TOKEN_SECONDS = 6 * 3600;
 export interface VideoDeps {
   db: Database;
   /** The `COMMENTS` database: a deleted video's comments there go with it (no cascade reaches it). */
-  moved: Database;
+  comments: Database;
   media: MediaStore;
   /** Hears of a deleted video (recommendations drop its content vector; its owner's webhooks hear `video.deleted`). */
   deleted?: (videoId: string, ownerId: string) => Promise<void>;
@@ -334,7 +334,7 @@ export async function deleteVideo(deps: VideoDeps, userId: string, videoId: stri
     await media.deleteTail(upload.id);
   }
   await store.deleteVideoRow(db, videoId);
-  await deleteVideoComments(deps.moved, videoId);
+  await deleteVideoComments(deps.comments, videoId);
   await media.deleteVideo(videoId);
   await Promise.all([purgeVideo(videoId), purgeComments(videoId), deps.deleted?.(videoId, userId)]);
 }

@@ -1,8 +1,8 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lte, or, type SQL, sql } from "drizzle-orm";
-import { integer, sqliteTable, sqliteView, text } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Database } from "../env";
 import { rulesOfOwnerQuery } from "./channel-moderation";
-import { type COMMENT_STATUSES, COMMENTS_MOVED, comments, userBlocks, users, videos, webhookEndpoints } from "./schema";
+import { COMMENT_STATUSES, userBlocks, webhookEndpoints } from "./schema";
 
 /** Replies shown under each comment of a list before "load more" (seed: first 3). */
 export const INLINE_REPLIES = 3;
@@ -24,31 +24,13 @@ export interface CommentRow {
 }
 
 /**
- * A video's comments are in one of two databases (`videos.comments_home`, migration 0026):
- * `DB` until the cron moves them, then `COMMENTS` (migrations/comments). Both have the view
- * `comments_full`, each comment with its channel, its author's name and standing (`DB`'s joins
- * `users` and `videos`; `COMMENTS` stores them), so every read below is one statement that
- * runs on either. Writes that touch only the comment's own columns (publish, delete, reply
- * counts) use `comments` of schema.ts, whose columns both tables have; an insert into
- * `COMMENTS` carries the rest (`movedComments`).
+ * Comments and replies, in the `COMMENTS` database (migrations/comments; issue 23,
+ * docs/capacity.md "The comments move"): every function here that reads or writes comments
+ * takes that database's handle. It cannot join `DB`'s `users` and `videos`, so each comment
+ * carries its video's channel, its author's name (usernames never change) and whether the
+ * author is suspended (kept by the suspension and its lift: `setAuthorSuspended`).
  */
-const full = sqliteView("comments_full", {
-  id: text("id").notNull(),
-  videoId: text("video_id").notNull(),
-  channelId: text("channel_id").notNull(),
-  parentId: text("parent_id"),
-  userId: text("user_id").notNull(),
-  username: text("username").notNull(),
-  authorSuspended: integer("author_suspended", { mode: "boolean" }).notNull(),
-  content: text("content").notNull(),
-  status: text("status", { enum: ["published", "held"] }).notNull(),
-  deleted: integer("deleted", { mode: "boolean" }).notNull(),
-  replyCount: integer("reply_count").notNull(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-}).existing();
-
-/** The `COMMENTS` database's table (migrations/comments/0001_comments.sql), for its inserts. */
-const movedComments = sqliteTable("comments", {
+export const comments = sqliteTable("comments", {
   id: text("id").primaryKey(),
   videoId: text("video_id").notNull(),
   channelId: text("channel_id").notNull(),
@@ -57,23 +39,24 @@ const movedComments = sqliteTable("comments", {
   username: text("username").notNull(),
   authorSuspended: integer("author_suspended", { mode: "boolean" }).notNull().default(false),
   content: text("content").notNull(),
-  status: text("status", { enum: ["published", "held"] }).notNull(),
+  /** `held`: waiting for the channel owner's approval, seen by its author and the owner only. */
+  status: text("status", { enum: COMMENT_STATUSES }).notNull().default("published"),
   deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
   replyCount: integer("reply_count").notNull().default(0),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 
 const columns = {
-  id: full.id,
-  videoId: full.videoId,
-  parentId: full.parentId,
-  userId: full.userId,
-  username: full.username,
-  content: full.content,
-  status: full.status,
-  deleted: full.deleted,
-  replyCount: full.replyCount,
-  createdAt: full.createdAt,
+  id: comments.id,
+  videoId: comments.videoId,
+  parentId: comments.parentId,
+  userId: comments.userId,
+  username: comments.username,
+  content: comments.content,
+  status: comments.status,
+  deleted: comments.deleted,
+  replyCount: comments.replyCount,
+  createdAt: comments.createdAt,
 };
 
 /**
@@ -83,30 +66,28 @@ const columns = {
  */
 const listable = (viewerId?: string) =>
   and(
-    or(eq(full.deleted, true), eq(full.authorSuspended, false)),
-    viewerId ? or(eq(full.status, "published"), eq(full.userId, viewerId)) : eq(full.status, "published"),
+    or(eq(comments.deleted, true), eq(comments.authorSuspended, false)),
+    viewerId ? or(eq(comments.status, "published"), eq(comments.userId, viewerId)) : eq(comments.status, "published"),
   );
 
 /**
  * `reply_count` as lists show it: the stored count (published replies, stubs included) less
  * the replies of suspended authors, which nobody else sees until the suspension ends. Walks
- * the comment's replies by (video, parent, created_at), each author by primary key: bounded by
- * the comment's replies, never by the number of accounts.
+ * the comment's replies by (video, parent, created_at): bounded by the comment's replies.
  */
-// The outer row named in full: drizzle writes a view's columns unqualified, which inside the
-// subquery would name `r`'s.
-const shownReplyCount = sql<number>`comments_full.reply_count - (
-  SELECT count(*) FROM comments_full AS r
-  WHERE r.video_id = comments_full.video_id AND r.parent_id = comments_full.id AND r.status = 'published' AND r.deleted = 0
+// The outer row named in full: inside the subquery an unqualified column would name `r`'s.
+const shownReplyCount = sql<number>`comments.reply_count - (
+  SELECT count(*) FROM comments AS r
+  WHERE r.video_id = comments.video_id AND r.parent_id = comments.id AND r.status = 'published' AND r.deleted = 0
     AND r.author_suspended = 1)`.as("shown_reply_count");
 const listColumns = { ...columns, replyCount: shownReplyCount };
 
 /** Sort orders map to columns here and nowhere else (never string-built SQL). */
 const ORDERS = {
-  newest: [desc(full.createdAt), desc(full.id)],
-  top: [desc(full.replyCount), desc(full.createdAt), desc(full.id)],
+  newest: [desc(comments.createdAt), desc(comments.id)],
+  top: [desc(comments.replyCount), desc(comments.createdAt), desc(comments.id)],
   /** Replies read as a conversation: oldest first. */
-  thread: [asc(full.createdAt), asc(full.id)],
+  thread: [asc(comments.createdAt), asc(comments.id)],
 } satisfies Record<string, SQL[]>;
 export type CommentOrder = keyof typeof ORDERS;
 
@@ -119,17 +100,16 @@ export interface Slice {
 /**
  * One page of a thread level of a video (its top-level comments, or a comment's direct
  * replies), the total at that level, and the first replies of every comment on the page:
- * three statements in one round trip, authors' names and standing in each row, not looked up
- * per comment. Only what `listable` lets through is read: published comments of authors in
- * good standing, and the viewer's own held ones when `viewerId` is given. Replies are found by
- * their video and parent (`comments_video_parent_created`; migration 0025 dropped the index by
- * parent alone). With `home`, the batch also reads where the video's comments are (`DB` only).
+ * three statements in one round trip, authors' names and standing in each row. Only what
+ * `listable` lets through is read: published comments of authors in good standing, and the
+ * viewer's own held ones when `viewerId` is given. Replies are found by their video and parent
+ * (`comments_video_parent_created`).
  */
-async function levelPage(db: Database, videoId: string, where: SQL, slice: Slice, viewerId?: string, home = false) {
-  const visible = and(eq(full.videoId, videoId), where, listable(viewerId));
+async function levelPage(db: Database, videoId: string, where: SQL, slice: Slice, viewerId?: string) {
+  const visible = and(eq(comments.videoId, videoId), where, listable(viewerId));
   const pageIds = db
-    .select({ id: full.id })
-    .from(full)
+    .select({ id: comments.id })
+    .from(comments)
     .where(visible)
     .orderBy(...ORDERS[slice.order])
     .limit(slice.limit)
@@ -137,63 +117,37 @@ async function levelPage(db: Database, videoId: string, where: SQL, slice: Slice
   const ranked = db
     .select({
       ...listColumns,
-      rank: sql<number>`row_number() over (partition by ${full.parentId} order by ${full.createdAt}, ${full.id})`.as(
+      rank: sql<number>`row_number() over (partition by ${comments.parentId} order by ${comments.createdAt}, ${comments.id})`.as(
         "rank",
       ),
     })
-    .from(full)
-    .where(and(eq(full.videoId, videoId), inArray(full.parentId, pageIds), listable(viewerId)))
+    .from(comments)
+    .where(and(eq(comments.videoId, videoId), inArray(comments.parentId, pageIds), listable(viewerId)))
     .as("ranked");
-  const statements = [
-    db.select({ n: count() }).from(full).where(visible),
+  const [total, page, replies] = await db.batch([
+    db.select({ n: count() }).from(comments).where(visible),
     db
       .select(listColumns)
-      .from(full)
+      .from(comments)
       .where(visible)
       .orderBy(...ORDERS[slice.order])
       .limit(slice.limit)
       .offset(slice.offset),
     db.select().from(ranked).where(lte(ranked.rank, INLINE_REPLIES)).orderBy(asc(ranked.createdAt), asc(ranked.id)),
-  ] as const;
-  // `COMMENTS` has no `videos`: only `DB`'s batch says where the video's comments are.
-  const [[total, page, replies], place] = home
-    ? await db.batch([...statements, homeQuery(db, videoId)]).then(([t, p, r, h]) => [[t, p, r] as const, h] as const)
-    : [await db.batch(statements), undefined];
-  return {
-    total: total[0]?.n ?? 0,
-    page: page as CommentRow[],
-    replies: replies as (CommentRow & { rank: number })[],
-    moved: place?.[0]?.home === COMMENTS_MOVED,
-  };
+  ]);
+  return { total: total[0]?.n ?? 0, page: page as CommentRow[], replies: replies as (CommentRow & { rank: number })[] };
 }
 
 export type Level = Awaited<ReturnType<typeof levelPage>>;
 
 /** A video's top-level comments as everyone sees them, or as `viewerId` does (their held ones too). */
-export function topLevelPage(db: Database, videoId: string, slice: Slice, viewerId?: string, home = false) {
-  return levelPage(db, videoId, sql`${full.parentId} is null`, slice, viewerId, home);
+export function topLevelPage(db: Database, videoId: string, slice: Slice, viewerId?: string) {
+  return levelPage(db, videoId, sql`${comments.parentId} is null`, slice, viewerId);
 }
 
 /** A comment's direct replies (the comment is on `videoId`). */
-export function repliesPage(
-  db: Database,
-  videoId: string,
-  parentId: string,
-  slice: Slice,
-  viewerId?: string,
-  home = false,
-) {
-  return levelPage(db, videoId, eq(full.parentId, parentId), slice, viewerId, home);
-}
-
-/** Statement: where the video's comments are, and its channel (no row for "" or a video gone). */
-const homeQuery = (db: Database, videoId: string) =>
-  db.select({ home: videos.commentsHome, channelId: videos.channelId }).from(videos).where(eq(videos.id, videoId));
-
-/** Where the video's comments are (`moved`: in `COMMENTS`), and its channel; undefined for a video gone. */
-export async function commentHome(db: Database, videoId: string) {
-  const row = await homeQuery(db, videoId).get();
-  return row && { moved: row.home === COMMENTS_MOVED, channelId: row.channelId };
+export function repliesPage(db: Database, videoId: string, parentId: string, slice: Slice, viewerId?: string) {
+  return levelPage(db, videoId, eq(comments.parentId, parentId), slice, viewerId);
 }
 
 /**
@@ -203,10 +157,14 @@ export async function commentHome(db: Database, videoId: string) {
  */
 export async function readsPastCache(db: Database, videoId: string, userId: string, since: Date): Promise<boolean> {
   const row = await db
-    .select({ id: full.id })
-    .from(full)
+    .select({ id: comments.id })
+    .from(comments)
     .where(
-      and(eq(full.userId, userId), eq(full.videoId, videoId), or(eq(full.status, "held"), gte(full.createdAt, since))),
+      and(
+        eq(comments.userId, userId),
+        eq(comments.videoId, videoId),
+        or(eq(comments.status, "held"), gte(comments.createdAt, since)),
+      ),
     )
     .limit(1)
     .get();
@@ -214,81 +172,79 @@ export async function readsPastCache(db: Database, videoId: string, userId: stri
 }
 
 /**
- * The comments held for review on a channel's videos, newest first, the first `upTo` of them,
- * and the total; a suspended author's are left out, as everywhere else.
+ * The comments held for review on a channel's videos, newest first, a page of them, and the
+ * total; a suspended author's are left out, as everywhere else.
  */
-export async function heldOnChannel(db: Database, channelId: string, upTo: number) {
+export async function heldOnChannel(db: Database, channelId: string, limit: number, offset: number) {
   // Written out, not bound: SQLite uses `COMMENTS`' partial index of held comments only for
   // the terms of its WHERE as such.
   const where = and(
-    eq(full.channelId, channelId),
-    sql`${full.status} = 'held'`,
-    sql`${full.deleted} = 0`,
-    eq(full.authorSuspended, false),
+    eq(comments.channelId, channelId),
+    sql`${comments.status} = 'held'`,
+    sql`${comments.deleted} = 0`,
+    eq(comments.authorSuspended, false),
   );
   const [total, rows] = await db.batch([
-    db.select({ n: count() }).from(full).where(where),
-    db.select(columns).from(full).where(where).orderBy(desc(full.createdAt), desc(full.id)).limit(upTo),
+    db.select({ n: count() }).from(comments).where(where),
+    db
+      .select(columns)
+      .from(comments)
+      .where(where)
+      .orderBy(desc(comments.createdAt), desc(comments.id))
+      .limit(limit)
+      .offset(offset),
   ]);
   return { total: total[0]?.n ?? 0, rows: rows as CommentRow[] };
 }
 
 export async function findComment(db: Database, commentId: string): Promise<CommentRow | undefined> {
-  return db.select(columns).from(full).where(eq(full.id, commentId)).get();
+  return db.select(columns).from(comments).where(eq(comments.id, commentId)).get();
 }
 
 /** Comments by id, with their authors' names (a report's targets). */
 export async function commentsByIds(db: Database, ids: string[]): Promise<CommentRow[]> {
   if (!ids.length) return [];
-  return db.select(columns).from(full).where(inArray(full.id, ids)).all();
+  return db.select(columns).from(comments).where(inArray(comments.id, ids)).all();
 }
 
 /** The videos an account commented on (their cached comment pages change when it is suspended). */
 export async function commentedVideoIdsOf(db: Database, userId: string, limit = 1000) {
   const rows = await db
-    .selectDistinct({ id: full.videoId })
-    .from(full)
-    .where(eq(full.userId, userId))
+    .selectDistinct({ id: comments.videoId })
+    .from(comments)
+    .where(eq(comments.userId, userId))
     .limit(limit)
     .all();
   return rows.map((r) => r.id);
 }
 
 /**
- * What posting a comment reads of the comments themselves, in the database given: the parent
- * and whether the author wrote the same text lately (anywhere: a user's comments may be in
- * either database until every video has moved).
- */
-function commentChecks(db: Database, q: { userId: string; content: string; since: Date; parentId: string | null }) {
-  return [
-    db
-      .select(columns)
-      .from(full)
-      .where(eq(full.id, q.parentId ?? ""))
-      .limit(q.parentId ? 1 : 0),
-    db
-      .select({ id: full.id })
-      .from(full)
-      .where(and(eq(full.userId, q.userId), gt(full.createdAt, q.since), eq(full.content, q.content)))
-      .limit(1),
-  ] as const;
-}
-
-/**
- * Everything posting a comment reads before the room, in one round trip to each database (it
- * was four, and a busy live room's tick waits behind every one of them: docs/benchmarks.md,
- * bench:room): the parent, the author's same text lately, the owner's rules (unless
- * `withRules` is off), whether the owner blocked the author, and whether the owner has an
- * enabled webhook that hears comments (else the webhook event is not even written).
+ * Everything posting a comment reads before the room, in one round trip to each database, in
+ * parallel (it was four round trips, and a busy live room's tick waits behind every one of
+ * them: docs/benchmarks.md, bench:room): in `COMMENTS` the parent and whether the author wrote
+ * the same text lately; in `DB` the owner's rules (unless `withRules` is off), whether the owner
+ * blocked the author, and whether the owner has an enabled webhook that hears comments (else
+ * the webhook event is not even written).
  */
 export async function postingChecks(
   db: Database,
-  moved: Database,
+  commentsDb: Database,
   q: { userId: string; ownerId: string; content: string; since: Date; parentId: string | null; withRules: boolean },
 ) {
-  const [[parent, duplicate, rules, blocked, hooks], [movedParent, movedDuplicate]] = await Promise.all([
+  const [[parent, duplicate], [rules, blocked, hooks]] = await Promise.all([
+    commentsDb.batch([
+      commentsDb
+        .select(columns)
+        .from(comments)
+        .where(eq(comments.id, q.parentId ?? ""))
+        .limit(q.parentId ? 1 : 0),
+      commentsDb
+        .select({ id: comments.id })
+        .from(comments)
+        .where(and(eq(comments.userId, q.userId), gt(comments.createdAt, q.since), eq(comments.content, q.content)))
+        .limit(1),
+    ]),
     db.batch([
-      ...commentChecks(db, q),
       rulesOfOwnerQuery(db, q.withRules ? q.ownerId : ""),
       db
         .select({ at: userBlocks.createdAt })
@@ -307,12 +263,10 @@ export async function postingChecks(
         )
         .limit(1),
     ]),
-    moved.batch([...commentChecks(moved, q)]),
   ]);
   return {
-    // `DB`'s row while the video's comments are there; a copy in `COMMENTS` then is a move's.
-    parent: (parent[0] ?? movedParent[0]) as CommentRow | undefined,
-    duplicate: duplicate.length > 0 || movedDuplicate.length > 0,
+    parent: parent[0] as CommentRow | undefined,
+    duplicate: duplicate.length > 0,
     rules: rules[0],
     blocked: blocked.length > 0,
     ownerHearsComments: hooks.length > 0,
@@ -330,26 +284,22 @@ export interface NewComment {
 }
 
 /**
- * Stores comments (a live room's tick of them, in order) in one batch, each published reply
- * bumping its parent's reply count in the same batch, so counts never disagree with the rows
- * (a held reply counts once approved). The caller (the video's room, which serialises a
- * video's comment writes) has checked that every parent is there. A redelivered comment (its
- * id already stored) changes nothing. `moved` says the database is `COMMENTS`, whose rows carry
- * the video's channel and the author's name; in `DB`, a video whose comments have moved fails
- * the batch with `comments_moved` (`isMovedError`), and nothing is stored.
+ * Stores comments (a live room's tick of them, in order) in one batch, each with its video's
+ * channel and its author's name, each published reply bumping its parent's reply count in the
+ * same batch, so counts never disagree with the rows (a held reply counts once approved). The
+ * caller (the video's room, which serialises a video's comment writes) has checked that every
+ * parent is there. A redelivered comment (its id already stored) changes nothing.
  */
 export async function insertComments(
   db: Database,
   rows: (NewComment & { username: string })[],
-  moved?: { channelId: string },
+  channelId: string,
 ): Promise<void> {
-  const statements = rows.flatMap(({ username, ...row }) => {
-    const insert = moved
-      ? db
-          .insert(movedComments)
-          .values({ ...row, username, channelId: moved.channelId })
-          .onConflictDoNothing()
-      : db.insert(comments).values(row).onConflictDoNothing();
+  const statements = rows.flatMap((row) => {
+    const insert = db
+      .insert(comments)
+      .values({ ...row, channelId })
+      .onConflictDoNothing();
     if (!row.parentId || row.status === "held") return [insert];
     return [
       insert,
@@ -367,9 +317,6 @@ export async function insertComments(
 export async function markCommentRemoved(db: Database, commentId: string): Promise<void> {
   await db.update(comments).set({ deleted: true, content: "" }).where(eq(comments.id, commentId));
 }
-
-/** The failure of a write into `DB` for a video whose comments have moved (migration 0026's guard). */
-export const isMovedError = (err: unknown) => /comments_moved/.test(String(err));
 
 /**
  * Publishes a held comment and, for a reply, counts it in its parent, in one batch; the
@@ -451,128 +398,12 @@ function threadNode(db: Database, commentId: string) {
     .get();
 }
 
-// The move: a video's comments from `DB` to `COMMENTS`, run by the video's room (which writes
-// its comments, so nothing is written meanwhile), and the cron that asks the rooms.
-
-/**
- * Comments copied in one statement: their rows as one JSON parameter (D1 binds at most 100
- * parameters a statement). A comment is at most 10,000 characters (schemas/comments.ts), so
- * a page stays within D1's 2 MB for a value even if every one were that long.
- */
-const MOVE_CHUNK = 50;
-/** Comments read from `DB` at once, copied in one batch of chunks. */
-const MOVE_PAGE = 500;
-/** A chunk of comments into `COMMENTS`, each row a JSON array in `moveVideoComments`' column order. */
-const COPY_ROWS = `INSERT INTO comments (id, video_id, channel_id, parent_id, user_id, username, author_suspended, content,
-    status, deleted, reply_count, created_at)
-  SELECT ${Array.from({ length: 12 }, (_, i) => `json_extract(value, '$[${i}]')`).join(", ")} FROM json_each(?)`;
-
-/**
- * Moves one video's comments from `DB` to `COMMENTS` and answers how many: a copy left by a
- * move cut short goes first; then `DB`'s rows, by id, a page at a time, with each comment's
- * channel, author's name and standing; then, in one batch in `DB`, the video says its comments
- * moved and its rows there go (until then `DB`'s rows are the video's comments and readers
- * read them). Last, every moved author's standing is read again and set: a suspension or its
- * lift made while the copy ran reached `COMMENTS` before the rows did. The caller (the room)
- * writes no comment of the video meanwhile.
- */
-export async function moveVideoComments(db: Database, moved: Database, videoId: string): Promise<number> {
-  await moved.delete(comments).where(eq(comments.videoId, videoId));
-  const authors = new Set<string>();
-  let after = "";
-  let n = 0;
-  for (;;) {
-    const rows = await db
-      .select({ ...columns, channelId: full.channelId, authorSuspended: full.authorSuspended })
-      .from(full)
-      .where(and(eq(full.videoId, videoId), gt(full.id, after)))
-      .orderBy(asc(full.id))
-      .limit(MOVE_PAGE)
-      .all();
-    if (!rows.length) break;
-    const values = rows.map((r) => [
-      r.id,
-      r.videoId,
-      r.channelId,
-      r.parentId,
-      r.userId,
-      r.username,
-      r.authorSuspended ? 1 : 0,
-      r.content,
-      r.status,
-      r.deleted ? 1 : 0,
-      r.replyCount,
-      r.createdAt.getTime(),
-    ]);
-    const copy = moved.$client.prepare(COPY_ROWS);
-    const copies = [];
-    for (let i = 0; i < values.length; i += MOVE_CHUNK) {
-      copies.push(copy.bind(JSON.stringify(values.slice(i, i + MOVE_CHUNK))));
-    }
-    await moved.$client.batch(copies);
-    for (const r of rows) authors.add(r.userId);
-    n += rows.length;
-    after = rows[rows.length - 1]?.id ?? after;
-  }
-  const [flipped] = await db.batch([
-    db.update(videos).set({ commentsHome: COMMENTS_MOVED }).where(eq(videos.id, videoId)),
-    db.delete(comments).where(eq(comments.videoId, videoId)),
-  ]);
-  if (!flipped.meta.changes) {
-    // The video was deleted while its comments were copied: the copies go too.
-    await moved.delete(comments).where(eq(comments.videoId, videoId));
-    return 0;
-  }
-  if (authors.size) {
-    const suspended: string[] = [];
-    const ids = [...authors];
-    for (let i = 0; i < ids.length; i += 90) {
-      const rows = await db
-        .select({ id: users.id })
-        .from(users)
-        .where(and(inArray(users.id, ids.slice(i, i + 90)), sql`${users.suspendedUntil} IS NOT NULL`))
-        .all();
-      suspended.push(...rows.map((r) => r.id));
-    }
-    await moved.run(
-      sql`UPDATE comments SET author_suspended = (user_id IN (SELECT value FROM json_each(${JSON.stringify(suspended)})))
-        WHERE video_id = ${videoId}`,
-    );
-  }
-  return n;
+/** A user was suspended or restored: their comments say so (by `comments_user_created`). */
+export async function setAuthorSuspended(db: Database, userId: string, suspended: boolean): Promise<void> {
+  await db.update(comments).set({ authorSuspended: suspended }).where(eq(comments.userId, userId));
 }
 
-/**
- * Cron: videos without a comment in `DB` are marked moved, up to `limit` of them, in one
- * statement (nothing to copy; a comment written there meanwhile fails migration 0026's guard
- * and is written again in `COMMENTS`). Answers how many.
- */
-export async function markCommentlessMoved(db: Database, limit: number): Promise<number> {
-  const result = await db.run(
-    sql`UPDATE videos SET comments_home = ${COMMENTS_MOVED} WHERE id IN (
-      SELECT v.id FROM videos v WHERE v.comments_home = 0
-        AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.video_id = v.id) LIMIT ${limit})`,
-  );
-  return result.meta.changes ?? 0;
-}
-
-/** Cron: up to `limit` videos whose comments are still in `DB`. */
-export async function videosToMove(db: Database, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ id: videos.id })
-    .from(videos)
-    .where(sql`${videos.commentsHome} = 0`)
-    .limit(limit)
-    .all();
-  return rows.map((r) => r.id);
-}
-
-/** A user was suspended or restored: their comments in `COMMENTS` say so (`DB`'s view reads `users`). */
-export async function setAuthorSuspended(moved: Database, userId: string, suspended: boolean): Promise<void> {
-  await moved.update(movedComments).set({ authorSuspended: suspended }).where(eq(movedComments.userId, userId));
-}
-
-/** A deleted video's comments in `COMMENTS` (`DB`'s go by its foreign key). */
-export async function deleteVideoComments(moved: Database, videoId: string): Promise<void> {
-  await moved.delete(comments).where(eq(comments.videoId, videoId));
+/** A deleted video's comments (no foreign key reaches them from `DB`). */
+export async function deleteVideoComments(db: Database, videoId: string): Promise<void> {
+  await db.delete(comments).where(eq(comments.videoId, videoId));
 }

@@ -229,8 +229,8 @@ export const notifyBlocked = (db: Database, row: { id: string; userId: string; v
 
 // Report targets.
 
-/** What a report's target looks like to moderators, looked up for a page of reports in three queries. */
-export async function targetSummaries(db: Database, moved: Database, refs: { type: TargetType; id: string }[]) {
+/** What a report's target looks like to moderators, looked up for a page of reports in three queries (comments in `COMMENTS`). */
+export async function targetSummaries(db: Database, commentsDb: Database, refs: { type: TargetType; id: string }[]) {
   const ids = (type: TargetType) => [...new Set(refs.filter((r) => r.type === type).map((r) => r.id))];
   const [videoIds, commentIds, userIds] = [ids("video"), ids("comment"), ids("user")];
   const [videoRows, commentRows, userRows] = await Promise.all([
@@ -249,12 +249,8 @@ export async function targetSummaries(db: Database, moved: Database, refs: { typ
           .where(inArray(videos.id, videoIds))
           .all()
       : [],
-    // A comment is in `DB` or, once its video's comments moved, in `COMMENTS`; `DB`'s row wins
-    // (a copy in `COMMENTS` while it is still in `DB` is a move's).
-    Promise.all([commentsByIds(moved, commentIds), commentsByIds(db, commentIds)]).then(([there, here]) => [
-      ...there,
-      ...here,
-    ]),
+    // Comments are in the `COMMENTS` database.
+    commentsByIds(commentsDb, commentIds),
     userIds.length
       ? db
           .select({ id: users.id, username: users.username, suspendedUntil: users.suspendedUntil })

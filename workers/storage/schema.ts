@@ -5,9 +5,6 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
-/** `videos.comments_home` of a video whose comments are in the `COMMENTS` database. */
-export const COMMENTS_MOVED = 1;
-
 export const ROLES = ["user", "moderator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -114,21 +111,16 @@ export const videos = sqliteTable(
     /** What is spoken, as a BCP 47 tag (API.md): auto captions transcribe in it. */
     language: text("language"),
     /**
-     * Where the video's comments are (migration 0026): 0 in `DB`, 1 in the `COMMENTS` database.
-     * Videos made before 0026 hold 0 until the cron moves their comments (services/comments.ts
-     * `moveComments`); the platform makes new ones with 1.
+     * Where the video's comments were while they moved to the `COMMENTS` database (migrations
+     * 0026 and 0027). Read by nothing since 0027; it stays because dropping a column rewrites
+     * every row of the table.
      */
-    commentsHome: integer("comments_home")
-      .notNull()
-      .default(0)
-      .$defaultFn(() => COMMENTS_MOVED),
+    commentsHome: integer("comments_home").notNull().default(0),
   },
   (t) => [
     index("videos_channel_created").on(t.channelId, t.createdAt),
     index("videos_status").on(t.status),
     index("videos_active_at").on(t.activeAt),
-    // The videos whose comments are still in `DB`: the cron's move finds them (migration 0026).
-    index("videos_comments_in_db").on(t.id).where(sql`${t.commentsHome} = 0`),
     index("videos_channel_listed")
       .on(t.channelId, t.publishedAt)
       .where(
@@ -279,41 +271,11 @@ export type Rendition = typeof renditions.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 
 /**
- * Comments keyed by video (top level: parent_id null) and by parent (replies), the spec's
- * comments_by_video and comment_replies. A deleted comment keeps its row and replies, with
- * `deleted` set and its content gone, so the thread keeps its shape.
+ * Comments live in the `COMMENTS` database since migration 0027 dropped `DB`'s (its table is
+ * storage/comments.ts `comments`; migrations/comments). A comment's status: `held` waits for
+ * the channel owner's approval, seen by its author and the owner only.
  */
 export const COMMENT_STATUSES = ["published", "held"] as const;
-
-export const comments = sqliteTable(
-  "comments",
-  {
-    id: text("id").primaryKey(),
-    videoId: text("video_id")
-      .notNull()
-      .references(() => videos.id, { onDelete: "cascade" }),
-    parentId: text("parent_id"),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    content: text("content").notNull(),
-    /** `held`: waiting for the channel owner's approval, seen by its author and the owner only. */
-    status: text("status", { enum: COMMENT_STATUSES }).notNull().default("published"),
-    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
-    replyCount: integer("reply_count").notNull().default(0),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    // A level of a thread: a video's top-level comments (parent null) or a comment's replies,
-    // newest or oldest first. Replies are always read with their video (migration 0025).
-    index("comments_video_parent_created").on(t.videoId, t.parentId, t.createdAt),
-    // The "top" order, which only top-level comments take (replies read as a conversation).
-    index("comments_top").on(t.videoId, t.parentId, t.replyCount).where(sql`${t.parentId} IS NULL`),
-    index("comments_user_created").on(t.userId, t.createdAt),
-  ],
-);
-
-export type Comment = typeof comments.$inferSelect;
 
 /**
  * Search (migrations/0004_search.sql, hand-written): one document per public, ready video,

@@ -63,11 +63,11 @@ function handleOf(binding: D1Database): Database {
 }
 
 /**
- * The request's catalogue beside the `COMMENTS` database, where moved videos' comments are
+ * The request's catalogue beside the `COMMENTS` database, where comments are
  * (services/comments.ts `CommentStores`). `COMMENTS` is read from its primary: no session.
  */
 export function commentStores(env: Env, db: Database): CommentStores {
-  return { db, moved: handleOf(env.COMMENTS) };
+  return { db, comments: handleOf(env.COMMENTS) };
 }
 
 /**
@@ -120,7 +120,7 @@ export function videoDeps(env: Env, db: Database): VideoDeps {
   const hooks = webhookHooksOf(env, db);
   return {
     db,
-    moved: commentStores(env, db).moved,
+    comments: commentStores(env, db).comments,
     media: mediaStore(env.MEDIA),
     // Its caption cues live in another database, which the rows' cascade does not reach (what
     // this misses, the cron's sweep finds: storage/captions.ts `sweepVersions`).
@@ -323,7 +323,7 @@ export function moderationDeps(env: Env, db: Database, waitUntil: (promise: Prom
   const purge = edgePurge(env);
   return {
     db,
-    moved: commentStores(env, db).moved,
+    comments: commentStores(env, db).comments,
     purge,
     rooms: {
       close: (videoId, reason) => roomOf(env, videoId).close(reason),

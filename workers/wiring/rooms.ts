@@ -41,8 +41,6 @@ export function roomOf(env: Env, videoId: string) {
       hub.viewerBlocks(videoId, viewerId, blockedId, blocked),
     /** A moderator removes a comment (a stub stays for its replies); false when it was gone. */
     moderatorRemove: (commentId: string) => hub.moderatorRemove(videoId, commentId),
-    /** Moves the video's comments to the `COMMENTS` database (the cron's move); answers how many. */
-    moveComments: () => hub.moveComments(videoId),
     close: (reason: string) => hub.closeRoom(videoId, reason),
     closeViewer: (userId: string, reason: string) => hub.closeViewer(videoId, userId, reason),
     settings: () => hub.settings(videoId),
