@@ -44,19 +44,31 @@ if (migrate.status !== 0) {
   // comments (into the comments database).
   const output = `${migrate.stdout}${migrate.stderr}`;
   const guards = [
-    // [what the refusal names, the table, the migration, how the release before moves it]
-    [/(\w+)_not_yet_drained/, undefined, "0022", "room joins clear a day after they were made"],
-    [/caption_cues_not_yet_moved/, "caption_cues", "0024", "each run moves 20,000 cues to the captions database"],
-    [/comments_not_yet_moved/, "comments", "0027", "each run moves 100 videos' comments to the comments database"],
+    // [what the refusal names, the table, the migration, the release before it, how that moves it]
+    [/(\w+)_not_yet_drained/, undefined, "0022", "", "room joins clear a day after they were made"],
+    [
+      /caption_cues_not_yet_moved/,
+      "caption_cues",
+      "0024",
+      " (commit 4874815)",
+      "each run moves 20,000 cues to the captions database",
+    ],
+    [
+      /comments_not_yet_moved/,
+      "comments",
+      "0027",
+      " (commit b3f0d22)",
+      "each run moves 100 videos' comments to the comments database",
+    ],
   ];
   const guard = guards.find(([pattern]) => pattern.test(output));
   if (guard) {
-    const [pattern, named, release, pace] = guard;
+    const [pattern, named, release, commit, pace] = guard;
     const table = named ?? pattern.exec(output)?.[1];
     console.error(
       `[start] migrations failed: the local database in ${persistTo} still holds rows of \`${table}\`, which the\n` +
-        `  release before migration ${release} moves out with its cron (README, "Upgrading a deployment from before\n` +
-        `  migration ${release}"). Leave that release's \`npm start\` running (it runs the cron every 5 minutes;\n` +
+        `  release before migration ${release}${commit} moves out with its cron (README, "Upgrading a deployment\n` +
+        `  from before migration ${release}"). Leave that release's \`npm start\` running (it runs the cron every 5 minutes;\n` +
         `  ${pace}) and try again, or start afresh with another\n` +
         "  PERSIST_DIR (the local state is test data). Nothing was changed: D1 rolled the migration back.",
     );
