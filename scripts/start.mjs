@@ -28,15 +28,21 @@ if (!existsSync(devVars)) {
   log("wrote .dev.vars with fresh local secrets");
 }
 
+/** Applies a local D1 database's migrations (wrangler.toml's `binding`), its output passed through. */
+function applyMigrations(binding) {
+  const run = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    env: { ...process.env, CI: "true" },
+  });
+  process.stdout.write(run.stdout ?? "");
+  process.stderr.write(run.stderr ?? "");
+  return run;
+}
+
 log("applying D1 migrations to the local databases (DB, CAPTIONS, COMMENTS)");
-const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "pipe"],
-  encoding: "utf8",
-  env: { ...process.env, CI: "true" },
-});
-process.stdout.write(migrate.stdout ?? "");
-process.stderr.write(migrate.stderr ?? "");
+const migrate = applyMigrations("DB");
 if (migrate.status !== 0) {
   // Migrations 0022, 0024 and 0027 refuse a database whose old tables still hold rows that the
   // release before each moved out with its cron (README, "Deploying"): 0022 the per-view
@@ -80,18 +86,7 @@ for (const [binding, what] of [
   ["CAPTIONS", "captions"],
   ["COMMENTS", "comments"],
 ]) {
-  const applied = spawnSync(
-    bin("wrangler"),
-    ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo],
-    {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-      encoding: "utf8",
-      env: { ...process.env, CI: "true" },
-    },
-  );
-  process.stdout.write(applied.stdout ?? "");
-  process.stderr.write(applied.stderr ?? "");
+  const applied = applyMigrations(binding);
   if (applied.status !== 0) {
     console.error(`[start] migrations of the ${what} database failed`);
     process.exit(1);

@@ -12,9 +12,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
+import { sqliteD1 } from "../../bench/sqlite-d1.ts";
 import * as store from "../../workers/storage/comments";
 import { database } from "../../workers/storage/db";
-import { d1OverSqlite } from "./d1-over-sqlite";
 import { applyAsD1, expectGuardThroughWrangler, insertRow, migrated, migrationsDir, tablesOf } from "./migration-db";
 
 const DROP = "0027_drop_moved_comments.sql";
@@ -121,7 +121,7 @@ describe("the COMMENTS database: storage/comments.ts's statements", () => {
     const on = commentsDatabase();
     fill(on);
     const sent: string[] = [];
-    const db = database(d1OverSqlite(on, sent));
+    const db = database(sqliteD1(on, sent));
     const video = id("v", 7);
     const slice = (order: "newest" | "top" | "thread") => ({ order, limit: 20, offset: 0 });
 
